@@ -1,0 +1,43 @@
+import path from "node:path";
+import { subtask } from "hardhat/config";
+import { TASK_COMPILE_SOLIDITY_GET_SOLC_BUILD } from "hardhat/builtin-tasks/task-names";
+import type { HardhatUserConfig } from "hardhat/config";
+import "@nomicfoundation/hardhat-ethers";
+import "@nomicfoundation/hardhat-chai-matchers";
+
+const SOLC_VERSION = "0.8.28";
+
+// This machine cannot download compilers: use the solc-js build shipped by the npm `solc` package.
+subtask(TASK_COMPILE_SOLIDITY_GET_SOLC_BUILD).setAction(async ({ solcVersion }: { solcVersion: string }, _hre, runSuper) => {
+  if (solcVersion !== SOLC_VERSION) return runSuper();
+  const solc = require("solc");
+  return {
+    compilerPath: path.join(path.dirname(require.resolve("solc/package.json")), "soljson.js"),
+    isSolcJs: true,
+    version: solcVersion,
+    longVersion: solc.version(),
+  };
+});
+
+// A restored dev chain must start no later than its first recorded block (see server/chain/journal).
+const initialDate = process.env.CERTCHAIN_CHAIN_INITIAL_DATE;
+
+const config: HardhatUserConfig = {
+  solidity: {
+    version: SOLC_VERSION,
+    settings: { optimizer: { enabled: true, runs: 200 }, evmVersion: "cancun" },
+  },
+  networks: {
+    hardhat: {
+      chainId: 31337,
+      ...(initialDate ? { initialDate } : {}),
+    },
+  },
+  mocha: {
+    timeout: 120_000,
+    spec: process.env.CERTCHAIN_TEST_SPEC ? process.env.CERTCHAIN_TEST_SPEC.split(",") : undefined,
+  } as any,
+  paths: { tests: "./test" },
+};
+
+export default config;
