@@ -17,6 +17,9 @@ import "./Common.sol";
  * root it was anchored under and the Merkle proof. The root's anchor names the agency, so only
  * that agency's operators can touch the leaf, and nothing per-certificate is written at issuance
  * (anchoring 10,000 certificates costs one storage write, not 10,000).
+ * Statuses are kept per (agency, leaf): any operator can put any 32-byte value, such as another
+ * agency's published leaf, in a tree of its own, so a status set by one agency must never be
+ * read as another's. Verifiers read the status under the agency that anchored the root.
  */
 contract CertchainRegistry is AccessControl, ICertchainRegistry {
     bytes32 public constant ROOT_AUTHORITY_ROLE = keccak256("ROOT_AUTHORITY_ROLE");
@@ -30,7 +33,7 @@ contract CertchainRegistry is AccessControl, ICertchainRegistry {
     mapping(bytes32 agencyId => mapping(bytes32 typeId => Accreditation)) private _accreditations;
     mapping(address account => bytes32 agencyId) private _operators;
     mapping(bytes32 root => Anchor) private _anchors;
-    mapping(bytes32 leaf => CertificateStatus) private _statuses;
+    mapping(bytes32 agencyId => mapping(bytes32 leaf => CertificateStatus)) private _statuses;
 
     constructor(address rootAuthority) {
         _grantRole(DEFAULT_ADMIN_ROLE, rootAuthority);
@@ -189,24 +192,26 @@ contract CertchainRegistry is AccessControl, ICertchainRegistry {
         bytes32 agencyId = _requireOperator();
         for (uint256 i = 0; i < updates.length; ++i) {
             bytes32 leaf = _authorize(updates[i], agencyId);
-            CertificateState state = _statuses[leaf].state;
+            CertificateState state = _statuses[agencyId][leaf].state;
             if (state == CertificateState.Revoked) revert CertchainCertificateRevoked(leaf);
             if (state == CertificateState.Suspended) revert CertchainCertificateAlreadySuspended(leaf);
-            _setStatus(leaf, CertificateState.Suspended, reason);
+            _setStatus(agencyId, leaf, CertificateState.Suspended, reason);
             emit CertificateSuspended(leaf, agencyId, reason);
         }
     }
 
     /**
-     * @dev Lifts a suspension (all or none). Requirements: see {_authorize}; each is suspended.
-     * Emits {CertificateReinstated} per certificate.
+     * @dev Lifts a suspension (all or none). Requirements: see {_authorize}; each is suspended
+     * (a revoked one fails with {CertchainCertificateRevoked}). Emits {CertificateReinstated} per certificate.
      */
     function reinstate(StatusUpdate[] calldata updates, uint16 reason) external {
         bytes32 agencyId = _requireOperator();
         for (uint256 i = 0; i < updates.length; ++i) {
             bytes32 leaf = _authorize(updates[i], agencyId);
-            if (_statuses[leaf].state != CertificateState.Suspended) revert CertchainCertificateNotSuspended(leaf);
-            _setStatus(leaf, CertificateState.Active, reason);
+            CertificateState state = _statuses[agencyId][leaf].state;
+            if (state == CertificateState.Revoked) revert CertchainCertificateRevoked(leaf);
+            if (state != CertificateState.Suspended) revert CertchainCertificateNotSuspended(leaf);
+            _setStatus(agencyId, leaf, CertificateState.Active, reason);
             emit CertificateReinstated(leaf, agencyId, reason);
         }
     }
@@ -219,8 +224,8 @@ contract CertchainRegistry is AccessControl, ICertchainRegistry {
         bytes32 agencyId = _requireOperator();
         for (uint256 i = 0; i < updates.length; ++i) {
             bytes32 leaf = _authorize(updates[i], agencyId);
-            if (_statuses[leaf].state == CertificateState.Revoked) revert CertchainCertificateRevoked(leaf);
-            _setStatus(leaf, CertificateState.Revoked, reason);
+            if (_statuses[agencyId][leaf].state == CertificateState.Revoked) revert CertchainCertificateRevoked(leaf);
+            _setStatus(agencyId, leaf, CertificateState.Revoked, reason);
             emit CertificateRevoked(leaf, agencyId, reason);
         }
     }
@@ -259,14 +264,15 @@ contract CertchainRegistry is AccessControl, ICertchainRegistry {
         return _anchors[root];
     }
 
-    function statusOf(bytes32 leaf) external view returns (CertificateStatus memory) {
-        return _statuses[leaf];
+    /// @dev `agencyId` is the agency that anchored the certificate's root (see {anchorOf}).
+    function statusOf(bytes32 agencyId, bytes32 leaf) external view returns (CertificateStatus memory) {
+        return _statuses[agencyId][leaf];
     }
 
     /// @dev Many statuses in one call: verifiers read a whole batch without one request per certificate.
-    function statusesOf(bytes32[] calldata leaves) external view returns (CertificateStatus[] memory statuses) {
+    function statusesOf(bytes32 agencyId, bytes32[] calldata leaves) external view returns (CertificateStatus[] memory statuses) {
         statuses = new CertificateStatus[](leaves.length);
-        for (uint256 i = 0; i < leaves.length; ++i) statuses[i] = _statuses[leaves[i]];
+        for (uint256 i = 0; i < leaves.length; ++i) statuses[i] = _statuses[agencyId][leaves[i]];
     }
 
     /// @dev Everything the `issuer` check needs for each (root, key, type), in one call. The key and
@@ -316,7 +322,7 @@ contract CertchainRegistry is AccessControl, ICertchainRegistry {
         return update.leaf;
     }
 
-    function _setStatus(bytes32 leaf, CertificateState state, uint16 reason) private {
-        _statuses[leaf] = CertificateStatus({state: state, reason: reason, updatedAt: uint64(block.timestamp)});
+    function _setStatus(bytes32 agencyId, bytes32 leaf, CertificateState state, uint16 reason) private {
+        _statuses[agencyId][leaf] = CertificateStatus({state: state, reason: reason, updatedAt: uint64(block.timestamp)});
     }
 }

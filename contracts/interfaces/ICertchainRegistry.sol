@@ -65,7 +65,8 @@ interface ICertchainRegistry {
     function accreditation(bytes32 agencyId, bytes32 typeId) external view returns (Accreditation memory);
     function operatorAgency(address account) external view returns (bytes32);
     function anchorOf(bytes32 root) external view returns (Anchor memory);
-    function statusOf(bytes32 leaf) external view returns (CertificateStatus memory);
-    function statusesOf(bytes32[] calldata leaves) external view returns (CertificateStatus[] memory);
+    /// @dev Statuses are per (agency, leaf); read them under the agency that anchored the root.
+    function statusOf(bytes32 agencyId, bytes32 leaf) external view returns (CertificateStatus memory);
+    function statusesOf(bytes32 agencyId, bytes32[] calldata leaves) external view returns (CertificateStatus[] memory);
     function verificationContexts(VerificationQuery[] calldata queries) external view returns (VerificationContext[] memory);
 }

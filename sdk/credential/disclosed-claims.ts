@@ -1,0 +1,91 @@
+import { CertchainError } from "../errors";
+import { base64urlEncode, utf8 } from "../lib/bytes";
+import { sha256 } from "../lib/hash";
+import { VISIBLE_CLAIMS } from "./visible-claims";
+import { isPlainObject, type Disclosure, type ParsedCredential } from "./parse";
+
+const RESERVED = new Set<string>(["_sd", "_sd_alg", "...", "__proto__", "constructor", "prototype", ...VISIBLE_CLAIMS]);
+const MAX_DEPTH = 16;
+
+const fail = (code: string, message: string): never => {
+  throw new CertchainError(code, message);
+};
+
+export const disclosureDigest = (encoded: string): string => base64urlEncode(sha256(utf8(encoded)));
+
+/**
+ * Rebuilds the claims a holder disclosed, as SD-JWT (RFC 9901 §7.1) requires: every disclosure
+ * must be referenced by exactly one digest the issuer signed, no digest may repeat, and no
+ * disclosure may overwrite a claim. A changed or added disclosure therefore fails here, with
+ * INTEGRITY_* codes, before any chain read.
+ *
+ * Returns all claims (visible ones included) without the `_sd` machinery.
+ */
+export function disclosedClaimsOf({ payload, disclosures }: ParsedCredential): Record<string, unknown> {
+  const alg = payload._sd_alg ?? "sha-256";
+  if (alg !== "sha-256") fail("INTEGRITY_UNSUPPORTED_HASH", "only sha-256 disclosures are supported");
+
+  const byDigest = new Map<string, Disclosure>();
+  for (const disclosure of disclosures) {
+    const digest = disclosureDigest(disclosure.encoded);
+    if (byDigest.has(digest)) fail("INTEGRITY_DUPLICATE_DISCLOSURE", "a disclosure appears twice");
+    byDigest.set(digest, disclosure);
+  }
+  const seenDigests = new Set<string>();
+  const used = new Set<string>();
+
+  const take = (digest: unknown): Disclosure | undefined => {
+    if (typeof digest !== "string") return fail("FORMAT_MALFORMED", "a digest is not a string");
+    if (seenDigests.has(digest)) fail("INTEGRITY_DUPLICATE_DIGEST", "a digest appears twice");
+    seenDigests.add(digest);
+    const disclosure = byDigest.get(digest);
+    if (disclosure) used.add(digest);
+    return disclosure;
+  };
+
+  const unpack = (value: unknown, depth: number): unknown => {
+    if (depth > MAX_DEPTH) return fail("FORMAT_MALFORMED", "claims are nested too deeply");
+    if (Array.isArray(value)) {
+      const out: unknown[] = [];
+      for (const element of value) {
+        if (isPlainObject(element) && "..." in element) {
+          if (Object.keys(element).length !== 1) fail("FORMAT_MALFORMED", "an array digest object has extra members");
+          const disclosure = take(element["..."]);
+          if (!disclosure) continue;
+          if (disclosure.name !== undefined) fail("INTEGRITY_CLAIM_CONFLICT", "an object disclosure is used as an array element");
+          out.push(unpack(disclosure.value, depth + 1));
+        } else out.push(unpack(element, depth + 1));
+      }
+      return out;
+    }
+    if (!isPlainObject(value)) return value;
+    const out: Record<string, unknown> = Object.create(null);
+    for (const [name, member] of Object.entries(value)) {
+      if (name === "_sd" || (depth === 0 && name === "_sd_alg")) continue;
+      out[name] = unpack(member, depth + 1);
+    }
+    if ("_sd" in value) {
+      if (!Array.isArray(value._sd)) fail("FORMAT_MALFORMED", "_sd is not an array");
+      for (const digest of value._sd as unknown[]) {
+        const disclosure = take(digest);
+        if (!disclosure) continue;
+        if (disclosure.name === undefined) fail("INTEGRITY_CLAIM_CONFLICT", "an array element disclosure is used as a claim");
+        const name = disclosure.name as string;
+        if (RESERVED.has(name) || name in out) fail("INTEGRITY_CLAIM_CONFLICT", `disclosure would overwrite ${JSON.stringify(name)}`);
+        out[name] = unpack(disclosure.value, depth + 1);
+      }
+    }
+    return { ...out };
+  };
+
+  const claims = unpack(payload, 0) as Record<string, unknown>;
+  if (used.size !== byDigest.size) fail("INTEGRITY_UNREFERENCED_DISCLOSURE", "a disclosure is not referenced by the signed credential");
+  return claims;
+}
+
+/** Subject claims only: what the holder disclosed, without iss/vct/iat/nbf/exp/certificate_number. */
+export function subjectClaimsOf(claims: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [name, value] of Object.entries(claims)) if (!(VISIBLE_CLAIMS as readonly string[]).includes(name)) out[name] = value;
+  return out;
+}

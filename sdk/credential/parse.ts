@@ -1,0 +1,91 @@
+import { CertchainError } from "../errors";
+import { base64urlDecode, fromUtf8, utf8 } from "../lib/bytes";
+import { isAllowedAlgorithm, type SignatureAlgorithm } from "./algorithms";
+
+/** Generous for any certificate, small enough that hostile input cannot exhaust memory. */
+export const MAX_CREDENTIAL_LENGTH = 256 * 1024;
+export const MAX_DISCLOSURES = 512;
+
+export interface Disclosure {
+  /** The base64url text as it appears between `~`. */
+  encoded: string;
+  salt: string;
+  /** Absent for an array element disclosure. */
+  name?: string;
+  value: unknown;
+}
+
+export interface ParsedCredential {
+  /** The issuer-signed JWT (compact JWS). */
+  jwt: string;
+  header: Record<string, unknown> & { alg: SignatureAlgorithm };
+  payload: Record<string, unknown>;
+  signingInput: Uint8Array;
+  signature: Uint8Array;
+  disclosures: Disclosure[];
+}
+
+const fail = (code: string, message: string): never => {
+  throw new CertchainError(code, message);
+};
+
+const isPlainObject = (value: unknown): value is Record<string, unknown> =>
+  typeof value === "object" && value !== null && !Array.isArray(value);
+
+function decodeJson(part: string, what: string): unknown {
+  try {
+    return JSON.parse(fromUtf8(base64urlDecode(part)));
+  } catch {
+    return fail("FORMAT_MALFORMED", `${what} is not base64url-encoded JSON`);
+  }
+}
+
+function parseDisclosure(encoded: string): Disclosure {
+  const decoded = decodeJson(encoded, "a disclosure");
+  if (!Array.isArray(decoded) || typeof decoded[0] !== "string") return fail("FORMAT_MALFORMED", "a disclosure is not [salt, name?, value]");
+  if (decoded.length === 3 && typeof decoded[1] === "string") return { encoded, salt: decoded[0], name: decoded[1], value: decoded[2] };
+  if (decoded.length === 2) return { encoded, salt: decoded[0], value: decoded[1] };
+  return fail("FORMAT_MALFORMED", "a disclosure is not [salt, name?, value]");
+}
+
+/**
+ * Splits and decodes an SD-JWT (`<jwt>~<disclosure>~…~`) without trusting anything in it.
+ * Throws `CertchainError` with a FORMAT_* code; checks nothing cryptographic.
+ */
+export function parseCredential(sdJwt: unknown): ParsedCredential {
+  if (typeof sdJwt !== "string" || sdJwt.length === 0) return fail("FORMAT_MALFORMED", "the credential is not a string");
+  if (sdJwt.length > MAX_CREDENTIAL_LENGTH) return fail("FORMAT_MALFORMED", "the credential is too large");
+  const parts = sdJwt.split("~");
+  if (parts.length < 2) return fail("FORMAT_MALFORMED", "the credential has no SD-JWT separator");
+  if (parts[parts.length - 1] !== "") return fail("FORMAT_KEY_BINDING_UNSUPPORTED", "key-binding JWTs are not used");
+  const [jwt, ...rest] = parts;
+  const encodedDisclosures = rest.slice(0, -1);
+  if (encodedDisclosures.length > MAX_DISCLOSURES) return fail("FORMAT_MALFORMED", "too many disclosures");
+
+  const segments = jwt.split(".");
+  if (segments.length !== 3) return fail("FORMAT_MALFORMED", "the issuer-signed JWT is not a compact JWS");
+  const header = decodeJson(segments[0], "the JWT header");
+  const payload = decodeJson(segments[1], "the JWT payload");
+  if (!isPlainObject(header) || !isPlainObject(payload)) return fail("FORMAT_MALFORMED", "the JWT header or payload is not an object");
+  if (!isAllowedAlgorithm(header.alg)) return fail("FORMAT_ALGORITHM_NOT_ALLOWED", `algorithm ${JSON.stringify(header.alg)} is not allowed`);
+  if (header.typ !== "dc+sd-jwt") return fail("FORMAT_WRONG_MEDIA_TYPE", "typ must be dc+sd-jwt");
+  if ("crit" in header) return fail("FORMAT_MALFORMED", "critical header parameters are not supported");
+  let signature: Uint8Array;
+  try {
+    signature = base64urlDecode(segments[2]);
+  } catch {
+    return fail("FORMAT_MALFORMED", "the signature is not base64url");
+  }
+  if (signature.length !== 64) return fail("FORMAT_MALFORMED", "the signature has the wrong length");
+
+  return {
+    jwt,
+    header: header as ParsedCredential["header"],
+    payload,
+    signingInput: utf8(`${segments[0]}.${segments[1]}`),
+    signature,
+    disclosures: encodedDisclosures.map(parseDisclosure),
+  };
+}
+
+export { isPlainObject };

@@ -1,0 +1,104 @@
+import { CertchainError } from "../errors";
+import { isBytes32Hex, type Hex } from "../lib/bytes";
+
+export const ENVELOPE_FORMAT = "certchain-envelope";
+export const ENVELOPE_VERSION = 1;
+/** Far more than a tree of 2^32 leaves needs. */
+const MAX_PROOF_LENGTH = 64;
+const MAX_ENVELOPE_TEXT = 512 * 1024;
+
+export interface PendingAnchor {
+  status: "pending";
+  chainId: number;
+  registry: Hex;
+}
+
+export interface AnchorProof {
+  status: "anchored";
+  chainId: number;
+  registry: Hex;
+  root: Hex;
+  proof: Hex[];
+  transaction: Hex;
+  block: number;
+  /** ISO 8601, informative: verifiers read the anchor time from the chain. */
+  anchoredAt: string;
+}
+
+/**
+ * The certificate file a holder keeps (version 1). A presentation has the same shape with fewer
+ * disclosures in `credential`: the leaf, and so the proof, is unchanged.
+ */
+export interface Envelope {
+  format: typeof ENVELOPE_FORMAT;
+  version: typeof ENVELOPE_VERSION;
+  /** SD-JWT VC, compact, ending with `~`. */
+  credential: string;
+  anchor: PendingAnchor | AnchorProof;
+}
+
+export const createPendingEnvelope = (credential: string, chainId: number, registry: Hex): Envelope => ({
+  format: ENVELOPE_FORMAT,
+  version: ENVELOPE_VERSION,
+  credential,
+  anchor: { status: "pending", chainId, registry },
+});
+
+export const createAnchoredEnvelope = (credential: string, anchor: Omit<AnchorProof, "status">): Envelope => ({
+  format: ENVELOPE_FORMAT,
+  version: ENVELOPE_VERSION,
+  credential,
+  anchor: { status: "anchored", ...anchor },
+});
+
+const fail = (code: string, message: string): never => {
+  throw new CertchainError(code, message);
+};
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
+const isAddress = (v: unknown): v is Hex => typeof v === "string" && /^0x[0-9a-fA-F]{40}$/.test(v);
+const isChainId = (v: unknown): v is number => Number.isSafeInteger(v) && (v as number) > 0;
+
+/**
+ * Reads an envelope from JSON text or a parsed object, checking its shape strictly.
+ * Throws `CertchainError` (FORMAT_MALFORMED, FORMAT_UNSUPPORTED_VERSION).
+ */
+export function parseEnvelope(input: unknown): Envelope {
+  let value = input;
+  if (typeof input === "string") {
+    if (input.length > MAX_ENVELOPE_TEXT) fail("FORMAT_MALFORMED", "the envelope is too large");
+    try {
+      value = JSON.parse(input);
+    } catch {
+      fail("FORMAT_MALFORMED", "the envelope is not JSON");
+    }
+  }
+  if (!isObject(value) || value.format !== ENVELOPE_FORMAT) return fail("FORMAT_MALFORMED", "not a certchain envelope");
+  if (value.version !== ENVELOPE_VERSION) return fail("FORMAT_UNSUPPORTED_VERSION", `envelope version ${String(value.version)} is not supported`);
+  if (typeof value.credential !== "string") return fail("FORMAT_MALFORMED", "the envelope has no credential");
+  const anchor = value.anchor;
+  if (!isObject(anchor) || !isChainId(anchor.chainId) || !isAddress(anchor.registry)) return fail("FORMAT_MALFORMED", "the envelope's anchor is malformed");
+  if (anchor.status === "pending") {
+    return createPendingEnvelope(value.credential, anchor.chainId, anchor.registry);
+  }
+  if (anchor.status !== "anchored") return fail("FORMAT_MALFORMED", "the anchor status is neither pending nor anchored");
+  const { root, proof, transaction, block, anchoredAt } = anchor;
+  const wellFormed =
+    isBytes32Hex(root) &&
+    Array.isArray(proof) &&
+    proof.length <= MAX_PROOF_LENGTH &&
+    proof.every(isBytes32Hex) &&
+    isBytes32Hex(transaction) &&
+    Number.isSafeInteger(block) &&
+    (block as number) >= 0 &&
+    typeof anchoredAt === "string";
+  if (!wellFormed) return fail("FORMAT_MALFORMED", "the anchor proof is malformed");
+  return createAnchoredEnvelope(value.credential, {
+    chainId: anchor.chainId,
+    registry: anchor.registry,
+    root: root as Hex,
+    proof: proof as Hex[],
+    transaction: transaction as Hex,
+    block: block as number,
+    anchoredAt: anchoredAt as string,
+  });
+}

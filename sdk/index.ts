@@ -1,0 +1,71 @@
+// The certchain SDK: every public export, by name. Runs in Node and in browsers.
+export { CertchainError, isCertchainError } from "./errors";
+export type { Hex } from "./lib/bytes";
+
+// certificate types and numbers
+export {
+  certificateTypes,
+  findTypeById,
+  findTypeByVct,
+  typeIdOf,
+  validateClaims,
+  defineCertificateType,
+  type CertificateType,
+} from "./types";
+export { formatCertificateNumber, parseCertificateNumber } from "./certificate-number";
+
+// credentials
+export {
+  ALLOWED_ALGORITHMS,
+  issueCredential,
+  createWebCryptoSigner,
+  credentialLeaf,
+  issuerSignedJwtOf,
+  keyIdOf,
+  keyIdFromKid,
+  kidFromKeyId,
+  publicJwkOf,
+  issuerUriOf,
+  agencySlugOf,
+  parseCredential,
+  disclosedClaimsOf,
+  disclosureDigest,
+  subjectClaimsOf,
+  VISIBLE_CLAIMS,
+  type SignatureAlgorithm,
+  type CredentialSigner,
+  type IssueCredentialParameters,
+  type RawPublicKey,
+  type ParsedCredential,
+} from "./credential";
+
+// anchoring
+export { buildMerkleTree, processProof, type MerkleTree } from "./merkle";
+export {
+  parseEnvelope,
+  createPendingEnvelope,
+  createAnchoredEnvelope,
+  ENVELOPE_FORMAT,
+  ENVELOPE_VERSION,
+  type Envelope,
+  type AnchorProof,
+  type PendingAnchor,
+} from "./envelope";
+
+// presentations
+export { presentCredential } from "./presentation";
+
+// chain reads
+export {
+  CERTCHAIN_REGISTRY_ABI,
+  createRegistryReader,
+  CERTIFICATE_STATES,
+  agencyIdOf,
+  type RegistryReader,
+  type TrustedRegistry,
+  type CertificateState,
+  type StatusRecord,
+} from "./registry";
+
+// verification
+export { verify, verifyMany, VERIFY_CODES, CHECKS, type VerifyOptions, type VerificationResult, type Verdict, type CheckResult, type VerifyCode, type CheckName } from "./verify";

@@ -1,0 +1,1 @@
+export { buildMerkleTree, processProof, hashPair, type MerkleTree } from "./tree";

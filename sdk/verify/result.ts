@@ -1,0 +1,43 @@
+import type { Hex } from "../lib/bytes";
+import type { CertificateState } from "../registry/types";
+import type { CheckName, VerifyCode } from "./codes";
+
+/**
+ * `unverifiable` is the one addition to DESIGN.md's six verdicts: when the chain cannot be read,
+ * saying "invalid" would blame a good certificate for a network fault.
+ */
+export type Verdict = "valid" | "invalid" | "revoked" | "suspended" | "expired" | "pending" | "unverifiable";
+
+export interface CheckResult {
+  name: CheckName;
+  status: "passed" | "failed" | "skipped";
+  code?: VerifyCode;
+  message?: string;
+}
+
+export interface VerificationResult {
+  verdict: Verdict;
+  /** The check that decided the verdict; null when valid. */
+  reason: { check: CheckName; code: VerifyCode; message: string } | null;
+  /** Every check in pipeline order. */
+  checks: CheckResult[];
+  /** Subject claims the holder disclosed (never the withheld ones). */
+  claims: Record<string, unknown>;
+  /** Claims of the certificate type that this presentation does not disclose. */
+  withheld: string[];
+  certificate: {
+    number: string;
+    vct: string;
+    type: { id: string; names: { "zh-CN": string; en: string } } | null;
+    leaf: Hex;
+    issuedAt: string | null;
+    validFrom: string | null;
+    validUntil: string | null;
+  } | null;
+  issuer: { id: Hex; slug: string; name: string } | null;
+  /** When the chain recorded the anchor: the certificate's trusted issuance time. */
+  anchoredAt: string | null;
+  anchor: { root: Hex; block: number; transaction: Hex } | null;
+  registry: { chainId: number; address: Hex; name: string } | null;
+  status: { state: CertificateState; reason: number; since: string | null } | null;
+}

@@ -1,0 +1,22 @@
+import { CHECKS, type VerifyCode } from "./codes";
+import type { CheckResult, Verdict, VerificationResult } from "./result";
+
+const VERDICT_OF: Partial<Record<VerifyCode, Verdict>> = {
+  ANCHOR_PENDING: "pending",
+  ANCHOR_UNCONFIRMED: "pending",
+  CHAIN_UNREACHABLE: "unverifiable",
+  STATUS_REVOKED: "revoked",
+  STATUS_SUSPENDED: "suspended",
+  VALIDITY_EXPIRED: "expired",
+};
+
+/** The first failed check, in pipeline order, decides; no failure means valid. */
+export function decideVerdict(checks: readonly CheckResult[]): Pick<VerificationResult, "verdict" | "reason"> {
+  for (const name of CHECKS) {
+    const check = checks.find((c) => c.name === name);
+    if (check?.status === "failed" && check.code) {
+      return { verdict: VERDICT_OF[check.code] ?? "invalid", reason: { check: name, code: check.code, message: check.message ?? "" } };
+    }
+  }
+  return { verdict: "valid", reason: null };
+}

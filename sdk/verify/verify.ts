@@ -1,0 +1,307 @@
+import { parseCertificateNumber } from "../certificate-number";
+import { algorithmFromChain } from "../credential/algorithms";
+import { disclosedClaimsOf, subjectClaimsOf } from "../credential/disclosed-claims";
+import { agencySlugOf } from "../credential/issuer-uri";
+import { keyIdFromKid } from "../credential/key-id";
+import { credentialLeaf } from "../credential/leaf";
+import { parseCredential, type ParsedCredential } from "../credential/parse";
+import { verifySignature } from "../credential/signature";
+import { parseEnvelope, type AnchorProof, type Envelope } from "../envelope/envelope";
+import { isCertchainError } from "../errors";
+import type { Hex } from "../lib/bytes";
+import { processProof } from "../merkle/tree";
+import { createRegistryReader, type RegistryReader, type TrustedRegistry } from "../registry/reader";
+import type { StatusRecord, VerificationContextRecord } from "../registry/types";
+import { findTypeByVct, typeIdOf, validateClaims, type CertificateType } from "../types";
+import { CHECKS, VERIFY_CODES, messageOf, type CheckName, type VerifyCode } from "./codes";
+import type { CheckResult, VerificationResult } from "./result";
+import { decideVerdict } from "./verdict";
+
+export interface VerifyOptions {
+  /** The registries this verifier trusts (mutual recognition: several are fine). */
+  registries: readonly (TrustedRegistry | RegistryReader)[];
+  /** Blocks an anchor needs, counting its own (1 = mined). Default 1. */
+  minConfirmations?: number;
+  /** The time validity is judged at. Default: now. */
+  now?: Date | number;
+}
+
+/** One certificate's way through the pipeline. */
+interface Item {
+  checks: Map<CheckName, CheckResult>;
+  result: VerificationResult;
+  envelope?: Envelope;
+  parsed?: ParsedCredential;
+  claims?: Record<string, unknown>;
+  slug?: string;
+  keyId?: Hex;
+  typeId?: Hex;
+  reader?: RegistryReader;
+  contextKey?: string;
+  context?: VerificationContextRecord;
+  status?: StatusRecord;
+}
+
+const iso = (seconds: unknown): string | null =>
+  typeof seconds === "number" && Number.isFinite(seconds) && Math.abs(seconds) < 8.64e12 ? new Date(seconds * 1000).toISOString() : null;
+
+function emptyResult(): VerificationResult {
+  return {
+    verdict: "invalid",
+    reason: null,
+    checks: [],
+    claims: {},
+    withheld: [],
+    certificate: null,
+    issuer: null,
+    anchoredAt: null,
+    anchor: null,
+    registry: null,
+    status: null,
+  };
+}
+
+const pass = (item: Item, name: CheckName) => item.checks.set(name, { name, status: "passed" });
+const fail = (item: Item, code: VerifyCode, message: string = messageOf(code)) => {
+  const name = VERIFY_CODES[code][0];
+  if (item.checks.get(name)?.status !== "failed") item.checks.set(name, { name, status: "failed", code, message });
+};
+const failed = (item: Item, name: CheckName) => item.checks.get(name)?.status === "failed";
+
+function failWith(item: Item, error: unknown, fallback: VerifyCode) {
+  const code = isCertchainError(error) && error.code in VERIFY_CODES ? (error.code as VerifyCode) : fallback;
+  fail(item, code, isCertchainError(error) ? error.message : messageOf(code));
+}
+
+const isReader = (r: TrustedRegistry | RegistryReader): r is RegistryReader => typeof (r as RegistryReader).statuses === "function";
+
+/** format + integrity: everything that needs no chain. */
+function inspect(input: unknown): Item {
+  const item: Item = { checks: new Map(), result: emptyResult() };
+  try {
+    item.envelope = parseEnvelope(input);
+    item.parsed = parseCredential(item.envelope.credential);
+  } catch (error) {
+    failWith(item, error, "FORMAT_MALFORMED");
+    return item;
+  }
+  const { payload, header } = item.parsed;
+  const slug = agencySlugOf(payload.iss);
+  const keyId = keyIdFromKid(header.kid);
+  const number = payload.certificate_number;
+  const times = [payload.iat, payload.nbf, payload.exp].filter((t) => t !== undefined);
+  if (!slug || !keyId || typeof payload.vct !== "string" || typeof number !== "string" || !times.every((t) => Number.isSafeInteger(t))) {
+    fail(item, "FORMAT_MALFORMED", "the credential lacks iss, vct, kid, certificate_number or valid times");
+    return item;
+  }
+  if (number.startsWith("1.2.156.3005.2.") && !parseCertificateNumber(number).ok) {
+    fail(item, "CERT_NUMBER_INVALID");
+    return item;
+  }
+  pass(item, "format");
+  item.slug = slug;
+  item.keyId = keyId;
+  item.typeId = typeIdOf(payload.vct);
+  const type = findTypeByVct(payload.vct);
+  item.result.certificate = {
+    number,
+    vct: payload.vct,
+    type: type ? { id: type.id, names: type.names } : null,
+    leaf: credentialLeaf(item.envelope.credential),
+    issuedAt: iso(payload.iat),
+    validFrom: iso(payload.nbf),
+    validUntil: iso(payload.exp),
+  };
+
+  try {
+    item.claims = disclosedClaimsOf(item.parsed);
+    pass(item, "integrity");
+    const subject = subjectClaimsOf(item.claims);
+    item.result.claims = subject;
+    if (type) item.result.withheld = Object.keys(type.claims).filter((name) => !(name in subject));
+  } catch (error) {
+    failWith(item, error, "FORMAT_MALFORMED");
+  }
+  return item;
+}
+
+/** Picks the trusted registry the envelope names and checks the proof reaches the stated root. */
+function locateAnchor(item: Item, readers: readonly RegistryReader[]) {
+  if (!item.envelope || !item.result.certificate || failed(item, "integrity")) return;
+  const anchor = item.envelope.anchor;
+  if (anchor.status === "pending") return fail(item, "ANCHOR_PENDING");
+  const reader = readers.find((r) => r.chainId === anchor.chainId && r.address.toLowerCase() === anchor.registry.toLowerCase());
+  if (!reader) return fail(item, "ANCHOR_UNTRUSTED_REGISTRY");
+  item.reader = reader;
+  item.result.registry = { chainId: reader.chainId, address: reader.address, name: reader.name };
+  if (processProof(item.result.certificate.leaf, anchor.proof).toLowerCase() !== anchor.root.toLowerCase()) {
+    fail(item, "ANCHOR_PROOF_INVALID");
+  }
+  item.contextKey = `${anchor.root.toLowerCase()}|${item.keyId}|${item.typeId}`;
+}
+
+/**
+ * All chain reads for one registry: the block number and the contexts of every distinct
+ * (root, key, type) together, then the statuses under each anchoring agency (statuses are
+ * recorded per agency, so one agency cannot touch another's certificates).
+ */
+async function readChain(reader: RegistryReader, items: Item[]): Promise<number | undefined> {
+  try {
+    await reader.assertChain();
+    const queries = new Map<string, { root: Hex; keyId: Hex; typeId: Hex }>();
+    for (const item of items) {
+      const anchor = item.envelope!.anchor as AnchorProof;
+      queries.set(item.contextKey!, { root: anchor.root, keyId: item.keyId!, typeId: item.typeId! });
+    }
+    const keys = [...queries.keys()];
+    const [head, contexts] = await Promise.all([reader.blockNumber(), reader.verificationContexts([...queries.values()])]);
+    const contextOf = new Map(keys.map((key, i) => [key, contexts[i]]));
+    const leavesByAgency = new Map<Hex, Item[]>();
+    for (const item of items) {
+      item.context = contextOf.get(item.contextKey!);
+      const agencyId = item.context?.anchor.agencyId;
+      if (failed(item, "anchor") || !item.context?.anchor.anchoredAt || !agencyId) continue;
+      const group = leavesByAgency.get(agencyId);
+      if (group) group.push(item);
+      else leavesByAgency.set(agencyId, [item]);
+    }
+    await Promise.all(
+      [...leavesByAgency].map(async ([agencyId, group]) => {
+        const statuses = await reader.statuses(agencyId, group.map((i) => i.result.certificate!.leaf));
+        group.forEach((item, i) => (item.status = statuses[i]));
+      }),
+    );
+    return head;
+  } catch {
+    for (const item of items) fail(item, "CHAIN_UNREACHABLE");
+    return undefined;
+  }
+}
+
+function judgeAnchor(item: Item, head: number, minConfirmations: number) {
+  const context = item.context!;
+  const anchor = item.envelope!.anchor as AnchorProof;
+  if (context.anchor.anchoredAt === 0) return fail(item, "ANCHOR_ROOT_NOT_FOUND");
+  item.result.anchoredAt = iso(context.anchor.anchoredAt);
+  item.result.anchor = { root: anchor.root, block: context.anchor.blockNumber, transaction: anchor.transaction };
+  if (head - context.anchor.blockNumber + 1 < minConfirmations) return fail(item, "ANCHOR_UNCONFIRMED");
+  pass(item, "anchor");
+}
+
+function judgeIssuer(item: Item) {
+  const { anchor, agency, key, accreditation } = item.context!;
+  const at = anchor.anchoredAt;
+  item.result.issuer = { id: anchor.agencyId, slug: agency.slug, name: agency.name };
+  if (agency.slug !== item.slug) return fail(item, "ISSUER_MISMATCH");
+  if (key.alg === 0) return fail(item, "ISSUER_KEY_UNKNOWN");
+  if (key.agencyId.toLowerCase() !== anchor.agencyId.toLowerCase()) return fail(item, "ISSUER_KEY_OF_ANOTHER_AGENCY");
+  if (algorithmFromChain(key.alg) !== item.parsed!.header.alg) return fail(item, "ISSUER_KEY_ALGORITHM_MISMATCH");
+  if (at < key.validFrom) return fail(item, "ISSUER_KEY_NOT_YET_VALID");
+  if (at >= key.validUntil) return fail(item, key.revoked ? "ISSUER_KEY_REVOKED" : "ISSUER_KEY_RETIRED");
+  if (accreditation.validUntil === 0 || at < accreditation.validFrom || at >= accreditation.validUntil) return fail(item, "ISSUER_NOT_ACCREDITED");
+  pass(item, "issuer");
+}
+
+async function judgeSignature(item: Item) {
+  const key = item.context?.key;
+  const alg = key && algorithmFromChain(key.alg);
+  if (!key || !alg || alg !== item.parsed!.header.alg) return;
+  const ok = await verifySignature(alg, key.publicKey, item.parsed!.signingInput, item.parsed!.signature);
+  if (ok) pass(item, "signature");
+  else fail(item, "SIGNATURE_INVALID");
+}
+
+function judgeStatus(item: Item) {
+  const status = item.status;
+  if (!status) return;
+  item.result.status = { state: status.state, reason: status.reason, since: status.updatedAt ? iso(status.updatedAt) : null };
+  if (status.state === "revoked") return fail(item, "STATUS_REVOKED");
+  if (status.state === "suspended") return fail(item, "STATUS_SUSPENDED");
+  pass(item, "status");
+}
+
+function judgeValidity(item: Item, now: number) {
+  const { nbf, exp } = item.parsed!.payload as { nbf?: number; exp?: number };
+  if (nbf !== undefined && now < nbf) return fail(item, "VALIDITY_NOT_YET_VALID");
+  if (exp !== undefined && now >= exp) return fail(item, "VALIDITY_EXPIRED");
+  pass(item, "validity");
+}
+
+// Presentations omit claims on purpose: judge the disclosed ones, not their presence.
+const disclosedVariants = new WeakMap<CertificateType, CertificateType>();
+function disclosedVariantOf(type: CertificateType): CertificateType {
+  let variant = disclosedVariants.get(type);
+  if (!variant) {
+    variant = { ...type, id: `${type.id}#disclosed`, schema: { ...type.schema, required: [] } } as CertificateType;
+    disclosedVariants.set(type, variant);
+  }
+  return variant;
+}
+
+function judgeSchema(item: Item) {
+  const type = findTypeByVct(item.parsed!.payload.vct as string);
+  if (!type) {
+    item.checks.set("schema", { name: "schema", status: "skipped", code: "SCHEMA_TYPE_UNKNOWN", message: messageOf("SCHEMA_TYPE_UNKNOWN") });
+    return;
+  }
+  const outcome = validateClaims(disclosedVariantOf(type), item.result.claims);
+  if (outcome.ok) pass(item, "schema");
+  else fail(item, "SCHEMA_INVALID", `${messageOf("SCHEMA_INVALID")} ${outcome.errors.map((e) => `${e.path} ${e.message}`).join("; ")}`);
+}
+
+function finish(item: Item): VerificationResult {
+  const checks = CHECKS.map((name) => item.checks.get(name) ?? { name, status: "skipped" as const });
+  return { ...item.result, checks, ...decideVerdict(checks) };
+}
+
+/**
+ * Verifies many certificate files (envelopes or presentations) sharing chain reads: per trusted
+ * registry one block-number read, one `eth_call` per 256 distinct roots and one per 2,000
+ * statuses. Never throws: every input gets a result, in input order.
+ *
+ * @example
+ * const results = await verifyMany(files, { registries: [{ chainId: 31337, address, rpcUrl }] });
+ * results.filter((r) => r.verdict !== "valid").forEach((r) => console.log(r.reason?.code));
+ */
+export async function verifyMany(inputs: readonly unknown[], options: VerifyOptions): Promise<VerificationResult[]> {
+  const readers = (options?.registries ?? []).map((r) => (isReader(r) ? r : createRegistryReader(r)));
+  const minConfirmations = Math.max(1, options?.minConfirmations ?? 1);
+  const now = Math.floor(Number(options?.now ?? Date.now()) / 1000);
+  const items = inputs.map(inspect);
+  for (const item of items) locateAnchor(item, readers);
+
+  await Promise.all(
+    readers.map(async (reader) => {
+      const mine = items.filter((item) => item.reader === reader);
+      if (mine.length === 0) return;
+      const head = await readChain(reader, mine);
+      if (head === undefined) return;
+      for (const item of mine) {
+        if (!failed(item, "anchor")) judgeAnchor(item, head, minConfirmations);
+        if (!failed(item, "anchor")) judgeIssuer(item);
+        if (!failed(item, "anchor")) judgeStatus(item);
+      }
+      await Promise.all(mine.map(judgeSignature));
+    }),
+  );
+  for (const item of items) {
+    if (item.parsed && !failed(item, "format")) {
+      judgeValidity(item, now);
+      if (!failed(item, "integrity")) judgeSchema(item);
+    }
+  }
+  return items.map(finish);
+}
+
+/**
+ * Verifies one certificate file (envelope or presentation, as an object or JSON text).
+ * Never throws: hostile input comes back as a verdict with a reason.
+ *
+ * @example
+ * const result = await verify(envelope, { registries: [{ chainId: 31337, address, rpcUrl }] });
+ * if (result.verdict === "valid") console.log(result.issuer?.name, result.claims);
+ */
+export async function verify(input: unknown, options: VerifyOptions): Promise<VerificationResult> {
+  const [result] = await verifyMany([input], options);
+  return result;
+}

@@ -1,0 +1,137 @@
+import { generateKeyPairSync, type KeyObject } from "node:crypto";
+import hre from "hardhat";
+import type { Signer } from "ethers";
+import { deployRegistry } from "../../server/chain/deploy";
+import { createRegistryAdmin, type RegistryAdmin } from "../../server/chain/registry-admin";
+import { createOperatorClient, type OperatorClient } from "../../server/chain/operator";
+import { createNodeSigner, rawPublicKeyOf } from "../../server/keys/node-signer";
+import {
+  buildMerkleTree,
+  createAnchoredEnvelope,
+  credentialLeaf,
+  findTypeById,
+  formatCertificateNumber,
+  issueCredential,
+  keyIdOf,
+  type CredentialSigner,
+  type Envelope,
+  type Hex,
+  type TrustedRegistry,
+} from "../../sdk";
+
+export interface TestAgency {
+  slug: string;
+  name: string;
+  privateKey: KeyObject;
+  signer: CredentialSigner;
+  keyId: Hex;
+  operator: Signer;
+  client: OperatorClient;
+}
+
+export interface TrustFixture {
+  registry: TrustedRegistry & { address: Hex };
+  admin: RegistryAdmin;
+  amr: TestAgency;
+  mca: TestAgency;
+  outsider: Signer;
+  addAgency(slug: string, name: string, typeIds: string[], operator: Signer, keyType?: "ed25519" | "ec"): Promise<TestAgency>;
+}
+
+let serial = 0;
+
+/** A deployed registry with two agencies: a market-regulation bureau and a civil-affairs bureau. */
+export async function deployTrustFixture(): Promise<TrustFixture> {
+  const [root, opAmr, opMca, outsider, ...spare] = await hre.ethers.getSigners();
+  const deployment = await deployRegistry(root);
+  const admin = createRegistryAdmin(deployment.address, root);
+
+  async function addAgency(slug: string, name: string, typeIds: string[], operator: Signer, keyType: "ed25519" | "ec" = "ed25519"): Promise<TestAgency> {
+    const { privateKey } = keyType === "ed25519" ? generateKeyPairSync("ed25519") : generateKeyPairSync("ec", { namedCurve: "P-256" });
+    await admin.registerAgency(slug, name);
+    for (const id of typeIds) await admin.setAccreditation(slug, findTypeById(id)!.vct);
+    const raw = rawPublicKeyOf(privateKey);
+    await admin.addSigningKey(slug, raw);
+    await admin.addOperator(slug, await operator.getAddress());
+    return {
+      slug,
+      name,
+      privateKey,
+      signer: createNodeSigner(privateKey),
+      keyId: keyIdOf(raw).keyId,
+      operator,
+      client: createOperatorClient(deployment.address, operator),
+    };
+  }
+
+  const amr = await addAgency("sh-amr", "上海市市场监督管理局", ["business-licence", "production-licence"], opAmr);
+  const mca = await addAgency("sh-mca", "上海市民政局", ["marriage-certificate"], opMca);
+  void spare;
+  return {
+    registry: { chainId: 31337, address: deployment.address, provider: hre.ethers.provider as any, name: "test registry" },
+    admin,
+    amr,
+    mca,
+    outsider,
+    addAgency,
+  };
+}
+
+export interface IssueItem {
+  type: string;
+  claims?: Record<string, unknown>;
+  certificateNumber?: string;
+  validFrom?: number;
+  validUntil?: number;
+  /** Sign with this instead of the agency's registered signer. */
+  signer?: CredentialSigner;
+  /** Name this issuer in `iss` instead of the agency's slug. */
+  issuer?: string;
+}
+
+export function numberFor(typeCode: string): string {
+  serial += 1;
+  return formatCertificateNumber({ typeCode, issuerCode: "11310000MB2F30001X", serial: String(serial).padStart(8, "0"), version: "1" });
+}
+
+export async function issueCredentials(agency: TestAgency, items: IssueItem[]): Promise<string[]> {
+  return Promise.all(
+    items.map((item) => {
+      const type = findTypeById(item.type)!;
+      return issueCredential({
+        vct: type.vct,
+        issuer: item.issuer ?? agency.slug,
+        certificateNumber: item.certificateNumber ?? numberFor(type.typeCode),
+        claims: item.claims ?? (type.schema.examples![0] as Record<string, unknown>),
+        validFrom: item.validFrom,
+        validUntil: item.validUntil,
+        signer: item.signer ?? agency.signer,
+      });
+    }),
+  );
+}
+
+/** Anchors credentials as one batch by `anchoring`'s operator and returns their envelopes. */
+export async function anchorCredentials(fixture: TrustFixture, anchoring: TestAgency, credentials: string[]): Promise<{ envelopes: Envelope[]; root: Hex; proofs: Hex[][] }> {
+  const leaves = credentials.map(credentialLeaf);
+  const tree = buildMerkleTree(leaves);
+  const receipt = await anchoring.client.anchorRoot(tree.root, tree.size);
+  const block = await hre.ethers.provider.getBlock(receipt.blockNumber);
+  const proofs = leaves.map((leaf) => tree.proofOf(leaf)!);
+  const envelopes = credentials.map((credential, i) =>
+    createAnchoredEnvelope(credential, {
+      chainId: 31337,
+      registry: fixture.registry.address,
+      root: tree.root,
+      proof: proofs[i],
+      transaction: receipt.hash as Hex,
+      block: receipt.blockNumber,
+      anchoredAt: new Date(block!.timestamp * 1000).toISOString(),
+    }),
+  );
+  return { envelopes, root: tree.root, proofs };
+}
+
+export async function issueAndAnchor(fixture: TrustFixture, agency: TestAgency, items: IssueItem[]) {
+  return anchorCredentials(fixture, agency, await issueCredentials(agency, items));
+}
