@@ -42,7 +42,7 @@ const TYPE_CODE = /^[0-9A-Z]{4}$/;
 const CLAIM_NAME = /^[a-z][a-z0-9_]*$/;
 // Subject claims sit beside the JWT and SD-JWT VC registered claims in one payload; a clash
 // would let a holder's disclosure shadow an always-visible claim.
-const RESERVED_CLAIMS = new Set(["iss", "sub", "aud", "exp", "nbf", "iat", "jti", "vct", "cnf", "status"]);
+const RESERVED_CLAIMS = new Set(["iss", "sub", "aud", "exp", "nbf", "iat", "jti", "vct", "cnf", "status", "certificate_number"]);
 
 const escapeRegExp = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 const isPlainObject = (value: unknown): value is Record<string, unknown> =>
@@ -78,7 +78,8 @@ function problemsOf(def: CertificateType): string[] {
     if (!CLAIM_NAME.test(name)) problems.push(`claim ${name} is not snake_case`);
     if (RESERVED_CLAIMS.has(name)) problems.push(`claim ${name} is a reserved JWT claim`);
   }
-  for (const name of schema.required ?? []) if (!properties.includes(name)) problems.push(`required claim ${name} is not a property`);
+  const required: readonly unknown[] = schema.required === undefined ? [] : Array.isArray(schema.required) ? schema.required : [schema.required];
+  for (const name of required) if (!properties.includes(name as string)) problems.push(`required claim ${String(name)} is not a property`);
 
   const labels = isPlainObject(def.claims) ? def.claims : {};
   for (const name of properties) if (!isLocalisedText(labels[name])) problems.push(`claim ${name} has no zh-CN/en label`);
