@@ -1,0 +1,82 @@
+import { existsSync, readFileSync } from "node:fs";
+import path from "node:path";
+
+/** One setting: environment variable, config-file key, default, and what it does. */
+interface Setting {
+  env: string;
+  key: keyof Config;
+  parse: (raw: string) => unknown;
+  fallback: unknown;
+  help: string;
+}
+
+export interface Config {
+  port: number;
+  host: string;
+  dataDir: string;
+  /** External chain; when absent a local Hardhat node is started. */
+  chainRpcUrl?: string;
+  devChainPort: number;
+  /** Mnemonic of the chain accounts (root authority = index 0, operators after it). */
+  chainMnemonic: string;
+  passphrase: string;
+  batchSize: number;
+  batchDelayMs: number;
+  confirmations: number;
+  rateLimitPerMinute: number;
+  logLevel: string;
+}
+
+const int = (name: string) => (raw: string) => {
+  const value = Number(raw);
+  if (!Number.isSafeInteger(value) || value < 0) throw new Error(`${name} must be a non-negative integer, got ${JSON.stringify(raw)}`);
+  return value;
+};
+const text = (raw: string) => raw;
+
+/** Hardhat's published development mnemonic: its accounts are funded on every `hardhat node`. */
+export const DEV_MNEMONIC = "test test test test test test test test test test test junk";
+export const DEV_PASSPHRASE = "certchain-development-passphrase";
+
+const SETTINGS: Setting[] = [
+  { env: "PORT", key: "port", parse: int("PORT"), fallback: 3000, help: "HTTP port of the API" },
+  { env: "HOST", key: "host", parse: text, fallback: "127.0.0.1", help: "interface to listen on" },
+  { env: "DATA_DIR", key: "dataDir", parse: text, fallback: "./data", help: "LevelDB, keys, chain journal, demo.json" },
+  { env: "CHAIN_RPC_URL", key: "chainRpcUrl", parse: text, fallback: undefined, help: "external EVM JSON-RPC URL (default: start a local Hardhat node)" },
+  { env: "DEV_CHAIN_PORT", key: "devChainPort", parse: int("DEV_CHAIN_PORT"), fallback: 8545, help: "port of the local Hardhat node" },
+  { env: "CHAIN_MNEMONIC", key: "chainMnemonic", parse: text, fallback: DEV_MNEMONIC, help: "accounts: index 0 root authority, 1.. operators" },
+  { env: "CERTCHAIN_PASSPHRASE", key: "passphrase", parse: text, fallback: DEV_PASSPHRASE, help: "encrypts signing keys at rest (default: a development passphrase)" },
+  { env: "BATCH_SIZE", key: "batchSize", parse: int("BATCH_SIZE"), fallback: 10_000, help: "certificates per anchored batch, at most" },
+  { env: "BATCH_DELAY_MS", key: "batchDelayMs", parse: int("BATCH_DELAY_MS"), fallback: 2_000, help: "longest wait before a batch is anchored" },
+  { env: "CONFIRMATIONS", key: "confirmations", parse: int("CONFIRMATIONS"), fallback: 1, help: "blocks an anchor waits for" },
+  { env: "RATE_LIMIT_PER_MINUTE", key: "rateLimitPerMinute", parse: int("RATE_LIMIT_PER_MINUTE"), fallback: 600, help: "requests per token (or IP) per minute; 0 disables" },
+  { env: "LOG_LEVEL", key: "logLevel", parse: text, fallback: "info", help: "fastify/pino log level" },
+];
+
+export const HELP = `Usage: npm start [-- --config <file.json>] [-- --help]
+
+Starts the certchain issuing service. Without CHAIN_RPC_URL it starts a local Hardhat node,
+deploys the registry once, seeds demo agencies and prints ready-to-use tokens.
+
+Settings (environment variable, or the same name in camelCase in the JSON config file;
+the environment wins):
+${SETTINGS.map((s) => `  ${s.env.padEnd(24)} ${s.help}${s.fallback === undefined ? "" : ` [${s.fallback}]`}`).join("\n")}
+`;
+
+/** Reads settings from the environment, over an optional JSON config file, over defaults. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, argv: string[] = process.argv.slice(2)): Config {
+  const at = argv.indexOf("--config");
+  const file = at >= 0 ? argv[at + 1] : env.CERTCHAIN_CONFIG;
+  let fromFile: Record<string, unknown> = {};
+  if (file) {
+    if (!existsSync(file)) throw new Error(`config file not found: ${file}`);
+    fromFile = JSON.parse(readFileSync(file, "utf8"));
+  }
+  const config: Record<string, unknown> = {};
+  for (const setting of SETTINGS) {
+    const raw = env[setting.env] ?? (fromFile[setting.key] === undefined ? undefined : String(fromFile[setting.key]));
+    config[setting.key] = raw === undefined || raw === "" ? setting.fallback : setting.parse(raw);
+  }
+  config.dataDir = path.resolve(config.dataDir as string);
+  return config as unknown as Config;
+}

@@ -1,0 +1,40 @@
+import { CertchainError } from "../sdk";
+
+/**
+ * Every API error: stable code → HTTP status and default message (as fastify's lib/errors.js).
+ * Client mistakes are 4xx; 5xx only for faults of the service, whose text is never shown.
+ */
+export const API_ERRORS = {
+  BAD_REQUEST: [400, "The request is malformed."],
+  VALIDATION_FAILED: [400, "The request body does not match the schema."],
+  INVALID_JSON: [400, "The request body is not valid JSON."],
+  CLAIMS_INVALID: [422, "The claims do not fit the certificate type's schema."],
+  CERT_TYPE_UNKNOWN: [422, "No such certificate type."],
+  CERT_TYPE_NOT_ACCREDITED: [403, "The agency is not accredited to issue this certificate type."],
+  VALIDITY_INVALID: [422, "validFrom must be before validUntil."],
+  BATCH_TOO_LARGE: [413, "A batch holds at most 10,000 certificates."],
+  PAYLOAD_TOO_LARGE: [413, "The request body is too large."],
+  UNSUPPORTED_MEDIA_TYPE: [415, "Send application/json."],
+  AUTH_MISSING: [401, "A bearer token is required."],
+  AUTH_INVALID: [401, "The bearer token is invalid."],
+  AUTH_EXPIRED: [401, "The bearer token has expired."],
+  FORBIDDEN: [403, "This token may not do that."],
+  FORBIDDEN_AGENCY: [403, "The certificate belongs to another agency."],
+  CERT_NOT_FOUND: [404, "No such certificate."],
+  AGENCY_NOT_FOUND: [404, "No such agency."],
+  NOT_FOUND: [404, "No such resource."],
+  CERT_NOT_ANCHORED: [409, "The certificate is not anchored yet; try again after its batch is anchored."],
+  STATUS_TRANSITION_INVALID: [409, "That status change is not possible from the certificate's current status."],
+  IDEMPOTENCY_KEY_REUSED: [422, "This Idempotency-Key was used with a different request."],
+  RATE_LIMITED: [429, "Too many requests; slow down."],
+  CHAIN_UNAVAILABLE: [503, "The chain is unreachable; try again later."],
+  INTERNAL: [500, "Internal error."],
+} as const satisfies Record<string, readonly [number, string]>;
+
+export type ApiErrorCode = keyof typeof API_ERRORS;
+
+export function apiError(code: ApiErrorCode, message?: string, details?: unknown): CertchainError {
+  return new CertchainError(code, message ?? API_ERRORS[code][1], details === undefined ? {} : { details });
+}
+
+export const statusOfCode = (code: string): number => (API_ERRORS as Record<string, readonly [number, string]>)[code]?.[0] ?? 500;

@@ -1,0 +1,91 @@
+/**
+ * The contract between the HTTP layer (server/app.ts, server/routes/) and the issuing service
+ * (server/service/). Routes only translate HTTP to these calls; everything else lives behind them.
+ */
+import type { CertificateType, Envelope, Hex, VerificationResult } from "../../sdk";
+
+/** Who is calling, from a verified bearer token. */
+export type Principal =
+  | { kind: "root"; subject: string; tokenId: string }
+  | { kind: "agency"; agency: string /* slug */; types: string[] /* type ids it may issue */; subject: string; tokenId: string };
+
+/** Where a request came from, for the audit log and idempotency. */
+export interface RequestContext {
+  requestId: string;
+  idempotencyKey?: string;
+}
+
+export type CertificateState = "pending" | "anchored" | "suspended" | "revoked";
+
+export interface CertificateRecord {
+  id: string; // opaque, URL-safe
+  agency: string; // slug
+  type: string; // type id, e.g. "business-licence"
+  status: CertificateState;
+  envelope: Envelope; // pending envelope until anchored, then with its proof
+  leaf: Hex;
+  createdAt: string; // ISO
+  anchoredAt?: string;
+  statusReason?: number;
+}
+
+export interface IssueRequest {
+  type: string; // type id
+  claims: Record<string, unknown>;
+  validFrom?: string; // ISO 8601
+  validUntil?: string;
+}
+
+export type BatchItemResult =
+  | { index: number; ok: true; certificate: CertificateRecord }
+  | { index: number; ok: false; error: { code: string; message: string; details?: unknown } };
+
+export type StatusAction = "revoke" | "suspend" | "reinstate";
+
+export interface AgencyView {
+  id: Hex;
+  slug: string;
+  name: string;
+  types: { id: string | null; vct: string | null; typeId: Hex }[];
+  keyIds: Hex[];
+}
+
+export interface AuditEntry {
+  seq: number;
+  at: string;
+  actor: string;
+  requestId: string;
+  action: string; // "certificate.issue", "certificate.revoke", "key.rotate", "batch.anchor", …
+  subject: string;
+  data?: Record<string, unknown>;
+  prevHash: Hex;
+  hash: Hex;
+}
+
+export interface Readiness {
+  ready: boolean;
+  chain: { reachable: boolean; chainId?: number; blockNumber?: number; error?: string };
+  anchoring: { backlog: number; oldestPendingAgeMs: number | null; lastAnchorAt: string | null; stuck: boolean; lastError?: string };
+}
+
+/**
+ * Every method throws `CertchainError` with a code from server/errors.ts for refusals
+ * (e.g. CERT_TYPE_NOT_ACCREDITED, CLAIMS_INVALID, CERT_NOT_FOUND, FORBIDDEN_AGENCY).
+ */
+export interface IssuingService {
+  issue(principal: Principal, request: IssueRequest, context: RequestContext): Promise<CertificateRecord>;
+  /** Good items are issued even when others fail; results in input order. */
+  issueBatch(principal: Principal, items: IssueRequest[], context: RequestContext): Promise<BatchItemResult[]>;
+  get(principal: Principal, id: string): Promise<CertificateRecord>;
+  changeStatus(principal: Principal, id: string, action: StatusAction, reason: number, context: RequestContext): Promise<CertificateRecord>;
+  verify(input: unknown): Promise<VerificationResult>;
+  types(): readonly CertificateType[];
+  agencies(): Promise<AgencyView[]>;
+  audit(principal: Principal, options?: { after?: number; limit?: number }): Promise<{ entries: AuditEntry[]; intact: boolean; head: Hex }>;
+  rotateKey(principal: Principal, agency: string, context: RequestContext): Promise<{ keyId: Hex; retired: Hex[] }>;
+  readiness(): Promise<Readiness>;
+  /** Verifies a bearer token (jose, HS256 allow-list) into a principal; throws AUTH_* codes. */
+  authenticate(token: string): Promise<Principal>;
+  issueToken(principal: Omit<Principal, "tokenId">, expiresInSeconds?: number): Promise<string>;
+  close(): Promise<void>;
+}
