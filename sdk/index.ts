@@ -69,3 +69,6 @@ export {
 
 // verification
 export { verify, verifyMany, VERIFY_CODES, CHECKS, type VerifyOptions, type VerificationResult, type Verdict, type CheckResult, type VerifyCode, type CheckName } from "./verify";
+
+// status reason codes
+export { STATUS_REASONS, statusReasonLabel, type StatusReasonCode } from "./status/reasons";

@@ -55,6 +55,8 @@ export async function openChain(options: {
     } else {
       const entries = journal.entries();
       node = await startDevNode({ port: options.devChainPort, logFile: path.join(options.dataDir, "hardhat-node.log"), initialDate: initialDateFor(entries) });
+      // If this process dies hard, the node outlives it; the next start reuses it, and tooling can stop it by pid.
+      writeFileSync(path.join(options.dataDir, "hardhat-node.pid"), String(node.process.pid));
       options.log(`started a local Hardhat node at ${rpcUrl} (log: ${path.join(options.dataDir, "hardhat-node.log")})`);
     }
   }

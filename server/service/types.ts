@@ -9,6 +9,9 @@ export type Principal =
   | { kind: "root"; subject: string; tokenId: string }
   | { kind: "agency"; agency: string /* slug */; types: string[] /* type ids it may issue */; subject: string; tokenId: string };
 
+/** A principal before a token id is assigned (Omit<> over the union would drop the agency fields). */
+export type TokenSubject = Principal extends infer P ? (P extends Principal ? Omit<P, "tokenId"> : never) : never;
+
 /** Where a request came from, for the audit log and idempotency. */
 export interface RequestContext {
   requestId: string;
@@ -86,6 +89,6 @@ export interface IssuingService {
   readiness(): Promise<Readiness>;
   /** Verifies a bearer token (jose, HS256 allow-list) into a principal; throws AUTH_* codes. */
   authenticate(token: string): Promise<Principal>;
-  issueToken(principal: Omit<Principal, "tokenId">, expiresInSeconds?: number): Promise<string>;
+  issueToken(principal: TokenSubject | Omit<Principal, "tokenId">, expiresInSeconds?: number): Promise<string>;
   close(): Promise<void>;
 }

@@ -1,0 +1,332 @@
+import { Contract, type Provider, type Signer } from "ethers";
+import { CERTCHAIN_REGISTRY_ABI, agencyIdOf, buildMerkleTree, createAnchoredEnvelope, type Hex } from "../../sdk";
+import { revertNameOf } from "../chain/revert-name";
+import type { AuditLog } from "../store/audit-log";
+import type { BatchRecord, BatchStore } from "../store/batch-store";
+import type { CertificateStore, PendingEntry } from "../store/certificate-store";
+import type { Database } from "../store/database";
+import type { CertificateRecord } from "../service/types";
+
+export interface BatcherOptions {
+  db: Database;
+  certificates: CertificateStore;
+  batches: BatchStore;
+  audit: AuditLog;
+  provider: Provider;
+  registryAddress: Hex;
+  chainId: number;
+  operatorSignerFor(agency: string): Signer | undefined;
+  /** Serialises one agency's transactions (shared with status changes: same operator nonce). */
+  chainLock<T>(agency: string, section: () => Promise<T>): Promise<T>;
+  maxSize?: number;
+  maxDelayMs?: number;
+  confirmations?: number;
+  now?: () => number;
+  backoff?: { initialMs?: number; maxMs?: number };
+  /** Test hook: behave as if the process died right after this step. */
+  crashAt?: "prepared" | "sent";
+}
+
+export interface BatcherStats {
+  backlog: number;
+  openBatches: number;
+  oldestPendingAgeMs: number | null;
+  lastAnchorAt: string | null;
+  lastError?: string;
+  failingSinceMs: number | null;
+}
+
+export class SimulatedCrash extends Error {
+  constructor(step: string) {
+    super(`simulated crash after ${step}`);
+  }
+}
+
+/**
+ * Anchors pending certificates, one batch at a time per agency:
+ *
+ *   prepare  — take up to maxSize pending certificates, build the tree, and durably record the
+ *              batch as "prepared" while removing them from the pending index (one write: a
+ *              certificate is in the index or in exactly one batch);
+ *   send     — unless the chain already has the root, send anchorRoot from the agency's operator;
+ *              the contract refuses a root twice, so a resend can never double-anchor;
+ *   finish   — read the anchor back, find its transaction from the RootAnchored log, wait for
+ *              confirmations, write every proof into its record and mark the batch anchored.
+ *
+ * Any failure is retried with exponential backoff (capped) while issuance goes on; on restart,
+ * open batches are finished first, from the chain's view of them.
+ */
+export function createBatcher(options: BatcherOptions) {
+  const { db, certificates, batches, audit, provider, registryAddress, chainId } = options;
+  const maxSize = options.maxSize ?? 10_000;
+  const maxDelayMs = options.maxDelayMs ?? 2_000;
+  const confirmations = Math.max(1, options.confirmations ?? 1);
+  const now = options.now ?? Date.now;
+  const initialBackoff = options.backoff?.initialMs ?? 250;
+  const maxBackoff = options.backoff?.maxMs ?? 10_000;
+  const registry = new Contract(registryAddress, CERTCHAIN_REGISTRY_ABI, provider);
+
+  const queues = new Map<string, PendingEntry[]>();
+  const open = new Map<string, BatchRecord[]>();
+  const running = new Map<string, Promise<void>>();
+  const timers = new Map<string, NodeJS.Timeout>();
+  const flushing = new Map<string, number>();
+  const waiters = new Set<() => void>();
+  let stopped = false;
+  let crashed: Error | undefined;
+  let wakeSleepers: () => void = () => {};
+  let stopSignal = new Promise<void>((resolve) => (wakeSleepers = resolve));
+  let lastAnchorAt: string | null = null;
+  let lastError: string | undefined;
+  let failingSince: number | null = null;
+
+  const list = <T>(map: Map<string, T[]>, agency: string): T[] => {
+    let items = map.get(agency);
+    if (items === undefined) map.set(agency, (items = []));
+    return items;
+  };
+  const sleep = (ms: number) => Promise.race([new Promise<void>((resolve) => setTimeout(resolve, ms).unref()), stopSignal]);
+  const isDue = (agency: string): boolean => {
+    const queue = list(queues, agency);
+    if (queue.length === 0) return false;
+    return queue.length >= maxSize || (flushing.get(agency) ?? 0) > 0 || now() - queue[0].at >= maxDelayMs;
+  };
+  const hasWork = (agency: string) => list(open, agency).length > 0 || list(queues, agency).length > 0;
+  const notify = () => waiters.forEach((wake) => wake());
+
+  function schedule(agency: string): void {
+    if (stopped || running.has(agency)) return;
+    if (list(open, agency).length > 0 || isDue(agency)) return kick(agency);
+    const queue = list(queues, agency);
+    if (queue.length > 0 && !timers.has(agency)) {
+      const delay = Math.max(0, queue[0].at + maxDelayMs - now());
+      const timer = setTimeout(() => {
+        timers.delete(agency);
+        schedule(agency);
+      }, delay);
+      timer.unref();
+      timers.set(agency, timer);
+    }
+  }
+
+  function kick(agency: string): void {
+    clearTimeout(timers.get(agency));
+    timers.delete(agency);
+    const run = drain(agency)
+      .catch((error) => {
+        // Only a simulated crash gets here: everything else is retried inside drain.
+        crashed = error;
+      })
+      .finally(() => {
+        running.delete(agency);
+        notify();
+        schedule(agency);
+      });
+    running.set(agency, run);
+  }
+
+  async function drain(agency: string): Promise<void> {
+    while (!stopped) {
+      const pendingBatches = list(open, agency);
+      if (pendingBatches.length > 0) {
+        await withRetry(() => complete(pendingBatches[0]));
+        if (stopped) return;
+        pendingBatches.shift();
+        notify();
+        continue;
+      }
+      if (!isDue(agency)) return;
+      await withRetry(() => prepare(agency));
+    }
+  }
+
+  async function withRetry(step: () => Promise<void>): Promise<void> {
+    for (let attempt = 0; !stopped; attempt++) {
+      try {
+        await step();
+        lastError = undefined;
+        failingSince = null;
+        return;
+      } catch (error) {
+        if (error instanceof SimulatedCrash) {
+          stopped = true;
+          wakeSleepers();
+          throw error;
+        }
+        if (stopped) return;
+        lastError = error instanceof Error ? error.message.slice(0, 300) : String(error);
+        failingSince ??= now();
+        await sleep(Math.min(maxBackoff, initialBackoff * 2 ** attempt));
+      }
+    }
+  }
+
+  async function prepare(agency: string): Promise<void> {
+    const queue = list(queues, agency);
+    const taken = queue.slice(0, maxSize);
+    if (taken.length === 0) return;
+    const tree = buildMerkleTree(taken.map((e) => e.leaf as Hex));
+    const batch: BatchRecord = {
+      root: tree.root,
+      agency,
+      ids: taken.map((e) => e.id),
+      leaves: taken.map((e) => e.leaf as Hex),
+      // A snapshot of the audit chain's head: anchoring it fixes everything logged before it.
+      auditHead: (await audit.head()).hash,
+      state: "prepared",
+      preparedAt: new Date(now()).toISOString(),
+    };
+    await db.write([...batches.putOps(batch), ...certificates.unpendOps(taken)]);
+    // Only this agency's drain removes from the front, and only after the write: the queue and
+    // the pending index agree at every await.
+    queue.splice(0, taken.length);
+    list(open, agency).push(batch);
+    if (options.crashAt === "prepared") throw new SimulatedCrash("prepared");
+  }
+
+  async function anchorOf(root: Hex): Promise<{ agencyId: Hex; anchoredAt: number; blockNumber: number } | undefined> {
+    const anchor = await registry.anchorOf(root);
+    const anchoredAt = Number(anchor.anchoredAt);
+    return anchoredAt === 0 ? undefined : { agencyId: anchor.agencyId, anchoredAt, blockNumber: Number(anchor.blockNumber) };
+  }
+
+  async function send(batch: BatchRecord): Promise<void> {
+    const operator = options.operatorSignerFor(batch.agency);
+    if (operator === undefined) throw new Error(`no operator account for agency ${batch.agency}`);
+    await options.chainLock(batch.agency, async () => {
+      try {
+        const tx = await (registry.connect(operator) as Contract).anchorRoot(batch.root, batch.leaves.length, batch.auditHead);
+        batch.state = "sent";
+        batch.transaction = tx.hash as Hex;
+        await db.write(batches.putOps(batch));
+        await tx.wait(1);
+      } catch (error) {
+        // Another attempt (before a crash, or still in the mempool) got there first: fine.
+        if (revertNameOf(error) !== "CertchainRootAlreadyAnchored") throw error;
+      }
+    });
+    if (options.crashAt === "sent") throw new SimulatedCrash("sent");
+  }
+
+  async function complete(batch: BatchRecord): Promise<void> {
+    let anchor = await anchorOf(batch.root);
+    if (anchor === undefined) {
+      await send(batch);
+      anchor = await anchorOf(batch.root);
+      if (anchor === undefined) throw new Error(`root ${batch.root} not visible on chain after its transaction`);
+    }
+    if (anchor.agencyId.toLowerCase() !== agencyIdOf(batch.agency).toLowerCase()) {
+      throw new Error(`root ${batch.root} is anchored by another agency`);
+    }
+    // The log, not our memory, names the transaction: after a crash we may never have seen it.
+    const [log] = await registry.queryFilter(registry.filters.RootAnchored(batch.root), anchor.blockNumber, anchor.blockNumber);
+    if (log === undefined) throw new Error(`no RootAnchored log for ${batch.root} in block ${anchor.blockNumber}`);
+    while ((await provider.getBlockNumber()) - anchor.blockNumber + 1 < confirmations) {
+      await sleep(1_000);
+      if (stopped) return;
+    }
+    await finish(batch, log.transactionHash as Hex, anchor.blockNumber, new Date(anchor.anchoredAt * 1000).toISOString());
+  }
+
+  async function finish(batch: BatchRecord, transaction: Hex, block: number, anchoredAt: string): Promise<void> {
+    const tree = buildMerkleTree(batch.leaves);
+    const records = await certificates.getMany(batch.ids);
+    const updated: CertificateRecord[] = [];
+    for (const record of records) {
+      if (record === undefined || record.status !== "pending") continue;
+      const proof = tree.proofOf(record.leaf)!;
+      updated.push({
+        ...record,
+        status: "anchored",
+        anchoredAt,
+        envelope: createAnchoredEnvelope(record.envelope.credential, { chainId, registry: registryAddress, root: batch.root, proof, transaction, block, anchoredAt }),
+      });
+    }
+    const done: BatchRecord = { ...batch, state: "anchored", transaction, block, anchoredAt };
+    await audit.append(
+      [{ at: new Date(now()).toISOString(), actor: `operator:${batch.agency}`, requestId: `batch:${batch.root}`, action: "batch.anchor", subject: batch.root, data: { agency: batch.agency, size: batch.leaves.length, transaction, block, auditHead: batch.auditHead } }],
+      [...updated.flatMap((r) => certificates.updateOps(r)), ...batches.putOps(done)],
+    );
+    lastAnchorAt = new Date(now()).toISOString();
+  }
+
+  return {
+    /** Loads what a previous run left: open batches first, then the pending index. */
+    async start(): Promise<void> {
+      for (const batch of await batches.openBatches()) list(open, batch.agency).push(batch);
+      const pending = await certificates.pendingEntries();
+      pending.sort((a, b) => a.at - b.at);
+      for (const entry of pending) list(queues, entry.agency).push(entry);
+      for (const agency of new Set([...open.keys(), ...queues.keys()])) schedule(agency);
+    },
+
+    /** Called after the certificates are durably stored as pending. */
+    enqueue(entries: readonly PendingEntry[]): void {
+      const agencies = new Set<string>();
+      for (const entry of entries) {
+        list(queues, entry.agency).push(entry);
+        agencies.add(entry.agency);
+      }
+      for (const agency of agencies) schedule(agency);
+    },
+
+    /** Anchors everything pending now (or of one agency); resolves when it is anchored. */
+    async flush(agency?: string): Promise<void> {
+      const agencies = agency !== undefined ? [agency] : [...new Set([...open.keys(), ...queues.keys()])];
+      for (const a of agencies) flushing.set(a, (flushing.get(a) ?? 0) + 1);
+      try {
+        for (;;) {
+          if (crashed) throw crashed;
+          if (stopped) throw new Error("the batcher is stopped");
+          const busy = agencies.filter(hasWork);
+          if (busy.length === 0) return;
+          let wake = () => {};
+          await new Promise<void>((resolve) => {
+            waiters.add((wake = resolve));
+            for (const a of busy) schedule(a);
+          }).finally(() => waiters.delete(wake));
+        }
+      } finally {
+        for (const a of agencies) flushing.set(a, (flushing.get(a) ?? 1) - 1);
+      }
+    },
+
+    stats(): BatcherStats {
+      let backlog = 0;
+      let oldest: number | null = null;
+      for (const queue of queues.values()) {
+        backlog += queue.length;
+        if (queue.length > 0) oldest = Math.min(oldest ?? Infinity, queue[0].at);
+      }
+      let openCount = 0;
+      for (const list of open.values()) {
+        for (const batch of list) {
+          openCount += 1;
+          backlog += batch.ids.length;
+          oldest = Math.min(oldest ?? Infinity, Date.parse(batch.preparedAt));
+        }
+      }
+      return {
+        backlog,
+        openBatches: openCount,
+        oldestPendingAgeMs: oldest === null ? null : Math.max(0, now() - oldest),
+        lastAnchorAt,
+        lastError,
+        failingSinceMs: failingSince === null ? null : now() - failingSince,
+      };
+    },
+
+    async stop(): Promise<void> {
+      stopped = true;
+      wakeSleepers();
+      for (const timer of timers.values()) clearTimeout(timer);
+      timers.clear();
+      notify();
+      // A transaction wait on a dead chain never ends; don't let it hold shutdown hostage.
+      await Promise.race([Promise.allSettled([...running.values()]), new Promise((resolve) => setTimeout(resolve, 5_000).unref())]);
+      stopSignal = new Promise<void>((resolve) => (wakeSleepers = resolve));
+    },
+  };
+}
+
+export type Batcher = ReturnType<typeof createBatcher>;

@@ -1,0 +1,137 @@
+import { createPrivateKey, generateKeyPairSync, type KeyObject } from "node:crypto";
+import { Wallet, type Provider } from "ethers";
+import { keyIdOf, type CredentialSigner, type Hex, type SignatureAlgorithm } from "../../sdk";
+import type { RegistryAdmin } from "../chain/registry-admin";
+import type { Database } from "../store/database";
+import { createNodeSigner, rawPublicKeyOf } from "./node-signer";
+import { open, seal, type SealedBox } from "./sealed-box";
+
+interface StoredSigningKey {
+  agency: string;
+  keyId: Hex;
+  state: "active" | "retired";
+  createdAt: string;
+  retiredAt?: string;
+  privateKey: SealedBox; // PKCS#8 DER
+}
+
+interface StoredWallet {
+  agency: string;
+  address: string;
+  privateKey: SealedBox; // 32 bytes
+}
+
+export type ActiveSigner = CredentialSigner & { alg: SignatureAlgorithm; keyId: Hex };
+
+export interface KeyStoreOptions {
+  db: Database;
+  passphrase: string;
+  /** Root-authority writes; needed to provision and rotate keys, not to sign. */
+  admin?: RegistryAdmin;
+  now?: () => number;
+}
+
+/**
+ * Per-agency credential signing keys and operator wallets, generated here and stored encrypted
+ * at rest. Keys are decrypted once into memory (signing is the issuing hot path).
+ */
+export function createKeyStore(options: KeyStoreOptions) {
+  const { db, passphrase, admin } = options;
+  const now = options.now ?? Date.now;
+  const signingKeys = db.sublevel<StoredSigningKey>("signing-keys");
+  const wallets = db.sublevel<StoredWallet>("operator-wallets");
+  const active = new Map<string, ActiveSigner>();
+
+  const signerOf = (privateKey: KeyObject): ActiveSigner => {
+    const signer = createNodeSigner(privateKey);
+    return { ...signer, keyId: keyIdOf(rawPublicKeyOf(privateKey)).keyId };
+  };
+
+  async function storedKeys(agency: string): Promise<StoredSigningKey[]> {
+    return signingKeys.values({ gt: `${agency}!`, lt: `${agency}!\xff` }).all();
+  }
+
+  /** Generates a key, registers it on chain, then stores it. A crash in between leaves only an unused public key on chain. */
+  async function createKey(agency: string): Promise<ActiveSigner> {
+    if (admin === undefined) throw new Error("the key store needs the registry admin to register keys");
+    const { privateKey } = generateKeyPairSync("ed25519");
+    const signer = signerOf(privateKey);
+    await admin.addSigningKey(agency, rawPublicKeyOf(privateKey));
+    const record: StoredSigningKey = {
+      agency,
+      keyId: signer.keyId,
+      state: "active",
+      createdAt: new Date(now()).toISOString(),
+      privateKey: seal(privateKey.export({ format: "der", type: "pkcs8" }), passphrase),
+    };
+    await db.write([{ type: "put", sublevel: signingKeys, key: `${agency}!${signer.keyId}`, value: record }]);
+    return signer;
+  }
+
+  return {
+    /** The signer new certificates of `agency` use, if it has a key. */
+    activeSigner: (agency: string): ActiveSigner | undefined => active.get(agency),
+
+    /** Loads the agency's stored active key, if any. @throws Error on a wrong passphrase. */
+    async loadSigningKey(agency: string): Promise<ActiveSigner | undefined> {
+      const loaded = active.get(agency);
+      if (loaded) return loaded;
+      const current = (await storedKeys(agency)).filter((k) => k.state === "active").sort((a, b) => a.createdAt.localeCompare(b.createdAt)).pop();
+      if (current === undefined) return undefined;
+      const signer = signerOf(createPrivateKey({ key: open(current.privateKey, passphrase), format: "der", type: "pkcs8" }));
+      active.set(agency, signer);
+      return signer;
+    },
+
+    /** Loads the agency's active key, or provisions one (chain needed then). */
+    async ensureSigningKey(agency: string): Promise<ActiveSigner> {
+      const loaded = await this.loadSigningKey(agency);
+      if (loaded) return loaded;
+      const signer = await createKey(agency);
+      active.set(agency, signer);
+      return signer;
+    },
+
+    /**
+     * Step one of a rotation: a new key is registered and used from now on. The caller retires
+     * the old ones (`retire`) once every certificate they signed is anchored.
+     */
+    async replaceSigningKey(agency: string): Promise<{ signer: ActiveSigner; previous: Hex[] }> {
+      const previous = (await storedKeys(agency)).filter((k) => k.state === "active").map((k) => k.keyId);
+      const signer = await createKey(agency);
+      active.set(agency, signer);
+      return { signer, previous: previous.filter((id) => id !== signer.keyId) };
+    },
+
+    /** Step two: retire on chain from `validUntil` (seconds) and mark retired here. */
+    async retire(agency: string, keyIds: readonly Hex[], validUntil: number): Promise<void> {
+      if (admin === undefined) throw new Error("the key store needs the registry admin to retire keys");
+      for (const keyId of keyIds) {
+        await admin.retireSigningKey(keyId, validUntil);
+        const stored = await signingKeys.get(`${agency}!${keyId}`);
+        if (stored) {
+          await db.write([{ type: "put", sublevel: signingKeys, key: `${agency}!${keyId}`, value: { ...stored, state: "retired", retiredAt: new Date(now()).toISOString() } }]);
+        }
+      }
+    },
+
+    async keys(agency: string): Promise<{ keyId: Hex; state: string; createdAt: string }[]> {
+      return (await storedKeys(agency)).map(({ keyId, state, createdAt }) => ({ keyId, state, createdAt }));
+    },
+
+    /**
+     * The agency's operator wallet, created and stored encrypted on first use. The root
+     * authority still has to register its address (addOperator) and someone has to fund it.
+     */
+    async operatorWallet(agency: string, provider?: Provider): Promise<Wallet> {
+      const stored = await wallets.get(agency);
+      if (stored) return new Wallet(`0x${open(stored.privateKey, passphrase).toString("hex")}`, provider);
+      const wallet = Wallet.createRandom();
+      const record: StoredWallet = { agency, address: wallet.address, privateKey: seal(Buffer.from(wallet.privateKey.slice(2), "hex"), passphrase) };
+      await db.write([{ type: "put", sublevel: wallets, key: agency, value: record }]);
+      return new Wallet(wallet.privateKey, provider);
+    },
+  };
+}
+
+export type KeyStore = ReturnType<typeof createKeyStore>;

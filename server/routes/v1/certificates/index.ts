@@ -1,0 +1,168 @@
+import Ajv from "ajv";
+import addFormats from "ajv-formats";
+import type { FastifyInstance, FastifyRequest } from "fastify";
+import type { BatchItemResult, CertificateRecord, IssueRequest, RequestContext, StatusAction } from "../../../service/types";
+import { API_ERRORS } from "../../../errors";
+import { fieldErrorsOf } from "../../../plugins/app/errors";
+import {
+  certificateIdParams,
+  certificateSchema,
+  envelopeSchema,
+  errorResponses,
+  errorSchema,
+  idempotencyHeaders,
+  issueRequestSchema,
+} from "../../../schemas";
+
+export const MAX_BATCH = 10_000;
+/** One certificate's body is small; batches get the app-wide limit. */
+const SINGLE_BODY_LIMIT = 256 * 1024;
+const SMALL_BODY_LIMIT = 4 * 1024;
+
+/** A record as the API shows it (the service's record, unchanged). */
+export const certificateView = (record: CertificateRecord) => record;
+
+export function contextOf(request: FastifyRequest): RequestContext {
+  const key = request.headers["idempotency-key"];
+  return typeof key === "string" ? { requestId: request.id, idempotencyKey: key } : { requestId: request.id };
+}
+
+// Batch items are checked one by one, so one bad item fails alone instead of the whole batch.
+const itemAjv = new Ajv({ allErrors: true, strict: false, coerceTypes: false });
+addFormats(itemAjv);
+const validateItem = itemAjv.compile(issueRequestSchema);
+
+const batchResultSchema = {
+  type: "object",
+  properties: {
+    index: { type: "integer" },
+    ok: { type: "boolean" },
+    id: { type: "string" },
+    status: { type: "string" },
+    envelope: envelopeSchema,
+    error: errorSchema.properties.error,
+  },
+  required: ["index", "ok"],
+} as const;
+
+const STATUS_ACTIONS: { action: StatusAction; summary: string }[] = [
+  { action: "revoke", summary: "Revoke a certificate (final)" },
+  { action: "suspend", summary: "Suspend a certificate" },
+  { action: "reinstate", summary: "Reinstate a suspended certificate" },
+];
+
+export default async function certificates(app: FastifyInstance): Promise<void> {
+  app.post<{ Body: IssueRequest; Headers: { "idempotency-key"?: string } }>(
+    "/",
+    {
+      bodyLimit: SINGLE_BODY_LIMIT,
+      config: { auth: "any" },
+      schema: {
+        tags: ["certificates"],
+        summary: "Issue one certificate",
+        description: "Signs the certificate, stores it durably and queues it for anchoring. The envelope is `pending` until its batch is anchored.",
+        headers: idempotencyHeaders,
+        body: issueRequestSchema,
+        response: {
+          201: { type: "object", properties: { id: { type: "string" }, status: { type: "string" }, envelope: envelopeSchema }, required: ["id", "status", "envelope"] },
+          ...errorResponses,
+        },
+      },
+    },
+    async (request, reply) => {
+      const record = await app.service.issue(request.principal!, request.body, contextOf(request));
+      return reply.status(201).send({ id: record.id, status: record.status, envelope: record.envelope });
+    },
+  );
+
+  app.post<{ Body: { items: unknown[] }; Headers: { "idempotency-key"?: string } }>(
+    "/batch",
+    {
+      config: { auth: "any" },
+      schema: {
+        tags: ["certificates"],
+        summary: "Issue up to 10,000 certificates",
+        description:
+          "Each item is an issue request (as POST /v1/certificates). Items are validated and issued one by one: good items are issued even when others fail; results are in input order.",
+        headers: idempotencyHeaders,
+        body: {
+          type: "object",
+          properties: { items: { type: "array", minItems: 1, maxItems: MAX_BATCH, items: { type: "object", description: "An issue request: { type, claims, validFrom?, validUntil? }" } } },
+          required: ["items"],
+          additionalProperties: false,
+        },
+        response: {
+          200: {
+            type: "object",
+            properties: { results: { type: "array", items: batchResultSchema }, issued: { type: "integer" }, failed: { type: "integer" } },
+            required: ["results", "issued", "failed"],
+          },
+          ...errorResponses,
+        },
+      },
+    },
+    async (request) => {
+      const { items } = request.body;
+      const results: unknown[] = new Array(items.length);
+      const valid: IssueRequest[] = [];
+      const indexOf: number[] = [];
+      items.forEach((item, index) => {
+        if (validateItem(item)) {
+          valid.push(item as IssueRequest);
+          indexOf.push(index);
+        } else {
+          const details = fieldErrorsOf(validateItem.errors ?? [], `body/items/${index}`);
+          results[index] = { index, ok: false, error: { code: "VALIDATION_FAILED", message: API_ERRORS.VALIDATION_FAILED[1], details } };
+        }
+      });
+      const issued: BatchItemResult[] = valid.length === 0 ? [] : await app.service.issueBatch(request.principal!, valid, contextOf(request));
+      for (const result of issued) {
+        const index = indexOf[result.index];
+        results[index] = result.ok
+          ? { index, ok: true, id: result.certificate.id, status: result.certificate.status, envelope: result.certificate.envelope }
+          : { index, ok: false, error: result.error };
+      }
+      const ok = issued.filter((r) => r.ok).length;
+      return { results, issued: ok, failed: items.length - ok };
+    },
+  );
+
+  app.get<{ Params: { id: string } }>(
+    "/:id",
+    {
+      config: { auth: "any" },
+      schema: {
+        tags: ["certificates"],
+        summary: "Look up a certificate of the caller's agency",
+        params: certificateIdParams,
+        response: { 200: certificateSchema, ...errorResponses },
+      },
+    },
+    async (request) => certificateView(await app.service.get(request.principal!, request.params.id)),
+  );
+
+  for (const { action, summary } of STATUS_ACTIONS) {
+    app.post<{ Params: { id: string }; Body: { reason: number } }>(
+      `/:id/${action}`,
+      {
+        bodyLimit: SMALL_BODY_LIMIT,
+        config: { auth: "any" },
+        schema: {
+          tags: ["certificates"],
+          summary,
+          description: "Recorded on chain by the agency's operator; only the agency that issued the certificate may change its status.",
+          params: certificateIdParams,
+          body: {
+            type: "object",
+            properties: { reason: { type: "integer", minimum: 0, maximum: 65535, description: "Reason code, recorded on chain." } },
+            required: ["reason"],
+            additionalProperties: false,
+          },
+          response: { 200: certificateSchema, ...errorResponses },
+        },
+      },
+      async (request) =>
+        certificateView(await app.service.changeStatus(request.principal!, request.params.id, action, request.body.reason, contextOf(request))),
+    );
+  }
+}

@@ -1,0 +1,92 @@
+/**
+ * JSON schemas of the HTTP API, shared by the routes: fastify validates requests with them,
+ * serialises replies with them, and @fastify/swagger turns them into the OpenAPI document.
+ * Request bodies are closed (additionalProperties: false) and validated without type coercion.
+ */
+
+export const errorSchema = {
+  type: "object",
+  description: "Every error: a stable code, a message for people, and for some codes details (e.g. field errors).",
+  properties: {
+    error: {
+      type: "object",
+      properties: {
+        code: { type: "string", examples: ["VALIDATION_FAILED"] },
+        message: { type: "string" },
+        details: {},
+      },
+      required: ["code", "message"],
+    },
+  },
+  required: ["error"],
+} as const;
+
+/** The error replies every route may give, for the OpenAPI document (and the serialiser). */
+export const errorResponses = {
+  "4xx": errorSchema,
+  "5xx": errorSchema,
+} as const;
+
+const ISO_DATE_TIME = { type: "string", format: "date-time", maxLength: 64 } as const;
+
+export const issueRequestSchema = {
+  type: "object",
+  properties: {
+    type: { type: "string", minLength: 1, maxLength: 64, pattern: "^[a-z0-9]+(?:-[a-z0-9]+)*$", description: "Certificate type id (see GET /v1/types)", examples: ["business-licence"] },
+    claims: { type: "object", description: "Subject claims; must fit the type's schema (422 CLAIMS_INVALID otherwise)." },
+    validFrom: { ...ISO_DATE_TIME, description: "Not valid before (ISO 8601)." },
+    validUntil: { ...ISO_DATE_TIME, description: "Not valid after (ISO 8601)." },
+  },
+  required: ["type", "claims"],
+  additionalProperties: false,
+} as const;
+
+export const idempotencyHeaders = {
+  type: "object",
+  properties: {
+    "idempotency-key": {
+      type: "string",
+      minLength: 1,
+      maxLength: 128,
+      pattern: "^[\\x20-\\x7E]+$",
+      description: "A retried request with the same key returns the first reply instead of issuing again.",
+    },
+  },
+} as const;
+
+export const envelopeSchema = {
+  type: "object",
+  description: "The certificate file the holder keeps: the SD-JWT VC and its anchor proof (pending until anchored).",
+  properties: {
+    format: { type: "string" },
+    version: { type: "integer" },
+    credential: { type: "string" },
+    anchor: { type: "object", additionalProperties: true },
+  },
+  additionalProperties: true,
+} as const;
+
+export const certificateSchema = {
+  type: "object",
+  properties: {
+    id: { type: "string" },
+    status: { type: "string", enum: ["pending", "anchored", "suspended", "revoked"] },
+    agency: { type: "string" },
+    type: { type: "string" },
+    leaf: { type: "string" },
+    createdAt: { type: "string" },
+    anchoredAt: { type: "string" },
+    statusReason: { type: "integer" },
+    envelope: envelopeSchema,
+  },
+  required: ["id", "status", "envelope"],
+} as const;
+
+export const certificateIdParams = {
+  type: "object",
+  properties: { id: { type: "string", minLength: 1, maxLength: 128, pattern: "^[A-Za-z0-9_-]+$" } },
+  required: ["id"],
+} as const;
+
+/** Any JSON object, passed through unchanged by the serialiser (verdicts, readiness, type schemas). */
+export const openObject = { type: "object", additionalProperties: true } as const;

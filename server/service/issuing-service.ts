@@ -1,0 +1,458 @@
+import type { Provider, Signer } from "ethers";
+import {
+  agencyIdOf,
+  certificateTypes,
+  createPendingEnvelope,
+  createRegistryReader,
+  credentialLeaf,
+  findTypeById,
+  formatCertificateNumber,
+  isCertchainError,
+  issueCredential,
+  typeIdOf,
+  validateClaims,
+  verify as sdkVerify,
+  type CertificateType,
+  type Hex,
+} from "../../sdk";
+import { createBatcher, type Batcher } from "../anchoring/batcher";
+import { createTokenAuthority } from "../auth/tokens";
+import { createOperatorClient } from "../chain/operator";
+import { revertNameOf } from "../chain/revert-name";
+import { apiError } from "../errors";
+import type { KeyStore } from "../keys/key-store";
+import { createKeyedMutex } from "../lib/mutex";
+import { createAuditLog, type NewAuditEntry } from "../store/audit-log";
+import { createBatchStore } from "../store/batch-store";
+import { createCertificateStore, type PendingEntry } from "../store/certificate-store";
+import type { Database, WriteOp } from "../store/database";
+import { createIdempotencyStore, requestHashOf, type StoredItemResult } from "../store/idempotency-store";
+import { createAccreditationCache } from "./accreditations";
+import { formatSerial, issuerCodeOf, newCertificateId } from "./identifiers";
+import type {
+  AgencyView,
+  BatchItemResult,
+  CertificateRecord,
+  CertificateState,
+  IssueRequest,
+  IssuingService,
+  Principal,
+  Readiness,
+  RequestContext,
+  StatusAction,
+} from "./types";
+
+export const MAX_BATCH_ITEMS = 10_000;
+
+export interface IssuingServiceOptions {
+  db: Database;
+  chain: {
+    provider: Provider;
+    registryAddress: Hex;
+    chainId: number;
+    rootAuthority: Signer;
+    /** The operator account that anchors and changes status for an agency this node serves. */
+    operatorSignerFor: ((agency: string) => Signer | undefined) | Record<string, Signer>;
+    registryName?: string;
+  };
+  keys: KeyStore;
+  tokenSecret: Uint8Array;
+  batch?: { maxSize?: number; maxDelayMs?: number };
+  /** Blocks an anchor needs before proofs are handed out (1 = mined). */
+  confirmations?: number;
+  /** Real unified social credit codes per agency slug; otherwise one is derived from the slug. */
+  issuerCodes?: Record<string, string>;
+  now?: () => number;
+  /** Test hooks only. */
+  faults?: { crashAt?: "prepared" | "sent" };
+}
+
+export type LocalIssuingService = IssuingService & {
+  /** Anchors everything pending now (all agencies, or one); resolves once anchored. */
+  flush(agency?: string): Promise<void>;
+  /** Reads the agency's accreditations into the cache (kept on disk), so issuing survives a later chain outage. */
+  primeAccreditations(agency: string): Promise<void>;
+  readonly batcher: Batcher;
+};
+
+interface Prepared {
+  record: CertificateRecord;
+  pending: PendingEntry;
+  audit: NewAuditEntry;
+}
+
+const STATE_AFTER: Record<StatusAction, CertificateState> = { revoke: "revoked", suspend: "suspended", reinstate: "anchored" };
+
+/** Local pre-check of the contract's rules, so an impossible change costs no transaction. */
+function transitionAllowed(state: CertificateState, action: StatusAction): boolean {
+  if (state === "revoked" || state === "pending") return false;
+  if (action === "suspend") return state !== "suspended";
+  if (action === "reinstate") return state === "suspended";
+  return true;
+}
+
+const CHAIN_STATE: Record<string, CertificateState> = { active: "anchored", suspended: "suspended", revoked: "revoked" };
+
+function parseTime(value: unknown, field: string): number | undefined {
+  if (value === undefined) return undefined;
+  const ms = typeof value === "string" ? Date.parse(value) : NaN;
+  if (!Number.isFinite(ms)) throw apiError("VALIDITY_INVALID", `${field} must be an ISO 8601 date-time`, [{ path: `/${field}`, message: "not a date-time" }]);
+  return Math.floor(ms / 1000);
+}
+
+const errorOf = (error: unknown): { code: string; message: string; details?: unknown } =>
+  isCertchainError(error) ? { code: error.code, message: error.message, ...(error.details !== undefined ? { details: error.details } : {}) } : { code: "INTERNAL", message: "Internal error." };
+
+/**
+ * The issuing node: validate → sign → persist (synced) → hand to the batcher. Every refusal is
+ * decided before anything is written.
+ */
+export async function createIssuingService(options: IssuingServiceOptions): Promise<LocalIssuingService> {
+  const { db, keys, chain } = options;
+  const now = options.now ?? Date.now;
+  const confirmations = Math.max(1, options.confirmations ?? 1);
+  const operatorFor =
+    typeof chain.operatorSignerFor === "function"
+      ? chain.operatorSignerFor
+      : (agency: string) => (chain.operatorSignerFor as Record<string, Signer>)[agency];
+
+  const certificates = createCertificateStore(db);
+  const batches = createBatchStore(db);
+  const idempotency = createIdempotencyStore(db);
+  const audit = createAuditLog(db);
+  const serials = db.sublevel<number>("serials");
+  const tokens = createTokenAuthority(options.tokenSecret);
+  const accreditations = createAccreditationCache(db, chain.provider, chain.registryAddress, now);
+  const reader = createRegistryReader({ chainId: chain.chainId, address: chain.registryAddress, provider: chain.provider, name: chain.registryName });
+  const chainLock = createKeyedMutex();
+  const requestLock = createKeyedMutex();
+  const certificateLock = createKeyedMutex();
+  const batcher = createBatcher({
+    db,
+    certificates,
+    batches,
+    audit,
+    provider: chain.provider,
+    registryAddress: chain.registryAddress,
+    chainId: chain.chainId,
+    operatorSignerFor: operatorFor,
+    chainLock,
+    maxSize: options.batch?.maxSize,
+    maxDelayMs: options.batch?.maxDelayMs,
+    confirmations,
+    now,
+    crashAt: options.faults?.crashAt,
+  });
+  await batcher.start();
+
+  // Serials are handed out synchronously from memory and persisted with the certificates that
+  // use them; a crash can only lose serials of certificates that were never acknowledged.
+  const serialCounters = new Map<string, Promise<{ value: number }>>();
+  const counterOf = (agency: string) => {
+    let counter = serialCounters.get(agency);
+    if (counter === undefined) serialCounters.set(agency, (counter = serials.get(agency).then((v) => ({ value: v ?? 0 }))));
+    return counter;
+  };
+
+  // Issuances in progress per agency: a key rotation waits for them before retiring the old key.
+  const inFlight = new Map<string, Set<Promise<unknown>>>();
+  function track<T>(agency: string, work: Promise<T>): Promise<T> {
+    let set = inFlight.get(agency);
+    if (set === undefined) inFlight.set(agency, (set = new Set()));
+    set.add(work);
+    const remove = () => set!.delete(work);
+    work.then(remove, remove);
+    return work;
+  }
+
+  function requireAgency(principal: Principal): Extract<Principal, { kind: "agency" }> {
+    if (principal?.kind !== "agency") throw apiError("FORBIDDEN", "Only an agency token may do that.");
+    if (operatorFor(principal.agency) === undefined) throw apiError("AGENCY_NOT_FOUND", "This node does not serve that agency.");
+    return principal;
+  }
+
+  function requireRoot(principal: Principal): void {
+    if (principal?.kind !== "root") throw apiError("FORBIDDEN", "Only the root authority may do that.");
+  }
+
+  async function checkAllowed(principal: Extract<Principal, { kind: "agency" }>, request: IssueRequest): Promise<CertificateType> {
+    if (typeof request !== "object" || request === null) throw apiError("BAD_REQUEST", "Each item must be an object.");
+    const type = findTypeById(request.type);
+    if (type === undefined) throw apiError("CERT_TYPE_UNKNOWN", undefined, { type: request.type });
+    if (!principal.types.includes(type.id) || !(await accreditations.isAccredited(principal.agency, type))) {
+      throw apiError("CERT_TYPE_NOT_ACCREDITED", undefined, { type: type.id });
+    }
+    const claims = validateClaims(type, request.claims);
+    if (!claims.ok) throw apiError("CLAIMS_INVALID", undefined, claims.errors);
+    return type;
+  }
+
+  async function prepare(principal: Extract<Principal, { kind: "agency" }>, request: IssueRequest, context: RequestContext): Promise<Prepared> {
+    const type = await checkAllowed(principal, request);
+    const validFrom = parseTime(request.validFrom, "validFrom");
+    const validUntil = parseTime(request.validUntil, "validUntil");
+    if (validFrom !== undefined && validUntil !== undefined && validFrom >= validUntil) throw apiError("VALIDITY_INVALID");
+    const agency = principal.agency;
+    const signer = keys.activeSigner(agency) ?? (await ensureKey(agency));
+    const counter = await counterOf(agency);
+    const serial = (counter.value += 1);
+    const certificateNumber = formatCertificateNumber({
+      typeCode: type.typeCode,
+      issuerCode: options.issuerCodes?.[agency] ?? issuerCodeOf(agency),
+      serial: formatSerial(serial),
+      version: 1,
+    });
+    const at = now();
+    const credential = await issueCredential({
+      vct: type.vct,
+      issuer: agency,
+      certificateNumber,
+      claims: request.claims,
+      issuedAt: Math.floor(at / 1000),
+      validFrom,
+      validUntil,
+      signer,
+    });
+    const leaf = credentialLeaf(credential);
+    const id = newCertificateId(at);
+    const createdAt = new Date(at).toISOString();
+    return {
+      record: { id, agency, type: type.id, status: "pending", envelope: createPendingEnvelope(credential, chain.chainId, chain.registryAddress), leaf, createdAt },
+      pending: { id, agency, leaf, at },
+      audit: { at: createdAt, actor: principal.subject, requestId: context.requestId, action: "certificate.issue", subject: id, data: { agency, type: type.id, certificateNumber, leaf, keyId: signer.keyId } },
+    };
+  }
+
+  async function ensureKey(agency: string) {
+    try {
+      return await keys.ensureSigningKey(agency);
+    } catch (cause) {
+      throw apiError("CHAIN_UNAVAILABLE", "The agency's signing key cannot be registered now; try again later.");
+    }
+  }
+
+  /** One synced write for all of a request's certificates, their audit entries, serial and idempotency record. */
+  async function commit(agency: string, prepared: readonly Prepared[], extra: readonly WriteOp[]): Promise<void> {
+    const counter = await counterOf(agency);
+    await audit.append(
+      prepared.map((p) => p.audit),
+      () => [...prepared.flatMap((p) => certificates.insertOps(p.record, p.pending.at)), { type: "put", sublevel: serials, key: agency, value: counter.value }, ...extra],
+    );
+    batcher.enqueue(prepared.map((p) => p.pending));
+  }
+
+  /** Runs a request once per (agency, Idempotency-Key); a retry gets the stored outcome. */
+  async function idempotent<T>(
+    agency: string,
+    context: RequestContext,
+    kind: string,
+    body: unknown,
+    run: (remember: (results: StoredItemResult[]) => WriteOp[]) => Promise<T>,
+    replay: (results: StoredItemResult[]) => Promise<T>,
+  ): Promise<T> {
+    const key = context?.idempotencyKey;
+    if (key === undefined) return run(() => []);
+    const requestHash = requestHashOf(kind, body);
+    return requestLock(`${agency}!${key}`, async () => {
+      const stored = await idempotency.get(agency, key);
+      if (stored !== undefined) {
+        if (stored.requestHash !== requestHash) throw apiError("IDEMPOTENCY_KEY_REUSED");
+        return replay(stored.results);
+      }
+      return run((results) => idempotency.putOps(agency, key, { requestHash, results, at: new Date(now()).toISOString() }));
+    });
+  }
+
+  async function load(id: string): Promise<CertificateRecord> {
+    const record = typeof id === "string" && id.length > 0 && id.length <= 128 ? await certificates.get(id) : undefined;
+    if (record === undefined) throw apiError("CERT_NOT_FOUND");
+    return record;
+  }
+
+  async function issueBatch(principal: Principal, items: IssueRequest[], context: RequestContext): Promise<BatchItemResult[]> {
+    const agencyPrincipal = requireAgency(principal);
+    if (!Array.isArray(items) || items.length === 0) throw apiError("BAD_REQUEST", "items must be a non-empty array.");
+    if (items.length > MAX_BATCH_ITEMS) throw apiError("BATCH_TOO_LARGE");
+    const agency = agencyPrincipal.agency;
+    return idempotent(
+      agency,
+      context,
+      "batch",
+      items,
+      (remember) =>
+        track(
+          agency,
+          (async () => {
+            const results: BatchItemResult[] = [];
+            const prepared: Prepared[] = [];
+            for (let index = 0; index < items.length; index++) {
+              try {
+                const p = await prepare(agencyPrincipal, items[index], context);
+                prepared.push(p);
+                results.push({ index, ok: true, certificate: p.record });
+              } catch (error) {
+                if (!isCertchainError(error)) throw error;
+                results.push({ index, ok: false, error: errorOf(error) });
+              }
+            }
+            const stored = results.map((r): StoredItemResult => (r.ok ? { index: r.index, ok: true, id: r.certificate.id } : r));
+            await commit(agency, prepared, remember(stored));
+            return results;
+          })(),
+        ),
+      async (stored) => {
+        const records = await certificates.getMany(stored.flatMap((r) => (r.ok ? [r.id] : [])));
+        let next = 0;
+        return stored.map((r): BatchItemResult => (r.ok ? { index: r.index, ok: true, certificate: records[next++]! } : r));
+      },
+    );
+  }
+
+  const service: LocalIssuingService = {
+    batcher,
+    flush: (agency) => batcher.flush(agency),
+    async primeAccreditations(agency) {
+      await Promise.all(certificateTypes.map((type) => accreditations.isAccredited(agency, type)));
+    },
+
+    async issue(principal, request, context) {
+      const agencyPrincipal = requireAgency(principal);
+      const agency = agencyPrincipal.agency;
+      return idempotent(
+        agency,
+        context,
+        "single",
+        request,
+        (remember) =>
+          track(
+            agency,
+            (async () => {
+              const p = await prepare(agencyPrincipal, request, context);
+              await commit(agency, [p], remember([{ index: 0, ok: true, id: p.record.id }]));
+              return p.record;
+            })(),
+          ),
+        async ([first]) => load((first as { id: string }).id),
+      );
+    },
+
+    issueBatch,
+
+    async get(principal, id) {
+      const record = await load(id);
+      if (principal?.kind === "root") return record;
+      if (principal?.kind !== "agency" || principal.agency !== record.agency) throw apiError("FORBIDDEN_AGENCY");
+      return record;
+    },
+
+    async changeStatus(principal, id, action, reason, context) {
+      const agencyPrincipal = requireAgency(principal);
+      if (!(action in STATE_AFTER)) throw apiError("BAD_REQUEST", "Unknown status action.");
+      if (!Number.isInteger(reason) || reason < 0 || reason > 65_535) throw apiError("VALIDATION_FAILED", "reason must be an integer from 0 to 65535.", [{ path: "/reason", message: "out of range" }]);
+      return certificateLock(id, async () => {
+        const record = await load(id);
+        if (record.agency !== agencyPrincipal.agency) throw apiError("FORBIDDEN_AGENCY");
+        const anchor = record.envelope.anchor;
+        if (record.status === "pending" || anchor.status !== "anchored") throw apiError("CERT_NOT_ANCHORED");
+        if (!transitionAllowed(record.status, action)) throw apiError("STATUS_TRANSITION_INVALID", undefined, { status: record.status, action });
+        const operator = createOperatorClient(chain.registryAddress, operatorFor(record.agency)!);
+        try {
+          await chainLock(record.agency, () => operator.changeStatus(action, [{ leaf: record.leaf, root: anchor.root, proof: anchor.proof }], reason));
+        } catch (error) {
+          const revert = revertNameOf(error);
+          if (revert === undefined) throw apiError("CHAIN_UNAVAILABLE");
+          // The chain may already be where we want it (a crash after the transaction, before our write).
+          const [onChain] = await reader.statuses(agencyIdOf(record.agency), [record.leaf]).catch(() => [undefined]);
+          if (onChain === undefined || CHAIN_STATE[onChain.state] !== STATE_AFTER[action]) {
+            throw apiError("STATUS_TRANSITION_INVALID", undefined, { status: record.status, action, revert });
+          }
+        }
+        const updated: CertificateRecord = { ...record, status: STATE_AFTER[action], statusReason: reason };
+        await audit.append(
+          [{ at: new Date(now()).toISOString(), actor: principal.subject, requestId: context.requestId, action: `certificate.${action}`, subject: id, data: { agency: record.agency, reason, leaf: record.leaf } }],
+          certificates.updateOps(updated),
+        );
+        return updated;
+      });
+    },
+
+    verify: (input) => sdkVerify(input, { registries: [reader], minConfirmations: confirmations }),
+
+    types: () => certificateTypes,
+
+    async agencies(): Promise<AgencyView[]> {
+      const byTypeId = new Map(certificateTypes.map((t) => [typeIdOf(t.vct).toLowerCase(), t]));
+      let agencies;
+      try {
+        agencies = await reader.agencies();
+      } catch {
+        throw apiError("CHAIN_UNAVAILABLE");
+      }
+      return agencies.map((a) => ({
+        id: a.id,
+        slug: a.slug,
+        name: a.name,
+        keyIds: a.keyIds,
+        types: a.typeIds.map((typeId) => {
+          const type = byTypeId.get(typeId.toLowerCase());
+          return { id: type?.id ?? null, vct: type?.vct ?? null, typeId };
+        }),
+      }));
+    },
+
+    async audit(principal, opts = {}) {
+      requireRoot(principal);
+      const [entries, check, head] = await Promise.all([audit.list(opts), audit.verify(), audit.head()]);
+      return { entries, intact: check.intact, head: head.hash };
+    },
+
+    async rotateKey(principal, agency, context) {
+      requireRoot(principal);
+      if (typeof agency !== "string" || operatorFor(agency) === undefined) throw apiError("AGENCY_NOT_FOUND");
+      let replaced;
+      try {
+        replaced = await keys.replaceSigningKey(agency);
+      } catch {
+        throw apiError("CHAIN_UNAVAILABLE");
+      }
+      // Every certificate signed with an old key must be anchored before that key is retired,
+      // or its anchor time would fall after the key's end and it would never verify.
+      await Promise.allSettled([...(inFlight.get(agency) ?? [])]);
+      await batcher.flush(agency);
+      const latest = await chain.provider.getBlock("latest");
+      const validUntil = latest!.timestamp + 1;
+      await keys.retire(agency, replaced.previous, validUntil);
+      await audit.append([
+        { at: new Date(now()).toISOString(), actor: principal.subject, requestId: context.requestId, action: "key.rotate", subject: agency, data: { keyId: replaced.signer.keyId, retired: replaced.previous, validUntil } },
+      ]);
+      return { keyId: replaced.signer.keyId, retired: replaced.previous };
+    },
+
+    async readiness(): Promise<Readiness> {
+      const chainState: Readiness["chain"] = { reachable: false, chainId: chain.chainId };
+      try {
+        const blockNumber = await Promise.race([
+          chain.provider.getBlockNumber(),
+          new Promise<never>((_, reject) => setTimeout(() => reject(new Error("timeout")), 3_000).unref()),
+        ]);
+        Object.assign(chainState, { reachable: true, blockNumber });
+      } catch (error) {
+        chainState.error = error instanceof Error ? error.message.slice(0, 200) : "unreachable";
+      }
+      const stats = batcher.stats();
+      const maxDelayMs = options.batch?.maxDelayMs ?? 2_000;
+      // Stuck: work waiting much longer than a batch should take, while attempts keep failing.
+      const stuck = stats.oldestPendingAgeMs !== null && stats.oldestPendingAgeMs > maxDelayMs + 60_000 && stats.failingSinceMs !== null;
+      return {
+        ready: chainState.reachable && !stuck,
+        chain: chainState,
+        anchoring: { backlog: stats.backlog, oldestPendingAgeMs: stats.oldestPendingAgeMs, lastAnchorAt: stats.lastAnchorAt, stuck, ...(stats.lastError ? { lastError: stats.lastError } : {}) },
+      };
+    },
+
+    authenticate: (token) => tokens.authenticate(token),
+    issueToken: (principal, expiresInSeconds) => tokens.issue(principal, expiresInSeconds),
+    close: () => batcher.stop(),
+  };
+  return service;
+}

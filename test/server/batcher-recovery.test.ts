@@ -1,0 +1,92 @@
+import { expect } from "chai";
+import { verify } from "../../sdk";
+import type { Service } from "../../server/service/create-service";
+import { amrPrincipal, anchorEventsOf, ctx, example, serviceFixture, type ServiceFixture } from "./service-fixture";
+
+describe("anchoring batcher: restart and exactly-once", function () {
+  let fx: ServiceFixture;
+  let service: Service | undefined;
+
+  beforeEach(async function () {
+    fx = await serviceFixture();
+  });
+
+  afterEach(async function () {
+    await service?.close();
+    service = undefined;
+    await fx.cleanup();
+  });
+
+  async function issueThree(s: Service): Promise<string[]> {
+    const results = await s.issueBatch(amrPrincipal, [0, 1, 2].map(() => ({ type: "business-licence", claims: example("business-licence") })), ctx());
+    return results.map((r) => (r.ok ? r.certificate.id : expect.fail("issue failed")));
+  }
+
+  async function openBatches(s: Service) {
+    return s.db.sublevel<any>("open-batches").keys().all();
+  }
+
+  for (const crashAt of ["prepared", "sent"] as const) {
+    it(`finishes a batch left "${crashAt}" by a crash without anchoring its root twice`, async function () {
+      service = await fx.start({ faults: { crashAt } });
+      const ids = await issueThree(service);
+      let crashed = false;
+      await service.flush().catch((error) => (crashed = /simulated crash/.test(String(error))));
+      expect(crashed).to.equal(true);
+      const [root] = await openBatches(service);
+      expect(root).to.match(/^0x[0-9a-f]{64}$/);
+      const batch = await service.db.sublevel<any>("batches").get(root);
+      expect(batch.state).to.equal(crashAt);
+      // The certificates left the pending index in the same write that recorded the batch.
+      expect(await service.db.sublevel("pending").keys().all()).to.deep.equal([]);
+      expect(await anchorEventsOf(fx.chain, root)).to.equal(crashAt === "sent" ? 1 : 0);
+      await service.close();
+
+      service = await fx.start();
+      await service.flush();
+      expect(await openBatches(service)).to.deep.equal([]);
+      expect(await anchorEventsOf(fx.chain, root)).to.equal(1);
+      const done = await service.db.sublevel<any>("batches").get(root);
+      expect(done.state).to.equal("anchored");
+      const registry = fx.chain.admin.contract;
+      const [event] = await registry.queryFilter(registry.filters.RootAnchored(root));
+      expect(done.transaction).to.equal(event.transactionHash);
+      for (const id of ids) {
+        const record = await service.get(amrPrincipal, id);
+        expect(record.status).to.equal("anchored");
+        expect((record.envelope.anchor as { root: string }).root).to.equal(root);
+        expect((await verify(record.envelope, { registries: [fx.chain.registry] })).verdict).to.equal("valid");
+      }
+    });
+  }
+
+  it("anchors what was pending before a restart, each certificate in exactly one root", async function () {
+    service = await fx.start();
+    const before = await issueThree(service);
+    await service.close();
+    service = await fx.start({ batch: { maxSize: 2, maxDelayMs: 600_000 } });
+    const after = await issueThree(service);
+    await service.flush();
+    const roots = new Map<string, number>();
+    for (const id of [...before, ...after]) {
+      const record = await service.get(amrPrincipal, id);
+      expect(record.status).to.equal("anchored");
+      const root = (record.envelope.anchor as { root: string }).root;
+      roots.set(root, (roots.get(root) ?? 0) + 1);
+    }
+    // maxSize 2: six certificates, three roots, each anchored once.
+    expect([...roots.values()]).to.deep.equal([2, 2, 2]);
+    for (const root of roots.keys()) expect(await anchorEventsOf(fx.chain, root)).to.equal(1);
+  });
+
+  it("closes a batch by itself after maxDelayMs", async function () {
+    service = await fx.start({ batch: { maxSize: 1_000, maxDelayMs: 100 } });
+    const [id] = await issueThree(service);
+    const deadline = Date.now() + 10_000;
+    while ((await service.get(amrPrincipal, id)).status !== "anchored") {
+      if (Date.now() > deadline) expect.fail("not anchored by the timer");
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    expect(service.batcher.stats().lastAnchorAt).to.be.a("string");
+  });
+});

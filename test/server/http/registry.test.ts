@@ -1,0 +1,151 @@
+import { expect } from "chai";
+import { certificateTypes } from "../../../sdk";
+import { buildApp } from "../../../server/app";
+import { AGENCIES, buildTestApp, bearer, exampleClaims, expectError, waitForStatus, type TestApp } from "./support";
+
+describe("HTTP: types, agencies, audit, key rotation, health", function () {
+  let t: TestApp;
+  before(async () => {
+    t = await buildTestApp();
+  });
+  after(async () => t?.close());
+
+  it("GET /v1/types → every type with id, vct, typeCode, names, claim labels and schema with examples", async () => {
+    const res = await t.app.inject({ method: "GET", url: "/v1/types" });
+    expect(res.statusCode).to.equal(200);
+    const types = res.json();
+    expect(types.map((x: any) => x.id)).to.deep.equal(certificateTypes.map((x) => x.id));
+    for (const type of types) {
+      const sdk = certificateTypes.find((x) => x.id === type.id)!;
+      expect(type).to.deep.equal(JSON.parse(JSON.stringify(sdk)));
+      expect(type.schema.examples).to.be.an("array").that.is.not.empty;
+      expect(Object.keys(type.claims)).to.deep.equal(Object.keys(type.schema.properties));
+    }
+  });
+
+  it("GET /v1/agencies → the agencies the registry knows, with their types", async () => {
+    const res = await t.app.inject({ method: "GET", url: "/v1/agencies" });
+    expect(res.statusCode).to.equal(200);
+    const agencies = res.json();
+    for (const expected of AGENCIES) {
+      const agency = agencies.find((a: any) => a.slug === expected.slug);
+      expect(agency, expected.slug).to.not.equal(undefined);
+      expect(agency.name).to.equal(expected.name);
+      expect(agency.id).to.match(/^0x[0-9a-f]{64}$/i);
+      expect(agency.types.map((x: any) => x.id)).to.have.members([...expected.types]);
+      expect(agency.keyIds).to.be.an("array");
+    }
+  });
+
+  describe("GET /v1/audit", () => {
+    let id: string;
+    before(async () => {
+      const res = await t.app.inject({
+        method: "POST",
+        url: "/v1/certificates",
+        headers: { ...bearer(t.tokens.amr), "x-request-id": "audit-issue-1" },
+        payload: { type: "business-licence", claims: exampleClaims("business-licence") },
+      });
+      id = res.json().id;
+      await waitForStatus(t.app, t.tokens.amr, id, "anchored");
+      await t.app.inject({ method: "POST", url: `/v1/certificates/${id}/revoke`, headers: { ...bearer(t.tokens.amr), "x-request-id": "audit-revoke-1" }, payload: { reason: 2 } });
+    });
+
+    it("root → { entries, intact, head } with actor, request id and hash chain", async () => {
+      const res = await t.app.inject({ method: "GET", url: "/v1/audit", headers: bearer(t.tokens.root) });
+      expect(res.statusCode, res.body).to.equal(200);
+      const { entries, intact, head } = res.json();
+      expect(intact).to.equal(true);
+      expect(head).to.match(/^0x[0-9a-f]{64}$/i);
+      const issued = entries.find((e: any) => e.action === "certificate.issue" && e.subject === id);
+      expect(issued, JSON.stringify(entries.map((e: any) => e.action))).to.not.equal(undefined);
+      expect(issued.requestId).to.equal("audit-issue-1");
+      const revoked = entries.find((e: any) => e.action === "certificate.revoke" && e.subject === id);
+      expect(revoked.requestId).to.equal("audit-revoke-1");
+      for (let i = 1; i < entries.length; i++) expect(entries[i].prevHash).to.equal(entries[i - 1].hash);
+      expect(entries.at(-1).hash).to.equal(head);
+    });
+
+    it("after and limit page through the log", async () => {
+      const all = (await t.app.inject({ method: "GET", url: "/v1/audit", headers: bearer(t.tokens.root) })).json().entries;
+      const page = (await t.app.inject({ method: "GET", url: `/v1/audit?after=${all[0].seq}&limit=1`, headers: bearer(t.tokens.root) })).json();
+      expect(page.entries).to.have.length(1);
+      expect(page.entries[0].seq).to.equal(all[1].seq);
+    });
+
+    it("bad query strings → 400 VALIDATION_FAILED on the field", async () => {
+      for (const [query, path] of [
+        ["limit=abc", "querystring/limit"],
+        ["limit=0", "querystring/limit"],
+        ["limit=100000", "querystring/limit"],
+        ["after=x", "querystring/after"],
+        ["after=1.5", "querystring/after"],
+        ["order=desc", "querystring/order"],
+      ]) {
+        const error = expectError(await t.app.inject({ method: "GET", url: `/v1/audit?${query}`, headers: bearer(t.tokens.root) }), 400, "VALIDATION_FAILED");
+        expect(error.details.map((d: any) => d.path), query).to.include(path);
+      }
+    });
+  });
+
+  describe("POST /v1/agencies/:slug/keys/rotate", () => {
+    it("root rotates a key; certificates signed before keep verifying and new ones verify too", async () => {
+      const old = await t.app.inject({ method: "POST", url: "/v1/certificates", headers: bearer(t.tokens.mca), payload: { type: "marriage-certificate", claims: exampleClaims("marriage-certificate") } });
+      expect(old.statusCode, old.body).to.equal(201);
+      const before = await waitForStatus(t.app, t.tokens.mca, old.json().id, "anchored");
+
+      const res = await t.app.inject({ method: "POST", url: "/v1/agencies/sh-mca/keys/rotate", headers: bearer(t.tokens.root) });
+      expect(res.statusCode, res.body).to.equal(200);
+      const { keyId, retired } = res.json();
+      expect(keyId).to.match(/^0x[0-9a-f]{64}$/i);
+      expect(retired).to.be.an("array");
+      expect(retired).to.not.include(keyId);
+      const agency = (await t.app.inject({ method: "GET", url: "/v1/agencies" })).json().find((a: any) => a.slug === "sh-mca");
+      expect(agency.keyIds).to.include(keyId);
+
+      const fresh = await t.app.inject({ method: "POST", url: "/v1/certificates", headers: bearer(t.tokens.mca), payload: { type: "marriage-certificate", claims: exampleClaims("marriage-certificate") } });
+      const after = await waitForStatus(t.app, t.tokens.mca, fresh.json().id, "anchored");
+      for (const envelope of [before.envelope, after.envelope]) {
+        const verdict = (await t.app.inject({ method: "POST", url: "/v1/verify", payload: { envelope } })).json();
+        expect(verdict.verdict, JSON.stringify(verdict.reason)).to.equal("valid");
+      }
+    });
+
+    it("an unknown agency → 404 AGENCY_NOT_FOUND; a malformed slug → 400 on the param", async () => {
+      expectError(await t.app.inject({ method: "POST", url: "/v1/agencies/sh-nobody/keys/rotate", headers: bearer(t.tokens.root) }), 404, "AGENCY_NOT_FOUND");
+      const error = expectError(await t.app.inject({ method: "POST", url: "/v1/agencies/SH_AMR/keys/rotate", headers: bearer(t.tokens.root) }), 400, "VALIDATION_FAILED");
+      expect(error.details[0].path).to.equal("params/slug");
+    });
+  });
+
+  describe("health", () => {
+    it("GET /healthz → { status: ok }", async () => {
+      const res = await t.app.inject({ method: "GET", url: "/healthz" });
+      expect(res.statusCode).to.equal(200);
+      expect(res.json()).to.deep.equal({ status: "ok" });
+    });
+
+    it("GET /readyz → 200 with the readiness report when the chain is reachable", async () => {
+      const res = await t.app.inject({ method: "GET", url: "/readyz" });
+      expect(res.statusCode, res.body).to.equal(200);
+      const body = res.json();
+      expect(body.ready).to.equal(true);
+      expect(body.chain).to.include({ reachable: true, chainId: 31337 });
+      expect(body.anchoring).to.have.property("backlog");
+    });
+
+    it("GET /readyz → 503 with the same report when not ready", async () => {
+      const notReady = Object.create(t.service);
+      const report = { ready: false, chain: { reachable: false, error: "connection refused" }, anchoring: { backlog: 3, oldestPendingAgeMs: 120000, lastAnchorAt: null, stuck: true } };
+      notReady.readiness = async () => report;
+      const app = await buildApp(notReady, { rateLimit: false });
+      try {
+        const res = await app.inject({ method: "GET", url: "/readyz" });
+        expect(res.statusCode).to.equal(503);
+        expect(res.json()).to.deep.equal(report);
+      } finally {
+        await app.close();
+      }
+    });
+  });
+});

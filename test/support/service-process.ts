@@ -1,0 +1,91 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import { existsSync, readFileSync, rmSync } from "node:fs";
+import path from "node:path";
+import { freePort } from "./ports";
+
+const ROOT = path.join(__dirname, "..", "..");
+
+export interface Demo {
+  apiUrl: string;
+  rpcUrl: string;
+  chainId: number;
+  registry: string;
+  rootToken: string;
+  agencies: { id: string; name: string; token: string; types: string[] }[];
+}
+
+export interface ServiceProcess {
+  child: ChildProcess;
+  demo: Demo;
+  output: () => string;
+  /** Graceful stop (SIGINT, as Ctrl-C). */
+  stop(): Promise<void>;
+  /** kill -9: the Hardhat node it started survives, as it would in real life. */
+  crash(): Promise<void>;
+}
+
+/** Runs `npm start`'s script as its own process and waits for its demo.json. */
+export async function startServiceProcess(dataDir: string, options: { chainPort: number; env?: Record<string, string> }): Promise<ServiceProcess> {
+  const port = await freePort();
+  const demoFile = path.join(dataDir, "demo.json");
+  rmSync(demoFile, { force: true });
+  let output = "";
+  const child = spawn(process.execPath, ["-r", "ts-node/register/transpile-only", path.join(ROOT, "scripts", "start.ts")], {
+    cwd: ROOT,
+    env: {
+      ...process.env,
+      TS_NODE_PROJECT: path.join(ROOT, "tsconfig.json"),
+      DATA_DIR: dataDir,
+      PORT: String(port),
+      DEV_CHAIN_PORT: String(options.chainPort),
+      LOG_LEVEL: "warn",
+      BATCH_DELAY_MS: "300",
+      ...options.env,
+    },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  child.stdout!.on("data", (chunk) => (output += chunk));
+  child.stderr!.on("data", (chunk) => (output += chunk));
+  const deadline = Date.now() + 120_000;
+  while (!existsSync(demoFile)) {
+    if (child.exitCode !== null) throw new Error(`service exited with ${child.exitCode}:\n${output}`);
+    if (Date.now() > deadline) throw new Error(`service did not start in time:\n${output}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  const demo = JSON.parse(readFileSync(demoFile, "utf8")) as Demo;
+  const exited = () => new Promise<void>((resolve) => (child.exitCode !== null || child.signalCode !== null ? resolve() : child.once("exit", () => resolve())));
+  return {
+    child,
+    demo,
+    output: () => output,
+    async stop() {
+      child.kill("SIGINT");
+      await exited();
+    },
+    async crash() {
+      child.kill("SIGKILL");
+      await exited();
+    },
+  };
+}
+
+/** Stops a Hardhat node left behind by a crashed service. */
+export function killLeftoverNode(dataDir: string) {
+  const pidFile = path.join(dataDir, "hardhat-node.pid");
+  if (!existsSync(pidFile)) return;
+  try {
+    process.kill(Number(readFileSync(pidFile, "utf8")), "SIGKILL");
+  } catch {
+    // already gone
+  }
+}
+
+export async function api(demo: Demo, method: string, url: string, token: string | undefined, body?: unknown) {
+  const response = await fetch(`${demo.apiUrl}${url}`, {
+    method,
+    headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(body !== undefined ? { "content-type": "application/json" } : {}) },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await response.text();
+  return { status: response.status, body: text ? JSON.parse(text) : undefined };
+}
