@@ -1,0 +1,125 @@
+import { expect } from "chai";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { findTypeById, verify, type Envelope, type VerificationResult } from "../../sdk";
+import { freePort } from "../support/ports";
+import { api, killLeftoverNode, startServiceProcess, type Demo, type ServiceProcess } from "../support/service-process";
+
+const registriesOf = (demo: Demo) => [{ chainId: demo.chainId, address: demo.registry as `0x${string}`, rpcUrl: demo.rpcUrl }];
+
+async function waitAnchored(demo: Demo, token: string, id: string, timeoutMs = 60_000): Promise<Envelope> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const { status, body } = await api(demo, "GET", `/v1/certificates/${id}`, token);
+    expect(status, JSON.stringify(body)).to.equal(200);
+    if (body.envelope.anchor.status === "anchored") return body.envelope;
+    if (Date.now() > deadline) throw new Error(`certificate ${id} not anchored in time`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+const verdictOf = async (demo: Demo, envelope: Envelope): Promise<VerificationResult> => verify(envelope, { registries: registriesOf(demo) });
+
+describe("e2e: the issuing service as `npm start` runs it", function () {
+  this.timeout(300_000);
+  let dataDir: string;
+  let service: ServiceProcess | undefined;
+
+  beforeEach(() => (dataDir = mkdtempSync(path.join(tmpdir(), "certchain-e2e-"))));
+  afterEach(async () => {
+    await service?.stop().catch(() => undefined);
+    killLeftoverNode(dataDir);
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it("issues over HTTP, anchors, verifies with the SDK, revokes, and survives a restart of service and node", async function () {
+    const chainPort = await freePort();
+    service = await startServiceProcess(dataDir, { chainPort });
+    const { demo } = service;
+    const amr = demo.agencies.find((a) => a.id === "sh-amr")!;
+    const claims = findTypeById("business-licence")!.schema.examples![0];
+
+    const issued = await api(demo, "POST", "/v1/certificates", amr.token, { type: "business-licence", claims });
+    expect(issued.status, JSON.stringify(issued.body)).to.equal(201);
+    expect(issued.body.status).to.equal("pending");
+    const kept = await api(demo, "POST", "/v1/certificates", amr.token, { type: "business-licence", claims });
+
+    const envelope = await waitAnchored(demo, amr.token, issued.body.id);
+    const keptEnvelope = await waitAnchored(demo, amr.token, kept.body.id);
+    const first = await verdictOf(demo, envelope);
+    expect(first.verdict, JSON.stringify(first.reason)).to.equal("valid");
+    expect(first.issuer!.name).to.equal("上海市市场监督管理局");
+
+    const revoked = await api(demo, "POST", `/v1/certificates/${issued.body.id}/revoke`, amr.token, { reason: 1 });
+    expect(revoked.status, JSON.stringify(revoked.body)).to.equal(200);
+    expect((await verdictOf(demo, envelope)).verdict).to.equal("revoked");
+
+    const before = await verdictOf(demo, keptEnvelope);
+    await service.stop();
+    service = await startServiceProcess(dataDir, { chainPort });
+    expect(service.demo.registry).to.equal(demo.registry);
+
+    const afterRevoked = await verdictOf(service.demo, envelope);
+    expect(afterRevoked.verdict).to.equal("revoked");
+    expect(afterRevoked.status).to.deep.include({ reason: 1 });
+    const after = await verdictOf(service.demo, keptEnvelope);
+    expect(after.verdict).to.equal("valid");
+    expect(after.anchoredAt).to.equal(before.anchoredAt);
+    expect(after.issuer).to.deep.equal(before.issuer);
+
+    // The restored service keeps issuing on the restored chain.
+    const again = await api(service.demo, "POST", "/v1/certificates", amr.token, { type: "business-licence", claims });
+    expect(again.status).to.equal(201);
+    const againEnvelope = await waitAnchored(service.demo, amr.token, again.body.id);
+    expect((await verdictOf(service.demo, againEnvelope)).verdict).to.equal("valid");
+  });
+
+  it("loses no acknowledged certificate when killed with SIGKILL mid-batch, and anchors each exactly once", async function () {
+    const chainPort = await freePort();
+    service = await startServiceProcess(dataDir, { chainPort, env: { BATCH_DELAY_MS: "200", BATCH_SIZE: "150" } });
+    const { demo } = service;
+    const amr = demo.agencies.find((a) => a.id === "sh-amr")!;
+    const claims = findTypeById("business-licence")!.schema.examples![0];
+
+    const acknowledged: string[] = [];
+    let stop = false;
+    const issuer = (async () => {
+      for (let round = 0; !stop; round++) {
+        try {
+          const response = await api(demo, "POST", "/v1/certificates/batch", amr.token, { items: Array.from({ length: 50 }, () => ({ type: "business-licence", claims })) });
+          if (response.status === 200) for (const r of response.body.results) if (r.ok) acknowledged.push(r.id);
+        } catch {
+          return; // the service died under us: whatever was not acknowledged may be lost
+        }
+      }
+    })();
+    while (acknowledged.length < 400) await new Promise((r) => setTimeout(r, 20));
+    await service.crash();
+    stop = true;
+    await issuer;
+    expect(acknowledged.length).to.be.greaterThan(399);
+
+    service = await startServiceProcess(dataDir, { chainPort });
+    const envelopes = await Promise.all(acknowledged.map((id) => waitAnchored(service!.demo, amr.token, id, 120_000)));
+    const results = await (await import("../../sdk")).verifyMany(envelopes, { registries: registriesOf(service.demo) });
+    expect(results.filter((r) => r.verdict !== "valid").map((r) => r.reason)).to.deep.equal([]);
+
+    // Exactly once: every root anchored once, no certificate under two roots.
+    const { Contract } = await import("ethers");
+    const { CERTCHAIN_REGISTRY_ABI } = await import("../../sdk");
+    const { devProvider } = await import("../../server/chain/dev-node");
+    const registry = new Contract(service.demo.registry, CERTCHAIN_REGISTRY_ABI, devProvider(service.demo.rpcUrl));
+    const events = await registry.queryFilter(registry.filters.RootAnchored());
+    const roots = events.map((e: any) => e.args.root);
+    expect(new Set(roots).size).to.equal(roots.length);
+    const rootOf = new Map<string, string>();
+    for (const [i, envelope] of envelopes.entries()) {
+      const leaf = results[i].certificate!.leaf;
+      expect(rootOf.get(leaf) ?? (envelope.anchor as any).root).to.equal((envelope.anchor as any).root);
+      rootOf.set(leaf, (envelope.anchor as any).root);
+    }
+    const anchoredTotal = events.reduce((sum: number, e: any) => sum + Number(e.args.size), 0);
+    expect(anchoredTotal).to.be.at.least(acknowledged.length);
+  });
+});
