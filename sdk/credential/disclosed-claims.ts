@@ -1,6 +1,5 @@
 import { CertchainError } from "../errors";
-import { base64urlEncode, utf8 } from "../lib/bytes";
-import { sha256 } from "../lib/hash";
+import { sha256Base64url } from "../lib/hash";
 import { VISIBLE_CLAIMS } from "./visible-claims";
 import { isPlainObject, type Disclosure, type ParsedCredential } from "./parse";
 
@@ -11,7 +10,7 @@ const fail = (code: string, message: string): never => {
   throw new CertchainError(code, message);
 };
 
-export const disclosureDigest = (encoded: string): string => base64urlEncode(sha256(utf8(encoded)));
+export const disclosureDigest = (encoded: string): string => sha256Base64url(encoded);
 
 /**
  * Rebuilds the claims a holder disclosed, as SD-JWT (RFC 9901 §7.1) requires: every disclosure

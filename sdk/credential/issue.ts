@@ -1,6 +1,5 @@
-import { SDJwtVcInstance } from "@sd-jwt/sd-jwt-vc";
 import { base64urlEncode, utf8 } from "../lib/bytes";
-import { sha256 } from "../lib/hash";
+import { sha256Base64url } from "../lib/hash";
 import { issuerUriOf } from "./issuer-uri";
 import type { CredentialSigner } from "./signer";
 import { VISIBLE_CLAIMS } from "./visible-claims";
@@ -20,15 +19,32 @@ export interface IssueCredentialParameters {
   signer: CredentialSigner;
 }
 
+const SALT_BYTES = 16; // 128 bits, as RFC 9901 §9.3 recommends
+const POOL_BYTES = 64 * 1024;
+let pool = new Uint8Array(0);
+let poolOffset = 0;
 
-const saltGenerator = (length: number): string => base64urlEncode(crypto.getRandomValues(new Uint8Array(length)));
-const hasher = (data: string | ArrayBuffer): Uint8Array =>
-  sha256(typeof data === "string" ? utf8(data) : new Uint8Array(data));
+// One getRandomValues call per 4,096 salts instead of one per salt.
+function salt(): string {
+  if (poolOffset + SALT_BYTES > pool.length) {
+    pool = crypto.getRandomValues(new Uint8Array(POOL_BYTES));
+    poolOffset = 0;
+  }
+  const bytes = pool.subarray(poolOffset, (poolOffset += SALT_BYTES));
+  return base64urlEncode(bytes);
+}
+
+const encodeJson = (value: unknown): string => base64urlEncode(utf8(JSON.stringify(value)));
 
 /**
- * Builds and signs an SD-JWT VC (`typ: dc+sd-jwt`) with every subject claim selectively
- * disclosable, through the `@sd-jwt/sd-jwt-vc` implementation. Returns the compact form with
- * all disclosures (ending in `~`).
+ * Builds and signs an SD-JWT VC (RFC 9901 with `typ: dc+sd-jwt`) with every subject claim a
+ * top-level selectively disclosable claim, and returns the compact form with all disclosures
+ * (ending in `~`).
+ *
+ * Written here rather than through `@sd-jwt/sd-jwt-vc`: for this one flat shape the library's
+ * generic machinery ran at about a quarter of the speed (4,700 vs 18,000 credentials/s on one
+ * core), and issuing 100,000-certificate batches is bound by it. Tests check every credential
+ * against `@sd-jwt/sd-jwt-vc` and `@meeco/sd-jwt` verifiers, so the format cannot drift.
  *
  * @example
  * const sdJwt = await issueCredential({ vct: type.vct, issuer: "sh-amr", certificateNumber,
@@ -36,17 +52,14 @@ const hasher = (data: string | ArrayBuffer): Uint8Array =>
  */
 export async function issueCredential(parameters: IssueCredentialParameters): Promise<string> {
   const { vct, issuer, certificateNumber, claims, signer } = parameters;
-  const reserved = Object.keys(claims).filter((name) => (VISIBLE_CLAIMS as readonly string[]).includes(name) || name.startsWith("_"));
+  const names = Object.keys(claims);
+  const reserved = names.filter((name) => (VISIBLE_CLAIMS as readonly string[]).includes(name) || name.startsWith("_") || name === "...");
   if (reserved.length > 0) throw new TypeError(`reserved claim names: ${reserved.join(", ")}`);
   const issuedAt = parameters.issuedAt ?? Math.floor(Date.now() / 1000);
 
-  const sdjwt = new SDJwtVcInstance({
-    signer: async (input: string) => base64urlEncode(await signer.sign(utf8(input))),
-    signAlg: signer.alg,
-    hasher,
-    hashAlg: "sha-256",
-    saltGenerator,
-  });
+  const disclosures = names.map((name) => encodeJson([salt(), name, claims[name]]));
+  // Sorted digests reveal nothing about the order of claims (RFC 9901 §4.2.4.1).
+  const digests = disclosures.map(sha256Base64url).sort();
   const payload = {
     iss: issuerUriOf(issuer),
     vct,
@@ -54,7 +67,10 @@ export async function issueCredential(parameters: IssueCredentialParameters): Pr
     nbf: parameters.validFrom ?? issuedAt,
     ...(parameters.validUntil !== undefined ? { exp: parameters.validUntil } : {}),
     certificate_number: certificateNumber,
-    ...claims,
+    _sd: digests,
+    _sd_alg: "sha-256",
   };
-  return sdjwt.issue(payload, { _sd: Object.keys(claims) } as never, { header: { typ: "dc+sd-jwt", kid: signer.kid } });
+  const signingInput = `${encodeJson({ alg: signer.alg, typ: "dc+sd-jwt", kid: signer.kid })}.${encodeJson(payload)}`;
+  const signature = base64urlEncode(await signer.sign(utf8(signingInput)));
+  return `${signingInput}.${signature}~${disclosures.map((d) => `${d}~`).join("")}`;
 }

@@ -1,8 +1,26 @@
 import { sha256 as nobleSha256 } from "@noble/hashes/sha2.js";
 import { keccak_256 } from "@noble/hashes/sha3.js";
-import { utf8 } from "./bytes";
+import { base64urlEncode, utf8 } from "./bytes";
 
-// noble is used in both runtimes: synchronous, identical results, and fast enough for
-// the small inputs hashed here (disclosures, JWTs, 64-byte Merkle nodes).
-export const sha256 = (data: Uint8Array | string): Uint8Array => nobleSha256(typeof data === "string" ? utf8(data) : data);
+type NodeCrypto = {
+  createHash(alg: string): { update(data: Uint8Array | string): { digest(): Uint8Array } };
+  hash?(alg: string, data: string, encoding: "base64url"): string;
+};
+
+// In Node, SHA-256 from node:crypto is about four times faster than pure JS, and issuing hashes
+// every disclosure. `process.getBuiltinModule` reaches it without an import a browser bundler
+// would have to resolve; browsers get noble, with identical results.
+const nodeCrypto = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process?.getBuiltinModule?.("node:crypto") as
+  | NodeCrypto
+  | undefined;
+
+export const sha256: (data: Uint8Array | string) => Uint8Array = nodeCrypto
+  ? (data) => nodeCrypto.createHash("sha256").update(data).digest()
+  : (data) => nobleSha256(typeof data === "string" ? utf8(data) : data);
+
 export const keccak256 = (data: Uint8Array | string): Uint8Array => keccak_256(typeof data === "string" ? utf8(data) : data);
+
+/** base64url(SHA-256(UTF-8 text)): an SD-JWT disclosure digest. One native call in Node. */
+export const sha256Base64url: (text: string) => string = nodeCrypto?.hash
+  ? (text) => nodeCrypto.hash!("sha256", text, "base64url")
+  : (text) => base64urlEncode(sha256(text));

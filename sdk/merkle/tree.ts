@@ -56,9 +56,22 @@ export function buildMerkleTree(leaves: readonly Hex[]): MerkleTree {
   };
 }
 
-/** The root a proof leads to, as `MerkleProof.processProof` computes it. */
-export function processProof(leaf: Hex, proof: readonly Hex[]): Hex {
-  let node = fromHex(leaf);
-  for (const sibling of proof) node = hashPair(node, fromHex(sibling));
-  return toHex(node);
+/**
+ * The root a proof leads to, as `MerkleProof.processProof` computes it. Pass the same `memo` for
+ * many proofs of one tree: they share their upper levels, so a batch costs about one hash per
+ * certificate instead of one per level.
+ */
+export function processProof(leaf: Hex, proof: readonly Hex[], memo?: Map<string, Hex>): Hex {
+  let node = leaf.toLowerCase() as Hex;
+  for (const rawSibling of proof) {
+    const sibling = rawSibling.toLowerCase() as Hex;
+    const key = node < sibling ? node + sibling : sibling + node;
+    let parent = memo?.get(key);
+    if (parent === undefined) {
+      parent = toHex(hashPair(fromHex(node), fromHex(sibling)));
+      memo?.set(key, parent);
+    }
+    node = parent;
+  }
+  return node;
 }

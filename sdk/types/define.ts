@@ -124,7 +124,15 @@ export function defineCertificateType(def: CertificateType): CertificateType {
  * @example
  * typeIdOf("urn:certchain:vct:business-licence:1"); // "0x…" (32 bytes)
  */
+// Verifying a batch asks for the same few ids thousands of times.
+const typeIds = new Map<string, Hex>();
+
 export function typeIdOf(vct: string): Hex {
   if (typeof vct !== "string") throw new CertchainError("VCT_INVALID", "vct must be a string");
-  return toHex(keccak256(vct));
+  let id = typeIds.get(vct);
+  if (id === undefined) {
+    id = toHex(keccak256(vct));
+    if (typeIds.size < 1024) typeIds.set(vct, id);
+  }
+  return id;
 }

@@ -126,7 +126,7 @@ function inspect(input: unknown): Item {
 }
 
 /** Picks the trusted registry the envelope names and checks the proof reaches the stated root. */
-function locateAnchor(item: Item, readers: readonly RegistryReader[]) {
+function locateAnchor(item: Item, readers: readonly RegistryReader[], memo: Map<string, Hex>) {
   if (!item.envelope || !item.result.certificate || failed(item, "integrity")) return;
   const anchor = item.envelope.anchor;
   if (anchor.status === "pending") return fail(item, "ANCHOR_PENDING");
@@ -134,31 +134,44 @@ function locateAnchor(item: Item, readers: readonly RegistryReader[]) {
   if (!reader) return fail(item, "ANCHOR_UNTRUSTED_REGISTRY");
   item.reader = reader;
   item.result.registry = { chainId: reader.chainId, address: reader.address, name: reader.name };
-  if (processProof(item.result.certificate.leaf, anchor.proof).toLowerCase() !== anchor.root.toLowerCase()) {
+  if (processProof(item.result.certificate.leaf, anchor.proof, memo) !== anchor.root.toLowerCase()) {
     fail(item, "ANCHOR_PROOF_INVALID");
   }
   item.contextKey = `${anchor.root.toLowerCase()}|${item.keyId}|${item.typeId}`;
 }
 
+/** What one verifyMany call has read from one registry, shared by all its chunks. */
+interface RegistrySession {
+  reader: RegistryReader;
+  head?: Promise<number>;
+  contexts: Map<string, Promise<VerificationContextRecord>>;
+}
+
 /**
- * All chain reads for one registry: the block number and the contexts of every distinct
- * (root, key, type) together, then the statuses under each anchoring agency (statuses are
- * recorded per agency, so one agency cannot touch another's certificates).
+ * The chain reads for a chunk of certificates of one registry: the block number once per call,
+ * the context of each distinct (root, key, type) once per call, then the statuses under each
+ * anchoring agency (statuses are recorded per agency, so one agency cannot touch another's
+ * certificates), in calls of up to 1,000.
  */
-async function readChain(reader: RegistryReader, items: Item[]): Promise<number | undefined> {
+async function readChain(session: RegistrySession, items: Item[]): Promise<number | undefined> {
+  const { reader } = session;
   try {
     await reader.assertChain();
-    const queries = new Map<string, { root: Hex; keyId: Hex; typeId: Hex }>();
+    const fresh = new Map<string, { root: Hex; keyId: Hex; typeId: Hex }>();
     for (const item of items) {
+      if (session.contexts.has(item.contextKey!)) continue;
       const anchor = item.envelope!.anchor as AnchorProof;
-      queries.set(item.contextKey!, { root: anchor.root, keyId: item.keyId!, typeId: item.typeId! });
+      fresh.set(item.contextKey!, { root: anchor.root, keyId: item.keyId!, typeId: item.typeId! });
     }
-    const keys = [...queries.keys()];
-    const [head, contexts] = await Promise.all([reader.blockNumber(), reader.verificationContexts([...queries.values()])]);
-    const contextOf = new Map(keys.map((key, i) => [key, contexts[i]]));
+    if (fresh.size > 0) {
+      const read = reader.verificationContexts([...fresh.values()]);
+      [...fresh.keys()].forEach((key, i) => session.contexts.set(key, read.then((contexts) => contexts[i])));
+    }
+    session.head ??= reader.blockNumber();
+    const head = await session.head;
     const leavesByAgency = new Map<Hex, Item[]>();
     for (const item of items) {
-      item.context = contextOf.get(item.contextKey!);
+      item.context = await session.contexts.get(item.contextKey!);
       const agencyId = item.context?.anchor.agencyId;
       if (failed(item, "anchor") || !item.context?.anchor.anchoredAt || !agencyId) continue;
       const group = leavesByAgency.get(agencyId);
@@ -244,27 +257,16 @@ function finish(item: Item): VerificationResult {
   return { ...item.result, checks, ...decideVerdict(checks) };
 }
 
-/**
- * Verifies many certificate files (envelopes or presentations) sharing chain reads: per trusted
- * registry one block-number read, one `eth_call` per 256 distinct roots and one per 2,000
- * statuses. Never throws: every input gets a result, in input order.
- *
- * @example
- * const results = await verifyMany(files, { registries: [{ chainId: 31337, address, rpcUrl }] });
- * results.filter((r) => r.verdict !== "valid").forEach((r) => console.log(r.reason?.code));
- */
-export async function verifyMany(inputs: readonly unknown[], options: VerifyOptions): Promise<VerificationResult[]> {
-  const readers = (options?.registries ?? []).map((r) => (isReader(r) ? r : createRegistryReader(r)));
-  const minConfirmations = Math.max(1, options?.minConfirmations ?? 1);
-  const now = Math.floor(Number(options?.now ?? Date.now()) / 1000);
-  const items = inputs.map(inspect);
-  for (const item of items) locateAnchor(item, readers);
+/** Chain reads of one chunk overlap with parsing the next. */
+const CHUNK = 2_000;
 
+/** Everything after parsing, for one chunk: chain reads, then the judgements. */
+async function judgeChunk(items: Item[], sessions: RegistrySession[], minConfirmations: number, now: number): Promise<void> {
   await Promise.all(
-    readers.map(async (reader) => {
-      const mine = items.filter((item) => item.reader === reader);
+    sessions.map(async (session) => {
+      const mine = items.filter((item) => item.reader === session.reader);
       if (mine.length === 0) return;
-      const head = await readChain(reader, mine);
+      const head = await readChain(session, mine);
       if (head === undefined) return;
       for (const item of mine) {
         if (!failed(item, "anchor")) judgeAnchor(item, head, minConfirmations);
@@ -280,7 +282,49 @@ export async function verifyMany(inputs: readonly unknown[], options: VerifyOpti
       if (!failed(item, "integrity")) judgeSchema(item);
     }
   }
-  return items.map(finish);
+}
+
+/** A last line of defence: an unforeseen fault still yields a verdict, never an exception. */
+function inspectSafely(input: unknown): Item {
+  try {
+    return inspect(input);
+  } catch {
+    const item: Item = { checks: new Map(), result: emptyResult() };
+    fail(item, "FORMAT_MALFORMED");
+    return item;
+  }
+}
+
+/**
+ * Verifies many certificate files (envelopes or presentations) sharing chain reads: per trusted
+ * registry one block-number read and one context read per distinct root for the whole call, and
+ * statuses in calls of 1,000. Never throws: every input gets a result, in input order.
+ *
+ * @example
+ * const results = await verifyMany(files, { registries: [{ chainId: 31337, address, rpcUrl }] });
+ * results.filter((r) => r.verdict !== "valid").forEach((r) => console.log(r.reason?.code));
+ */
+export async function verifyMany(inputs: readonly unknown[], options: VerifyOptions): Promise<VerificationResult[]> {
+  const readers = (options?.registries ?? []).map((r) => (isReader(r) ? r : createRegistryReader(r)));
+  const sessions: RegistrySession[] = readers.map((reader) => ({ reader, contexts: new Map() }));
+  const minConfirmations = Math.max(1, options?.minConfirmations ?? 1);
+  const now = Math.floor(Number(options?.now ?? Date.now()) / 1000);
+  const proofMemo = new Map<string, Hex>();
+  const results: VerificationResult[] = new Array(inputs.length);
+  const chunks: Promise<void>[] = [];
+  for (let start = 0; start < inputs.length; start += CHUNK) {
+    const items = inputs.slice(start, start + CHUNK).map(inspectSafely);
+    for (const item of items) locateAnchor(item, readers, proofMemo);
+    chunks.push(
+      judgeChunk(items, sessions, minConfirmations, now).then(() => {
+        items.forEach((item, i) => (results[start + i] = finish(item)));
+      }),
+    );
+    // Let this chunk's requests go out before the next chunk occupies the thread.
+    await new Promise((resolve) => setTimeout(resolve, 0));
+  }
+  await Promise.all(chunks);
+  return results;
 }
 
 /**

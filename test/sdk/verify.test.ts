@@ -337,6 +337,28 @@ describe("sdk verify", function () {
       expect(calls).to.deep.equal({ contexts: 1, statuses: 2 });
     });
 
+    it("reads statuses of a large group through the agency's status events, with the same verdicts", async function () {
+      const { envelopes, root, proofs } = await issueAndAnchor(fx, fx.amr, Array.from({ length: 300 }, () => ({ type: "business-licence" })));
+      const { credentialLeaf } = await import("../../sdk");
+      const update = (i: number) => ({ leaf: credentialLeaf(envelopes[i].credential), root, proof: proofs[i] });
+      await fx.amr.client.changeStatus("revoke", [update(3), update(250)], 5);
+      await fx.amr.client.changeStatus("suspend", [update(7), update(8)], 7);
+      await fx.amr.client.changeStatus("reinstate", [update(8)], 9);
+      const { counted, calls } = counting(createRegistryReader(fx.registry));
+      const results = await verifyMany(envelopes, { registries: [counted] });
+      const verdicts = results.map((r) => r.verdict);
+      expect(verdicts[3]).to.equal("revoked");
+      expect(verdicts[250]).to.equal("revoked");
+      expect(results[250].status).to.deep.include({ state: "revoked", reason: 5 });
+      expect(verdicts[7]).to.equal("suspended");
+      expect(verdicts[8]).to.equal("valid");
+      expect(results[8].status).to.deep.include({ state: "active", reason: 9 });
+      expect(verdicts.filter((v) => v === "valid")).to.have.length(297);
+      // The same answers one certificate at a time (state reads only).
+      for (const i of [3, 7, 8, 9]) expect((await verify(envelopes[i], options)).verdict).to.equal(verdicts[i]);
+      expect(calls.statuses).to.equal(1);
+    });
+
     it("trusts several registries and says which one vouched", async function () {
       const [root] = await hre.ethers.getSigners();
       const second = await deployRegistry(root);

@@ -1,0 +1,110 @@
+import { isCertchainError } from "../errors";
+import { CHECKS, type CheckName } from "../verify/codes";
+import type { VerificationResult, Verdict } from "../verify/result";
+import { verify, type VerifyOptions } from "../verify/verify";
+import { SHARE_CODES, MAX_SHARE_CIPHERTEXT, type ShareCode } from "./codes";
+import { decryptShare } from "./crypto";
+import { parseShareLink, type ShareLink } from "./link";
+
+export type FetchLike = (input: string, init?: { method?: string; headers?: Record<string, string>; signal?: AbortSignal }) => Promise<{
+  status: number;
+  ok: boolean;
+  json(): Promise<unknown>;
+}>;
+
+export interface VerifyShareLinkOptions extends VerifyOptions {
+  /** Give up on the share service after this long. Default 15 s. */
+  timeoutMs?: number;
+}
+
+/**
+ * A share link's verification: the certificate's own result, or — when the link itself failed
+ * (gone, undecryptable, service unreachable) — the same shape with `reason.check` "share" and
+ * a SHARE_* code. `share` says which link was checked and until when it lives.
+ */
+export type ShareVerificationResult = (
+  | VerificationResult
+  | (Omit<VerificationResult, "reason"> & { reason: { check: "share"; code: ShareCode; message: string } })
+) & {
+  share: { apiBase: string; id: string; expiresAt: string | null } | null;
+};
+
+const VERDICT_OF_SHARE: Record<ShareCode, Verdict> = {
+  SHARE_LINK_INVALID: "invalid",
+  SHARE_NOT_FOUND: "invalid",
+  SHARE_DECRYPT_FAILED: "invalid",
+  // Not the certificate's fault: as CHAIN_UNREACHABLE, nothing is known about it.
+  SHARE_UNREACHABLE: "unverifiable",
+  SHARE_TOO_LARGE: "invalid",
+};
+
+function shareFailure(code: ShareCode, link: ShareLink | null, expiresAt: string | null = null): ShareVerificationResult {
+  return {
+    verdict: VERDICT_OF_SHARE[code],
+    reason: { check: "share", code, message: SHARE_CODES[code] },
+    checks: CHECKS.map((name: CheckName) => ({ name, status: "skipped" as const })),
+    claims: {},
+    withheld: [],
+    certificate: null,
+    issuer: null,
+    anchoredAt: null,
+    anchor: null,
+    registry: null,
+    status: null,
+    share: link ? { apiBase: link.apiBase, id: link.id, expiresAt } : null,
+  };
+}
+
+const isShareRecord = (v: unknown): v is { ciphertext: string; expiresAt?: string } =>
+  typeof v === "object" && v !== null && typeof (v as { ciphertext?: unknown }).ciphertext === "string" && (v as { ciphertext: string }).ciphertext.length <= MAX_SHARE_CIPHERTEXT;
+
+/**
+ * Verifies a share link `<origin>/s/<id>#<key>`: fetches the ciphertext from the share service
+ * (`GET <origin>/v1/shares/<id>`; the key is never sent), decrypts it with the key from the
+ * fragment and runs `verify` on the presentation inside. Never throws.
+ *
+ * @example
+ * const result = await verifyShareLink("https://certs.example.gov.cn/s/q2Zk…#Vb7x…", {
+ *   registries: [{ chainId: 31337, address, rpcUrl }],
+ * });
+ * if (result.reason?.code === "SHARE_NOT_FOUND") console.log("link withdrawn or expired");
+ */
+export async function verifyShareLink(url: string | URL, options: VerifyShareLinkOptions, fetchImpl: FetchLike = globalThis.fetch as unknown as FetchLike): Promise<ShareVerificationResult> {
+  let link: ShareLink;
+  try {
+    link = parseShareLink(url);
+  } catch {
+    return shareFailure("SHARE_LINK_INVALID", null);
+  }
+
+  let record: { ciphertext: string; expiresAt?: string };
+  try {
+    const timeout = typeof AbortSignal !== "undefined" && typeof AbortSignal.timeout === "function" ? AbortSignal.timeout(options?.timeoutMs ?? 15_000) : undefined;
+    const doFetch = fetchImpl; // called unbound: a browser's fetch refuses any other `this`
+    const response = await doFetch(`${link.apiBase}/v1/shares/${encodeURIComponent(link.id)}`, {
+      method: "GET",
+      headers: { accept: "application/json" },
+      ...(timeout ? { signal: timeout } : {}),
+    });
+    if (response.status === 404 || response.status === 410) return shareFailure("SHARE_NOT_FOUND", link);
+    if (!response.ok) return shareFailure("SHARE_UNREACHABLE", link);
+    const body = await response.json();
+    if (!isShareRecord(body)) return shareFailure("SHARE_UNREACHABLE", link);
+    record = body;
+  } catch {
+    return shareFailure("SHARE_UNREACHABLE", link);
+  }
+  const expiresAt = typeof record.expiresAt === "string" ? record.expiresAt : null;
+
+  let presentation: unknown;
+  try {
+    presentation = await decryptShare(record.ciphertext, link.key);
+  } catch (error) {
+    if (isCertchainError(error, "SHARE_DECRYPT_FAILED")) return shareFailure("SHARE_DECRYPT_FAILED", link, expiresAt);
+    // Decrypted, but not text: verify reports it as a format failure.
+    presentation = null;
+  }
+  // The decrypted text goes to verify as it is, so a non-envelope gets verify's own format code.
+  const result = await verify(presentation, options);
+  return { ...result, share: { apiBase: link.apiBase, id: link.id, expiresAt } };
+}
