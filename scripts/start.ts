@@ -11,6 +11,7 @@ import { openChain } from "./lib/dev-chain";
 import { seedDemo } from "./lib/seed-demo";
 import { createService } from "../server/service/create-service";
 import { buildApp } from "../server/app";
+import { createShareStore } from "../server/store/share-store";
 import { DEMO_AGENCIES } from "./lib/demo-agencies";
 
 const log = (line: string) => process.stdout.write(`[certchain] ${line}\n`);
@@ -45,9 +46,12 @@ async function main() {
   const app = await buildApp(service, {
     logger: { level: config.logLevel },
     rateLimit: config.rateLimitPerMinute > 0 ? { max: config.rateLimitPerMinute, timeWindowMs: 60_000 } : false,
-    registry: { chainId: chain.chainId, address: chain.deployment.address, name: "certchain 本地开发链 (local dev chain)" },
-    rpcUrl: chain.rpcUrl,
-  } as any);
+    shares: createShareStore(service.db.sublevel("shares")),
+    web: {
+      registry: { chainId: chain.chainId, address: chain.deployment.address, name: "certchain 本地开发链 (local dev chain)" },
+      upstreamRpcUrl: chain.rpcUrl,
+    },
+  });
   await app.listen({ port: config.port, host: config.host });
   const apiUrl = `http://${config.host === "0.0.0.0" ? "127.0.0.1" : config.host}:${config.port}`;
 

@@ -68,7 +68,40 @@ export {
 } from "./registry";
 
 // verification
-export { verify, verifyMany, VERIFY_CODES, CHECKS, type VerifyOptions, type VerificationResult, type Verdict, type CheckResult, type VerifyCode, type CheckName } from "./verify";
+// `verify` takes anything a department is handed: a certificate file, a presentation, or a share link.
+export { verifyAny as verify, type VerifyAnyOptions } from "./verify/verify-input";
+export { verifyMany, VERIFY_CODES, CHECKS, type VerifyOptions, type VerificationResult, type Verdict, type CheckResult, type VerifyCode, type CheckName } from "./verify";
+
+// share links (citizens share a presentation, encrypted in the browser)
+export {
+  createShare,
+  openShare,
+  parseShareLink,
+  shareLinkOf,
+  isShareLink,
+  verifyShareLink,
+  SHARE_CODES,
+  MAX_SHARE_CIPHERTEXT,
+  MAX_SHARE_LIFETIME_MS,
+  type Share,
+  type ShareLink,
+  type ShareVerificationResult,
+  type VerifyShareLinkOptions,
+  type FetchLike,
+  type ShareCode,
+} from "./share";
 
 // status reason codes
 export { STATUS_REASONS, statusReasonLabel, type StatusReasonCode } from "./status/reasons";
+
+// notarisation (proof of existence)
+export {
+  digestOfDocument,
+  createDocumentHasher,
+  normaliseDocumentDigest,
+  verifyDocument,
+  DOCUMENT_CODES,
+  type DocumentVerificationResult,
+  type DocumentCheckResult,
+  type DocumentCode,
+} from "./notarisation";

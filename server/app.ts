@@ -14,6 +14,11 @@ import verifyRoutes from "./routes/v1/verify";
 import typeRoutes from "./routes/v1/types";
 import agencyRoutes from "./routes/v1/agencies";
 import auditRoutes from "./routes/v1/audit";
+import notarisationRoutes from "./routes/v1/notarisations";
+import { sharesRoutes } from "./routes/v1/shares";
+import { rpcProxyRoutes } from "./routes/rpc";
+import { pagesRoutes, type PagesRoutesOptions } from "./routes/pages";
+import type { ShareStore } from "./store/share-store";
 
 export interface BuildAppOptions {
   logger?: FastifyServerOptions["logger"];
@@ -22,6 +27,10 @@ export interface BuildAppOptions {
   /** Requests per token (or IP) and window; false turns rate limiting off. Default 1,000 per minute. */
   rateLimit?: { max: number; timeWindowMs: number } | false;
   trustProxy?: FastifyServerOptions["trustProxy"];
+  /** Where share-link ciphertexts are kept; without it /v1/shares is not served. */
+  shares?: ShareStore;
+  /** The citizen pages (/wallet, /s/:id, /verify) and their read-only JSON-RPC proxy (/rpc) in front of `upstreamRpcUrl`. */
+  web?: { registry: PagesRoutesOptions["registry"]; upstreamRpcUrl: string };
 }
 
 export const DEFAULT_BODY_LIMIT = 16 * 1024 * 1024;
@@ -83,5 +92,11 @@ export async function buildApp(service: IssuingService, options: BuildAppOptions
   await app.register(typeRoutes, { prefix: "/v1/types" });
   await app.register(agencyRoutes, { prefix: "/v1/agencies" });
   await app.register(auditRoutes, { prefix: "/v1/audit" });
+  await app.register(notarisationRoutes, { prefix: "/v1/notarisations" });
+  if (options.shares) await app.register(sharesRoutes, { prefix: "/v1/shares", store: options.shares });
+  if (options.web) {
+    await app.register(rpcProxyRoutes, { upstreamUrl: options.web.upstreamRpcUrl });
+    await app.register(pagesRoutes, { registry: options.web.registry });
+  }
   return app;
 }

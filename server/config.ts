@@ -49,7 +49,7 @@ const SETTINGS: Setting[] = [
   { env: "BATCH_SIZE", key: "batchSize", parse: int("BATCH_SIZE"), fallback: 10_000, help: "certificates per anchored batch, at most" },
   { env: "BATCH_DELAY_MS", key: "batchDelayMs", parse: int("BATCH_DELAY_MS"), fallback: 2_000, help: "longest wait before a batch is anchored" },
   { env: "CONFIRMATIONS", key: "confirmations", parse: int("CONFIRMATIONS"), fallback: 1, help: "blocks an anchor waits for" },
-  { env: "RATE_LIMIT_PER_MINUTE", key: "rateLimitPerMinute", parse: int("RATE_LIMIT_PER_MINUTE"), fallback: 600, help: "requests per token (or IP) per minute; 0 disables" },
+  { env: "RATE_LIMIT_PER_MINUTE", key: "rateLimitPerMinute", parse: int("RATE_LIMIT_PER_MINUTE"), fallback: 3000, help: "requests per token (or IP) per minute; 0 disables" },
   { env: "LOG_LEVEL", key: "logLevel", parse: text, fallback: "info", help: "fastify/pino log level" },
 ];
 

@@ -22,10 +22,7 @@ export interface VerifyShareLinkOptions extends VerifyOptions {
  * (gone, undecryptable, service unreachable) — the same shape with `reason.check` "share" and
  * a SHARE_* code. `share` says which link was checked and until when it lives.
  */
-export type ShareVerificationResult = (
-  | VerificationResult
-  | (Omit<VerificationResult, "reason"> & { reason: { check: "share"; code: ShareCode; message: string } })
-) & {
+export type ShareVerificationResult = VerificationResult & {
   share: { apiBase: string; id: string; expiresAt: string | null } | null;
 };
 

@@ -1,5 +1,6 @@
 import type { Hex } from "../lib/bytes";
 import type { CertificateState } from "../registry/types";
+import type { ShareCode } from "../share/codes";
 import type { CheckName, VerifyCode } from "./codes";
 
 /**
@@ -17,8 +18,8 @@ export interface CheckResult {
 
 export interface VerificationResult {
   verdict: Verdict;
-  /** The check that decided the verdict; null when valid. */
-  reason: { check: CheckName; code: VerifyCode; message: string } | null;
+  /** The check that decided the verdict; null when valid. "share": a share link failed before any check could run. */
+  reason: { check: CheckName; code: VerifyCode; message: string } | { check: "share"; code: ShareCode; message: string } | null;
   /** Every check in pipeline order. */
   checks: CheckResult[];
   /** Subject claims the holder disclosed (never the withheld ones). */
@@ -40,4 +41,6 @@ export interface VerificationResult {
   anchor: { root: Hex; block: number; transaction: Hex } | null;
   registry: { chainId: number; address: Hex; name: string } | null;
   status: { state: CertificateState; reason: number; since: string | null } | null;
+  /** Set when the input was a share link: which link, and until when it lives. */
+  share?: { apiBase: string; id: string; expiresAt: string | null } | null;
 }

@@ -1,4 +1,4 @@
-import { verifyShareLink, type FetchLike, type ShareVerificationResult } from "../share/verify-share-link";
+import { verifyShareLink, type FetchLike } from "../share/verify-share-link";
 import type { VerificationResult } from "./result";
 import { verify, type VerifyOptions } from "./verify";
 
@@ -23,7 +23,7 @@ export interface VerifyAnyOptions extends VerifyOptions {
  * const result = await verifyAny("https://certs.example.gov.cn/s/q2Zk…#Vb7x…", { registries });
  * console.log(result.verdict, result.reason?.code);
  */
-export async function verifyAny(input: unknown, options: VerifyAnyOptions): Promise<VerificationResult | ShareVerificationResult> {
+export async function verifyAny(input: unknown, options: VerifyAnyOptions): Promise<VerificationResult> {
   if (looksLikeShareLink(input)) {
     const { fetch: fetchImpl, ...verifyOptions } = options ?? ({} as VerifyAnyOptions);
     return fetchImpl ? verifyShareLink(input, verifyOptions, fetchImpl) : verifyShareLink(input, verifyOptions);

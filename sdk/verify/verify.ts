@@ -165,7 +165,12 @@ async function readChain(session: RegistrySession, items: Item[]): Promise<numbe
     }
     if (fresh.size > 0) {
       const read = reader.verificationContexts([...fresh.values()]);
-      [...fresh.keys()].forEach((key, i) => session.contexts.set(key, read.then((contexts) => contexts[i])));
+      [...fresh.keys()].forEach((key, i) => {
+        const context = read.then((contexts) => contexts[i]);
+        // Awaited below by each chunk that needs it; a failure must not also surface as unhandled.
+        context.catch(() => undefined);
+        session.contexts.set(key, context);
+      });
     }
     session.head ??= reader.blockNumber();
     const head = await session.head;

@@ -29,7 +29,8 @@ export const notarisationReceipt = defineCertificateType({
       document_size: { type: "integer", minimum: 0, maximum: Number.MAX_SAFE_INTEGER },
       notes: text(1000),
     },
-    required: ["document_digest", "digest_algorithm", "parties", "document_size"],
+    // Title, parties, size and notes are optional metadata (DESIGN.md: "optional metadata").
+    required: ["document_digest", "digest_algorithm"],
     additionalProperties: false,
     examples: [
       {

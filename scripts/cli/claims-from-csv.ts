@@ -1,0 +1,168 @@
+import type { CertificateType } from "../../sdk";
+import type { JsonSchema } from "../../sdk/types";
+import { UsageError } from "./output";
+
+/**
+ * Turns CSV cells into the claims of a certificate type, guided by its JSON Schema: a header is
+ * a claim name, or a dotted path into nested claims (`spouses.0.name`, `spouse_a.name`); cells
+ * become integers, numbers, booleans or arrays where the schema says so. A cell that cannot be
+ * converted is passed on as text, so the schema check reports it at its path instead of the
+ * converter guessing. Empty cells are left out (optional claims may stay blank).
+ */
+
+/** Columns that are not claims but fields of the issue request (camelCase: claim names are snake_case). */
+export const REQUEST_COLUMNS = ["validFrom", "validUntil"] as const;
+
+type Segment = string | number;
+
+interface Column {
+  index: number;
+  header: string;
+  path: Segment[];
+  schema: JsonSchema;
+}
+
+const isObject = (v: unknown): v is Record<string, any> => typeof v === "object" && v !== null && !Array.isArray(v);
+
+/** The schema node a path leads to, or why it leads nowhere. */
+function schemaAt(root: JsonSchema, path: string[]): { schema: JsonSchema; path: Segment[] } | string {
+  let node: JsonSchema = root;
+  const segments: Segment[] = [];
+  for (const [depth, segment] of path.entries()) {
+    const where = path.slice(0, depth).join(".") || "the claims";
+    if (node.type === "array" || (Array.isArray(node.type) && node.type.includes("array"))) {
+      if (!/^(0|[1-9][0-9]{0,3})$/.test(segment)) return `${where} is a list: address its items as ${where}.0, ${where}.1, …`;
+      segments.push(Number(segment));
+      node = (node.items as JsonSchema) ?? {};
+    } else if (isObject(node.properties)) {
+      const child = Object.prototype.hasOwnProperty.call(node.properties, segment) ? (node.properties as Record<string, JsonSchema>)[segment] : undefined;
+      if (!child) return `${segment} is not a field of ${where}`;
+      segments.push(segment);
+      node = child;
+    } else {
+      return `${where} has no fields`;
+    }
+  }
+  return { schema: node, path: segments };
+}
+
+const typesOf = (schema: JsonSchema): string[] => {
+  const own = Array.isArray(schema.type) ? (schema.type as string[]) : typeof schema.type === "string" ? [schema.type] : [];
+  const alternatives = ["anyOf", "oneOf"].flatMap((k) => (Array.isArray(schema[k]) ? (schema[k] as JsonSchema[]).flatMap(typesOf) : []));
+  if ("const" in schema) own.push(typeof schema.const === "number" ? (Number.isInteger(schema.const) ? "integer" : "number") : typeof schema.const);
+  return [...new Set([...own, ...alternatives])];
+};
+
+const INTEGER = /^[+-]?\d+$/;
+const NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
+const TRUE = new Set(["true", "yes", "y", "1", "是"]);
+const FALSE = new Set(["false", "no", "n", "0", "否"]);
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
+}
+
+/** One cell as the schema wants it; text when it cannot be (the schema check will say why). */
+export function coerceCell(text: string, schema: JsonSchema): unknown {
+  const types = typesOf(schema);
+  if (types.length === 0 || types.includes("string")) return text;
+  const trimmed = text.trim();
+  if (types.includes("integer") && INTEGER.test(trimmed)) {
+    const value = Number(trimmed);
+    return Number.isSafeInteger(value) ? value : text;
+  }
+  if (types.includes("number") && NUMBER.test(trimmed)) return Number(trimmed);
+  if (types.includes("boolean")) {
+    const lower = trimmed.toLowerCase();
+    if (TRUE.has(lower)) return true;
+    if (FALSE.has(lower)) return false;
+  }
+  if (types.includes("array")) {
+    if (trimmed.startsWith("[")) return parseJson(trimmed);
+    const items = (schema.items as JsonSchema | undefined) ?? {};
+    return trimmed.split(";").map((part) => coerceCell(part.trim(), items));
+  }
+  if (types.includes("object") && trimmed.startsWith("{")) return parseJson(trimmed);
+  if (types.includes("null") && trimmed.toLowerCase() === "null") return null;
+  return text;
+}
+
+export interface RowMapper {
+  columns: Column[];
+  /** Indexes of validFrom / validUntil, when present. */
+  request: Partial<Record<(typeof REQUEST_COLUMNS)[number], number>>;
+  /** The issue request of one record (claims possibly invalid: validateClaims decides). */
+  toRequest(fields: readonly string[]): { claims: Record<string, unknown>; validFrom?: string; validUntil?: string };
+}
+
+/**
+ * Checks the header against the type once, before any row: an unknown or duplicate column is a
+ * mistake in the file, not in a row.
+ */
+export function createRowMapper(type: CertificateType, header: readonly string[]): RowMapper {
+  const columns: Column[] = [];
+  const request: RowMapper["request"] = {};
+  const problems: string[] = [];
+  const seen = new Set<string>();
+  header.forEach((raw, index) => {
+    const name = raw.trim();
+    if (name === "") return problems.push(`column ${index + 1} has no header`);
+    if (seen.has(name)) return problems.push(`column ${name} appears twice`);
+    seen.add(name);
+    if ((REQUEST_COLUMNS as readonly string[]).includes(name)) {
+      request[name as (typeof REQUEST_COLUMNS)[number]] = index;
+      return;
+    }
+    const found = schemaAt(type.schema, name.split("."));
+    if (typeof found === "string") return problems.push(`column ${name}: ${found}`);
+    columns.push({ index, header: name, path: found.path, schema: found.schema });
+  });
+  // A claim given whole and also field by field would overwrite itself.
+  for (const a of columns) {
+    for (const b of columns) {
+      if (a !== b && b.header.startsWith(`${a.header}.`)) problems.push(`column ${a.header} and column ${b.header} both set ${a.header}`);
+    }
+  }
+  if (problems.length > 0) {
+    const claims = Object.keys(type.schema.properties).join(", ");
+    throw new UsageError(`the CSV header does not fit ${type.id}: ${problems.slice(0, 5).join("; ")} (claims: ${claims})`);
+  }
+
+  return {
+    columns,
+    request,
+    toRequest(fields) {
+      const claims: Record<string, unknown> = {};
+      for (const column of columns) {
+        const cell = fields[column.index] ?? "";
+        if (cell === "") continue;
+        let node: any = claims;
+        for (let d = 0; d < column.path.length - 1; d++) {
+          const key = column.path[d];
+          if (node[key] === undefined) node[key] = typeof column.path[d + 1] === "number" ? [] : {};
+          node = node[key];
+        }
+        node[column.path[column.path.length - 1]] = coerceCell(cell, column.schema);
+      }
+      compactArrays(claims);
+      const result: ReturnType<RowMapper["toRequest"]> = { claims };
+      if (request.validFrom !== undefined && fields[request.validFrom]) result.validFrom = fields[request.validFrom].trim();
+      if (request.validUntil !== undefined && fields[request.validUntil]) result.validUntil = fields[request.validUntil].trim();
+      return result;
+    },
+  };
+}
+
+/** `spouses.1.*` given while `spouses.0.*` is blank would leave a hole; JSON has none. */
+function compactArrays(value: unknown): void {
+  if (Array.isArray(value)) {
+    for (let i = value.length - 1; i >= 0; i--) if (value[i] === undefined) value.splice(i, 1);
+    value.forEach(compactArrays);
+  } else if (isObject(value)) {
+    Object.values(value).forEach(compactArrays);
+  }
+}

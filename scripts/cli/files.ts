@@ -1,0 +1,60 @@
+import { createHash } from "node:crypto";
+import { createReadStream, existsSync, readFileSync, renameSync, statSync, writeFileSync } from "node:fs";
+import { UsageError } from "./output";
+
+/**
+ * SHA-256 of a file, lowercase hex, streamed so a large contract scan never sits in memory.
+ * node:crypto here (the CLI is Node only; it is several times faster than a JS hash); the result
+ * is the SDK's digestOfDocument of the same bytes (tested).
+ */
+export function sha256File(file: string): Promise<{ digest: string; size: number }> {
+  return new Promise((resolve, reject) => {
+    const hash = createHash("sha256");
+    let size = 0;
+    createReadStream(file)
+      .on("data", (chunk) => {
+        hash.update(chunk);
+        size += chunk.length;
+      })
+      .on("error", reject)
+      .on("end", () => resolve({ digest: hash.digest("hex"), size }));
+  });
+}
+
+export const sha256Hex = (data: string | Uint8Array): string => createHash("sha256").update(data).digest("hex");
+
+/** A file the user named, or a usage error saying which and why. */
+export function requireFile(file: string | undefined, what: string): string {
+  if (!file) throw new UsageError(`missing ${what}`);
+  if (!existsSync(file)) throw new UsageError(`${what} not found: ${file}`);
+  if (!statSync(file).isFile()) throw new UsageError(`${what} is not a file: ${file}`);
+  return file;
+}
+
+export function readJson(file: string, what: string): unknown {
+  try {
+    return JSON.parse(readFileSync(file, "utf8"));
+  } catch (error) {
+    throw new UsageError(`${what} ${file} is not JSON: ${(error as Error).message}`);
+  }
+}
+
+/** Written whole or not at all: a crash mid-write must not leave a half state file. */
+export function writeFileAtomic(file: string, content: string): void {
+  const temporary = `${file}.${process.pid}.tmp`;
+  writeFileSync(temporary, content);
+  renameSync(temporary, file);
+}
+
+/** Keys sorted at every level: equal claims give equal text whatever the column order. */
+export function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(",")}]`;
+  if (value !== null && typeof value === "object") {
+    const entries = Object.keys(value as object)
+      .sort()
+      .filter((k) => (value as Record<string, unknown>)[k] !== undefined)
+      .map((k) => `${JSON.stringify(k)}:${canonicalJson((value as Record<string, unknown>)[k])}`);
+    return `{${entries.join(",")}}`;
+  }
+  return JSON.stringify(value);
+}

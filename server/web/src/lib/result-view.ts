@@ -1,0 +1,143 @@
+import type { ShareVerificationResult, ShareCode } from "../../../../sdk/share";
+import { statusReasonLabel } from "../../../../sdk/status/reasons";
+import { findTypeByVct } from "../../../../sdk/types";
+import type { VerificationResult, Verdict, VerifyCode } from "../../../../sdk/verify";
+import { fill, h } from "./dom";
+import { formatDate, formatTime, formatValue } from "./format";
+import { lang, tr } from "./i18n";
+import { REASON_TEXTS, SHARE_FAILURES, T, VALID_EXPLANATION, VERDICT_LABELS, VERDICT_SYMBOLS } from "./messages";
+
+export type AnyResult = VerificationResult | ShareVerificationResult;
+
+const isShareFailure = (result: AnyResult): result is ShareVerificationResult & { reason: { check: "share"; code: ShareCode } } =>
+  (result.reason as { check: string } | null)?.check === "share";
+
+/** The big block: the verdict as a word (and a symbol), and why, in plain words. */
+export function verdictBlock(result: AnyResult): HTMLElement {
+  let verdict: Verdict = result.verdict;
+  let title: string;
+  let text: string;
+  if (isShareFailure(result)) {
+    const failure = SHARE_FAILURES[result.reason.code];
+    title = tr(failure.title);
+    text = tr(failure.text);
+    verdict = result.verdict;
+  } else {
+    title = tr(VERDICT_LABELS[verdict]);
+    text = result.reason ? tr(REASON_TEXTS[result.reason.code as VerifyCode] ?? { "zh-CN": result.reason.message, en: result.reason.message }) : tr(VALID_EXPLANATION);
+  }
+  const extra: string[] = [];
+  if ((verdict === "revoked" || verdict === "suspended") && result.status) {
+    const colon = lang() === "en" ? ": " : "：";
+    extra.push(`${tr(T.statusReason)}${colon}${statusReasonLabel(result.status.reason, lang())}`);
+    if (result.status.since) extra.push(`${tr(T.statusSince)}${colon}${formatTime(result.status.since)}`);
+  }
+  return h(
+    "section",
+    { class: `verdict verdict--${verdict}`, "data-verdict": verdict, "data-reason": result.reason?.code ?? "", "aria-labelledby": "verdict-title" },
+    h("p", { class: "verdict__caption" }, tr(T.verdictHeading)),
+    h("h2", { class: "verdict__title", id: "verdict-title" }, h("span", { class: "verdict__symbol", "aria-hidden": "true" }, VERDICT_SYMBOLS[verdict]), " ", h("span", { class: "verdict__word" }, title)),
+    h("p", { class: "verdict__reason" }, text),
+    extra.length > 0 ? h("p", { class: "verdict__status" }, extra.join(lang() === "en" ? ". " : "。")) : null,
+  );
+}
+
+const fact = (label: string, value: string | Node, attrs: Record<string, string> = {}) => [h("dt", {}, label), h("dd", attrs, value)];
+
+/** "2026年11月22日 至 2031年11月21日", "自 2026年11月22日起长期有效", "from … until …". */
+function validityText(from: string | null, until: string | null): string {
+  const en = lang() === "en";
+  if (from && until) return en ? `${formatDate(from)} to ${formatDate(until)}` : `${formatDate(from)} 至 ${formatDate(until)}`;
+  if (until) return en ? `until ${formatDate(until)}` : `至 ${formatDate(until)}`;
+  if (from) return en ? `from ${formatDate(from)}, no end date` : `自 ${formatDate(from)} 起长期有效`;
+  return en ? "no end date" : "长期有效";
+}
+
+/** Type name, issuing agency, number, times and registry. */
+export function certificateFacts(result: AnyResult, fallbackIssuer?: string): HTMLElement {
+  const certificate = result.certificate!;
+  const facts: HTMLElement[] = [];
+  const issuer = result.issuer?.name ?? (fallbackIssuer ? `${fallbackIssuer} ${tr(T.issuerUnconfirmed)}` : "—");
+  facts.push(...fact(tr(T.issuer), issuer, { class: "fact-issuer" }));
+  facts.push(...fact(tr(T.number), certificate.number, { class: "fact-number" }));
+  if (result.anchoredAt) facts.push(...fact(tr(T.anchoredAt), formatTime(result.anchoredAt), { class: "fact-anchored" }));
+  else if (certificate.issuedAt) facts.push(...fact(tr(T.issuedAt), formatTime(certificate.issuedAt)));
+  facts.push(...fact(tr(T.validity), validityText(certificate.validFrom ?? certificate.issuedAt, certificate.validUntil)));
+  if (result.registry) facts.push(...fact(tr(T.registry), result.registry.name));
+  return h("dl", { class: "facts" }, facts);
+}
+
+/** The certificate type's name, in the current language (the other one below it). */
+export function typeHeading(result: AnyResult, level: "h2" | "h3" = "h2"): HTMLElement {
+  const type = result.certificate?.type;
+  const main = type ? type.names[lang()] : tr(T.unknownType);
+  const other = type ? type.names[lang() === "en" ? "zh-CN" : "en"] : "";
+  return h(level, { class: "cert__type" }, main, other ? h("span", { class: "cert__type-other", lang: lang() === "en" ? "zh-CN" : "en" }, other) : null);
+}
+
+const labelOf = (vct: string | undefined, claim: string): string => {
+  const type = vct ? findTypeByVct(vct) : undefined;
+  return type?.claims[claim]?.[lang()] ?? claim;
+};
+
+/**
+ * A verifier's view of a result: verdict, then the certificate, the revealed fields with their
+ * labels and the withheld ones by name. Used by /s/<id> and /verify.
+ */
+export function renderResult(container: HTMLElement, result: AnyResult) {
+  const parts: (HTMLElement | null)[] = [verdictBlock(result)];
+  if (result.certificate) {
+    const vct = result.certificate.vct;
+    const type = findTypeByVct(vct);
+    const revealed = Object.entries(result.claims);
+    // Display order: the type's own order, then anything else it carries.
+    const order = type ? Object.keys(type.claims) : [];
+    revealed.sort(([a], [b]) => (order.indexOf(a) === -1 ? 1e6 : order.indexOf(a)) - (order.indexOf(b) === -1 ? 1e6 : order.indexOf(b)));
+    parts.push(
+      h(
+        "section",
+        { class: "cert", "aria-labelledby": "cert-type" },
+        Object.assign(typeHeading(result), { id: "cert-type" }),
+        certificateFacts(result),
+        h("h3", {}, tr(T.revealed)),
+        revealed.length > 0
+          ? h(
+              "dl",
+              { class: "claims", "data-testid": "revealed" },
+              revealed.flatMap(([name, value]) => [h("dt", { "data-claim": name }, labelOf(vct, name)), h("dd", { "data-claim": name }, formatValue(value))]),
+            )
+          : h("p", { class: "note" }, tr(T.noneRevealed)),
+        result.withheld.length > 0
+          ? h(
+              "div",
+              { class: "withheld" },
+              h("h3", {}, tr(T.withheld)),
+              h("p", { class: "note" }, tr(T.withheldNote)),
+              h("ul", { class: "withheld__list", "data-testid": "withheld" }, result.withheld.map((name) => h("li", { "data-claim": name }, labelOf(vct, name)))),
+            )
+          : null,
+      ),
+    );
+  }
+  const share = (result as ShareVerificationResult).share;
+  if (share?.expiresAt && !isShareFailure(result)) parts.push(h("p", { class: "note link-expiry" }, `${tr(T.linkExpires)} ${formatTime(share.expiresAt)}`));
+  fill(container, ...parts);
+}
+
+/** A waiting state, so the page is never blank. */
+export function renderChecking(container: HTMLElement) {
+  fill(container, h("p", { class: "checking", role: "status" }, tr(T.checking)));
+}
+
+/** The last resort: something threw; say so in words instead of leaving a blank page. */
+export function renderUnexpected(container: HTMLElement) {
+  fill(
+    container,
+    h(
+      "section",
+      { class: "verdict verdict--unverifiable", "data-verdict": "error", role: "alert" },
+      h("h2", { class: "verdict__title" }, h("span", { class: "verdict__symbol", "aria-hidden": "true" }, "!"), " ", tr(VERDICT_LABELS.unverifiable)),
+      h("p", { class: "verdict__reason" }, tr(T.unexpected)),
+    ),
+  );
+}

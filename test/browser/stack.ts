@@ -1,0 +1,112 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import type { FastifyInstance } from "fastify";
+import { buildApp } from "../../server/app";
+import { DEV_MNEMONIC } from "../../server/config";
+import { createService, type Service } from "../../server/service/create-service";
+import { createShareStore, type ShareStore } from "../../server/store/share-store";
+import { openChain, type ChainSession } from "../../scripts/lib/dev-chain";
+import { seedDemo } from "../../scripts/lib/seed-demo";
+import { DEMO_AGENCIES } from "../../scripts/lib/demo-agencies";
+import { freePort } from "../support/ports";
+
+export interface ShareStack {
+  baseUrl: string;
+  app: FastifyInstance;
+  service: Service;
+  shares: ShareStore;
+  chain: ChainSession;
+  dataDir: string;
+  tokens: { amr: string };
+  /** The HTTP API with the AMR agency's token. */
+  api(method: string, url: string, body?: unknown): Promise<{ status: number; body: any }>;
+  stop(): Promise<void>;
+}
+
+/**
+ * What `npm start` runs, in this process: a Hardhat node as its own process (output to a log
+ * file in the data directory), the registry deployed, the demo agencies seeded, the issuing
+ * service and its HTTP app listening on a free port, with the share, RPC-proxy and page routes
+ * registered (unless the app already has them).
+ */
+export async function startShareStack(): Promise<ShareStack> {
+  const dataDir = mkdtempSync(path.join(tmpdir(), "certchain-browser-"));
+  const log = () => undefined;
+  const chain = await openChain({ dataDir, devChainPort: await freePort(), mnemonic: DEV_MNEMONIC, log });
+  let service: Service | undefined;
+  let app: FastifyInstance | undefined;
+  try {
+    const operators = Object.fromEntries(DEMO_AGENCIES.map((agency, i) => [agency.slug, chain.operator(i)]));
+    await seedDemo(chain, operators, log);
+    service = await createService({
+      dataDir,
+      provider: chain.provider,
+      chainId: chain.chainId,
+      registryAddress: chain.deployment.address,
+      rootAuthority: chain.rootAuthority,
+      operators,
+      passphrase: "browser-test-passphrase",
+      batch: { maxSize: 1000, maxDelayMs: 100 },
+      confirmations: 1,
+    });
+    const registry = { chainId: chain.chainId, address: chain.deployment.address, name: "certchain 测试链 (test chain)" };
+    const shares = createShareStore(service.db.sublevel("shares"));
+    app = await buildApp(service, {
+      rateLimit: false,
+      shares,
+      web: { registry, upstreamRpcUrl: chain.rpcUrl },
+    });
+    const port = await freePort();
+    await app.listen({ port, host: "127.0.0.1" });
+    const baseUrl = `http://127.0.0.1:${port}`;
+    const amr = await service.issueToken({ kind: "agency", agency: "sh-amr", types: ["business-licence", "production-licence"], subject: "browser-test" }, 3600);
+
+    const api = async (method: string, url: string, body?: unknown) => {
+      const response = await fetch(`${baseUrl}${url}`, {
+        method,
+        headers: { authorization: `Bearer ${amr}`, ...(body === undefined ? {} : { "content-type": "application/json" }) },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+      const text = await response.text();
+      return { status: response.status, body: text ? JSON.parse(text) : undefined };
+    };
+
+    const running = { app, service };
+    return {
+      baseUrl,
+      app,
+      service,
+      shares,
+      chain,
+      dataDir,
+      tokens: { amr },
+      api,
+      async stop() {
+        await running.app.close().catch(() => undefined);
+        await running.service.close().catch(() => undefined);
+        await chain.node?.stop();
+        rmSync(dataDir, { recursive: true, force: true });
+      },
+    };
+  } catch (error) {
+    await app?.close().catch(() => undefined);
+    await service?.close().catch(() => undefined);
+    await chain.node?.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+    throw error;
+  }
+}
+
+/** Issues a certificate over HTTP and waits until its envelope is anchored. */
+export async function issueAnchored(stack: ShareStack, type: string, claims: Record<string, unknown>): Promise<{ id: string; envelope: any }> {
+  const issued = await stack.api("POST", "/v1/certificates", { type, claims });
+  if (issued.status !== 201) throw new Error(`issue failed: ${issued.status} ${JSON.stringify(issued.body)}`);
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    const { body } = await stack.api("GET", `/v1/certificates/${issued.body.id}`);
+    if (body?.envelope?.anchor?.status === "anchored") return { id: issued.body.id, envelope: body.envelope };
+    if (Date.now() > deadline) throw new Error(`certificate ${issued.body.id} not anchored in time`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}

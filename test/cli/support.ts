@@ -1,0 +1,169 @@
+import { spawn } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { HDNodeWallet, Wallet } from "ethers";
+import type { FastifyInstance } from "fastify";
+import { buildApp } from "../../server/app";
+import { deployRegistry } from "../../server/chain/deploy";
+import { devProvider, startDevNode, type DevNode } from "../../server/chain/dev-node";
+import { createRegistryAdmin } from "../../server/chain/registry-admin";
+import { DEV_MNEMONIC } from "../../server/config";
+import { createShareStore } from "../../server/store/share-store";
+import { createService, type Service } from "../../server/service/create-service";
+import { findTypeById, type Hex, type TrustedRegistry } from "../../sdk";
+import { freePort } from "../support/ports";
+
+const ROOT = path.join(__dirname, "..", "..");
+const BIN = path.join(ROOT, "scripts", "cli", "bin.js");
+
+/** As `npm start` seeds them. */
+export const AGENCIES = [
+  { slug: "sh-amr", name: "上海市市场监督管理局", types: ["business-licence", "production-licence"] },
+  { slug: "sh-mca", name: "上海市民政局", types: ["marriage-certificate"] },
+  { slug: "sh-notary", name: "上海市东方公证处", types: ["notarisation-receipt"] },
+] as const;
+
+export interface CliEnvironment {
+  dir: string;
+  apiUrl: string;
+  rpcUrl: string;
+  registry: TrustedRegistry & { address: Hex };
+  /** A demo.json as `npm start` writes it, for --demo. */
+  demoFile: string;
+  tokens: { root: string } & Record<(typeof AGENCIES)[number]["slug"], string>;
+  service: Service;
+  app: FastifyInstance;
+  close(): Promise<void>;
+}
+
+const accountOf = (index: number, provider: ReturnType<typeof devProvider>) =>
+  new Wallet(HDNodeWallet.fromPhrase(DEV_MNEMONIC, undefined, `m/44'/60'/0'/0/${index}`).privateKey, provider);
+
+/**
+ * A Hardhat node as its own process, a freshly deployed and seeded registry, the issuing
+ * service and its HTTP API (with the notarisation route) listening on a free port.
+ */
+export async function startCliEnvironment(options: { batchDelayMs?: number } = {}): Promise<CliEnvironment> {
+  const dir = mkdtempSync(path.join(tmpdir(), "certchain-cli-"));
+  let node: DevNode | undefined;
+  let service: Service | undefined;
+  let app: FastifyInstance | undefined;
+  try {
+    node = await startDevNode({ port: await freePort(), logFile: "/dev/null" });
+    const provider = devProvider(node.rpcUrl);
+    const root = accountOf(0, provider);
+    const deployment = await deployRegistry(root);
+    const admin = createRegistryAdmin(deployment.address, root);
+    const operators: Record<string, Wallet> = {};
+    for (const [i, agency] of AGENCIES.entries()) {
+      await admin.registerAgency(agency.slug, agency.name);
+      for (const type of agency.types) await admin.setAccreditation(agency.slug, findTypeById(type)!.vct);
+      operators[agency.slug] = accountOf(i + 1, provider);
+      await admin.addOperator(agency.slug, operators[agency.slug].address);
+    }
+
+    service = await createService({
+      dataDir: path.join(dir, "service"),
+      provider,
+      chainId: 31337,
+      registryAddress: deployment.address,
+      rootAuthority: root,
+      operators,
+      passphrase: "cli-test-passphrase",
+      batch: { maxSize: 5_000, maxDelayMs: options.batchDelayMs ?? 200 },
+      confirmations: 1,
+    });
+    app = await buildApp(service, {
+      rateLimit: false,
+      shares: createShareStore(service.db.sublevel("shares")),
+      web: { registry: { chainId: 31337, address: deployment.address, name: "cli test registry" }, upstreamRpcUrl: node.rpcUrl },
+    });
+    await app.listen({ port: 0, host: "127.0.0.1" });
+    const { port } = app.server.address() as { port: number };
+    const apiUrl = `http://127.0.0.1:${port}`;
+
+    const tokens = { root: await service.issueToken({ kind: "root", subject: "cli-test-root" }, 3600) } as CliEnvironment["tokens"];
+    for (const agency of AGENCIES) {
+      tokens[agency.slug] = await service.issueToken({ kind: "agency", agency: agency.slug, types: [...agency.types], subject: `cli-test-${agency.slug}` } as never, 3600);
+    }
+    const demoFile = path.join(dir, "demo.json");
+    writeFileSync(
+      demoFile,
+      JSON.stringify({
+        apiUrl,
+        rpcUrl: node.rpcUrl,
+        chainId: 31337,
+        registry: deployment.address,
+        rootToken: tokens.root,
+        agencies: AGENCIES.map((a) => ({ id: a.slug, name: a.name, token: tokens[a.slug], types: [...a.types] })),
+      }),
+    );
+
+    const started = { node, service, app };
+    return {
+      dir,
+      apiUrl,
+      rpcUrl: node.rpcUrl,
+      registry: { chainId: 31337, address: deployment.address, rpcUrl: node.rpcUrl, name: "cli test registry" },
+      demoFile,
+      tokens,
+      service,
+      app,
+      async close() {
+        await started.app.close().catch(() => undefined);
+        await started.service.close().catch(() => undefined);
+        await started.node.stop();
+        rmSync(dir, { recursive: true, force: true });
+      },
+    };
+  } catch (error) {
+    await app?.close().catch(() => undefined);
+    await service?.close().catch(() => undefined);
+    await node?.stop();
+    rmSync(dir, { recursive: true, force: true });
+    throw error;
+  }
+}
+
+export interface CliRun {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+export interface CliOptions {
+  cwd?: string;
+  env?: Record<string, string>;
+  timeoutMs?: number;
+}
+
+/** `node scripts/cli/bin.js …` as a child process, with a clean CERTCHAIN_* environment. */
+export function spawnCli(args: string[], options: CliOptions = {}) {
+  const env: Record<string, string> = {};
+  for (const [key, value] of Object.entries(process.env)) {
+    if (value !== undefined && !key.startsWith("CERTCHAIN_") && !key.startsWith("TS_NODE_")) env[key] = value;
+  }
+  return spawn(process.execPath, [BIN, ...args], { cwd: options.cwd ?? ROOT, env: { ...env, ...options.env }, stdio: ["ignore", "pipe", "pipe"] });
+}
+
+/** Runs the CLI to its end. */
+export function runCli(args: string[], options: CliOptions = {}): Promise<CliRun> {
+  return new Promise((resolve, reject) => {
+    const child = spawnCli(args, options);
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (chunk) => (stdout += chunk));
+    child.stderr.on("data", (chunk) => (stderr += chunk));
+    const timer = setTimeout(() => child.kill("SIGKILL"), options.timeoutMs ?? 180_000);
+    child.once("error", reject);
+    child.once("close", (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+/** The CLI's connection and registry flags for this environment (explicit, not --demo). */
+export const flagsFor = (env: CliEnvironment, token: string) => ["--api", env.apiUrl, "--token", token];
+export const registryFlags = (env: CliEnvironment) => ["--rpc", env.rpcUrl, "--registry", env.registry.address, "--chain-id", "31337"];
