@@ -1,5 +1,5 @@
-import { CHECKS, VERIFY_CODES } from "../verify/codes";
-import type { CheckResult, VerificationResult } from "../verify/result";
+import { VERIFY_CODES } from "../verify/codes";
+import { blankResult, type CheckResult, type VerificationResult } from "../verify/result";
 import { verify, type VerifyOptions } from "../verify/verify";
 import { notarisationReceipt } from "../types/definitions/notarisation-receipt";
 import { DOCUMENT_CODES, type DocumentCode } from "./codes";
@@ -36,18 +36,11 @@ function digestOfInput(input: unknown): string | undefined {
 function unreadable(): VerificationResult {
   const code = "FORMAT_MALFORMED" as const;
   const message = VERIFY_CODES[code][1];
+  const blank = blankResult();
   return {
-    verdict: "invalid",
+    ...blank,
     reason: { check: "format", code, message },
-    checks: CHECKS.map((name) => (name === "format" ? { name, status: "failed" as const, code, message } : { name, status: "skipped" as const })),
-    claims: {},
-    withheld: [],
-    certificate: null,
-    issuer: null,
-    anchoredAt: null,
-    anchor: null,
-    registry: null,
-    status: null,
+    checks: blank.checks.map((check) => (check.name === "format" ? { ...check, status: "failed" as const, code, message } : check)),
   };
 }
 

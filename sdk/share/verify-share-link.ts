@@ -1,6 +1,5 @@
 import { isCertchainError } from "../errors";
-import { CHECKS, type CheckName } from "../verify/codes";
-import type { VerificationResult, Verdict } from "../verify/result";
+import { blankResult, type VerificationResult, type Verdict } from "../verify/result";
 import { verify, type VerifyOptions } from "../verify/verify";
 import { SHARE_CODES, MAX_SHARE_CIPHERTEXT, type ShareCode } from "./codes";
 import { decryptShare } from "./crypto";
@@ -37,17 +36,9 @@ const VERDICT_OF_SHARE: Record<ShareCode, Verdict> = {
 
 function shareFailure(code: ShareCode, link: ShareLink | null, expiresAt: string | null = null): ShareVerificationResult {
   return {
+    ...blankResult(),
     verdict: VERDICT_OF_SHARE[code],
     reason: { check: "share", code, message: SHARE_CODES[code] },
-    checks: CHECKS.map((name: CheckName) => ({ name, status: "skipped" as const })),
-    claims: {},
-    withheld: [],
-    certificate: null,
-    issuer: null,
-    anchoredAt: null,
-    anchor: null,
-    registry: null,
-    status: null,
     share: link ? { apiBase: link.apiBase, id: link.id, expiresAt } : null,
   };
 }

@@ -1,7 +1,7 @@
 import type { Hex } from "../lib/bytes";
 import type { CertificateState } from "../registry/types";
 import type { ShareCode } from "../share/codes";
-import type { CheckName, VerifyCode } from "./codes";
+import { CHECKS, type CheckName, type VerifyCode } from "./codes";
 
 /**
  * `unverifiable` is the one addition to DESIGN.md's six verdicts: when the chain cannot be read,
@@ -43,4 +43,21 @@ export interface VerificationResult {
   status: { state: CertificateState; reason: number; since: string | null } | null;
   /** Set when the input was a share link: which link, and until when it lives. */
   share?: { apiBase: string; id: string; expiresAt: string | null } | null;
+}
+
+/** A result about which nothing is known yet: every check skipped, no certificate data. */
+export function blankResult(): VerificationResult {
+  return {
+    verdict: "invalid",
+    reason: null,
+    checks: CHECKS.map((name) => ({ name, status: "skipped" as const })),
+    claims: {},
+    withheld: [],
+    certificate: null,
+    issuer: null,
+    anchoredAt: null,
+    anchor: null,
+    registry: null,
+    status: null,
+  };
 }

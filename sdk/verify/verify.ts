@@ -14,7 +14,7 @@ import { createRegistryReader, type RegistryReader, type TrustedRegistry } from 
 import type { StatusRecord, VerificationContextRecord } from "../registry/types";
 import { findTypeByVct, typeIdOf, validateClaims } from "../types";
 import { CHECKS, VERIFY_CODES, messageOf, type CheckName, type VerifyCode } from "./codes";
-import type { CheckResult, VerificationResult } from "./result";
+import { blankResult, type CheckResult, type VerificationResult } from "./result";
 import { decideVerdict } from "./verdict";
 
 export interface VerifyOptions {
@@ -45,22 +45,6 @@ interface Item {
 const iso = (seconds: unknown): string | null =>
   typeof seconds === "number" && Number.isFinite(seconds) && Math.abs(seconds) < 8.64e12 ? new Date(seconds * 1000).toISOString() : null;
 
-function emptyResult(): VerificationResult {
-  return {
-    verdict: "invalid",
-    reason: null,
-    checks: [],
-    claims: {},
-    withheld: [],
-    certificate: null,
-    issuer: null,
-    anchoredAt: null,
-    anchor: null,
-    registry: null,
-    status: null,
-  };
-}
-
 const pass = (item: Item, name: CheckName) => item.checks.set(name, { name, status: "passed" });
 const fail = (item: Item, code: VerifyCode, message: string = messageOf(code)) => {
   const name = VERIFY_CODES[code][0];
@@ -77,7 +61,7 @@ const isReader = (r: TrustedRegistry | RegistryReader): r is RegistryReader => t
 
 /** format + integrity: everything that needs no chain. */
 function inspect(input: unknown): Item {
-  const item: Item = { checks: new Map(), result: emptyResult() };
+  const item: Item = { checks: new Map(), result: blankResult() };
   try {
     item.envelope = parseEnvelope(input);
     item.parsed = parseCredential(item.envelope.credential);
@@ -294,7 +278,7 @@ function inspectSafely(input: unknown): Item {
   try {
     return inspect(input);
   } catch {
-    const item: Item = { checks: new Map(), result: emptyResult() };
+    const item: Item = { checks: new Map(), result: blankResult() };
     fail(item, "FORMAT_MALFORMED");
     return item;
   }
