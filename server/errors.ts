@@ -22,6 +22,7 @@ export const API_ERRORS = {
   FORBIDDEN_AGENCY: [403, "The certificate belongs to another agency."],
   CERT_NOT_FOUND: [404, "No such certificate."],
   AGENCY_NOT_FOUND: [404, "No such agency."],
+  AGENCY_EXISTS: [409, "An agency with this slug is already registered."],
   NOT_FOUND: [404, "No such resource."],
   CERT_NOT_ANCHORED: [409, "The certificate is not anchored yet; try again after its batch is anchored."],
   STATUS_TRANSITION_INVALID: [409, "That status change is not possible from the certificate's current status."],

@@ -9,7 +9,7 @@ const HELP = `Usage: certchain agency list [--json]
        certchain agency add <slug> --name <name> --type <type> [--type …]   (root authority)
 
 list  the agencies the trust registry knows, with the certificate types they may issue
-add   register an agency and accredit it (needs a service that offers POST /v1/agencies)
+add   register an agency on the registry and accredit it for its types (root token)
 
 ${CONNECTION_HELP}`;
 

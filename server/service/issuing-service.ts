@@ -18,6 +18,7 @@ import {
 import { createBatcher, type Batcher } from "../anchoring/batcher";
 import { createTokenAuthority } from "../auth/tokens";
 import { createOperatorClient } from "../chain/operator";
+import { createRegistryAdmin } from "../chain/registry-admin";
 import { revertNameOf } from "../chain/revert-name";
 import { apiError } from "../errors";
 import type { KeyStore } from "../keys/key-store";
@@ -426,6 +427,32 @@ export async function createIssuingService(options: IssuingServiceOptions): Prom
         { at: new Date(now()).toISOString(), actor: principal.subject, requestId: context.requestId, action: "key.rotate", subject: agency, data: { keyId: replaced.signer.keyId, retired: replaced.previous, validUntil } },
       ]);
       return { keyId: replaced.signer.keyId, retired: replaced.previous };
+    },
+
+    async registerAgency(principal, request, context) {
+      requireRoot(principal);
+      const unknown = request.types.filter((id) => !findTypeById(id));
+      if (unknown.length > 0) throw apiError("CERT_TYPE_UNKNOWN", `No such certificate type: ${unknown.join(", ")}.`);
+      const admin = createRegistryAdmin(chain.registryAddress, chain.rootAuthority);
+      let known;
+      try {
+        known = await reader.agencies();
+      } catch {
+        throw apiError("CHAIN_UNAVAILABLE");
+      }
+      if (known.some((agency) => agency.slug === request.slug)) throw apiError("AGENCY_EXISTS");
+      try {
+        await admin.registerAgency(request.slug, request.name);
+        for (const id of request.types) await admin.setAccreditation(request.slug, findTypeById(id)!.vct);
+      } catch {
+        throw apiError("CHAIN_UNAVAILABLE");
+      }
+      await audit.append([
+        { at: new Date(now()).toISOString(), actor: principal.subject, requestId: context.requestId, action: "agency.register", subject: request.slug, data: { name: request.name, types: request.types } },
+      ]);
+      const view = (await this.agencies()).find((agency) => agency.slug === request.slug);
+      if (!view) throw apiError("CHAIN_UNAVAILABLE");
+      return view;
     },
 
     async readiness(): Promise<Readiness> {

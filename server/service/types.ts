@@ -86,6 +86,8 @@ export interface IssuingService {
   agencies(): Promise<AgencyView[]>;
   audit(principal: Principal, options?: { after?: number; limit?: number }): Promise<{ entries: AuditEntry[]; intact: boolean; head: Hex }>;
   rotateKey(principal: Principal, agency: string, context: RequestContext): Promise<{ keyId: Hex; retired: Hex[] }>;
+  /** Root only: registers an agency on the registry and accredits it for `types` (open-ended, from now). */
+  registerAgency(principal: Principal, request: { slug: string; name: string; types: string[] }, context: RequestContext): Promise<AgencyView>;
   readiness(): Promise<Readiness>;
   /** Verifies a bearer token (jose, HS256 allow-list) into a principal; throws AUTH_* codes. */
   authenticate(token: string): Promise<Principal>;

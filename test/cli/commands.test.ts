@@ -65,14 +65,18 @@ describe("cli: status, agency, key and help", function () {
     expect(badReason.stderr).to.include("unknown reason");
   });
 
-  it("agency list shows the registry's agencies; agency add says when the service cannot", async function () {
+  it("agency list shows the registry's agencies; agency add registers one (root authority)", async function () {
     const list = await runCli(["agency", "list", "--demo", env.demoFile]);
     expect(list.code, list.stderr).to.equal(0);
     expect(list.stdout).to.match(/^SLUG\s+NAME\s+TYPES\s+KEYS/).and.include("sh-notary").and.include("上海市东方公证处").and.include("notarisation-receipt");
 
     const add = await runCli(["agency", "add", "sh-fda", "--name", "上海市药品监督管理局", "--type", "production-licence", "--demo", env.demoFile]);
-    expect([0, 2]).to.include(add.code);
-    if (add.code === 2) expect(add.stderr).to.include("not supported by this service version");
+    expect(add.code, add.stderr).to.equal(0);
+    const after = await runCli(["agency", "list", "--demo", env.demoFile]);
+    expect(after.stdout).to.include("sh-fda").and.include("上海市药品监督管理局");
+    const again = await runCli(["agency", "add", "sh-fda", "--name", "重复", "--type", "production-licence", "--demo", env.demoFile]);
+    expect(again.code).to.equal(1);
+    expect(again.stderr).to.include("AGENCY_EXISTS");
   });
 
   it("key rotate uses the root token; certificates signed before keep verifying, new ones use the new key", async function () {

@@ -37,6 +37,32 @@ describe("HTTP: types, agencies, audit, key rotation, health", function () {
     }
   });
 
+  describe("POST /v1/agencies (root authority)", () => {
+    const body = { slug: "sh-health", name: "上海市卫生健康委员会", types: ["birth-medical-certificate"] };
+
+    it("registers an agency accredited for its types, on chain, and audits it", async () => {
+      const res = await t.app.inject({ method: "POST", url: "/v1/agencies", headers: bearer(t.tokens.root), payload: body });
+      expect(res.statusCode, res.body).to.equal(201);
+      expect(res.json()).to.deep.include({ slug: "sh-health", name: "上海市卫生健康委员会" });
+      expect(res.json().types.map((x: any) => x.id)).to.deep.equal(["birth-medical-certificate"]);
+      const listed = (await t.app.inject({ method: "GET", url: "/v1/agencies" })).json();
+      expect(listed.map((a: any) => a.slug)).to.include("sh-health");
+      const audit = (await t.app.inject({ method: "GET", url: "/v1/audit?limit=1000", headers: bearer(t.tokens.root) })).json();
+      expect(audit.entries.some((e: any) => e.action === "agency.register" && e.subject === "sh-health")).to.equal(true);
+    });
+
+    it("refuses agencies' tokens, duplicates, unknown types and malformed slugs", async () => {
+      expectError(await t.app.inject({ method: "POST", url: "/v1/agencies", headers: bearer(t.tokens.amr), payload: { ...body, slug: "sh-x" } }), 403, "FORBIDDEN");
+      expectError(await t.app.inject({ method: "POST", url: "/v1/agencies", payload: { ...body, slug: "sh-x" } }), 401, "AUTH_MISSING");
+      expectError(await t.app.inject({ method: "POST", url: "/v1/agencies", headers: bearer(t.tokens.root), payload: { ...body, slug: "sh-amr" } }), 409, "AGENCY_EXISTS");
+      expectError(await t.app.inject({ method: "POST", url: "/v1/agencies", headers: bearer(t.tokens.root), payload: { ...body, slug: "sh-y", types: ["no-such-type"] } }), 422, "CERT_TYPE_UNKNOWN");
+      const bad = expectError(await t.app.inject({ method: "POST", url: "/v1/agencies", headers: bearer(t.tokens.root), payload: { ...body, slug: "Bad Slug" } }), 400, "VALIDATION_FAILED");
+      expect(bad.details.map((d: any) => d.path)).to.include("body/slug");
+      const listed = (await t.app.inject({ method: "GET", url: "/v1/agencies" })).json();
+      expect(listed.map((a: any) => a.slug)).to.not.include.members(["sh-x", "sh-y"]);
+    });
+  });
+
   describe("GET /v1/audit", () => {
     let id: string;
     before(async () => {

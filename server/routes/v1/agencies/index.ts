@@ -29,6 +29,32 @@ export default async function agencies(app: FastifyInstance): Promise<void> {
     async () => app.service.agencies(),
   );
 
+  app.post<{ Body: { slug: string; name: string; types: string[] } }>(
+    "/",
+    {
+      bodyLimit: 4096,
+      config: { auth: "root" },
+      schema: {
+        tags: ["admin"],
+        summary: "Register an agency and accredit it for certificate types",
+        description: "Root authority only. Writes the agency and its accreditations (open-ended, from now) to the registry. Signing keys and operators come with the agency's own issuing node.",
+        body: {
+          type: "object",
+          properties: {
+            // The form credentials name in `iss` (urn:certchain:agency:<slug>).
+            slug: { type: "string", pattern: "^[a-z0-9][a-z0-9-]{0,63}$" },
+            name: { type: "string", minLength: 1, maxLength: 80 },
+            types: { type: "array", items: { type: "string", minLength: 1, maxLength: 64 }, minItems: 1, maxItems: 32, uniqueItems: true },
+          },
+          required: ["slug", "name", "types"],
+          additionalProperties: false,
+        },
+        response: { 201: agencySchema, ...errorResponses },
+      },
+    },
+    async (request, reply) => reply.status(201).send(await app.service.registerAgency(request.principal!, request.body, { requestId: request.id })),
+  );
+
   app.post<{ Params: { slug: string } }>(
     "/:slug/keys/rotate",
     {
