@@ -1,0 +1,24 @@
+/** A benchmark figure, optionally judged against a target. */
+export interface Row {
+  metric: string;
+  value: string;
+  target?: string;
+  /** undefined: informational, no target. */
+  met?: boolean;
+}
+
+export const int = (value: number): string => Math.round(value).toLocaleString("en-US");
+export const perSecond = (count: number, ms: number): number => (count * 1000) / ms;
+export const seconds = (ms: number): string => `${(ms / 1000).toFixed(2)} s`;
+export const mib = (bytes: number | undefined): string => (bytes === undefined ? "n/a" : `${int(bytes / 1024 / 1024)} MiB`);
+
+/** A plain-text table: metric | measured | target | result. */
+export function formatTable(title: string, rows: readonly Row[]): string {
+  const header = { metric: "metric", value: "measured", target: "target", result: "result" };
+  const cells = rows.map((r) => ({ metric: r.metric, value: r.value, target: r.target ?? "", result: r.met === undefined ? "" : r.met ? "met" : "MISSED" }));
+  const width = (key: keyof typeof header) => Math.max(header[key].length, ...cells.map((c) => c[key].length));
+  const w = { metric: width("metric"), value: width("value"), target: width("target"), result: width("result") };
+  const line = (c: typeof header) => `| ${c.metric.padEnd(w.metric)} | ${c.value.padStart(w.value)} | ${c.target.padEnd(w.target)} | ${c.result.padEnd(w.result)} |`;
+  const rule = `|${"-".repeat(w.metric + 2)}|${"-".repeat(w.value + 2)}:|${"-".repeat(w.target + 2)}|${"-".repeat(w.result + 2)}|`;
+  return [title, "", line(header), rule, ...cells.map(line)].join("\n");
+}

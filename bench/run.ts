@@ -1,0 +1,130 @@
+// `npm run bench`: issuing primitives and verifyMany for BENCH_N certificates (default 100,000)
+// against an out-of-process Hardhat node. Prints a table with the targets of issue 2 and writes
+// the figures to test-artifacts/bench/results.json. Exits non-zero on any failure.
+import os from "node:os";
+import { anchorBatches } from "./anchoring";
+import { deployAndSeed } from "./chain-setup";
+import { loadConfig } from "./config";
+import { startHardhatNode, type HardhatNode } from "./hardhat-node";
+import { runIssuing } from "./issuing";
+import { processMaxRss, processPeakRss, startMemorySampler } from "./memory";
+import { formatTable, int, mib, perSecond, seconds, type Row } from "./report";
+import { writeResults } from "./results-file";
+import { runVerifyMany } from "./verifying";
+import { runHttpIssuing } from "./http-issuing";
+
+const AGENCY = { slug: "sh-amr", name: "上海市市场监督管理局" };
+const log = (line: string) => process.stderr.write(`${line}\n`);
+
+let node: HardhatNode | undefined;
+const killNode = () => node?.kill();
+// The node must never outlive the benchmark, however it ends.
+process.on("exit", killNode);
+for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {
+  process.on(signal, () => {
+    log(`\nbench: ${signal}, stopping the hardhat node`);
+    killNode();
+    process.exit(130);
+  });
+}
+
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const { n, batchSize, targets } = config;
+  const memory = startMemorySampler();
+  log(`bench: ${int(n)} certificates, batches of ${int(batchSize)}, ${config.workers} signing workers, ${os.cpus().length} cores, node ${process.version}`);
+
+  // 1. issuing primitives
+  log("bench: issuing (sign + leaf in workers, then trees and proofs)…");
+  const issuing = await runIssuing({ n, batchSize, workerCount: config.workers, issuer: AGENCY.slug, memory, log });
+  const issuingRate = perSecond(n, issuing.totalMs);
+  const treeCount = issuing.batches.length;
+  log(`bench: issued in ${seconds(issuing.totalMs)} (${int(issuingRate)}/s)`);
+
+  // 2. anchoring + verifyMany against an out-of-process node
+  log("bench: starting hardhat node…");
+  const nodeStarted = performance.now();
+  node = await startHardhatNode();
+  const nodeStartMs = performance.now() - nodeStarted;
+  log(`bench: node ${node.rpcUrl} (pid ${node.pid}) up in ${seconds(nodeStartMs)}; deploying and seeding…`);
+  const seeded = await deployAndSeed(node.rpcUrl, { ...AGENCY, privateKey: issuing.privateKey });
+  log(`bench: anchoring ${issuing.batches.length} roots…`);
+  const anchoring = await anchorBatches({ provider: seeded.provider, operator: seeded.operator, registry: seeded.address, credentials: issuing.credentials, batches: issuing.batches });
+  seeded.provider.destroy();
+  // Only the envelopes are needed from here on.
+  issuing.credentials.length = 0;
+  issuing.batches.length = 0;
+
+  log(`bench: verifyMany over ${int(n)} envelopes…`);
+  const verifying = await runVerifyMany({ envelopes: anchoring.envelopes, registry: { chainId: 31337, address: seeded.address, rpcUrl: node.rpcUrl }, memory });
+  const verifyRate = perSecond(n, verifying.ms);
+  const nodePeakRss = processPeakRss(node.pid);
+  node.kill();
+  await memory.stop();
+
+  // 3. the service end to end: HTTP batch requests until every certificate is anchored
+  const http = await runHttpIssuing({ n, log });
+  const httpRate = perSecond(http.issued, http.ms);
+  const httpGasPerCertificate = Number(http.anchorGas) / http.issued;
+
+  const gasPerCertificate = Number(anchoring.gasUsed) / n;
+  const rows: Row[] = [
+    { metric: "certificates", value: int(n) },
+    { metric: "signing workers (start-up, not timed)", value: `${config.workers} (${seconds(issuing.startupMs)})` },
+    { metric: "sign + leaf, certificates/s (wall)", value: `${int(perSecond(n, issuing.signWallMs))}/s (${seconds(issuing.signWallMs)})` },
+    { metric: "  of which leaf (worker CPU, summed)", value: seconds(issuing.leafCpuMs) },
+    { metric: `tree build (${treeCount} tree${treeCount === 1 ? "" : "s"} of ≤ ${int(batchSize)} leaves)`, value: seconds(issuing.treeMs) },
+    { metric: "proofs (tree.proofOf, every leaf)", value: seconds(issuing.proofMs) },
+    { metric: "issuing total, certificates/s", value: `${int(issuingRate)}/s (${seconds(issuing.totalMs)})`, target: `≥ ${int(targets.issuingPerSecond)}/s`, met: issuingRate >= targets.issuingPerSecond },
+    { metric: "peak RSS, issuing (process incl. workers)", value: mib(issuing.peakRss) },
+    { metric: "hardhat node start-up", value: seconds(nodeStartMs) },
+    { metric: "anchor transactions", value: int(anchoring.transactions) },
+    { metric: "anchor gas total / per certificate", value: `${int(Number(anchoring.gasUsed))} / ${gasPerCertificate.toFixed(2)}` },
+    { metric: "verifyMany, certificates/s", value: `${int(verifyRate)}/s (${seconds(verifying.ms)})`, target: `≥ ${int(targets.verifyPerSecond)}/s`, met: verifyRate >= targets.verifyPerSecond },
+    { metric: "valid verdicts", value: `${int(verifying.valid)} / ${int(n)}` },
+    { metric: "peak RSS, verifyMany (bench process)", value: mib(verifying.peakRss) },
+    { metric: "peak RSS, hardhat node", value: mib(nodePeakRss) },
+    { metric: "max RSS, bench process lifetime", value: mib(processMaxRss()) },
+    { metric: "service: HTTP batch issuing → anchored, certificates/s", value: `${int(httpRate)}/s (${seconds(http.ms)})`, target: `≥ ${int(targets.httpIssuingPerSecond)}/s`, met: httpRate >= targets.httpIssuingPerSecond },
+    { metric: "service: anchor transactions (per 1,000 certificates)", value: `${int(http.anchorTransactions)} (${((http.anchorTransactions * 1000) / http.issued).toFixed(2)})`, target: "≤ 1", met: (http.anchorTransactions * 1000) / http.issued <= 1 },
+    { metric: "service: anchor gas per certificate", value: httpGasPerCertificate.toFixed(2), target: `≤ ${targets.gasPerCertificate}`, met: httpGasPerCertificate <= targets.gasPerCertificate },
+    { metric: "service: peak RSS (service process)", value: mib(http.servicePeakRss), target: "< 1,024 MiB", met: (http.servicePeakRss ?? Infinity) < targets.servicePeakRssBytes },
+  ];
+  console.log(formatTable(`certchain bench: ${int(n)} certificates (${new Date().toISOString()})`, rows));
+
+  writeResults(config.resultsFile, {
+    date: new Date().toISOString(),
+    machine: { cores: os.cpus().length, cpu: os.cpus()[0]?.model, node: process.version },
+    n,
+    batchSize,
+    workers: config.workers,
+    issuing: {
+      workerStartupMs: issuing.startupMs,
+      signWallMs: issuing.signWallMs,
+      signWorkerMs: issuing.signCpuMs,
+      leafWorkerMs: issuing.leafCpuMs,
+      treeMs: issuing.treeMs,
+      proofMs: issuing.proofMs,
+      totalMs: issuing.totalMs,
+      perSecond: issuingRate,
+      target: targets.issuingPerSecond,
+      met: issuingRate >= targets.issuingPerSecond,
+      peakRssBytes: issuing.peakRss,
+    },
+    chain: { nodeStartMs, anchorTransactions: anchoring.transactions, anchorGas: anchoring.gasUsed, gasPerCertificate, setupGas: seeded.setupGas, anchorMs: anchoring.ms, nodePeakRssBytes: nodePeakRss },
+    verifyMany: { ms: verifying.ms, perSecond: verifyRate, valid: verifying.valid, target: targets.verifyPerSecond, met: verifyRate >= targets.verifyPerSecond, peakRssBytes: verifying.peakRss },
+    processMaxRssBytes: processMaxRss(),
+    service: { ms: http.ms, issued: http.issued, perSecond: httpRate, anchorTransactions: http.anchorTransactions, anchorGas: http.anchorGas, gasPerCertificate: httpGasPerCertificate, peakRssBytes: http.servicePeakRss },
+  });
+  log(`bench: results written to ${config.resultsFile}`);
+}
+
+main().then(
+  () => process.exit(0),
+  (error: unknown) => {
+    killNode();
+    const message = error instanceof Error ? (error.stack ?? error.message) : String(error);
+    console.error(`\nbench FAILED: ${message}`);
+    process.exit(1);
+  },
+);
