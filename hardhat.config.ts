@@ -19,7 +19,7 @@ subtask(TASK_COMPILE_SOLIDITY_GET_SOLC_BUILD).setAction(async ({ solcVersion }: 
   };
 });
 
-// A restored dev chain must start no later than its first recorded block (see server/chain/journal).
+// A restored dev chain must start no later than its first recorded block (server/chain/replay.ts).
 const initialDate = process.env.CERTCHAIN_CHAIN_INITIAL_DATE;
 
 const config: HardhatUserConfig = {
@@ -33,10 +33,7 @@ const config: HardhatUserConfig = {
       ...(initialDate ? { initialDate } : {}),
     },
   },
-  mocha: {
-    timeout: 120_000,
-    spec: process.env.CERTCHAIN_TEST_SPEC ? process.env.CERTCHAIN_TEST_SPEC.split(",") : undefined,
-  } as any,
+  mocha: { timeout: 120_000 },
   paths: { tests: "./test" },
 };
 
