@@ -434,13 +434,13 @@ export async function createIssuingService(options: IssuingServiceOptions): Prom
       const unknown = request.types.filter((id) => !findTypeById(id));
       if (unknown.length > 0) throw apiError("CERT_TYPE_UNKNOWN", `No such certificate type: ${unknown.join(", ")}.`);
       const admin = createRegistryAdmin(chain.registryAddress, chain.rootAuthority);
-      let known;
+      let existing;
       try {
-        known = await reader.agencies();
+        existing = await admin.contract.agency(agencyIdOf(request.slug));
       } catch {
         throw apiError("CHAIN_UNAVAILABLE");
       }
-      if (known.some((agency) => agency.slug === request.slug)) throw apiError("AGENCY_EXISTS");
+      if (existing.registered) throw apiError("AGENCY_EXISTS");
       try {
         await admin.registerAgency(request.slug, request.name);
         for (const id of request.types) await admin.setAccreditation(request.slug, findTypeById(id)!.vct);
@@ -450,7 +450,7 @@ export async function createIssuingService(options: IssuingServiceOptions): Prom
       await audit.append([
         { at: new Date(now()).toISOString(), actor: principal.subject, requestId: context.requestId, action: "agency.register", subject: request.slug, data: { name: request.name, types: request.types } },
       ]);
-      const view = (await this.agencies()).find((agency) => agency.slug === request.slug);
+      const view = (await service.agencies()).find((agency) => agency.slug === request.slug);
       if (!view) throw apiError("CHAIN_UNAVAILABLE");
       return view;
     },
