@@ -7,6 +7,7 @@ import type { CertificateStore, PendingEntry } from "../store/certificate-store"
 import type { Database } from "../store/database";
 import type { CertificateRecord } from "../service/types";
 
+
 export interface BatcherOptions {
   db: Database;
   certificates: CertificateStore;
@@ -20,11 +21,13 @@ export interface BatcherOptions {
   chainLock<T>(agency: string, section: () => Promise<T>): Promise<T>;
   maxSize?: number;
   maxDelayMs?: number;
+  /** Certificates whose proofs go into one LevelDB write when a batch is finished. Default 1,000. */
+  finishSlice?: number;
   confirmations?: number;
   now?: () => number;
   backoff?: { initialMs?: number; maxMs?: number };
-  /** Test hook: behave as if the process died right after this step. */
-  crashAt?: "prepared" | "sent";
+  /** Test hook: behave as if the process died right after this step ("finishing": after the first proof slice). */
+  crashAt?: "prepared" | "sent" | "finishing";
 }
 
 export interface BatcherStats {
@@ -230,22 +233,30 @@ export function createBatcher(options: BatcherOptions) {
 
   async function finish(batch: BatchRecord, transaction: Hex, block: number, anchoredAt: string): Promise<void> {
     const tree = buildMerkleTree(batch.leaves);
-    const records = await certificates.getMany(batch.ids);
-    const updated: CertificateRecord[] = [];
-    for (const record of records) {
-      if (record === undefined || record.status !== "pending") continue;
-      const proof = tree.proofOf(record.leaf)!;
-      updated.push({
-        ...record,
-        status: "anchored",
-        anchoredAt,
-        envelope: createAnchoredEnvelope(record.envelope.credential, { chainId, registry: registryAddress, root: batch.root, proof, transaction, block, anchoredAt }),
-      });
+    // Proofs go to disk a slice at a time (each slice synced) so a 10,000-certificate batch never
+    // sits in memory, or in one LevelDB write, whole. Only the last write marks the batch anchored:
+    // a crash in between leaves it open, and the next pass skips the records already anchored.
+    const slice = Math.max(1, options.finishSlice ?? 1_000);
+    for (let start = 0; start < batch.ids.length; start += slice) {
+      const records = await certificates.getMany(batch.ids.slice(start, start + slice));
+      const updated: CertificateRecord[] = [];
+      for (const record of records) {
+        if (record === undefined || record.status !== "pending") continue;
+        const proof = tree.proofOf(record.leaf)!;
+        updated.push({
+          ...record,
+          status: "anchored",
+          anchoredAt,
+          envelope: createAnchoredEnvelope(record.envelope.credential, { chainId, registry: registryAddress, root: batch.root, proof, transaction, block, anchoredAt }),
+        });
+      }
+      if (updated.length > 0) await db.write(updated.flatMap((r) => certificates.updateOps(r)));
+      if (options.crashAt === "finishing") throw new SimulatedCrash("finishing");
     }
     const done: BatchRecord = { ...batch, state: "anchored", transaction, block, anchoredAt };
     await audit.append(
       [{ at: new Date(now()).toISOString(), actor: `operator:${batch.agency}`, requestId: `batch:${batch.root}`, action: "batch.anchor", subject: batch.root, data: { agency: batch.agency, size: batch.leaves.length, transaction, block, auditHead: batch.auditHead } }],
-      [...updated.flatMap((r) => certificates.updateOps(r)), ...batches.putOps(done)],
+      batches.putOps(done),
     );
     lastAnchorAt = new Date(now()).toISOString();
   }

@@ -21,12 +21,12 @@ export interface ServiceConfig {
   passphrase: string;
   /** HS256 secret for bearer tokens; default: one generated on first start and kept (encrypted) in the database. */
   tokenSecret?: Uint8Array;
-  batch?: { maxSize?: number; maxDelayMs?: number };
+  batch?: { maxSize?: number; maxDelayMs?: number; finishSlice?: number };
   confirmations?: number;
   issuerCodes?: Record<string, string>;
   registryName?: string;
   /** Test hooks only. */
-  faults?: { crashAt?: "prepared" | "sent" };
+  faults?: { crashAt?: "prepared" | "sent" | "finishing" };
 }
 
 export type Service = LocalIssuingService & { readonly db: Database; readonly keys: KeyStore; readonly tokenSecret: Uint8Array };

@@ -58,14 +58,14 @@ export interface IssuingServiceOptions {
   };
   keys: KeyStore;
   tokenSecret: Uint8Array;
-  batch?: { maxSize?: number; maxDelayMs?: number };
+  batch?: { maxSize?: number; maxDelayMs?: number; finishSlice?: number };
   /** Blocks an anchor needs before proofs are handed out (1 = mined). */
   confirmations?: number;
   /** Real unified social credit codes per agency slug; otherwise one is derived from the slug. */
   issuerCodes?: Record<string, string>;
   now?: () => number;
   /** Test hooks only. */
-  faults?: { crashAt?: "prepared" | "sent" };
+  faults?: { crashAt?: "prepared" | "sent" | "finishing" };
 }
 
 export type LocalIssuingService = IssuingService & {
@@ -140,6 +140,7 @@ export async function createIssuingService(options: IssuingServiceOptions): Prom
     chainLock,
     maxSize: options.batch?.maxSize,
     maxDelayMs: options.batch?.maxDelayMs,
+    finishSlice: options.batch?.finishSlice,
     confirmations,
     now,
     crashAt: options.faults?.crashAt,

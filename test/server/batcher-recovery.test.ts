@@ -60,6 +60,30 @@ describe("anchoring batcher: restart and exactly-once", function () {
     });
   }
 
+  it("finishes a batch whose proofs were only partly written when the process died", async function () {
+    // Proofs are written two at a time here, and the "crash" comes after the first two.
+    service = await fx.start({ faults: { crashAt: "finishing" }, batch: { maxDelayMs: 50, finishSlice: 2 } });
+    const ids = await issueThree(service);
+    await service.flush().catch(() => undefined);
+    const [root] = await openBatches(service);
+    expect(root, "the batch stays open until every proof is written").to.match(/^0x[0-9a-f]{64}$/);
+    const states = await Promise.all(ids.map(async (id) => (await service!.get(amrPrincipal, id)).status));
+    expect(states.filter((s) => s === "anchored")).to.have.length(2);
+    await service.close();
+
+    service = await fx.start({ batch: { maxDelayMs: 50, finishSlice: 2 } });
+    await service.flush();
+    expect(await openBatches(service)).to.deep.equal([]);
+    expect(await anchorEventsOf(fx.chain, root)).to.equal(1);
+    for (const id of ids) {
+      const record = await service.get(amrPrincipal, id);
+      expect(record.status).to.equal("anchored");
+      expect((await verify(record.envelope, { registries: [fx.chain.registry] })).verdict).to.equal("valid");
+    }
+    const { entries } = await service.audit({ kind: "root", subject: "test", tokenId: "t" }, { limit: 1000 });
+    expect(entries.filter((e) => e.action === "batch.anchor" && e.subject === root)).to.have.length(1);
+  });
+
   it("anchors what was pending before a restart, each certificate in exactly one root", async function () {
     service = await fx.start();
     const before = await issueThree(service);
