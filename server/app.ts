@@ -8,6 +8,7 @@ import swaggerPlugin from "./plugins/external/swagger";
 import servicePlugin from "./plugins/app/service";
 import authPlugin from "./plugins/app/auth";
 import errorsPlugin from "./plugins/app/errors";
+import jsonBodyPlugin from "./plugins/app/json-body";
 import healthRoutes from "./routes/health";
 import certificateRoutes from "./routes/v1/certificates";
 import verifyRoutes from "./routes/v1/verify";
@@ -82,6 +83,7 @@ export async function buildApp(service: IssuingService, options: BuildAppOptions
   // must come before auth's (auth appends its check to each route after it); swagger before any route.
   await app.register(servicePlugin, { service });
   await app.register(errorsPlugin);
+  await app.register(jsonBodyPlugin);
   if (options.rateLimit !== false) await app.register(rateLimitPlugin, options.rateLimit ?? DEFAULT_RATE_LIMIT);
   await app.register(authPlugin);
   await app.register(swaggerPlugin);

@@ -8,6 +8,7 @@ export const API_ERRORS = {
   BAD_REQUEST: [400, "The request is malformed."],
   VALIDATION_FAILED: [400, "The request body does not match the schema."],
   INVALID_JSON: [400, "The request body is not valid JSON."],
+  JSON_TOO_DEEP: [400, "The request body nests arrays and objects more than 32 levels deep."],
   CLAIMS_INVALID: [422, "The claims do not fit the certificate type's schema."],
   CERT_TYPE_UNKNOWN: [422, "No such certificate type."],
   CERT_TYPE_NOT_ACCREDITED: [403, "The agency is not accredited to issue this certificate type."],
@@ -44,4 +45,12 @@ export function apiError(code: ApiErrorCode, message?: string, details?: unknown
   return new CertchainError(code, message ?? API_ERRORS[code][1], details === undefined ? {} : { details });
 }
 
-export const statusOfCode = (code: string): number => (API_ERRORS as Record<string, readonly [number, string]>)[code]?.[0] ?? 500;
+/** Whether `code` is one of the table's own codes (never an inherited name such as "constructor"). */
+export const isApiErrorCode = (code: unknown): code is ApiErrorCode => typeof code === "string" && Object.hasOwn(API_ERRORS, code);
+
+export const statusOfCode = (code: string): number => (isApiErrorCode(code) ? API_ERRORS[code][0] : 500);
+
+/** The one error shape of every reply: `{ error: { code, message, details? } }`. */
+export const errorBody = (code: string, message: string, details?: unknown) => ({
+  error: details === undefined ? { code, message } : { code, message, details },
+});

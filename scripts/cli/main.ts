@@ -3,6 +3,7 @@
  * API; verifying departments verify files and links against the chain, without writing code.
  * Each command is one file; this one only dispatches and turns failures into one line.
  */
+import { ownValue } from "../../sdk/lib/own";
 import { wantsHelp } from "./args";
 import type { Command } from "./command";
 import { ApiError, apiErrorLine } from "./http-client";
@@ -41,7 +42,7 @@ Exit status: 0 success, 1 the operation failed (e.g. a certificate is not valid)
 export async function main(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;
   if (name === undefined || name === "--help" || name === "-h" || name === "help") {
-    const topic = name === "help" ? COMMANDS.find((c) => c.name === (ALIASES[rest[0]] ?? rest[0])) : undefined;
+    const topic = name === "help" ? COMMANDS.find((c) => c.name === (ownValue(ALIASES, rest[0]) ?? rest[0])) : undefined;
     out(topic ? topic.load().help : HELP);
     return EXIT.OK;
   }
@@ -49,7 +50,7 @@ export async function main(argv: string[]): Promise<number> {
     out(require("../../package.json").version);
     return EXIT.OK;
   }
-  const entry = COMMANDS.find((c) => c.name === (ALIASES[name] ?? name));
+  const entry = COMMANDS.find((c) => c.name === (ownValue(ALIASES, name) ?? name));
   if (!entry) {
     err(`certchain: unknown command ${JSON.stringify(name)} (commands: ${COMMANDS.map((c) => c.name).join(", ")})`);
     return EXIT.USAGE;

@@ -53,7 +53,7 @@ const fail = (item: Item, code: VerifyCode, message: string = messageOf(code)) =
 const failed = (item: Item, name: CheckName) => item.checks.get(name)?.status === "failed";
 
 function failWith(item: Item, error: unknown, fallback: VerifyCode) {
-  const code = isCertchainError(error) && error.code in VERIFY_CODES ? (error.code as VerifyCode) : fallback;
+  const code = isCertchainError(error) && Object.hasOwn(VERIFY_CODES, error.code) ? (error.code as VerifyCode) : fallback;
   fail(item, code, isCertchainError(error) ? error.message : messageOf(code));
 }
 

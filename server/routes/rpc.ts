@@ -1,4 +1,5 @@
 import type { FastifyError, FastifyInstance } from "fastify";
+import { nestsDeeperThan } from "../lib/json-depth";
 
 export interface RpcProxyRoutesOptions {
   /** The chain node's JSON-RPC URL (never shown to browsers). */
@@ -14,6 +15,11 @@ export interface RpcProxyRoutesOptions {
 export const RPC_ALLOWED_METHODS: ReadonlySet<string> = new Set(["eth_call", "eth_chainId", "eth_blockNumber", "eth_getLogs"]);
 export const RPC_MAX_BATCH = 50;
 export const RPC_BODY_LIMIT = 64 * 1024;
+/**
+ * The deepest a request may nest: a batch of eth_getLogs with topic alternatives needs 6. Deeper
+ * params are refused here (the node used to fail on 5,000-deep params, and the caller got a 502).
+ */
+export const RPC_MAX_DEPTH = 8;
 
 type Id = string | number | null;
 interface RpcError {
@@ -63,6 +69,8 @@ export async function rpcProxyRoutes(app: FastifyInstance, options: RpcProxyRout
     if (error instanceof SyntaxError || error.code === "FST_ERR_CTP_INVALID_JSON_BODY" || error.code === "FST_ERR_CTP_EMPTY_JSON_BODY") {
       return reply.status(400).send(rpcError(null, -32700, "parse error"));
     }
+    // Valid JSON, but nested deeper than any JSON-RPC call needs (5,000-deep params once reached the node and came back 502).
+    if (error.code === "JSON_TOO_DEEP") return reply.status(400).send(rpcError(null, -32600, "invalid request: nested too deeply"));
     // The app's rate limiter throws its RATE_LIMITED error without a status of its own.
     const status = error.code === "RATE_LIMITED" ? 429 : typeof error.statusCode === "number" && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 500;
     if (status >= 500) request.log.error({ err: error }, "rpc proxy failure");
@@ -106,6 +114,7 @@ export async function rpcProxyRoutes(app: FastifyInstance, options: RpcProxyRout
       const calls: unknown[] = batch ? (request.body as unknown[]) : [request.body];
       if (batch && calls.length === 0) return reply.status(400).send(rpcError(null, -32600, "empty batch"));
       if (calls.length > RPC_MAX_BATCH) return reply.status(400).send(rpcError(null, -32600, `at most ${RPC_MAX_BATCH} calls per batch`));
+      if (nestsDeeperThan(request.body, RPC_MAX_DEPTH)) return reply.status(400).send(rpcError(null, -32600, "invalid request: nested too deeply"));
 
       const items = calls.map(inspect);
       const toForward = items.flatMap((item) => ("forward" in item ? [item.forward] : []));

@@ -15,6 +15,7 @@ import {
   type CertificateType,
   type Hex,
 } from "../../sdk";
+import { ownValue } from "../../sdk/internal";
 import { createBatcher, type Batcher } from "../anchoring/batcher";
 import { createTokenAuthority } from "../auth/tokens";
 import { createOperatorClient } from "../chain/operator";
@@ -29,6 +30,7 @@ import { createCertificateStore, type PendingEntry } from "../store/certificate-
 import type { Database, WriteOp } from "../store/database";
 import { createIdempotencyStore, requestHashOf, type StoredItemResult } from "../store/idempotency-store";
 import { createAccreditationCache } from "./accreditations";
+import { checkAgencyRequest } from "./agency-request";
 import { formatSerial, issuerCodeOf, newCertificateId } from "./identifiers";
 import type {
   AgencyView,
@@ -92,6 +94,9 @@ function transitionAllowed(state: CertificateState, action: StatusAction): boole
   return true;
 }
 
+/** The chainLock key of the root authority's registry writes (agency slugs cannot contain "!"). */
+const ROOT_WRITES = "!root";
+
 const CHAIN_STATE: Record<string, CertificateState> = { active: "anchored", suspended: "suspended", revoked: "revoked" };
 
 function parseTime(value: unknown, field: string): number | undefined {
@@ -115,7 +120,7 @@ export async function createIssuingService(options: IssuingServiceOptions): Prom
   const operatorFor =
     typeof chain.operatorSignerFor === "function"
       ? chain.operatorSignerFor
-      : (agency: string) => (chain.operatorSignerFor as Record<string, Signer>)[agency];
+      : (agency: string) => ownValue(chain.operatorSignerFor as Record<string, Signer>, agency);
 
   const certificates = createCertificateStore(db);
   const batches = createBatchStore(db);
@@ -200,7 +205,7 @@ export async function createIssuingService(options: IssuingServiceOptions): Prom
     const serial = (counter.value += 1);
     const certificateNumber = formatCertificateNumber({
       typeCode: type.typeCode,
-      issuerCode: options.issuerCodes?.[agency] ?? issuerCodeOf(agency),
+      issuerCode: ownValue(options.issuerCodes, agency) ?? issuerCodeOf(agency),
       serial: formatSerial(serial),
       version: 1,
     });
@@ -349,7 +354,7 @@ export async function createIssuingService(options: IssuingServiceOptions): Prom
 
     async changeStatus(principal, id, action, reason, context) {
       const agencyPrincipal = requireAgency(principal);
-      if (!(action in STATE_AFTER)) throw apiError("BAD_REQUEST", "Unknown status action.");
+      if (!Object.hasOwn(STATE_AFTER, action)) throw apiError("BAD_REQUEST", "Unknown status action.");
       if (!Number.isInteger(reason) || reason < 0 || reason > 65_535) throw apiError("VALIDATION_FAILED", "reason must be an integer from 0 to 65535.", [{ path: "/reason", message: "out of range" }]);
       return certificateLock(id, async () => {
         const record = await load(id);
@@ -365,7 +370,7 @@ export async function createIssuingService(options: IssuingServiceOptions): Prom
           if (revert === undefined) throw apiError("CHAIN_UNAVAILABLE");
           // The chain may already be where we want it (a crash after the transaction, before our write).
           const [onChain] = await reader.statuses(agencyIdOf(record.agency), [record.leaf]).catch(() => [undefined]);
-          if (onChain === undefined || CHAIN_STATE[onChain.state] !== STATE_AFTER[action]) {
+          if (onChain === undefined || ownValue(CHAIN_STATE, onChain.state) !== STATE_AFTER[action]) {
             throw apiError("STATUS_TRANSITION_INVALID", undefined, { status: record.status, action, revert });
           }
         }
@@ -432,22 +437,29 @@ export async function createIssuingService(options: IssuingServiceOptions): Prom
 
     async registerAgency(principal, request, context) {
       requireRoot(principal);
+      checkAgencyRequest(request);
       const unknown = request.types.filter((id) => !findTypeById(id));
       if (unknown.length > 0) throw apiError("CERT_TYPE_UNKNOWN", `No such certificate type: ${unknown.join(", ")}.`);
       const admin = createRegistryAdmin(chain.registryAddress, chain.rootAuthority);
-      let existing;
-      try {
-        existing = await admin.contract.agency(agencyIdOf(request.slug));
-      } catch {
-        throw apiError("CHAIN_UNAVAILABLE");
-      }
-      if (existing.registered) throw apiError("AGENCY_EXISTS");
-      try {
-        await admin.registerAgency(request.slug, request.name);
-        for (const id of request.types) await admin.setAccreditation(request.slug, findTypeById(id)!.vct);
-      } catch {
-        throw apiError("CHAIN_UNAVAILABLE");
-      }
+      // One registration at a time: two requests for one slug would both find it free, and the
+      // second transaction's revert used to come back as 503 instead of 409.
+      await chainLock(ROOT_WRITES, async () => {
+        let existing;
+        try {
+          existing = await admin.contract.agency(agencyIdOf(request.slug));
+        } catch {
+          throw apiError("CHAIN_UNAVAILABLE");
+        }
+        if (existing.registered) throw apiError("AGENCY_EXISTS");
+        try {
+          await admin.registerAgency(request.slug, request.name);
+          for (const id of request.types) await admin.setAccreditation(request.slug, findTypeById(id)!.vct);
+        } catch (error) {
+          // Another service on the same registry may have registered the slug in between.
+          if (revertNameOf(error) === "CertchainAgencyAlreadyRegistered") throw apiError("AGENCY_EXISTS");
+          throw apiError("CHAIN_UNAVAILABLE");
+        }
+      });
       await audit.append([
         { at: new Date(now()).toISOString(), actor: principal.subject, requestId: context.requestId, action: "agency.register", subject: request.slug, data: { name: request.name, types: request.types } },
       ]);

@@ -1,7 +1,8 @@
 import fp from "fastify-plugin";
 import type { FastifyError, FastifyRequest } from "fastify";
 import { isCertchainError } from "../../../sdk";
-import { API_ERRORS, statusOfCode, type ApiErrorCode } from "../../errors";
+import { ownValue } from "../../../sdk/internal";
+import { API_ERRORS, errorBody, isApiErrorCode, statusOfCode, type ApiErrorCode } from "../../errors";
 
 export interface FieldError {
   /** `<part>/<JSON pointer>`, e.g. `body/claims`, `querystring/limit`, `body/items/3/type`. */
@@ -34,9 +35,7 @@ export function fieldErrorsOf(errors: readonly AjvLikeError[], part: string): Fi
   });
 }
 
-const body = (code: ApiErrorCode | string, message: string, details?: unknown) => ({
-  error: details === undefined ? { code, message } : { code, message, details },
-});
+const body = errorBody;
 
 // Fastify's own client-side failures, mapped onto our codes.
 const FASTIFY_CODES: Record<string, ApiErrorCode> = {
@@ -64,8 +63,8 @@ export default fp(
         const status = statusOfCode(certchain.code);
         if (status >= 500) {
           request.log.error({ err: certchain }, "service failure");
-          const code = certchain.code in API_ERRORS ? certchain.code : "INTERNAL";
-          return reply.status(status).send(body(code, API_ERRORS[code as ApiErrorCode][1]));
+          const code = isApiErrorCode(certchain.code) ? certchain.code : "INTERNAL";
+          return reply.status(status).send(body(code, API_ERRORS[code][1]));
         }
         return reply.status(status).send(body(certchain.code, certchain.message, certchain.details));
       }
@@ -76,7 +75,7 @@ export default fp(
         const message = part === "body" ? API_ERRORS.VALIDATION_FAILED[1] : `The request ${part === "querystring" ? "query string" : part} does not match the schema.`;
         return reply.status(400).send(body("VALIDATION_FAILED", message, details));
       }
-      const mapped = FASTIFY_CODES[error.code] ?? (error instanceof SyntaxError ? "INVALID_JSON" : undefined);
+      const mapped = ownValue(FASTIFY_CODES, error.code) ?? (error instanceof SyntaxError ? "INVALID_JSON" : undefined);
       if (mapped) return reply.status(API_ERRORS[mapped][0]).send(body(mapped, API_ERRORS[mapped][1]));
       const status = typeof error.statusCode === "number" ? error.statusCode : 500;
       if (status >= 400 && status < 500) {

@@ -3,6 +3,7 @@
 // the certificate, the presentation or the key.
 import QRCode from "qrcode";
 import { agencySlugOf } from "../../../sdk/credential/issuer-uri";
+import { ownValue } from "../../../sdk/lib/own";
 import { parseCredential } from "../../../sdk/credential/parse";
 import { parseEnvelope, type Envelope } from "../../../sdk/envelope/envelope";
 import { presentCredential } from "../../../sdk/presentation";
@@ -108,7 +109,7 @@ function renderCertificate() {
   claims.sort(([a], [b]) => (order.indexOf(a) >>> 0) - (order.indexOf(b) >>> 0));
   const fields = claims.map(([name, value]) => {
     const id = `reveal-${name}`;
-    const label = type?.claims[name]?.[lang()] ?? name;
+    const label = ownValue(type?.claims, name)?.[lang()] ?? name;
     return h(
       "div",
       { class: "field" },

@@ -1,5 +1,6 @@
 import type { FastifyInstance } from "fastify";
 import { errorResponses } from "../../../schemas";
+import { NAME_MAX_LENGTH, NAME_PATTERN, SLUG_PATTERN } from "../../../service/agency-request";
 
 const agencySchema = {
   type: "object",
@@ -42,8 +43,8 @@ export default async function agencies(app: FastifyInstance): Promise<void> {
           type: "object",
           properties: {
             // The form credentials name in `iss` (urn:certchain:agency:<slug>).
-            slug: { type: "string", pattern: "^[a-z0-9][a-z0-9-]{0,63}$" },
-            name: { type: "string", minLength: 1, maxLength: 80 },
+            slug: { type: "string", maxLength: 64, pattern: SLUG_PATTERN },
+            name: { type: "string", minLength: 1, maxLength: NAME_MAX_LENGTH, pattern: NAME_PATTERN, description: "Display name (UTF-8, at most 256 bytes), e.g. 上海市市场监督管理局." },
             types: { type: "array", items: { type: "string", minLength: 1, maxLength: 64 }, minItems: 1, maxItems: 32, uniqueItems: true },
           },
           required: ["slug", "name", "types"],
@@ -66,7 +67,7 @@ export default async function agencies(app: FastifyInstance): Promise<void> {
         description: "Registers a new key on chain and retires the old ones; certificates signed before keep verifying.",
         params: {
           type: "object",
-          properties: { slug: { type: "string", minLength: 1, maxLength: 64, pattern: "^[a-z0-9]+(?:-[a-z0-9]+)*$" } },
+          properties: { slug: { type: "string", minLength: 1, maxLength: 64, pattern: SLUG_PATTERN } },
           required: ["slug"],
         },
         response: {

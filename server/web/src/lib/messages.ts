@@ -121,4 +121,4 @@ export const T = {
 
 /** Plain words for any reason a result can carry, certificate check or share link. */
 export const reasonText = (code: VerifyCode | ShareCode): Text =>
-  code in SHARE_FAILURES ? SHARE_FAILURES[code as ShareCode].text : REASON_TEXTS[code as VerifyCode];
+  Object.hasOwn(SHARE_FAILURES, code) ? SHARE_FAILURES[code as ShareCode].text : REASON_TEXTS[code as VerifyCode];

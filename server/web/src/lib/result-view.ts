@@ -1,4 +1,5 @@
 import type { ShareVerificationResult, ShareCode } from "../../../../sdk/share";
+import { ownValue } from "../../../../sdk/lib/own";
 import { statusReasonLabel } from "../../../../sdk/status/reasons";
 import { findTypeByVct } from "../../../../sdk/types";
 import type { VerificationResult, Verdict, VerifyCode } from "../../../../sdk/verify";
@@ -77,7 +78,7 @@ export function typeHeading(result: AnyResult, level: "h2" | "h3" = "h2"): HTMLE
 
 const labelOf = (vct: string | undefined, claim: string): string => {
   const type = vct ? findTypeByVct(vct) : undefined;
-  return type?.claims[claim]?.[lang()] ?? claim;
+  return ownValue(type?.claims, claim)?.[lang()] ?? claim;
 };
 
 /**
