@@ -6,6 +6,11 @@ import { CertchainError } from "../sdk";
  */
 export const API_ERRORS = {
   BAD_REQUEST: [400, "The request is malformed."],
+  URL_INVALID: [400, "The URL is not validly percent-encoded."],
+  URI_TOO_LONG: [414, "A path segment of the URL is longer than 200 characters."],
+  HEADERS_TOO_LARGE: [431, "The request line and headers exceed 16 KiB."],
+  REQUEST_TIMEOUT: [408, "The request did not arrive in time."],
+  EXPECTATION_FAILED: [417, "Only Expect: 100-continue is supported."],
   VALIDATION_FAILED: [400, "The request body does not match the schema."],
   INVALID_JSON: [400, "The request body is not valid JSON."],
   JSON_TOO_DEEP: [400, "The request body nests arrays and objects more than 32 levels deep."],

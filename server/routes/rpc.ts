@@ -1,5 +1,6 @@
 import type { FastifyError, FastifyInstance } from "fastify";
 import { nestsDeeperThan } from "../lib/json-depth";
+import { replyWithError } from "../plugins/app/errors";
 
 export interface RpcProxyRoutesOptions {
   /** The chain node's JSON-RPC URL (never shown to browsers). */
@@ -54,7 +55,9 @@ function inspect(call: unknown): Item {
  * (at most 50) are accepted; each call outside the allow-list (eth_call, eth_chainId,
  * eth_blockNumber, eth_getLogs) is answered "method not allowed" (-32601) in place. The allowed
  * calls go upstream as one batch with ids of our own, so a caller's ids cannot confuse the
- * matching of answers. Errors are JSON-RPC shaped, not the API's `{ error: { code } }`.
+ * matching of answers. What a JSON-RPC client can act on is JSON-RPC shaped (parse error -32700,
+ * invalid request -32600, method not allowed -32601, node unreachable -32603); refusals of the
+ * HTTP request itself (413, 415, 429) are the API's `{ error: { code, message } }`.
  *
  * @example
  * await app.register(rpcProxyRoutes, { upstreamUrl: "http://127.0.0.1:8545" });
@@ -62,19 +65,15 @@ function inspect(call: unknown): Item {
 export async function rpcProxyRoutes(app: FastifyInstance, options: RpcProxyRoutesOptions): Promise<void> {
   const timeoutMs = options.timeoutMs ?? 15_000;
 
-  // Parse errors and oversize bodies answer in JSON-RPC's terms (this plugin's routes only).
+  // A body that is not a JSON-RPC request answers in JSON-RPC's terms; what concerns the HTTP
+  // request itself (too large, not JSON at all, rate limited) in the API's one error shape.
   app.setErrorHandler((error: FastifyError, request, reply) => {
-    if (error.code === "FST_ERR_CTP_BODY_TOO_LARGE") return reply.status(413).send(rpcError(null, -32600, "request too large"));
-    if (error.code === "FST_ERR_CTP_INVALID_MEDIA_TYPE") return reply.status(415).send(rpcError(null, -32600, "send application/json"));
     if (error instanceof SyntaxError || error.code === "FST_ERR_CTP_INVALID_JSON_BODY" || error.code === "FST_ERR_CTP_EMPTY_JSON_BODY") {
       return reply.status(400).send(rpcError(null, -32700, "parse error"));
     }
     // Valid JSON, but nested deeper than any JSON-RPC call needs (5,000-deep params once reached the node and came back 502).
     if (error.code === "JSON_TOO_DEEP") return reply.status(400).send(rpcError(null, -32600, "invalid request: nested too deeply"));
-    // The app's rate limiter throws its RATE_LIMITED error without a status of its own.
-    const status = error.code === "RATE_LIMITED" ? 429 : typeof error.statusCode === "number" && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 500;
-    if (status >= 500) request.log.error({ err: error }, "rpc proxy failure");
-    return reply.status(status).send(rpcError(null, status === 429 ? -32005 : -32603, status === 429 ? "rate limited" : status >= 500 ? "internal error" : "invalid request"));
+    return replyWithError(error, request, reply);
   });
 
   async function forward(calls: { method: string; params: unknown }[]): Promise<({ result: unknown } | { error: unknown })[] | undefined> {
