@@ -80,6 +80,8 @@ export {
   shareLinkOf,
   isShareLink,
   verifyShareLink,
+  isAllowedShareService,
+  DEFAULT_SHARE_TIMEOUT_MS,
   SHARE_CODES,
   MAX_SHARE_CIPHERTEXT,
   MAX_SHARE_LIFETIME_MS,
@@ -88,6 +90,8 @@ export {
   type ShareVerificationResult,
   type VerifyShareLinkOptions,
   type FetchLike,
+  type ShareReader,
+  type ShareRecord,
   type ShareCode,
 } from "./share";
 

@@ -106,7 +106,7 @@ export async function buildApp(service: IssuingService, options: BuildAppOptions
 
   await app.register(healthRoutes);
   await app.register(certificateRoutes, { prefix: "/v1/certificates" });
-  await app.register(verifyRoutes, { prefix: "/v1/verify" });
+  await app.register(verifyRoutes, { prefix: "/v1/verify", shares: options.shares });
   await app.register(typeRoutes, { prefix: "/v1/types" });
   await app.register(agencyRoutes, { prefix: "/v1/agencies" });
   await app.register(auditRoutes, { prefix: "/v1/audit" });

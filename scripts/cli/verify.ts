@@ -3,7 +3,7 @@ import path from "node:path";
 import { verifyMany, type TrustedRegistry, type VerificationResult } from "../../sdk";
 import { CONNECTION_OPTIONS, parse } from "./args";
 import type { Command } from "./command";
-import { REGISTRY_HELP, REGISTRY_OPTIONS, trustedRegistries } from "./connection";
+import { REGISTRY_HELP, REGISTRY_OPTIONS, loadDemo, trustedRegistries, type ConnectionValues } from "./connection";
 import { ERRORS_FILE, STATE_FILE } from "./issue";
 import { EXIT, UsageError, out, printJson, renderTable, truncate, truncateMiddle } from "./output";
 import { loadShareLinkVerifier } from "./share-links";
@@ -18,6 +18,9 @@ Options:
   --json         one JSON result per input (the SDK's verification result) instead of a table
   --checks       list every check under each certificate
   --min-confirmations <n>  blocks an anchor needs [1]
+  --share-service <origin>  also open share links of this origin (repeatable); links of the
+                 service given by --api, --demo or CERTCHAIN_API_URL are opened anyway, any
+                 other host's are reported as SHARE_HOST_NOT_ALLOWED without being fetched
 
 ${REGISTRY_HELP}
 
@@ -61,6 +64,29 @@ function fileInputs(file: string): Input[] {
   return [{ label: file, value: unwrap(value) }];
 }
 
+/** The origins whose share links this run opens: the service it talks to, and --share-service. */
+function shareServicesOf(values: ConnectionValues & { "share-service"?: string[] }, env: NodeJS.ProcessEnv = process.env): string[] {
+  const services: string[] = [];
+  for (const given of values["share-service"] ?? []) {
+    try {
+      const url = new URL(given);
+      if (url.protocol !== "https:" && url.protocol !== "http:") throw new Error("scheme");
+      services.push(url.origin);
+    } catch {
+      throw new UsageError(`--share-service must be an http(s) origin such as https://certs.example.gov.cn, got ${JSON.stringify(given)}`);
+    }
+  }
+  const api = values.api ?? loadDemo(values, env)?.apiUrl ?? env.CERTCHAIN_API_URL;
+  if (api) {
+    try {
+      services.push(new URL(api).origin);
+    } catch {
+      // a malformed --api is reported by the commands that use it
+    }
+  }
+  return services;
+}
+
 type Outcome = { input: string; result?: Omit<VerificationResult, "reason"> & { reason: { check: string; code: string; message: string } | null }; skipped?: { code: string; message: string } };
 
 async function run(argv: string[]): Promise<number> {
@@ -70,12 +96,15 @@ async function run(argv: string[]): Promise<number> {
     json: { type: "boolean" },
     checks: { type: "boolean" },
     "min-confirmations": { type: "string" },
+    "share-service": { type: "string", multiple: true },
   });
   if (positionals.length === 0) throw new UsageError("nothing to verify: give certificate files, directories or share links (see: certchain verify --help)");
   const inputs = positionals.flatMap(expand);
   const registries: TrustedRegistry[] = await trustedRegistries(values);
   const minConfirmations = values["min-confirmations"] === undefined ? 1 : Number(values["min-confirmations"]);
   if (!Number.isSafeInteger(minConfirmations) || minConfirmations < 1) throw new UsageError("--min-confirmations must be a positive integer");
+
+  const shareServices = shareServicesOf(values);
 
   const files = inputs.filter((i) => !i.link);
   const fileResults = await verifyMany(files.map((i) => i.value), { registries, minConfirmations });
@@ -85,7 +114,7 @@ async function run(argv: string[]): Promise<number> {
     const verifyShareLink = loadShareLinkVerifier();
     for (const input of links) {
       if (!verifyShareLink) input.skipped = { code: "SHARE_LINKS_UNSUPPORTED", message: "this build has no share-link support (sdk/share); verify the certificate file instead" };
-      else resultOf.set(input, await verifyShareLink(input.link!, { registries, minConfirmations }));
+      else resultOf.set(input, await verifyShareLink(input.link!, { registries, minConfirmations, shareServices }));
     }
   }
   const outcomes: Outcome[] = inputs.map((input) => (input.skipped ? { input: input.label, skipped: input.skipped } : { input: input.label, result: resultOf.get(input)! }));
@@ -105,7 +134,7 @@ function printTable(outcomes: Outcome[], withChecks: boolean): void {
       r.certificate?.type?.names["zh-CN"] ?? r.certificate?.vct ?? "",
       truncate(r.issuer?.name ?? "", 24),
       r.anchoredAt ? r.anchoredAt.replace(".000Z", "Z") : "",
-      r.reason ? `${r.reason.code}: ${r.reason.message}` : "",
+      r.reason ? `${r.reason.code}: ${r.reason.message}${r.reason.code === "SHARE_HOST_NOT_ALLOWED" ? " (or allow its origin with --share-service)" : ""}` : "",
     ];
   });
   if (!withChecks) out(renderTable(["INPUT", "VERDICT", "TYPE", "ISSUER", "ANCHORED", "REASON"], rows));

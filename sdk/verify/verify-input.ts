@@ -1,4 +1,4 @@
-import { verifyShareLink, type FetchLike } from "../share/verify-share-link";
+import { verifyShareLink, type FetchLike, type VerifyShareLinkOptions } from "../share/verify-share-link";
 import type { VerificationResult } from "./result";
 import { verify, type VerifyOptions } from "./verify";
 
@@ -7,20 +7,18 @@ import { verify, type VerifyOptions } from "./verify";
 const looksLikeShareLink = (input: unknown): input is string =>
   typeof input === "string" && input.length <= 4096 && /^\s*https?:\/\/[^\s]*\/s\//i.test(input);
 
-export interface VerifyAnyOptions extends VerifyOptions {
+export interface VerifyAnyOptions extends VerifyOptions, Pick<VerifyShareLinkOptions, "shareServices" | "timeoutMs" | "signal" | "readShare"> {
   /** Used for share links only. Default: the global fetch. */
   fetch?: FetchLike;
-  /** Share links only: give up on the share service after this long. Default 15 s. */
-  timeoutMs?: number;
 }
 
 /**
  * Verifies whatever a verifying department was handed: a certificate file or presentation
- * (object or JSON text), or a share link `https://…/s/<id>#<key>` (fetched, decrypted, then
- * verified). Never throws.
+ * (object or JSON text), or a share link `https://…/s/<id>#<key>` (fetched from a host in
+ * `shareServices` only, within `timeoutMs`, decrypted, then verified). Never throws.
  *
  * @example
- * const result = await verifyAny("https://certs.example.gov.cn/s/q2Zk…#Vb7x…", { registries });
+ * const result = await verifyAny("https://certs.example.gov.cn/s/q2Zk…#Vb7x…", { registries, shareServices: ["https://certs.example.gov.cn"] });
  * console.log(result.verdict, result.reason?.code);
  */
 export async function verifyAny(input: unknown, options: VerifyAnyOptions): Promise<VerificationResult> {

@@ -383,7 +383,15 @@ export async function createIssuingService(options: IssuingServiceOptions): Prom
       });
     },
 
-    verify: (input) => sdkVerify(input, { registries: [reader], minConfirmations: confirmations }),
+    verify: (input, shares) =>
+      sdkVerify(input, {
+        registries: [reader],
+        minConfirmations: confirmations,
+        shareServices: shares ? [shares.origin] : [],
+        readShare: shares?.read,
+        // Belt and braces: with readShare set nothing is fetched; without it no host is allowed.
+        fetch: async () => Promise.reject(new Error("the service fetches no URL")),
+      }),
 
     types: () => certificateTypes,
 

@@ -2,7 +2,7 @@
  * The contract between the HTTP layer (server/app.ts, server/routes/) and the issuing service
  * (server/service/). Routes only translate HTTP to these calls; everything else lives behind them.
  */
-import type { CertificateType, Envelope, Hex, VerificationResult } from "../../sdk";
+import type { CertificateType, Envelope, Hex, ShareReader, VerificationResult } from "../../sdk";
 
 /** Who is calling, from a verified bearer token. */
 export type Principal =
@@ -81,7 +81,12 @@ export interface IssuingService {
   issueBatch(principal: Principal, items: IssueRequest[], context: RequestContext): Promise<BatchItemResult[]>;
   get(principal: Principal, id: string): Promise<CertificateRecord>;
   changeStatus(principal: Principal, id: string, action: StatusAction, reason: number, context: RequestContext): Promise<CertificateRecord>;
-  verify(input: unknown): Promise<VerificationResult>;
+  /**
+   * Verifies an envelope, a presentation, or a share link of `shares.origin` read with
+   * `shares.read` (never over HTTP). Any other share link is the verdict SHARE_HOST_NOT_ALLOWED:
+   * the service never fetches a URL it is handed.
+   */
+  verify(input: unknown, shares?: { origin: string; read: ShareReader }): Promise<VerificationResult>;
   types(): readonly CertificateType[];
   agencies(): Promise<AgencyView[]>;
   audit(principal: Principal, options?: { after?: number; limit?: number }): Promise<{ entries: AuditEntry[]; intact: boolean; head: Hex }>;

@@ -91,6 +91,10 @@ export const SHARE_FAILURES: Record<ShareCode, { title: Text; text: Text }> = {
     title: { "zh-CN": "暂时无法打开", en: "Cannot open right now" },
     text: { "zh-CN": "暂时无法连接分享服务，请检查网络后重试。", en: "The share service could not be reached. Check the connection and try again." },
   },
+  SHARE_HOST_NOT_ALLOWED: {
+    title: { "zh-CN": "不打开其他网站的链接", en: "Link of another site" },
+    text: { "zh-CN": "此页面只验证本站生成的分享链接。请直接在浏览器中打开该链接，或上传证照文件进行验证。", en: "This page verifies share links made on this site only. Open the link itself in a browser, or verify the certificate file." },
+  },
   SHARE_TOO_LARGE: {
     title: { "zh-CN": "内容过大", en: "Too large" },
     text: { "zh-CN": "所选内容过多，无法生成分享链接。请少选几项后重试。", en: "Too much is selected to fit in a share link. Select fewer fields and try again." },
