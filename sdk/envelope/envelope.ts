@@ -58,20 +58,22 @@ const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "obj
 const isAddress = (v: unknown): v is Hex => typeof v === "string" && /^0x[0-9a-fA-F]{40}$/.test(v);
 const isChainId = (v: unknown): v is number => Number.isSafeInteger(v) && (v as number) > 0;
 
+/** The value of an envelope's JSON text. Throws `CertchainError` FORMAT_MALFORMED. */
+export function envelopeValueOf(text: string): unknown {
+  if (text.length > MAX_ENVELOPE_TEXT) fail("FORMAT_MALFORMED", "the envelope is too large");
+  try {
+    return JSON.parse(text);
+  } catch {
+    return fail("FORMAT_MALFORMED", "the envelope is not JSON");
+  }
+}
+
 /**
  * Reads an envelope from JSON text or a parsed object, checking its shape strictly.
  * Throws `CertchainError` (FORMAT_MALFORMED, FORMAT_UNSUPPORTED_VERSION).
  */
 export function parseEnvelope(input: unknown): Envelope {
-  let value = input;
-  if (typeof input === "string") {
-    if (input.length > MAX_ENVELOPE_TEXT) fail("FORMAT_MALFORMED", "the envelope is too large");
-    try {
-      value = JSON.parse(input);
-    } catch {
-      fail("FORMAT_MALFORMED", "the envelope is not JSON");
-    }
-  }
+  const value = typeof input === "string" ? envelopeValueOf(input) : input;
   if (!isObject(value) || value.format !== ENVELOPE_FORMAT) return fail("FORMAT_MALFORMED", "not a certchain envelope");
   if (value.version !== ENVELOPE_VERSION) return fail("FORMAT_UNSUPPORTED_VERSION", `envelope version ${String(value.version)} is not supported`);
   if (typeof value.credential !== "string") return fail("FORMAT_MALFORMED", "the envelope has no credential");

@@ -23,8 +23,14 @@ export interface VerifyAnyOptions extends VerifyOptions, Pick<VerifyShareLinkOpt
  */
 export async function verifyAny(input: unknown, options: VerifyAnyOptions): Promise<VerificationResult> {
   if (looksLikeShareLink(input)) {
-    const { fetch: fetchImpl, ...verifyOptions } = options ?? ({} as VerifyAnyOptions);
-    return fetchImpl ? verifyShareLink(input, verifyOptions, fetchImpl) : verifyShareLink(input, verifyOptions);
+    let fetchImpl: FetchLike | undefined;
+    try {
+      fetchImpl = typeof options?.fetch === "function" ? options.fetch : undefined;
+    } catch {
+      fetchImpl = undefined;
+    }
+    // verifyShareLink reads the other options itself, each read guarded.
+    return fetchImpl ? verifyShareLink(input, options, fetchImpl) : verifyShareLink(input, options);
   }
   return verify(input, options);
 }

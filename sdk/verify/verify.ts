@@ -6,7 +6,7 @@ import { keyIdFromKid } from "../credential/key-id";
 import { credentialLeaf } from "../credential/leaf";
 import { parseCredential, type ParsedCredential } from "../credential/parse";
 import { verifySignature } from "../credential/signature";
-import { parseEnvelope, type AnchorProof, type Envelope } from "../envelope/envelope";
+import { envelopeValueOf, parseEnvelope, type AnchorProof, type Envelope } from "../envelope/envelope";
 import { isCertchainError } from "../errors";
 import type { Hex } from "../lib/bytes";
 import { processProof } from "../merkle/tree";
@@ -15,6 +15,7 @@ import type { StatusRecord, VerificationContextRecord } from "../registry/types"
 import { findTypeByVct, typeIdOf, validateClaims } from "../types";
 import { CHECKS, VERIFY_CODES, messageOf, type CheckName, type VerifyCode } from "./codes";
 import { blankResult, type CheckResult, type VerificationResult } from "./result";
+import { snapshotOf } from "./snapshot";
 import { decideVerdict } from "./verdict";
 
 export interface VerifyOptions {
@@ -59,11 +60,47 @@ function failWith(item: Item, error: unknown, fallback: VerifyCode) {
 
 const isReader = (r: TrustedRegistry | RegistryReader): r is RegistryReader => typeof (r as RegistryReader).statuses === "function";
 
+/** Stands for an input that could not even be read out of the list it came in. */
+const UNREADABLE = Symbol("unreadable input");
+
+/**
+ * The inputs as a plain array, each element read once by index: a list that is a Proxy, has
+ * getters or its own iterator, or throws on one element must not take the other results with it.
+ */
+function readList(inputs: unknown): unknown[] {
+  let length: number;
+  try {
+    length = Array.isArray(inputs) ? Number(inputs.length) : NaN;
+  } catch {
+    return [];
+  }
+  if (!Number.isSafeInteger(length) || length < 0) return [];
+  const list = new Array<unknown>(length);
+  for (let i = 0; i < length; i++) {
+    try {
+      list[i] = (inputs as unknown[])[i];
+    } catch {
+      list[i] = UNREADABLE;
+    }
+  }
+  return list;
+}
+
 /** format + integrity: everything that needs no chain. */
 function inspect(input: unknown): Item {
   const item: Item = { checks: new Map(), result: blankResult() };
+  let plain: unknown;
   try {
-    item.envelope = parseEnvelope(input);
+    if (input === UNREADABLE) throw new Error("unreadable");
+    // Read once into plain data, within the same limits for text and objects; every check below
+    // looks only at the copy.
+    plain = snapshotOf(typeof input === "string" ? envelopeValueOf(input) : input);
+  } catch (error) {
+    failWith(item, error, "FORMAT_MALFORMED");
+    return item;
+  }
+  try {
+    item.envelope = parseEnvelope(plain);
     item.parsed = parseCredential(item.envelope.credential);
   } catch (error) {
     failWith(item, error, "FORMAT_MALFORMED");
@@ -294,26 +331,53 @@ function inspectSafely(input: unknown): Item {
  * results.filter((r) => r.verdict !== "valid").forEach((r) => console.log(r.reason?.code));
  */
 export async function verifyMany(inputs: readonly unknown[], options: VerifyOptions): Promise<VerificationResult[]> {
-  const readers = (options?.registries ?? []).map((r) => (isReader(r) ? r : createRegistryReader(r)));
-  const sessions: RegistrySession[] = readers.map((reader) => ({ reader, contexts: new Map() }));
-  const minConfirmations = Math.max(1, options?.minConfirmations ?? 1);
-  const now = Math.floor(Number(options?.now ?? Date.now()) / 1000);
-  const proofMemo = new Map<string, Hex>();
-  const results: VerificationResult[] = new Array(inputs.length);
-  const chunks: Promise<void>[] = [];
-  for (let start = 0; start < inputs.length; start += CHUNK) {
-    const items = inputs.slice(start, start + CHUNK).map(inspectSafely);
-    for (const item of items) locateAnchor(item, readers, proofMemo);
-    chunks.push(
-      judgeChunk(items, sessions, minConfirmations, now).then(() => {
-        items.forEach((item, i) => (results[start + i] = finish(item)));
-      }),
-    );
-    // Let this chunk's requests go out before the next chunk occupies the thread.
-    await new Promise((resolve) => setTimeout(resolve, 0));
+  const list = readList(inputs);
+  const results: VerificationResult[] = new Array(list.length);
+  try {
+    const { readers, minConfirmations, now } = settingsOf(options);
+    const sessions: RegistrySession[] = readers.map((reader) => ({ reader, contexts: new Map() }));
+    const proofMemo = new Map<string, Hex>();
+    const chunks: Promise<void>[] = [];
+    for (let start = 0; start < list.length; start += CHUNK) {
+      const items = list.slice(start, start + CHUNK).map(inspectSafely);
+      for (const item of items) locateAnchor(item, readers, proofMemo);
+      chunks.push(
+        judgeChunk(items, sessions, minConfirmations, now).then(() => {
+          items.forEach((item, i) => (results[start + i] = finish(item)));
+        }),
+      );
+      // Let this chunk's requests go out before the next chunk occupies the thread.
+      await new Promise((resolve) => setTimeout(resolve, 0));
+    }
+    await Promise.all(chunks);
+  } catch {
+    // A fault no check foresaw (hostile options, say) still leaves a verdict for every input.
+    for (let i = 0; i < list.length; i++) results[i] ??= unforeseen();
   }
-  await Promise.all(chunks);
   return results;
+}
+
+/** The caller's options, read once; a hostile or broken options object trusts no registry. */
+function settingsOf(options: VerifyOptions): { readers: RegistryReader[]; minConfirmations: number; now: number } {
+  let registries: readonly (TrustedRegistry | RegistryReader)[] = [];
+  let minConfirmations = 1;
+  let now = Math.floor(Date.now() / 1000);
+  try {
+    const given = options?.registries;
+    registries = Array.isArray(given) ? [...given] : [];
+    minConfirmations = Math.max(1, Number(options?.minConfirmations ?? 1) || 1);
+    const at = Number(options?.now ?? Date.now());
+    if (Number.isFinite(at)) now = Math.floor(at / 1000);
+  } catch {
+    registries = [];
+  }
+  return { readers: registries.map((r) => (isReader(r) ? r : createRegistryReader(r))), minConfirmations, now };
+}
+
+function unforeseen(): VerificationResult {
+  const item: Item = { checks: new Map(), result: blankResult() };
+  fail(item, "FORMAT_MALFORMED", "the input could not be verified");
+  return finish(item);
 }
 
 /**
