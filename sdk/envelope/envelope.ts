@@ -1,5 +1,6 @@
 import { CertchainError } from "../errors";
 import { isBytes32Hex, type Hex } from "../lib/bytes";
+import { hasDuplicateNames } from "../lib/strict-json";
 
 export const ENVELOPE_FORMAT = "certchain-envelope";
 export const ENVELOPE_VERSION = 1;
@@ -58,14 +59,21 @@ const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "obj
 const isAddress = (v: unknown): v is Hex => typeof v === "string" && /^0x[0-9a-fA-F]{40}$/.test(v);
 const isChainId = (v: unknown): v is number => Number.isSafeInteger(v) && (v as number) > 0;
 
-/** The value of an envelope's JSON text. Throws `CertchainError` FORMAT_MALFORMED. */
+/**
+ * The value of an envelope's JSON text, which must be I-JSON: a member named twice at any level
+ * is refused, as readers could disagree on which value counts.
+ * Throws `CertchainError` FORMAT_MALFORMED.
+ */
 export function envelopeValueOf(text: string): unknown {
   if (text.length > MAX_ENVELOPE_TEXT) fail("FORMAT_MALFORMED", "the envelope is too large");
+  let value: unknown;
   try {
-    return JSON.parse(text);
+    value = JSON.parse(text);
   } catch {
     return fail("FORMAT_MALFORMED", "the envelope is not JSON");
   }
+  if (hasDuplicateNames(text)) fail("FORMAT_MALFORMED", "the envelope names a member twice");
+  return value;
 }
 
 /**

@@ -25,6 +25,12 @@ export interface VerificationQuery {
   typeId: Hex;
 }
 
+/** A transaction an envelope names as the one that anchored `root`. */
+export interface AnchorTransactionQuery {
+  root: Hex;
+  transaction: Hex;
+}
+
 export interface RegistryReader {
   readonly chainId: number;
   readonly address: Hex;
@@ -36,6 +42,12 @@ export interface RegistryReader {
   /** Statuses as recorded by `agencyId`, the agency that anchored the certificates. */
   statuses(agencyId: Hex, leaves: readonly Hex[]): Promise<StatusRecord[]>;
   agencies(): Promise<(AgencyRecord & { keyIds: Hex[]; typeIds: Hex[] })[]>;
+  /**
+   * For each query, whether the transaction's receipt holds this registry's RootAnchored log for
+   * the root (a root is anchored once, so that is the anchoring transaction). Optional: without
+   * it, verify reports no transaction.
+   */
+  anchorTransactions?(queries: readonly AnchorTransactionQuery[]): Promise<boolean[]>;
 }
 
 // eth_call gas and response size stay well inside node limits at these sizes; a Hardhat node
@@ -45,6 +57,7 @@ const STATUSES_PER_CALL = 1_000;
 const LOG_SCAN_THRESHOLD = 256;
 const registryInterface = new Interface(CERTCHAIN_REGISTRY_ABI);
 const STATUS_TOPICS = ["CertificateSuspended", "CertificateReinstated", "CertificateRevoked"].map((name) => registryInterface.getEvent(name)!.topicHash);
+const ROOT_ANCHORED = registryInterface.getEvent("RootAnchored")!.topicHash;
 const PARALLEL_CALLS = 4;
 
 async function inChunks<T, R>(items: readonly T[], size: number, read: (chunk: T[]) => Promise<R[]>): Promise<R[]> {
@@ -172,6 +185,17 @@ export function createRegistryReader(registry: TrustedRegistry): RegistryReader 
       const byLeaf = new Map(subset.map((leaf, i) => [leaf.toLowerCase(), read[i]]));
       return leaves.map((leaf) => byLeaf.get(leaf.toLowerCase()) ?? { state: "active", reason: 0, updatedAt: 0 });
     },
+
+    anchorTransactions: (queries) =>
+      Promise.all(
+        queries.map(async ({ root, transaction }) => {
+          const receipt = await provider.getTransactionReceipt(transaction);
+          if (!receipt || receipt.status !== 1) return false;
+          return receipt.logs.some(
+            (log) => log.address.toLowerCase() === registry.address.toLowerCase() && log.topics[0] === ROOT_ANCHORED && log.topics[1]?.toLowerCase() === root.toLowerCase(),
+          );
+        }),
+      ),
 
     async agencies() {
       const ids: Hex[] = await contract.agencyIds();

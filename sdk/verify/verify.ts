@@ -41,6 +41,8 @@ interface Item {
   contextKey?: string;
   context?: VerificationContextRecord;
   status?: StatusRecord;
+  /** Whether the chain shows the envelope's transaction anchoring its root. */
+  transactionConfirmed?: boolean;
 }
 
 const iso = (seconds: unknown): string | null =>
@@ -166,6 +168,29 @@ interface RegistrySession {
   reader: RegistryReader;
   head?: Promise<number>;
   contexts: Map<string, Promise<VerificationContextRecord>>;
+  /** Whether an envelope's transaction anchored its root, per distinct (root, transaction). */
+  transactions: Map<string, Promise<boolean>>;
+}
+
+const transactionKeyOf = (anchor: AnchorProof) => `${anchor.root.toLowerCase()}|${anchor.transaction.toLowerCase()}`;
+
+/**
+ * Reads, once per distinct (root, transaction), whether the envelope's transaction is the one
+ * that anchored the root. The field is informative and unsigned: a failed read only leaves it
+ * out of the result, it fails no check.
+ */
+function checkTransactions(session: RegistrySession, items: Item[]): void {
+  const check = session.reader.anchorTransactions;
+  const fresh = new Map<string, { root: Hex; transaction: Hex }>();
+  for (const item of items) {
+    if (!item.context?.anchor.anchoredAt) continue;
+    const anchor = item.envelope!.anchor as AnchorProof;
+    const key = transactionKeyOf(anchor);
+    if (!session.transactions.has(key) && !fresh.has(key)) fresh.set(key, { root: anchor.root, transaction: anchor.transaction });
+  }
+  if (fresh.size === 0) return;
+  const read = typeof check === "function" ? check.call(session.reader, [...fresh.values()]) : Promise.resolve([...fresh.values()].map(() => false));
+  [...fresh.keys()].forEach((key, i) => session.transactions.set(key, read.then((answers) => answers[i] === true, () => false)));
 }
 
 /**
@@ -204,12 +229,17 @@ async function readChain(session: RegistrySession, items: Item[]): Promise<numbe
       if (group) group.push(item);
       else leavesByAgency.set(agencyId, [item]);
     }
+    checkTransactions(session, items);
     await Promise.all(
       [...leavesByAgency].map(async ([agencyId, group]) => {
         const statuses = await reader.statuses(agencyId, group.map((i) => i.result.certificate!.leaf));
         group.forEach((item, i) => (item.status = statuses[i]));
       }),
     );
+    for (const item of items) {
+      const anchor = item.envelope!.anchor as AnchorProof;
+      if (item.context?.anchor.anchoredAt) item.transactionConfirmed = await session.transactions.get(transactionKeyOf(anchor));
+    }
     return head;
   } catch {
     for (const item of items) fail(item, "CHAIN_UNREACHABLE");
@@ -222,7 +252,7 @@ function judgeAnchor(item: Item, head: number, minConfirmations: number) {
   const anchor = item.envelope!.anchor as AnchorProof;
   if (context.anchor.anchoredAt === 0) return fail(item, "ANCHOR_ROOT_NOT_FOUND");
   item.result.anchoredAt = iso(context.anchor.anchoredAt);
-  item.result.anchor = { root: anchor.root, block: context.anchor.blockNumber, transaction: anchor.transaction };
+  item.result.anchor = { root: anchor.root, block: context.anchor.blockNumber, transaction: item.transactionConfirmed ? anchor.transaction : null };
   if (head - context.anchor.blockNumber + 1 < minConfirmations) return fail(item, "ANCHOR_UNCONFIRMED");
   pass(item, "anchor");
 }
@@ -335,7 +365,7 @@ export async function verifyMany(inputs: readonly unknown[], options: VerifyOpti
   const results: VerificationResult[] = new Array(list.length);
   try {
     const { readers, minConfirmations, now } = settingsOf(options);
-    const sessions: RegistrySession[] = readers.map((reader) => ({ reader, contexts: new Map() }));
+    const sessions: RegistrySession[] = readers.map((reader) => ({ reader, contexts: new Map(), transactions: new Map() }));
     const proofMemo = new Map<string, Hex>();
     const chunks: Promise<void>[] = [];
     for (let start = 0; start < list.length; start += CHUNK) {

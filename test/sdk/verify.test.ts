@@ -6,7 +6,9 @@ import { createNodeSigner, rawPublicKeyOf } from "../../server/keys/node-signer"
 import {
   createPendingEnvelope,
   createRegistryReader,
+  credentialLeaf,
   disclosureDigest,
+  findTypeById,
   presentCredential,
   verify,
   verifyMany,
@@ -252,6 +254,106 @@ describe("sdk verify", function () {
       expectFailure(await verify(otherChain, options), "anchor", "ANCHOR_UNTRUSTED_REGISTRY");
       expectFailure(await verify(otherRegistry, options), "anchor", "ANCHOR_UNTRUSTED_REGISTRY");
       expectFailure(await verify(envelope, { registries: [] }), "anchor", "ANCHOR_UNTRUSTED_REGISTRY");
+    });
+  });
+
+  describe("only what was checked is reported", function () {
+    it("anchor.transaction is the envelope's only when its receipt shows this registry anchoring the root; otherwise null, verdict unchanged", async function () {
+      const first = await issueAndAnchor(fx, fx.amr, [{ type: "business-licence" }]);
+      const other = await issueAndAnchor(fx, fx.amr, [{ type: "business-licence" }]);
+      const envelope = first.envelopes[0];
+      const genuine = await verify(envelope, options);
+      expect(genuine.verdict).to.equal("valid");
+      expect(genuine.anchor!.transaction).to.equal((envelope.anchor as { transaction: string }).transaction);
+
+      const notAnchoring = [
+        (other.envelopes[0].anchor as { transaction: string }).transaction, // anchored another root
+        "0x" + "ab".repeat(32), // no such transaction
+        (await fx.amr.client.changeStatus("suspend", [{ leaf: credentialLeaf(other.envelopes[0].credential), root: other.root, proof: other.proofs[0] }], 1)).hash, // a registry transaction, but no RootAnchored
+      ];
+      for (const transaction of notAnchoring) {
+        const edited = { ...envelope, anchor: { ...envelope.anchor, transaction } } as Envelope;
+        const result = await verify(edited, options);
+        expect(result.verdict, transaction).to.equal("valid");
+        expect(result.anchor, transaction).to.deep.include({ root: first.root, transaction: null });
+        expect(result.anchor!.block).to.equal(genuine.anchor!.block);
+      }
+    });
+
+    it("verifyMany reads each distinct (root, transaction) once", async function () {
+      const a = await issueAndAnchor(fx, fx.amr, Array.from({ length: 30 }, () => ({ type: "business-licence" })));
+      const b = await issueAndAnchor(fx, fx.mca, Array.from({ length: 20 }, () => ({ type: "marriage-certificate" })));
+      const reader = createRegistryReader(fx.registry);
+      const asked: unknown[][] = [];
+      const counted: RegistryReader = { ...reader, anchorTransactions: (q) => (asked.push([...q]), reader.anchorTransactions!(q)) };
+      const results = await verifyMany([...a.envelopes, ...b.envelopes, ...a.envelopes], { registries: [counted] });
+      expect(results.every((r) => r.verdict === "valid" && r.anchor!.transaction !== null)).to.equal(true);
+      expect(asked.flat()).to.have.length(2);
+      // A reader without the method (a caller's own) reports no transaction and changes no verdict.
+      const { anchorTransactions: _omitted, ...plain } = reader;
+      const without = await verifyMany(a.envelopes.slice(0, 2), { registries: [plain as RegistryReader] });
+      expect(without.map((r) => [r.verdict, r.anchor!.transaction])).to.deep.equal([["valid", null], ["valid", null]]);
+    });
+
+    describe("a member named twice is FORMAT_MALFORMED at every level (I-JSON, RFC 7493)", function () {
+      const dupInText = (text: string, member: string, value: string) => text.replace(`"${member}":`, `"${member}":${value},"${member}":`);
+
+      it("JSON.parse itself accepts duplicates silently (the last value wins): that is why they are looked for", function () {
+        expect(JSON.parse('{"iss":"a","iss":"b"}')).to.deep.equal({ iss: "b" });
+        expect(JSON.parse('{"iss":"a","\\u0069ss":"b"}')).to.deep.equal({ iss: "b" });
+      });
+
+      it("in the envelope text: top level, in the anchor, with an escaped name", async function () {
+        const envelope = await oneLicence();
+        const text = JSON.stringify(envelope);
+        const cases = [
+          dupInText(text, "credential", JSON.stringify("x")),
+          dupInText(text, "root", JSON.stringify("0x" + "00".repeat(32))),
+          dupInText(text, "status", '"pending"'),
+          text.replace('"format":', '"\\u0066ormat":"certchain-envelope","format":'),
+        ];
+        for (const forged of cases) expectFailure(await verify(forged, options), "format", "FORMAT_MALFORMED");
+        // The same texts without the duplicate verify.
+        expect((await verify(text, options)).verdict).to.equal("valid");
+      });
+
+      it("in the JWT header and payload, and inside a disclosure's value", async function () {
+        const envelope = await oneLicence();
+        const [jwt, ...disclosures] = envelope.credential.split("~");
+        const [h, p, sig] = jwt.split(".");
+        const text = (part: string) => Buffer.from(part, "base64url").toString("utf8");
+        const encode = (t: string) => Buffer.from(t).toString("base64url");
+        const header = dupInText(text(h), "alg", '"none"');
+        const payload = dupInText(text(p), "iss", JSON.stringify("urn:certchain:agency:sh-mca"));
+        const nested = encode(JSON.stringify(["salt-salt-salt-salt", "address", { city: "上海" }]).replace('"city":', '"city":"北京","city":'));
+        const cases = [
+          [`${encode(header)}.${p}.${sig}`, ...disclosures].join("~"),
+          [`${h}.${encode(payload)}.${sig}`, ...disclosures].join("~"),
+          [jwt, ...disclosures.slice(0, -1), nested, ""].join("~"),
+        ];
+        for (const credential of cases) expectFailure(await verify({ ...envelope, credential }, options), "format", "FORMAT_MALFORMED");
+      });
+
+      it("strings that merely contain a repeated name are no duplicates", async function () {
+        const { envelopes } = await issueAndAnchor(fx, fx.amr, [
+          { type: "business-licence", claims: { ...(findTypeById("business-licence")!.schema.examples[0] as object), business_scope: '{"a":1,"a":2} \\"a\\":' } },
+        ]);
+        expect((await verify(JSON.stringify(envelopes[0]), options)).verdict).to.equal("valid");
+      });
+    });
+
+    it("a credential cut off inside a disclosure is FORMAT_MALFORMED (it was FORMAT_KEY_BINDING_UNSUPPORTED); a real key-binding JWT stays that", async function () {
+      const envelope = await oneLicence();
+      const credential = envelope.credential;
+      const lastStart = credential.slice(0, -1).lastIndexOf("~") + 1;
+      for (let cut = lastStart + 1; cut < credential.length - 1; cut += 7) {
+        expectFailure(await verify({ ...envelope, credential: credential.slice(0, cut) }, options), "format", "FORMAT_MALFORMED");
+      }
+      // Cut exactly after a "~" it is a presentation withholding the rest: still valid.
+      expect((await verify({ ...envelope, credential: credential.slice(0, lastStart) }, options)).verdict).to.equal("valid");
+      const encode = (v: unknown) => Buffer.from(JSON.stringify(v)).toString("base64url");
+      const kbJwt = `${encode({ alg: "EdDSA", typ: "kb+jwt" })}.${encode({ iat: 1, aud: "x", nonce: "n", sd_hash: "h" })}.${"A".repeat(86)}`;
+      expectFailure(await verify({ ...envelope, credential: credential + kbJwt }, options), "format", "FORMAT_KEY_BINDING_UNSUPPORTED");
     });
   });
 
