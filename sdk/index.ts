@@ -12,7 +12,7 @@ export {
   defineCertificateType,
   type CertificateType,
 } from "./types";
-export { formatCertificateNumber, parseCertificateNumber } from "./certificate-number";
+export { formatCertificateNumber, parseCertificateNumber, checkCreditCode, creditCodeCheckCharacter, creditCodeToBytes18, creditCodeFromBytes18, type CheckCreditCodeResult } from "./certificate-number";
 
 // credentials
 export {

@@ -29,6 +29,7 @@ export const API_ERRORS = {
   CERT_NOT_FOUND: [404, "No such certificate."],
   AGENCY_NOT_FOUND: [404, "No such agency."],
   AGENCY_EXISTS: [409, "An agency with this slug is already registered."],
+  CREDIT_CODE_TAKEN: [409, "Another agency is registered with this unified social credit code."],
   NOT_FOUND: [404, "No such resource."],
   CERT_NOT_ANCHORED: [409, "The certificate is not anchored yet; try again after its batch is anchored."],
   STATUS_TRANSITION_INVALID: [409, "That status change is not possible from the certificate's current status."],

@@ -1,3 +1,4 @@
+import { checkCreditCode } from "../../sdk/certificate-number";
 import { findTypeById } from "../../sdk/types";
 import { CONNECTION_HELP, CONNECTION_OPTIONS, parse } from "./args";
 import type { Command } from "./command";
@@ -6,10 +7,14 @@ import { ApiError } from "./http-client";
 import { EXIT, UsageError, out, printJson, renderTable } from "./output";
 
 const HELP = `Usage: certchain agency list [--json]
-       certchain agency add <slug> --name <name> --type <type> [--type …]   (root authority)
+       certchain agency add <slug> --name <name> --credit-code <code> --type <type> [--type …]
+                                                                       (root authority)
 
-list  the agencies the trust registry knows, with the certificate types they may issue
-add   register an agency on the registry and accredit it for its types (root token)
+list  the agencies the trust registry knows, with their unified social credit codes and the
+      certificate types they may issue
+add   register an agency on the registry with its unified social credit code (统一社会信用代码,
+      18 characters, check character verified: every certificate number of the agency carries
+      it) and accredit it for its types (root token)
 
 ${CONNECTION_HELP}`;
 
@@ -17,6 +22,7 @@ interface AgencyView {
   id: string;
   slug: string;
   name: string;
+  creditCode?: string;
   types: { id: string | null; vct: string | null; typeId: string }[];
   keyIds: string[];
 }
@@ -29,25 +35,35 @@ async function list(argv: string[]): Promise<number> {
   if (values.json) printJson(agencies);
   else {
     const typeName = (t: AgencyView["types"][number]) => (t.id ? t.id : `${t.typeId.slice(0, 10)}…`);
-    out(renderTable(["SLUG", "NAME", "TYPES", "KEYS"], agencies.map((a) => [a.slug, a.name, a.types.map(typeName).join(", "), String(a.keyIds.length)])));
+    out(renderTable(["SLUG", "NAME", "CREDIT CODE", "TYPES", "KEYS"], agencies.map((a) => [a.slug, a.name, a.creditCode ?? "", a.types.map(typeName).join(", "), String(a.keyIds.length)])));
   }
   return EXIT.OK;
 }
 
 async function add(argv: string[]): Promise<number> {
-  const { values, positionals } = parse("agency add", argv, { ...CONNECTION_OPTIONS, name: { type: "string" }, type: { type: "string", multiple: true }, json: { type: "boolean" } });
+  const { values, positionals } = parse("agency add", argv, {
+    ...CONNECTION_OPTIONS,
+    name: { type: "string" },
+    "credit-code": { type: "string" },
+    type: { type: "string", multiple: true },
+    json: { type: "boolean" },
+  });
   if (positionals.length !== 1) throw new UsageError("give the new agency's slug: certchain agency add <slug> --name <name> --type <type>");
   const slug = positionals[0];
   if (!/^[a-z0-9]+(?:-[a-z0-9]+)*$/.test(slug)) throw new UsageError(`the slug must be lowercase letters, digits and hyphens, got ${JSON.stringify(slug)}`);
   if (!values.name) throw new UsageError("missing --name <display name>");
+  const creditCode = values["credit-code"]?.trim().toUpperCase();
+  if (!creditCode) throw new UsageError("missing --credit-code <the agency's 18-character unified social credit code>");
+  const code = checkCreditCode(creditCode);
+  if (!code.ok) throw new UsageError(`--credit-code ${JSON.stringify(creditCode)}: ${code.message}`);
   const types = values.type ?? [];
   if (types.length === 0) throw new UsageError("name at least one certificate type with --type");
   for (const type of types) if (!findTypeById(type)) throw new UsageError(`unknown certificate type ${type}`);
   const { client } = connect(values, { kind: "root" });
   try {
-    const created = await client.post<unknown>("/v1/agencies", { body: { slug, name: values.name, types } });
+    const created = await client.post<unknown>("/v1/agencies", { body: { slug, name: values.name, creditCode, types } });
     if (values.json) printJson(created);
-    else out(`registered agency ${slug} (${values.name}) for ${types.join(", ")}`);
+    else out(`registered agency ${slug} (${values.name}, ${creditCode}) for ${types.join(", ")}`);
     return EXIT.OK;
   } catch (error) {
     // Services without the route answer 404 NOT_FOUND (or 405): say so instead of a bare 404.

@@ -1,4 +1,5 @@
 import { Contract, Interface, JsonRpcProvider, type Provider } from "ethers";
+import { creditCodeFromBytes18 } from "../certificate-number/credit-code";
 import { fromHex, type Hex } from "../lib/bytes";
 import { CERTCHAIN_REGISTRY_ABI } from "./abi";
 import {
@@ -149,7 +150,7 @@ export function createRegistryReader(registry: TrustedRegistry): RegistryReader 
         const rows = await contract.verificationContexts(chunk.map((q) => [q.root, q.keyId, q.typeId]));
         return rows.map((row: any, i: number): VerificationContextRecord => ({
           anchor: { agencyId: row.anchor.agencyId, anchoredAt: num(row.anchor.anchoredAt), blockNumber: num(row.anchor.blockNumber), size: num(row.anchor.size) },
-          agency: { id: row.anchor.agencyId, slug: row.agency.slug, name: row.agency.name, registered: row.agency.registered },
+          agency: { id: row.anchor.agencyId, slug: row.agency.slug, name: row.agency.name, registered: row.agency.registered, creditCode: creditCodeFromBytes18(row.agency.creditCode) },
           key: {
             keyId: chunk[i].keyId,
             agencyId: row.key.agencyId,
@@ -202,7 +203,7 @@ export function createRegistryReader(registry: TrustedRegistry): RegistryReader 
       return Promise.all(
         ids.map(async (id) => {
           const [agency, keyIds, typeIds] = await Promise.all([contract.agency(id), contract.keyIdsOf(id), contract.typeIdsOf(id)]);
-          return { id, slug: agency.slug, name: agency.name, registered: agency.registered, keyIds: [...keyIds], typeIds: [...typeIds] };
+          return { id, slug: agency.slug, name: agency.name, registered: agency.registered, creditCode: creditCodeFromBytes18(agency.creditCode), keyIds: [...keyIds], typeIds: [...typeIds] };
         }),
       );
     },

@@ -13,6 +13,8 @@ export interface AgencyRecord {
   slug: string;
   name: string;
   registered: boolean;
+  /** Its unified social credit code, the issuer segment of its certificate numbers ("" if none). */
+  creditCode: string;
 }
 
 export interface SigningKeyRecord {

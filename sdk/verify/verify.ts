@@ -37,6 +37,8 @@ interface Item {
   slug?: string;
   keyId?: Hex;
   typeId?: Hex;
+  /** The certificate number's segments, when it is a national e-licence number. */
+  number?: { typeCode: string; issuerCode: string };
   reader?: RegistryReader;
   contextKey?: string;
   context?: VerificationContextRecord;
@@ -117,10 +119,14 @@ function inspect(input: unknown): Item {
     fail(item, "FORMAT_MALFORMED", "the credential lacks iss, vct, kid, certificate_number or valid times");
     return item;
   }
-  if (number.startsWith("1.2.156.3005.2.") && !parseCertificateNumber(number).ok) {
+  const parsedNumber = parseCertificateNumber(number);
+  // A national number with a broken structure or check character is malformed here; whether a
+  // number is the anchoring agency's (or a national one at all) is the issuer check's question.
+  if (number.startsWith("1.2.156.3005.2.") && !parsedNumber.ok) {
     fail(item, "CERT_NUMBER_INVALID");
     return item;
   }
+  if (parsedNumber.ok) item.number = { typeCode: parsedNumber.parts.typeCode, issuerCode: parsedNumber.parts.issuerCode };
   pass(item, "format");
   item.slug = slug;
   item.keyId = keyId;
@@ -262,6 +268,12 @@ function judgeIssuer(item: Item) {
   const at = anchor.anchoredAt;
   item.result.issuer = { id: anchor.agencyId, slug: agency.slug, name: agency.name };
   if (agency.slug !== item.slug) return fail(item, "ISSUER_MISMATCH");
+  // The number must be this agency's and this type's: the registry holds the agency's code.
+  const typeCode = findTypeByVct(item.parsed!.payload.vct)?.typeCode;
+  const number = item.number;
+  if (!number || !agency.creditCode || number.issuerCode !== agency.creditCode || (typeCode !== undefined && number.typeCode !== typeCode)) {
+    return fail(item, "CERT_NUMBER_MISMATCH");
+  }
   if (key.alg === 0) return fail(item, "ISSUER_KEY_UNKNOWN");
   if (key.agencyId.toLowerCase() !== anchor.agencyId.toLowerCase()) return fail(item, "ISSUER_KEY_OF_ANOTHER_AGENCY");
   if (algorithmFromChain(key.alg) !== item.parsed!.header.alg) return fail(item, "ISSUER_KEY_ALGORITHM_MISMATCH");

@@ -23,7 +23,6 @@ export interface ServiceConfig {
   tokenSecret?: Uint8Array;
   batch?: { maxSize?: number; maxDelayMs?: number; finishSlice?: number };
   confirmations?: number;
-  issuerCodes?: Record<string, string>;
   registryName?: string;
   /** Test hooks only. */
   faults?: { crashAt?: "prepared" | "sent" | "finishing" };
@@ -75,7 +74,6 @@ export async function createService(config: ServiceConfig): Promise<Service> {
       tokenSecret,
       batch: config.batch,
       confirmations: config.confirmations,
-      issuerCodes: config.issuerCodes,
       faults: config.faults,
     });
     // Warm the accreditation cache while the chain is (probably) up, so issuing can go on

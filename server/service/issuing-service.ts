@@ -5,6 +5,7 @@ import {
   createPendingEnvelope,
   createRegistryReader,
   credentialLeaf,
+  creditCodeToBytes18,
   findTypeById,
   formatCertificateNumber,
   isCertchainError,
@@ -31,7 +32,8 @@ import type { Database, WriteOp } from "../store/database";
 import { createIdempotencyStore, requestHashOf, type StoredItemResult } from "../store/idempotency-store";
 import { createAccreditationCache } from "./accreditations";
 import { checkAgencyRequest } from "./agency-request";
-import { formatSerial, issuerCodeOf, newCertificateId } from "./identifiers";
+import { createCreditCodeCache } from "./credit-codes";
+import { formatSerial, newCertificateId } from "./identifiers";
 import type {
   AgencyView,
   BatchItemResult,
@@ -63,8 +65,6 @@ export interface IssuingServiceOptions {
   batch?: { maxSize?: number; maxDelayMs?: number; finishSlice?: number };
   /** Blocks an anchor needs before proofs are handed out (1 = mined). */
   confirmations?: number;
-  /** Real unified social credit codes per agency slug; otherwise one is derived from the slug. */
-  issuerCodes?: Record<string, string>;
   now?: () => number;
   /** Test hooks only. */
   faults?: { crashAt?: "prepared" | "sent" | "finishing" };
@@ -129,6 +129,7 @@ export async function createIssuingService(options: IssuingServiceOptions): Prom
   const serials = db.sublevel<number>("serials");
   const tokens = createTokenAuthority(options.tokenSecret);
   const accreditations = createAccreditationCache(db, chain.provider, chain.registryAddress, now);
+  const creditCodes = createCreditCodeCache(db, chain.provider, chain.registryAddress);
   const reader = createRegistryReader({ chainId: chain.chainId, address: chain.registryAddress, provider: chain.provider, name: chain.registryName });
   const chainLock = createKeyedMutex();
   const requestLock = createKeyedMutex();
@@ -201,11 +202,13 @@ export async function createIssuingService(options: IssuingServiceOptions): Prom
     if (validFrom !== undefined && validUntil !== undefined && validFrom >= validUntil) throw apiError("VALIDITY_INVALID");
     const agency = principal.agency;
     const signer = keys.activeSigner(agency) ?? (await ensureKey(agency));
+    // The registry's code, as verifiers will compare it with the number's issuer segment.
+    const issuerCode = await creditCodes.codeOf(agency);
     const counter = await counterOf(agency);
     const serial = (counter.value += 1);
     const certificateNumber = formatCertificateNumber({
       typeCode: type.typeCode,
-      issuerCode: ownValue(options.issuerCodes, agency) ?? issuerCodeOf(agency),
+      issuerCode,
       serial: formatSerial(serial),
       version: 1,
     });
@@ -319,7 +322,7 @@ export async function createIssuingService(options: IssuingServiceOptions): Prom
     batcher,
     flush: (agency) => batcher.flush(agency),
     async primeAccreditations(agency) {
-      await Promise.all(certificateTypes.map((type) => accreditations.isAccredited(agency, type)));
+      await Promise.all([...certificateTypes.map((type) => accreditations.isAccredited(agency, type)), creditCodes.codeOf(agency)]);
     },
 
     async issue(principal, request, context) {
@@ -407,6 +410,7 @@ export async function createIssuingService(options: IssuingServiceOptions): Prom
         id: a.id,
         slug: a.slug,
         name: a.name,
+        creditCode: a.creditCode,
         keyIds: a.keyIds,
         types: a.typeIds.map((typeId) => {
           const type = byTypeId.get(typeId.toLowerCase());
@@ -459,17 +463,26 @@ export async function createIssuingService(options: IssuingServiceOptions): Prom
           throw apiError("CHAIN_UNAVAILABLE");
         }
         if (existing.registered) throw apiError("AGENCY_EXISTS");
+        let holder;
         try {
-          await admin.registerAgency(request.slug, request.name);
+          holder = await admin.contract.agencyOfCreditCode(creditCodeToBytes18(request.creditCode));
+        } catch {
+          throw apiError("CHAIN_UNAVAILABLE");
+        }
+        if (BigInt(holder) !== 0n) throw apiError("CREDIT_CODE_TAKEN", undefined, { agencyId: holder });
+        try {
+          await admin.registerAgency(request.slug, request.name, request.creditCode);
           for (const id of request.types) await admin.setAccreditation(request.slug, findTypeById(id)!.vct);
         } catch (error) {
-          // Another service on the same registry may have registered the slug in between.
-          if (revertNameOf(error) === "CertchainAgencyAlreadyRegistered") throw apiError("AGENCY_EXISTS");
+          // Another service on the same registry may have registered the slug or code in between.
+          const revert = revertNameOf(error);
+          if (revert === "CertchainAgencyAlreadyRegistered") throw apiError("AGENCY_EXISTS");
+          if (revert === "CertchainCreditCodeTaken") throw apiError("CREDIT_CODE_TAKEN");
           throw apiError("CHAIN_UNAVAILABLE");
         }
       });
       await audit.append([
-        { at: new Date(now()).toISOString(), actor: principal.subject, requestId: context.requestId, action: "agency.register", subject: request.slug, data: { name: request.name, types: request.types } },
+        { at: new Date(now()).toISOString(), actor: principal.subject, requestId: context.requestId, action: "agency.register", subject: request.slug, data: { name: request.name, creditCode: request.creditCode, types: request.types } },
       ]);
       const view = (await service.agencies()).find((agency) => agency.slug === request.slug);
       if (!view) throw apiError("CHAIN_UNAVAILABLE");

@@ -3,6 +3,7 @@
  * (server/service/). Routes only translate HTTP to these calls; everything else lives behind them.
  */
 import type { CertificateType, Envelope, Hex, ShareReader, VerificationResult } from "../../sdk";
+import type { AgencyRequest } from "./agency-request";
 
 /** Who is calling, from a verified bearer token. */
 export type Principal =
@@ -49,6 +50,8 @@ export interface AgencyView {
   id: Hex;
   slug: string;
   name: string;
+  /** Unified social credit code, as the registry holds it. */
+  creditCode: string;
   types: { id: string | null; vct: string | null; typeId: Hex }[];
   keyIds: Hex[];
 }
@@ -92,7 +95,7 @@ export interface IssuingService {
   audit(principal: Principal, options?: { after?: number; limit?: number }): Promise<{ entries: AuditEntry[]; intact: boolean; head: Hex }>;
   rotateKey(principal: Principal, agency: string, context: RequestContext): Promise<{ keyId: Hex; retired: Hex[] }>;
   /** Root only: registers an agency on the registry and accredits it for `types` (open-ended, from now). */
-  registerAgency(principal: Principal, request: { slug: string; name: string; types: string[] }, context: RequestContext): Promise<AgencyView>;
+  registerAgency(principal: Principal, request: AgencyRequest, context: RequestContext): Promise<AgencyView>;
   readiness(): Promise<Readiness>;
   /** Verifies a bearer token (jose, HS256 allow-list) into a principal; throws AUTH_* codes. */
   authenticate(token: string): Promise<Principal>;

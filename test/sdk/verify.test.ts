@@ -3,6 +3,7 @@ import hre from "hardhat";
 import { generateKeyPairSync } from "node:crypto";
 import { deployRegistry } from "../../server/chain/deploy";
 import { createNodeSigner, rawPublicKeyOf } from "../../server/keys/node-signer";
+import { derivedCreditCode } from "../../server/service/identifiers";
 import {
   createPendingEnvelope,
   createRegistryReader,
@@ -221,13 +222,56 @@ describe("sdk verify", function () {
     }
 
     it("a certificate number with a wrong check character fails the format check", async function () {
-      const good = numberFor("0001");
+      const good = numberFor("YYZZ", fx.amr.creditCode);
       const last = good.slice(-1);
       const wrong = good.slice(0, -1) + (last === "0" ? "1" : "0");
       const { envelopes } = await issueAndAnchor(fx, fx.amr, [{ type: "business-licence", certificateNumber: wrong }]);
       expectFailure(await verify(envelopes[0], options), "format", "CERT_NUMBER_INVALID");
       const fine = await issueAndAnchor(fx, fx.amr, [{ type: "business-licence", certificateNumber: good }]);
       expect((await verify(fine.envelopes[0], options)).verdict).to.equal("valid");
+    });
+
+    describe("the certificate number must be the anchoring agency's and the type's", function () {
+      it("a second agency's certificate numbered with the first agency's code and another type's code fails CERT_NUMBER_MISMATCH (it was valid)", async function () {
+        const forged = await issueAndAnchor(fx, fx.mca, [{ type: "marriage-certificate", certificateNumber: numberFor("YYZZ", fx.amr.creditCode) }]);
+        expectFailure(await verify(forged.envelopes[0], options), "issuer", "CERT_NUMBER_MISMATCH");
+      });
+
+      it("either segment alone is enough: another agency's code, or another type's code", async function () {
+        const { envelopes } = await issueAndAnchor(fx, fx.mca, [
+          { type: "marriage-certificate", certificateNumber: numberFor("JHZS", fx.amr.creditCode) },
+          { type: "marriage-certificate", certificateNumber: numberFor("YYZZ", fx.mca.creditCode) },
+          { type: "marriage-certificate", certificateNumber: numberFor("JHZS", fx.mca.creditCode) },
+        ]);
+        const results = await verifyMany(envelopes, options);
+        expectFailure(results[0], "issuer", "CERT_NUMBER_MISMATCH");
+        expectFailure(results[1], "issuer", "CERT_NUMBER_MISMATCH");
+        expect(results[2].verdict, JSON.stringify(results[2].reason)).to.equal("valid");
+      });
+
+      it("a number outside the national format at all fails CERT_NUMBER_MISMATCH; a national one with a wrong check character stays CERT_NUMBER_INVALID", async function () {
+        const good = numberFor("YYZZ", fx.amr.creditCode);
+        const { envelopes } = await issueAndAnchor(fx, fx.amr, [
+          { type: "business-licence", certificateNumber: "SH-2026-0001" },
+          { type: "business-licence", certificateNumber: "" },
+          { type: "business-licence", certificateNumber: good.slice(0, -1) + (good.endsWith("0") ? "1" : "0") },
+        ]);
+        const results = await verifyMany(envelopes, options);
+        expectFailure(results[0], "issuer", "CERT_NUMBER_MISMATCH");
+        expect(results[1].reason?.code).to.be.oneOf(["FORMAT_MALFORMED", "CERT_NUMBER_MISMATCH"]);
+        expect(results[1].verdict).to.equal("invalid");
+        expectFailure(results[2], "format", "CERT_NUMBER_INVALID");
+      });
+
+      it("the agency's code is read with the rest of the context: no extra chain round trip", async function () {
+        const { envelopes } = await issueAndAnchor(fx, fx.mca, [{ type: "marriage-certificate" }, { type: "marriage-certificate", certificateNumber: numberFor("JHZS", fx.amr.creditCode) }]);
+        const reader = createRegistryReader(fx.registry);
+        let contextCalls = 0;
+        const counted: RegistryReader = { ...reader, verificationContexts: (q) => (contextCalls++, reader.verificationContexts(q)) };
+        const results = await verifyMany(envelopes, { registries: [counted] });
+        expect(results.map((r) => r.reason?.code ?? r.verdict)).to.deep.equal(["valid", "CERT_NUMBER_MISMATCH"]);
+        expect(contextCalls).to.equal(1);
+      });
     });
 
     for (const [label, input] of [
@@ -467,14 +511,14 @@ describe("sdk verify", function () {
       const { createRegistryAdmin } = await import("../../server/chain/registry-admin");
       const { createOperatorClient } = await import("../../server/chain/operator");
       const admin = createRegistryAdmin(second.address, root);
-      await admin.registerAgency("zj-amr", "浙江省市场监督管理局");
+      await admin.registerAgency("zj-amr", "浙江省市场监督管理局", derivedCreditCode("zj-amr"));
       const { findTypeById } = await import("../../sdk");
       await admin.setAccreditation("zj-amr", findTypeById("business-licence")!.vct);
       const key = generateKeyPairSync("ed25519").privateKey;
       await admin.addSigningKey("zj-amr", rawPublicKeyOf(key));
       const [, , , , , , , , , opZj] = await hre.ethers.getSigners();
       await admin.addOperator("zj-amr", await opZj.getAddress());
-      const zj = { slug: "zj-amr", name: "", privateKey: key, signer: createNodeSigner(key), keyId: "0x" as const, operator: opZj, client: createOperatorClient(second.address, opZj) };
+      const zj = { slug: "zj-amr", name: "", creditCode: derivedCreditCode("zj-amr"), privateKey: key, signer: createNodeSigner(key), keyId: "0x" as const, operator: opZj, client: createOperatorClient(second.address, opZj) };
       const zjFixture = { ...fx, registry: { ...fx.registry, address: second.address } };
       const { envelopes } = await issueAndAnchor(zjFixture, zj, [{ type: "business-licence" }]);
       const registries = [fx.registry, { chainId: 31337, address: second.address, provider: fx.registry.provider, name: "浙江省证照互认链" }];

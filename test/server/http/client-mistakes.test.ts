@@ -3,6 +3,7 @@ import type { FastifyInstance, LightMyRequestResponse } from "fastify";
 import type { Service } from "../../../server/service/create-service";
 import { createShareStore } from "../../../server/store/share-store";
 import { buildTestApp, bearer, exampleClaims, expectError, type TestApp } from "./support";
+import { derivedCreditCode } from "../../../server/service/identifiers";
 
 /** Names that live on Object.prototype: a lookup by a request's name must never find them. */
 const PROTOTYPE_NAMES = ["constructor", "__proto__", "toString", "hasOwnProperty", "valueOf", "isPrototypeOf", "prototype", "tostring", "valueof"];
@@ -67,7 +68,8 @@ describe("HTTP: client mistakes are 4xx, never 5xx", function () {
   });
 
   describe("POST /v1/agencies", () => {
-    const register = (body: unknown) => app.inject({ method: "POST", url: "/v1/agencies", headers: bearer(t.tokens.root), payload: body as object });
+    const register = (body: { slug: string; name: string; types: string[] }) =>
+      app.inject({ method: "POST", url: "/v1/agencies", headers: bearer(t.tokens.root), payload: { creditCode: derivedCreditCode(body.slug), ...body } });
 
     it("a name that cannot be written to the chain → 400 VALIDATION_FAILED naming body/name (a lone surrogate was a 503)", async () => {
       const names = ["上海市\ud800局", "\udc00", "a\u0000b", "tab\there", "line\nbreak", "\u009f", "😀".repeat(65)];
@@ -117,7 +119,7 @@ describe("HTTP: client mistakes are 4xx, never 5xx", function () {
         expect(batch.statusCode, batch.body).to.equal(200);
         expect(batch.json().results[0].error.code, name).to.be.oneOf(["CERT_TYPE_UNKNOWN", "VALIDATION_FAILED"]);
 
-        const types = await app.inject({ method: "POST", url: "/v1/agencies", headers: bearer(t.tokens.root), payload: { slug: "proto-types", name: "x", types: [name] } });
+        const types = await app.inject({ method: "POST", url: "/v1/agencies", headers: bearer(t.tokens.root), payload: { slug: "proto-types", name: "x", creditCode: derivedCreditCode("proto-types"), types: [name] } });
         expect(expectClientError(types, `agency types ${name}`).code).to.be.oneOf(["CERT_TYPE_UNKNOWN", "VALIDATION_FAILED"]);
 
         const withClaim = await app.inject({
@@ -131,7 +133,12 @@ describe("HTTP: client mistakes are 4xx, never 5xx", function () {
     });
 
     it("a prototype name as a new agency's slug is just a slug", async () => {
-      const res = await app.inject({ method: "POST", url: "/v1/agencies", headers: bearer(t.tokens.root), payload: { slug: "valueof", name: "名为 valueof 的机构", types: ["notarisation-receipt"] } });
+      const res = await app.inject({
+        method: "POST",
+        url: "/v1/agencies",
+        headers: bearer(t.tokens.root),
+        payload: { slug: "valueof", name: "名为 valueof 的机构", creditCode: derivedCreditCode("valueof"), types: ["notarisation-receipt"] },
+      });
       expect(res.statusCode, res.body).to.equal(201);
       expect(res.json().slug).to.equal("valueof");
       // This node does not serve it: rotating its key is refused as unknown here, not attempted.

@@ -57,6 +57,7 @@ export const REASON_TEXTS: Record<VerifyCode, Text> = {
     en: "The blockchain could not be reached, so the check could not finish. This says nothing against the certificate; try again later.",
   },
   ISSUER_MISMATCH: { "zh-CN": "证照上写的发证机关与区块链上登记的机关不一致。", en: "The issuing agency named on the certificate is not the one recorded on the blockchain." },
+  CERT_NUMBER_MISMATCH: { "zh-CN": "证照编号与上链的发证机关或证照类型不符。", en: "The certificate number does not belong to the agency that recorded it on chain, or not to this type of certificate." },
   ISSUER_KEY_UNKNOWN: { "zh-CN": "签名所用的密钥没有登记，无法确认是发证机关签发的。", en: "The signing key is not registered, so the issuing agency cannot be confirmed." },
   ISSUER_KEY_OF_ANOTHER_AGENCY: { "zh-CN": "签名密钥属于另一个机关。", en: "The signing key belongs to another agency." },
   ISSUER_KEY_ALGORITHM_MISMATCH: { "zh-CN": "签名方式与登记的密钥不符。", en: "The signature does not match the registered key's kind." },
