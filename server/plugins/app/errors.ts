@@ -125,11 +125,14 @@ function rawReply(code: ApiErrorCode): string {
 export function replyToClientError(error: NodeJS.ErrnoException, socket: Socket): void {
   if (error.code === "ECONNRESET" || socket.destroyed) return;
   const inFlight = (socket as Socket & { _httpMessage?: { headersSent?: boolean } })._httpMessage;
-  if (socket.writable && !inFlight?.headersSent) {
-    const code: ApiErrorCode = error.code === "HPE_HEADER_OVERFLOW" ? "HEADERS_TOO_LARGE" : error.code === "ERR_HTTP_REQUEST_TIMEOUT" ? "REQUEST_TIMEOUT" : "BAD_REQUEST";
-    socket.end(rawReply(code));
+  if (!socket.writable || inFlight?.headersSent) {
+    socket.destroy(error);
+    return;
   }
-  socket.destroy(error);
+  const code: ApiErrorCode = error.code === "HPE_HEADER_OVERFLOW" ? "HEADERS_TOO_LARGE" : error.code === "ERR_HTTP_REQUEST_TIMEOUT" ? "REQUEST_TIMEOUT" : "BAD_REQUEST";
+  // Closed once the reply is flushed (destroying at once could drop it), or after 10 s at most.
+  socket.setTimeout(10_000, () => socket.destroy());
+  socket.end(rawReply(code), () => socket.destroy());
 }
 
 /**
