@@ -1,4 +1,5 @@
 import { expect } from "chai";
+import fc from "fast-check";
 import type { FastifyInstance, LightMyRequestResponse } from "fastify";
 import type { Service } from "../../../server/service/create-service";
 import { createShareStore } from "../../../server/store/share-store";
@@ -186,5 +187,40 @@ describe("HTTP: client mistakes are 4xx, never 5xx", function () {
         expect(error?.code, name).to.equal("BAD_REQUEST");
       }
     });
+  });
+
+  describe("property: whatever JSON a client sends, the answer is never a 5xx", () => {
+    const anything = fc.oneof(
+      fc.jsonValue({ maxDepth: 4 }),
+      fc.string(),
+      fc.record({ type: fc.oneof(fc.constantFrom("business-licence", "marriage-certificate", ...PROTOTYPE_NAMES), fc.string()), claims: fc.jsonValue({ maxDepth: 3 }), validFrom: fc.jsonValue({ maxDepth: 1 }), validUntil: fc.jsonValue({ maxDepth: 1 }) }, { requiredKeys: [] }),
+      fc.record({ slug: fc.oneof(fc.constantFrom(...PROTOTYPE_NAMES, "sh-amr"), fc.string()), name: fc.string(), creditCode: fc.string(), types: fc.jsonValue({ maxDepth: 1 }) }, { requiredKeys: [] }),
+      fc.record({ envelope: fc.jsonValue({ maxDepth: 4 }), reason: fc.jsonValue({ maxDepth: 1 }), digest: fc.jsonValue({ maxDepth: 1 }), ciphertext: fc.string(), expiresAt: fc.string(), items: fc.array(fc.jsonValue({ maxDepth: 3 }), { maxLength: 4 }) }, { requiredKeys: [] }),
+    );
+    const routes = [
+      { url: "/v1/certificates", token: "amr" },
+      { url: "/v1/certificates/batch", token: "amr" },
+      { url: "/v1/certificates/0mx01x16p6iOFKpW3ywHi280r/revoke", token: "amr" },
+      { url: "/v1/agencies", token: "root" },
+      { url: "/v1/agencies/sh-amr/keys/rotate", token: "mca" },
+      { url: "/v1/notarisations", token: "amr" },
+      { url: "/v1/verify", token: null },
+      { url: "/v1/shares", token: null },
+      { url: "/rpc", token: null },
+    ] as const;
+
+    for (const { url, token } of routes) {
+      it(`POST ${url}`, async () => {
+        await fc.assert(
+          fc.asyncProperty(anything, fc.option(fc.string({ maxLength: 20 }), { nil: undefined }), async (body, idempotencyKey) => {
+            const headers: Record<string, string> = { "content-type": "application/json", ...(token ? bearer(t.tokens[token]) : {}) };
+            if (idempotencyKey !== undefined) headers["idempotency-key"] = idempotencyKey;
+            const res = await app.inject({ method: "POST", url, headers, payload: JSON.stringify(body) ?? "null" });
+            expect(res.statusCode, `${JSON.stringify(body)}: ${res.body}`).to.be.below(500);
+          }),
+          { numRuns: 150 },
+        );
+      });
+    }
   });
 });
