@@ -10,9 +10,26 @@ export {
   typeIdOf,
   validateClaims,
   defineCertificateType,
+  businessLicence,
+  marriageCertificate,
+  birthMedicalCertificate,
+  productionLicence,
+  notarisationReceipt,
   type CertificateType,
+  type JsonSchema,
+  type JsonSchemaObject,
+  type LocalisedText,
+  type ClaimError,
+  type ValidateClaimsOptions,
+  type ValidateClaimsResult,
 } from "./types";
-export { formatCertificateNumber, parseCertificateNumber } from "./certificate-number";
+export {
+  formatCertificateNumber,
+  parseCertificateNumber,
+  type CertificateNumberParts,
+  type FormatCertificateNumberParameters,
+  type ParseCertificateNumberResult,
+} from "./certificate-number";
 
 // credentials
 export {
