@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import type { FastifyInstance, FastifyReply } from "fastify";
-import type { Hex } from "../../sdk";
+import type { Hex } from "@certchain/sdk";
 import { WEB_DIR, webAssets, type BundleName } from "../web/build";
 
 export interface PagesRoutesOptions {

@@ -14,7 +14,7 @@ import {
   verify as sdkVerify,
   type CertificateType,
   type Hex,
-} from "../../sdk";
+} from "@certchain/sdk";
 import { createBatcher, type Batcher } from "../anchoring/batcher";
 import { createTokenAuthority } from "../auth/tokens";
 import { createOperatorClient } from "../chain/operator";

@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { expect } from "chai";
 import type { Browser, BrowserContext, Page } from "playwright-core";
-import { findTypeById } from "../../sdk";
+import { findTypeById } from "@certchain/sdk";
 import { issueAnchored, startShareStack, type ShareStack } from "./stack";
 
 const CHROMIUM = "/usr/bin/chromium";

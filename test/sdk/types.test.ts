@@ -13,9 +13,9 @@ import {
   productionLicence,
   typeIdOf,
   validateClaims,
+  isCertchainError,
   type CertificateType,
-} from "../../sdk/types";
-import { isCertchainError } from "../../sdk/errors";
+} from "@certchain/sdk";
 
 type Claims = Record<string, unknown>;
 const completeExample = (type: CertificateType): Claims => structuredClone(type.schema.examples[0]) as Claims;
