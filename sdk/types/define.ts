@@ -8,7 +8,7 @@ export interface LocalisedText {
   readonly en: string;
 }
 
-/** One JSON Schema (draft 2020-12) node. Kept open: ajv, not TypeScript, is the judge of schemas. */
+/** One JSON Schema (draft 2020-12) node. Kept open: validateClaims (schema-problems.ts), not TypeScript, is the judge of schemas. */
 export type JsonSchema = { readonly [keyword: string]: unknown };
 
 /** The subject-claims schema of a certificate type: a closed object with at least one example. */

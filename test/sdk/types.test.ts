@@ -230,7 +230,7 @@ describe("sdk/types", () => {
       });
     }
 
-    it("reports a schema ajv cannot compile on first use, with CERT_TYPE_SCHEMA_INVALID", () => {
+    it("reports a schema the validator cannot use on first use, with CERT_TYPE_SCHEMA_INVALID", () => {
       const def = valid();
       def.schema.properties.vessel_name = { type: "string", minLenght: 1 };
       const type = defineCertificateType(def);
