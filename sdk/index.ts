@@ -54,6 +54,7 @@ export {
   type IssueCredentialParameters,
   type RawPublicKey,
   type ParsedCredential,
+  type Disclosure,
 } from "./credential";
 
 // anchoring
@@ -80,8 +81,14 @@ export {
   agencyIdOf,
   type RegistryReader,
   type TrustedRegistry,
+  type VerificationQuery,
   type CertificateState,
   type StatusRecord,
+  type AnchorRecord,
+  type AgencyRecord,
+  type SigningKeyRecord,
+  type AccreditationRecord,
+  type VerificationContextRecord,
 } from "./registry";
 
 // verification

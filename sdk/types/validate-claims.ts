@@ -3,6 +3,7 @@ import { CertchainError } from "../errors";
 import type { CertificateType } from "./define";
 import { schemaProblems } from "./schema-problems";
 
+/** Why one claim was rejected. */
 export interface ClaimError {
   /** JSON Pointer (RFC 6901) to the offending claim, e.g. `/spouses/0/id_number`; `""` is the whole claim set. */
   readonly path: string;
