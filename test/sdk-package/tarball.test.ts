@@ -31,11 +31,16 @@ interface Run {
   stderr: string;
 }
 
+// npm settings that say how to reach the registry, kept; every other npm_* variable comes from
+// this repository's npm run (its .npmrc's node-options, its local prefix, the package's fields).
+const REGISTRY_SETTINGS = /^npm_config_(registry|cafile|ca|cert|key|strict_ssl|proxy|https_proxy|noproxy|cache|userconfig|globalconfig)$/;
+
 /** The environment a department's shell would have: none of this repository's npm or ts-node settings. */
 function outsideEnv(): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
   for (const [key, value] of Object.entries(process.env)) {
-    if (key !== "NODE_OPTIONS" && key !== "INIT_CWD" && !key.startsWith("npm_") && !key.startsWith("TS_NODE_")) env[key] = value;
+    const ours = key === "NODE_OPTIONS" || key === "INIT_CWD" || key.startsWith("TS_NODE_") || (key.startsWith("npm_") && !REGISTRY_SETTINGS.test(key));
+    if (!ours) env[key] = value;
   }
   return env;
 }
