@@ -25,6 +25,14 @@ describe("sdk: the @certchain/sdk package surface", function () {
     });
   });
 
+  it("resolves @certchain/sdk to its TypeScript sources in this repository, never to a build in sdk/dist", () => {
+    // sdk/dist exists after any `npm pack -w sdk`; without the "certchain-source" condition
+    // (.npmrc) tests and the service would silently run a stale build.
+    const hint = "run tests through npm (npm test, npx hardhat test): .npmrc gives Node --conditions=certchain-source";
+    expect(require.resolve("@certchain/sdk"), hint).to.equal(path.join(SDK, "index.ts"));
+    expect(require.resolve("@certchain/sdk/internal")).to.equal(path.join(SDK, "internal.ts"));
+  });
+
   it("documents every export of sdk/index.ts with a doc comment", () => {
     const checker = program.getTypeChecker();
     const moduleSymbol = checker.getSymbolAtLocation(program.getSourceFile(path.join(SDK, "index.ts"))!)!;
