@@ -1,5 +1,4 @@
-import { checkCreditCode } from "../../sdk/certificate-number";
-import { findTypeById } from "../../sdk/types";
+import { checkCreditCode, findTypeById } from "@certchain/sdk";
 import { CONNECTION_HELP, CONNECTION_OPTIONS, parse } from "./args";
 import type { Command } from "./command";
 import { connect } from "./connection";

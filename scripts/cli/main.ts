@@ -3,7 +3,6 @@
  * API; verifying departments verify files and links against the chain, without writing code.
  * Each command is one file; this one only dispatches and turns failures into one line.
  */
-import { ownValue } from "../../sdk/lib/own";
 import { wantsHelp } from "./args";
 import type { Command } from "./command";
 import { ApiError, apiErrorLine } from "./http-client";
@@ -27,6 +26,8 @@ export const COMMANDS: readonly { name: string; summary: string; load(): Command
 ];
 
 const ALIASES: Record<string, string> = { notarize: "notarise", "verify-document": "verify-file" };
+// Own properties only: "constructor" or "__proto__" on the command line is an unknown command.
+const commandNameOf = (name: string | undefined) => (name !== undefined && Object.hasOwn(ALIASES, name) ? ALIASES[name] : name);
 
 export const HELP = `Usage: certchain <command> [options]     (certchain <command> --help for details)
 
@@ -42,7 +43,7 @@ Exit status: 0 success, 1 the operation failed (e.g. a certificate is not valid)
 export async function main(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;
   if (name === undefined || name === "--help" || name === "-h" || name === "help") {
-    const topic = name === "help" ? COMMANDS.find((c) => c.name === (ownValue(ALIASES, rest[0]) ?? rest[0])) : undefined;
+    const topic = name === "help" ? COMMANDS.find((c) => c.name === commandNameOf(rest[0])) : undefined;
     out(topic ? topic.load().help : HELP);
     return EXIT.OK;
   }
@@ -50,7 +51,7 @@ export async function main(argv: string[]): Promise<number> {
     out(require("../../package.json").version);
     return EXIT.OK;
   }
-  const entry = COMMANDS.find((c) => c.name === (ownValue(ALIASES, name) ?? name));
+  const entry = COMMANDS.find((c) => c.name === commandNameOf(name));
   if (!entry) {
     err(`certchain: unknown command ${JSON.stringify(name)} (commands: ${COMMANDS.map((c) => c.name).join(", ")})`);
     return EXIT.USAGE;

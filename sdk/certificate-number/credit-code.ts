@@ -11,6 +11,7 @@ const ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY";
 const WEIGHTS = [1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28];
 const STRUCTURE = /^[0-9A-HJ-NPQRTUWXY]{2}[0-9]{6}[0-9A-HJ-NPQRTUWXY]{10}$/;
 
+/** What {@link checkCreditCode} found: fine, or why not (a stable code and a fixed message). */
 export type CheckCreditCodeResult =
   | { readonly ok: true }
   | { readonly ok: false; readonly code: "CREDIT_CODE_MALFORMED" | "CREDIT_CODE_CHECK_FAILED"; readonly message: string };

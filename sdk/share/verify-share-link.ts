@@ -5,10 +5,12 @@ import { SHARE_CODES, MAX_SHARE_CIPHERTEXT, type ShareCode } from "./codes";
 import { decryptShare } from "./crypto";
 import { parseShareLink, type ShareLink } from "./link";
 
+/** The part of `fetch` the SDK uses; pass your own to route share-service requests. */
 export type FetchLike = (input: string, init?: { method?: string; headers?: Record<string, string>; signal?: AbortSignal }) => Promise<{
   status: number;
   ok: boolean;
   headers?: { get(name: string): string | null };
+  /** The response body, parsed. */
   json(): Promise<unknown>;
 }>;
 
@@ -24,8 +26,10 @@ export interface ShareRecord {
  */
 export type ShareReader = (link: ShareLink) => Promise<ShareRecord | undefined>;
 
+/** How long `verifyShareLink` waits for a share service unless told otherwise: 5 s. */
 export const DEFAULT_SHARE_TIMEOUT_MS = 5_000;
 
+/** The options of {@link verifyShareLink}: {@link VerifyOptions} plus which share services may be asked, a deadline and a signal. */
 export interface VerifyShareLinkOptions extends VerifyOptions {
   /**
    * Origins whose share links may be opened, e.g. `["https://certs.example.gov.cn"]`. There is no

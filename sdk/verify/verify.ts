@@ -18,6 +18,7 @@ import { blankResult, type CheckResult, type VerificationResult } from "./result
 import { snapshotOf } from "./snapshot";
 import { decideVerdict } from "./verdict";
 
+/** What to trust and when: the options of `verify`, `verifyMany` and `verifyDocument`. */
 export interface VerifyOptions {
   /** The registries this verifier trusts (mutual recognition: several are fine). */
   registries: readonly (TrustedRegistry | RegistryReader)[];

@@ -1,4 +1,4 @@
-import { CertchainError } from "../../sdk";
+import { CertchainError } from "@certchain/sdk";
 
 // Far deeper than anything the service hashes (request bodies are limited to 32 levels):
 // the guard turns hostile nesting into a clear refusal instead of a stack overflow.

@@ -1,4 +1,4 @@
-import { checkCreditCode, utf8 } from "../../sdk/internal";
+import { checkCreditCode, utf8 } from "@certchain/sdk/internal";
 import { apiError } from "../errors";
 
 export interface AgencyRequest {

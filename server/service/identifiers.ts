@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from "node:crypto";
-import { creditCodeCheckCharacter } from "../../sdk";
+import { creditCodeCheckCharacter } from "@certchain/sdk";
 
 /**
  * Certificate ids: opaque and URL-safe, but starting with the time in base 36 so that LevelDB's

@@ -15,8 +15,8 @@ import {
   verify as sdkVerify,
   type CertificateType,
   type Hex,
-} from "../../sdk";
-import { ownValue } from "../../sdk/internal";
+} from "@certchain/sdk";
+import { ownValue } from "@certchain/sdk/internal";
 import { createBatcher, type Batcher } from "../anchoring/batcher";
 import { createTokenAuthority } from "../auth/tokens";
 import { createOperatorClient } from "../chain/operator";

@@ -5,13 +5,13 @@ import {
   creditCodeCheckCharacter,
   creditCodeFromBytes18,
   creditCodeToBytes18,
-  computeCheckCharacter,
   formatCertificateNumber,
-  isValidCheckCharacter,
+  isCertchainError,
   parseCertificateNumber,
   type CertificateNumberParts,
-} from "../../sdk/certificate-number";
-import { isCertchainError } from "../../sdk/errors";
+} from "@certchain/sdk";
+// The check-character functions are not public API: reached through the repository-only entry.
+import { computeCheckCharacter, isValidCheckCharacter } from "@certchain/sdk/internal";
 import { derivedCreditCode } from "../../server/service/identifiers";
 
 const ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ";

@@ -16,7 +16,7 @@ import {
   publicJwkOf,
   createPendingEnvelope,
   subjectClaimsOf,
-} from "../../sdk";
+} from "@certchain/sdk";
 
 const ed = generateKeyPairSync("ed25519").privateKey;
 const p256 = generateKeyPairSync("ec", { namedCurve: "P-256" }).privateKey;

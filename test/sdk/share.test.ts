@@ -1,9 +1,21 @@
 import { expect } from "chai";
 import fc from "fast-check";
 import { decodeProtectedHeader } from "jose";
-import { credentialLeaf, findTypeById, isCertchainError, presentCredential, type Envelope } from "../../sdk";
-import { createShare, openShare, parseShareLink, shareLinkOf, verifyShareLink, DEFAULT_SHARE_TIMEOUT_MS, type FetchLike } from "../../sdk/share";
-import { verifyAny } from "../../sdk/verify/verify-input";
+import {
+  credentialLeaf,
+  findTypeById,
+  isCertchainError,
+  presentCredential,
+  type Envelope,
+  createShare,
+  openShare,
+  parseShareLink,
+  shareLinkOf,
+  verifyShareLink,
+  DEFAULT_SHARE_TIMEOUT_MS,
+  type FetchLike,
+  verify as verifyAny,
+} from "@certchain/sdk";
 import { deployTrustFixture, issueAndAnchor, type TrustFixture } from "../support/chain-fixture";
 import { startSilentServer, type SilentServer } from "../support/silent-server";
 

@@ -1,6 +1,6 @@
 import { expect } from "chai";
 import fc from "fast-check";
-import { hasDuplicateNames } from "../../sdk/lib/strict-json";
+import { hasDuplicateNames } from "@certchain/sdk/internal";
 
 /** Every UTF-16 unit of a name as a \uXXXX escape: the same name to a JSON reader, other bytes. */
 const escaped = (name: string) => `"${Array.from({ length: name.length }, (_, i) => `\\u${name.charCodeAt(i).toString(16).padStart(4, "0")}`).join("")}"`;

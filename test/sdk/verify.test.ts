@@ -16,7 +16,7 @@ import {
   type Envelope,
   type RegistryReader,
   type VerificationResult,
-} from "../../sdk";
+} from "@certchain/sdk";
 import { anchorCredentials, deployTrustFixture, issueAndAnchor, issueCredentials, numberFor, type TrustFixture } from "../support/chain-fixture";
 import { reencodeCredential, replaceDisclosure, tamperedEnvelope } from "../support/tamper";
 
@@ -140,7 +140,7 @@ describe("sdk verify", function () {
     it("a root that was never anchored fails the anchor check", async function () {
       const [credential] = await issueCredentials(fx.amr, [{ type: "business-licence" }]);
       const envelope = await oneLicence();
-      const lone: Envelope = { ...envelope, credential, anchor: { ...envelope.anchor, root: (await import("../../sdk")).credentialLeaf(credential), proof: [] } as any };
+      const lone: Envelope = { ...envelope, credential, anchor: { ...envelope.anchor, root: (await import("@certchain/sdk")).credentialLeaf(credential), proof: [] } as any };
       expectFailure(await verify(lone, options), "anchor", "ANCHOR_ROOT_NOT_FOUND");
     });
 
@@ -209,7 +209,7 @@ describe("sdk verify", function () {
       const agency = await fx.addAgency("sh-acc-test", "资质测试局", ["production-licence"], opAcc);
       const inside = (await issueAndAnchor(fx, agency, [{ type: "production-licence" }])).envelopes[0];
       const now = (await hre.ethers.provider.getBlock("latest"))!.timestamp;
-      const { findTypeById } = await import("../../sdk");
+      const { findTypeById } = await import("@certchain/sdk");
       await fx.admin.setAccreditation(agency.slug, findTypeById("production-licence")!.vct, 1, now + 1);
       const outside = (await issueAndAnchor(fx, agency, [{ type: "production-licence" }])).envelopes[0];
       expect((await verify(inside, options)).verdict).to.equal("valid");
@@ -407,7 +407,7 @@ describe("sdk verify", function () {
   describe("status and time", function () {
     async function withStatus(action: "revoke" | "suspend", reason: number) {
       const { envelopes, root, proofs } = await issueAndAnchor(fx, fx.amr, [{ type: "business-licence" }]);
-      const { credentialLeaf } = await import("../../sdk");
+      const { credentialLeaf } = await import("@certchain/sdk");
       const update = { leaf: credentialLeaf(envelopes[0].credential), root, proof: proofs[0] };
       await fx.amr.client.changeStatus(action, [update], reason);
       return { envelope: envelopes[0], update };
@@ -488,7 +488,7 @@ describe("sdk verify", function () {
 
     it("reads statuses of a large group through the agency's status events, with the same verdicts", async function () {
       const { envelopes, root, proofs } = await issueAndAnchor(fx, fx.amr, Array.from({ length: 300 }, () => ({ type: "business-licence" })));
-      const { credentialLeaf } = await import("../../sdk");
+      const { credentialLeaf } = await import("@certchain/sdk");
       const update = (i: number) => ({ leaf: credentialLeaf(envelopes[i].credential), root, proof: proofs[i] });
       await fx.amr.client.changeStatus("revoke", [update(3), update(250)], 5);
       await fx.amr.client.changeStatus("suspend", [update(7), update(8)], 7);
@@ -515,7 +515,7 @@ describe("sdk verify", function () {
       const { createOperatorClient } = await import("../../server/chain/operator");
       const admin = createRegistryAdmin(second.address, root);
       await admin.registerAgency("zj-amr", "浙江省市场监督管理局", derivedCreditCode("zj-amr"));
-      const { findTypeById } = await import("../../sdk");
+      const { findTypeById } = await import("@certchain/sdk");
       await admin.setAccreditation("zj-amr", findTypeById("business-licence")!.vct);
       const key = generateKeyPairSync("ed25519").privateKey;
       await admin.addSigningKey("zj-amr", rawPublicKeyOf(key));

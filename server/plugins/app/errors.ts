@@ -2,8 +2,8 @@ import { STATUS_CODES, type IncomingMessage, type ServerResponse } from "node:ht
 import type { Socket } from "node:net";
 import fp from "fastify-plugin";
 import type { FastifyError, FastifyReply, FastifyRequest } from "fastify";
-import { isCertchainError } from "../../../sdk";
-import { ownValue } from "../../../sdk/internal";
+import { isCertchainError } from "@certchain/sdk";
+import { ownValue } from "@certchain/sdk/internal";
 import { API_ERRORS, errorBody, isApiErrorCode, statusOfCode, type ApiErrorCode } from "../../errors";
 
 export interface FieldError {

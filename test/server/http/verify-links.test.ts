@@ -1,6 +1,6 @@
 import { expect } from "chai";
 import type { FastifyInstance } from "fastify";
-import { createShare, presentCredential, shareLinkOf } from "../../../sdk";
+import { createShare, presentCredential, shareLinkOf } from "@certchain/sdk";
 import type { Service } from "../../../server/service/create-service";
 import { createShareStore } from "../../../server/store/share-store";
 import { startSilentServer, type SilentServer } from "../../support/silent-server";

@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyRequest } from "fastify";
-import type { ShareReader } from "../../../../sdk";
+import type { ShareReader } from "@certchain/sdk";
 import { errorResponses, openObject } from "../../../schemas";
 import type { ShareStore } from "../../../store/share-store";
 

@@ -1,8 +1,4 @@
-import type { ShareVerificationResult, ShareCode } from "../../../../sdk/share";
-import { ownValue } from "../../../../sdk/lib/own";
-import { statusReasonLabel } from "../../../../sdk/status/reasons";
-import { findTypeByVct } from "../../../../sdk/types";
-import type { VerificationResult, Verdict, VerifyCode } from "../../../../sdk/verify";
+import { type ShareVerificationResult, type ShareCode, statusReasonLabel, findTypeByVct, type VerificationResult, type Verdict, type VerifyCode } from "@certchain/sdk";
 import { fill, h } from "./dom";
 import { formatDate, formatTime, formatValue } from "./format";
 import { lang, tr } from "./i18n";
@@ -78,7 +74,7 @@ export function typeHeading(result: AnyResult, level: "h2" | "h3" = "h2"): HTMLE
 
 const labelOf = (vct: string | undefined, claim: string): string => {
   const type = vct ? findTypeByVct(vct) : undefined;
-  return ownValue(type?.claims, claim)?.[lang()] ?? claim;
+  return (type && Object.hasOwn(type.claims, claim) ? type.claims[claim] : undefined)?.[lang()] ?? claim;
 };
 
 /**
