@@ -235,7 +235,9 @@ export async function createIssuingService(options: IssuingServiceOptions): Prom
 
   async function ensureKey(agency: string) {
     try {
-      return await keys.ensureSigningKey(agency);
+      // With the root authority's other writes: one account, one nonce at a time, and two first
+      // issuances of an agency register one key, not two.
+      return await chainLock(ROOT_WRITES, () => keys.ensureSigningKey(agency));
     } catch (cause) {
       throw apiError("CHAIN_UNAVAILABLE", "The agency's signing key cannot be registered now; try again later.");
     }
@@ -430,7 +432,7 @@ export async function createIssuingService(options: IssuingServiceOptions): Prom
       if (typeof agency !== "string" || operatorFor(agency) === undefined) throw apiError("AGENCY_NOT_FOUND");
       let replaced;
       try {
-        replaced = await keys.replaceSigningKey(agency);
+        replaced = await chainLock(ROOT_WRITES, () => keys.replaceSigningKey(agency));
       } catch {
         throw apiError("CHAIN_UNAVAILABLE");
       }
@@ -438,9 +440,15 @@ export async function createIssuingService(options: IssuingServiceOptions): Prom
       // or its anchor time would fall after the key's end and it would never verify.
       await Promise.allSettled([...(inFlight.get(agency) ?? [])]);
       await batcher.flush(agency);
-      const latest = await chain.provider.getBlock("latest");
-      const validUntil = latest!.timestamp + 1;
-      await keys.retire(agency, replaced.previous, validUntil);
+      let validUntil: number;
+      try {
+        const latest = await chain.provider.getBlock("latest");
+        validUntil = latest!.timestamp + 1;
+        await chainLock(ROOT_WRITES, () => keys.retire(agency, replaced.previous, validUntil));
+      } catch {
+        // The new key is in use; retiring the old ones can be done by rotating again.
+        throw apiError("CHAIN_UNAVAILABLE", "The new key is registered and in use, but the old ones could not be retired now; rotate again later.");
+      }
       await audit.append([
         { at: new Date(now()).toISOString(), actor: principal.subject, requestId: context.requestId, action: "key.rotate", subject: agency, data: { keyId: replaced.signer.keyId, retired: replaced.previous, validUntil } },
       ]);
