@@ -24,6 +24,7 @@ export const API_ERRORS = {
   AGENCY_NOT_FOUND: [404, "No such agency."],
   AGENCY_EXISTS: [409, "An agency with this slug is already registered."],
   NOT_FOUND: [404, "No such resource."],
+  PROOF_NOT_FOUND: [404, "This service issued no certificate with that leaf."],
   CERT_NOT_ANCHORED: [409, "The certificate is not anchored yet; try again after its batch is anchored."],
   STATUS_TRANSITION_INVALID: [409, "That status change is not possible from the certificate's current status."],
   IDEMPOTENCY_KEY_REUSED: [422, "This Idempotency-Key was used with a different request."],

@@ -54,6 +54,21 @@ export const idempotencyHeaders = {
   },
 } as const;
 
+/** Headers of the issuing routes: Idempotency-Key and Prefer (RFC 7240 `wait`). */
+export const issueHeaders = {
+  type: "object",
+  properties: {
+    ...idempotencyHeaders.properties,
+    prefer: {
+      type: "string",
+      maxLength: 4096,
+      description:
+        "RFC 7240. `wait=<seconds>` (at most 60): hold the reply until the certificates are anchored, then return the anchored envelopes with `Preference-Applied: wait=<seconds>`. If anchoring takes longer, the pending envelopes come back when the wait is over, without `Preference-Applied`.",
+      examples: ["wait=10"],
+    },
+  },
+} as const;
+
 export const envelopeSchema = {
   type: "object",
   description: "The certificate file the holder keeps: the SD-JWT VC and its anchor proof (pending until anchored).",

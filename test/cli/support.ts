@@ -63,6 +63,8 @@ export async function startCliEnvironment(options: { batchDelayMs?: number } = {
       await admin.addOperator(agency.slug, operators[agency.slug].address);
     }
 
+    const port = await freePort();
+    const apiUrl = `http://127.0.0.1:${port}`;
     service = await createService({
       dataDir: path.join(dir, "service"),
       provider,
@@ -73,15 +75,14 @@ export async function startCliEnvironment(options: { batchDelayMs?: number } = {
       passphrase: "cli-test-passphrase",
       batch: { maxSize: 5_000, maxDelayMs: options.batchDelayMs ?? 200 },
       confirmations: 1,
+      publicUrl: apiUrl,
     });
     app = await buildApp(service, {
       rateLimit: false,
       shares: createShareStore(service.db.sublevel("shares")),
       web: { registry: { chainId: 31337, address: deployment.address, name: "cli test registry" }, upstreamRpcUrl: node.rpcUrl },
     });
-    await app.listen({ port: 0, host: "127.0.0.1" });
-    const { port } = app.server.address() as { port: number };
-    const apiUrl = `http://127.0.0.1:${port}`;
+    await app.listen({ port, host: "127.0.0.1" });
 
     const tokens = { root: await service.issueToken({ kind: "root", subject: "cli-test-root" }, 3600) } as CliEnvironment["tokens"];
     for (const agency of AGENCIES) {

@@ -1,7 +1,8 @@
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import { notarisationReceipt } from "../../../sdk/types";
 import { apiError } from "../../errors";
-import { envelopeSchema, errorResponses, idempotencyHeaders } from "../../schemas";
+import { envelopeSchema, errorResponses, issueHeaders } from "../../schemas";
+import { withPreferredWait } from "./certificates/prefer-wait";
 import type { IssuingService, RequestContext } from "../../service/types";
 
 export interface NotarisationRoutesOptions {
@@ -67,8 +68,8 @@ export async function notarisationRoutes(app: FastifyInstance, options: Notarisa
         tags: ["notarisation"],
         summary: "Notarise a document digest",
         description:
-          "Issues a notarisation receipt (type `notarisation-receipt`) for a document the caller hashed itself; the document never reaches the service. Only notary offices accredited for the type may call it. The envelope is `pending` until its batch is anchored; poll GET /v1/certificates/:id.",
-        headers: idempotencyHeaders,
+          "Issues a notarisation receipt (type `notarisation-receipt`) for a document the caller hashed itself; the document never reaches the service. Only notary offices accredited for the type may call it. The envelope is `pending` until its batch is anchored: send `Prefer: wait=<seconds>` to get the anchored receipt in the reply, or poll GET /v1/certificates/:id.",
+        headers: issueHeaders,
         body: notariseBodySchema,
         response: {
           201: { type: "object", properties: { id: { type: "string" }, status: { type: "string" }, envelope: envelopeSchema }, required: ["id", "status", "envelope"] },
@@ -88,7 +89,8 @@ export async function notarisationRoutes(app: FastifyInstance, options: Notarisa
         ...(size === undefined ? {} : { document_size: size }),
         ...(notes === undefined ? {} : { notes }),
       };
-      const record = await service().issue(request.principal, { type: notarisationReceipt.id, claims }, contextOf(request));
+      const issued = await service().issue(request.principal, { type: notarisationReceipt.id, claims }, contextOf(request));
+      const [record] = await withPreferredWait(service(), request, reply, [issued]);
       return reply.status(201).send({ id: record.id, status: record.status, envelope: record.envelope });
     },
   );

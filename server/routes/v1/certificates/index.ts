@@ -10,9 +10,10 @@ import {
   envelopeSchema,
   errorResponses,
   errorSchema,
-  idempotencyHeaders,
+  issueHeaders,
   issueRequestSchema,
 } from "../../../schemas";
+import { withPreferredWait } from "./prefer-wait";
 
 export const MAX_BATCH = 10_000;
 /** One certificate's body is small; batches get the app-wide limit. */
@@ -60,8 +61,9 @@ export default async function certificates(app: FastifyInstance): Promise<void> 
       schema: {
         tags: ["certificates"],
         summary: "Issue one certificate",
-        description: "Signs the certificate, stores it durably and queues it for anchoring. The envelope is `pending` until its batch is anchored.",
-        headers: idempotencyHeaders,
+        description:
+          "Signs the certificate, stores it durably and queues it for anchoring. The envelope is `pending` until its batch is anchored (a pending envelope names this service: its proof is at GET /v1/proofs/<leaf>). With `Prefer: wait=<seconds>` the reply waits for the anchor and returns the anchored envelope.",
+        headers: issueHeaders,
         body: issueRequestSchema,
         response: {
           201: { type: "object", properties: { id: { type: "string" }, status: { type: "string" }, envelope: envelopeSchema }, required: ["id", "status", "envelope"] },
@@ -70,7 +72,8 @@ export default async function certificates(app: FastifyInstance): Promise<void> 
       },
     },
     async (request, reply) => {
-      const record = await app.service.issue(request.principal!, request.body, contextOf(request));
+      const issued = await app.service.issue(request.principal!, request.body, contextOf(request));
+      const [record] = await withPreferredWait(app.service, request, reply, [issued]);
       return reply.status(201).send({ id: record.id, status: record.status, envelope: record.envelope });
     },
   );
@@ -83,8 +86,8 @@ export default async function certificates(app: FastifyInstance): Promise<void> 
         tags: ["certificates"],
         summary: "Issue up to 10,000 certificates",
         description:
-          "Each item is an issue request (as POST /v1/certificates). Items are validated and issued one by one: good items are issued even when others fail; results are in input order.",
-        headers: idempotencyHeaders,
+          "Each item is an issue request (as POST /v1/certificates). Items are validated and issued one by one: good items are issued even when others fail; results are in input order. `Prefer: wait=<seconds>` waits for every issued item's anchor.",
+        headers: issueHeaders,
         body: {
           type: "object",
           properties: { items: { type: "array", minItems: 1, maxItems: MAX_BATCH, items: { type: "object", description: "An issue request: { type, claims, validFrom?, validUntil? }" } } },
@@ -101,7 +104,7 @@ export default async function certificates(app: FastifyInstance): Promise<void> 
         },
       },
     },
-    async (request) => {
+    async (request, reply) => {
       const { items } = request.body;
       const results: unknown[] = new Array(items.length);
       const valid: IssueRequest[] = [];
@@ -116,11 +119,14 @@ export default async function certificates(app: FastifyInstance): Promise<void> 
         }
       });
       const issued: BatchItemResult[] = valid.length === 0 ? [] : await app.service.issueBatch(request.principal!, valid, contextOf(request));
+      const good = issued.flatMap((r) => (r.ok ? [r.certificate] : []));
+      const current = new Map((await withPreferredWait(app.service, request, reply, good)).map((r) => [r.id, r]));
       for (const result of issued) {
         const index = indexOf[result.index];
-        results[index] = result.ok
-          ? { index, ok: true, id: result.certificate.id, status: result.certificate.status, envelope: result.certificate.envelope }
-          : { index, ok: false, error: result.error };
+        const certificate = result.ok ? current.get(result.certificate.id)! : undefined;
+        results[index] = certificate
+          ? { index, ok: true, id: certificate.id, status: certificate.status, envelope: certificate.envelope }
+          : { index, ok: false, error: (result as Extract<BatchItemResult, { ok: false }>).error };
       }
       const ok = issued.filter((r) => r.ok).length;
       return { results, issued: ok, failed: items.length - ok };
