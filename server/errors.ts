@@ -41,8 +41,11 @@ export const API_ERRORS = {
 
 export type ApiErrorCode = keyof typeof API_ERRORS;
 
+/** `details` is always a list in the API (the OpenAPI error schema says so): one object becomes a list of one. */
+export const detailsList = (details: unknown): unknown[] | undefined => (details === undefined ? undefined : Array.isArray(details) ? details : [details]);
+
 export function apiError(code: ApiErrorCode, message?: string, details?: unknown): CertchainError {
-  return new CertchainError(code, message ?? API_ERRORS[code][1], details === undefined ? {} : { details });
+  return new CertchainError(code, message ?? API_ERRORS[code][1], details === undefined ? {} : { details: detailsList(details) });
 }
 
 export const statusOfCode = (code: string): number => (API_ERRORS as Record<string, readonly [number, string]>)[code]?.[0] ?? 500;

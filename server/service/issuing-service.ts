@@ -24,7 +24,7 @@ import { createTokenAuthority } from "../auth/tokens";
 import { createOperatorClient } from "../chain/operator";
 import { createRegistryAdmin } from "../chain/registry-admin";
 import { revertNameOf } from "../chain/revert-name";
-import { apiError } from "../errors";
+import { apiError, detailsList } from "../errors";
 import type { KeyStore } from "../keys/key-store";
 import { createKeyedMutex } from "../lib/mutex";
 import { createAuditLog, type NewAuditEntry } from "../store/audit-log";
@@ -111,7 +111,7 @@ function parseTime(value: unknown, field: string): number | undefined {
 }
 
 const errorOf = (error: unknown): { code: string; message: string; details?: unknown } =>
-  isCertchainError(error) ? { code: error.code, message: error.message, ...(error.details !== undefined ? { details: error.details } : {}) } : { code: "INTERNAL", message: "Internal error." };
+  isCertchainError(error) ? { code: error.code, message: error.message, ...(error.details !== undefined ? { details: detailsList(error.details) } : {}) } : { code: "INTERNAL", message: "Internal error." };
 
 /**
  * The issuing node: validate → sign → persist (synced) → hand to the batcher. Every refusal is

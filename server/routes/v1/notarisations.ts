@@ -40,6 +40,14 @@ export const notariseBodySchema = {
   // Only the digest is required: title, parties, notes and size are optional metadata.
   required: ["digest"],
   additionalProperties: false,
+  examples: [
+    {
+      digest: "9f2c5b0e8d7a6c4b3a29180f7e6d5c4b3a2918f7e6d5c4b3a29180f7e6d5c4b3",
+      title: "房屋租赁合同",
+      parties: ["上海青禾数字科技有限公司", "陈嘉树"],
+      size: 48213,
+    },
+  ],
 } as const;
 
 const contextOf = (request: FastifyRequest): RequestContext => {
@@ -72,7 +80,12 @@ export async function notarisationRoutes(app: FastifyInstance, options: Notarisa
         headers: issueHeaders,
         body: notariseBodySchema,
         response: {
-          201: { type: "object", properties: { id: { type: "string" }, status: { type: "string" }, envelope: envelopeSchema }, required: ["id", "status", "envelope"] },
+          201: {
+            type: "object",
+            description: "The notarisation receipt (a certificate of type notarisation-receipt): pending, or anchored after `Prefer: wait`.",
+            properties: { id: { type: "string" }, status: { type: "string", enum: ["pending", "anchored"] }, envelope: envelopeSchema },
+            required: ["id", "status", "envelope"],
+          },
           ...errorResponses,
         },
       },

@@ -11,6 +11,7 @@ import {
   errorResponses,
   errorSchema,
   issueHeaders,
+  issueRequestExamples,
   issueRequestSchema,
 } from "../../../schemas";
 import { withPreferredWait } from "./prefer-wait";
@@ -66,7 +67,12 @@ export default async function certificates(app: FastifyInstance): Promise<void> 
         headers: issueHeaders,
         body: issueRequestSchema,
         response: {
-          201: { type: "object", properties: { id: { type: "string" }, status: { type: "string" }, envelope: envelopeSchema }, required: ["id", "status", "envelope"] },
+          201: {
+            type: "object",
+            description: "Issued and stored durably. `status` is `pending` (envelope without proof yet) or, after `Prefer: wait`, `anchored`.",
+            properties: { id: { type: "string" }, status: { type: "string", enum: ["pending", "anchored"] }, envelope: envelopeSchema },
+            required: ["id", "status", "envelope"],
+          },
           ...errorResponses,
         },
       },
@@ -93,10 +99,12 @@ export default async function certificates(app: FastifyInstance): Promise<void> 
           properties: { items: { type: "array", minItems: 1, maxItems: MAX_BATCH, items: { type: "object", description: "An issue request: { type, claims, validFrom?, validUntil? }" } } },
           required: ["items"],
           additionalProperties: false,
+          examples: [{ items: [issueRequestExamples["business-licence"].value, { ...issueRequestExamples["production-licence"].value, validUntil: "2031-12-31T23:59:59+08:00" }] }],
         },
         response: {
           200: {
             type: "object",
+            description: "One result per item, in input order: `{ index, ok: true, id, status, envelope }` or `{ index, ok: false, error }`.",
             properties: { results: { type: "array", items: batchResultSchema }, issued: { type: "integer" }, failed: { type: "integer" } },
             required: ["results", "issued", "failed"],
           },
@@ -160,9 +168,10 @@ export default async function certificates(app: FastifyInstance): Promise<void> 
           params: certificateIdParams,
           body: {
             type: "object",
-            properties: { reason: { type: "integer", minimum: 0, maximum: 65535, description: "Reason code, recorded on chain." } },
+            properties: { reason: { type: "integer", minimum: 0, maximum: 65535, description: "Reason code, recorded on chain (sdk/status/reasons.ts: 1 issued in error, 2 superseded, …)." } },
             required: ["reason"],
             additionalProperties: false,
+            examples: [{ reason: 1 }],
           },
           response: { 200: certificateSchema, ...errorResponses },
         },
