@@ -139,13 +139,20 @@ export interface CliOptions {
   timeoutMs?: number;
 }
 
-/** `node scripts/cli/bin.js …` as a child process, with a clean CERTCHAIN_* environment. */
+/** What the CLI's language and demo-file discovery read: set by each test, never inherited. */
+const LOCALE_KEYS = ["LANG", "LC_ALL", "LC_MESSAGES", "LANGUAGE", "DATA_DIR"];
+
+/**
+ * `node scripts/cli/bin.js …` as a child process, with a clean CERTCHAIN_* environment, in
+ * English (LANG=en_US.UTF-8) unless the test sets the language, and run from a directory
+ * outside the repository (so a ./data/demo.json of someone's `npm start` is never found).
+ */
 export function spawnCli(args: string[], options: CliOptions = {}) {
-  const env: Record<string, string> = {};
+  const env: Record<string, string> = { LANG: "en_US.UTF-8" };
   for (const [key, value] of Object.entries(process.env)) {
-    if (value !== undefined && !key.startsWith("CERTCHAIN_") && !key.startsWith("TS_NODE_")) env[key] = value;
+    if (value !== undefined && !key.startsWith("CERTCHAIN_") && !key.startsWith("TS_NODE_") && !LOCALE_KEYS.includes(key)) env[key] = value;
   }
-  return spawn(process.execPath, [BIN, ...args], { cwd: options.cwd ?? ROOT, env: { ...env, ...options.env }, stdio: ["ignore", "pipe", "pipe"] });
+  return spawn(process.execPath, [BIN, ...args], { cwd: options.cwd ?? tmpdir(), env: { ...env, ...options.env }, stdio: ["ignore", "pipe", "pipe"] });
 }
 
 /** Runs the CLI to its end. */
