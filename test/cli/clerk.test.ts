@@ -113,12 +113,15 @@ describe("cli: a clerk's day (Chinese first, plain words, waits for the chain)",
   });
 
   it("messages follow --lang, else CERTCHAIN_LANG, else the locale (LC_ALL over LANG); Chinese when the locale names neither", async function () {
-    const missing = ["issue", "--csv", "x.csv"];
-    expect((await runCli(missing, { env: ZH })).stderr).to.include("缺少 --type");
-    expect((await runCli(missing, { env: { LANG: "zh_CN.UTF-8", LC_ALL: "en_GB.UTF-8" } })).stderr).to.include("missing --type");
-    expect((await runCli(missing, { env: { LANG: "en_US.UTF-8", CERTCHAIN_LANG: "zh-CN" } })).stderr).to.include("缺少 --type");
-    expect((await runCli([...missing, "--lang", "en"], { env: ZH })).stderr).to.include("missing --type");
-    expect((await runCli(missing, { env: { LANG: "C.UTF-8" } })).stderr).to.include("缺少 --type");
+    // An unknown command is answered before any command loads: a quick way to read the language.
+    const unknown = ["frobnicate"];
+    expect((await runCli(unknown, { env: ZH })).stderr).to.include("没有命令");
+    expect((await runCli(unknown, { env: { LANG: "zh_CN.UTF-8", LC_ALL: "en_GB.UTF-8" } })).stderr).to.include("unknown command");
+    expect((await runCli(unknown, { env: { LANG: "en_US.UTF-8", CERTCHAIN_LANG: "zh-CN" } })).stderr).to.include("没有命令");
+    expect((await runCli([...unknown, "--lang", "en"], { env: ZH })).stderr).to.include("unknown command");
+    expect((await runCli(unknown, { env: { LANG: "C.UTF-8" } })).stderr).to.include("没有命令");
+    // And a command's own messages.
+    expect((await runCli(["issue", "--csv", "x.csv"], { env: ZH })).stderr).to.include("缺少 --type");
     const help = await runCli(["--help"], { env: ZH });
     expect(help.stdout).to.include("用法：certchain <命令>").and.include("批量签发证照");
     const bad = await runCli(["types", "--lang", "fr"]);
