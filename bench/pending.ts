@@ -7,8 +7,7 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { findTypeById, presentCredential, type Envelope } from "../sdk";
-import { createShare, shareLinkOf, verifyShareLink } from "../sdk/share";
+import { createShare, findTypeById, presentCredential, shareLinkOf, verifyShareLink, type Envelope } from "@certchain/sdk";
 import { killLeftoverNode, startServiceProcess, type ServiceProcess } from "../test/support/service-process";
 import { freePort } from "../test/support/ports";
 import { formatTable, seconds, type Row } from "./report";

@@ -4,7 +4,7 @@
  * Request bodies are closed (additionalProperties: false) and validated without type coercion.
  */
 
-import { certificateTypes } from "../sdk";
+import { certificateTypes } from "@certchain/sdk";
 
 /**
  * `details` is always a list: field errors (`{ path, message }`, e.g. `body/claims/company_name`)

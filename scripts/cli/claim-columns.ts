@@ -5,8 +5,8 @@
  * read from the type's JSON Schema, so a new type needs nothing here; the few patterns that mean
  * something to people (credit code, ID number, digest) are recognised by their fragments.
  */
-import type { CertificateType, JsonSchema } from "../../sdk/types";
-import { idNumber, unifiedSocialCreditCode } from "../../sdk/types/fragments";
+import type { CertificateType, JsonSchema } from "@certchain/sdk";
+import { idNumber, unifiedSocialCreditCode } from "@certchain/sdk/internal";
 import { lang, t, type Text } from "./i18n";
 
 export interface ClaimColumn {

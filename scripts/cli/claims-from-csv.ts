@@ -1,5 +1,4 @@
-import type { CertificateType } from "../../sdk";
-import type { JsonSchema } from "../../sdk/types";
+import type { CertificateType, JsonSchema } from "@certchain/sdk";
 import { REQUEST_COLUMN_LABELS } from "./claim-columns";
 import { lang, t } from "./i18n";
 import { UsageError } from "./output";

@@ -1,6 +1,6 @@
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { certificateTypes, findTypeById, validateClaims, type CertificateType, type Envelope } from "../../sdk";
+import { certificateTypes, findTypeById, validateClaims, type CertificateType, type Envelope } from "@certchain/sdk";
 import { CONNECTION_OPTIONS, connectionHelp, intOption, parse } from "./args";
 import { apiErrorText } from "./api-error-texts";
 import { waitUntilAnchored, type CertificateView } from "./certificates";

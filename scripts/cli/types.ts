@@ -1,5 +1,5 @@
 import { existsSync, writeFileSync } from "node:fs";
-import { certificateTypes, findTypeById, type CertificateType } from "../../sdk";
+import { certificateTypes, findTypeById, type CertificateType } from "@certchain/sdk";
 import { parse } from "./args";
 import { claimColumns, REQUEST_COLUMN_LABELS, ruleOf } from "./claim-columns";
 import type { Command } from "./command";

@@ -1,7 +1,6 @@
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import path from "node:path";
-import { resolvePendingEnvelope, verifyMany, type TrustedRegistry, type VerificationResult } from "../../sdk";
-import { statusReasonLabel } from "../../sdk/status/reasons";
+import { resolvePendingEnvelope, statusReasonLabel, verifyMany, type TrustedRegistry, type VerificationResult } from "@certchain/sdk";
 import { REASON_TEXTS, SHARE_FAILURES, VERDICT_LABELS } from "../../server/web/src/lib/messages";
 import { CONNECTION_OPTIONS, parse } from "./args";
 import type { Command } from "./command";

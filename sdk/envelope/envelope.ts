@@ -1,12 +1,15 @@
 import { CertchainError } from "../errors";
 import { isBytes32Hex, type Hex } from "../lib/bytes";
 
+/** The `format` member of every envelope. */
 export const ENVELOPE_FORMAT = "certchain-envelope";
+/** The envelope version this SDK writes; it reads every version it ever wrote. */
 export const ENVELOPE_VERSION = 1;
 /** Far more than a tree of 2^32 leaves needs. */
 const MAX_PROOF_LENGTH = 64;
 const MAX_ENVELOPE_TEXT = 512 * 1024;
 
+/** The anchor of a certificate whose batch is not on chain yet: it cannot verify until it is. */
 export interface PendingAnchor {
   status: "pending";
   chainId: number;
@@ -19,6 +22,7 @@ export interface PendingAnchor {
   service?: string;
 }
 
+/** Where and how a certificate is anchored: the Merkle proof from its leaf to a root on a registry. */
 export interface AnchorProof {
   status: "anchored";
   chainId: number;
@@ -43,6 +47,7 @@ export interface Envelope {
   anchor: PendingAnchor | AnchorProof;
 }
 
+/** The envelope of a credential issued but not anchored yet; `service` names where its proof will be (GET <service>/v1/proofs/<leaf>). */
 export const createPendingEnvelope = (credential: string, chainId: number, registry: Hex, service?: string): Envelope => ({
   format: ENVELOPE_FORMAT,
   version: ENVELOPE_VERSION,
@@ -50,6 +55,7 @@ export const createPendingEnvelope = (credential: string, chainId: number, regis
   anchor: service === undefined ? { status: "pending", chainId, registry } : { status: "pending", chainId, registry, service },
 });
 
+/** The envelope of an anchored credential, with its proof. */
 export const createAnchoredEnvelope = (credential: string, anchor: Omit<AnchorProof, "status">): Envelope => ({
   format: ENVELOPE_FORMAT,
   version: ENVELOPE_VERSION,

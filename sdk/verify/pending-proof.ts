@@ -7,6 +7,10 @@ import type { FetchLike } from "../share/verify-share-link";
 /** Longest wait for a proof service, unless the caller says otherwise. */
 export const PROOF_TIMEOUT_MS = 5_000;
 
+/**
+ * Where and how `verify` may fetch the anchor proof of a pending certificate (and, for share
+ * links, how the share service is fetched).
+ */
 export interface ProofLookupOptions {
   /**
    * Issuing services this verifier lets it ask for the anchor proof of a pending certificate,
@@ -35,6 +39,7 @@ export interface ProofRecord {
   block: number;
 }
 
+/** What a proof service said about a leaf: its proof, or that it is pending, unknown there, or could not be asked. */
 export type ProofLookup = { state: "anchored"; proof: ProofRecord } | { state: "pending" | "unknown" | "unreachable" };
 
 const MAX_PROOF_LENGTH = 64;

@@ -9,8 +9,11 @@ import { verifyResolvingPending } from "./verify-resolving-pending";
 const looksLikeShareLink = (input: unknown): input is string =>
   typeof input === "string" && input.length <= 4096 && /^\s*https?:\/\/[^\s]*\/s\//i.test(input);
 
+/**
+ * The options of `verify`: {@link VerifyOptions}, plus how share links and pending certificates'
+ * proofs are fetched ({@link ProofLookupOptions}: `fetch`, `timeoutMs`, `signal`, `proofServices`).
+ */
 export interface VerifyAnyOptions extends VerifyOptions, ProofLookupOptions {}
-
 
 /**
  * Verifies whatever a verifying department was handed: a certificate file or presentation

@@ -1,5 +1,5 @@
 import { ContractFactory, type Signer } from "ethers";
-import type { Hex } from "../../sdk";
+import type { Hex } from "@certchain/sdk";
 import { loadRegistryArtifact } from "./registry-artifact";
 
 export interface Deployment {

@@ -17,7 +17,7 @@ import {
   type CertificateType,
   type Envelope,
   type Hex,
-} from "../../sdk";
+} from "@certchain/sdk";
 import { awaitAnchors } from "../anchoring/await-anchors";
 import { createBatcher, type Batcher } from "../anchoring/batcher";
 import { createTokenAuthority } from "../auth/tokens";

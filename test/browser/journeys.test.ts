@@ -4,8 +4,7 @@ import path from "node:path";
 import { expect } from "chai";
 import AxeBuilder from "@axe-core/playwright";
 import type { Browser, BrowserContext, Page } from "playwright-core";
-import { findTypeById, presentCredential, verify, type Envelope } from "../../sdk";
-import { createShare, shareLinkOf } from "../../sdk/share";
+import { createShare, findTypeById, presentCredential, shareLinkOf, verify, type Envelope } from "@certchain/sdk";
 import { replaceDisclosure } from "../support/tamper";
 import { ARTIFACTS, PHONE, launchChromium, watch } from "./chromium";
 import { startShareStack, type ShareStack } from "./stack";
@@ -166,7 +165,7 @@ describe("browser: journeys that work the first time (pending certificates, ever
     await wallet.click("#create");
     await wallet.waitForSelector("#share-result:not([hidden])", { timeout: 30_000 });
     link = await wallet.inputValue("#share-link");
-    expect(await wallet.evaluate(() => document.activeElement?.id)).to.equal("share-link");
+    await wallet.waitForFunction(() => document.activeElement?.id === "share-link");
     const status = wallet.locator("#share-status");
     expect(await status.getAttribute("role")).to.equal("status");
     expect(await status.textContent()).to.include("分享链接已创建");
@@ -179,13 +178,14 @@ describe("browser: journeys that work the first time (pending certificates, ever
     await wallet.click("#withdraw");
     const dialog = wallet.getByRole("dialog", { name: "撤回这个分享链接？" });
     await dialog.waitFor();
-    expect(await wallet.evaluate(() => document.activeElement?.id)).to.equal("confirm-cancel");
+    await wallet.waitForFunction(() => document.activeElement?.id === "confirm-cancel");
     await expectNoAxeViolations(wallet, "wallet (withdraw dialog)");
     await wallet.screenshot({ path: path.join(ARTIFACTS, "journeys-wallet-withdraw-dialog-zh-360x740.png") });
     await wallet.keyboard.press("Escape");
     await dialog.waitFor({ state: "hidden" });
-    expect(await wallet.textContent("#share-status")).to.include("没有撤回");
-    expect(await wallet.evaluate(() => document.activeElement?.id)).to.equal("withdraw");
+    // The page answers the dialog's close event: wait for it, not for a fixed time.
+    await wallet.waitForFunction(() => document.querySelector("#share-status")?.textContent?.includes("没有撤回"));
+    await wallet.waitForFunction(() => document.activeElement?.id === "withdraw");
     const id = new URL(link).pathname.split("/").pop()!;
     expect((await fetch(`${stack.baseUrl}/v1/shares/${id}`)).status).to.equal(200);
 

@@ -2,7 +2,7 @@ import { expect } from "chai";
 import { spawn, spawnSync } from "node:child_process";
 import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { findTypeById, verifyMany, type Envelope } from "../../sdk";
+import { findTypeById, verifyMany, type Envelope } from "@certchain/sdk";
 import { csvLine } from "../../scripts/cli/csv";
 import { ERRORS_FILE, STATE_FILE } from "../../scripts/cli/issue";
 import { runCli, startCliEnvironment, type CliEnvironment } from "./support";

@@ -2,8 +2,8 @@ import { expect } from "chai";
 import fc from "fast-check";
 import { createRowMapper, coerceCell } from "../../scripts/cli/claims-from-csv";
 import { CsvError, csvLine, parseCsv } from "../../scripts/cli/csv";
+import { findTypeById } from "@certchain/sdk";
 import { lang, setLang } from "../../scripts/cli/i18n";
-import { findTypeById } from "../../sdk";
 
 const fieldsOf = (text: string) => parseCsv(text).map((r) => r.fields);
 

@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyRequest } from "fastify";
-import { notarisationReceipt } from "../../../sdk/types";
+import { notarisationReceipt } from "@certchain/sdk";
 import { apiError } from "../../errors";
 import { envelopeSchema, errorResponses, issueHeaders } from "../../schemas";
 import { withPreferredWait } from "./certificates/prefer-wait";

@@ -4,15 +4,19 @@
 // Certificates are kept in this browser (localStorage) so they are there after a reload, each
 // with its current status from the chain.
 import QRCode from "qrcode";
-import { credentialLeaf } from "../../../sdk/credential/leaf";
-import { agencySlugOf } from "../../../sdk/credential/issuer-uri";
-import { parseCredential } from "../../../sdk/credential/parse";
-import { parseEnvelope, type Envelope } from "../../../sdk/envelope/envelope";
-import { presentCredential } from "../../../sdk/presentation";
-import { createShare, shareLinkOf } from "../../../sdk/share";
-import { findTypeByVct } from "../../../sdk/types";
-import type { VerificationResult } from "../../../sdk/verify";
-import { verifyAny } from "../../../sdk/verify/verify-input";
+import {
+  agencySlugOf,
+  createShare,
+  credentialLeaf,
+  findTypeByVct,
+  parseCredential,
+  parseEnvelope,
+  presentCredential,
+  shareLinkOf,
+  verify as verifyAny,
+  type Envelope,
+  type VerificationResult,
+} from "@certchain/sdk";
 import { byId, fill, h, show } from "./lib/dom";
 import { initLang, lang, onLangChange, tr, type Text } from "./lib/i18n";
 import { loadConfig, verifyOptionsOf, type WebConfig } from "./lib/config";

@@ -1,7 +1,7 @@
 import { expect } from "chai";
 import Ajv2020 from "ajv/dist/2020";
 import addFormats from "ajv-formats";
-import { certificateTypes } from "../../../sdk";
+import { certificateTypes } from "@certchain/sdk";
 import { bearer, buildTestApp, type TestApp } from "./support";
 
 type Json = Record<string, any>;

@@ -1,6 +1,6 @@
 import hre from "hardhat";
 import { expect } from "chai";
-import { credentialLeaf, parseEnvelope, verify, type Envelope, type FetchLike, type Hex } from "../../../sdk";
+import { credentialLeaf, parseEnvelope, verify, type Envelope, type FetchLike, type Hex } from "@certchain/sdk";
 import { freePort } from "../../support/ports";
 import { bearer, buildTestApp, exampleClaims, expectError, waitForStatus, type TestApp } from "./support";
 

@@ -1,6 +1,5 @@
 import { JsonRpcProvider } from "ethers";
-import type { VerifyAnyOptions } from "../../../../sdk/verify/verify-input";
-import type { Hex } from "../../../../sdk/lib/bytes";
+import type { Hex, VerifyAnyOptions } from "@certchain/sdk";
 
 /** What the service tells its pages (GET /web-config.json). */
 export interface WebConfig {
