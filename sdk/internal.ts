@@ -9,3 +9,6 @@ export { ownValue } from "./lib/own";
 export { verifySignature } from "./credential/signature";
 export { computeCheckCharacter, isValidCheckCharacter } from "./certificate-number";
 export { hasDuplicateNames } from "./lib/strict-json";
+// Schema fragments, so the CLI can say "a unified social credit code" instead of a pattern.
+export { unifiedSocialCreditCode, idNumber } from "./types/fragments";
+export { snapshotOrUnreadable } from "./verify/snapshot";

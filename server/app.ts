@@ -12,6 +12,7 @@ import jsonBodyPlugin from "./plugins/app/json-body";
 import healthRoutes from "./routes/health";
 import certificateRoutes from "./routes/v1/certificates";
 import verifyRoutes from "./routes/v1/verify";
+import proofRoutes from "./routes/v1/proofs";
 import typeRoutes from "./routes/v1/types";
 import agencyRoutes from "./routes/v1/agencies";
 import auditRoutes from "./routes/v1/audit";
@@ -107,6 +108,7 @@ export async function buildApp(service: IssuingService, options: BuildAppOptions
   await app.register(healthRoutes);
   await app.register(certificateRoutes, { prefix: "/v1/certificates" });
   await app.register(verifyRoutes, { prefix: "/v1/verify", shares: options.shares });
+  await app.register(proofRoutes, { prefix: "/v1/proofs" });
   await app.register(typeRoutes, { prefix: "/v1/types" });
   await app.register(agencyRoutes, { prefix: "/v1/agencies" });
   await app.register(auditRoutes, { prefix: "/v1/audit" });

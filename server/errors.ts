@@ -31,6 +31,7 @@ export const API_ERRORS = {
   AGENCY_EXISTS: [409, "An agency with this slug is already registered."],
   CREDIT_CODE_TAKEN: [409, "Another agency is registered with this unified social credit code."],
   NOT_FOUND: [404, "No such resource."],
+  PROOF_NOT_FOUND: [404, "This service issued no certificate with that leaf."],
   CERT_NOT_ANCHORED: [409, "The certificate is not anchored yet; try again after its batch is anchored."],
   STATUS_TRANSITION_INVALID: [409, "That status change is not possible from the certificate's current status."],
   IDEMPOTENCY_KEY_REUSED: [422, "This Idempotency-Key was used with a different request."],
@@ -47,8 +48,11 @@ export const API_ERRORS = {
 
 export type ApiErrorCode = keyof typeof API_ERRORS;
 
+/** `details` is always a list in the API (the OpenAPI error schema says so): one object becomes a list of one. */
+export const detailsList = (details: unknown): unknown[] | undefined => (details === undefined ? undefined : Array.isArray(details) ? details : [details]);
+
 export function apiError(code: ApiErrorCode, message?: string, details?: unknown): CertchainError {
-  return new CertchainError(code, message ?? API_ERRORS[code][1], details === undefined ? {} : { details });
+  return new CertchainError(code, message ?? API_ERRORS[code][1], details === undefined ? {} : { details: detailsList(details) });
 }
 
 /** Whether `code` is one of the table's own codes (never an inherited name such as "constructor"). */
@@ -56,7 +60,7 @@ export const isApiErrorCode = (code: unknown): code is ApiErrorCode => typeof co
 
 export const statusOfCode = (code: string): number => (isApiErrorCode(code) ? API_ERRORS[code][0] : 500);
 
-/** The one error shape of every reply: `{ error: { code, message, details? } }`. */
+/** The one error shape of every reply: `{ error: { code, message, details? } }`, details a list. */
 export const errorBody = (code: string, message: string, details?: unknown) => ({
-  error: details === undefined ? { code, message } : { code, message, details },
+  error: details === undefined ? { code, message } : { code, message, details: detailsList(details) },
 });

@@ -1,6 +1,9 @@
 import { isCertchainError } from "../errors";
+import { timeoutSignal } from "../lib/abort";
+import type { ProofLookupOptions } from "../verify/pending-proof";
 import { blankResult, type VerificationResult, type Verdict } from "../verify/result";
-import { verify, type VerifyOptions } from "../verify/verify";
+import type { VerifyOptions } from "../verify/verify";
+import { verifyResolvingPending } from "../verify/verify-resolving-pending";
 import { SHARE_CODES, MAX_SHARE_CIPHERTEXT, type ShareCode } from "./codes";
 import { decryptShare } from "./crypto";
 import { parseShareLink, type ShareLink } from "./link";
@@ -29,18 +32,18 @@ export type ShareReader = (link: ShareLink) => Promise<ShareRecord | undefined>;
 /** How long `verifyShareLink` waits for a share service unless told otherwise: 5 s. */
 export const DEFAULT_SHARE_TIMEOUT_MS = 5_000;
 
-/** The options of {@link verifyShareLink}: {@link VerifyOptions} plus which share services may be asked, a deadline and a signal. */
-export interface VerifyShareLinkOptions extends VerifyOptions {
+/**
+ * The options of {@link verifyShareLink}: {@link VerifyOptions}, which share services may be
+ * asked, and (through {@link ProofLookupOptions}) the deadline (`timeoutMs`, default 5 s), an
+ * `AbortSignal` and where a pending certificate's proof may be fetched.
+ */
+export interface VerifyShareLinkOptions extends VerifyOptions, ProofLookupOptions {
   /**
    * Origins whose share links may be opened, e.g. `["https://certs.example.gov.cn"]`. There is no
    * default: a link of any other host is SHARE_HOST_NOT_ALLOWED and nothing is fetched, so a
    * verifier cannot be made to call an arbitrary URL by the text it is handed.
    */
   shareServices?: readonly string[];
-  /** Give up on the share service after this long. Default 5 s. */
-  timeoutMs?: number;
-  /** Stops the fetch (the result is then SHARE_UNREACHABLE). */
-  signal?: AbortSignal;
   /** Read the share directly instead of over HTTP (still only for links of `shareServices`). */
   readShare?: ShareReader;
 }
@@ -90,24 +93,9 @@ export function isAllowedShareService(link: ShareLink, shareServices: unknown): 
   return origin !== undefined && Array.isArray(shareServices) && shareServices.some((service) => typeof service === "string" && originOf(service) === origin);
 }
 
-/** One signal for the deadline and the caller's own; `release` drops the timer and the listener. */
-function deadline(timeoutMs: number, caller: AbortSignal | undefined): { signal: AbortSignal; release: () => void } {
-  const controller = new AbortController();
-  const abort = () => controller.abort();
-  const timer = setTimeout(abort, timeoutMs);
-  if (caller?.aborted) abort();
-  else caller?.addEventListener("abort", abort, { once: true });
-  return {
-    signal: controller.signal,
-    release: () => {
-      clearTimeout(timer);
-      caller?.removeEventListener("abort", abort);
-    },
-  };
-}
-
 /** Settles with `work`, or rejects when `signal` aborts: a fetch that ignores its signal cannot hold us. */
-function untilAborted<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
+function untilAborted<T>(work: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+  if (signal === undefined) return work;
   if (signal.aborted) return Promise.reject(new Error("aborted"));
   return new Promise<T>((resolve, reject) => {
     signal.addEventListener("abort", () => reject(new Error("aborted")), { once: true });
@@ -116,15 +104,25 @@ function untilAborted<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
 }
 
 /** GET <apiBase>/v1/shares/<id>: the record, undefined when gone, or a failure code. */
-async function fetchShare(link: ShareLink, fetchImpl: FetchLike, signal: AbortSignal): Promise<ShareRecord | undefined | ShareCode> {
+async function fetchShare(link: ShareLink, fetchImpl: FetchLike, signal: AbortSignal | undefined): Promise<ShareRecord | undefined | ShareCode> {
   const doFetch = fetchImpl; // called unbound: a browser's fetch refuses any other `this`
-  const response = await untilAborted(doFetch(`${link.apiBase}/v1/shares/${encodeURIComponent(link.id)}`, { method: "GET", headers: { accept: "application/json" }, signal }), signal);
+  const init = { method: "GET", headers: { accept: "application/json" }, ...(signal ? { signal } : {}) };
+  const response = await untilAborted(doFetch(`${link.apiBase}/v1/shares/${encodeURIComponent(link.id)}`, init), signal);
   if (response.status === 404 || response.status === 410) return undefined;
   if (!response.ok) return "SHARE_UNREACHABLE";
   const length = Number(response.headers?.get("content-length") ?? NaN);
   if (length > MAX_SHARE_CIPHERTEXT + 4096) return "SHARE_UNREACHABLE";
   const body = await untilAborted(response.json(), signal);
   return isShareRecord(body) ? body : "SHARE_UNREACHABLE";
+}
+
+/** The caller's options with the share fetch as the proof fetch too; a hostile options object trusts nothing. */
+function withFetch(options: VerifyShareLinkOptions, fetchImpl: FetchLike): VerifyShareLinkOptions {
+  try {
+    return { ...options, fetch: options?.fetch ?? fetchImpl };
+  } catch {
+    return { registries: [] };
+  }
 }
 
 /**
@@ -149,22 +147,18 @@ export async function verifyShareLink(url: string | URL, options: VerifyShareLin
   }
 
   let record: ShareRecord;
-  let release = () => {};
   try {
     if (!isAllowedShareService(link, options?.shareServices)) return shareFailure("SHARE_HOST_NOT_ALLOWED", link);
     const timeoutMs = typeof options?.timeoutMs === "number" && options.timeoutMs > 0 ? options.timeoutMs : DEFAULT_SHARE_TIMEOUT_MS;
     const caller = typeof AbortSignal !== "undefined" && options?.signal instanceof AbortSignal ? options.signal : undefined;
-    const limit = deadline(timeoutMs, caller);
-    release = limit.release;
-    const read = typeof options?.readShare === "function" ? await untilAborted(options.readShare(link), limit.signal) : await fetchShare(link, fetchImpl, limit.signal);
+    const signal = timeoutSignal(timeoutMs, caller);
+    const read = typeof options?.readShare === "function" ? await untilAborted(options.readShare(link), signal) : await fetchShare(link, fetchImpl, signal);
     if (read === undefined) return shareFailure("SHARE_NOT_FOUND", link);
     if (typeof read === "string") return shareFailure(read, link);
     if (!isShareRecord(read)) return shareFailure("SHARE_UNREACHABLE", link);
     record = read;
   } catch {
     return shareFailure("SHARE_UNREACHABLE", link);
-  } finally {
-    release();
   }
   const expiresAt = typeof record.expiresAt === "string" ? record.expiresAt : null;
 
@@ -177,6 +171,7 @@ export async function verifyShareLink(url: string | URL, options: VerifyShareLin
     presentation = null;
   }
   // The decrypted text goes to verify as it is, so a non-envelope gets verify's own format code.
-  const result = await verify(presentation, options);
+  // A link made while the certificate was pending gets its proof from an allowed proof service.
+  const result = await verifyResolvingPending(presentation, withFetch(options, fetchImpl));
   return { ...result, share: { apiBase: link.apiBase, id: link.id, expiresAt } };
 }

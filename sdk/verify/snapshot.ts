@@ -3,6 +3,22 @@ import { CertchainError } from "../errors";
 /** Generous for any envelope (three levels deep, a proof of at most 64 hashes, a 256 KiB credential). */
 export const SNAPSHOT_LIMITS = { depth: 8, nodes: 4_096, chars: 1024 * 1024 } as const;
 
+/** Stands for an input that could not be read (its snapshot threw): verify reports why, without reading it again. */
+export class UnreadableInput {
+  constructor(readonly error: unknown) {}
+}
+
+/** The input's snapshot, or an UnreadableInput saying why there is none. Never throws. */
+export function snapshotOrUnreadable(input: unknown): unknown {
+  try {
+    // instanceof asks a Proxy for its prototype, which a revoked one refuses: inside the try.
+    if (input instanceof UnreadableInput) return input;
+    return typeof input === "string" ? input : snapshotOf(input);
+  } catch (error) {
+    return new UnreadableInput(error);
+  }
+}
+
 const tooLarge = () => new CertchainError("FORMAT_MALFORMED", "the input is too large or nested too deeply to be a certificate file");
 
 /**

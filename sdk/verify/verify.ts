@@ -15,7 +15,7 @@ import type { StatusRecord, VerificationContextRecord } from "../registry/types"
 import { findTypeByVct, typeIdOf, validateClaims } from "../types";
 import { CHECKS, VERIFY_CODES, messageOf, type CheckName, type VerifyCode } from "./codes";
 import { blankResult, type CheckResult, type VerificationResult } from "./result";
-import { snapshotOf } from "./snapshot";
+import { UnreadableInput, snapshotOf } from "./snapshot";
 import { decideVerdict } from "./verdict";
 
 /** What to trust and when: the options of `verify`, `verifyMany` and `verifyDocument`. */
@@ -65,9 +65,6 @@ function failWith(item: Item, error: unknown, fallback: VerifyCode) {
 
 const isReader = (r: TrustedRegistry | RegistryReader): r is RegistryReader => typeof (r as RegistryReader).statuses === "function";
 
-/** Stands for an input that could not even be read out of the list it came in. */
-const UNREADABLE = Symbol("unreadable input");
-
 /**
  * The inputs as a plain array, each element read once by index: a list that is a Proxy, has
  * getters or its own iterator, or throws on one element must not take the other results with it.
@@ -84,8 +81,8 @@ function readList(inputs: unknown): unknown[] {
   for (let i = 0; i < length; i++) {
     try {
       list[i] = (inputs as unknown[])[i];
-    } catch {
-      list[i] = UNREADABLE;
+    } catch (error) {
+      list[i] = new UnreadableInput(error);
     }
   }
   return list;
@@ -96,7 +93,7 @@ function inspect(input: unknown): Item {
   const item: Item = { checks: new Map(), result: blankResult() };
   let plain: unknown;
   try {
-    if (input === UNREADABLE) throw new Error("unreadable");
+    if (input instanceof UnreadableInput) throw input.error;
     // Read once into plain data, within the same limits for text and objects; every check below
     // looks only at the copy.
     plain = snapshotOf(typeof input === "string" ? envelopeValueOf(input) : input);

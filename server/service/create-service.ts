@@ -24,6 +24,8 @@ export interface ServiceConfig {
   batch?: { maxSize?: number; maxDelayMs?: number; finishSlice?: number };
   confirmations?: number;
   registryName?: string;
+  /** Base URL pending envelopes name for their proofs (see IssuingServiceOptions.publicUrl). */
+  publicUrl?: string;
   /** Test hooks only. */
   faults?: { crashAt?: "prepared" | "sent" | "finishing" };
 }
@@ -74,6 +76,7 @@ export async function createService(config: ServiceConfig): Promise<Service> {
       tokenSecret,
       batch: config.batch,
       confirmations: config.confirmations,
+      publicUrl: config.publicUrl,
       faults: config.faults,
     });
     // Warm the accreditation cache while the chain is (probably) up, so issuing can go on
