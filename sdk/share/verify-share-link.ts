@@ -96,6 +96,8 @@ export function isAllowedShareService(link: ShareLink, shareServices: unknown): 
 /** Settles with `work`, or rejects when `signal` aborts: a fetch that ignores its signal cannot hold us. */
 function untilAborted<T>(work: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
   if (signal === undefined) return work;
+  // Once we stop waiting, work's own rejection (a fetch's AbortError) must not surface as unhandled.
+  work.catch(() => undefined);
   if (signal.aborted) return Promise.reject(new Error("aborted"));
   return new Promise<T>((resolve, reject) => {
     signal.addEventListener("abort", () => reject(new Error("aborted")), { once: true });
@@ -106,6 +108,7 @@ function untilAborted<T>(work: Promise<T>, signal: AbortSignal | undefined): Pro
 /** GET <apiBase>/v1/shares/<id>: the record, undefined when gone, or a failure code. */
 async function fetchShare(link: ShareLink, fetchImpl: FetchLike, signal: AbortSignal | undefined): Promise<ShareRecord | undefined | ShareCode> {
   const doFetch = fetchImpl; // called unbound: a browser's fetch refuses any other `this`
+  if (signal?.aborted) return "SHARE_UNREACHABLE";
   const init = { method: "GET", headers: { accept: "application/json" }, ...(signal ? { signal } : {}) };
   const response = await untilAborted(doFetch(`${link.apiBase}/v1/shares/${encodeURIComponent(link.id)}`, init), signal);
   if (response.status === 404 || response.status === 410) return undefined;
