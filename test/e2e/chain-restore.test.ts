@@ -16,13 +16,13 @@ describe("e2e: a restarted dev chain is restored from the journal", function () 
 
   before(() => (dataDir = mkdtempSync(path.join(tmpdir(), "certchain-chain-"))));
   after(async () => {
-    await session?.node?.stop();
+    await session?.close();
     rmSync(dataDir, { recursive: true, force: true });
   });
 
   it("keeps the registry address, roots, anchor times and statuses across a node restart", async function () {
     const port = await freePort();
-    const open = () => openChain({ dataDir, devChainPort: port, mnemonic: DEV_MNEMONIC, log: () => undefined });
+    const open = () => openChain({ dataDir, devChainPort: port, mnemonic: DEV_MNEMONIC, log: (line) => console.log(line) });
     session = await open();
     expect(session.freshDeployment).to.equal(true);
     const admin = createRegistryAdmin(session.deployment.address, session.rootAuthority);
@@ -52,7 +52,7 @@ describe("e2e: a restarted dev chain is restored from the journal", function () 
     expect(before.statuses[1].state).to.equal("revoked");
     const address = session.deployment.address;
 
-    await session.node!.stop();
+    await session.close();
     session = await open();
     expect(session.freshDeployment).to.equal(false);
     expect(session.deployment.address).to.equal(address);
