@@ -17,7 +17,7 @@ import { seedDemo } from "./lib/seed-demo";
 import { createService } from "../server/service/create-service";
 import { buildApp } from "../server/app";
 import { createShareStore } from "../server/store/share-store";
-import { DEMO_AGENCIES } from "./lib/demo-agencies";
+import { DEMO_AGENCIES, operatorAccountIndex } from "./lib/demo-agencies";
 
 const log = (line: string) => process.stdout.write(`[certchain] ${line}\n`);
 
@@ -69,7 +69,7 @@ async function main() {
     await db.close();
     throw error;
   });
-  const operators = Object.fromEntries(DEMO_AGENCIES.map((agency, i) => [agency.slug, chain!.operator(i)]));
+  const operators = Object.fromEntries(DEMO_AGENCIES.map((agency) => [agency.slug, chain!.operator(operatorAccountIndex(agency.slug)! - 1)]));
   if (chain.gate.status().phase === "ready") await seedDemo(chain, operators, log);
 
   const service = await createService({

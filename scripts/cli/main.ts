@@ -23,6 +23,7 @@ export const COMMANDS: readonly { name: string; summary: string; load(): Command
   { name: "get", summary: "fetch a certificate's envelope (optionally once anchored)", load: () => (require("./status") as typeof import("./status")).getCommand },
   { name: "agency", summary: "list agencies; add one (root authority)", load: () => (require("./agency") as typeof import("./agency")).agencyCommand },
   { name: "key", summary: "rotate an agency's signing key (root authority)", load: () => (require("./key") as typeof import("./key")).keyCommand },
+  { name: "chain", summary: "re-anchor on an external chain that lost its state (service stopped)", load: () => (require("./chain") as typeof import("./chain")).chainCommand },
 ];
 
 const ALIASES: Record<string, string> = { notarize: "notarise", "verify-document": "verify-file" };

@@ -1,4 +1,3 @@
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { HDNodeWallet, keccak256, type JsonRpcProvider } from "ethers";
 import type { Hex } from "../../sdk";
@@ -7,20 +6,13 @@ import { createChainGate, type ChainGate } from "../../server/chain/chain-gate";
 import type { RecordedAnchor } from "../../server/chain/chain-identity";
 import { createChainMonitor, type ChainMonitor } from "../../server/chain/chain-monitor";
 import { ChainWallet, type WalletFault } from "../../server/chain/chain-wallet";
-import { deployRegistry, type Deployment } from "../../server/chain/deploy";
+import { deployRegistry, readDeployment, writeDeployment, type DeploymentRecord } from "../../server/chain/deploy";
 import { DEFAULT_CHAIN_TIMEOUT_MS, devProvider, waitForRpc } from "../../server/chain/dev-node";
 import { openJournal, type Journal } from "../../server/chain/journal";
 import { createJsonRpc } from "../../server/chain/json-rpc";
 import { createDevNodeSupervisor, ForeignNodeError, type DevNodeSupervisor } from "../../server/chain/node-supervisor";
 
-/** `<data dir>/deployment.json`: where the registry is, and what its code must be. */
-export interface DeploymentRecord extends Deployment {
-  chainId: number;
-  /** keccak256 of the registry's runtime code (recorded on the first identity check for older files). */
-  codeHash?: Hex;
-  /** The account that deployed it (account 0, the root authority). */
-  deployer?: string;
-}
+export type { DeploymentRecord };
 
 export interface ChainSession {
   rpcUrl: string;
@@ -125,7 +117,7 @@ export async function openChain(options: OpenChainOptions): Promise<ChainSession
     });
   const rootAuthority = wallet(0);
 
-  let deployment = existsSync(deploymentFile) ? (JSON.parse(readFileSync(deploymentFile, "utf8")) as DeploymentRecord) : undefined;
+  let deployment = readDeployment(deploymentFile);
   const mayDeploy = options.mayDeploy ?? true;
   if (deployment === undefined && (!mayDeploy || openError !== undefined)) {
     await supervisor?.stop();
@@ -140,7 +132,7 @@ export async function openChain(options: OpenChainOptions): Promise<ChainSession
       const deployed = await deployRegistry(rootAuthority);
       const code = await provider.getCode(deployed.address);
       deployment = { ...deployed, chainId, codeHash: keccak256(code) as Hex, deployer: rootAuthority.address };
-      writeFileSync(deploymentFile, JSON.stringify(deployment, null, 2));
+      writeDeployment(deploymentFile, deployment);
       freshDeployment = true;
       log(`deployed CertchainRegistry at ${deployment.address}`);
     }
@@ -165,7 +157,7 @@ export async function openChain(options: OpenChainOptions): Promise<ChainSession
     recordedAnchors: options.recordedAnchors,
     onCodeHash: (codeHash) => {
       deployment = { ...current(), codeHash };
-      writeFileSync(deploymentFile, JSON.stringify(deployment, null, 2));
+      writeDeployment(deploymentFile, deployment);
       log(`recorded the registry's code hash ${codeHash} in deployment.json`);
     },
     checkIntervalMs: options.checkIntervalMs,

@@ -1,3 +1,4 @@
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { ContractFactory, type Signer } from "ethers";
 import type { Hex } from "../../sdk";
 import { loadRegistryArtifact } from "./registry-artifact";
@@ -7,6 +8,18 @@ export interface Deployment {
   transaction: Hex;
   block: number;
 }
+
+/** `<data dir>/deployment.json`: where the registry is, and what its code must be. */
+export interface DeploymentRecord extends Deployment {
+  chainId: number;
+  /** keccak256 of the registry's runtime code (recorded on the first identity check for older files). */
+  codeHash?: Hex;
+  /** The account that deployed it (account 0, the root authority). */
+  deployer?: string;
+}
+
+export const readDeployment = (file: string): DeploymentRecord | undefined => (existsSync(file) ? (JSON.parse(readFileSync(file, "utf8")) as DeploymentRecord) : undefined);
+export const writeDeployment = (file: string, record: DeploymentRecord): void => writeFileSync(file, `${JSON.stringify(record, null, 2)}\n`);
 
 /** Deploys a CertchainRegistry whose root authority is `rootAuthority` (default: the deployer). */
 export async function deployRegistry(deployer: Signer, rootAuthority?: string): Promise<Deployment> {

@@ -520,6 +520,8 @@ export async function createIssuingService(options: IssuingServiceOptions): Prom
         try {
           chainState.blockNumber = await withDeadline(chain.provider.getBlockNumber(), Math.min(timeoutMs, 3_000));
         } catch (error) {
+          // The monitor has not noticed yet; report what this probe saw.
+          chainState.phase = "unreachable";
           chainState.reachable = false;
           chainState.error = isCertchainError(error) ? "no answer in time" : error instanceof Error ? error.message.slice(0, 200) : "unreachable";
         }

@@ -82,12 +82,41 @@ export function killLeftoverNode(dataDir: string) {
   }
 }
 
-export async function api(demo: Demo, method: string, url: string, token: string | undefined, body?: unknown) {
+export async function api(demo: Demo, method: string, url: string, token: string | undefined, body?: unknown, timeoutMs = 60_000) {
   const response = await fetch(`${demo.apiUrl}${url}`, {
     method,
+    signal: AbortSignal.timeout(timeoutMs),
     headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(body !== undefined ? { "content-type": "application/json" } : {}) },
     body: body === undefined ? undefined : JSON.stringify(body),
   });
   const text = await response.text();
   return { status: response.status, body: text ? JSON.parse(text) : undefined };
+}
+
+/** Polls `condition` until it returns a value other than undefined/false, or fails after `timeoutMs`. */
+export async function waitFor<T>(what: string, condition: () => Promise<T | undefined | false> | T | undefined | false, timeoutMs = 60_000, everyMs = 200): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  for (;;) {
+    try {
+      const value = await condition();
+      if (value !== undefined && value !== false) return value as T;
+    } catch (error) {
+      last = error;
+    }
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last ? ` (last error: ${(last as Error).message})` : ""}`);
+    await new Promise((r) => setTimeout(r, everyMs));
+  }
+}
+
+/** GET /readyz: status and body. */
+export async function readiness(demo: Demo): Promise<{ status: number; body: any }> {
+  const response = await fetch(`${demo.apiUrl}/readyz`, { signal: AbortSignal.timeout(10_000) });
+  return { status: response.status, body: await response.json() };
+}
+
+/** The pid of the Hardhat node the service in `dataDir` runs (from its pid file). */
+export function nodePidOf(dataDir: string): number | undefined {
+  const pidFile = path.join(dataDir, "hardhat-node.pid");
+  return existsSync(pidFile) ? Number(readFileSync(pidFile, "utf8")) : undefined;
 }

@@ -1,0 +1,97 @@
+import { findTypeById, verifyMany, type Envelope, type Hex, type VerificationResult } from "../../sdk";
+import { api, type Demo } from "./service-process";
+
+/** A certificate the service acknowledged (a 2xx reply named it). */
+export interface Acknowledged {
+  id: string;
+  agency: string;
+}
+
+const tokenOf = (demo: Demo, agency: string) => demo.agencies.find((a) => a.id === agency)!.token;
+const itemFor = (demo: Demo, agency: string) => {
+  const type = demo.agencies.find((a) => a.id === agency)!.types[0];
+  return { type, claims: findTypeById(type)!.schema.examples![0] };
+};
+
+/** One batch request for `agency`; the ids of the certificates acknowledged. */
+export async function issueBatch(demo: Demo, agency: string, size: number): Promise<Acknowledged[]> {
+  const response = await api(demo, "POST", "/v1/certificates/batch", tokenOf(demo, agency), { items: Array.from({ length: size }, () => itemFor(demo, agency)) }, 30_000);
+  if (response.status !== 200) throw new Error(`issue ${agency}: ${response.status} ${JSON.stringify(response.body)}`);
+  return response.body.results.filter((r: any) => r.ok).map((r: any) => ({ id: r.id, agency }));
+}
+
+/** Every demo agency issues `requests` batches of `size` at the same time (their anchors interleave). */
+export async function issueConcurrently(demo: Demo, requests: number, size: number): Promise<Acknowledged[]> {
+  const perAgency = await Promise.all(
+    demo.agencies.map(async (agency) => {
+      const acknowledged: Acknowledged[] = [];
+      for (let i = 0; i < requests; i++) acknowledged.push(...(await issueBatch(demo, agency.id, size)));
+      return acknowledged;
+    }),
+  );
+  return perAgency.flat();
+}
+
+/**
+ * Issuers that keep going until stopped, one per agency, each sending batches back to back and
+ * recording what was acknowledged. A failed request (the service is down or refuses) is
+ * retried after a pause: it acknowledged nothing.
+ */
+export function startIssuers(demo: () => Demo, options: { size: (agency: string) => number; pauseMs?: number }) {
+  const acknowledged: Acknowledged[] = [];
+  let failures = 0;
+  let stopped = false;
+  const loops = demo().agencies.map(async (agency) => {
+    while (!stopped) {
+      try {
+        acknowledged.push(...(await issueBatch(demo(), agency.id, options.size(agency.id))));
+      } catch {
+        failures += 1;
+        await new Promise((r) => setTimeout(r, 250));
+      }
+      if (options.pauseMs) await new Promise((r) => setTimeout(r, options.pauseMs));
+    }
+  });
+  return {
+    acknowledged,
+    failures: () => failures,
+    async stop() {
+      stopped = true;
+      await Promise.all(loops);
+    },
+  };
+}
+
+/** GETs every certificate until its envelope is anchored (in parallel, a few at a time). */
+export async function anchoredEnvelopes(demo: Demo, acknowledged: readonly Acknowledged[], timeoutMs = 120_000): Promise<Envelope[]> {
+  const deadline = Date.now() + timeoutMs;
+  const envelopes: Envelope[] = new Array(acknowledged.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < acknowledged.length) {
+      const index = next++;
+      const { id, agency } = acknowledged[index];
+      for (;;) {
+        const { status, body } = await api(demo, "GET", `/v1/certificates/${id}`, tokenOf(demo, agency)).catch(() => ({ status: 0, body: undefined }));
+        if (status === 200 && body.envelope.anchor.status === "anchored") {
+          envelopes[index] = body.envelope;
+          break;
+        }
+        if (status !== 200 && status !== 503 && status !== 0) throw new Error(`GET ${id}: ${status} ${JSON.stringify(body)}`);
+        if (Date.now() > deadline) throw new Error(`certificate ${id} (${agency}) not anchored in time (last: ${status} ${JSON.stringify(body?.envelope?.anchor ?? body)})`);
+        await new Promise((r) => setTimeout(r, 250));
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: 8 }, worker));
+  return envelopes;
+}
+
+export const registriesOf = (demo: Demo) => [{ chainId: demo.chainId, address: demo.registry as Hex, rpcUrl: demo.rpcUrl }];
+
+/** Verifies with the SDK against the chain; returns the results and the failures, described. */
+export async function verifyAgainstChain(demo: Demo, envelopes: readonly Envelope[]): Promise<{ results: VerificationResult[]; failures: string[] }> {
+  const results = await verifyMany(envelopes as Envelope[], { registries: registriesOf(demo) });
+  const failures = results.flatMap((r, i) => (r.verdict === "valid" ? [] : [`#${i}: ${r.verdict} ${r.reason?.code ?? ""} ${r.reason?.message ?? ""}`]));
+  return { results, failures };
+}
