@@ -60,6 +60,8 @@ export function createChainMonitor(options: ChainMonitorOptions): ChainMonitor {
   let lastMismatch: string | undefined;
   let nextRecoveryAt = 0;
   let recoveryBackoffMs = 1_000;
+  /** Our own node holds a chain other than the journal's (someone reverted or reset it): rebuild it. */
+  let rebuildDiverged = false;
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<void> | undefined;
   let stopped = false;
@@ -71,6 +73,7 @@ export function createChainMonitor(options: ChainMonitorOptions): ChainMonitor {
   }
 
   function explain(error: unknown): void {
+    if (error instanceof ChainDivergedError && options.devNode?.supervisor.managed) rebuildDiverged = true;
     if (isMismatch(error)) return mismatch(messageOf(error));
     if (gate.status().phase !== "unreachable") log(`the chain is unreachable: ${messageOf(error)}`);
     gate.set("unreachable", { detail: messageOf(error) });
@@ -82,6 +85,7 @@ export function createChainMonitor(options: ChainMonitorOptions): ChainMonitor {
       const anchors = options.recordedAnchors ? await options.recordedAnchors() : [];
       const verdict = await checkChainIdentity(rpc, options.expected(), anchors);
       if (!verdict.ok) {
+        if (verdict.problem === "journal-tip" && options.devNode?.supervisor.managed) rebuildDiverged = true;
         mismatch(verdict.message);
         return false;
       }
@@ -116,6 +120,10 @@ export function createChainMonitor(options: ChainMonitorOptions): ChainMonitor {
   async function tick(): Promise<void> {
     const dev = options.devNode;
     if (dev?.supervisor.exited()) return recover(`the Hardhat node (pid ${dev.supervisor.pid}) exited: restarting it and rebuilding the chain from the journal`);
+    if (dev && rebuildDiverged && Date.now() >= nextRecoveryAt) {
+      rebuildDiverged = false;
+      return recover(`the Hardhat node (pid ${dev.supervisor.pid}) no longer holds the journal's chain: replacing it and rebuilding the chain from the journal`);
+    }
     let head: number;
     try {
       head = Number(await rpc.call("eth_blockNumber", [], { timeoutMs: probeTimeoutMs }));
@@ -131,6 +139,10 @@ export function createChainMonitor(options: ChainMonitorOptions): ChainMonitor {
     }
     lastAnswerAt = Date.now();
     gate.update({ blockNumber: head });
+    // Journaled blocks come only from the node: a node behind the journal lost blocks (a revert, a reset).
+    if (dev && head < dev.journal.state.height && gate.status().phase !== "mismatch") {
+      return explain(new ChainDivergedError(head + 1, dev.journal.state.hashAt(head + 1), undefined));
+    }
     if (dev && head > dev.journal.state.height && gate.status().phase !== "mismatch") {
       try {
         await dev.follower.syncTo(head);

@@ -147,6 +147,20 @@ describe("e2e: the dev chain survives crashes, restarts and outages (issue 8)", 
     await expectAllValid();
   });
 
+  it("a node whose chain was reverted behind the service's back (evm_revert) is replaced and rebuilt from the journal", async function () {
+    const demo = service!.demo;
+    const rpc = createJsonRpc(demo.rpcUrl, { timeoutMs: 10_000 });
+    const node = nodePidOf(dataDir)!;
+    const snapshot = await rpc.call("evm_snapshot");
+    acknowledged.push(...(await issueConcurrently(demo, 1, 2)));
+    await anchoredEnvelopes(demo, acknowledged);
+    await rpc.call("evm_revert", [snapshot]); // the node forgets the anchors just made
+    await waitFor("the reverted node to be replaced", () => nodePidOf(dataDir) !== node, 60_000);
+    await waitFor("/readyz 200 after the rebuild", async () => (await readiness(demo)).status === 200, 120_000);
+    expect(service!.output()).to.include("no longer holds the journal's chain");
+    await expectAllValid();
+  });
+
   it("a frozen node (SIGSTOP, never resumed) is killed and replaced after DEV_NODE_RESTART_AFTER_MS", async function () {
     const demo = service!.demo;
     const node = nodePidOf(dataDir)!;
