@@ -126,15 +126,23 @@ export async function openChain(options: OpenChainOptions): Promise<ChainSession
   }
   let freshDeployment = false;
   if (openError === undefined) {
-    const missing = deployment === undefined || deployment.chainId !== chainId || (await provider.getCode(deployment.address)) === "0x";
-    if (missing && mayDeploy) {
-      gate.set("ready");
-      const deployed = await deployRegistry(rootAuthority);
-      const code = await provider.getCode(deployed.address);
-      deployment = { ...deployed, chainId, codeHash: keccak256(code) as Hex, deployer: rootAuthority.address };
-      writeDeployment(deploymentFile, deployment);
-      freshDeployment = true;
-      log(`deployed CertchainRegistry at ${deployment.address}`);
+    try {
+      const missing = deployment === undefined || deployment.chainId !== chainId || (await provider.getCode(deployment.address)) === "0x";
+      if (missing && mayDeploy) {
+        gate.set("ready");
+        const deployed = await deployRegistry(rootAuthority);
+        const code = await provider.getCode(deployed.address);
+        deployment = { ...deployed, chainId, codeHash: keccak256(code) as Hex, deployer: rootAuthority.address };
+        writeDeployment(deploymentFile, deployment);
+        freshDeployment = true;
+        log(`deployed CertchainRegistry at ${deployment.address}`);
+      }
+    } catch (error) {
+      // Leave no node behind a failed start.
+      await supervisor?.stop();
+      journal?.close();
+      provider.destroy();
+      throw error;
     }
   }
 

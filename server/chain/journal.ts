@@ -195,15 +195,23 @@ export function openJournal(file: string): Journal {
     }
   }
   let closed = false;
+  let failed: Error | undefined;
   return {
     file,
     state,
     append(records) {
       if (closed) throw new Error("the chain journal is closed");
+      // After a failed write the file and the in-memory view may disagree: refuse every later write.
+      if (failed) throw new Error(`the chain journal ${file} could not be written (${failed.message}); restart the service`);
       const fresh = records.filter((record) => state.apply(record));
       if (fresh.length === 0) return;
-      writeSync(fd, fresh.map((record) => `${JSON.stringify(record)}\n`).join(""));
-      fsyncSync(fd);
+      try {
+        writeSync(fd, fresh.map((record) => `${JSON.stringify(record)}\n`).join(""));
+        fsyncSync(fd);
+      } catch (error) {
+        failed = error as Error;
+        throw error;
+      }
     },
     close() {
       if (!closed) closeSync(fd);
