@@ -147,6 +147,7 @@ export function createDevNodeSupervisor(options: DevNodeSupervisorOptions): DevN
 
   async function reconcile(): Promise<ReconcileReport> {
     let lastLog = 0;
+    const started = Date.now();
     const report = await reconcileWithNode(rpc, journal, options.follower, {
       log,
       onReplayStart: (blocks) => {
@@ -161,7 +162,7 @@ export function createDevNodeSupervisor(options: DevNodeSupervisorOptions): DevN
         }
       },
     });
-    if (report.replayed > 0) log(`chain rebuilt from the journal: ${report.replayed} blocks, identical hashes`);
+    if (report.replayed > 0) log(`chain rebuilt from the journal: ${report.replayed} blocks in ${((Date.now() - started) / 1000).toFixed(1)} s, identical hashes`);
     if (report.adopted > 0) log(`journaled ${report.adopted} blocks the node mined while no journal was watching`);
     if (report.rebroadcast > 0 || report.superseded > 0) log(`journaled transactions: ${report.rebroadcast} sent again, ${report.superseded} superseded`);
     return report;
