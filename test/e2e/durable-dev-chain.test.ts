@@ -28,7 +28,7 @@ describe("e2e: the dev chain survives crashes, restarts and outages (issue 8)", 
   const acknowledged: Acknowledged[] = [];
   /** Certificate id → anchor time the SDK reported the first time it verified. */
   const anchoredAt = new Map<string, string>();
-  const env = { CHAIN_TIMEOUT_MS: "2000", DEV_NODE_RESTART_AFTER_MS: "12000", BATCH_DELAY_MS: "150", BATCH_SIZE: "40" };
+  const env = { CHAIN_TIMEOUT_MS: "2000", DEV_NODE_RESTART_AFTER_MS: "7000", BATCH_DELAY_MS: "150", BATCH_SIZE: "40" };
   const start = async (extra: Record<string, string> = {}) => (service = await startServiceProcess(dataDir, { chainPort, env: { ...env, ...extra } }));
 
   /** Every acknowledged certificate verifies valid, with the anchor time it had before. */
@@ -122,10 +122,10 @@ describe("e2e: the dev chain survives crashes, restarts and outages (issue 8)", 
       expect(ready.code).to.equal("CHAIN_UNAVAILABLE");
       expect(ready.chain.phase).to.be.oneOf(["unreachable", "restarting", "replaying"]);
     } finally {
-      process.kill(node, "SIGCONT");
+      if (isAlive(node)) process.kill(node, "SIGCONT");
     }
-    await waitFor("/readyz 200 after SIGCONT", async () => (await readiness(demo)).status === 200);
-    expect(nodePidOf(dataDir)).to.equal(node);
+    // Resumed in time it carries on; resumed too late, the service has replaced it: either way, ready again.
+    await waitFor("/readyz 200 after SIGCONT", async () => (await readiness(demo)).status === 200, 120_000);
     const verified = await api(demo, "POST", "/v1/verify", undefined, { envelope });
     expect(verified.body.verdict).to.equal("valid");
     await expectAllValid();
@@ -175,18 +175,19 @@ describe("e2e: the dev chain survives crashes, restarts and outages (issue 8)", 
   });
 
   it("finding 2: killed right after broadcast, or right after journaling before broadcast, the next start reconciles; all valid; the journal replays to identical hashes", async function () {
-    for (const fault of ["broadcast:1", "journaled:1"]) {
-      await service!.stop();
-      await start({ CERTCHAIN_FAULT: fault });
+    // Each start dies in its first chain write; the node outlives it. The next start reconciles what it left.
+    await service!.crash();
+    for (const fault of ["broadcast:1", "journaled:1", undefined]) {
+      await start(fault ? { CERTCHAIN_FAULT: fault } : {});
+      expect(service!.output()).to.match(/adopting the Hardhat node/);
+      if (!fault) break;
       const crashing = service!;
       // The batch is acknowledged before it is anchored; the anchor's transaction kills the service.
       acknowledged.push(...(await issueConcurrently(crashing.demo, 1, 2).catch(() => [])));
       await waitFor(`the service to die at ${fault}`, () => crashing.child.exitCode !== null || crashing.child.signalCode !== null, 60_000);
       expect(crashing.child.signalCode).to.equal("SIGKILL");
-      await start();
-      expect(service!.output()).to.match(/adopting the Hardhat node/);
-      await expectAllValid();
     }
+    await expectAllValid();
 
     // Ctrl-C stops the node: the next start replays everything, including the blocks the crashes left.
     await service!.stop();
