@@ -41,6 +41,9 @@ export interface ChainMonitor {
 const isMismatch = (error: unknown) =>
   error instanceof ForeignNodeError || error instanceof ChainDivergedError || error instanceof ReplayMismatchError || error instanceof JournalCorruptError || error instanceof LegacyJournalError;
 
+/** A node that keeps computing but does not answer for this long is replaced anyway. */
+const BUSY_LIMIT_MS = 120_000;
+
 const messageOf = (error: unknown) => (error instanceof Error ? error.message : String(error));
 
 /**
@@ -62,6 +65,8 @@ export function createChainMonitor(options: ChainMonitorOptions): ChainMonitor {
   let recoveryBackoffMs = 1_000;
   /** Our own node holds a chain other than the journal's (someone reverted or reset it): rebuild it. */
   let rebuildDiverged = false;
+  /** CPU time of the silent node, sampled at each failed probe: a busy node is not a frozen one. */
+  let cpuSamples: { at: number; ticks: number }[] = [];
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<void> | undefined;
   let stopped = false;
@@ -77,6 +82,15 @@ export function createChainMonitor(options: ChainMonitorOptions): ChainMonitor {
     if (isMismatch(error)) return mismatch(messageOf(error));
     if (gate.status().phase !== "unreachable") log(`the chain is unreachable: ${messageOf(error)}`);
     gate.set("unreachable", { detail: messageOf(error) });
+  }
+
+  /** Stopped (SIGSTOP), or no CPU used over the last `windowMs` of silence. */
+  function isFrozen(health: { state?: string; cpuTicks?: number }, windowMs: number): boolean {
+    if (health.state === "T" || health.state === "t") return true;
+    if (health.cpuTicks === undefined) return true; // nothing to go by: silence is all we know
+    const now = Date.now();
+    const old = [...cpuSamples].reverse().find((sample) => now - sample.at >= windowMs);
+    return old !== undefined && old.ticks === health.cpuTicks;
   }
 
   async function checkIdentity(): Promise<boolean> {
@@ -130,13 +144,22 @@ export function createChainMonitor(options: ChainMonitorOptions): ChainMonitor {
     } catch (error) {
       const phase = gate.status().phase;
       if (phase === "ready" || phase === "starting") explain(error);
+      const health = dev?.supervisor.processHealth();
+      if (health?.cpuTicks !== undefined) cpuSamples = [...cpuSamples.slice(-300), { at: Date.now(), ticks: health.cpuTicks }];
       if (dev && Date.now() >= nextRecoveryAt) {
         const silentMs = Date.now() - lastAnswerAt;
         if (!dev.supervisor.managed) await recover(`nothing answers on the dev-chain port: starting a Hardhat node and rebuilding the chain from the journal`);
-        else if (silentMs >= dev.restartAfterMs) await recover(`the Hardhat node (pid ${dev.supervisor.pid}) has not answered for ${Math.round(silentMs / 1000)} s: killing it, starting a fresh one and rebuilding the chain from the journal`);
+        else if (silentMs >= dev.restartAfterMs) {
+          const frozen = isFrozen(health ?? {}, dev.restartAfterMs);
+          // A node busy with a large read (its CPU time grows) is waited for, up to a limit.
+          if (frozen || silentMs >= BUSY_LIMIT_MS) {
+            await recover(`the Hardhat node (pid ${dev.supervisor.pid}) has not answered for ${Math.round(silentMs / 1000)} s (${frozen ? "stopped, or using no CPU" : "busy"}): killing it, starting a fresh one and rebuilding the chain from the journal`);
+          }
+        }
       }
       return;
     }
+    cpuSamples = [];
     lastAnswerAt = Date.now();
     gate.update({ blockNumber: head });
     // Journaled blocks come only from the node: a node behind the journal lost blocks (a revert, a reset).

@@ -1,7 +1,7 @@
 import type { ChildProcess } from "node:child_process";
 import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { commandLineOf, describeProcess, isAlive, pidListeningOn, stateOf } from "../lib/process-info";
+import { commandLineOf, cpuTicksOf, describeProcess, isAlive, pidListeningOn, stateOf } from "../lib/process-info";
 import type { ChainFollower } from "./chain-follower";
 import type { ChainGateControl } from "./chain-gate";
 import { isHardhatNodeCommand, startDevNode } from "./dev-node";
@@ -45,6 +45,8 @@ export interface DevNodeSupervisor {
   restart(): Promise<ReconcileReport>;
   /** True when the node we manage has exited. */
   exited(): boolean;
+  /** What /proc says of the node we manage: its state letter (T: stopped) and CPU time used. */
+  processHealth(): { state?: string; cpuTicks?: number };
   /** Whether we manage (may stop and restart) the node on the port. */
   readonly managed: boolean;
   readonly pid: number | undefined;
@@ -176,6 +178,7 @@ export function createDevNodeSupervisor(options: DevNodeSupervisorOptions): DevN
       return open();
     },
     exited: () => managed && (child ? childExited : pid !== undefined && !isAlive(pid)),
+    processHealth: () => (managed && pid !== undefined ? { state: stateOf(pid), cpuTicks: cpuTicksOf(pid) } : {}),
     get managed() {
       return managed;
     },

@@ -33,6 +33,12 @@ export function stateOf(pid: number): string | undefined {
   return statFields(pid)?.[0];
 }
 
+/** CPU time the process has used (user + system), in clock ticks: a busy process's grows, a stopped or hung one's does not. */
+export function cpuTicksOf(pid: number): number | undefined {
+  const fields = statFields(pid);
+  return fields ? Number(fields[11]) + Number(fields[12]) : undefined;
+}
+
 /**
  * When the process started, in clock ticks since boot. With the pid it identifies one process
  * for good: a pid reused after a crash has another start time.
