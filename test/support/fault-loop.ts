@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { startDevNode } from "../../server/chain/dev-node";
@@ -59,7 +59,12 @@ export async function runFaultLoop(options: { seed: number; rounds: number; log?
   const dataDir = mkdtempSync(path.join(tmpdir(), "certchain-faults-"));
   const chainPort = await freePort();
   const env = { CHAIN_TIMEOUT_MS: "2000", DEV_NODE_RESTART_AFTER_MS: String(RESTART_AFTER_MS), BATCH_DELAY_MS: "150", BATCH_SIZE: "60" };
-  const start = (extra: Record<string, string> = {}) => startServiceProcess(dataDir, { chainPort, env: { ...env, ...extra } });
+  const started: ServiceProcess[] = [];
+  const start = async (extra: Record<string, string> = {}) => {
+    const process = await startServiceProcess(dataDir, { chainPort, env: { ...env, ...extra } });
+    started.push(process);
+    return process;
+  };
   const result: FaultLoopResult = { seed: options.seed, faults: [], acknowledged: 0, anchored: 0, verifiedValid: 0, failures: [], dataDir };
   let service: ServiceProcess | undefined = await start();
   // Each fault once per seven rounds, in the seed's order: short runs still see distinct faults.
@@ -163,6 +168,8 @@ export async function runFaultLoop(options: { seed: number; rounds: number; log?
     await service?.stop().catch(() => undefined);
     killLeftoverNode(dataDir);
     if (result.failures.length === 0 && !options.keepDataDir) rmSync(dataDir, { recursive: true, force: true });
+    // For the post-mortem: what each service run printed.
+    else started.forEach((s, i) => writeFileSync(path.join(dataDir, `service-${i + 1}.log`), s.output()));
   }
   return result;
 }
