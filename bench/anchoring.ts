@@ -1,5 +1,5 @@
 import type { JsonRpcProvider } from "ethers";
-import { createAnchoredEnvelope, type Envelope, type Hex } from "../sdk";
+import { createAnchoredEnvelope, type Envelope, type Hex } from "@certchain/sdk";
 import type { OperatorClient } from "../server/chain/operator";
 import type { Batch } from "./issuing";
 

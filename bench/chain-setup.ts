@@ -4,7 +4,7 @@ import { deployRegistry } from "../server/chain/deploy";
 import { createOperatorClient, type OperatorClient } from "../server/chain/operator";
 import { createRegistryAdmin } from "../server/chain/registry-admin";
 import { rawPublicKeyOf } from "../server/keys/node-signer";
-import type { Hex } from "../sdk";
+import type { Hex } from "@certchain/sdk";
 import { benchType } from "./claims";
 
 export interface SeededRegistry {

@@ -1,4 +1,4 @@
-import { findTypeById, formatCertificateNumber, type CertificateType } from "../sdk";
+import { findTypeById, formatCertificateNumber, type CertificateType } from "@certchain/sdk";
 
 /** The type every benchmark certificate has: the business licence (营业执照). */
 export const BENCH_TYPE_ID = "business-licence";

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { Contract } from "ethers";
-import { CERTCHAIN_REGISTRY_ABI, findTypeById } from "../sdk";
+import { CERTCHAIN_REGISTRY_ABI, findTypeById } from "@certchain/sdk";
 import { devProvider } from "../server/chain/dev-node";
 import { killLeftoverNode, startServiceProcess, type ServiceProcess } from "../test/support/service-process";
 import { freePort } from "../test/support/ports";

@@ -3,7 +3,7 @@
 import { createPrivateKey } from "node:crypto";
 import { parentPort, workerData } from "node:worker_threads";
 import { createNodeSigner } from "../server/keys/node-signer";
-import { credentialLeaf, issueCredential, type Hex } from "../sdk";
+import { credentialLeaf, issueCredential, type Hex } from "@certchain/sdk";
 import { benchType, certificateNumberFor, claimsFor } from "./claims";
 
 export interface IssueWorkerData {

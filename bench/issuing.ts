@@ -1,5 +1,5 @@
 import { generateKeyPairSync, type KeyObject } from "node:crypto";
-import { buildMerkleTree, type Hex, type MerkleTree } from "../sdk";
+import { buildMerkleTree, type Hex, type MerkleTree } from "@certchain/sdk";
 import type { MemorySampler } from "./memory";
 import { signInWorkers } from "./signing-pool";
 

@@ -1,6 +1,6 @@
 import path from "node:path";
 import { Worker } from "node:worker_threads";
-import type { Hex } from "../sdk";
+import type { Hex } from "@certchain/sdk";
 import type { IssueWorkerData, IssueWorkerMessage } from "./issue-worker";
 
 export interface SignedBatch {

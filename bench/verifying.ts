@@ -1,4 +1,4 @@
-import { verifyMany, type Envelope, type Hex, type VerificationResult } from "../sdk";
+import { verifyMany, type Envelope, type Hex, type VerificationResult } from "@certchain/sdk";
 import type { MemorySampler } from "./memory";
 
 export interface VerifyingResult {

@@ -14,6 +14,7 @@ export class CertchainError extends Error {
   }
 }
 
+/** Whether `value` is a {@link CertchainError}, optionally with the given `code`. */
 export function isCertchainError(value: unknown, code?: string): value is CertchainError {
   return value instanceof CertchainError && (code === undefined || value.code === code);
 }

@@ -10,9 +10,26 @@ export {
   typeIdOf,
   validateClaims,
   defineCertificateType,
+  businessLicence,
+  marriageCertificate,
+  birthMedicalCertificate,
+  productionLicence,
+  notarisationReceipt,
   type CertificateType,
+  type JsonSchema,
+  type JsonSchemaObject,
+  type LocalisedText,
+  type ClaimError,
+  type ValidateClaimsOptions,
+  type ValidateClaimsResult,
 } from "./types";
-export { formatCertificateNumber, parseCertificateNumber } from "./certificate-number";
+export {
+  formatCertificateNumber,
+  parseCertificateNumber,
+  type CertificateNumberParts,
+  type FormatCertificateNumberParameters,
+  type ParseCertificateNumberResult,
+} from "./certificate-number";
 
 // credentials
 export {
@@ -37,6 +54,7 @@ export {
   type IssueCredentialParameters,
   type RawPublicKey,
   type ParsedCredential,
+  type Disclosure,
 } from "./credential";
 
 // anchoring
@@ -63,8 +81,14 @@ export {
   agencyIdOf,
   type RegistryReader,
   type TrustedRegistry,
+  type VerificationQuery,
   type CertificateState,
   type StatusRecord,
+  type AnchorRecord,
+  type AgencyRecord,
+  type SigningKeyRecord,
+  type AccreditationRecord,
+  type VerificationContextRecord,
 } from "./registry";
 
 // verification

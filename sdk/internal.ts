@@ -1,5 +1,9 @@
-// Everything in sdk/index.ts plus low-level helpers the server shares with the SDK.
-// Not part of the public SDK surface.
+// `@certchain/sdk/internal`: everything in sdk/index.ts plus the low-level helpers the server and
+// the SDK's own tests share with the SDK (so hex, base64url and hashes stay byte-identical).
+// It resolves only inside this repository (sdk/package.json maps it under the "certchain-source"
+// condition alone), is never built or published, and is not covered by semantic versioning.
 export * from "./index";
 export { toHex as toHexBytes, fromHex, base64urlEncode, base64urlDecode, utf8 } from "./lib/bytes";
 export { sha256, keccak256 } from "./lib/hash";
+export { verifySignature } from "./credential/signature";
+export { computeCheckCharacter, isValidCheckCharacter } from "./certificate-number";

@@ -1,4 +1,4 @@
-import { CertchainError } from "../sdk";
+import { CertchainError } from "@certchain/sdk";
 
 /**
  * Every API error: stable code → HTTP status and default message (as fastify's lib/errors.js).

@@ -1,4 +1,4 @@
-import { findTypeById } from "../../sdk/types";
+import { findTypeById } from "@certchain/sdk";
 import { CONNECTION_HELP, CONNECTION_OPTIONS, parse } from "./args";
 import type { Command } from "./command";
 import { connect } from "./connection";

@@ -1,4 +1,4 @@
-import type { Envelope } from "../../sdk";
+import type { Envelope } from "@certchain/sdk";
 import type { ApiClient } from "./http-client";
 
 /** A certificate as the API returns it (GET /v1/certificates/:id and issue replies). */

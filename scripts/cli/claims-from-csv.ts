@@ -1,5 +1,4 @@
-import type { CertificateType } from "../../sdk";
-import type { JsonSchema } from "../../sdk/types";
+import type { CertificateType, JsonSchema } from "@certchain/sdk";
 import { UsageError } from "./output";
 
 /**

@@ -1,6 +1,6 @@
 import { existsSync, readFileSync, statSync } from "node:fs";
 import path from "node:path";
-import type { Hex, TrustedRegistry } from "../../sdk";
+import type { Hex, TrustedRegistry } from "@certchain/sdk";
 import { createApiClient, type ApiClient } from "./http-client";
 import { UsageError } from "./output";
 

@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { SingleBar } from "cli-progress";
-import { certificateTypes, findTypeById, validateClaims, type CertificateType, type Envelope } from "../../sdk";
+import { certificateTypes, findTypeById, validateClaims, type CertificateType, type Envelope } from "@certchain/sdk";
 import { CONNECTION_HELP, CONNECTION_OPTIONS, intOption, parse } from "./args";
 import { waitUntilAnchored, type CertificateView } from "./certificates";
 import { createRowMapper } from "./claims-from-csv";

@@ -1,5 +1,5 @@
 import { existsSync } from "node:fs";
-import { notarisationReceipt } from "../../sdk/types";
+import { notarisationReceipt } from "@certchain/sdk";
 import { CONNECTION_HELP, CONNECTION_OPTIONS, intOption, parse } from "./args";
 import { waitUntilAnchored, type CertificateView } from "./certificates";
 import type { Command } from "./command";

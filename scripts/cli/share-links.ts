@@ -1,4 +1,4 @@
-import type { TrustedRegistry, VerificationResult } from "../../sdk";
+import type { TrustedRegistry, VerificationResult } from "@certchain/sdk";
 
 /**
  * Share links (`<origin>/s/<id>#<key>`) are verified by the SDK's share-link module, which
@@ -14,7 +14,7 @@ export type ShareLinkVerifier = (
 export function loadShareLinkVerifier(): ShareLinkVerifier | undefined {
   try {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const share = require("../../sdk/share") as { verifyShareLink?: ShareLinkVerifier };
+    const share = require("@certchain/sdk") as { verifyShareLink?: ShareLinkVerifier };
     return typeof share.verifyShareLink === "function" ? share.verifyShareLink : undefined;
   } catch {
     return undefined;

@@ -1,4 +1,4 @@
-import { STATUS_REASONS, statusReasonLabel } from "../../sdk/status/reasons";
+import { STATUS_REASONS, statusReasonLabel } from "@certchain/sdk";
 import { CONNECTION_HELP, CONNECTION_OPTIONS, intOption, parse } from "./args";
 import { getCertificate, waitUntilAnchored, type CertificateView } from "./certificates";
 import type { Command } from "./command";

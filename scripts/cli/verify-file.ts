@@ -1,5 +1,5 @@
 import { readFileSync } from "node:fs";
-import { verifyDocument } from "../../sdk/notarisation";
+import { verifyDocument } from "@certchain/sdk";
 import { CONNECTION_OPTIONS, parse } from "./args";
 import type { Command } from "./command";
 import { REGISTRY_HELP, REGISTRY_OPTIONS, trustedRegistries } from "./connection";

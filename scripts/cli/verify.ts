@@ -1,6 +1,6 @@
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import path from "node:path";
-import { verifyMany, type TrustedRegistry, type VerificationResult } from "../../sdk";
+import { verifyMany, type TrustedRegistry, type VerificationResult } from "@certchain/sdk";
 import { CONNECTION_OPTIONS, parse } from "./args";
 import type { Command } from "./command";
 import { REGISTRY_HELP, REGISTRY_OPTIONS, trustedRegistries } from "./connection";

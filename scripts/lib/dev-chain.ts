@@ -1,6 +1,6 @@
 import path from "node:path";
 import { HDNodeWallet, keccak256, type JsonRpcProvider } from "ethers";
-import type { Hex } from "../../sdk";
+import type { Hex } from "@certchain/sdk";
 import { createChainFollower, type ChainFollower } from "../../server/chain/chain-follower";
 import { createChainGate, type ChainGate } from "../../server/chain/chain-gate";
 import type { RecordedAnchor } from "../../server/chain/chain-identity";

@@ -1,6 +1,6 @@
 import type { Signer } from "ethers";
 import { createRegistryAdmin } from "../../server/chain/registry-admin";
-import { createRegistryReader, findTypeById, type Hex } from "../../sdk";
+import { createRegistryReader, findTypeById, type Hex } from "@certchain/sdk";
 import type { ChainSession } from "./dev-chain";
 import { DEMO_AGENCIES } from "./demo-agencies";
 

@@ -7,6 +7,7 @@ import { computeCheckCharacter, isValidCheckCharacter } from "./mod37-36";
  */
 export const CERTIFICATE_NUMBER_PREFIX = "1.2.156.3005.2";
 
+/** The variable parts of a certificate number, as {@link formatCertificateNumber} takes them. */
 export interface CertificateNumberParts {
   /** `[0-9A-Z]{1,32}`; certchain types use their 4-character `typeCode`. */
   readonly typeCode: string;
@@ -17,10 +18,12 @@ export interface CertificateNumberParts {
   readonly version: string;
 }
 
+/** {@link CertificateNumberParts}, with the version also accepted as a number. */
 export type FormatCertificateNumberParameters = Omit<CertificateNumberParts, "version"> & {
   readonly version: string | number;
 };
 
+/** The parts of a well-formed number whose check character is right, or why not (never thrown). */
 export type ParseCertificateNumberResult =
   | { readonly ok: true; readonly parts: CertificateNumberParts & { readonly checkCharacter: string } }
   | { readonly ok: false; readonly code: "CERT_NUMBER_MALFORMED" | "CERT_NUMBER_CHECK_FAILED"; readonly message: string };
@@ -44,6 +47,8 @@ function invalidPart(part: string, rule: string): CertchainError {
 }
 
 /**
+ * Formats a national e-licence identifier and appends its ISO 7064 MOD 37,36 check character.
+ *
  * @throws CertchainError `CERT_NUMBER_PART_INVALID` (with `details.part`) when a part is out of range.
  * @example
  * formatCertificateNumber({ typeCode: "YYZZ", issuerCode: "11310115MB2F3G4H5U", serial: "20240000001", version: 1 });

@@ -4,6 +4,7 @@
  */
 export const ALLOWED_ALGORITHMS = { EdDSA: 1, ES256: 2 } as const;
 
+/** A JWS `alg` a credential may be signed with: `EdDSA` (Ed25519) or `ES256` (P-256). */
 export type SignatureAlgorithm = keyof typeof ALLOWED_ALGORITHMS;
 
 export const isAllowedAlgorithm = (alg: unknown): alg is SignatureAlgorithm =>

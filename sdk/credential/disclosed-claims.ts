@@ -10,6 +10,7 @@ const fail = (code: string, message: string): never => {
   throw new CertchainError(code, message);
 };
 
+/** The SD-JWT digest of one encoded disclosure: base64url(SHA-256(disclosure)), as listed in `_sd`. */
 export const disclosureDigest = (encoded: string): string => sha256Base64url(encoded);
 
 /**

@@ -4,18 +4,23 @@ import { issuerUriOf } from "./issuer-uri";
 import type { CredentialSigner } from "./signer";
 import { VISIBLE_CLAIMS } from "./visible-claims";
 
+/** What {@link issueCredential} signs. Times are seconds since the epoch. */
 export interface IssueCredentialParameters {
   /** Certificate type URI (`vct`), e.g. `urn:certchain:vct:business-licence:1`. */
   vct: string;
   /** The issuing agency's registry slug; becomes `iss`. */
   issuer: string;
+  /** The national e-licence identifier (see {@link formatCertificateNumber}); always visible. */
   certificateNumber: string;
   /** Subject claims: each becomes a selectively disclosable top-level claim. */
   claims: Record<string, unknown>;
   /** Seconds since the epoch. Defaults to now. */
   issuedAt?: number;
+  /** `nbf`: not valid before. */
   validFrom?: number;
+  /** `exp`: valid until. */
   validUntil?: number;
+  /** Signs with the agency's key registered on chain. */
   signer: CredentialSigner;
 }
 

@@ -4,8 +4,10 @@
  */
 const PREFIX = "urn:certchain:agency:";
 
+/** The `iss` of an agency's credentials: `urn:certchain:agency:<slug>`. */
 export const issuerUriOf = (slug: string): string => PREFIX + slug;
 
+/** The agency slug an `iss` names, or undefined when it is not a certchain agency URI. */
 export function agencySlugOf(iss: unknown): string | undefined {
   if (typeof iss !== "string" || !iss.startsWith(PREFIX)) return undefined;
   const slug = iss.slice(PREFIX.length);

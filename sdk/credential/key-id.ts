@@ -39,4 +39,5 @@ export function keyIdFromKid(kid: unknown): Hex | undefined {
   }
 }
 
+/** The JWT `kid` (base64url) of an on-chain key id; the inverse of {@link keyIdFromKid}. */
 export const kidFromKeyId = (keyId: Hex): string => base64urlEncode(fromHex(keyId));

@@ -6,6 +6,7 @@ import { isAllowedAlgorithm, type SignatureAlgorithm } from "./algorithms";
 export const MAX_CREDENTIAL_LENGTH = 256 * 1024;
 export const MAX_DISCLOSURES = 512;
 
+/** One decoded SD-JWT disclosure: `[salt, name, value]` (or `[salt, value]` in an array). */
 export interface Disclosure {
   /** The base64url text as it appears between `~`. */
   encoded: string;
@@ -15,6 +16,7 @@ export interface Disclosure {
   value: unknown;
 }
 
+/** A decoded SD-JWT, nothing verified: see {@link parseCredential}. */
 export interface ParsedCredential {
   /** The issuer-signed JWT (compact JWS). */
   jwt: string;

@@ -9,6 +9,7 @@ export interface CredentialSigner {
   alg: SignatureAlgorithm;
   /** base64url RFC 7638 thumbprint of the public key: see `keyIdOf`. */
   kid: string;
+  /** The raw JWS signature of `signingInput` (`<header>.<payload>` as bytes). */
   sign(signingInput: Uint8Array): Uint8Array | Promise<Uint8Array>;
 }
 
@@ -17,6 +18,10 @@ const WEBCRYPTO_PARAMS = {
   ES256: { name: "ECDSA", hash: "SHA-256" },
 } as const;
 
+/**
+ * A {@link CredentialSigner} over a WebCrypto private key (Ed25519 or P-256), for browsers,
+ * tests and demos; servers usually sign with node:crypto or an HSM.
+ */
 export function createWebCryptoSigner(alg: SignatureAlgorithm, kid: string, privateKey: CryptoKey): CredentialSigner {
   return {
     alg,

@@ -1,18 +1,22 @@
 import { CertchainError } from "../errors";
 import { isBytes32Hex, type Hex } from "../lib/bytes";
 
+/** The `format` member of every envelope. */
 export const ENVELOPE_FORMAT = "certchain-envelope";
+/** The envelope version this SDK writes; it reads every version it ever wrote. */
 export const ENVELOPE_VERSION = 1;
 /** Far more than a tree of 2^32 leaves needs. */
 const MAX_PROOF_LENGTH = 64;
 const MAX_ENVELOPE_TEXT = 512 * 1024;
 
+/** The anchor of a certificate whose batch is not on chain yet: it cannot verify until it is. */
 export interface PendingAnchor {
   status: "pending";
   chainId: number;
   registry: Hex;
 }
 
+/** Where and how a certificate is anchored: the Merkle proof from its leaf to a root on a registry. */
 export interface AnchorProof {
   status: "anchored";
   chainId: number;
@@ -37,6 +41,7 @@ export interface Envelope {
   anchor: PendingAnchor | AnchorProof;
 }
 
+/** The envelope of a credential issued but not anchored yet. */
 export const createPendingEnvelope = (credential: string, chainId: number, registry: Hex): Envelope => ({
   format: ENVELOPE_FORMAT,
   version: ENVELOPE_VERSION,
@@ -44,6 +49,7 @@ export const createPendingEnvelope = (credential: string, chainId: number, regis
   anchor: { status: "pending", chainId, registry },
 });
 
+/** The envelope of an anchored credential, with its proof. */
 export const createAnchoredEnvelope = (credential: string, anchor: Omit<AnchorProof, "status">): Envelope => ({
   format: ENVELOPE_FORMAT,
   version: ENVELOPE_VERSION,

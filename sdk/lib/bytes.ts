@@ -3,6 +3,7 @@
 const encoder = new TextEncoder();
 const decoder = new TextDecoder("utf-8", { fatal: true });
 
+/** A 0x-prefixed hexadecimal string: addresses, hashes, Merkle roots and proofs. */
 export type Hex = `0x${string}`;
 
 export const utf8 = (text: string): Uint8Array => encoder.encode(text);

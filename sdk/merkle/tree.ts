@@ -20,6 +20,8 @@ export function hashPair(a: Uint8Array, b: Uint8Array): Uint8Array {
 }
 
 /**
+ * Builds the tree of a batch's leaves (32-byte hex, e.g. {@link credentialLeaf}) in linear passes.
+ *
  * @example
  * const tree = buildMerkleTree(credentials.map(credentialLeaf));
  * const proof = tree.proofOf(credentialLeaf(credentials[0]));

@@ -9,4 +9,5 @@ export const DOCUMENT_CODES = {
   DOCUMENT_INPUT_INVALID: "The document must be given as bytes or as a 64-digit hex SHA-256 digest.",
 } as const;
 
+/** A stable code of the `document` check. */
 export type DocumentCode = keyof typeof DOCUMENT_CODES;

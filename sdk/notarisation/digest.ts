@@ -38,7 +38,14 @@ export function digestOfDocument(bytes: Uint8Array | ArrayBuffer): string {
  * for await (const chunk of file.stream()) hasher.update(chunk);
  * hasher.digest(); // same as digestOfDocument(whole file)
  */
-export function createDocumentHasher(): { update(chunk: Uint8Array): void; digest(): string; readonly size: number } {
+export function createDocumentHasher(): {
+  /** Adds the next chunk of the document. */
+  update(chunk: Uint8Array): void;
+  /** The digest of everything added, as {@link digestOfDocument} spells it. */
+  digest(): string;
+  /** Bytes added so far. */
+  readonly size: number;
+} {
   const state = sha256Stream.create();
   let size = 0;
   return {

@@ -5,6 +5,7 @@ import { notarisationReceipt } from "../types/definitions/notarisation-receipt";
 import { DOCUMENT_CODES, type DocumentCode } from "./codes";
 import { digestOfDocument, normaliseDocumentDigest } from "./digest";
 
+/** The `document` check: whether the file (or digest) matches the one the receipt notarised. */
 export interface DocumentCheckResult {
   name: "document";
   status: "passed" | "failed" | "skipped";
@@ -12,6 +13,7 @@ export interface DocumentCheckResult {
   message?: string;
 }
 
+/** What {@link verifyDocument} returns: the receipt's verification result plus the `document` check. */
 export interface DocumentVerificationResult extends Omit<VerificationResult, "checks" | "reason"> {
   /** As the SDK's, or the `document` check's when that decides. */
   reason: VerificationResult["reason"] | { check: "document"; code: DocumentCode; message: string };

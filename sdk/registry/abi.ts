@@ -11,6 +11,7 @@ const STATUS_UPDATE = "tuple(bytes32 leaf, bytes32 root, bytes32[] proof)";
 const QUERY = "tuple(bytes32 root, bytes32 keyId, bytes32 typeId)";
 const CONTEXT = `tuple(${ANCHOR} anchor, ${AGENCY} agency, ${KEY} key, ${ACCREDITATION} accreditation)`;
 
+/** The human-readable ABI of the CertchainRegistry contract's functions and events the SDK and service use. */
 export const CERTCHAIN_REGISTRY_ABI = [
   // reads
   `function agency(bytes32 agencyId) view returns (${AGENCY})`,

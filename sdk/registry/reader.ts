@@ -19,22 +19,27 @@ export interface TrustedRegistry {
   rpcUrl?: string;
 }
 
+/** One (root, key, type) triple whose on-chain context `RegistryReader.verificationContexts` reads. */
 export interface VerificationQuery {
   root: Hex;
   keyId: Hex;
   typeId: Hex;
 }
 
+/** Reads one trusted registry; {@link createRegistryReader} makes one, or pass your own to `verify`. */
 export interface RegistryReader {
   readonly chainId: number;
   readonly address: Hex;
   readonly name: string;
   /** Checks that the provider really serves `chainId`. */
   assertChain(): Promise<void>;
+  /** The chain's latest block number (for confirmations). */
   blockNumber(): Promise<number>;
+  /** The registry's context of each (root, key, type) triple, in order. */
   verificationContexts(queries: readonly VerificationQuery[]): Promise<VerificationContextRecord[]>;
   /** Statuses as recorded by `agencyId`, the agency that anchored the certificates. */
   statuses(agencyId: Hex, leaves: readonly Hex[]): Promise<StatusRecord[]>;
+  /** Every agency on the registry with its key and type ids. */
   agencies(): Promise<(AgencyRecord & { keyIds: Hex[]; typeIds: Hex[] })[]>;
 }
 

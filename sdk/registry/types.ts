@@ -1,5 +1,6 @@
 import type { Hex } from "../lib/bytes";
 
+/** A root as the registry recorded it: the agency that anchored it and when. */
 export interface AnchorRecord {
   agencyId: Hex;
   /** Seconds since the epoch; 0 when the root was never anchored. */
@@ -8,6 +9,7 @@ export interface AnchorRecord {
   size: number;
 }
 
+/** An agency on the registry. */
 export interface AgencyRecord {
   id: Hex;
   slug: string;
@@ -15,6 +17,7 @@ export interface AgencyRecord {
   registered: boolean;
 }
 
+/** A signing key on the registry, with its validity window. */
 export interface SigningKeyRecord {
   keyId: Hex;
   agencyId: Hex;
@@ -27,12 +30,14 @@ export interface SigningKeyRecord {
   publicKey: Uint8Array;
 }
 
+/** An agency's accreditation for one certificate type (seconds since the epoch). */
 export interface AccreditationRecord {
   validFrom: number;
   /** 0 when never accredited. */
   validUntil: number;
 }
 
+/** Everything the registry says about one (root, key, type) triple, read in one call. */
 export interface VerificationContextRecord {
   anchor: AnchorRecord;
   agency: AgencyRecord;
@@ -40,9 +45,12 @@ export interface VerificationContextRecord {
   accreditation: AccreditationRecord;
 }
 
+/** A certificate's states on chain, in the contract's order. */
 export const CERTIFICATE_STATES = ["active", "suspended", "revoked"] as const;
+/** `active`, `suspended` or `revoked`. */
 export type CertificateState = (typeof CERTIFICATE_STATES)[number];
 
+/** A certificate's status as the anchoring agency last recorded it. */
 export interface StatusRecord {
   state: CertificateState;
   reason: number;

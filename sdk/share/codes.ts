@@ -10,6 +10,7 @@ export const SHARE_CODES = {
   SHARE_TOO_LARGE: "The presentation is too large to share as a link.",
 } as const;
 
+/** A stable code of the `share` check. */
 export type ShareCode = keyof typeof SHARE_CODES;
 
 /** The largest ciphertext the share service stores (JWE compact, ASCII): 64 KiB. */

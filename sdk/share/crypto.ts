@@ -4,6 +4,7 @@ import { CertchainError } from "../errors";
 import { base64urlDecode, base64urlEncode, fromUtf8, utf8 } from "../lib/bytes";
 import { MAX_SHARE_CIPHERTEXT, SHARE_CODES } from "./codes";
 
+/** An encrypted presentation: the ciphertext goes to the share service, the key only into the link's fragment. */
 export interface Share {
   /** JWE compact serialisation (alg `dir`, enc `A256GCM`): all the share service ever sees. */
   ciphertext: string;

@@ -1,6 +1,7 @@
 import { CertchainError } from "../errors";
 import { SHARE_CODES } from "./codes";
 
+/** The parts of a share link `<apiBase>/s/<id>#<key>`. */
 export interface ShareLink {
   /** Where the share API lives: the link's origin (plus any path prefix before `/s/`). */
   apiBase: string;

@@ -5,12 +5,15 @@ import { SHARE_CODES, MAX_SHARE_CIPHERTEXT, type ShareCode } from "./codes";
 import { decryptShare } from "./crypto";
 import { parseShareLink, type ShareLink } from "./link";
 
+/** The part of `fetch` the SDK uses; pass your own to route share-service requests. */
 export type FetchLike = (input: string, init?: { method?: string; headers?: Record<string, string>; signal?: AbortSignal }) => Promise<{
   status: number;
   ok: boolean;
+  /** The response body, parsed. */
   json(): Promise<unknown>;
 }>;
 
+/** The options of {@link verifyShareLink}: {@link VerifyOptions} plus a deadline for the share service. */
 export interface VerifyShareLinkOptions extends VerifyOptions {
   /** Give up on the share service after this long. Default 15 s. */
   timeoutMs?: number;

@@ -15,6 +15,7 @@ export const STATUS_REASONS = {
   9: { id: "conditions_restored", "zh-CN": "已恢复符合条件", en: "Conditions met again" },
 } as const;
 
+/** A reason code this SDK has a label for. */
 export type StatusReasonCode = keyof typeof STATUS_REASONS;
 
 /** The label of a reason code; unknown codes are shown by number, never hidden. */

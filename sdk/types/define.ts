@@ -8,7 +8,7 @@ export interface LocalisedText {
   readonly en: string;
 }
 
-/** One JSON Schema (draft 2020-12) node. Kept open: ajv, not TypeScript, is the judge of schemas. */
+/** One JSON Schema (draft 2020-12) node. Kept open: validateClaims (schema-problems.ts), not TypeScript, is the judge of schemas. */
 export type JsonSchema = { readonly [keyword: string]: unknown };
 
 /** The subject-claims schema of a certificate type: a closed object with at least one example. */
@@ -22,6 +22,7 @@ export interface JsonSchemaObject extends JsonSchema {
   readonly examples: readonly { readonly [claim: string]: unknown }[];
 }
 
+/** A certificate type: its ids, names, claim labels and the JSON Schema its subject claims must fit. */
 export interface CertificateType {
   /** Slug, e.g. `business-licence`. */
   readonly id: string;
@@ -35,6 +36,7 @@ export interface CertificateType {
   readonly schema: JsonSchemaObject;
 }
 
+/** The `$schema` every certificate type's schema declares. */
 export const JSON_SCHEMA_DRAFT_2020_12 = "https://json-schema.org/draft/2020-12/schema";
 
 const SLUG = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
@@ -117,6 +119,9 @@ export function defineCertificateType(def: CertificateType): CertificateType {
   return deepFreeze({ ...copy, schema: { $schema: JSON_SCHEMA_DRAFT_2020_12, ...copy.schema } });
 }
 
+// Verifying a batch asks for the same few ids thousands of times.
+const typeIds = new Map<string, Hex>();
+
 /**
  * The on-chain type id: keccak256 of the UTF-8 `vct` (equal to ethers' `id(vct)` and
  * Solidity's `keccak256(bytes(vct))`).
@@ -124,9 +129,6 @@ export function defineCertificateType(def: CertificateType): CertificateType {
  * @example
  * typeIdOf("urn:certchain:vct:business-licence:1"); // "0x…" (32 bytes)
  */
-// Verifying a batch asks for the same few ids thousands of times.
-const typeIds = new Map<string, Hex>();
-
 export function typeIdOf(vct: string): Hex {
   if (typeof vct !== "string") throw new CertchainError("VCT_INVALID", "vct must be a string");
   let id = typeIds.get(vct);

@@ -8,7 +8,7 @@ export const text = (maxLength: number): JsonSchema => ({ type: "string", minLen
 
 export const date: JsonSchema = { type: "string", format: "date" };
 
-/** RFC 3339 with an explicit offset (ajv-formats requires one), e.g. `2024-03-08T09:42:00+08:00`. */
+/** RFC 3339 with an explicit offset (the date-time format requires one), e.g. `2024-03-08T09:42:00+08:00`. */
 export const dateTime: JsonSchema = { type: "string", format: "date-time" };
 
 /** 统一社会信用代码 (GB 32100-2015): 18 characters, letters I, O, S, V, Z excluded. */

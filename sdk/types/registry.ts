@@ -20,6 +20,8 @@ const byId = new Map(certificateTypes.map((type) => [type.id, type]));
 const byVct = new Map(certificateTypes.map((type) => [type.vct, type]));
 
 /**
+ * The certificate type with this id (slug), or undefined; never matches inherited keys.
+ *
  * @example
  * findTypeById("business-licence")?.names["zh-CN"]; // "营业执照"
  */
@@ -28,6 +30,8 @@ export function findTypeById(id: unknown): CertificateType | undefined {
 }
 
 /**
+ * The certificate type a credential's `vct` names, or undefined when this SDK does not know it.
+ *
  * @example
  * const type = findTypeByVct(payload.vct);
  * if (type === undefined) return fail("schema", "CERT_TYPE_UNKNOWN");

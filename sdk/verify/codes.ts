@@ -3,8 +3,10 @@
  * Codes are stable: verifying systems branch on them; messages may improve.
  */
 export const CHECKS = ["format", "integrity", "anchor", "issuer", "signature", "status", "validity", "schema"] as const;
+/** The name of one check of the verification pipeline. */
 export type CheckName = (typeof CHECKS)[number];
 
+/** Every verification code: the check that reports it and its fixed message. */
 export const VERIFY_CODES = {
   // format
   FORMAT_MALFORMED: ["format", "The certificate file is not a well-formed certchain envelope or SD-JWT."],
@@ -48,6 +50,7 @@ export const VERIFY_CODES = {
   SCHEMA_TYPE_UNKNOWN: ["schema", "The certificate type is not known to this SDK; its claims were not checked against a schema."],
 } as const satisfies Record<string, readonly [CheckName, string]>;
 
+/** A stable verification code, e.g. `SIGNATURE_INVALID`. */
 export type VerifyCode = keyof typeof VERIFY_CODES;
 
 export const messageOf = (code: VerifyCode): string => VERIFY_CODES[code][1];

@@ -9,6 +9,7 @@ import { CHECKS, type CheckName, type VerifyCode } from "./codes";
  */
 export type Verdict = "valid" | "invalid" | "revoked" | "suspended" | "expired" | "pending" | "unverifiable";
 
+/** One check's outcome; `code` and `message` say why when it failed or was skipped for a reason. */
 export interface CheckResult {
   name: CheckName;
   status: "passed" | "failed" | "skipped";
@@ -16,6 +17,7 @@ export interface CheckResult {
   message?: string;
 }
 
+/** What `verify` returns for one certificate: never thrown, always this shape. */
 export interface VerificationResult {
   verdict: Verdict;
   /** The check that decided the verdict; null when valid. "share": a share link failed before any check could run. */

@@ -7,6 +7,7 @@ import { verify, type VerifyOptions } from "./verify";
 const looksLikeShareLink = (input: unknown): input is string =>
   typeof input === "string" && input.length <= 4096 && /^\s*https?:\/\/[^\s]*\/s\//i.test(input);
 
+/** The options of `verify`: {@link VerifyOptions}, plus how share links are fetched. */
 export interface VerifyAnyOptions extends VerifyOptions {
   /** Used for share links only. Default: the global fetch. */
   fetch?: FetchLike;

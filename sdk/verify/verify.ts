@@ -17,6 +17,7 @@ import { CHECKS, VERIFY_CODES, messageOf, type CheckName, type VerifyCode } from
 import { blankResult, type CheckResult, type VerificationResult } from "./result";
 import { decideVerdict } from "./verdict";
 
+/** What to trust and when: the options of `verify`, `verifyMany` and `verifyDocument`. */
 export interface VerifyOptions {
   /** The registries this verifier trusts (mutual recognition: several are fine). */
   registries: readonly (TrustedRegistry | RegistryReader)[];

@@ -1,5 +1,5 @@
 import { Contract, type Provider, type Signer } from "ethers";
-import { CERTCHAIN_REGISTRY_ABI, agencyIdOf, buildMerkleTree, createAnchoredEnvelope, type Hex } from "../../sdk";
+import { CERTCHAIN_REGISTRY_ABI, agencyIdOf, buildMerkleTree, createAnchoredEnvelope, type Hex } from "@certchain/sdk";
 import { revertNameOf } from "../chain/revert-name";
 import type { AuditLog } from "../store/audit-log";
 import type { BatchRecord, BatchStore } from "../store/batch-store";

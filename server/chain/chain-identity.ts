@@ -1,5 +1,5 @@
 import { Interface, keccak256 } from "ethers";
-import { CERTCHAIN_REGISTRY_ABI, agencyIdOf, type Hex } from "../../sdk";
+import { CERTCHAIN_REGISTRY_ABI, agencyIdOf, type Hex } from "@certchain/sdk";
 import { resultOf, type JsonRpc, type RpcCall } from "./json-rpc";
 
 /** An anchor the service recorded: the chain must hold this root, for this agency, at this time. */

@@ -1,4 +1,4 @@
-import type { Hex } from "../../sdk";
+import type { Hex } from "@certchain/sdk";
 import { ChainDivergedError, type ChainFollower } from "./chain-follower";
 import type { ChainGateControl } from "./chain-gate";
 import { checkChainIdentity, type ExpectedChain, type RecordedAnchor } from "./chain-identity";

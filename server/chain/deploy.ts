@@ -1,6 +1,6 @@
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { ContractFactory, type Signer } from "ethers";
-import type { Hex } from "../../sdk";
+import type { Hex } from "@certchain/sdk";
 import { loadRegistryArtifact } from "./registry-artifact";
 
 export interface Deployment {

@@ -1,5 +1,5 @@
 import { Contract, type ContractTransactionReceipt, type Signer } from "ethers";
-import { CERTCHAIN_REGISTRY_ABI, type Hex } from "../../sdk";
+import { CERTCHAIN_REGISTRY_ABI, type Hex } from "@certchain/sdk";
 
 export interface StatusUpdate {
   leaf: Hex;

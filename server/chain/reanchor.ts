@@ -1,5 +1,5 @@
 import { Contract, getCreateAddress, keccak256, type Provider, type Signer } from "ethers";
-import { CERTCHAIN_REGISTRY_ABI, agencyIdOf, createAnchoredEnvelope, createRegistryReader, findTypeById, type Hex } from "../../sdk";
+import { CERTCHAIN_REGISTRY_ABI, agencyIdOf, createAnchoredEnvelope, createRegistryReader, findTypeById, type Hex } from "@certchain/sdk";
 import type { KeyStore } from "../keys/key-store";
 import type { CertificateRecord } from "../service/types";
 import { createAuditLog, type NewAuditEntry } from "../store/audit-log";

@@ -1,5 +1,5 @@
 import { Contract, type ContractTransactionReceipt, type Signer } from "ethers";
-import { ALLOWED_ALGORITHMS, CERTCHAIN_REGISTRY_ABI, agencyIdOf, keyIdOf, toHexBytes, typeIdOf, type Hex, type RawPublicKey } from "../../sdk/internal";
+import { ALLOWED_ALGORITHMS, CERTCHAIN_REGISTRY_ABI, agencyIdOf, keyIdOf, toHexBytes, typeIdOf, type Hex, type RawPublicKey } from "@certchain/sdk/internal";
 
 /** The root authority's writes to the registry, each waiting for its receipt. */
 export function createRegistryAdmin(address: string, rootAuthority: Signer) {

@@ -1,5 +1,5 @@
 import { Interface } from "ethers";
-import { CERTCHAIN_REGISTRY_ABI } from "../../sdk";
+import { CERTCHAIN_REGISTRY_ABI } from "@certchain/sdk";
 
 const registryInterface = new Interface(CERTCHAIN_REGISTRY_ABI);
 

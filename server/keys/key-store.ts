@@ -1,6 +1,6 @@
 import { createPrivateKey, generateKeyPairSync, type KeyObject } from "node:crypto";
 import { Wallet, type Provider } from "ethers";
-import { keyIdOf, type CredentialSigner, type Hex, type SignatureAlgorithm } from "../../sdk";
+import { keyIdOf, type CredentialSigner, type Hex, type SignatureAlgorithm } from "@certchain/sdk";
 import type { RegistryAdmin } from "../chain/registry-admin";
 import type { Database } from "../store/database";
 import { createNodeSigner, rawPublicKeyOf } from "./node-signer";

@@ -1,5 +1,5 @@
 import { createPublicKey, sign, type KeyObject } from "node:crypto";
-import { keyIdOf, type CredentialSigner, type RawPublicKey, type SignatureAlgorithm } from "../../sdk";
+import { keyIdOf, type CredentialSigner, type RawPublicKey, type SignatureAlgorithm } from "@certchain/sdk";
 
 /** The registry's raw form of a node:crypto public (or private) key. */
 export function rawPublicKeyOf(key: KeyObject): RawPublicKey {

@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import type { FastifyInstance, FastifyReply } from "fastify";
-import type { Hex } from "../../sdk";
+import type { Hex } from "@certchain/sdk";
 import { WEB_DIR, webAssets, type BundleName } from "../web/build";
 
 export interface PagesRoutesOptions {
@@ -12,13 +12,12 @@ export interface PagesRoutesOptions {
 }
 
 /**
- * The pages' policy: their own origin only. 'unsafe-eval' is there for one reason: the SDK's
- * schema check compiles JSON Schemas with ajv, which generates code with `new Function`.
- * No inline scripts or styles anywhere.
+ * The pages' policy: their own origin only, no inline scripts or styles anywhere, and no
+ * 'unsafe-eval' (the SDK's schema check interprets JSON Schemas; nothing compiles them to code).
  */
 export const PAGE_CSP = [
   "default-src 'self'",
-  "script-src 'self' 'unsafe-eval'",
+  "script-src 'self'",
   "style-src 'self'",
   "img-src 'self' data:",
   "connect-src 'self'",

@@ -1,5 +1,5 @@
 import { Contract, type Provider } from "ethers";
-import { CERTCHAIN_REGISTRY_ABI, agencyIdOf, typeIdOf, type CertificateType, type Hex } from "../../sdk";
+import { CERTCHAIN_REGISTRY_ABI, agencyIdOf, typeIdOf, type CertificateType, type Hex } from "@certchain/sdk";
 import { apiError } from "../errors";
 import type { Database } from "../store/database";
 

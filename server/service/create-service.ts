@@ -1,7 +1,7 @@
 import { mkdir } from "node:fs/promises";
 import { randomBytes } from "node:crypto";
 import type { Provider, Signer } from "ethers";
-import { certificateTypes, type Hex } from "../../sdk";
+import { certificateTypes, type Hex } from "@certchain/sdk";
 import type { ChainGate } from "../chain/chain-gate";
 import { createRegistryAdmin } from "../chain/registry-admin";
 import { createKeyStore, type KeyStore } from "../keys/key-store";

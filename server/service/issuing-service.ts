@@ -15,7 +15,7 @@ import {
   verify as sdkVerify,
   type CertificateType,
   type Hex,
-} from "../../sdk";
+} from "@certchain/sdk";
 import { createBatcher, type Batcher } from "../anchoring/batcher";
 import { openChainGate, type ChainGate } from "../chain/chain-gate";
 import type { RecordedAnchor } from "../chain/chain-identity";

@@ -2,7 +2,7 @@
  * The contract between the HTTP layer (server/app.ts, server/routes/) and the issuing service
  * (server/service/). Routes only translate HTTP to these calls; everything else lives behind them.
  */
-import type { CertificateType, Envelope, Hex, VerificationResult } from "../../sdk";
+import type { CertificateType, Envelope, Hex, VerificationResult } from "@certchain/sdk";
 
 /** Who is calling, from a verified bearer token. */
 export type Principal =

@@ -1,4 +1,4 @@
-import type { Hex } from "../../sdk";
+import type { Hex } from "@certchain/sdk";
 import { canonicalJson } from "../lib/canonical-json";
 import { createMutex } from "../lib/mutex";
 import { sha256Hex } from "../lib/sha256-hex";

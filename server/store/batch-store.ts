@@ -1,4 +1,4 @@
-import type { Hex } from "../../sdk";
+import type { Hex } from "@certchain/sdk";
 import type { Database, WriteOp } from "./database";
 
 export type BatchState = "prepared" | "sent" | "anchored";

@@ -1,7 +1,7 @@
 import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
 import type { AbstractLevel } from "abstract-level";
 import { apiError, type ApiErrorCode } from "../errors";
-import { MAX_SHARE_CIPHERTEXT, MAX_SHARE_LIFETIME_MS } from "../../sdk/share";
+import { MAX_SHARE_CIPHERTEXT, MAX_SHARE_LIFETIME_MS } from "@certchain/sdk";
 
 export type ShareErrorCode = Extract<ApiErrorCode, `SHARE_${string}`>;
 

@@ -1,7 +1,7 @@
 import { expect } from "chai";
 import { readFileSync } from "node:fs";
 import path from "node:path";
-import { findTypeById, verify, type Envelope } from "../../sdk";
+import { findTypeById, verify, type Envelope } from "@certchain/sdk";
 import { COMMANDS } from "../../scripts/cli/main";
 import { freePort } from "../support/ports";
 import { flagsFor, runCli, startCliEnvironment, type CliEnvironment } from "./support";

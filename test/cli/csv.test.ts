@@ -2,7 +2,7 @@ import { expect } from "chai";
 import fc from "fast-check";
 import { createRowMapper, coerceCell } from "../../scripts/cli/claims-from-csv";
 import { CsvError, csvLine, parseCsv } from "../../scripts/cli/csv";
-import { findTypeById } from "../../sdk";
+import { findTypeById } from "@certchain/sdk";
 
 const fieldsOf = (text: string) => parseCsv(text).map((r) => r.fields);
 

@@ -1,7 +1,7 @@
 import { expect } from "chai";
 import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { verifyMany, type Envelope } from "../../sdk";
+import { verifyMany, type Envelope } from "@certchain/sdk";
 import { csvLine } from "../../scripts/cli/csv";
 import { ERRORS_FILE, STATE_FILE } from "../../scripts/cli/issue";
 import { runCli, spawnCli, startCliEnvironment, type CliEnvironment } from "./support";

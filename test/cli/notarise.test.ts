@@ -2,8 +2,7 @@ import { expect } from "chai";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { randomBytes } from "node:crypto";
-import { verify, type Envelope } from "../../sdk";
-import { digestOfDocument } from "../../sdk/notarisation";
+import { verify, type Envelope, digestOfDocument } from "@certchain/sdk";
 import { registryFlags, runCli, startCliEnvironment, type CliEnvironment } from "./support";
 
 describe("cli: certchain notarise and verify-file", function () {

@@ -11,7 +11,7 @@ import { createRegistryAdmin } from "../../server/chain/registry-admin";
 import { DEV_MNEMONIC } from "../../server/config";
 import { createShareStore } from "../../server/store/share-store";
 import { createService, type Service } from "../../server/service/create-service";
-import { findTypeById, type Hex, type TrustedRegistry } from "../../sdk";
+import { findTypeById, type Hex, type TrustedRegistry } from "@certchain/sdk";
 import { freePort } from "../support/ports";
 
 const ROOT = path.join(__dirname, "..", "..");

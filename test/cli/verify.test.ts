@@ -2,8 +2,7 @@ import { expect } from "chai";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import Fastify from "fastify";
 import path from "node:path";
-import { findTypeById, presentCredential, type Envelope } from "../../sdk";
-import { createShare, shareLinkOf } from "../../sdk/share";
+import { findTypeById, presentCredential, type Envelope, createShare, shareLinkOf } from "@certchain/sdk";
 import { reencodeCredential, replaceDisclosure } from "../support/tamper";
 import { registryFlags, runCli, startCliEnvironment, type CliEnvironment } from "./support";
 

@@ -6,7 +6,7 @@ import { openChain, type ChainSession } from "../../scripts/lib/dev-chain";
 import { DEV_MNEMONIC } from "../../server/config";
 import { createRegistryAdmin } from "../../server/chain/registry-admin";
 import { createOperatorClient } from "../../server/chain/operator";
-import { buildMerkleTree, createRegistryReader, findTypeById, type Hex } from "../../sdk";
+import { buildMerkleTree, createRegistryReader, findTypeById, type Hex } from "@certchain/sdk";
 import { freePort } from "../support/ports";
 
 describe("e2e: a restarted dev chain is restored from the journal", function () {

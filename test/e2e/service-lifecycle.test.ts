@@ -2,7 +2,7 @@ import { expect } from "chai";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { findTypeById, verify, type Envelope, type VerificationResult } from "../../sdk";
+import { findTypeById, verify, type Envelope, type VerificationResult } from "@certchain/sdk";
 import { freePort } from "../support/ports";
 import { api, killLeftoverNode, startServiceProcess, type Demo, type ServiceProcess } from "../support/service-process";
 
@@ -102,12 +102,12 @@ describe("e2e: the issuing service as `npm start` runs it", function () {
 
     service = await startServiceProcess(dataDir, { chainPort });
     const envelopes = await Promise.all(acknowledged.map((id) => waitAnchored(service!.demo, amr.token, id, 120_000)));
-    const results = await (await import("../../sdk")).verifyMany(envelopes, { registries: registriesOf(service.demo) });
+    const results = await (await import("@certchain/sdk")).verifyMany(envelopes, { registries: registriesOf(service.demo) });
     expect(results.filter((r) => r.verdict !== "valid").map((r) => r.reason)).to.deep.equal([]);
 
     // Exactly once: every root anchored once, no certificate under two roots.
     const { Contract } = await import("ethers");
-    const { CERTCHAIN_REGISTRY_ABI } = await import("../../sdk");
+    const { CERTCHAIN_REGISTRY_ABI } = await import("@certchain/sdk");
     const { devProvider } = await import("../../server/chain/dev-node");
     const registry = new Contract(service.demo.registry, CERTCHAIN_REGISTRY_ABI, devProvider(service.demo.rpcUrl));
     const events = await registry.queryFilter(registry.filters.RootAnchored());

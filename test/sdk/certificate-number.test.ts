@@ -1,13 +1,8 @@
 import { expect } from "chai";
 import fc from "fast-check";
-import {
-  computeCheckCharacter,
-  formatCertificateNumber,
-  isValidCheckCharacter,
-  parseCertificateNumber,
-  type CertificateNumberParts,
-} from "../../sdk/certificate-number";
-import { isCertchainError } from "../../sdk/errors";
+import { formatCertificateNumber, isCertchainError, parseCertificateNumber, type CertificateNumberParts } from "@certchain/sdk";
+// The check-character functions are not public API: reached through the repository-only entry.
+import { computeCheckCharacter, isValidCheckCharacter } from "@certchain/sdk/internal";
 
 const ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ";
 

@@ -15,7 +15,7 @@ import {
   presentCredential,
   publicJwkOf,
   createPendingEnvelope,
-} from "../../sdk";
+} from "@certchain/sdk";
 
 const ed = generateKeyPairSync("ed25519").privateKey;
 const p256 = generateKeyPairSync("ec", { namedCurve: "P-256" }).privateKey;

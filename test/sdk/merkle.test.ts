@@ -2,7 +2,7 @@ import { expect } from "chai";
 import hre from "hardhat";
 import fc from "fast-check";
 import { SimpleMerkleTree } from "@openzeppelin/merkle-tree";
-import { buildMerkleTree, processProof, type Hex } from "../../sdk";
+import { buildMerkleTree, processProof, type Hex } from "@certchain/sdk";
 
 const leavesOf = (n: number, seed = "leaf"): Hex[] => Array.from({ length: n }, (_, i) => hre.ethers.id(`${seed}-${i}`) as Hex);
 

@@ -1,8 +1,7 @@
 import { expect } from "chai";
 import hre from "hardhat";
 import { createHash, randomBytes } from "node:crypto";
-import { presentCredential, verify, type Envelope } from "../../sdk";
-import { createDocumentHasher, digestOfDocument, normaliseDocumentDigest, verifyDocument, type DocumentVerificationResult } from "../../sdk/notarisation";
+import { presentCredential, verify, type Envelope, createDocumentHasher, digestOfDocument, normaliseDocumentDigest, verifyDocument, type DocumentVerificationResult } from "@certchain/sdk";
 import { deployTrustFixture, issueAndAnchor, type TestAgency, type TrustFixture } from "../support/chain-fixture";
 import { replaceDisclosure } from "../support/tamper";
 

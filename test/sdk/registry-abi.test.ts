@@ -1,6 +1,6 @@
 import { expect } from "chai";
 import { Interface } from "ethers";
-import { CERTCHAIN_REGISTRY_ABI } from "../../sdk";
+import { CERTCHAIN_REGISTRY_ABI } from "@certchain/sdk";
 import { loadRegistryArtifact } from "../../server/chain/registry-artifact";
 
 describe("sdk registry ABI", function () {

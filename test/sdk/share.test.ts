@@ -1,9 +1,7 @@
 import { expect } from "chai";
 import fc from "fast-check";
 import { decodeProtectedHeader } from "jose";
-import { credentialLeaf, findTypeById, isCertchainError, presentCredential, type Envelope } from "../../sdk";
-import { createShare, openShare, parseShareLink, shareLinkOf, verifyShareLink, type FetchLike } from "../../sdk/share";
-import { verifyAny } from "../../sdk/verify/verify-input";
+import { credentialLeaf, findTypeById, isCertchainError, presentCredential, type Envelope, createShare, openShare, parseShareLink, shareLinkOf, verifyShareLink, type FetchLike, verify as verifyAny } from "@certchain/sdk";
 import { deployTrustFixture, issueAndAnchor, type TrustFixture } from "../support/chain-fixture";
 
 async function expectCode(promise: Promise<unknown> | (() => unknown), code: string) {

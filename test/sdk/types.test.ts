@@ -13,9 +13,9 @@ import {
   productionLicence,
   typeIdOf,
   validateClaims,
+  isCertchainError,
   type CertificateType,
-} from "../../sdk/types";
-import { isCertchainError } from "../../sdk/errors";
+} from "@certchain/sdk";
 
 type Claims = Record<string, unknown>;
 const completeExample = (type: CertificateType): Claims => structuredClone(type.schema.examples[0]) as Claims;
@@ -230,7 +230,7 @@ describe("sdk/types", () => {
       });
     }
 
-    it("reports a schema ajv cannot compile on first use, with CERT_TYPE_SCHEMA_INVALID", () => {
+    it("reports a schema the validator cannot use on first use, with CERT_TYPE_SCHEMA_INVALID", () => {
       const def = valid();
       def.schema.properties.vessel_name = { type: "string", minLenght: 1 };
       const type = defineCertificateType(def);

@@ -20,9 +20,8 @@ import {
   type Envelope,
   type Hex,
   type SignatureAlgorithm,
-} from "../../sdk";
-import { fromHex } from "../../sdk/internal";
-import { verifySignature } from "../../sdk/credential/signature";
+} from "@certchain/sdk";
+import { fromHex, verifySignature } from "@certchain/sdk/internal";
 import { freePort } from "../support/ports";
 
 interface VectorCase {

@@ -1,6 +1,6 @@
 import { expect } from "chai";
 import fc from "fast-check";
-import { verify, verifyMany, type Envelope, type VerificationResult } from "../../sdk";
+import { verify, verifyMany, type Envelope, type VerificationResult } from "@certchain/sdk";
 import { deployTrustFixture, issueAndAnchor, type TrustFixture } from "../support/chain-fixture";
 
 /**

@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { verify } from "../../sdk";
+import { verify } from "@certchain/sdk";
 import type { Service } from "../../server/service/create-service";
 import { amrPrincipal, anchorEventsOf, ctx, example, serviceFixture, type ServiceFixture } from "./service-fixture";
 

@@ -3,7 +3,7 @@ import type { AddressInfo } from "node:net";
 import { expect } from "chai";
 import hre from "hardhat";
 import { HDNodeWallet, JsonRpcProvider } from "ethers";
-import { verify } from "../../sdk";
+import { verify } from "@certchain/sdk";
 import type { Service } from "../../server/service/create-service";
 import { amrPrincipal, ctx, example, serviceFixture, type ServiceFixture } from "./service-fixture";
 

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { HDNodeWallet, Wallet } from "ethers";
-import { isCertchainError } from "../../sdk";
+import { isCertchainError } from "@certchain/sdk";
 import { ChainDivergedError, createChainFollower } from "../../server/chain/chain-follower";
 import { createChainGate } from "../../server/chain/chain-gate";
 import { ChainWallet } from "../../server/chain/chain-wallet";

@@ -1,6 +1,6 @@
 import { expect } from "chai";
 import hre from "hardhat";
-import { keyIdFromKid, verify } from "../../sdk";
+import { keyIdFromKid, verify } from "@certchain/sdk";
 import type { Service } from "../../server/service/create-service";
 import type { CertificateRecord } from "../../server/service/types";
 import { amrPrincipal, anchorEventsOf, ctx, example, expectCode, mcaPrincipal, rootPrincipal, serviceFixture, type ServiceFixture } from "./service-fixture";

@@ -4,7 +4,7 @@ import path from "node:path";
 import hre from "hardhat";
 import type { Provider, Signer } from "ethers";
 import { expect } from "chai";
-import { findTypeById, isCertchainError } from "../../sdk";
+import { findTypeById, isCertchainError } from "@certchain/sdk";
 import { createService, type Service, type ServiceConfig } from "../../server/service/create-service";
 import type { Principal, RequestContext } from "../../server/service/types";
 import { deployTrustFixture, type TrustFixture } from "../support/chain-fixture";

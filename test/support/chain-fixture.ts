@@ -17,7 +17,7 @@ import {
   type Envelope,
   type Hex,
   type TrustedRegistry,
-} from "../../sdk";
+} from "@certchain/sdk";
 
 export interface TestAgency {
   slug: string;

@@ -1,4 +1,4 @@
-import type { Envelope } from "../../sdk";
+import type { Envelope } from "@certchain/sdk";
 
 const decode = (part: string) => JSON.parse(Buffer.from(part, "base64url").toString("utf8"));
 const encode = (value: unknown) => Buffer.from(JSON.stringify(value)).toString("base64url");

@@ -1,4 +1,4 @@
-import { findTypeById, verifyMany, type Envelope, type Hex, type VerificationResult } from "../../sdk";
+import { findTypeById, verifyMany, type Envelope, type Hex, type VerificationResult } from "@certchain/sdk";
 import { api, type Demo } from "./service-process";
 
 /** A certificate the service acknowledged (a 2xx reply named it). */

@@ -1,6 +1,6 @@
 import fp from "fastify-plugin";
 import type { FastifyReply, FastifyRequest } from "fastify";
-import { isCertchainError } from "../../../sdk";
+import { isCertchainError } from "@certchain/sdk";
 import { apiError } from "../../errors";
 import type { Principal } from "../../service/types";
 

@@ -1,6 +1,6 @@
 import fp from "fastify-plugin";
 import type { FastifyError, FastifyRequest } from "fastify";
-import { isCertchainError } from "../../../sdk";
+import { isCertchainError } from "@certchain/sdk";
 import { API_ERRORS, statusOfCode, type ApiErrorCode } from "../../errors";
 
 export interface FieldError {

@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyRequest } from "fastify";
-import { notarisationReceipt } from "../../../sdk/types";
+import { notarisationReceipt } from "@certchain/sdk";
 import { apiError } from "../../errors";
 import { envelopeSchema, errorResponses, idempotencyHeaders } from "../../schemas";
 import type { IssuingService, RequestContext } from "../../service/types";

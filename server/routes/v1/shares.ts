@@ -1,5 +1,5 @@
 import type { FastifyError, FastifyInstance } from "fastify";
-import { MAX_SHARE_CIPHERTEXT } from "../../../sdk/share";
+import { MAX_SHARE_CIPHERTEXT } from "@certchain/sdk";
 import { apiError } from "../../errors";
 import { errorResponses } from "../../schemas";
 import { shareError, type ShareStore } from "../../store/share-store";

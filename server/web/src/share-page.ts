@@ -1,5 +1,5 @@
 // /s/<id>#<key>: fetch the ciphertext, decrypt with the key from the fragment, verify in the browser.
-import { verifyShareLink, type ShareVerificationResult } from "../../../sdk/share";
+import { verifyShareLink, type ShareVerificationResult } from "@certchain/sdk";
 import { byId } from "./lib/dom";
 import { initLang, onLangChange } from "./lib/i18n";
 import { loadConfig, verifyOptionsOf } from "./lib/config";

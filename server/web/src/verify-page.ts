@@ -1,5 +1,5 @@
 // /verify: any certificate file (picked, dropped or pasted) or a share link, verified in the browser.
-import { verifyAny } from "../../../sdk/verify/verify-input";
+import { verify as verifyAny } from "@certchain/sdk";
 import { byId, show } from "./lib/dom";
 import { initLang, onLangChange } from "./lib/i18n";
 import { loadConfig, verifyOptionsOf, type WebConfig } from "./lib/config";

@@ -2,13 +2,7 @@
 // Everything but creating and withdrawing links happens in the browser: the service never sees
 // the certificate, the presentation or the key.
 import QRCode from "qrcode";
-import { agencySlugOf } from "../../../sdk/credential/issuer-uri";
-import { parseCredential } from "../../../sdk/credential/parse";
-import { parseEnvelope, type Envelope } from "../../../sdk/envelope/envelope";
-import { presentCredential } from "../../../sdk/presentation";
-import { createShare, shareLinkOf } from "../../../sdk/share";
-import { findTypeByVct } from "../../../sdk/types";
-import { verify, type VerificationResult } from "../../../sdk/verify";
+import { agencySlugOf, parseCredential, parseEnvelope, type Envelope, presentCredential, createShare, shareLinkOf, findTypeByVct, verify, type VerificationResult } from "@certchain/sdk";
 import { byId, fill, h, show } from "./lib/dom";
 import { initLang, lang, onLangChange, tr, type Text } from "./lib/i18n";
 import { loadConfig, verifyOptionsOf, type WebConfig } from "./lib/config";

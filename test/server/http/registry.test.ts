@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { certificateTypes } from "../../../sdk";
+import { certificateTypes } from "@certchain/sdk";
 import { buildApp } from "../../../server/app";
 import { AGENCIES, buildTestApp, bearer, exampleClaims, expectError, waitForStatus, type TestApp } from "./support";
 

@@ -9,7 +9,7 @@ import { deployRegistry } from "../../../server/chain/deploy";
 import { createRegistryAdmin } from "../../../server/chain/registry-admin";
 import { createService } from "../../../server/service/create-service";
 import type { IssuingService } from "../../../server/service/types";
-import { findTypeById, type Hex } from "../../../sdk";
+import { findTypeById, type Hex } from "@certchain/sdk";
 
 /** The agencies every HTTP test registry holds (as `npm start` seeds them). */
 export const AGENCIES = [

@@ -1,6 +1,5 @@
 import { JsonRpcProvider } from "ethers";
-import type { VerifyOptions } from "../../../../sdk/verify";
-import type { Hex } from "../../../../sdk/lib/bytes";
+import type { VerifyOptions, Hex } from "@certchain/sdk";
 
 /** What the service tells its pages (GET /web-config.json). */
 export interface WebConfig {

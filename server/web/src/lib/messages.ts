@@ -1,5 +1,4 @@
-import type { Verdict, VerifyCode } from "../../../../sdk/verify";
-import type { ShareCode } from "../../../../sdk/share";
+import type { Verdict, VerifyCode, ShareCode } from "@certchain/sdk";
 import type { Text } from "./i18n";
 
 /** The verdict in one or two words: what a person at a counter reads first. */

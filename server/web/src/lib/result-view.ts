@@ -1,7 +1,4 @@
-import type { ShareVerificationResult, ShareCode } from "../../../../sdk/share";
-import { statusReasonLabel } from "../../../../sdk/status/reasons";
-import { findTypeByVct } from "../../../../sdk/types";
-import type { VerificationResult, Verdict, VerifyCode } from "../../../../sdk/verify";
+import { type ShareVerificationResult, type ShareCode, statusReasonLabel, findTypeByVct, type VerificationResult, type Verdict, type VerifyCode } from "@certchain/sdk";
 import { fill, h } from "./dom";
 import { formatDate, formatTime, formatValue } from "./format";
 import { lang, tr } from "./i18n";
