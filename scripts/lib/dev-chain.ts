@@ -146,9 +146,12 @@ export async function openChain(options: OpenChainOptions): Promise<ChainSession
     }
   }
 
-  const wayOut = isDev
-    ? `certchain rebuilds the dev chain from ${journal!.file} by itself as soon as a fresh node can be started on port ${options.devChainPort}; if the journal itself cannot be replayed, keep the data directory and report it.`
-    : `If the chain at ${rpcUrl} lost its state, stop the service and run \`npx certchain chain reanchor\` (add --redeploy if the registry is gone); if CHAIN_RPC_URL names the wrong chain, correct it.`;
+  const wayOut = () =>
+    !isDev
+      ? `If the chain at ${rpcUrl} lost its state, stop the service and run \`npx certchain chain reanchor\` (add --redeploy if the registry is gone); if CHAIN_RPC_URL names the wrong chain, correct it.`
+      : journal!.state.height === 0
+        ? `The dev chain's journal ${journal!.file} holds no blocks, so the chain cannot be rebuilt: stop the service and put the journal back from a backup.`
+        : `certchain rebuilds the dev chain from ${journal!.file} by itself as soon as a fresh node can be started on port ${options.devChainPort}; if the journal itself cannot be replayed, keep the data directory as it is and report it.`;
   const current = () => deployment!;
   const monitor = createChainMonitor({
     gate,

@@ -16,7 +16,7 @@ export interface ChainMonitorOptions {
   /** Told the registry's code hash when the deployment record lacks one. */
   onCodeHash?: (codeHash: Hex) => void;
   /** The sentence telling the operator the way out of a mismatch. */
-  wayOut: string;
+  wayOut: () => string;
   log: (line: string) => void;
   probeIntervalMs?: number;
   probeTimeoutMs?: number;
@@ -72,8 +72,9 @@ export function createChainMonitor(options: ChainMonitorOptions): ChainMonitor {
   let stopped = false;
 
   function mismatch(detail: string): void {
-    gate.set("mismatch", { detail: `${detail}. ${options.wayOut}` });
-    if (detail !== lastMismatch) log(`CHAIN STATE MISMATCH: ${detail}. ${options.wayOut}`);
+    const wayOut = options.wayOut();
+    gate.set("mismatch", { detail: `${detail}. ${wayOut}` });
+    if (detail !== lastMismatch) log(`CHAIN STATE MISMATCH: ${detail}. ${wayOut}`);
     lastMismatch = detail;
   }
 
