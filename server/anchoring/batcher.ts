@@ -6,6 +6,7 @@ import type { BatchRecord, BatchStore } from "../store/batch-store";
 import type { CertificateStore, PendingEntry } from "../store/certificate-store";
 import type { Database } from "../store/database";
 import type { CertificateRecord } from "../service/types";
+import { receiptOf } from "../chain/receipt";
 
 
 export interface BatcherOptions {
@@ -209,7 +210,7 @@ export function createBatcher(options: BatcherOptions) {
         batch.state = "sent";
         batch.transaction = tx.hash as Hex;
         await db.write(batches.putOps(batch));
-        await tx.wait(1);
+        await receiptOf(tx);
       } catch (error) {
         // Another attempt (before a crash, or still in the mempool) got there first: fine.
         if (revertNameOf(error) !== "CertchainRootAlreadyAnchored") throw error;

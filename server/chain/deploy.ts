@@ -2,6 +2,7 @@ import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { ContractFactory, type Signer } from "ethers";
 import type { Hex } from "@certchain/sdk";
 import { loadRegistryArtifact } from "./registry-artifact";
+import { receiptOf } from "./receipt";
 
 export interface Deployment {
   address: Hex;
@@ -26,6 +27,6 @@ export async function deployRegistry(deployer: Signer, rootAuthority?: string): 
   const { abi, bytecode } = loadRegistryArtifact();
   const factory = new ContractFactory(abi as any, bytecode, deployer);
   const contract = await factory.deploy(rootAuthority ?? (await deployer.getAddress()));
-  const receipt = await contract.deploymentTransaction()!.wait();
+  const receipt = await receiptOf(contract.deploymentTransaction()!);
   return { address: (await contract.getAddress()) as Hex, transaction: receipt!.hash as Hex, block: receipt!.blockNumber };
 }
