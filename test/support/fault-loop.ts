@@ -61,7 +61,8 @@ export async function runFaultLoop(options: { seed: number; rounds: number; log?
   const env = { CHAIN_TIMEOUT_MS: "2000", DEV_NODE_RESTART_AFTER_MS: String(RESTART_AFTER_MS), BATCH_DELAY_MS: "150", BATCH_SIZE: "60" };
   const started: ServiceProcess[] = [];
   const start = async (extra: Record<string, string> = {}) => {
-    const process = await startServiceProcess(dataDir, { chainPort, env: { ...env, ...extra } });
+    // Generous: under `nice` on a shared machine a start can take minutes of wall time.
+    const process = await startServiceProcess(dataDir, { chainPort, env: { ...env, ...extra }, startTimeoutMs: 600_000 });
     started.push(process);
     return process;
   };
@@ -78,7 +79,7 @@ export async function runFaultLoop(options: { seed: number; rounds: number; log?
   };
   const issuers = startIssuers(() => service!.demo, { size: () => 1 + Math.floor(sizes() * 12) });
   const dead = (s: ServiceProcess) => s.child.exitCode !== null || s.child.signalCode !== null;
-  const ready = (what: string) => waitFor(`${what}: /readyz 200`, async () => (await readiness(service!.demo)).status === 200, 180_000, 250);
+  const ready = (what: string) => waitFor(`${what}: /readyz 200`, async () => (await readiness(service!.demo)).status === 200, 600_000, 250);
 
   try {
     for (let round = 0; round < options.rounds; round++) {

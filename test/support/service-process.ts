@@ -25,7 +25,7 @@ export interface ServiceProcess {
 }
 
 /** Runs `npm start`'s script as its own process and waits for its demo.json. */
-export async function startServiceProcess(dataDir: string, options: { chainPort: number; env?: Record<string, string> }): Promise<ServiceProcess> {
+export async function startServiceProcess(dataDir: string, options: { chainPort: number; env?: Record<string, string>; startTimeoutMs?: number }): Promise<ServiceProcess> {
   const port = await freePort();
   const demoFile = path.join(dataDir, "demo.json");
   rmSync(demoFile, { force: true });
@@ -48,10 +48,13 @@ export async function startServiceProcess(dataDir: string, options: { chainPort:
   });
   child.stdout!.on("data", (chunk) => (output += chunk));
   child.stderr!.on("data", (chunk) => (output += chunk));
-  const deadline = Date.now() + 120_000;
+  const deadline = Date.now() + (options.startTimeoutMs ?? 120_000);
   while (!existsSync(demoFile)) {
     if (child.exitCode !== null) throw new Error(`service exited with ${child.exitCode}:\n${output}`);
-    if (Date.now() > deadline) throw new Error(`service did not start in time:\n${output}`);
+    if (Date.now() > deadline) {
+      child.kill("SIGKILL");
+      throw new Error(`service did not start in time:\n${output}`);
+    }
     await new Promise((r) => setTimeout(r, 200));
   }
   const demo = JSON.parse(readFileSync(demoFile, "utf8")) as Demo;
