@@ -34,6 +34,11 @@ export interface ChainGate {
   ready(waitMs?: number): Promise<void>;
   /** Runs a chain write once ready; a restart waits for writes in flight (each has a deadline). */
   write<T>(section: () => Promise<T>): Promise<T>;
+  /**
+   * Counts the times the chain stopped being ready. A write that began in one generation must
+   * not broadcast in another: the node it prepared the transaction with may have been replaced.
+   */
+  generation(): number;
   /** Resolves once block `blockNumber` is journaled (dev chain); at once on other chains. */
   durable(blockNumber: number): Promise<void>;
 }
@@ -55,6 +60,7 @@ export function createChainGate(options: { chainId: number; phase?: ChainPhase; 
   const waiters = new Set<() => void>();
   const listeners: ((status: ChainStatus) => void)[] = [];
   let inFlight = 0;
+  let generation = 0;
   const drained = new Set<() => void>();
 
   const notReady = () =>
@@ -90,8 +96,10 @@ export function createChainGate(options: { chainId: number; phase?: ChainPhase; 
       }
     },
     durable: options.durable ?? (async () => undefined),
+    generation: () => generation,
     set(phase, extra = {}) {
       const changed = phase !== status.phase;
+      if (changed && status.phase === "ready") generation += 1;
       status = { chainId: status.chainId, phase, since: changed ? new Date().toISOString() : status.since, ...(changed ? {} : pick(status)), ...extra };
       if (phase !== "replaying") delete status.progress;
       if (phase === "ready") delete status.detail;

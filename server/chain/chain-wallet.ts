@@ -1,4 +1,5 @@
 import { Transaction, Wallet, type Provider, type TransactionRequest, type TransactionResponse } from "ethers";
+import { apiError } from "../errors";
 import { createKeyedMutex } from "../lib/mutex";
 import type { ChainFollower } from "./chain-follower";
 import type { ChainGate } from "./chain-gate";
@@ -48,14 +49,15 @@ export class ChainWallet extends Wallet {
 
   override sendTransaction(request: TransactionRequest): Promise<TransactionResponse> {
     return this.options.gate.write(async () => {
-      const response = await sendQueue(this.address.toLowerCase(), () => this.signAndBroadcast(request));
+      const generation = this.options.gate.generation();
+      const response = await sendQueue(this.address.toLowerCase(), () => this.signAndBroadcast(request, generation));
       const blockNumber = await this.inclusionOf(response.hash);
       await this.options.journal?.follower.syncTo(blockNumber);
       return response;
     });
   }
 
-  private async signAndBroadcast(request: TransactionRequest): Promise<TransactionResponse> {
+  private async signAndBroadcast(request: TransactionRequest, generation: number): Promise<TransactionResponse> {
     const populated = await this.populateTransaction(request);
     delete populated.from;
     const raw = await this.signTransaction(populated);
@@ -63,6 +65,11 @@ export class ChainWallet extends Wallet {
     const sequence = ++sends;
     this.options.journal?.journal.append([{ type: "tx", hash: hash as `0x${string}`, raw: raw as `0x${string}`, from: this.address, nonce }]);
     this.maybeCrash("journaled", sequence);
+    // Prepared against a node that has since been lost (or a chain found not ours): never send it to what replaced it.
+    if (this.options.gate.generation() !== generation || this.options.gate.status().phase !== "ready") {
+      this.options.journal?.journal.append([{ type: "abandoned", hash: hash as `0x${string}`, reason: "not-sent" }]);
+      throw apiError("CHAIN_UNAVAILABLE", "The chain changed while the transaction was prepared; it was not sent.");
+    }
     let response: TransactionResponse;
     try {
       response = await this.provider!.broadcastTransaction(raw);

@@ -168,6 +168,27 @@ describe("chain journal against Hardhat nodes: follow, replay, reconcile", funct
     expect(journal.state.txCount).to.equal(before);
     provider.destroy();
   });
+
+  it("a transaction prepared before the chain stopped being ready is never broadcast after it (the node may have been replaced)", async function () {
+    const gate = createChainGate({ chainId: 31337, phase: "ready" });
+    const provider = devProvider(rpc.url);
+    // The node is lost and replaced while this wallet is still preparing its transaction.
+    class InterruptedWallet extends ChainWallet {
+      override async populateTransaction(request: any) {
+        const populated = await super.populateTransaction(request);
+        gate.set("restarting");
+        gate.set("ready");
+        return populated;
+      }
+    }
+    const wallet = new InterruptedWallet(keyOf(6), provider, { gate, journal: { journal, follower: createChainFollower(journal, rpc) }, inclusionTimeoutMs: 5_000 });
+    const nonce = await provider.getTransactionCount(wallet.address);
+    const error = await expectRejection(wallet.sendTransaction({ to: wallet.address, value: 1 }));
+    expect(isCertchainError(error) && error.code).to.equal("CHAIN_UNAVAILABLE");
+    expect(await provider.getTransactionCount(wallet.address, "pending")).to.equal(nonce);
+    expect(journal.state.pendingTxs(), "journaled, then marked not sent").to.deep.equal([]);
+    provider.destroy();
+  });
 });
 
 async function expectRejection(promise: Promise<unknown>, type?: new (...args: any[]) => Error, message?: RegExp): Promise<Error> {
