@@ -4,7 +4,7 @@
  * tokens printed and written to <data dir>/demo.json. Ctrl-C stops it all.
  */
 import { execFileSync } from "node:child_process";
-import { writeFileSync } from "node:fs";
+import { renameSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { HELP, DEV_PASSPHRASE, loadConfig } from "../server/config";
 import { parseWalletFault } from "../server/chain/chain-wallet";
@@ -109,7 +109,10 @@ async function main() {
     })),
   );
   const demo = { apiUrl, rpcUrl: chain.rpcUrl, chainId: chain.chainId, registry: chain.deployment.address, rootToken, agencies };
-  writeFileSync(path.join(config.dataDir, "demo.json"), JSON.stringify(demo, null, 2));
+  // Written whole or not at all (tools and tests poll for it): a temporary file, then a rename.
+  const demoFile = path.join(config.dataDir, "demo.json");
+  writeFileSync(`${demoFile}.tmp`, JSON.stringify(demo, null, 2));
+  renameSync(`${demoFile}.tmp`, demoFile);
 
   process.stdout.write(`
 certchain is running

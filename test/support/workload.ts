@@ -89,9 +89,21 @@ export async function anchoredEnvelopes(demo: Demo, acknowledged: readonly Ackno
 
 export const registriesOf = (demo: Demo) => [{ chainId: demo.chainId, address: demo.registry as Hex, rpcUrl: demo.rpcUrl }];
 
-/** Verifies with the SDK against the chain; returns the results and the failures, described. */
+/**
+ * Verifies with the SDK against the chain; returns the results and the failures, described.
+ * `unverifiable` (the chain could not be read) is asked again, twice at most: a verifier whose
+ * kept-alive connection went to the node before a restart sees one failed read, and verifyMany
+ * then reports its whole call unverifiable. That is a fact about the read, not the certificate.
+ */
 export async function verifyAgainstChain(demo: Demo, envelopes: readonly Envelope[]): Promise<{ results: VerificationResult[]; failures: string[] }> {
   const results = await verifyMany(envelopes as Envelope[], { registries: registriesOf(demo) });
+  for (let attempt = 0; attempt < 2; attempt++) {
+    const again = results.flatMap((r, i) => (r.verdict === "unverifiable" ? [i] : []));
+    if (again.length === 0) break;
+    await new Promise((r) => setTimeout(r, 1_000));
+    const retried = await verifyMany(again.map((i) => envelopes[i]), { registries: registriesOf(demo) });
+    again.forEach((index, j) => (results[index] = retried[j]));
+  }
   const failures = results.flatMap((r, i) => (r.verdict === "valid" ? [] : [`#${i}: ${r.verdict} ${r.reason?.code ?? ""} ${r.reason?.message ?? ""}`]));
   return { results, failures };
 }
