@@ -105,5 +105,15 @@ export async function verifyAgainstChain(demo: Demo, envelopes: readonly Envelop
     again.forEach((index, j) => (results[index] = retried[j]));
   }
   const failures = results.flatMap((r, i) => (r.verdict === "valid" ? [] : [`#${i}: ${r.verdict} ${r.reason?.code ?? ""} ${r.reason?.message ?? ""}`]));
+  if (results.some((r) => r.verdict === "unverifiable")) failures.push(`the node at ${demo.rpcUrl} answers eth_blockNumber with: ${await probe(demo.rpcUrl)}`);
   return { results, failures };
+}
+
+async function probe(url: string): Promise<string> {
+  try {
+    const response = await fetch(url, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "eth_blockNumber", params: [] }), signal: AbortSignal.timeout(10_000) });
+    return `${response.status} ${await response.text()}`;
+  } catch (error) {
+    return `${(error as Error).message} ${(error as { cause?: Error }).cause?.message ?? ""}`;
+  }
 }
