@@ -51,6 +51,7 @@ export async function startServiceProcess(dataDir: string, options: { chainPort:
   const deadline = Date.now() + (options.startTimeoutMs ?? 120_000);
   while (!existsSync(demoFile)) {
     if (child.exitCode !== null) throw new Error(`service exited with ${child.exitCode}:\n${output}`);
+    if (child.signalCode !== null) throw new Error(`service killed by ${child.signalCode}:\n${output}`);
     if (Date.now() > deadline) {
       child.kill("SIGKILL");
       throw new Error(`service did not start in time:\n${output}`);
