@@ -58,7 +58,13 @@ export async function startServiceProcess(dataDir: string, options: { chainPort:
     }
     await new Promise((r) => setTimeout(r, 200));
   }
-  const demo = JSON.parse(readFileSync(demoFile, "utf8")) as Demo;
+  let demo: Demo;
+  try {
+    demo = JSON.parse(readFileSync(demoFile, "utf8")) as Demo;
+  } catch (error) {
+    child.kill("SIGKILL"); // never leave a service behind a failed start
+    throw error;
+  }
   const exited = () => new Promise<void>((resolve) => (child.exitCode !== null || child.signalCode !== null ? resolve() : child.once("exit", () => resolve())));
   return {
     child,
