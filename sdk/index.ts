@@ -26,6 +26,11 @@ export {
 export {
   formatCertificateNumber,
   parseCertificateNumber,
+  checkCreditCode,
+  creditCodeCheckCharacter,
+  creditCodeToBytes18,
+  creditCodeFromBytes18,
+  type CheckCreditCodeResult,
   type CertificateNumberParts,
   type FormatCertificateNumberParameters,
   type ParseCertificateNumberResult,
@@ -63,6 +68,8 @@ export {
   parseEnvelope,
   createPendingEnvelope,
   createAnchoredEnvelope,
+  anchorPendingEnvelope,
+  isServiceUrl,
   ENVELOPE_FORMAT,
   ENVELOPE_VERSION,
   type Envelope,
@@ -94,6 +101,8 @@ export {
 // verification
 // `verify` takes anything a department is handed: a certificate file, a presentation, or a share link.
 export { verifyAny as verify, type VerifyAnyOptions } from "./verify/verify-input";
+// pending certificates: their proofs come from an issuing service the caller allows, then verify checks them on chain
+export { fetchAnchorProof, resolvePendingEnvelope, PROOF_TIMEOUT_MS, type ProofLookupOptions, type ProofRecord, type ProofLookup } from "./verify/pending-proof";
 export { verifyMany, VERIFY_CODES, CHECKS, type VerifyOptions, type VerificationResult, type Verdict, type CheckResult, type VerifyCode, type CheckName } from "./verify";
 
 // share links (citizens share a presentation, encrypted in the browser)
@@ -104,6 +113,8 @@ export {
   shareLinkOf,
   isShareLink,
   verifyShareLink,
+  isAllowedShareService,
+  DEFAULT_SHARE_TIMEOUT_MS,
   SHARE_CODES,
   MAX_SHARE_CIPHERTEXT,
   MAX_SHARE_LIFETIME_MS,
@@ -112,6 +123,8 @@ export {
   type ShareVerificationResult,
   type VerifyShareLinkOptions,
   type FetchLike,
+  type ShareReader,
+  type ShareRecord,
   type ShareCode,
 } from "./share";
 

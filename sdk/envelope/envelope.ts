@@ -1,5 +1,6 @@
 import { CertchainError } from "../errors";
 import { isBytes32Hex, type Hex } from "../lib/bytes";
+import { hasDuplicateNames } from "../lib/strict-json";
 
 /** The `format` member of every envelope. */
 export const ENVELOPE_FORMAT = "certchain-envelope";
@@ -14,6 +15,12 @@ export interface PendingAnchor {
   status: "pending";
   chainId: number;
   registry: Hex;
+  /**
+   * The issuing service's base URL: `GET <service>/v1/proofs/<leaf>` hands out the anchor proof
+   * once the batch is anchored. Optional (envelopes written before it existed lack it); a
+   * verifier asks it only if it trusts it to answer (the proof is then checked against the chain).
+   */
+  service?: string;
 }
 
 /** Where and how a certificate is anchored: the Merkle proof from its leaf to a root on a registry. */
@@ -41,12 +48,12 @@ export interface Envelope {
   anchor: PendingAnchor | AnchorProof;
 }
 
-/** The envelope of a credential issued but not anchored yet. */
-export const createPendingEnvelope = (credential: string, chainId: number, registry: Hex): Envelope => ({
+/** The envelope of a credential issued but not anchored yet; `service` names where its proof will be (GET <service>/v1/proofs/<leaf>). */
+export const createPendingEnvelope = (credential: string, chainId: number, registry: Hex, service?: string): Envelope => ({
   format: ENVELOPE_FORMAT,
   version: ENVELOPE_VERSION,
   credential,
-  anchor: { status: "pending", chainId, registry },
+  anchor: service === undefined ? { status: "pending", chainId, registry } : { status: "pending", chainId, registry, service },
 });
 
 /** The envelope of an anchored credential, with its proof. */
@@ -57,34 +64,74 @@ export const createAnchoredEnvelope = (credential: string, anchor: Omit<AnchorPr
   anchor: { status: "anchored", ...anchor },
 });
 
+/**
+ * The anchored envelope of a pending one, once its batch is anchored: the same credential (a
+ * presentation keeps its disclosures), the pending anchor's chain and registry, and the proof.
+ * Nothing here is trusted: verify checks the proof against the chain like any other.
+ */
+export function anchorPendingEnvelope(envelope: Envelope, proof: Pick<AnchorProof, "root" | "proof" | "transaction" | "block" | "anchoredAt">): Envelope {
+  const { chainId, registry } = envelope.anchor;
+  return createAnchoredEnvelope(envelope.credential, {
+    chainId,
+    registry,
+    root: proof.root,
+    proof: [...proof.proof],
+    transaction: proof.transaction,
+    block: proof.block,
+    anchoredAt: proof.anchoredAt,
+  });
+}
+
 const fail = (code: string, message: string): never => {
   throw new CertchainError(code, message);
 };
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
 const isAddress = (v: unknown): v is Hex => typeof v === "string" && /^0x[0-9a-fA-F]{40}$/.test(v);
 const isChainId = (v: unknown): v is number => Number.isSafeInteger(v) && (v as number) > 0;
+const MAX_SERVICE_URL = 2048;
+
+/** An http(s) base URL without credentials, query or fragment: what a pending anchor may name. */
+export function isServiceUrl(v: unknown): v is string {
+  if (typeof v !== "string" || v.length > MAX_SERVICE_URL) return false;
+  try {
+    const url = new URL(v);
+    return (url.protocol === "https:" || url.protocol === "http:") && !url.username && !url.password && !url.search && !url.hash;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The value of an envelope's JSON text, which must be I-JSON: a member named twice at any level
+ * is refused, as readers could disagree on which value counts.
+ * Throws `CertchainError` FORMAT_MALFORMED.
+ */
+export function envelopeValueOf(text: string): unknown {
+  if (text.length > MAX_ENVELOPE_TEXT) fail("FORMAT_MALFORMED", "the envelope is too large");
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return fail("FORMAT_MALFORMED", "the envelope is not JSON");
+  }
+  if (hasDuplicateNames(text)) fail("FORMAT_MALFORMED", "the envelope names a member twice");
+  return value;
+}
 
 /**
  * Reads an envelope from JSON text or a parsed object, checking its shape strictly.
  * Throws `CertchainError` (FORMAT_MALFORMED, FORMAT_UNSUPPORTED_VERSION).
  */
 export function parseEnvelope(input: unknown): Envelope {
-  let value = input;
-  if (typeof input === "string") {
-    if (input.length > MAX_ENVELOPE_TEXT) fail("FORMAT_MALFORMED", "the envelope is too large");
-    try {
-      value = JSON.parse(input);
-    } catch {
-      fail("FORMAT_MALFORMED", "the envelope is not JSON");
-    }
-  }
+  const value = typeof input === "string" ? envelopeValueOf(input) : input;
   if (!isObject(value) || value.format !== ENVELOPE_FORMAT) return fail("FORMAT_MALFORMED", "not a certchain envelope");
   if (value.version !== ENVELOPE_VERSION) return fail("FORMAT_UNSUPPORTED_VERSION", `envelope version ${String(value.version)} is not supported`);
   if (typeof value.credential !== "string") return fail("FORMAT_MALFORMED", "the envelope has no credential");
   const anchor = value.anchor;
   if (!isObject(anchor) || !isChainId(anchor.chainId) || !isAddress(anchor.registry)) return fail("FORMAT_MALFORMED", "the envelope's anchor is malformed");
   if (anchor.status === "pending") {
-    return createPendingEnvelope(value.credential, anchor.chainId, anchor.registry);
+    if (anchor.service !== undefined && !isServiceUrl(anchor.service)) return fail("FORMAT_MALFORMED", "the pending anchor's service is not an http(s) URL");
+    return createPendingEnvelope(value.credential, anchor.chainId, anchor.registry, anchor.service as string | undefined);
   }
   if (anchor.status !== "anchored") return fail("FORMAT_MALFORMED", "the anchor status is neither pending nor anchored");
   const { root, proof, transaction, block, anchoredAt } = anchor;

@@ -1,3 +1,4 @@
+import type { Envelope } from "../envelope/envelope";
 import type { Hex } from "../lib/bytes";
 import type { CertificateState } from "../registry/types";
 import type { ShareCode } from "../share/codes";
@@ -40,11 +41,21 @@ export interface VerificationResult {
   issuer: { id: Hex; slug: string; name: string } | null;
   /** When the chain recorded the anchor: the certificate's trusted issuance time. */
   anchoredAt: string | null;
-  anchor: { root: Hex; block: number; transaction: Hex } | null;
+  /**
+   * The root and block as the chain records them; `transaction` only when its receipt on the
+   * chain shows it anchored this root (an envelope's transaction field is not signed), else null.
+   */
+  anchor: { root: Hex; block: number; transaction: Hex | null } | null;
   registry: { chainId: number; address: Hex; name: string } | null;
   status: { state: CertificateState; reason: number; since: string | null } | null;
   /** Set when the input was a share link: which link, and until when it lives. */
   share?: { apiBase: string; id: string; expiresAt: string | null } | null;
+  /**
+   * Set when the input was pending and its proof was fetched from an allowed proof service (or,
+   * on the service, found in its own store) and passed the anchor check: the anchored envelope,
+   * to keep in place of the pending file (it verifies with no service at all).
+   */
+  envelope?: Envelope;
 }
 
 /** A result about which nothing is known yet: every check skipped, no certificate data. */

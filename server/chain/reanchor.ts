@@ -14,6 +14,8 @@ import { createRegistryAdmin } from "./registry-admin";
 export interface ReanchorAgency {
   slug: string;
   name: string;
+  /** Unified social credit code registered with it. */
+  creditCode: string;
   /** Certificate type ids it is accredited for. */
   types: readonly string[];
   /** The operator account that anchors for it (agencies this node serves). */
@@ -221,7 +223,7 @@ export async function reanchor(options: ReanchorOptions): Promise<ReanchorReport
 /** Registers the agencies, their accreditations, every signing key they had, and their operators again. */
 async function reregister(options: ReanchorOptions, admin: ReturnType<typeof createRegistryAdmin>, report: ReanchorReport): Promise<void> {
   for (const agency of options.agencies) {
-    await admin.registerAgency(agency.slug, agency.name);
+    await admin.registerAgency(agency.slug, agency.name, agency.creditCode);
     report.registered.agencies += 1;
     for (const type of agency.types) {
       const known = findTypeById(type);

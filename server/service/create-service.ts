@@ -24,8 +24,9 @@ export interface ServiceConfig {
   tokenSecret?: Uint8Array;
   batch?: { maxSize?: number; maxDelayMs?: number; finishSlice?: number };
   confirmations?: number;
-  issuerCodes?: Record<string, string>;
   registryName?: string;
+  /** Base URL pending envelopes name for their proofs (see IssuingServiceOptions.publicUrl). */
+  publicUrl?: string;
   /** The supervised chain's gate (npm start); default: the chain is always considered ready. */
   chainGate?: ChainGate;
   /** Deadline of chain reads such as verification (default 4 s). */
@@ -84,7 +85,7 @@ export async function createService(config: ServiceConfig): Promise<Service> {
       tokenSecret,
       batch: config.batch,
       confirmations: config.confirmations,
-      issuerCodes: config.issuerCodes,
+      publicUrl: config.publicUrl,
       faults: config.faults,
     });
     // Warm the accreditation cache while the chain is (probably) up, so issuing can go on

@@ -2,20 +2,26 @@ import { Contract, type Provider, type Signer } from "ethers";
 import {
   CERTCHAIN_REGISTRY_ABI,
   agencyIdOf,
+  anchorPendingEnvelope,
   certificateTypes,
   createPendingEnvelope,
   createRegistryReader,
   credentialLeaf,
+  creditCodeToBytes18,
   findTypeById,
   formatCertificateNumber,
   isCertchainError,
   issueCredential,
+  parseEnvelope,
   typeIdOf,
   validateClaims,
   verify as sdkVerify,
   type CertificateType,
+  type Envelope,
   type Hex,
 } from "@certchain/sdk";
+import { ownValue, snapshotOrUnreadable } from "@certchain/sdk/internal";
+import { awaitAnchors } from "../anchoring/await-anchors";
 import { createBatcher, type Batcher } from "../anchoring/batcher";
 import { openChainGate, type ChainGate } from "../chain/chain-gate";
 import type { RecordedAnchor } from "../chain/chain-identity";
@@ -23,7 +29,7 @@ import { createTokenAuthority } from "../auth/tokens";
 import { createOperatorClient } from "../chain/operator";
 import { createRegistryAdmin } from "../chain/registry-admin";
 import { revertNameOf } from "../chain/revert-name";
-import { apiError } from "../errors";
+import { apiError, detailsList } from "../errors";
 import type { KeyStore } from "../keys/key-store";
 import { createKeyedMutex } from "../lib/mutex";
 import { createAuditLog, type NewAuditEntry } from "../store/audit-log";
@@ -32,7 +38,9 @@ import { createCertificateStore, type PendingEntry } from "../store/certificate-
 import type { Database, WriteOp } from "../store/database";
 import { createIdempotencyStore, requestHashOf, type StoredItemResult } from "../store/idempotency-store";
 import { createAccreditationCache } from "./accreditations";
-import { formatSerial, issuerCodeOf, newCertificateId } from "./identifiers";
+import { checkAgencyRequest } from "./agency-request";
+import { createCreditCodeCache } from "./credit-codes";
+import { formatSerial, newCertificateId } from "./identifiers";
 import type {
   AgencyView,
   BatchItemResult,
@@ -68,8 +76,11 @@ export interface IssuingServiceOptions {
   batch?: { maxSize?: number; maxDelayMs?: number; finishSlice?: number };
   /** Blocks an anchor needs before proofs are handed out (1 = mined). */
   confirmations?: number;
-  /** Real unified social credit codes per agency slug; otherwise one is derived from the slug. */
-  issuerCodes?: Record<string, string>;
+  /**
+   * This service's public base URL, named in pending envelopes so holders and verifiers know
+   * where to ask for the proof (GET <publicUrl>/v1/proofs/<leaf>). Without it envelopes name none.
+   */
+  publicUrl?: string;
   now?: () => number;
   /** Test hooks only. */
   faults?: { crashAt?: "prepared" | "sent" | "finishing" };
@@ -101,6 +112,9 @@ function transitionAllowed(state: CertificateState, action: StatusAction): boole
   return true;
 }
 
+/** The chainLock key of the root authority's registry writes (agency slugs cannot contain "!"). */
+const ROOT_WRITES = "!root";
+
 const CHAIN_STATE: Record<string, CertificateState> = { active: "anchored", suspended: "suspended", revoked: "revoked" };
 
 function parseTime(value: unknown, field: string): number | undefined {
@@ -120,7 +134,7 @@ function withDeadline<T>(work: Promise<T>, ms: number): Promise<T> {
 }
 
 const errorOf = (error: unknown): { code: string; message: string; details?: unknown } =>
-  isCertchainError(error) ? { code: error.code, message: error.message, ...(error.details !== undefined ? { details: error.details } : {}) } : { code: "INTERNAL", message: "Internal error." };
+  isCertchainError(error) ? { code: error.code, message: error.message, ...(error.details !== undefined ? { details: detailsList(error.details) } : {}) } : { code: "INTERNAL", message: "Internal error." };
 
 /**
  * The issuing node: validate → sign → persist (synced) → hand to the batcher. Every refusal is
@@ -129,11 +143,12 @@ const errorOf = (error: unknown): { code: string; message: string; details?: unk
 export async function createIssuingService(options: IssuingServiceOptions): Promise<LocalIssuingService> {
   const { db, keys, chain } = options;
   const now = options.now ?? Date.now;
+  const publicUrl = options.publicUrl?.replace(/\/+$/, "") || undefined;
   const confirmations = Math.max(1, options.confirmations ?? 1);
   const operatorFor =
     typeof chain.operatorSignerFor === "function"
       ? chain.operatorSignerFor
-      : (agency: string) => (chain.operatorSignerFor as Record<string, Signer>)[agency];
+      : (agency: string) => ownValue(chain.operatorSignerFor as Record<string, Signer>, agency);
 
   const certificates = createCertificateStore(db);
   const batches = createBatchStore(db);
@@ -144,11 +159,13 @@ export async function createIssuingService(options: IssuingServiceOptions): Prom
   const gate = chain.gate ?? openChainGate(chain.chainId);
   const timeoutMs = chain.timeoutMs ?? 4_000;
   const accreditations = createAccreditationCache(db, chain.provider, chain.registryAddress, now, () => gate.status().phase === "ready");
+  const creditCodes = createCreditCodeCache(db, chain.provider, chain.registryAddress);
   const registry = new Contract(chain.registryAddress, CERTCHAIN_REGISTRY_ABI, chain.provider);
   const reader = createRegistryReader({ chainId: chain.chainId, address: chain.registryAddress, provider: chain.provider, name: chain.registryName });
   const chainLock = createKeyedMutex();
   const requestLock = createKeyedMutex();
   const certificateLock = createKeyedMutex();
+  await certificates.ensureLeafIndex();
   const batcher = createBatcher({
     db,
     certificates,
@@ -219,11 +236,13 @@ export async function createIssuingService(options: IssuingServiceOptions): Prom
     if (validFrom !== undefined && validUntil !== undefined && validFrom >= validUntil) throw apiError("VALIDITY_INVALID");
     const agency = principal.agency;
     const signer = keys.activeSigner(agency) ?? (await ensureKey(agency));
+    // The registry's code, as verifiers will compare it with the number's issuer segment.
+    const issuerCode = await creditCodes.codeOf(agency);
     const counter = await counterOf(agency);
     const serial = (counter.value += 1);
     const certificateNumber = formatCertificateNumber({
       typeCode: type.typeCode,
-      issuerCode: options.issuerCodes?.[agency] ?? issuerCodeOf(agency),
+      issuerCode,
       serial: formatSerial(serial),
       version: 1,
     });
@@ -242,7 +261,7 @@ export async function createIssuingService(options: IssuingServiceOptions): Prom
     const id = newCertificateId(at);
     const createdAt = new Date(at).toISOString();
     return {
-      record: { id, agency, type: type.id, status: "pending", envelope: createPendingEnvelope(credential, chain.chainId, chain.registryAddress), leaf, createdAt },
+      record: { id, agency, type: type.id, status: "pending", envelope: createPendingEnvelope(credential, chain.chainId, chain.registryAddress, publicUrl), leaf, createdAt },
       pending: { id, agency, leaf, at },
       audit: { at: createdAt, actor: principal.subject, requestId: context.requestId, action: "certificate.issue", subject: id, data: { agency, type: type.id, certificateNumber, leaf, keyId: signer.keyId } },
     };
@@ -250,7 +269,9 @@ export async function createIssuingService(options: IssuingServiceOptions): Prom
 
   async function ensureKey(agency: string) {
     try {
-      return await keys.ensureSigningKey(agency);
+      // With the root authority's other writes: one account, one nonce at a time, and two first
+      // issuances of an agency register one key, not two.
+      return await chainLock(ROOT_WRITES, () => keys.ensureSigningKey(agency));
     } catch (cause) {
       throw apiError("CHAIN_UNAVAILABLE", "The agency's signing key cannot be registered now; try again later.");
     }
@@ -292,6 +313,22 @@ export async function createIssuingService(options: IssuingServiceOptions): Prom
     const record = typeof id === "string" && id.length > 0 && id.length <= 128 ? await certificates.get(id) : undefined;
     if (record === undefined) throw apiError("CERT_NOT_FOUND");
     return record;
+  }
+
+  /** A pending envelope this node issued, with its anchor from the store once anchored; else undefined. */
+  async function anchoredFromStore(input: unknown): Promise<Envelope | undefined> {
+    let envelope: Envelope;
+    try {
+      envelope = parseEnvelope(input);
+    } catch {
+      return undefined;
+    }
+    if (envelope.anchor.status !== "pending") return undefined;
+    if (envelope.anchor.chainId !== chain.chainId || envelope.anchor.registry.toLowerCase() !== chain.registryAddress.toLowerCase()) return undefined;
+    const record = await certificates.getByLeaf(credentialLeaf(envelope.credential));
+    const anchor = record?.envelope.anchor;
+    if (anchor?.status !== "anchored") return undefined;
+    return anchorPendingEnvelope(envelope, anchor);
   }
 
   async function issueBatch(principal: Principal, items: IssueRequest[], context: RequestContext): Promise<BatchItemResult[]> {
@@ -350,7 +387,7 @@ export async function createIssuingService(options: IssuingServiceOptions): Prom
     flush: (agency) => batcher.flush(agency),
     recordedAnchors: (agencies) => batches.latestAnchored(agencies),
     async primeAccreditations(agency) {
-      await Promise.all(certificateTypes.map((type) => accreditations.isAccredited(agency, type)));
+      await Promise.all([...certificateTypes.map((type) => accreditations.isAccredited(agency, type)), creditCodes.codeOf(agency)]);
     },
 
     async issue(principal, request, context) {
@@ -388,7 +425,7 @@ export async function createIssuingService(options: IssuingServiceOptions): Prom
 
     async changeStatus(principal, id, action, reason, context) {
       const agencyPrincipal = requireAgency(principal);
-      if (!(action in STATE_AFTER)) throw apiError("BAD_REQUEST", "Unknown status action.");
+      if (!Object.hasOwn(STATE_AFTER, action)) throw apiError("BAD_REQUEST", "Unknown status action.");
       if (!Number.isInteger(reason) || reason < 0 || reason > 65_535) throw apiError("VALIDATION_FAILED", "reason must be an integer from 0 to 65535.", [{ path: "/reason", message: "out of range" }]);
       return certificateLock(id, async () => {
         const record = await load(id);
@@ -405,7 +442,7 @@ export async function createIssuingService(options: IssuingServiceOptions): Prom
           if (revert === undefined) throw chainFailure(error);
           // The chain may already be where we want it (a crash after the transaction, before our write).
           const [onChain] = await reader.statuses(agencyIdOf(record.agency), [record.leaf]).catch(() => [undefined]);
-          if (onChain === undefined || CHAIN_STATE[onChain.state] !== STATE_AFTER[action]) {
+          if (onChain === undefined || ownValue(CHAIN_STATE, onChain.state) !== STATE_AFTER[action]) {
             throw apiError("STATUS_TRANSITION_INVALID", undefined, { status: record.status, action, revert });
           }
         }
@@ -418,12 +455,39 @@ export async function createIssuingService(options: IssuingServiceOptions): Prom
       });
     },
 
-    async verify(input) {
+    awaitAnchors: (ids, timeoutMs) => awaitAnchors(batcher, certificates, ids, timeoutMs),
+
+    async proofOf(leaf) {
+      const record = typeof leaf === "string" && /^(0x)?[0-9a-fA-F]{64}$/.test(leaf) ? await certificates.getByLeaf(leaf) : undefined;
+      if (record === undefined) return undefined;
+      const anchor = record.envelope.anchor;
+      if (anchor.status !== "anchored") return { status: "pending" };
+      const { root, proof, registry, chainId, anchoredAt, transaction, block } = anchor;
+      return { status: "anchored", proof: { root, proof, registry, chainId, anchoredAt, transaction, block } };
+    },
+
+    async verify(given, shares) {
+      // Not while the chain is down, being rebuilt or not ours: a half-replayed chain would call good certificates invalid.
       await gate.ready();
+      const options = {
+        registries: [reader],
+        minConfirmations: confirmations,
+        // Share links: only this service's own, read from its store (the route passes it).
+        shareServices: shares ? [shares.origin] : [],
+        readShare: shares?.read,
+        // Belt and braces: the service fetches no URL it is handed (no proof services either).
+        fetch: async () => Promise.reject(new Error("the service fetches no URL")),
+      };
       // Verification reads the chain through the SDK; its deadline is ours.
-      const result = await withDeadline(sdkVerify(input, { registries: [reader], minConfirmations: confirmations }), timeoutMs + 1_000);
+      const check = (envelope: unknown) => withDeadline(sdkVerify(envelope, options), timeoutMs + 1_000);
+      // Read once: the store lookup and the checks see the same plain copy.
+      const input = snapshotOrUnreadable(given);
+      // A pending envelope of ours is resolved from our own store: no HTTP to ourselves.
+      const anchored = await anchoredFromStore(input).catch(() => undefined);
+      const result = await check(anchored ?? input);
       if (result.reason?.code === "CHAIN_UNREACHABLE") throw apiError("CHAIN_UNAVAILABLE");
-      return result;
+      if (anchored === undefined) return result;
+      return result.checks.some((c) => c.name === "anchor" && c.status === "passed") ? { ...result, envelope: anchored } : result;
     },
 
     types: () => certificateTypes,
@@ -441,6 +505,7 @@ export async function createIssuingService(options: IssuingServiceOptions): Prom
         id: a.id,
         slug: a.slug,
         name: a.name,
+        creditCode: a.creditCode,
         keyIds: a.keyIds,
         types: a.typeIds.map((typeId) => {
           const type = byTypeId.get(typeId.toLowerCase());
@@ -461,7 +526,7 @@ export async function createIssuingService(options: IssuingServiceOptions): Prom
       let replaced;
       try {
         await gate.ready();
-        replaced = await keys.replaceSigningKey(agency);
+        replaced = await chainLock(ROOT_WRITES, () => keys.replaceSigningKey(agency));
       } catch (error) {
         throw chainFailure(error);
       }
@@ -469,9 +534,15 @@ export async function createIssuingService(options: IssuingServiceOptions): Prom
       // or its anchor time would fall after the key's end and it would never verify.
       await Promise.allSettled([...(inFlight.get(agency) ?? [])]);
       await batcher.flush(agency);
-      const latest = await chain.provider.getBlock("latest");
-      const validUntil = latest!.timestamp + 1;
-      await keys.retire(agency, replaced.previous, validUntil);
+      let validUntil: number;
+      try {
+        const latest = await chain.provider.getBlock("latest");
+        validUntil = latest!.timestamp + 1;
+        await chainLock(ROOT_WRITES, () => keys.retire(agency, replaced.previous, validUntil));
+      } catch {
+        // The new key is in use; retiring the old ones can be done by rotating again.
+        throw apiError("CHAIN_UNAVAILABLE", "The new key is registered and in use, but the old ones could not be retired now; rotate again later.");
+      }
       await audit.append([
         { at: new Date(now()).toISOString(), actor: principal.subject, requestId: context.requestId, action: "key.rotate", subject: agency, data: { keyId: replaced.signer.keyId, retired: replaced.previous, validUntil } },
       ]);
@@ -480,25 +551,37 @@ export async function createIssuingService(options: IssuingServiceOptions): Prom
 
     async registerAgency(principal, request, context) {
       requireRoot(principal);
+      checkAgencyRequest(request);
       const unknown = request.types.filter((id) => !findTypeById(id));
       if (unknown.length > 0) throw apiError("CERT_TYPE_UNKNOWN", `No such certificate type: ${unknown.join(", ")}.`);
       const admin = createRegistryAdmin(chain.registryAddress, chain.rootAuthority);
-      let existing;
-      try {
-        await gate.ready();
-        existing = await admin.contract.agency(agencyIdOf(request.slug));
-      } catch (error) {
-        throw chainFailure(error);
-      }
-      if (existing.registered) throw apiError("AGENCY_EXISTS");
-      try {
-        await admin.registerAgency(request.slug, request.name);
-        for (const id of request.types) await admin.setAccreditation(request.slug, findTypeById(id)!.vct);
-      } catch (error) {
-        throw chainFailure(error);
-      }
+      // One registration at a time: two requests for one slug would both find it free, and the
+      // second transaction's revert used to come back as 503 instead of 409.
+      await chainLock(ROOT_WRITES, async () => {
+        let existing;
+        let holder;
+        try {
+          await gate.ready();
+          existing = await admin.contract.agency(agencyIdOf(request.slug));
+          if (!existing.registered) holder = await admin.contract.agencyOfCreditCode(creditCodeToBytes18(request.creditCode));
+        } catch (error) {
+          throw chainFailure(error);
+        }
+        if (existing.registered) throw apiError("AGENCY_EXISTS");
+        if (BigInt(holder) !== 0n) throw apiError("CREDIT_CODE_TAKEN", undefined, { agencyId: holder });
+        try {
+          await admin.registerAgency(request.slug, request.name, request.creditCode);
+          for (const id of request.types) await admin.setAccreditation(request.slug, findTypeById(id)!.vct);
+        } catch (error) {
+          // Another service on the same registry may have registered the slug or code in between.
+          const revert = revertNameOf(error);
+          if (revert === "CertchainAgencyAlreadyRegistered") throw apiError("AGENCY_EXISTS");
+          if (revert === "CertchainCreditCodeTaken") throw apiError("CREDIT_CODE_TAKEN");
+          throw chainFailure(error);
+        }
+      });
       await audit.append([
-        { at: new Date(now()).toISOString(), actor: principal.subject, requestId: context.requestId, action: "agency.register", subject: request.slug, data: { name: request.name, types: request.types } },
+        { at: new Date(now()).toISOString(), actor: principal.subject, requestId: context.requestId, action: "agency.register", subject: request.slug, data: { name: request.name, creditCode: request.creditCode, types: request.types } },
       ]);
       const view = (await service.agencies()).find((agency) => agency.slug === request.slug);
       if (!view) throw apiError("CHAIN_UNAVAILABLE");

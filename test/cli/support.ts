@@ -13,6 +13,7 @@ import { createShareStore } from "../../server/store/share-store";
 import { createService, type Service } from "../../server/service/create-service";
 import { findTypeById, type Hex, type TrustedRegistry } from "@certchain/sdk";
 import { freePort } from "../support/ports";
+import { derivedCreditCode } from "../../server/service/identifiers";
 
 const ROOT = path.join(__dirname, "..", "..");
 const BIN = path.join(ROOT, "scripts", "cli", "bin.js");
@@ -57,12 +58,14 @@ export async function startCliEnvironment(options: { batchDelayMs?: number } = {
     const admin = createRegistryAdmin(deployment.address, root);
     const operators: Record<string, Wallet> = {};
     for (const [i, agency] of AGENCIES.entries()) {
-      await admin.registerAgency(agency.slug, agency.name);
+      await admin.registerAgency(agency.slug, agency.name, derivedCreditCode(agency.slug));
       for (const type of agency.types) await admin.setAccreditation(agency.slug, findTypeById(type)!.vct);
       operators[agency.slug] = accountOf(i + 1, provider);
       await admin.addOperator(agency.slug, operators[agency.slug].address);
     }
 
+    const port = await freePort();
+    const apiUrl = `http://127.0.0.1:${port}`;
     service = await createService({
       dataDir: path.join(dir, "service"),
       provider,
@@ -73,15 +76,14 @@ export async function startCliEnvironment(options: { batchDelayMs?: number } = {
       passphrase: "cli-test-passphrase",
       batch: { maxSize: 5_000, maxDelayMs: options.batchDelayMs ?? 200 },
       confirmations: 1,
+      publicUrl: apiUrl,
     });
     app = await buildApp(service, {
       rateLimit: false,
       shares: createShareStore(service.db.sublevel("shares")),
       web: { registry: { chainId: 31337, address: deployment.address, name: "cli test registry" }, upstreamRpcUrl: node.rpcUrl },
     });
-    await app.listen({ port: 0, host: "127.0.0.1" });
-    const { port } = app.server.address() as { port: number };
-    const apiUrl = `http://127.0.0.1:${port}`;
+    await app.listen({ port, host: "127.0.0.1" });
 
     const tokens = { root: await service.issueToken({ kind: "root", subject: "cli-test-root" }, 3600) } as CliEnvironment["tokens"];
     for (const agency of AGENCIES) {
@@ -138,13 +140,20 @@ export interface CliOptions {
   timeoutMs?: number;
 }
 
-/** `node scripts/cli/bin.js …` as a child process, with a clean CERTCHAIN_* environment. */
+/** What the CLI's language and demo-file discovery read: set by each test, never inherited. */
+const LOCALE_KEYS = ["LANG", "LC_ALL", "LC_MESSAGES", "LANGUAGE", "DATA_DIR"];
+
+/**
+ * `node scripts/cli/bin.js …` as a child process, with a clean CERTCHAIN_* environment, in
+ * English (LANG=en_US.UTF-8) unless the test sets the language, and run from a directory
+ * outside the repository (so a ./data/demo.json of someone's `npm start` is never found).
+ */
 export function spawnCli(args: string[], options: CliOptions = {}) {
-  const env: Record<string, string> = {};
+  const env: Record<string, string> = { LANG: "en_US.UTF-8" };
   for (const [key, value] of Object.entries(process.env)) {
-    if (value !== undefined && !key.startsWith("CERTCHAIN_") && !key.startsWith("TS_NODE_")) env[key] = value;
+    if (value !== undefined && !key.startsWith("CERTCHAIN_") && !key.startsWith("TS_NODE_") && !LOCALE_KEYS.includes(key)) env[key] = value;
   }
-  return spawn(process.execPath, [BIN, ...args], { cwd: options.cwd ?? ROOT, env: { ...env, ...options.env }, stdio: ["ignore", "pipe", "pipe"] });
+  return spawn(process.execPath, [BIN, ...args], { cwd: options.cwd ?? tmpdir(), env: { ...env, ...options.env }, stdio: ["ignore", "pipe", "pipe"] });
 }
 
 /** Runs the CLI to its end. */

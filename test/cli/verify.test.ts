@@ -59,13 +59,18 @@ describe("cli: certchain verify", function () {
   });
   after(async () => env?.close());
 
-  it("exits 0 when every file is valid, with a readable table", async function () {
+  it("exits 0 when every file is valid, with a readable table (English, or Chinese by the locale)", async function () {
     const run = await runCli(["verify", files.good, files.marriage, files.presentation, files.reply, ...registryFlags(env)]);
     expect(run.code, run.stderr + run.stdout).to.equal(0);
     const lines = run.stdout.split("\n");
     expect(lines[0]).to.match(/^INPUT\s+VERDICT\s+TYPE\s+ISSUER\s+ANCHORED\s+REASON$/);
-    expect(run.stdout).to.include("营业执照").and.include("结婚证").and.include("上海市市场监督管理局").and.include("上海市民政局");
+    expect(run.stdout).to.include("Business licence").and.include("Marriage certificate").and.include("上海市市场监督管理局").and.include("上海市民政局");
     expect(run.stdout).to.include("4 checked: 4 valid");
+
+    const zh = await runCli(["verify", files.good, files.marriage, files.presentation, files.reply, ...registryFlags(env)], { env: { LANG: "zh_CN.UTF-8" } });
+    expect(zh.code, zh.stderr + zh.stdout).to.equal(0);
+    expect(zh.stdout.split("\n")[0]).to.match(/^输入\s+结论\s+证照类型\s+发证机关\s+上链时间\s+原因$/);
+    expect(zh.stdout).to.include("营业执照").and.include("结婚证").and.include("共核验 4 项：有效 4 项");
   });
 
   it("exits non-zero on a tampered envelope, naming the failed check's code", async function () {
@@ -79,17 +84,20 @@ describe("cli: certchain verify", function () {
     expect(mixed.stdout).to.include("2 checked: 1 valid, 1 invalid");
   });
 
-  it("gives the SDK's results with --json, in input order, and reads the registry from --demo", async function () {
+  it("gives the SDK's results with --json, in input order, and reads the registry from --demo; a pending file gets its proof from the demo's service", async function () {
     const run = await runCli(["verify", files.good, files.pending, files.notJson, files.forged, "--demo", env.demoFile, "--json"]);
     expect(run.code).to.equal(1);
     const results = JSON.parse(run.stdout) as { input: string; verdict: string; reason: { code: string } | null; checks: unknown[] }[];
     expect(results.map((r) => [path.basename(r.input), r.verdict, r.reason?.code ?? null])).to.deep.equal([
       ["licence.json", "valid", null],
-      ["pending.json", "pending", "ANCHOR_PENDING"],
+      ["pending.json", "valid", null],
       ["notes.txt", "invalid", "FORMAT_MALFORMED"],
       ["forged.json", "invalid", "ANCHOR_PROOF_INVALID"],
     ]);
     expect(results[0].checks).to.have.length(8);
+    // Without a service to ask (only the chain given), the same file stays pending.
+    const chainOnly = await runCli(["verify", files.pending, ...registryFlags(env), "--json"]);
+    expect((JSON.parse(chainOnly.stdout) as { verdict: string }[])[0].verdict).to.equal("pending");
   });
 
   it("verifies every .json file of a directory", async function () {
@@ -115,11 +123,13 @@ describe("cli: certchain verify", function () {
     expect(run.stdout).to.include("ANCHOR_UNTRUSTED_REGISTRY");
   });
 
-  it("verifies a share link: fetches the ciphertext, decrypts it with the key from the fragment", async function () {
+  it("verifies a share link of a host it is allowed to open: fetches the ciphertext, decrypts it with the key from the fragment", async function () {
     // A stand-in share service (GET /v1/shares/:id), so this test needs only the SDK's link format.
     const shares = new Map<string, string>();
+    let requests = 0;
     const stub = Fastify();
     stub.get<{ Params: { id: string } }>("/v1/shares/:id", async (request, reply) => {
+      requests++;
       const ciphertext = shares.get(request.params.id);
       return ciphertext ? { ciphertext, expiresAt: new Date(Date.now() + 3_600_000).toISOString() } : reply.status(404).send({ error: { code: "SHARE_NOT_FOUND", message: "gone" } });
     });
@@ -130,13 +140,19 @@ describe("cli: certchain verify", function () {
       const { ciphertext, key } = await createShare(shown);
       shares.set("Q".repeat(22), ciphertext);
       const link = shareLinkOf(origin, "Q".repeat(22), key);
-      const run = await runCli(["verify", link, files.marriage, ...registryFlags(env), "--json"]);
+      // Not the service it talks to, and not named with --share-service: not fetched.
+      const refused = await runCli(["verify", link, ...registryFlags(env), "--api", env.apiUrl, "--json"]);
+      expect(refused.code).to.equal(1);
+      expect(JSON.parse(refused.stdout)[0].reason.code).to.equal("SHARE_HOST_NOT_ALLOWED");
+      expect(requests).to.equal(0);
+
+      const run = await runCli(["verify", link, files.marriage, ...registryFlags(env), "--share-service", origin, "--json"]);
       expect(run.code, run.stdout).to.equal(0);
       const [result] = JSON.parse(run.stdout);
       expect(result.input).to.equal(link);
       expect(result.verdict).to.equal("valid");
       expect(Object.keys(result.claims).sort()).to.deep.equal(["company_name", "domicile"]);
-      const wrongKey = await runCli(["verify", shareLinkOf(origin, "Q".repeat(22), "A".repeat(43)), ...registryFlags(env)]);
+      const wrongKey = await runCli(["verify", shareLinkOf(origin, "Q".repeat(22), "A".repeat(43)), ...registryFlags(env), "--share-service", `${origin}/`]);
       expect(wrongKey.code).to.equal(1);
       expect(wrongKey.stdout).to.include("SHARE_DECRYPT_FAILED");
     } finally {
@@ -144,13 +160,13 @@ describe("cli: certchain verify", function () {
     }
   });
 
-  it("reports a share link that leads nowhere as not valid", async function () {
+  it("opens links of the service it talks to (--api): one that leads nowhere is SHARE_NOT_FOUND", async function () {
     const link = `${env.apiUrl}/s/${"A".repeat(22)}#${"B".repeat(43)}`;
-    const run = await runCli(["verify", link, ...registryFlags(env), "--json"]);
+    const run = await runCli(["verify", link, ...registryFlags(env), "--api", env.apiUrl, "--json"]);
     expect(run.code).to.equal(1);
     const [result] = JSON.parse(run.stdout);
-    expect(result.verdict).to.not.equal("valid");
-    expect(result.reason.code).to.match(/^SHARE_/);
+    expect(result.verdict).to.equal("invalid");
+    expect(result.reason.code).to.equal("SHARE_NOT_FOUND");
   });
 
   it("turns usage mistakes into one line on stderr and exit 2", async function () {
@@ -160,6 +176,7 @@ describe("cli: certchain verify", function () {
       [["verify", files.good], /no trusted registry/],
       [["verify", files.good, "--rpc", env.rpcUrl, "--registry", "0x12", "--chain-id", "31337"], /registry address/],
       [["verify", files.good, "--colour"], /Unknown option '--colour'/],
+      [["verify", files.good, ...registryFlags(env), "--share-service", "ftp://files.example"], /--share-service must be an http\(s\) origin/],
     ];
     for (const [args, message] of cases) {
       const run = await runCli(args);

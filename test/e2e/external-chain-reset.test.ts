@@ -78,10 +78,10 @@ describe("e2e: an external chain that lost its state (issue 8, finding 5)", func
     service = undefined;
 
     const cliEnv = { DATA_DIR: dataDir, CHAIN_RPC_URL: `http://127.0.0.1:${chainPort}` };
-    const refusedCli = await runCli(["chain", "reanchor"], { env: cliEnv });
+    const refusedCli = await runCli(["chain", "reanchor", "--lang", "en"], { env: cliEnv });
     expect(refusedCli.code, refusedCli.stderr).to.equal(1);
     expect(refusedCli.stderr).to.include("--redeploy");
-    const repaired = await runCli(["chain", "reanchor", "--redeploy"], { env: cliEnv });
+    const repaired = await runCli(["chain", "reanchor", "--redeploy", "--lang", "en"], { env: cliEnv });
     expect(repaired.code, repaired.stderr + repaired.stdout).to.equal(0);
     expect(repaired.stdout).to.match(/roots: \d+ checked, [1-9]\d* re-anchored/);
     expect(await provider.getCode(demo.registry)).to.not.equal("0x");

@@ -24,7 +24,7 @@ export default async function health(app: FastifyInstance): Promise<void> {
       schema: {
         tags: ["health"],
         summary: "The process is up",
-        response: { 200: { type: "object", properties: { status: { type: "string", enum: ["ok"] } }, required: ["status"] } },
+        response: { 200: { type: "object", description: "The process is up.", properties: { status: { type: "string", enum: ["ok"] } }, required: ["status"] } },
       },
     },
     async () => ({ status: "ok" as const }),
@@ -37,7 +37,10 @@ export default async function health(app: FastifyInstance): Promise<void> {
       schema: {
         tags: ["health"],
         summary: "The chain is ready (reachable, ours) and anchoring is not stuck",
-        response: { 200: readinessSchema, 503: readinessSchema },
+        response: {
+          200: { ...readinessSchema, description: "Ready: the chain answers, is the one the certificates are anchored on, and anchoring is not stuck." },
+          503: { ...readinessSchema, description: "Not ready: `code` says why (CHAIN_UNAVAILABLE, CHAIN_STATE_MISMATCH, ANCHORING_STUCK); see `chain` (phase, detail) and `anchoring`." },
+        },
       },
     },
     async (_request, reply) => {

@@ -10,6 +10,7 @@ import { createRegistryAdmin } from "../../../server/chain/registry-admin";
 import { createService } from "../../../server/service/create-service";
 import type { IssuingService } from "../../../server/service/types";
 import { findTypeById, type Hex } from "@certchain/sdk";
+import { derivedCreditCode } from "../../../server/service/identifiers";
 
 /** The agencies every HTTP test registry holds (as `npm start` seeds them). */
 export const AGENCIES = [
@@ -32,13 +33,13 @@ export interface TestApp {
  * with the demo agencies registered, accredited and given operators, behind `buildApp`.
  * Rate limiting is off unless asked for; anchoring batches close after 50 ms.
  */
-export async function buildTestApp(options: BuildAppOptions = {}): Promise<TestApp> {
+export async function buildTestApp(options: BuildAppOptions = {}, serviceOptions: { publicUrl?: string; maxDelayMs?: number } = {}): Promise<TestApp> {
   const [root, ...operatorSigners] = await hre.ethers.getSigners();
   const deployment = await deployRegistry(root);
   const admin = createRegistryAdmin(deployment.address, root);
   const operators: Record<string, (typeof operatorSigners)[number]> = {};
   for (const [i, agency] of AGENCIES.entries()) {
-    await admin.registerAgency(agency.slug, agency.name);
+    await admin.registerAgency(agency.slug, agency.name, derivedCreditCode(agency.slug));
     for (const type of agency.types) await admin.setAccreditation(agency.slug, findTypeById(type)!.vct);
     operators[agency.slug] = operatorSigners[i];
     await admin.addOperator(agency.slug, await operatorSigners[i].getAddress());
@@ -53,8 +54,9 @@ export async function buildTestApp(options: BuildAppOptions = {}): Promise<TestA
     rootAuthority: root,
     operators,
     passphrase: "http-test-passphrase",
-    batch: { maxSize: 1000, maxDelayMs: 50 },
+    batch: { maxSize: 1000, maxDelayMs: serviceOptions.maxDelayMs ?? 50 },
     confirmations: 1,
+    publicUrl: serviceOptions.publicUrl,
   });
 
   const apps: FastifyInstance[] = [];
