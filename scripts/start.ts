@@ -4,17 +4,25 @@
  * tokens printed and written to <data dir>/demo.json. Ctrl-C stops it all.
  */
 import { execFileSync } from "node:child_process";
-import { mkdirSync, writeFileSync } from "node:fs";
+import { renameSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { HELP, DEV_PASSPHRASE, loadConfig } from "../server/config";
-import { openChain } from "./lib/dev-chain";
+import { parseWalletFault } from "../server/chain/chain-wallet";
+import { acquireDataDirLock, DataDirLockedError, type DataDirLock } from "../server/lib/data-dir-lock";
+import { openDatabase } from "../server/store/database";
+import { createBatchStore } from "../server/store/batch-store";
+import { createCertificateStore } from "../server/store/certificate-store";
+import { openChain, type ChainSession } from "./lib/dev-chain";
 import { seedDemo } from "./lib/seed-demo";
 import { createService } from "../server/service/create-service";
 import { buildApp } from "../server/app";
 import { createShareStore } from "../server/store/share-store";
-import { DEMO_AGENCIES } from "./lib/demo-agencies";
+import { DEMO_AGENCIES, operatorAccountIndex } from "./lib/demo-agencies";
 
 const log = (line: string) => process.stdout.write(`[certchain] ${line}\n`);
+
+let lock: DataDirLock | undefined;
+let chain: ChainSession | undefined;
 
 async function main() {
   if (process.argv.includes("--help") || process.argv.includes("-h")) {
@@ -22,18 +30,53 @@ async function main() {
     return;
   }
   const config = loadConfig();
-  mkdirSync(config.dataDir, { recursive: true });
+  // First of all: one service per data directory. A second start stops here, touching nothing.
+  try {
+    lock = acquireDataDirLock(config.dataDir, {
+      purpose: "npm start",
+      onTakeover: (stale) => log(`took over ${path.join(config.dataDir, "service.lock")} from pid ${stale.pid} (${stale.purpose} since ${stale.since}), which is no longer running`),
+    });
+  } catch (error) {
+    if (!(error instanceof DataDirLockedError)) throw error;
+    process.stderr.write(`[certchain] not started: ${error.message}\n`);
+    process.exit(1);
+  }
+  process.on("exit", () => lock?.release());
   if (config.passphrase === DEV_PASSPHRASE) log("signing keys are encrypted with the DEVELOPMENT passphrase: set CERTCHAIN_PASSPHRASE for real use");
 
   log("compiling contracts…");
   execFileSync(process.execPath, [require.resolve("hardhat/internal/cli/cli"), "compile", "--quiet"], { cwd: path.join(__dirname, ".."), stdio: "inherit" });
 
-  const chain = await openChain({ dataDir: config.dataDir, chainRpcUrl: config.chainRpcUrl, devChainPort: config.devChainPort, mnemonic: config.chainMnemonic, log });
-  const operators = Object.fromEntries(DEMO_AGENCIES.map((agency, i) => [agency.slug, chain.operator(i)]));
-  await seedDemo(chain, operators, log);
+  const db = await openDatabase(path.join(config.dataDir, "db"));
+  // The registry is deployed only on a truly first start: never under existing certificates.
+  const issued = (await createCertificateStore(db).any()) || (await createBatchStore(db).any());
+  const batches = createBatchStore(db);
+  const served = DEMO_AGENCIES.map((agency) => agency.slug);
+  chain = await openChain({
+    dataDir: config.dataDir,
+    chainRpcUrl: config.chainRpcUrl,
+    devChainPort: config.devChainPort,
+    mnemonic: config.chainMnemonic,
+    log,
+    chainTimeoutMs: config.chainTimeoutMs,
+    txTimeoutMs: config.chainTxTimeoutMs,
+    checkIntervalMs: config.chainCheckIntervalMs,
+    restartAfterMs: config.devNodeRestartAfterMs,
+    mayDeploy: !issued,
+    recordedAnchors: () => batches.latestAnchored(served),
+    fault: parseWalletFault(process.env.CERTCHAIN_FAULT),
+  }).catch(async (error) => {
+    await db.close();
+    throw error;
+  });
+  const operators = Object.fromEntries(DEMO_AGENCIES.map((agency) => [agency.slug, chain!.operator(operatorAccountIndex(agency.slug)! - 1)]));
+  if (chain.gate.status().phase === "ready") await seedDemo(chain, operators, log);
 
   const apiUrl = `http://${config.host === "0.0.0.0" ? "127.0.0.1" : config.host}:${config.port}`;
   const service = await createService({
+    database: db,
+    chainGate: chain.gate,
+    chainTimeoutMs: config.chainTimeoutMs,
     dataDir: config.dataDir,
     provider: chain.provider,
     chainId: chain.chainId,
@@ -52,6 +95,7 @@ async function main() {
     web: {
       registry: { chainId: chain.chainId, address: chain.deployment.address, name: "certchain 本地开发链 (local dev chain)" },
       upstreamRpcUrl: chain.rpcUrl,
+      upstreamTimeoutMs: config.chainTimeoutMs,
     },
   });
   await app.listen({ port: config.port, host: config.host });
@@ -66,7 +110,10 @@ async function main() {
     })),
   );
   const demo = { apiUrl, rpcUrl: chain.rpcUrl, chainId: chain.chainId, registry: chain.deployment.address, rootToken, agencies };
-  writeFileSync(path.join(config.dataDir, "demo.json"), JSON.stringify(demo, null, 2));
+  // Written whole or not at all (tools and tests poll for it): a temporary file, then a rename.
+  const demoFile = path.join(config.dataDir, "demo.json");
+  writeFileSync(`${demoFile}.tmp`, JSON.stringify(demo, null, 2));
+  renameSync(`${demoFile}.tmp`, demoFile);
 
   process.stdout.write(`
 certchain is running
@@ -90,14 +137,16 @@ Press Ctrl-C to stop.
     log(`${signal}: stopping…`);
     await app.close().catch(() => undefined);
     await service.close().catch(() => undefined);
-    await chain.node?.stop();
+    await chain?.close().catch(() => undefined);
+    lock?.release();
     process.exit(0);
   };
   process.on("SIGINT", () => void stop("SIGINT"));
   process.on("SIGTERM", () => void stop("SIGTERM"));
 }
 
-main().catch((error) => {
+main().catch(async (error) => {
   process.stderr.write(`[certchain] failed to start: ${error instanceof Error ? error.message : String(error)}\n`);
+  await chain?.close().catch(() => undefined);
   process.exit(1);
 });

@@ -34,7 +34,7 @@ export interface BuildAppOptions {
   /** Where share-link ciphertexts are kept; without it /v1/shares is not served. */
   shares?: ShareStore;
   /** The citizen pages (/wallet, /s/:id, /verify) and their read-only JSON-RPC proxy (/rpc) in front of `upstreamRpcUrl`. */
-  web?: { registry: PagesRoutesOptions["registry"]; upstreamRpcUrl: string };
+  web?: { registry: PagesRoutesOptions["registry"]; upstreamRpcUrl: string; upstreamTimeoutMs?: number };
 }
 
 export const DEFAULT_BODY_LIMIT = 16 * 1024 * 1024;
@@ -115,7 +115,7 @@ export async function buildApp(service: IssuingService, options: BuildAppOptions
   await app.register(notarisationRoutes, { prefix: "/v1/notarisations" });
   if (options.shares) await app.register(sharesRoutes, { prefix: "/v1/shares", store: options.shares });
   if (options.web) {
-    await app.register(rpcProxyRoutes, { upstreamUrl: options.web.upstreamRpcUrl });
+    await app.register(rpcProxyRoutes, { upstreamUrl: options.web.upstreamRpcUrl, timeoutMs: options.web.upstreamTimeoutMs });
     await app.register(pagesRoutes, { registry: options.web.registry });
   }
   return app;

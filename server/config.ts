@@ -27,6 +27,10 @@ export interface Config {
   confirmations: number;
   rateLimitPerMinute: number;
   logLevel: string;
+  chainTimeoutMs: number;
+  chainTxTimeoutMs: number;
+  chainCheckIntervalMs: number;
+  devNodeRestartAfterMs: number;
 }
 
 const int = (name: string) => (raw: string) => {
@@ -63,6 +67,10 @@ const SETTINGS: Setting[] = [
   { env: "CERTCHAIN_PASSPHRASE", key: "passphrase", parse: text, fallback: DEV_PASSPHRASE, help: "encrypts signing keys at rest (default: a development passphrase)" },
   { env: "BATCH_SIZE", key: "batchSize", parse: int("BATCH_SIZE"), fallback: 10_000, help: "certificates per anchored batch, at most" },
   { env: "BATCH_DELAY_MS", key: "batchDelayMs", parse: int("BATCH_DELAY_MS"), fallback: 2_000, help: "longest wait before a batch is anchored" },
+  { env: "CHAIN_TIMEOUT_MS", key: "chainTimeoutMs", parse: int("CHAIN_TIMEOUT_MS"), fallback: 4_000, help: "deadline of every chain request; a silent chain answers 503 CHAIN_UNAVAILABLE after it" },
+  { env: "CHAIN_TX_TIMEOUT_MS", key: "chainTxTimeoutMs", parse: int("CHAIN_TX_TIMEOUT_MS"), fallback: 60_000, help: "longest wait for a sent transaction to be mined" },
+  { env: "CHAIN_CHECK_INTERVAL_MS", key: "chainCheckIntervalMs", parse: int("CHAIN_CHECK_INTERVAL_MS"), fallback: 30_000, help: "how often the chain's identity (chain id, registry code, latest anchors) is checked" },
+  { env: "DEV_NODE_RESTART_AFTER_MS", key: "devNodeRestartAfterMs", parse: int("DEV_NODE_RESTART_AFTER_MS"), fallback: 15_000, help: "a local node silent this long is killed, restarted and rebuilt from the journal" },
   { env: "CONFIRMATIONS", key: "confirmations", parse: int("CONFIRMATIONS"), fallback: 1, help: "blocks an anchor waits for" },
   { env: "RATE_LIMIT_PER_MINUTE", key: "rateLimitPerMinute", parse: int("RATE_LIMIT_PER_MINUTE"), fallback: 3000, help: "requests per token (or IP) per minute; 0 disables" },
   { env: "LOG_LEVEL", key: "logLevel", parse: text, fallback: "info", help: "fastify/pino log level" },

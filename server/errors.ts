@@ -43,6 +43,8 @@ export const API_ERRORS = {
   SHARE_CIPHERTEXT_INVALID: [400, "The ciphertext must be a JWE in compact form with alg dir and enc A256GCM."],
   RATE_LIMITED: [429, "Too many requests; slow down."],
   CHAIN_UNAVAILABLE: [503, "The chain is unreachable; try again later."],
+  CHAIN_STATE_MISMATCH: [503, "The chain does not hold this service's anchors (a wrong, reset or unrebuilt chain); nothing is written to it until the operator repairs it."],
+  ANCHORING_STUCK: [503, "Anchoring has been failing for over a minute; see /readyz."],
   INTERNAL: [500, "Internal error."],
 } as const satisfies Record<string, readonly [number, string]>;
 

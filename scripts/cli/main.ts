@@ -26,6 +26,7 @@ export const COMMANDS: readonly { name: string; summary: Text; load(): Command }
   { name: "get", summary: { en: "fetch a certificate's envelope (optionally once anchored)", "zh-CN": "取回证照文件（可等到上链后）" }, load: () => (require("./status") as typeof import("./status")).getCommand },
   { name: "agency", summary: { en: "list agencies; add one (root authority)", "zh-CN": "列出机关；登记新机关（根管理机构）" }, load: () => (require("./agency") as typeof import("./agency")).agencyCommand },
   { name: "key", summary: { en: "rotate an agency's signing key (root authority)", "zh-CN": "更换机关的签名密钥（根管理机构）" }, load: () => (require("./key") as typeof import("./key")).keyCommand },
+  { name: "chain", summary: { en: "re-anchor on an external chain that lost its state (service stopped)", "zh-CN": "外部链丢失状态后重新上链（需先停止服务）" }, load: () => (require("./chain") as typeof import("./chain")).chainCommand },
 ];
 
 const ALIASES: Record<string, string> = { notarize: "notarise", "verify-document": "verify-file" };

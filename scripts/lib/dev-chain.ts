@@ -1,102 +1,202 @@
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { HDNodeWallet, Wallet, type JsonRpcProvider } from "ethers";
-import { deployRegistry, type Deployment } from "../../server/chain/deploy";
-import { devProvider, startDevNode, waitForRpc, type DevNode } from "../../server/chain/dev-node";
-import { JournalingWallet, openChainJournal, type ChainJournal } from "../../server/chain/journal";
-import { initialDateFor, replayJournal } from "../../server/chain/replay";
+import { HDNodeWallet, keccak256, type JsonRpcProvider } from "ethers";
+import type { Hex } from "@certchain/sdk";
+import { createChainFollower, type ChainFollower } from "../../server/chain/chain-follower";
+import { createChainGate, type ChainGate } from "../../server/chain/chain-gate";
+import type { RecordedAnchor } from "../../server/chain/chain-identity";
+import { createChainMonitor, type ChainMonitor } from "../../server/chain/chain-monitor";
+import { ChainWallet, type WalletFault } from "../../server/chain/chain-wallet";
+import { deployRegistry, readDeployment, writeDeployment, type DeploymentRecord } from "../../server/chain/deploy";
+import { DEFAULT_CHAIN_TIMEOUT_MS, devProvider, waitForRpc } from "../../server/chain/dev-node";
+import { openJournal, type Journal } from "../../server/chain/journal";
+import { createJsonRpc } from "../../server/chain/json-rpc";
+import { createDevNodeSupervisor, ForeignNodeError, type DevNodeSupervisor } from "../../server/chain/node-supervisor";
+
+export type { DeploymentRecord };
 
 export interface ChainSession {
   rpcUrl: string;
   chainId: number;
   provider: JsonRpcProvider;
-  deployment: Deployment & { chainId: number };
+  deployment: DeploymentRecord;
   /** Account 0: the root authority. */
-  rootAuthority: Wallet;
+  rootAuthority: ChainWallet;
   /** Accounts 1..n: one operator per agency, by position. */
-  operator(index: number): Wallet;
-  /** Set when this process started the node. */
-  node?: DevNode;
+  operator(index: number): ChainWallet;
+  /** Whether chain calls may go ahead, and the phase to report. */
+  gate: ChainGate;
+  monitor: ChainMonitor;
+  /** Dev chain only. */
+  dev?: { journal: Journal; supervisor: DevNodeSupervisor };
   freshDeployment: boolean;
+  /** Stops monitoring and the dev node this session manages. */
+  close(): Promise<void>;
 }
 
-const accountOf = (mnemonic: string, index: number) => HDNodeWallet.fromPhrase(mnemonic, undefined, `m/44'/60'/0'/0/${index}`);
-
-async function isUp(rpcUrl: string): Promise<boolean> {
-  try {
-    await waitForRpc(rpcUrl, 1_000);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-/**
- * Connects to the chain the service writes to. Without an external URL it starts a local
- * Hardhat node, and when that node is fresh but the journal is not, it replays the journal so
- * every earlier certificate verifies as before. The registry is deployed once per data dir.
- */
-export async function openChain(options: {
+export interface OpenChainOptions {
   dataDir: string;
   chainRpcUrl?: string;
   devChainPort: number;
   mnemonic: string;
   log: (line: string) => void;
-}): Promise<ChainSession> {
-  const journal: ChainJournal = openChainJournal(path.join(options.dataDir, "chain-journal.jsonl"));
-  const deploymentFile = path.join(options.dataDir, "deployment.json");
-  let node: DevNode | undefined;
-  let rpcUrl = options.chainRpcUrl;
+  /** Deadline of every JSON-RPC request. */
+  chainTimeoutMs?: number;
+  /** How long a sent transaction may take to be mined. */
+  txTimeoutMs?: number;
+  /** Identity check period while ready. */
+  checkIntervalMs?: number;
+  /** A dev node silent this long is killed and replaced. */
+  restartAfterMs?: number;
+  /**
+   * Whether the registry may be deployed when none is found: only on a truly first start (no
+   * certificate or batch in the data directory). Otherwise a missing registry is a mismatch.
+   */
+  mayDeploy?: boolean;
+  /** The service's latest anchors, checked on chain with every identity check. */
+  recordedAnchors?: () => Promise<RecordedAnchor[]>;
+  /** Test hook (CERTCHAIN_FAULT). */
+  fault?: WalletFault;
+}
 
-  if (!rpcUrl) {
-    rpcUrl = `http://127.0.0.1:${options.devChainPort}`;
-    if (await isUp(rpcUrl)) {
-      options.log(`using the chain already answering at ${rpcUrl}`);
-    } else {
-      const entries = journal.entries();
-      node = await startDevNode({ port: options.devChainPort, logFile: path.join(options.dataDir, "hardhat-node.log"), initialDate: initialDateFor(entries) });
-      // If this process dies hard, the node outlives it; the next start reuses it, and tooling can stop it by pid.
-      writeFileSync(path.join(options.dataDir, "hardhat-node.pid"), String(node.process.pid));
-      options.log(`started a local Hardhat node at ${rpcUrl} (log: ${path.join(options.dataDir, "hardhat-node.log")})`);
+const DEV_CHAIN_ID = 31337;
+const accountOf = (mnemonic: string, index: number) => HDNodeWallet.fromPhrase(mnemonic, undefined, `m/44'/60'/0'/0/${index}`);
+
+/**
+ * Connects to the chain the service writes to, and keeps watching it.
+ *
+ * Dev chain (no CHAIN_RPC_URL): starts a Hardhat node (or adopts ours left by a crashed run),
+ * reconciles it with the write-ahead journal — replaying it onto a fresh node with identical
+ * block hashes — and supervises it: a node that exits or freezes is restarted and rebuilt.
+ *
+ * Either chain: the registry is deployed only when `mayDeploy` (first start); otherwise its
+ * absence, like a wrong chain id, genesis or missing anchors, puts the gate in "mismatch" and
+ * nothing is written. The log says the way out.
+ */
+export async function openChain(options: OpenChainOptions): Promise<ChainSession> {
+  const timeoutMs = options.chainTimeoutMs ?? DEFAULT_CHAIN_TIMEOUT_MS;
+  const deploymentFile = path.join(options.dataDir, "deployment.json");
+  const isDev = !options.chainRpcUrl;
+  const rpcUrl = options.chainRpcUrl ?? `http://127.0.0.1:${options.devChainPort}`;
+  const rpc = createJsonRpc(rpcUrl, { timeoutMs });
+  const log = options.log;
+
+  let journal: Journal | undefined;
+  let follower: ChainFollower | undefined;
+  let supervisor: DevNodeSupervisor | undefined;
+  let chainId: number;
+  let openError: unknown;
+  let gate;
+  if (isDev) {
+    journal = openJournal(path.join(options.dataDir, "chain-journal.jsonl"));
+    follower = createChainFollower(journal, rpc);
+    chainId = journal.state.genesis?.chainId ?? DEV_CHAIN_ID;
+    gate = createChainGate({ chainId, durable: (blockNumber) => follower!.syncTo(blockNumber) });
+    supervisor = createDevNodeSupervisor({ dataDir: options.dataDir, port: options.devChainPort, journal, follower, rpc, gate, log, drainMs: 5 * timeoutMs });
+    try {
+      await supervisor.open();
+    } catch (error) {
+      // Nothing to protect yet: a first start on a busy port stops here, with the reason.
+      if (error instanceof ForeignNodeError && journal.state.genesis === undefined) {
+        journal.close();
+        throw error;
+      }
+      openError = error;
+    }
+  } else {
+    chainId = await waitForRpc(rpcUrl);
+    gate = createChainGate({ chainId });
+  }
+
+  const provider = devProvider(rpcUrl, chainId, timeoutMs);
+  const wallet = (index: number) =>
+    new ChainWallet(accountOf(options.mnemonic, index).privateKey, provider, {
+      gate: gate!,
+      journal: journal && follower ? { journal, follower } : undefined,
+      inclusionTimeoutMs: options.txTimeoutMs ?? 60_000,
+      fault: options.fault,
+    });
+  const rootAuthority = wallet(0);
+
+  let deployment = readDeployment(deploymentFile);
+  const mayDeploy = options.mayDeploy ?? true;
+  if (deployment === undefined && (!mayDeploy || openError !== undefined)) {
+    await supervisor?.stop();
+    journal?.close();
+    throw openError ?? new Error(`${options.dataDir} holds certificates but no deployment.json: restore that file (it names the registry they are anchored on)`);
+  }
+  let freshDeployment = false;
+  if (openError === undefined) {
+    try {
+      const missing = deployment === undefined || deployment.chainId !== chainId || (await provider.getCode(deployment.address)) === "0x";
+      if (missing && mayDeploy) {
+        gate.set("ready");
+        const deployed = await deployRegistry(rootAuthority);
+        const code = await provider.getCode(deployed.address);
+        deployment = { ...deployed, chainId, codeHash: keccak256(code) as Hex, deployer: rootAuthority.address };
+        writeDeployment(deploymentFile, deployment);
+        freshDeployment = true;
+        log(`deployed CertchainRegistry at ${deployment.address}`);
+      }
+    } catch (error) {
+      // Leave no node behind a failed start.
+      await supervisor?.stop();
+      journal?.close();
+      provider.destroy();
+      throw error;
     }
   }
 
-  const chainId = await waitForRpc(rpcUrl);
-  const provider = devProvider(rpcUrl, chainId);
-  const deployment = existsSync(deploymentFile) ? (JSON.parse(readFileSync(deploymentFile, "utf8")) as Deployment & { chainId: number }) : undefined;
-
-  if (deployment && !options.chainRpcUrl && (await provider.getCode(deployment.address)) === "0x") {
-    const entries = journal.entries();
-    options.log(`the dev chain is fresh: replaying ${entries.length} recorded transactions…`);
-    await replayJournal(provider, entries);
-    if ((await provider.getCode(deployment.address)) === "0x") throw new Error("replay did not restore the registry; is the node's initialDate too late?");
-    options.log("chain restored: same registry address, roots, anchor times and statuses");
-  }
-
-  // Only a dev chain is ever replayed, so only its writes are journaled.
-  const wallet = (index: number): Wallet =>
-    options.chainRpcUrl
-      ? new Wallet(accountOf(options.mnemonic, index).privateKey, provider)
-      : new JournalingWallet(accountOf(options.mnemonic, index).privateKey, provider, journal);
-  const rootAuthority = wallet(0);
-  let current = deployment;
-  let freshDeployment = false;
-  if (!current || current.chainId !== chainId || (await provider.getCode(current.address)) === "0x") {
-    const deployed = await deployRegistry(rootAuthority);
-    current = { ...deployed, chainId };
-    writeFileSync(deploymentFile, JSON.stringify(current, null, 2));
-    freshDeployment = true;
-    options.log(`deployed CertchainRegistry at ${current.address}`);
-  }
+  const wayOut = () =>
+    !isDev
+      ? `If the chain at ${rpcUrl} lost its state, stop the service and run \`npx certchain chain reanchor\` (add --redeploy if the registry is gone); if CHAIN_RPC_URL names the wrong chain, correct it.`
+      : journal!.state.height === 0
+        ? `The dev chain's journal ${journal!.file} holds no blocks, so the chain cannot be rebuilt: stop the service and put the journal back from a backup.`
+        : `certchain rebuilds the dev chain from ${journal!.file} by itself as soon as a fresh node can be started on port ${options.devChainPort}; if the journal itself cannot be replayed, keep the data directory as it is and report it.`;
+  const current = () => deployment!;
+  const monitor = createChainMonitor({
+    gate,
+    rpc,
+    log,
+    wayOut,
+    expected: () => ({
+      chainId: current().chainId,
+      registry: current().address,
+      codeHash: current().codeHash,
+      genesisHash: journal?.state.genesis?.hash,
+      tip: journal?.state.lastBlock ? { number: journal.state.lastBlock.number, hash: journal.state.lastBlock.hash } : undefined,
+    }),
+    recordedAnchors: options.recordedAnchors,
+    onCodeHash: (codeHash) => {
+      deployment = { ...current(), codeHash };
+      writeDeployment(deploymentFile, deployment);
+      log(`recorded the registry's code hash ${codeHash} in deployment.json`);
+    },
+    checkIntervalMs: options.checkIntervalMs,
+    probeTimeoutMs: Math.min(timeoutMs, 2_000),
+    devNode: journal && supervisor && follower ? { supervisor, journal, follower, restartAfterMs: options.restartAfterMs ?? 15_000 } : undefined,
+  });
+  if (openError !== undefined) monitor.explain(openError);
+  else await monitor.checkIdentity();
+  monitor.start();
 
   return {
     rpcUrl,
     chainId,
     provider,
-    deployment: current,
+    get deployment() {
+      return current();
+    },
     rootAuthority,
     operator: (index) => wallet(index + 1),
-    node,
+    gate,
+    monitor,
+    dev: journal && supervisor ? { journal, supervisor } : undefined,
     freshDeployment,
+    async close() {
+      await monitor.stop();
+      await supervisor?.stop();
+      journal?.close();
+      provider.destroy();
+    },
   };
 }

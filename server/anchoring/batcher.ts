@@ -6,6 +6,7 @@ import type { BatchRecord, BatchStore } from "../store/batch-store";
 import type { CertificateStore, PendingEntry } from "../store/certificate-store";
 import type { Database } from "../store/database";
 import type { CertificateRecord } from "../service/types";
+import { receiptOf } from "../chain/receipt";
 
 
 export interface BatcherOptions {
@@ -26,6 +27,13 @@ export interface BatcherOptions {
   confirmations?: number;
   now?: () => number;
   backoff?: { initialMs?: number; maxMs?: number };
+  /**
+   * Resolves when chain calls may go ahead, throws when not (the attempt is retried with
+   * backoff): no anchor is read or sent while the chain is down, being rebuilt, or not ours.
+   */
+  chainReady?: () => Promise<void>;
+  /** Resolves once block `blockNumber` is journaled (dev chain): proofs never name a block a replay would not rebuild. */
+  durable?: (blockNumber: number) => Promise<void>;
   /** Test hook: behave as if the process died right after this step ("finishing": after the first proof slice). */
   crashAt?: "prepared" | "sent" | "finishing";
 }
@@ -210,7 +218,7 @@ export function createBatcher(options: BatcherOptions) {
         batch.state = "sent";
         batch.transaction = tx.hash as Hex;
         await db.write(batches.putOps(batch));
-        await tx.wait(1);
+        await receiptOf(tx);
       } catch (error) {
         // Another attempt (before a crash, or still in the mempool) got there first: fine.
         if (revertNameOf(error) !== "CertchainRootAlreadyAnchored") throw error;
@@ -220,6 +228,7 @@ export function createBatcher(options: BatcherOptions) {
   }
 
   async function complete(batch: BatchRecord): Promise<void> {
+    await options.chainReady?.();
     let anchor = await anchorOf(batch.root);
     if (anchor === undefined) {
       await send(batch);
@@ -236,6 +245,7 @@ export function createBatcher(options: BatcherOptions) {
       await sleep(1_000);
       if (stopped) return;
     }
+    await options.durable?.(anchor.blockNumber);
     await finish(batch, log.transactionHash as Hex, anchor.blockNumber, new Date(anchor.anchoredAt * 1000).toISOString());
   }
 

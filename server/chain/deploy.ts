@@ -1,6 +1,8 @@
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { ContractFactory, type Signer } from "ethers";
 import type { Hex } from "@certchain/sdk";
 import { loadRegistryArtifact } from "./registry-artifact";
+import { receiptOf } from "./receipt";
 
 export interface Deployment {
   address: Hex;
@@ -8,11 +10,23 @@ export interface Deployment {
   block: number;
 }
 
+/** `<data dir>/deployment.json`: where the registry is, and what its code must be. */
+export interface DeploymentRecord extends Deployment {
+  chainId: number;
+  /** keccak256 of the registry's runtime code (recorded on the first identity check for older files). */
+  codeHash?: Hex;
+  /** The account that deployed it (account 0, the root authority). */
+  deployer?: string;
+}
+
+export const readDeployment = (file: string): DeploymentRecord | undefined => (existsSync(file) ? (JSON.parse(readFileSync(file, "utf8")) as DeploymentRecord) : undefined);
+export const writeDeployment = (file: string, record: DeploymentRecord): void => writeFileSync(file, `${JSON.stringify(record, null, 2)}\n`);
+
 /** Deploys a CertchainRegistry whose root authority is `rootAuthority` (default: the deployer). */
 export async function deployRegistry(deployer: Signer, rootAuthority?: string): Promise<Deployment> {
   const { abi, bytecode } = loadRegistryArtifact();
   const factory = new ContractFactory(abi as any, bytecode, deployer);
   const contract = await factory.deploy(rootAuthority ?? (await deployer.getAddress()));
-  const receipt = await contract.deploymentTransaction()!.wait();
+  const receipt = await receiptOf(contract.deploymentTransaction()!);
   return { address: (await contract.getAddress()) as Hex, transaction: receipt!.hash as Hex, block: receipt!.blockNumber };
 }

@@ -1,5 +1,6 @@
 import { Contract, type ContractTransactionReceipt, type Signer } from "ethers";
 import { CERTCHAIN_REGISTRY_ABI, type Hex } from "@certchain/sdk";
+import { receiptOf } from "./receipt";
 
 export interface StatusUpdate {
   leaf: Hex;
@@ -16,11 +17,11 @@ export function createOperatorClient(address: string, operator: Signer) {
     contract,
     async anchorRoot(root: Hex, size: number, auditHead: Hex = `0x${"00".repeat(32)}`): Promise<ContractTransactionReceipt> {
       const tx = await contract.anchorRoot(root, size, auditHead);
-      return (await tx.wait())!;
+      return receiptOf(tx);
     },
     async changeStatus(action: StatusAction, updates: readonly StatusUpdate[], reason: number): Promise<ContractTransactionReceipt> {
       const tx = await contract.getFunction(action)(updates.map((u) => [u.leaf, u.root, u.proof]), reason);
-      return (await tx.wait())!;
+      return receiptOf(tx);
     },
   };
 }

@@ -1,12 +1,13 @@
 import { Contract, type ContractTransactionReceipt, type Signer } from "ethers";
 import { ALLOWED_ALGORITHMS, CERTCHAIN_REGISTRY_ABI, agencyIdOf, creditCodeToBytes18, keyIdOf, toHexBytes, typeIdOf, type Hex, type RawPublicKey } from "@certchain/sdk/internal";
+import { receiptOf } from "./receipt";
 
 /** The root authority's writes to the registry, each waiting for its receipt. */
 export function createRegistryAdmin(address: string, rootAuthority: Signer) {
   const contract = new Contract(address, CERTCHAIN_REGISTRY_ABI, rootAuthority);
   const send = async (method: string, ...args: unknown[]): Promise<ContractTransactionReceipt> => {
     const tx = await contract.getFunction(method)(...args);
-    return (await tx.wait())!;
+    return receiptOf(tx);
   };
   return {
     contract,

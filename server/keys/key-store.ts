@@ -115,6 +115,16 @@ export function createKeyStore(options: KeyStoreOptions) {
       }
     },
 
+    /** Every key the agency ever had, with its public key (to register them again on a redeployed registry). */
+    async publicKeys(agency: string): Promise<{ keyId: Hex; state: "active" | "retired"; createdAt: string; publicKey: ReturnType<typeof rawPublicKeyOf> }[]> {
+      return (await storedKeys(agency)).map((k) => ({
+        keyId: k.keyId,
+        state: k.state,
+        createdAt: k.createdAt,
+        publicKey: rawPublicKeyOf(createPrivateKey({ key: open(k.privateKey, passphrase), format: "der", type: "pkcs8" })),
+      }));
+    },
+
     async keys(agency: string): Promise<{ keyId: Hex; state: string; createdAt: string }[]> {
       return (await storedKeys(agency)).map(({ keyId, state, createdAt }) => ({ keyId, state, createdAt }));
     },

@@ -14,7 +14,7 @@ interface Window {
 const REFRESH_MS = 60_000;
 
 /** Whether an agency may issue a type now, according to the registry, read once and cached. */
-export function createAccreditationCache(db: Database, provider: Provider, registryAddress: Hex, now: () => number = Date.now) {
+export function createAccreditationCache(db: Database, provider: Provider, registryAddress: Hex, now: () => number = Date.now, chainUsable: () => boolean = () => true) {
   const registry = new Contract(registryAddress, CERTCHAIN_REGISTRY_ABI, provider);
   const stored = db.sublevel<Window>("accreditations");
   const memory = new Map<string, Window>();
@@ -23,7 +23,10 @@ export function createAccreditationCache(db: Database, provider: Provider, regis
     const key = `${agency}!${type.id}`;
     let known = memory.get(key) ?? (await stored.get(key));
     if (known !== undefined && now() - known.readAt < REFRESH_MS) return known;
+    // A chain being rebuilt, or not ours, must not overwrite what we know with its zeros.
+    if (known !== undefined && !chainUsable()) return known;
     try {
+      if (!chainUsable()) throw new Error("chain not ready");
       const a = await registry.accreditation(agencyIdOf(agency), typeIdOf(type.vct));
       const fresh = { validFrom: Number(a.validFrom), validUntil: Number(a.validUntil), readAt: now() };
       if (known?.validFrom !== fresh.validFrom || known?.validUntil !== fresh.validUntil) await stored.put(key, fresh);

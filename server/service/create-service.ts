@@ -2,6 +2,7 @@ import { mkdir } from "node:fs/promises";
 import { randomBytes } from "node:crypto";
 import type { Provider, Signer } from "ethers";
 import { certificateTypes, type Hex } from "@certchain/sdk";
+import type { ChainGate } from "../chain/chain-gate";
 import { createRegistryAdmin } from "../chain/registry-admin";
 import { createKeyStore, type KeyStore } from "../keys/key-store";
 import { open, seal, type SealedBox } from "../keys/sealed-box";
@@ -26,6 +27,12 @@ export interface ServiceConfig {
   registryName?: string;
   /** Base URL pending envelopes name for their proofs (see IssuingServiceOptions.publicUrl). */
   publicUrl?: string;
+  /** The supervised chain's gate (npm start); default: the chain is always considered ready. */
+  chainGate?: ChainGate;
+  /** Deadline of chain reads such as verification (default 4 s). */
+  chainTimeoutMs?: number;
+  /** An already opened database at `<dataDir>/db` (npm start opens it first to decide about deployment); closed with the service. */
+  database?: Database;
   /** Test hooks only. */
   faults?: { crashAt?: "prepared" | "sent" | "finishing" };
 }
@@ -53,7 +60,7 @@ async function loadTokenSecret(db: Database, passphrase: string): Promise<Uint8A
  */
 export async function createService(config: ServiceConfig): Promise<Service> {
   await mkdir(config.dataDir, { recursive: true });
-  const db = await openDatabase(`${config.dataDir}/db`);
+  const db = config.database ?? (await openDatabase(`${config.dataDir}/db`));
   try {
     const admin = createRegistryAdmin(config.registryAddress, config.rootAuthority);
     const keys = createKeyStore({ db, passphrase: config.passphrase, admin });
@@ -71,6 +78,8 @@ export async function createService(config: ServiceConfig): Promise<Service> {
         rootAuthority: config.rootAuthority,
         operatorSignerFor: config.operators,
         registryName: config.registryName,
+        gate: config.chainGate,
+        timeoutMs: config.chainTimeoutMs,
       },
       keys,
       tokenSecret,

@@ -1,5 +1,6 @@
-import type { Provider, Signer } from "ethers";
+import { Contract, type Provider, type Signer } from "ethers";
 import {
+  CERTCHAIN_REGISTRY_ABI,
   agencyIdOf,
   anchorPendingEnvelope,
   certificateTypes,
@@ -22,6 +23,8 @@ import {
 import { ownValue, snapshotOrUnreadable } from "@certchain/sdk/internal";
 import { awaitAnchors } from "../anchoring/await-anchors";
 import { createBatcher, type Batcher } from "../anchoring/batcher";
+import { openChainGate, type ChainGate } from "../chain/chain-gate";
+import type { RecordedAnchor } from "../chain/chain-identity";
 import { createTokenAuthority } from "../auth/tokens";
 import { createOperatorClient } from "../chain/operator";
 import { createRegistryAdmin } from "../chain/registry-admin";
@@ -63,6 +66,10 @@ export interface IssuingServiceOptions {
     /** The operator account that anchors and changes status for an agency this node serves. */
     operatorSignerFor: ((agency: string) => Signer | undefined) | Record<string, Signer>;
     registryName?: string;
+    /** Whether the chain may be used now (supervised chains); default: always. */
+    gate?: ChainGate;
+    /** Deadline of a chain read such as a verification (default 4 s). */
+    timeoutMs?: number;
   };
   keys: KeyStore;
   tokenSecret: Uint8Array;
@@ -84,6 +91,8 @@ export type LocalIssuingService = IssuingService & {
   flush(agency?: string): Promise<void>;
   /** Reads the agency's accreditations into the cache (kept on disk), so issuing survives a later chain outage. */
   primeAccreditations(agency: string): Promise<void>;
+  /** The latest anchors of the agencies this node serves (a few each), for the chain-identity check. */
+  recordedAnchors(agencies: readonly string[]): Promise<RecordedAnchor[]>;
   readonly batcher: Batcher;
 };
 
@@ -115,6 +124,15 @@ function parseTime(value: unknown, field: string): number | undefined {
   return Math.floor(ms / 1000);
 }
 
+/** A chain call failed: the gate's own refusal as it is (mismatch or unavailable), anything else as CHAIN_UNAVAILABLE. */
+const chainFailure = (error: unknown) =>
+  isCertchainError(error) && (error.code === "CHAIN_STATE_MISMATCH" || error.code === "CHAIN_UNAVAILABLE") ? error : apiError("CHAIN_UNAVAILABLE");
+
+function withDeadline<T>(work: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  return Promise.race([work, new Promise<never>((_, reject) => (timer = setTimeout(() => reject(apiError("CHAIN_UNAVAILABLE")), ms)))]).finally(() => clearTimeout(timer));
+}
+
 const errorOf = (error: unknown): { code: string; message: string; details?: unknown } =>
   isCertchainError(error) ? { code: error.code, message: error.message, ...(error.details !== undefined ? { details: detailsList(error.details) } : {}) } : { code: "INTERNAL", message: "Internal error." };
 
@@ -138,8 +156,11 @@ export async function createIssuingService(options: IssuingServiceOptions): Prom
   const audit = createAuditLog(db);
   const serials = db.sublevel<number>("serials");
   const tokens = createTokenAuthority(options.tokenSecret);
-  const accreditations = createAccreditationCache(db, chain.provider, chain.registryAddress, now);
+  const gate = chain.gate ?? openChainGate(chain.chainId);
+  const timeoutMs = chain.timeoutMs ?? 4_000;
+  const accreditations = createAccreditationCache(db, chain.provider, chain.registryAddress, now, () => gate.status().phase === "ready");
   const creditCodes = createCreditCodeCache(db, chain.provider, chain.registryAddress);
+  const registry = new Contract(chain.registryAddress, CERTCHAIN_REGISTRY_ABI, chain.provider);
   const reader = createRegistryReader({ chainId: chain.chainId, address: chain.registryAddress, provider: chain.provider, name: chain.registryName });
   const chainLock = createKeyedMutex();
   const requestLock = createKeyedMutex();
@@ -160,6 +181,8 @@ export async function createIssuingService(options: IssuingServiceOptions): Prom
     finishSlice: options.batch?.finishSlice,
     confirmations,
     now,
+    chainReady: () => gate.ready(0),
+    durable: (blockNumber) => gate.durable(blockNumber),
     crashAt: options.faults?.crashAt,
   });
   await batcher.start();
@@ -347,9 +370,22 @@ export async function createIssuingService(options: IssuingServiceOptions): Prom
     );
   }
 
+  /** Whether the chain holds the record's root for its agency at the recorded time (one read, with a deadline). */
+  async function chainHolds(record: CertificateRecord): Promise<boolean> {
+    const anchor = record.envelope.anchor;
+    if (anchor.status !== "anchored") return false;
+    try {
+      const onChain = await withDeadline(registry.anchorOf(anchor.root), timeoutMs);
+      return String(onChain.agencyId).toLowerCase() === agencyIdOf(record.agency).toLowerCase() && Number(onChain.anchoredAt) === Math.floor(Date.parse(anchor.anchoredAt) / 1000);
+    } catch {
+      return false;
+    }
+  }
+
   const service: LocalIssuingService = {
     batcher,
     flush: (agency) => batcher.flush(agency),
+    recordedAnchors: (agencies) => batches.latestAnchored(agencies),
     async primeAccreditations(agency) {
       await Promise.all([...certificateTypes.map((type) => accreditations.isAccredited(agency, type)), creditCodes.codeOf(agency)]);
     },
@@ -379,8 +415,11 @@ export async function createIssuingService(options: IssuingServiceOptions): Prom
 
     async get(principal, id) {
       const record = await load(id);
-      if (principal?.kind === "root") return record;
-      if (principal?.kind !== "agency" || principal.agency !== record.agency) throw apiError("FORBIDDEN_AGENCY");
+      if (principal?.kind !== "root" && (principal?.kind !== "agency" || principal.agency !== record.agency)) throw apiError("FORBIDDEN_AGENCY");
+      if (gate.status().phase === "mismatch" && record.envelope.anchor.status === "anchored" && !(await chainHolds(record))) {
+        // The stored envelope says "anchored" but this chain lacks the root: do not hand out a claim the chain denies.
+        throw apiError("CHAIN_STATE_MISMATCH", undefined, { root: record.envelope.anchor.root });
+      }
       return record;
     },
 
@@ -394,12 +433,13 @@ export async function createIssuingService(options: IssuingServiceOptions): Prom
         const anchor = record.envelope.anchor;
         if (record.status === "pending" || anchor.status !== "anchored") throw apiError("CERT_NOT_ANCHORED");
         if (!transitionAllowed(record.status, action)) throw apiError("STATUS_TRANSITION_INVALID", undefined, { status: record.status, action });
+        await gate.ready();
         const operator = createOperatorClient(chain.registryAddress, operatorFor(record.agency)!);
         try {
           await chainLock(record.agency, () => operator.changeStatus(action, [{ leaf: record.leaf, root: anchor.root, proof: anchor.proof }], reason));
         } catch (error) {
           const revert = revertNameOf(error);
-          if (revert === undefined) throw apiError("CHAIN_UNAVAILABLE");
+          if (revert === undefined) throw chainFailure(error);
           // The chain may already be where we want it (a crash after the transaction, before our write).
           const [onChain] = await reader.statuses(agencyIdOf(record.agency), [record.leaf]).catch(() => [undefined]);
           if (onChain === undefined || ownValue(CHAIN_STATE, onChain.state) !== STATE_AFTER[action]) {
@@ -427,6 +467,8 @@ export async function createIssuingService(options: IssuingServiceOptions): Prom
     },
 
     async verify(given, shares) {
+      // Not while the chain is down, being rebuilt or not ours: a half-replayed chain would call good certificates invalid.
+      await gate.ready();
       const options = {
         registries: [reader],
         minConfirmations: confirmations,
@@ -436,12 +478,15 @@ export async function createIssuingService(options: IssuingServiceOptions): Prom
         // Belt and braces: the service fetches no URL it is handed (no proof services either).
         fetch: async () => Promise.reject(new Error("the service fetches no URL")),
       };
+      // Verification reads the chain through the SDK; its deadline is ours.
+      const check = (envelope: unknown) => withDeadline(sdkVerify(envelope, options), timeoutMs + 1_000);
       // Read once: the store lookup and the checks see the same plain copy.
       const input = snapshotOrUnreadable(given);
       // A pending envelope of ours is resolved from our own store: no HTTP to ourselves.
       const anchored = await anchoredFromStore(input).catch(() => undefined);
-      if (anchored === undefined) return sdkVerify(input, options);
-      const result = await sdkVerify(anchored, options);
+      const result = await check(anchored ?? input);
+      if (result.reason?.code === "CHAIN_UNREACHABLE") throw apiError("CHAIN_UNAVAILABLE");
+      if (anchored === undefined) return result;
       return result.checks.some((c) => c.name === "anchor" && c.status === "passed") ? { ...result, envelope: anchored } : result;
     },
 
@@ -451,9 +496,10 @@ export async function createIssuingService(options: IssuingServiceOptions): Prom
       const byTypeId = new Map(certificateTypes.map((t) => [typeIdOf(t.vct).toLowerCase(), t]));
       let agencies;
       try {
-        agencies = await reader.agencies();
-      } catch {
-        throw apiError("CHAIN_UNAVAILABLE");
+        await gate.ready();
+        agencies = await withDeadline(reader.agencies(), timeoutMs + 1_000);
+      } catch (error) {
+        throw chainFailure(error);
       }
       return agencies.map((a) => ({
         id: a.id,
@@ -479,9 +525,10 @@ export async function createIssuingService(options: IssuingServiceOptions): Prom
       if (typeof agency !== "string" || operatorFor(agency) === undefined) throw apiError("AGENCY_NOT_FOUND");
       let replaced;
       try {
+        await gate.ready();
         replaced = await chainLock(ROOT_WRITES, () => keys.replaceSigningKey(agency));
-      } catch {
-        throw apiError("CHAIN_UNAVAILABLE");
+      } catch (error) {
+        throw chainFailure(error);
       }
       // Every certificate signed with an old key must be anchored before that key is retired,
       // or its anchor time would fall after the key's end and it would never verify.
@@ -512,18 +559,15 @@ export async function createIssuingService(options: IssuingServiceOptions): Prom
       // second transaction's revert used to come back as 503 instead of 409.
       await chainLock(ROOT_WRITES, async () => {
         let existing;
-        try {
-          existing = await admin.contract.agency(agencyIdOf(request.slug));
-        } catch {
-          throw apiError("CHAIN_UNAVAILABLE");
-        }
-        if (existing.registered) throw apiError("AGENCY_EXISTS");
         let holder;
         try {
-          holder = await admin.contract.agencyOfCreditCode(creditCodeToBytes18(request.creditCode));
-        } catch {
-          throw apiError("CHAIN_UNAVAILABLE");
+          await gate.ready();
+          existing = await admin.contract.agency(agencyIdOf(request.slug));
+          if (!existing.registered) holder = await admin.contract.agencyOfCreditCode(creditCodeToBytes18(request.creditCode));
+        } catch (error) {
+          throw chainFailure(error);
         }
+        if (existing.registered) throw apiError("AGENCY_EXISTS");
         if (BigInt(holder) !== 0n) throw apiError("CREDIT_CODE_TAKEN", undefined, { agencyId: holder });
         try {
           await admin.registerAgency(request.slug, request.name, request.creditCode);
@@ -533,7 +577,7 @@ export async function createIssuingService(options: IssuingServiceOptions): Prom
           const revert = revertNameOf(error);
           if (revert === "CertchainAgencyAlreadyRegistered") throw apiError("AGENCY_EXISTS");
           if (revert === "CertchainCreditCodeTaken") throw apiError("CREDIT_CODE_TAKEN");
-          throw apiError("CHAIN_UNAVAILABLE");
+          throw chainFailure(error);
         }
       });
       await audit.append([
@@ -545,22 +589,34 @@ export async function createIssuingService(options: IssuingServiceOptions): Prom
     },
 
     async readiness(): Promise<Readiness> {
-      const chainState: Readiness["chain"] = { reachable: false, chainId: chain.chainId };
-      try {
-        const blockNumber = await Promise.race([
-          chain.provider.getBlockNumber(),
-          new Promise<never>((_, reject) => setTimeout(() => reject(new Error("timeout")), 3_000).unref()),
-        ]);
-        Object.assign(chainState, { reachable: true, blockNumber });
-      } catch (error) {
-        chainState.error = error instanceof Error ? error.message.slice(0, 200) : "unreachable";
+      const status = gate.status();
+      const chainState: Readiness["chain"] = {
+        phase: status.phase,
+        since: status.since,
+        reachable: status.phase === "ready",
+        chainId: chain.chainId,
+        ...(status.blockNumber !== undefined ? { blockNumber: status.blockNumber } : {}),
+        ...(status.detail ? { detail: status.detail } : {}),
+        ...(status.progress ? { progress: status.progress } : {}),
+      };
+      if (status.phase === "ready") {
+        try {
+          chainState.blockNumber = await withDeadline(chain.provider.getBlockNumber(), Math.min(timeoutMs, 3_000));
+        } catch (error) {
+          // The monitor has not noticed yet; report what this probe saw.
+          chainState.phase = "unreachable";
+          chainState.reachable = false;
+          chainState.error = isCertchainError(error) ? "no answer in time" : error instanceof Error ? error.message.slice(0, 200) : "unreachable";
+        }
       }
       const stats = batcher.stats();
       const maxDelayMs = options.batch?.maxDelayMs ?? 2_000;
       // Stuck: work waiting much longer than a batch should take, while attempts keep failing.
       const stuck = stats.oldestPendingAgeMs !== null && stats.oldestPendingAgeMs > maxDelayMs + 60_000 && stats.failingSinceMs !== null;
+      const code = status.phase === "mismatch" ? "CHAIN_STATE_MISMATCH" : !chainState.reachable ? "CHAIN_UNAVAILABLE" : stuck ? "ANCHORING_STUCK" : undefined;
       return {
-        ready: chainState.reachable && !stuck,
+        ready: code === undefined,
+        ...(code ? { code } : {}),
         chain: chainState,
         anchoring: { backlog: stats.backlog, oldestPendingAgeMs: stats.oldestPendingAgeMs, lastAnchorAt: stats.lastAnchorAt, stuck, ...(stats.lastError ? { lastError: stats.lastError } : {}) },
       };

@@ -70,7 +70,20 @@ export interface AuditEntry {
 
 export interface Readiness {
   ready: boolean;
-  chain: { reachable: boolean; chainId?: number; blockNumber?: number; error?: string };
+  /** Why not ready: CHAIN_UNAVAILABLE, CHAIN_STATE_MISMATCH or ANCHORING_STUCK. */
+  code?: string;
+  chain: {
+    /** starting | replaying | restarting | ready | unreachable | mismatch (server/chain/chain-gate.ts) */
+    phase: string;
+    since?: string;
+    reachable: boolean;
+    chainId?: number;
+    blockNumber?: number;
+    error?: string;
+    /** Why not ready and the way out, in plain words. */
+    detail?: string;
+    progress?: { replayed: number; total: number };
+  };
   anchoring: { backlog: number; oldestPendingAgeMs: number | null; lastAnchorAt: string | null; stuck: boolean; lastError?: string };
 }
 

@@ -61,6 +61,11 @@ export function createAuditLog(db: Database) {
       return { ...(await loadHead()) };
     },
 
+    /** Every entry of one action, oldest first (a full scan: for rare, offline uses). */
+    async *withAction(action: string): AsyncGenerator<AuditEntry> {
+      for await (const entry of entries.values()) if (entry.action === action) yield entry;
+    },
+
     list(options: { after?: number; limit?: number } = {}): Promise<AuditEntry[]> {
       return entries.values({ gt: keyOf(options.after ?? 0), limit: Math.min(options.limit ?? 100, 1000) }).all();
     },

@@ -76,6 +76,11 @@ export function createCertificateStore(db: Database) {
       return entries.map((e) => ({ type: "del", sublevel: pending, key: pendingKey(e.agency, e.id) }));
     },
 
+    /** Whether any certificate was ever stored. */
+    async any(): Promise<boolean> {
+      return (await records.keys({ limit: 1 }).all()).length > 0;
+    },
+
     async pendingEntries(): Promise<PendingEntry[]> {
       return pending.values().all();
     },

@@ -86,14 +86,14 @@ export async function startShareStack(options: { batchDelayMs?: number } = {}): 
       async stop() {
         await running.app.close().catch(() => undefined);
         await running.service.close().catch(() => undefined);
-        await chain.node?.stop();
+        await chain.close();
         rmSync(dataDir, { recursive: true, force: true });
       },
     };
   } catch (error) {
     await app?.close().catch(() => undefined);
     await service?.close().catch(() => undefined);
-    await chain.node?.stop();
+    await chain.close();
     rmSync(dataDir, { recursive: true, force: true });
     throw error;
   }

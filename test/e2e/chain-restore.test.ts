@@ -17,7 +17,7 @@ describe("e2e: a restarted dev chain is restored from the journal", function () 
 
   before(() => (dataDir = mkdtempSync(path.join(tmpdir(), "certchain-chain-"))));
   after(async () => {
-    await session?.node?.stop();
+    await session?.close();
     rmSync(dataDir, { recursive: true, force: true });
   });
 
@@ -53,7 +53,7 @@ describe("e2e: a restarted dev chain is restored from the journal", function () 
     expect(before.statuses[1].state).to.equal("revoked");
     const address = session.deployment.address;
 
-    await session.node!.stop();
+    await session.close();
     session = await open();
     expect(session.freshDeployment).to.equal(false);
     expect(session.deployment.address).to.equal(address);

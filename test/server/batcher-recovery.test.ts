@@ -107,7 +107,8 @@ describe("anchoring batcher: restart and exactly-once", function () {
     service = await fx.start({ batch: { maxSize: 1_000, maxDelayMs: 100 } });
     const [id] = await issueThree(service);
     const deadline = Date.now() + 10_000;
-    while ((await service.get(amrPrincipal, id)).status !== "anchored") {
+    // The records are written before the batch is closed (and lastAnchorAt set): wait for both.
+    while ((await service.get(amrPrincipal, id)).status !== "anchored" || service.batcher.stats().lastAnchorAt === null) {
       if (Date.now() > deadline) expect.fail("not anchored by the timer");
       await new Promise((resolve) => setTimeout(resolve, 50));
     }

@@ -25,7 +25,7 @@ export interface ServiceProcess {
 }
 
 /** Runs `npm start`'s script as its own process and waits for its demo.json. */
-export async function startServiceProcess(dataDir: string, options: { chainPort: number; env?: Record<string, string> }): Promise<ServiceProcess> {
+export async function startServiceProcess(dataDir: string, options: { chainPort: number; env?: Record<string, string>; startTimeoutMs?: number }): Promise<ServiceProcess> {
   const port = await freePort();
   const demoFile = path.join(dataDir, "demo.json");
   rmSync(demoFile, { force: true });
@@ -48,13 +48,23 @@ export async function startServiceProcess(dataDir: string, options: { chainPort:
   });
   child.stdout!.on("data", (chunk) => (output += chunk));
   child.stderr!.on("data", (chunk) => (output += chunk));
-  const deadline = Date.now() + 120_000;
+  const deadline = Date.now() + (options.startTimeoutMs ?? 120_000);
   while (!existsSync(demoFile)) {
     if (child.exitCode !== null) throw new Error(`service exited with ${child.exitCode}:\n${output}`);
-    if (Date.now() > deadline) throw new Error(`service did not start in time:\n${output}`);
+    if (child.signalCode !== null) throw new Error(`service killed by ${child.signalCode}:\n${output}`);
+    if (Date.now() > deadline) {
+      child.kill("SIGKILL");
+      throw new Error(`service did not start in time:\n${output}`);
+    }
     await new Promise((r) => setTimeout(r, 200));
   }
-  const demo = JSON.parse(readFileSync(demoFile, "utf8")) as Demo;
+  let demo: Demo;
+  try {
+    demo = JSON.parse(readFileSync(demoFile, "utf8")) as Demo;
+  } catch (error) {
+    child.kill("SIGKILL"); // never leave a service behind a failed start
+    throw error;
+  }
   const exited = () => new Promise<void>((resolve) => (child.exitCode !== null || child.signalCode !== null ? resolve() : child.once("exit", () => resolve())));
   return {
     child,
@@ -82,12 +92,41 @@ export function killLeftoverNode(dataDir: string) {
   }
 }
 
-export async function api(demo: Demo, method: string, url: string, token: string | undefined, body?: unknown) {
+export async function api(demo: Demo, method: string, url: string, token: string | undefined, body?: unknown, timeoutMs = 60_000) {
   const response = await fetch(`${demo.apiUrl}${url}`, {
     method,
+    signal: AbortSignal.timeout(timeoutMs),
     headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(body !== undefined ? { "content-type": "application/json" } : {}) },
     body: body === undefined ? undefined : JSON.stringify(body),
   });
   const text = await response.text();
   return { status: response.status, body: text ? JSON.parse(text) : undefined };
+}
+
+/** Polls `condition` until it returns a value other than undefined/false, or fails after `timeoutMs`. */
+export async function waitFor<T>(what: string, condition: () => Promise<T | undefined | false> | T | undefined | false, timeoutMs = 60_000, everyMs = 200): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  for (;;) {
+    try {
+      const value = await condition();
+      if (value !== undefined && value !== false) return value as T;
+    } catch (error) {
+      last = error;
+    }
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last ? ` (last error: ${(last as Error).message})` : ""}`);
+    await new Promise((r) => setTimeout(r, everyMs));
+  }
+}
+
+/** GET /readyz: status and body. */
+export async function readiness(demo: Demo): Promise<{ status: number; body: any }> {
+  const response = await fetch(`${demo.apiUrl}/readyz`, { signal: AbortSignal.timeout(10_000) });
+  return { status: response.status, body: await response.json() };
+}
+
+/** The pid of the Hardhat node the service in `dataDir` runs (from its pid file). */
+export function nodePidOf(dataDir: string): number | undefined {
+  const pidFile = path.join(dataDir, "hardhat-node.pid");
+  return existsSync(pidFile) ? Number(readFileSync(pidFile, "utf8")) : undefined;
 }

@@ -5,7 +5,11 @@ const readinessSchema = {
   ...openObject,
   properties: {
     ready: { type: "boolean" },
-    chain: openObject,
+    code: { type: "string", enum: ["CHAIN_UNAVAILABLE", "CHAIN_STATE_MISMATCH", "ANCHORING_STUCK"], description: "Why not ready (absent when ready)." },
+    chain: {
+      ...openObject,
+      description: "phase: starting | replaying | restarting | ready | unreachable | mismatch; detail says why not ready and the way out.",
+    },
     anchoring: openObject,
   },
   required: ["ready", "chain", "anchoring"],
@@ -32,10 +36,10 @@ export default async function health(app: FastifyInstance): Promise<void> {
       config: { rateLimit: false },
       schema: {
         tags: ["health"],
-        summary: "The chain is reachable and anchoring is not stuck",
+        summary: "The chain is ready (reachable, ours) and anchoring is not stuck",
         response: {
-          200: { ...readinessSchema, description: "Ready: the chain answers and anchoring is not stuck." },
-          503: { ...readinessSchema, description: "Not ready: the chain is unreachable or anchoring is stuck (see `chain` and `anchoring`)." },
+          200: { ...readinessSchema, description: "Ready: the chain answers, is the one the certificates are anchored on, and anchoring is not stuck." },
+          503: { ...readinessSchema, description: "Not ready: `code` says why (CHAIN_UNAVAILABLE, CHAIN_STATE_MISMATCH, ANCHORING_STUCK); see `chain` (phase, detail) and `anchoring`." },
         },
       },
     },

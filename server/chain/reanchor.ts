@@ -1,0 +1,242 @@
+import { Contract, getCreateAddress, keccak256, type Provider, type Signer } from "ethers";
+import { CERTCHAIN_REGISTRY_ABI, agencyIdOf, createAnchoredEnvelope, createRegistryReader, findTypeById, type Hex } from "@certchain/sdk";
+import type { KeyStore } from "../keys/key-store";
+import type { CertificateRecord } from "../service/types";
+import { createAuditLog, type NewAuditEntry } from "../store/audit-log";
+import { createBatchStore, type BatchRecord } from "../store/batch-store";
+import { createCertificateStore } from "../store/certificate-store";
+import type { Database } from "../store/database";
+import { deployRegistry, type DeploymentRecord } from "./deploy";
+import { createOperatorClient, type StatusAction } from "./operator";
+import { createRegistryAdmin } from "./registry-admin";
+
+/** An agency as the service knows it: enough to register it again on a redeployed registry. */
+export interface ReanchorAgency {
+  slug: string;
+  name: string;
+  /** Unified social credit code registered with it. */
+  creditCode: string;
+  /** Certificate type ids it is accredited for. */
+  types: readonly string[];
+  /** The operator account that anchors for it (agencies this node serves). */
+  operator?: Signer;
+}
+
+export interface ReanchorOptions {
+  db: Database;
+  provider: Provider;
+  deployment: DeploymentRecord;
+  rootAuthority: Signer;
+  agencies: readonly ReanchorAgency[];
+  keys: KeyStore;
+  /** Deploy the registry again when it is gone — only at its recorded address. */
+  redeploy: boolean;
+  /** Who runs it, for the audit log. */
+  actor: string;
+  log: (line: string) => void;
+  now?: () => number;
+  /** Proofs are rewritten this many certificates per LevelDB write (default 1,000). */
+  slice?: number;
+}
+
+export interface ReanchorReport {
+  /** The registry was deployed again (at its recorded address); its new code hash. */
+  redeployed?: { codeHash: Hex; transaction: Hex };
+  registered: { agencies: number; keys: number; operators: number };
+  roots: { checked: number; reanchored: number; repaired: number; intact: number; conflicts: string[] };
+  certificates: number;
+  statusesReapplied: number;
+  keysRetired: number;
+}
+
+/** The chain cannot be repaired this way; the message says why and what to do. */
+export class ReanchorRefused extends Error {}
+
+const STATE_ACTION: Partial<Record<CertificateRecord["status"], StatusAction>> = { revoked: "revoke", suspended: "suspend" };
+const CHAIN_STATE_OF: Record<string, CertificateRecord["status"]> = { active: "anchored", suspended: "suspended", revoked: "revoked" };
+
+/**
+ * Repairs an external chain that lost this service's anchors. Every batch the service recorded
+ * as anchored is checked on chain; a missing root is anchored again by its agency's operator
+ * (same root, so every proof stays valid; the anchor time becomes the new block's), and the
+ * records under it get the new anchor time, transaction and block. Revocations and suspensions
+ * recorded for those certificates are applied again. Each re-anchored root is an audit entry.
+ *
+ * If the registry contract itself is gone, nothing happens unless `redeploy`: then it is deployed
+ * again only if it lands at the recorded address (the deployer's next nonce decides), and the
+ * agencies, their accreditations, signing keys and operators are registered again from the
+ * service's own data before the roots are. Safe to run again after an interruption: roots the
+ * chain holds are only reconciled (their records take the chain's anchor).
+ */
+export async function reanchor(options: ReanchorOptions): Promise<ReanchorReport> {
+  const { db, provider, deployment, log } = options;
+  const now = options.now ?? Date.now;
+  const address = deployment.address;
+  const registry = new Contract(address, CERTCHAIN_REGISTRY_ABI, provider);
+  const admin = createRegistryAdmin(address, options.rootAuthority);
+  const batches = createBatchStore(db);
+  const certificates = createCertificateStore(db);
+  const audit = createAuditLog(db);
+  const report: ReanchorReport = { registered: { agencies: 0, keys: 0, operators: 0 }, roots: { checked: 0, reanchored: 0, repaired: 0, intact: 0, conflicts: [] }, certificates: 0, statusesReapplied: 0, keysRetired: 0 };
+  const at = () => new Date(now()).toISOString();
+  const entry = (action: string, subject: string, data: Record<string, unknown>): NewAuditEntry => ({ at: at(), actor: options.actor, requestId: `reanchor:${subject}`, action, subject, data });
+
+  if (Number((await provider.getNetwork()).chainId) !== deployment.chainId) {
+    throw new ReanchorRefused(`the chain is not chain ${deployment.chainId}, where the registry was deployed: check CHAIN_RPC_URL`);
+  }
+  const code = await provider.getCode(address);
+  if (code === "0x") {
+    if (!options.redeploy) {
+      throw new ReanchorRefused(`there is no registry contract at ${address} any more. Run again with --redeploy to deploy it there again and register the agencies, keys and operators from this data directory.`);
+    }
+    const deployer = await options.rootAuthority.getAddress();
+    const nonce = await provider.getTransactionCount(deployer, "pending");
+    const landing = getCreateAddress({ from: deployer, nonce });
+    if (landing.toLowerCase() !== address.toLowerCase()) {
+      throw new ReanchorRefused(
+        `a registry deployed now by ${deployer} (next nonce ${nonce}) would land at ${landing}, not at ${address} where the certificates say it is. ` +
+          `It lands there only from the nonce it was first deployed with; refusing to deploy elsewhere.`,
+      );
+    }
+    const deployed = await deployRegistry(options.rootAuthority);
+    const codeHash = keccak256(await provider.getCode(address)) as Hex;
+    report.redeployed = { codeHash, transaction: deployed.transaction };
+    log(`deployed the registry again at ${address} (transaction ${deployed.transaction})`);
+    await reregister(options, admin, report);
+    await audit.append([entry("chain.redeploy", address, { transaction: deployed.transaction, block: deployed.block, codeHash, ...report.registered })]);
+  } else if (deployment.codeHash && keccak256(code).toLowerCase() !== deployment.codeHash.toLowerCase()) {
+    throw new ReanchorRefused(`the contract at ${address} is not the registry deployed there (its code differs): this is not the chain the certificates were anchored on`);
+  }
+
+  const reapply: CertificateRecord[] = [];
+  for (const batch of await batches.anchoredBatches()) {
+    report.roots.checked += 1;
+    const onChain = await registry.anchorOf(batch.root);
+    let anchor: { transaction: Hex; block: number; anchoredAt: string };
+    if (Number(onChain.anchoredAt) === 0) {
+      const operator = options.agencies.find((a) => a.slug === batch.agency)?.operator;
+      if (!operator) {
+        report.roots.conflicts.push(`${batch.root}: no operator account for ${batch.agency} on this node`);
+        continue;
+      }
+      const receipt = await createOperatorClient(address, operator).anchorRoot(batch.root, batch.leaves.length, batch.auditHead);
+      const block = await provider.getBlock(receipt.blockNumber);
+      anchor = { transaction: receipt.hash as Hex, block: receipt.blockNumber, anchoredAt: new Date(block!.timestamp * 1000).toISOString() };
+      report.roots.reanchored += 1;
+    } else if (String(onChain.agencyId).toLowerCase() !== agencyIdOf(batch.agency).toLowerCase()) {
+      report.roots.conflicts.push(`${batch.root}: anchored on chain by another agency (${onChain.agencyId})`);
+      continue;
+    } else {
+      const anchoredAt = new Date(Number(onChain.anchoredAt) * 1000).toISOString();
+      if (anchoredAt === batch.anchoredAt) {
+        report.roots.intact += 1;
+        continue;
+      }
+      // Anchored by an earlier, interrupted run: the chain's anchor wins.
+      const blockNumber = Number(onChain.blockNumber);
+      const [event] = await registry.queryFilter(registry.filters.RootAnchored(batch.root), blockNumber, blockNumber);
+      anchor = { transaction: (event?.transactionHash ?? batch.transaction) as Hex, block: blockNumber, anchoredAt };
+      report.roots.repaired += 1;
+    }
+    reapply.push(...(await rewrite(batch, anchor)));
+  }
+
+  report.statusesReapplied = await reapplyStatuses(reapply);
+
+  if (report.redeployed) {
+    const latest = await provider.getBlock("latest");
+    for (const agency of options.agencies) {
+      for (const key of await options.keys.publicKeys(agency.slug)) {
+        if (key.state !== "retired") continue;
+        // Retired after the roots are anchored again: certificates it signed keep verifying.
+        await admin.retireSigningKey(key.keyId, latest!.timestamp + 1);
+        report.keysRetired += 1;
+      }
+    }
+  }
+  return report;
+
+  /** Gives every record of the batch its new anchor; the batch record (with the audit entry) last. */
+  async function rewrite(batch: BatchRecord, anchor: { transaction: Hex; block: number; anchoredAt: string }): Promise<CertificateRecord[]> {
+    const changed: CertificateRecord[] = [];
+    const slice = Math.max(1, options.slice ?? 1_000);
+    for (let start = 0; start < batch.ids.length; start += slice) {
+      const records = await certificates.getMany(batch.ids.slice(start, start + slice));
+      const updated: CertificateRecord[] = [];
+      for (const record of records) {
+        if (record === undefined || record.envelope.anchor.status !== "anchored") continue;
+        const previous = record.envelope.anchor;
+        updated.push({
+          ...record,
+          anchoredAt: anchor.anchoredAt,
+          envelope: createAnchoredEnvelope(record.envelope.credential, { ...previous, transaction: anchor.transaction, block: anchor.block, anchoredAt: anchor.anchoredAt }),
+        });
+      }
+      if (updated.length > 0) await db.write(updated.flatMap((r) => certificates.updateOps(r)));
+      report.certificates += updated.length;
+      changed.push(...updated.filter((r) => STATE_ACTION[r.status] !== undefined));
+    }
+    const done: BatchRecord = { ...batch, transaction: anchor.transaction, block: anchor.block, anchoredAt: anchor.anchoredAt };
+    await audit.append(
+      [entry("chain.reanchor", batch.root, { agency: batch.agency, size: batch.leaves.length, previous: { transaction: batch.transaction, block: batch.block, anchoredAt: batch.anchoredAt }, ...anchor })],
+      batches.putOps(done, batch),
+    );
+    log(`re-anchored ${batch.root} (${batch.agency}, ${batch.leaves.length} certificates): ${batch.anchoredAt} → ${anchor.anchoredAt}`);
+    return changed;
+  }
+
+  /** Revocations and suspensions the records hold but the chain does not: sent again, 100 per transaction. */
+  async function reapplyStatuses(records: CertificateRecord[]): Promise<number> {
+    const reader = createRegistryReader({ chainId: deployment.chainId, address, provider });
+    let applied = 0;
+    for (const agency of new Set(records.map((r) => r.agency))) {
+      const mine = records.filter((r) => r.agency === agency);
+      const onChain = await reader.statuses(agencyIdOf(agency), mine.map((r) => r.leaf));
+      const todo = mine.filter((r, i) => CHAIN_STATE_OF[onChain[i].state] !== r.status);
+      const operator = options.agencies.find((a) => a.slug === agency)?.operator;
+      if (!operator || todo.length === 0) continue;
+      const client = createOperatorClient(address, operator);
+      const groups = new Map<string, CertificateRecord[]>();
+      for (const record of todo) {
+        const key = `${STATE_ACTION[record.status]}:${record.statusReason ?? 0}`;
+        groups.set(key, [...(groups.get(key) ?? []), record]);
+      }
+      for (const [key, group] of groups) {
+        const [action, reason] = key.split(":");
+        for (let start = 0; start < group.length; start += 100) {
+          const chunk = group.slice(start, start + 100);
+          const updates = chunk.map((r) => {
+            const anchor = r.envelope.anchor as { root: Hex; proof: Hex[] };
+            return { leaf: r.leaf, root: anchor.root, proof: anchor.proof };
+          });
+          const receipt = await client.changeStatus(action as StatusAction, updates, Number(reason));
+          await audit.append(chunk.map((r) => entry(`chain.reapply-${action}`, r.id, { agency, reason: Number(reason), leaf: r.leaf, transaction: receipt.hash })));
+          applied += chunk.length;
+        }
+      }
+    }
+    if (applied > 0) log(`re-applied ${applied} revocations and suspensions`);
+    return applied;
+  }
+}
+
+/** Registers the agencies, their accreditations, every signing key they had, and their operators again. */
+async function reregister(options: ReanchorOptions, admin: ReturnType<typeof createRegistryAdmin>, report: ReanchorReport): Promise<void> {
+  for (const agency of options.agencies) {
+    await admin.registerAgency(agency.slug, agency.name, agency.creditCode);
+    report.registered.agencies += 1;
+    for (const type of agency.types) {
+      const known = findTypeById(type);
+      if (known) await admin.setAccreditation(agency.slug, known.vct);
+    }
+    for (const key of await options.keys.publicKeys(agency.slug)) {
+      await admin.addSigningKey(agency.slug, key.publicKey);
+      report.registered.keys += 1;
+    }
+    if (agency.operator) {
+      await admin.addOperator(agency.slug, await agency.operator.getAddress());
+      report.registered.operators += 1;
+    }
+    options.log(`registered ${agency.name} (${agency.slug}) again`);
+  }
+}
