@@ -77,11 +77,19 @@ export { presentCredential } from "./presentation";
 export {
   CERTCHAIN_REGISTRY_ABI,
   createRegistryReader,
+  parseTrustList,
+  checkTrustList,
+  DEFAULT_REGISTRY_TIMEOUT_MS,
   CERTIFICATE_STATES,
   agencyIdOf,
   type RegistryReader,
   type TrustedRegistry,
   type VerificationQuery,
+  type RegistryReadOptions,
+  type RegistryIdentity,
+  type RegistryProbe,
+  type EndpointProbe,
+  type RegistryProvider,
   type CertificateState,
   type StatusRecord,
   type AnchorRecord,
@@ -94,7 +102,7 @@ export {
 // verification
 // `verify` takes anything a department is handed: a certificate file, a presentation, or a share link.
 export { verifyAny as verify, type VerifyAnyOptions } from "./verify/verify-input";
-export { verifyMany, VERIFY_CODES, CHECKS, type VerifyOptions, type VerificationResult, type Verdict, type CheckResult, type VerifyCode, type CheckName } from "./verify";
+export { verifyMany, verifyEach, VERIFY_CODES, CHECKS, type VerifyOptions, type VerifiedItem, type VerificationResult, type Verdict, type CheckResult, type VerifyCode, type CheckName } from "./verify";
 
 // share links (citizens share a presentation, encrypted in the browser)
 export {

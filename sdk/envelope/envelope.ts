@@ -14,6 +14,8 @@ export interface PendingAnchor {
   status: "pending";
   chainId: number;
   registry: Hex;
+  /** The registry's id (its `registryId()`); absent in envelopes written before registry ids. */
+  registryId?: Hex;
 }
 
 /** Where and how a certificate is anchored: the Merkle proof from its leaf to a root on a registry. */
@@ -21,6 +23,12 @@ export interface AnchorProof {
   status: "anchored";
   chainId: number;
   registry: Hex;
+  /**
+   * The registry's id (its `registryId()`, fixed at deployment), which tells apart registries
+   * with the same chain id and address. Added in SDK 1.1 without a version change: envelopes
+   * written before lack it and still verify (see `verify` for how they are matched).
+   */
+  registryId?: Hex;
   root: Hex;
   proof: Hex[];
   transaction: Hex;
@@ -42,20 +50,24 @@ export interface Envelope {
 }
 
 /** The envelope of a credential issued but not anchored yet. */
-export const createPendingEnvelope = (credential: string, chainId: number, registry: Hex): Envelope => ({
+export const createPendingEnvelope = (credential: string, chainId: number, registry: Hex, registryId?: Hex): Envelope => ({
   format: ENVELOPE_FORMAT,
   version: ENVELOPE_VERSION,
   credential,
-  anchor: { status: "pending", chainId, registry },
+  anchor: registryId === undefined ? { status: "pending", chainId, registry } : { status: "pending", chainId, registry, registryId },
 });
 
 /** The envelope of an anchored credential, with its proof. */
-export const createAnchoredEnvelope = (credential: string, anchor: Omit<AnchorProof, "status">): Envelope => ({
-  format: ENVELOPE_FORMAT,
-  version: ENVELOPE_VERSION,
-  credential,
-  anchor: { status: "anchored", ...anchor },
-});
+export const createAnchoredEnvelope = (credential: string, anchor: Omit<AnchorProof, "status">): Envelope => {
+  const { chainId, registry, registryId, root, proof, transaction, block, anchoredAt } = anchor;
+  return {
+    format: ENVELOPE_FORMAT,
+    version: ENVELOPE_VERSION,
+    credential,
+    // The id is left out, not undefined, when unknown: JSON of an old-style envelope is unchanged.
+    anchor: { status: "anchored", chainId, registry, ...(registryId !== undefined ? { registryId } : {}), root, proof, transaction, block, anchoredAt },
+  };
+};
 
 const fail = (code: string, message: string): never => {
   throw new CertchainError(code, message);
@@ -83,8 +95,10 @@ export function parseEnvelope(input: unknown): Envelope {
   if (typeof value.credential !== "string") return fail("FORMAT_MALFORMED", "the envelope has no credential");
   const anchor = value.anchor;
   if (!isObject(anchor) || !isChainId(anchor.chainId) || !isAddress(anchor.registry)) return fail("FORMAT_MALFORMED", "the envelope's anchor is malformed");
+  if (anchor.registryId !== undefined && !isBytes32Hex(anchor.registryId)) return fail("FORMAT_MALFORMED", "the anchor's registryId is not 32 bytes of hex");
+  const registryId = anchor.registryId as Hex | undefined;
   if (anchor.status === "pending") {
-    return createPendingEnvelope(value.credential, anchor.chainId, anchor.registry);
+    return createPendingEnvelope(value.credential, anchor.chainId, anchor.registry, registryId);
   }
   if (anchor.status !== "anchored") return fail("FORMAT_MALFORMED", "the anchor status is neither pending nor anchored");
   const { root, proof, transaction, block, anchoredAt } = anchor;
@@ -101,6 +115,7 @@ export function parseEnvelope(input: unknown): Envelope {
   return createAnchoredEnvelope(value.credential, {
     chainId: anchor.chainId,
     registry: anchor.registry,
+    ...(registryId !== undefined ? { registryId } : {}),
     root: root as Hex,
     proof: proof as Hex[],
     transaction: transaction as Hex,

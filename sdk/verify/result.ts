@@ -41,7 +41,8 @@ export interface VerificationResult {
   /** When the chain recorded the anchor: the certificate's trusted issuance time. */
   anchoredAt: string | null;
   anchor: { root: Hex; block: number; transaction: Hex } | null;
-  registry: { chainId: number; address: Hex; name: string } | null;
+  /** The trusted registry that vouched for the certificate; `id` is its registry id (null for one deployed before ids). */
+  registry: { chainId: number; address: Hex; name: string; id: Hex | null } | null;
   status: { state: CertificateState; reason: number; since: string | null } | null;
   /** Set when the input was a share link: which link, and until when it lives. */
   share?: { apiBase: string; id: string; expiresAt: string | null } | null;

@@ -7,10 +7,12 @@ import { credentialLeaf } from "../credential/leaf";
 import { parseCredential, type ParsedCredential } from "../credential/parse";
 import { verifySignature } from "../credential/signature";
 import { parseEnvelope, type AnchorProof, type Envelope } from "../envelope/envelope";
-import { isCertchainError } from "../errors";
+import { CertchainError, isCertchainError } from "../errors";
 import type { Hex } from "../lib/bytes";
 import { processProof } from "../merkle/tree";
-import { createRegistryReader, type RegistryReader, type TrustedRegistry } from "../registry/reader";
+import { DEFAULT_REGISTRY_TIMEOUT_MS, type RegistryIdentity, type RegistryReadOptions, type RegistryReader, type TrustedRegistry, type VerificationQuery } from "../registry/reader";
+import { candidatesFor, checkTrustList, readerOf } from "../registry/trust-list";
+import { deadline, DeadlineExceeded, untilAborted } from "../lib/deadline";
 import type { StatusRecord, VerificationContextRecord } from "../registry/types";
 import { findTypeByVct, typeIdOf, validateClaims } from "../types";
 import { CHECKS, VERIFY_CODES, messageOf, type CheckName, type VerifyCode } from "./codes";
@@ -25,6 +27,14 @@ export interface VerifyOptions {
   minConfirmations?: number;
   /** The time validity is judged at. Default: now. */
   now?: Date | number;
+  /**
+   * The deadline of each registry read, in ms, for trust entries without their own `timeoutMs`.
+   * Default 5,000. A registry that misses it makes its certificates `unverifiable`
+   * (CHAIN_UNREACHABLE) without holding back any other registry's.
+   */
+  registryTimeoutMs?: number;
+  /** Abandons the chain reads: certificates not decided yet come back `unverifiable`. */
+  signal?: AbortSignal;
 }
 
 /** One certificate's way through the pipeline. */
@@ -38,6 +48,10 @@ interface Item {
   keyId?: Hex;
   typeId?: Hex;
   reader?: RegistryReader;
+  /** Several trusted registries share the envelope's chain and address and it names no id: attributed by root. */
+  candidates?: RegistryReader[];
+  /** The envelope's registry id, when matched to a trust entry that names none: the contract must have it. */
+  confirmId?: Hex;
   contextKey?: string;
   context?: VerificationContextRecord;
   status?: StatusRecord;
@@ -57,8 +71,6 @@ function failWith(item: Item, error: unknown, fallback: VerifyCode) {
   const code = isCertchainError(error) && error.code in VERIFY_CODES ? (error.code as VerifyCode) : fallback;
   fail(item, code, isCertchainError(error) ? error.message : messageOf(code));
 }
-
-const isReader = (r: TrustedRegistry | RegistryReader): r is RegistryReader => typeof (r as RegistryReader).statuses === "function";
 
 /** format + integrity: everything that needs no chain. */
 function inspect(input: unknown): Item {
@@ -110,54 +122,114 @@ function inspect(input: unknown): Item {
   return item;
 }
 
-/** Picks the trusted registry the envelope names and checks the proof reaches the stated root. */
+/**
+ * Finds the trusted registries the envelope's anchor can belong to (see `candidatesFor`) and
+ * checks that the proof reaches the stated root. One candidate is the envelope's registry; an
+ * envelope without a registry id at an address several trusted registries share gets them all,
+ * and is attributed later to the one whose chain holds its root.
+ */
 function locateAnchor(item: Item, readers: readonly RegistryReader[], memo: Map<string, Hex>) {
   if (!item.envelope || !item.result.certificate || failed(item, "integrity")) return;
   const anchor = item.envelope.anchor;
   if (anchor.status === "pending") return fail(item, "ANCHOR_PENDING");
-  const reader = readers.find((r) => r.chainId === anchor.chainId && r.address.toLowerCase() === anchor.registry.toLowerCase());
-  if (!reader) return fail(item, "ANCHOR_UNTRUSTED_REGISTRY");
-  item.reader = reader;
-  item.result.registry = { chainId: reader.chainId, address: reader.address, name: reader.name };
+  const { candidates, confirmId } = candidatesFor(readers, anchor);
+  if (candidates.length === 0) return fail(item, "ANCHOR_UNTRUSTED_REGISTRY");
   if (processProof(item.result.certificate.leaf, anchor.proof, memo) !== anchor.root.toLowerCase()) {
     fail(item, "ANCHOR_PROOF_INVALID");
   }
   item.contextKey = `${anchor.root.toLowerCase()}|${item.keyId}|${item.typeId}`;
+  if (candidates.length === 1) attribute(item, candidates[0]);
+  else item.candidates = candidates;
+  if (confirmId) item.confirmId = confirmId.toLowerCase() as Hex;
 }
 
-/** What one verifyMany call has read from one registry, shared by all its chunks. */
+function attribute(item: Item, reader: RegistryReader) {
+  item.reader = reader;
+  item.result.registry = { chainId: reader.chainId, address: reader.address, name: reader.name, id: reader.id ?? null };
+}
+
+/** What one verifyEach call reads from one registry, shared by all its chunks. */
 interface RegistrySession {
   reader: RegistryReader;
+  /** Each read is abandoned at this deadline. */
+  timeoutMs: number;
+  signal: AbortSignal;
+  identity?: Promise<RegistryIdentity | undefined>;
   head?: Promise<number>;
   contexts: Map<string, Promise<VerificationContextRecord>>;
+  /** The first failure of this registry in this call: later chunks get it at once instead of waiting again. */
+  failure?: CertchainError;
+}
+
+/** Readers made by createRegistryReader put a deadline on every request themselves. */
+const hasOwnDeadlines = (reader: RegistryReader) => OWN_READERS.has(reader);
+const OWN_READERS = new WeakSet<RegistryReader>();
+
+/** One read of the session's registry, within its deadline (enforced here too for readers that ignore signals). */
+async function within<T>(session: RegistrySession, read: (options: RegistryReadOptions) => Promise<T>): Promise<T> {
+  const options = { signal: session.signal, timeoutMs: session.timeoutMs };
+  if (hasOwnDeadlines(session.reader)) return read(options);
+  const limit = deadline(session.timeoutMs, session.signal);
+  try {
+    return await untilAborted(read({ ...options, signal: limit.signal }), limit.signal);
+  } catch (error) {
+    if (error instanceof DeadlineExceeded) throw new CertchainError("CHAIN_UNREACHABLE", `${session.reader.name} did not answer within ${error.timeoutMs} ms`);
+    throw error;
+  } finally {
+    limit.release();
+  }
+}
+
+/** The registry's identity, checked once per call (the reader caches it across calls). */
+function identityOf(session: RegistrySession): Promise<RegistryIdentity | undefined> {
+  const { reader } = session;
+  session.identity ??= within(session, (options) => (typeof reader.identify === "function" ? reader.identify(options) : reader.assertChain(options).then(() => undefined)));
+  return session.identity;
+}
+
+/** Starts (once per call) the context read of each distinct (root, key, type) of these items. */
+function requestContexts(session: RegistrySession, items: Item[]): void {
+  const fresh = new Map<string, VerificationQuery>();
+  for (const item of items) {
+    if (session.contexts.has(item.contextKey!) || fresh.has(item.contextKey!)) continue;
+    const anchor = item.envelope!.anchor as AnchorProof;
+    fresh.set(item.contextKey!, { root: anchor.root, keyId: item.keyId!, typeId: item.typeId! });
+  }
+  if (fresh.size === 0) return;
+  const read = identityOf(session).then(() => within(session, (options) => session.reader.verificationContexts([...fresh.values()], options)));
+  [...fresh.keys()].forEach((key, i) => {
+    const context = read.then((contexts) => contexts[i]);
+    // Awaited by each chunk that needs it; a failure must not also surface as unhandled.
+    context.catch(() => undefined);
+    session.contexts.set(key, context);
+  });
+}
+
+/** A read failure as a verification code: a mismatch keeps its own, anything else is CHAIN_UNREACHABLE. */
+function chainFailure(session: RegistrySession, error: unknown): CertchainError {
+  if (isCertchainError(error) && (error.code === "REGISTRY_CHAIN_MISMATCH" || error.code === "REGISTRY_ID_MISMATCH" || error.code === "CHAIN_UNREACHABLE")) return error;
+  if (session.signal.aborted) return new CertchainError("CHAIN_UNREACHABLE", `reading ${session.reader.name} was aborted`);
+  return new CertchainError("CHAIN_UNREACHABLE", `${session.reader.name} could not be read${error instanceof Error && error.message ? `: ${error.message}` : ""}`);
 }
 
 /**
- * The chain reads for a chunk of certificates of one registry: the block number once per call,
- * the context of each distinct (root, key, type) once per call, then the statuses under each
- * anchoring agency (statuses are recorded per agency, so one agency cannot touch another's
- * certificates), in calls of up to 1,000.
+ * The chain reads for a group of certificates of one registry: its identity (chain id, genesis,
+ * registry id) and the block number once per call, the context of each distinct (root, key,
+ * type) once per call, then the statuses under each anchoring agency (statuses are recorded per
+ * agency, so one agency cannot touch another's certificates), in calls of up to 1,000.
  */
 async function readChain(session: RegistrySession, items: Item[]): Promise<number | undefined> {
   const { reader } = session;
   try {
-    await reader.assertChain();
-    const fresh = new Map<string, { root: Hex; keyId: Hex; typeId: Hex }>();
+    if (session.failure) throw session.failure;
+    const identity = await identityOf(session);
     for (const item of items) {
-      if (session.contexts.has(item.contextKey!)) continue;
-      const anchor = item.envelope!.anchor as AnchorProof;
-      fresh.set(item.contextKey!, { root: anchor.root, keyId: item.keyId!, typeId: item.typeId! });
+      if (identity?.registryId && item.result.registry) item.result.registry.id = identity.registryId;
+      // Matched to an entry that names no id: its contract must have the id the envelope names.
+      if (item.confirmId && identity && identity.registryId !== item.confirmId) fail(item, "ANCHOR_UNTRUSTED_REGISTRY");
     }
-    if (fresh.size > 0) {
-      const read = reader.verificationContexts([...fresh.values()]);
-      [...fresh.keys()].forEach((key, i) => {
-        const context = read.then((contexts) => contexts[i]);
-        // Awaited below by each chunk that needs it; a failure must not also surface as unhandled.
-        context.catch(() => undefined);
-        session.contexts.set(key, context);
-      });
-    }
-    session.head ??= reader.blockNumber();
+    requestContexts(session, items);
+    session.head ??= within(session, (options) => reader.blockNumber(options));
     const head = await session.head;
     const leavesByAgency = new Map<Hex, Item[]>();
     for (const item of items) {
@@ -170,14 +242,53 @@ async function readChain(session: RegistrySession, items: Item[]): Promise<numbe
     }
     await Promise.all(
       [...leavesByAgency].map(async ([agencyId, group]) => {
-        const statuses = await reader.statuses(agencyId, group.map((i) => i.result.certificate!.leaf));
+        const statuses = await within(session, (options) => reader.statuses(agencyId, group.map((i) => i.result.certificate!.leaf), options));
         group.forEach((item, i) => (item.status = statuses[i]));
       }),
     );
     return head;
-  } catch {
-    for (const item of items) fail(item, "CHAIN_UNREACHABLE");
+  } catch (error) {
+    session.failure ??= chainFailure(session, error);
+    for (const item of items) fail(item, session.failure.code as VerifyCode, session.failure.message);
     return undefined;
+  }
+}
+
+/**
+ * Attributes envelopes without a registry id that several trusted registries could hold (same
+ * chain id and address): each candidate's chain is asked for the root, and the one registry that
+ * holds it judges the certificate. None holds it: ANCHOR_ROOT_NOT_FOUND. Several do:
+ * ANCHOR_REGISTRY_AMBIGUOUS (a registry can anchor any root, so the envelope could be either's).
+ * A candidate that cannot be read leaves the question open: its failure code (CHAIN_UNREACHABLE,
+ * or a mismatch), unverifiable, even if another holds the root.
+ */
+async function attributeByRoot(items: Item[], sessionOf: (reader: RegistryReader) => RegistrySession): Promise<void> {
+  const readers = [...new Set(items.flatMap((item) => item.candidates!))];
+  await Promise.all(
+    readers.map(async (reader) => {
+      const session = sessionOf(reader);
+      const mine = items.filter((item) => item.candidates!.includes(reader));
+      try {
+        if (session.failure) throw session.failure;
+        await identityOf(session);
+        requestContexts(session, mine);
+        await Promise.all(mine.map((item) => session.contexts.get(item.contextKey!)));
+      } catch (error) {
+        session.failure ??= chainFailure(session, error);
+      }
+    }),
+  );
+  for (const item of items) {
+    const unreadable = item.candidates!.map(sessionOf).find((session) => session.failure);
+    if (unreadable) {
+      fail(item, unreadable.failure!.code as VerifyCode, unreadable.failure!.message);
+      continue;
+    }
+    const holders = [];
+    for (const reader of item.candidates!) if ((await sessionOf(reader).contexts.get(item.contextKey!))?.anchor.anchoredAt) holders.push(reader);
+    if (holders.length === 1) attribute(item, holders[0]);
+    else if (holders.length === 0) fail(item, "ANCHOR_ROOT_NOT_FOUND");
+    else fail(item, "ANCHOR_REGISTRY_AMBIGUOUS", `${messageOf("ANCHOR_REGISTRY_AMBIGUOUS")} (${holders.map((r) => r.name).join(", ")})`);
   }
 }
 
@@ -247,33 +358,6 @@ function finish(item: Item): VerificationResult {
   return { ...item.result, checks, ...decideVerdict(checks) };
 }
 
-/** Chain reads of one chunk overlap with parsing the next. */
-const CHUNK = 2_000;
-
-/** Everything after parsing, for one chunk: chain reads, then the judgements. */
-async function judgeChunk(items: Item[], sessions: RegistrySession[], minConfirmations: number, now: number): Promise<void> {
-  await Promise.all(
-    sessions.map(async (session) => {
-      const mine = items.filter((item) => item.reader === session.reader);
-      if (mine.length === 0) return;
-      const head = await readChain(session, mine);
-      if (head === undefined) return;
-      for (const item of mine) {
-        if (!failed(item, "anchor")) judgeAnchor(item, head, minConfirmations);
-        if (!failed(item, "anchor")) judgeIssuer(item);
-        if (!failed(item, "anchor")) judgeStatus(item);
-      }
-      await Promise.all(mine.map(judgeSignature));
-    }),
-  );
-  for (const item of items) {
-    if (item.parsed && !failed(item, "format")) {
-      judgeValidity(item, now);
-      if (!failed(item, "integrity")) judgeSchema(item);
-    }
-  }
-}
-
 /** A last line of defence: an unforeseen fault still yields a verdict, never an exception. */
 function inspectSafely(input: unknown): Item {
   try {
@@ -285,35 +369,224 @@ function inspectSafely(input: unknown): Item {
   }
 }
 
+/** The checks that need no chain, then the result. */
+function conclude(item: Item, now: number): VerificationResult {
+  if (item.parsed && !failed(item, "format")) {
+    judgeValidity(item, now);
+    if (!failed(item, "integrity")) judgeSchema(item);
+  }
+  return finish(item);
+}
+
+/** After the chain reads of a group: the judgements that use them. */
+async function judgeRead(items: Item[], head: number | undefined, minConfirmations: number): Promise<void> {
+  if (head === undefined) return;
+  for (const item of items) {
+    if (!failed(item, "anchor")) judgeAnchor(item, head, minConfirmations);
+    if (!failed(item, "anchor")) judgeIssuer(item);
+    if (!failed(item, "anchor")) judgeStatus(item);
+  }
+  await Promise.all(items.map(judgeSignature));
+}
+
+/** One verified input of {@link verifyEach}: its position in the input and its result. */
+export interface VerifiedItem {
+  index: number;
+  result: VerificationResult;
+}
+
+/** Inputs are parsed and sent to the chain this many at a time; reads of one chunk overlap with parsing the next. */
+const CHUNK = 2_000;
+/** Chunks whose chain reads may be outstanding at once: bounds memory when inputs keep coming. */
+const CHUNKS_IN_FLIGHT = 4;
+
+interface Settings {
+  readers: RegistryReader[];
+  minConfirmations: number;
+  now: number;
+  timeoutMs: number;
+  signal?: AbortSignal;
+}
+
+function settingsOf(options: VerifyOptions): Settings {
+  const registries = options?.registries ?? [];
+  checkTrustList(registries);
+  const readers = registries.map((registry) => {
+    const reader = readerOf(registry);
+    if (reader !== registry) OWN_READERS.add(reader);
+    return reader;
+  });
+  return {
+    readers,
+    minConfirmations: Math.max(1, options?.minConfirmations ?? 1),
+    now: Math.floor(Number(options?.now ?? Date.now()) / 1000),
+    timeoutMs: options?.registryTimeoutMs ?? DEFAULT_REGISTRY_TIMEOUT_MS,
+    signal: options?.signal,
+  };
+}
+
+async function* chunksOf(inputs: Iterable<unknown> | AsyncIterable<unknown>): AsyncGenerator<unknown[]> {
+  let chunk: unknown[] = [];
+  for await (const input of inputs as AsyncIterable<unknown>) {
+    chunk.push(input);
+    if (chunk.length === CHUNK) {
+      yield chunk;
+      chunk = [];
+    }
+  }
+  if (chunk.length > 0) yield chunk;
+}
+
 /**
- * Verifies many certificate files (envelopes or presentations) sharing chain reads: per trusted
- * registry one block-number read and one context read per distinct root for the whole call, and
- * statuses in calls of 1,000. Never throws: every input gets a result, in input order.
+ * Verifies certificate files as a stream: yields `{ index, result }` for each input as soon as
+ * its verdict is decided, in the order verdicts are reached, not input order. Certificates that
+ * need no chain come first; each trusted registry's come when its reads are done, so a slow or
+ * frozen region delays only its own certificates (each of its reads ends at its deadline:
+ * `timeoutMs` of the trust entry, else `registryTimeoutMs`, else 5 s; they then come back
+ * `unverifiable`). Inputs may be any iterable or async iterable; they are read 2,000 at a time
+ * and no more than four chunks are in flight, so memory stays flat however many there are.
+ * Chain reads are shared as in {@link verifyMany}. Never throws on hostile input; throws
+ * `CertchainError` TRUST_LIST_AMBIGUOUS when the trust list's entries cannot be told apart.
  *
  * @example
- * const results = await verifyMany(files, { registries: [{ chainId: 31337, address, rpcUrl }] });
+ * for await (const { index, result } of verifyEach(files, { registries })) {
+ *   console.log(index, result.verdict, result.registry?.name);
+ * }
+ */
+export async function* verifyEach(inputs: Iterable<unknown> | AsyncIterable<unknown>, options: VerifyOptions): AsyncGenerator<VerifiedItem, void, undefined> {
+  const settings = settingsOf(options);
+  const stop = new AbortController();
+  const signal = settings.signal ? anySignal(settings.signal, stop.signal) : stop.signal;
+  const sessions = new Map<RegistryReader, RegistrySession>();
+  const sessionOf = (reader: RegistryReader): RegistrySession => {
+    let session = sessions.get(reader);
+    if (!session) {
+      session = { reader, timeoutMs: reader.timeoutMs ?? settings.timeoutMs, signal, contexts: new Map() };
+      sessions.set(reader, session);
+    }
+    return session;
+  };
+  const proofMemo = new Map<string, Hex>();
+  const ready: VerifiedItem[] = [];
+  let wake: (() => void) | undefined;
+  let inFlight = 0;
+  let producing = true;
+  let failure: { error: unknown } | undefined;
+  const notify = () => {
+    const w = wake;
+    wake = undefined;
+    w?.();
+  };
+  const emit = (items: Item[], offset: Map<Item, number>) => {
+    for (const item of items) ready.push({ index: offset.get(item)!, result: conclude(item, settings.now) });
+    notify();
+  };
+
+  async function judgeGroup(reader: RegistryReader, items: Item[], offset: Map<Item, number>) {
+    const session = sessionOf(reader);
+    const head = await readChain(session, items);
+    await judgeRead(items, head, settings.minConfirmations);
+    emit(items, offset);
+  }
+
+  async function judgeChunk(items: Item[], start: number) {
+    const offset = new Map(items.map((item, i) => [item, start + i]));
+    const byReader = new Map<RegistryReader, Item[]>();
+    const open: Item[] = [];
+    const decided: Item[] = [];
+    for (const item of items) {
+      if (item.reader && !failed(item, "anchor")) byReader.set(item.reader, [...(byReader.get(item.reader) ?? []), item]);
+      else if (item.candidates && !failed(item, "anchor")) open.push(item);
+      else decided.push(item);
+    }
+    emit(decided, offset);
+    const groups = [...byReader].map(([reader, group]) => judgeGroup(reader, group, offset));
+    if (open.length > 0) {
+      groups.push(
+        attributeByRoot(open, sessionOf).then(async () => {
+          const attributed = new Map<RegistryReader, Item[]>();
+          const rest: Item[] = [];
+          for (const item of open) {
+            if (item.reader && !failed(item, "anchor")) attributed.set(item.reader, [...(attributed.get(item.reader) ?? []), item]);
+            else rest.push(item);
+          }
+          emit(rest, offset);
+          await Promise.all([...attributed].map(([reader, group]) => judgeGroup(reader, group, offset)));
+        }),
+      );
+    }
+    await Promise.all(groups);
+  }
+
+  const produce = async () => {
+    let start = 0;
+    try {
+      for await (const inputsOfChunk of chunksOf(inputs)) {
+        while (inFlight >= CHUNKS_IN_FLIGHT && !stop.signal.aborted) await new Promise<void>((resolve) => (wake = chainWake(wake, resolve)));
+        if (stop.signal.aborted) break;
+        const items = inputsOfChunk.map(inspectSafely);
+        for (const item of items) locateAnchor(item, settings.readers, proofMemo);
+        inFlight++;
+        judgeChunk(items, start)
+          .catch((error: unknown) => (failure ??= { error }))
+          .finally(() => {
+            inFlight--;
+            notify();
+          });
+        start += items.length;
+        // Let this chunk's requests go out before the next chunk occupies the thread.
+        await new Promise((resolve) => setTimeout(resolve, 0));
+      }
+    } catch (error) {
+      failure ??= { error };
+    } finally {
+      producing = false;
+      notify();
+    }
+  };
+  const production = produce();
+
+  try {
+    for (;;) {
+      while (ready.length > 0) yield ready.shift()!;
+      if (failure) throw failure.error;
+      if (!producing && inFlight === 0) break;
+      await new Promise<void>((resolve) => (wake = chainWake(wake, resolve)));
+    }
+    await production;
+  } finally {
+    // The consumer stopped early (break, throw): abandon the reads still outstanding.
+    stop.abort();
+  }
+}
+
+/** Both the producer and the consumer may wait at once: one wake-up call reaches both. */
+const chainWake = (previous: (() => void) | undefined, next: () => void) => (previous ? () => (previous(), next()) : next);
+
+function anySignal(a: AbortSignal, b: AbortSignal): AbortSignal {
+  const controller = new AbortController();
+  const abort = () => controller.abort(a.aborted ? a.reason : b.reason);
+  if (a.aborted || b.aborted) abort();
+  a.addEventListener("abort", abort, { once: true });
+  b.addEventListener("abort", abort, { once: true });
+  return controller.signal;
+}
+
+/**
+ * Verifies many certificate files (envelopes or presentations) sharing chain reads: per trusted
+ * registry one identity check, one block-number read and one context read per distinct root for
+ * the whole call, and statuses in calls of 1,000. Registries are read in parallel, each within
+ * its own deadline. Never throws on hostile input: every input gets a result, in input order
+ * (use {@link verifyEach} to receive each one as soon as it is decided). Throws `CertchainError`
+ * TRUST_LIST_AMBIGUOUS when the trust list's entries cannot be told apart.
+ *
+ * @example
+ * const results = await verifyMany(files, { registries: [{ chainId: 31337, address, id, rpcUrl, name: "上海市" }] });
  * results.filter((r) => r.verdict !== "valid").forEach((r) => console.log(r.reason?.code));
  */
 export async function verifyMany(inputs: readonly unknown[], options: VerifyOptions): Promise<VerificationResult[]> {
-  const readers = (options?.registries ?? []).map((r) => (isReader(r) ? r : createRegistryReader(r)));
-  const sessions: RegistrySession[] = readers.map((reader) => ({ reader, contexts: new Map() }));
-  const minConfirmations = Math.max(1, options?.minConfirmations ?? 1);
-  const now = Math.floor(Number(options?.now ?? Date.now()) / 1000);
-  const proofMemo = new Map<string, Hex>();
   const results: VerificationResult[] = new Array(inputs.length);
-  const chunks: Promise<void>[] = [];
-  for (let start = 0; start < inputs.length; start += CHUNK) {
-    const items = inputs.slice(start, start + CHUNK).map(inspectSafely);
-    for (const item of items) locateAnchor(item, readers, proofMemo);
-    chunks.push(
-      judgeChunk(items, sessions, minConfirmations, now).then(() => {
-        items.forEach((item, i) => (results[start + i] = finish(item)));
-      }),
-    );
-    // Let this chunk's requests go out before the next chunk occupies the thread.
-    await new Promise((resolve) => setTimeout(resolve, 0));
-  }
-  await Promise.all(chunks);
+  for await (const { index, result } of verifyEach(inputs, options)) results[index] = result;
   return results;
 }
 
