@@ -57,7 +57,8 @@ export interface RegistryReadOptions {
 /** What a node and contract were found to be: checked against the trust entry before any read. */
 export interface RegistryIdentity {
   chainId: number;
-  genesisHash: Hex;
+  /** Block 0's hash; read only when the trust entry pins one. */
+  genesisHash?: Hex;
   /** The contract's `registryId()`; null for a registry deployed before ids existed. */
   registryId: Hex | null;
 }
@@ -212,9 +213,11 @@ export function createRegistryReader(registry: TrustedRegistry): RegistryReader 
   /** Asks the node what it is; throws a mismatch when it is not the trusted registry. */
   async function checkIdentity(endpoint: Endpoint, signal: AbortSignal): Promise<RegistryIdentity> {
     const where = `${name} (${endpoint.transport.label})`;
+    // Three reads in parallel, the genesis block only when pinned: the citizen pages read through
+    // a proxy that allows eth_chainId and eth_call but no block lookups.
     const [chainIdHex, genesis, idData] = await Promise.all([
       endpoint.transport.request("eth_chainId", [], signal),
-      endpoint.transport.request("eth_getBlockByNumber", ["0x0", false], signal),
+      registry.genesisHash ? endpoint.transport.request("eth_getBlockByNumber", ["0x0", false], signal) : undefined,
       ethCall(endpoint, encodeCall(REGISTRY_ID, []), signal).catch((error: unknown) => {
         if (isRevert(error)) return "0x";
         throw error;
@@ -222,19 +225,16 @@ export function createRegistryReader(registry: TrustedRegistry): RegistryReader 
     ]);
     const chainId = Number(chainIdHex);
     if (chainId !== registry.chainId) throw mismatch("REGISTRY_CHAIN_MISMATCH", `${where} serves chain ${chainId}, not ${registry.chainId}`);
-    const genesisHash = String((genesis as { hash?: unknown } | null)?.hash ?? "").toLowerCase() as Hex;
+    const genesisHash = registry.genesisHash ? (String((genesis as { hash?: unknown } | null)?.hash ?? "").toLowerCase() as Hex) : undefined;
     if (registry.genesisHash && genesisHash !== registry.genesisHash.toLowerCase()) {
       throw mismatch("REGISTRY_CHAIN_MISMATCH", `${where} has genesis block ${genesisHash || "(none)"}, not ${registry.genesisHash}: another chain with the same chain id`);
     }
+    // "0x": no contract at the address, or one deployed before registry ids (a revert).
     const registryId = typeof idData === "string" && idData.length === 66 ? (idData.toLowerCase() as Hex) : null;
     if (registry.id && registryId !== registry.id.toLowerCase()) {
       throw mismatch("REGISTRY_ID_MISMATCH", `the contract at ${registry.address} on ${where} ${registryId ? `is registry ${registryId}` : "has no registry id"}, not ${registry.id}`);
     }
-    if (!registryId) {
-      const code = await endpoint.transport.request("eth_getCode", [address, "latest"], signal);
-      if (code === "0x" || code === "") throw mismatch("REGISTRY_ID_MISMATCH", `there is no contract at ${registry.address} on ${where}`);
-    }
-    return { chainId, genesisHash, registryId };
+    return { chainId, ...(genesisHash ? { genesisHash } : {}), registryId };
   }
 
   /** The endpoint's identity, checked once and shared by concurrent reads (each waits only as long as its own deadline). */
@@ -277,7 +277,13 @@ export function createRegistryReader(registry: TrustedRegistry): RegistryReader 
     throw failures.length > 1 ? new CertchainError(failure.code, `${what}: ${failures.map((f) => (f as Error).message).join("; ")}`, { cause: failure }) : failure;
   }
 
-  const callOnce = (what: string, data: string, options?: RegistryReadOptions) => read(what, options, (endpoint, signal) => ethCall(endpoint, data, signal));
+  const callOnce = (what: string, data: string, options?: RegistryReadOptions) =>
+    read(what, options, async (endpoint, signal) => {
+      const result = await ethCall(endpoint, data, signal);
+      // An empty answer to a registry read: there is no contract at the address (an entry without an id is not checked for one up front).
+      if (result === "0x") throw mismatch("REGISTRY_ID_MISMATCH", `there is no registry contract at ${registry.address} on ${name} (${endpoint.transport.label})`);
+      return result;
+    });
   const decoded = async (what: string, call: typeof REGISTRY_ID, args: unknown[], options?: RegistryReadOptions) => decodeResult(call, await callOnce(what, encodeCall(call, args), options));
 
   const reader: RegistryReader = {

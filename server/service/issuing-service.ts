@@ -19,6 +19,7 @@ import { createBatcher, type Batcher } from "../anchoring/batcher";
 import { createTokenAuthority } from "../auth/tokens";
 import { createOperatorClient } from "../chain/operator";
 import { createRegistryAdmin } from "../chain/registry-admin";
+import { createRegistryIdSource } from "../chain/registry-id";
 import { revertNameOf } from "../chain/revert-name";
 import { apiError } from "../errors";
 import type { KeyStore } from "../keys/key-store";
@@ -124,6 +125,7 @@ export async function createIssuingService(options: IssuingServiceOptions): Prom
   const serials = db.sublevel<number>("serials");
   const tokens = createTokenAuthority(options.tokenSecret);
   const accreditations = createAccreditationCache(db, chain.provider, chain.registryAddress, now);
+  const registryIds = createRegistryIdSource(chain.provider, chain.registryAddress);
   const reader = createRegistryReader({ chainId: chain.chainId, address: chain.registryAddress, provider: chain.provider, name: chain.registryName });
   const chainLock = createKeyedMutex();
   const requestLock = createKeyedMutex();
@@ -135,6 +137,7 @@ export async function createIssuingService(options: IssuingServiceOptions): Prom
     audit,
     provider: chain.provider,
     registryAddress: chain.registryAddress,
+    registryIds,
     chainId: chain.chainId,
     operatorSignerFor: operatorFor,
     chainLock,
@@ -219,7 +222,7 @@ export async function createIssuingService(options: IssuingServiceOptions): Prom
     const id = newCertificateId(at);
     const createdAt = new Date(at).toISOString();
     return {
-      record: { id, agency, type: type.id, status: "pending", envelope: createPendingEnvelope(credential, chain.chainId, chain.registryAddress), leaf, createdAt },
+      record: { id, agency, type: type.id, status: "pending", envelope: createPendingEnvelope(credential, chain.chainId, chain.registryAddress, registryIds.current()), leaf, createdAt },
       pending: { id, agency, leaf, at },
       audit: { at: createdAt, actor: principal.subject, requestId: context.requestId, action: "certificate.issue", subject: id, data: { agency, type: type.id, certificateNumber, leaf, keyId: signer.keyId } },
     };

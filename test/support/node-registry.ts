@@ -7,6 +7,7 @@ import {
   findTypeById,
   formatCertificateNumber,
   issueCredential,
+  type AnchorProof,
   type Envelope,
   type Hex,
   type TrustedRegistry,
@@ -19,10 +20,20 @@ import { DEV_MNEMONIC } from "../../server/config";
 import { createNodeSigner, rawPublicKeyOf } from "../../server/keys/node-signer";
 
 export interface NodeRegistry {
-  registry: TrustedRegistry & { address: Hex; rpcUrl: string; name: string };
+  registry: TrustedRegistry & { address: Hex; id: Hex; rpcUrl: string; name: string };
   agency: { slug: string; name: string };
   /** Issues one certificate of `type` (its first example's claims) and anchors it alone. */
   issueAnchored(type: string, claims?: Record<string, unknown>): Promise<Envelope>;
+  /** Anchors any root for this registry's agency (e.g. another region's, to make an ambiguous one). */
+  anchorRoot(root: Hex): Promise<void>;
+  /** Revokes an anchored certificate of this registry's agency. */
+  revoke(envelope: Envelope, reason?: number): Promise<void>;
+}
+
+export interface NodeRegistryOptions {
+  /** The region's name, as a trust entry would call it. */
+  region?: string;
+  agency?: { slug: string; name: string };
 }
 
 /**
@@ -31,14 +42,14 @@ export interface NodeRegistry {
  * key signs and whose operator anchors real certificates: what a verifier meets in production,
  * without the issuing service.
  */
-export async function deployRegistryOnNode(rpcUrl: string): Promise<NodeRegistry> {
+export async function deployRegistryOnNode(rpcUrl: string, options: NodeRegistryOptions = {}): Promise<NodeRegistry> {
   const provider = devProvider(rpcUrl);
   const account = (i: number) => HDNodeWallet.fromPhrase(DEV_MNEMONIC, undefined, `m/44'/60'/0'/0/${i}`).connect(provider);
   const root = account(0);
   const operator = account(1);
-  const { address } = await deployRegistry(root);
+  const { address, registryId } = await deployRegistry(root);
   const admin = createRegistryAdmin(address, root);
-  const agency = { slug: "sh-amr", name: "上海市市场监督管理局" };
+  const agency = options.agency ?? { slug: "sh-amr", name: "上海市市场监督管理局" };
   const { privateKey } = generateKeyPairSync("ed25519");
   await admin.registerAgency(agency.slug, agency.name);
   for (const type of ["business-licence", "production-licence"]) await admin.setAccreditation(agency.slug, findTypeById(type)!.vct);
@@ -50,7 +61,7 @@ export async function deployRegistryOnNode(rpcUrl: string): Promise<NodeRegistry
   let serial = 0;
 
   return {
-    registry: { chainId, address, rpcUrl, name: "本地开发链 (dev chain)" },
+    registry: { chainId, address, id: registryId, rpcUrl, name: options.region ?? "本地开发链 (dev chain)" },
     agency,
     async issueAnchored(typeId, claims) {
       const type = findTypeById(typeId)!;
@@ -68,12 +79,20 @@ export async function deployRegistryOnNode(rpcUrl: string): Promise<NodeRegistry
       return createAnchoredEnvelope(credential, {
         chainId,
         registry: address,
+        registryId,
         root: tree.root,
         proof: tree.proofOf(leaf)!,
         transaction: receipt.hash as Hex,
         block: receipt.blockNumber,
         anchoredAt: new Date(block.timestamp * 1000).toISOString(),
       });
+    },
+    async anchorRoot(root) {
+      await client.anchorRoot(root, 1);
+    },
+    async revoke(envelope, reason = 1) {
+      const anchor = envelope.anchor as AnchorProof;
+      await client.changeStatus("revoke", [{ leaf: credentialLeaf(envelope.credential), root: anchor.root, proof: anchor.proof }], reason);
     },
   };
 }
