@@ -13,6 +13,7 @@ import { createService } from "../server/service/create-service";
 import { buildApp } from "../server/app";
 import { createShareStore } from "../server/store/share-store";
 import { DEMO_AGENCIES } from "./lib/demo-agencies";
+import { createRegistryIdSource } from "../server/chain/registry-id";
 
 const log = (line: string) => process.stdout.write(`[certchain] ${line}\n`);
 
@@ -64,14 +65,19 @@ async function main() {
       token: await service.issueToken({ kind: "agency", agency: agency.slug, types: [...agency.types], subject: `demo-${agency.slug}` }, 30 * 24 * 3600),
     })),
   );
-  const demo = { apiUrl, rpcUrl: chain.rpcUrl, chainId: chain.chainId, registry: chain.deployment.address, rootToken, agencies };
+  const registryId = await createRegistryIdSource(chain.provider, chain.deployment.address).get();
+  const demo = { apiUrl, rpcUrl: chain.rpcUrl, chainId: chain.chainId, registry: chain.deployment.address, registryId, rootToken, agencies };
   writeFileSync(path.join(config.dataDir, "demo.json"), JSON.stringify(demo, null, 2));
+  // A trust list with this registry, for `certchain verifier --registries` and `certchain verify --registries`.
+  const trustList = [{ name: "本地开发链 (local dev chain)", id: registryId, chainId: chain.chainId, address: chain.deployment.address, rpcUrl: chain.rpcUrl }];
+  writeFileSync(path.join(config.dataDir, "registries.json"), `${JSON.stringify(trustList, null, 2)}\n`);
 
   process.stdout.write(`
 certchain is running
   API          ${apiUrl}          (OpenAPI: ${apiUrl}/openapi.json, docs: ${apiUrl}/docs)
   wallet       ${apiUrl}/wallet   verify: ${apiUrl}/verify
   chain        ${chain.rpcUrl} (chain id ${chain.chainId}), registry ${chain.deployment.address}
+               registry id ${registryId ?? "(none: deployed before registry ids)"}
   data         ${config.dataDir} (demo.json holds everything below)
 
   root authority token:

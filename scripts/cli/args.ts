@@ -21,17 +21,49 @@ export const CONNECTION_HELP = `Connection (every command):
 
 export const wantsHelp = (argv: readonly string[]): boolean => argv.some((a) => a === "--help" || a === "-h");
 
+/** What to say when a flag that names one registry is repeated: several are trusted through a file. */
+const REPEAT_HINTS: Record<string, string> = {
+  rpc: "to trust several registries, list them in a file: --registries <file>",
+  registry: "to trust several registries, list them in a file: --registries <file>",
+  "chain-id": "to trust several registries, list them in a file: --registries <file>",
+};
+
+/**
+ * A flag that takes one value, given more than once, is a usage error: parseArgs would keep the
+ * last one silently (`certchain verify --rpc A --rpc B` used to trust only B). Flags declared
+ * `multiple` (such as `--party`) may repeat.
+ */
+function refuseRepeats(command: string, options: Options, tokens: readonly { kind: string; name?: string; rawName?: string; value?: string }[]): void {
+  const seen = new Map<string, string[]>();
+  for (const token of tokens) {
+    if (token.kind !== "option" || !token.name || options[token.name]?.multiple) continue;
+    seen.set(token.name, [...(seen.get(token.name) ?? []), token.value ?? token.rawName ?? ""]);
+  }
+  for (const [name, values] of seen) {
+    if (values.length < 2) continue;
+    const given = options[name]?.type === "string" ? ` (${values.map((v) => JSON.stringify(v)).join(", ")})` : "";
+    const hint = REPEAT_HINTS[name] ? `; ${REPEAT_HINTS[name]}` : "";
+    throw new UsageError(`--${name} is given ${values.length} times${given} but takes one value${hint} (see: certchain ${command} --help)`);
+  }
+}
+
 /**
  * util.parseArgs with its errors turned into one-line usage errors that name the command.
- * Unknown options are refused (strict), so a misspelt `--reson` never passes silently.
+ * Unknown options are refused (strict), so a misspelt `--reson` never passes silently, and so is
+ * a single-valued option given twice.
  */
 export function parse<O extends Options>(command: string, argv: string[], options: O, allowPositionals = true) {
+  const all = { ...options, help: { type: "boolean", short: "h" } } as const satisfies Options;
+  let parsed;
   try {
-    return parseArgs({ args: argv, options: { ...options, help: { type: "boolean", short: "h" } }, strict: true, allowPositionals });
+    parsed = parseArgs({ args: argv, options: all, strict: true, allowPositionals, tokens: true });
   } catch (error) {
     const message = (error as Error).message.replace(/\. To specify a positional argument starting with a '-'.*$/s, "");
     throw new UsageError(`${message} (see: certchain ${command} --help)`);
   }
+  refuseRepeats(command, all, parsed.tokens);
+  const { tokens: _, ...result } = parsed;
+  return result;
 }
 
 /** An integer option within bounds, or a usage error naming it. */

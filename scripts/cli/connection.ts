@@ -1,6 +1,6 @@
 import { existsSync, readFileSync, statSync } from "node:fs";
 import path from "node:path";
-import type { Hex, TrustedRegistry } from "@certchain/sdk";
+import { isCertchainError, parseTrustList, type Hex, type TrustedRegistry } from "@certchain/sdk";
 import { createApiClient, type ApiClient } from "./http-client";
 import { UsageError } from "./output";
 
@@ -10,6 +10,8 @@ export interface DemoFile {
   rpcUrl: string;
   chainId: number;
   registry: Hex;
+  /** The registry's id (written since registry ids exist). */
+  registryId?: Hex;
   rootToken: string;
   agencies: { id: string; name: string; token: string; types: string[] }[];
 }
@@ -86,7 +88,8 @@ export const REGISTRY_OPTIONS = {
 export const REGISTRY_HELP = `Trusted registry (where certificates are anchored):
   --rpc <url> --registry <address> --chain-id <n>
                      [env CERTCHAIN_RPC_URL, CERTCHAIN_REGISTRY, CERTCHAIN_CHAIN_ID]
-  --registries <file>  a JSON array of { chainId, address, rpcUrl, name } to trust several
+  --registries <file>  a trust list to trust several registries (mutual recognition): a JSON array
+                     of { name, id, chainId, address, rpcUrl | rpcUrls, genesisHash?, timeoutMs? }
   Without these: taken from --demo, else from <api>/web-config.json when --api is known.`;
 
 export interface RegistryValues extends ConnectionValues {
@@ -102,7 +105,13 @@ function checkRegistry(r: Partial<TrustedRegistry>, where: string): TrustedRegis
   if (!r.address || !ADDRESS.test(r.address)) throw new UsageError(`${where}: the registry address must be 0x followed by 40 hex digits`);
   if (!Number.isSafeInteger(r.chainId) || (r.chainId as number) <= 0) throw new UsageError(`${where}: the chain id must be a positive integer`);
   if (!r.rpcUrl || !/^(https?|wss?):\/\//.test(r.rpcUrl)) throw new UsageError(`${where}: the RPC URL must be http(s):// or ws(s)://`);
-  return { chainId: r.chainId!, address: r.address as Hex, rpcUrl: r.rpcUrl, name: r.name ?? `registry ${r.address.slice(0, 10)}… on chain ${r.chainId}` };
+  return {
+    chainId: r.chainId!,
+    address: r.address as Hex,
+    rpcUrl: r.rpcUrl,
+    name: r.name ?? `registry ${r.address.slice(0, 10)}… on chain ${r.chainId}`,
+    ...(r.id ? { id: r.id } : {}),
+  };
 }
 
 /** Reads `<api>/web-config.json` if the service publishes one; undefined when it does not. */
@@ -121,19 +130,32 @@ async function webConfigOf(apiUrl: string): Promise<Partial<TrustedRegistry>[] |
 }
 
 /**
+ * A trust list file (`certchain verifier --registries`, `certchain verify --registries`), read
+ * and checked: a mistake is one line naming the file and the JSON pointer of the bad value.
+ */
+export function readTrustListFile(file: string, flag: string): TrustedRegistry[] {
+  let text: string;
+  try {
+    text = readFileSync(file, "utf8");
+  } catch (error) {
+    throw new UsageError(`cannot read ${flag} ${file}: ${(error as NodeJS.ErrnoException).code === "ENOENT" ? "no such file" : (error as Error).message}`);
+  }
+  try {
+    return parseTrustList(text);
+  } catch (error) {
+    if (isCertchainError(error)) throw new UsageError(`${flag} ${file}: ${error.message} (${error.code})`);
+    throw error;
+  }
+}
+
+/**
  * The registries a verifying command trusts: flags first, then a --registries file, the demo
  * file, the environment, and last the service's web-config.json.
  */
 export async function trustedRegistries(values: RegistryValues, env: NodeJS.ProcessEnv = process.env): Promise<TrustedRegistry[]> {
   if (values.registries) {
-    let list: unknown;
-    try {
-      list = JSON.parse(readFileSync(values.registries, "utf8"));
-    } catch (error) {
-      throw new UsageError(`cannot read --registries ${values.registries}: ${(error as Error).message}`);
-    }
-    if (!Array.isArray(list) || list.length === 0) throw new UsageError(`--registries ${values.registries} must hold a non-empty JSON array`);
-    return list.map((r, i) => checkRegistry({ ...r, chainId: Number(r?.chainId) }, `--registries entry ${i}`));
+    if (values.rpc || values.registry || values["chain-id"]) throw new UsageError("give either --registries <file> or --rpc/--registry/--chain-id, not both");
+    return readTrustListFile(values.registries, "--registries");
   }
   const demo = loadDemo(values, env);
   const chainIdText = values["chain-id"] ?? (demo ? String(demo.chainId) : env.CERTCHAIN_CHAIN_ID);
@@ -142,6 +164,8 @@ export async function trustedRegistries(values: RegistryValues, env: NodeJS.Proc
     address: (values.registry ?? demo?.registry ?? env.CERTCHAIN_REGISTRY) as Hex | undefined,
     chainId: chainIdText === undefined ? undefined : Number(chainIdText),
     name: demo ? "certchain demo registry" : undefined,
+    // The demo's registry id, unless the registry was named another way.
+    id: demo?.registryId && !values.registry ? demo.registryId : undefined,
   };
   if (!registry.rpcUrl || !registry.address || registry.chainId === undefined) {
     const apiUrl = values.api ?? env.CERTCHAIN_API_URL;

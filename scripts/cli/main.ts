@@ -15,6 +15,7 @@ import { EXIT, describeError, err, out } from "./output";
 export const COMMANDS: readonly { name: string; summary: string; load(): Command }[] = [
   { name: "issue", summary: "issue certificates in bulk from a CSV file", load: () => (require("./issue") as typeof import("./issue")).issueCommand },
   { name: "verify", summary: "verify certificate files, presentations and share links", load: () => (require("./verify") as typeof import("./verify")).verifyCommand },
+  { name: "verifier", summary: "run a read-only verification service over HTTP (--registries)", load: () => (require("./verifier") as typeof import("./verifier")).verifierCommand },
   { name: "notarise", summary: "notarise a file: anchor its digest and get a receipt", load: () => (require("./notarise") as typeof import("./notarise")).notariseCommand },
   { name: "verify-file", summary: "check a file against its notarisation receipt", load: () => (require("./verify-file") as typeof import("./verify-file")).verifyFileCommand },
   { name: "revoke", summary: "revoke a certificate (final)", load: () => (require("./status") as typeof import("./status")).revokeCommand },

@@ -8,6 +8,8 @@ import {
   type TrustedRegistry,
   type VerificationResult,
 } from "@certchain/sdk";
+import { createServer } from "node:http";
+import { freePort } from "../support/ports";
 import { regions, type Region, type Regions } from "../support/regions";
 
 // Issue 13's findings, each against real out-of-process Hardhat nodes: regions A (上海市) and B
@@ -164,6 +166,26 @@ describe("mutual recognition: two regions on look-alike chains, and a third nobo
     }
     // Thawed, B answers again.
     expectValidFrom(await verify(fromB, { registries: [entry(r.a), entry(r.b)] }), r.b);
+  });
+
+  it("with several rpcUrls, a dead or silent endpoint hands over to the next", async function () {
+    const silent = createServer(() => undefined); // accepts, never answers
+    const silentPort = await freePort();
+    await new Promise<void>((resolve) => silent.listen(silentPort, "127.0.0.1", resolve));
+    try {
+      const deadPort = await freePort();
+      const registries = [entry(r.a, { rpcUrl: undefined, rpcUrls: [`http://127.0.0.1:${deadPort}`, `http://127.0.0.1:${silentPort}`, r.a.registry.rpcUrl], timeoutMs: 1_000 })];
+      const t0 = Date.now();
+      expectValidFrom(await verify(fromA, { registries }), r.a);
+      expect(Date.now() - t0).to.be.lessThan(1_000 * 4 + 3_000);
+      // Every endpoint down: unverifiable, each endpoint's failure named.
+      const down = await verify(fromA, { registries: [entry(r.a, { rpcUrl: undefined, rpcUrls: [`http://127.0.0.1:${deadPort}`, `http://127.0.0.1:${silentPort}`], timeoutMs: 500 })] });
+      expectReason(down, "CHAIN_UNREACHABLE", "unverifiable");
+      expect(down.reason?.message).to.include(`127.0.0.1:${deadPort}`).and.include(`127.0.0.1:${silentPort}`).and.match(/within 500 ms/);
+    } finally {
+      silent.closeAllConnections();
+      silent.close();
+    }
   });
 
   it("an abort signal ends the wait for a frozen region at once", async function () {

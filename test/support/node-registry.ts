@@ -1,4 +1,6 @@
 import { generateKeyPairSync } from "node:crypto";
+import { readFileSync } from "node:fs";
+import path from "node:path";
 import { HDNodeWallet } from "ethers";
 import {
   buildMerkleTree,
@@ -8,10 +10,12 @@ import {
   formatCertificateNumber,
   issueCredential,
   type AnchorProof,
+  type SignatureAlgorithm,
   type Envelope,
   type Hex,
   type TrustedRegistry,
 } from "@certchain/sdk";
+import { fromHex } from "@certchain/sdk/internal";
 import { deployRegistry } from "../../server/chain/deploy";
 import { devProvider } from "../../server/chain/dev-node";
 import { createOperatorClient } from "../../server/chain/operator";
@@ -26,9 +30,26 @@ export interface NodeRegistry {
   issueAnchored(type: string, claims?: Record<string, unknown>): Promise<Envelope>;
   /** Anchors any root for this registry's agency (e.g. another region's, to make an ambiguous one). */
   anchorRoot(root: Hex): Promise<void>;
+  /**
+   * Registers the frozen vectors' issuer (test/vectors) with their keys and anchors their roots
+   * here, so the vector envelopes (format v1, no registry id) verify against this registry.
+   */
+  adoptVectors(): Promise<VectorCase[]>;
   /** Revokes an anchored certificate of this registry's agency. */
   revoke(envelope: Envelope, reason?: number): Promise<void>;
 }
+
+/** One frozen envelope of test/vectors/envelope-v1.json. */
+export interface VectorCase {
+  description: string;
+  alg: SignatureAlgorithm;
+  publicKey: Hex;
+  envelope: Envelope;
+  root: Hex | null;
+  claims: Record<string, unknown>;
+}
+
+export const VECTORS = JSON.parse(readFileSync(path.join(__dirname, "..", "vectors", "envelope-v1.json"), "utf8")) as { issuer: string; cases: VectorCase[] };
 
 export interface NodeRegistryOptions {
   /** The region's name, as a trust entry would call it. */
@@ -86,6 +107,16 @@ export async function deployRegistryOnNode(rpcUrl: string, options: NodeRegistry
         block: receipt.blockNumber,
         anchoredAt: new Date(block.timestamp * 1000).toISOString(),
       });
+    },
+    async adoptVectors() {
+      await admin.registerAgency(VECTORS.issuer, "向量测试机构");
+      for (const id of ["business-licence", "marriage-certificate", "notarisation-receipt"]) await admin.setAccreditation(VECTORS.issuer, findTypeById(id)!.vct);
+      for (const [publicKey, alg] of new Map(VECTORS.cases.map((c) => [c.publicKey, c.alg]))) await admin.addSigningKey(VECTORS.issuer, { alg, publicKey: fromHex(publicKey) });
+      const vectorOperator = account(2);
+      await admin.addOperator(VECTORS.issuer, vectorOperator.address);
+      const vectorClient = createOperatorClient(address, vectorOperator);
+      for (const root of new Set(VECTORS.cases.map((c) => c.root).filter((r): r is Hex => r !== null))) await vectorClient.anchorRoot(root, 3);
+      return VECTORS.cases;
     },
     async anchorRoot(root) {
       await client.anchorRoot(root, 1);

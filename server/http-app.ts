@@ -1,0 +1,76 @@
+import { randomUUID } from "node:crypto";
+import Ajv from "ajv";
+import addFormats from "ajv-formats";
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from "fastify";
+import errorsPlugin from "./plugins/app/errors";
+import rateLimitPlugin from "./plugins/external/rate-limit";
+import swaggerPlugin, { type SwaggerOptions } from "./plugins/external/swagger";
+
+/** What every certchain HTTP app shares: limits, logging, and its OpenAPI document's title. */
+export interface HttpAppOptions {
+  logger?: FastifyServerOptions["logger"];
+  /** App-wide body limit in bytes; routes may set smaller ones. */
+  bodyLimit: number;
+  /** Requests per key (token or IP) and window; false turns rate limiting off. */
+  rateLimit: { max: number; timeWindowMs: number } | false;
+  trustProxy?: FastifyServerOptions["trustProxy"];
+  /** Registered after the error handler and before the rate limiter (e.g. the issuing service and its auth). */
+  beforeRateLimit?: (app: FastifyInstance) => Promise<void>;
+  /** Registered after the rate limiter, before the OpenAPI plugin and the routes. */
+  afterRateLimit?: (app: FastifyInstance) => Promise<void>;
+  openapi: SwaggerOptions;
+}
+
+// An incoming x-request-id is reused (so a caller can correlate logs) only when it is a plain token.
+const SANE_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+
+/** Bodies are validated strictly (no coercion, closed objects rejected, not stripped); the URL and headers, being text, are coerced. */
+function createValidators() {
+  const common = { allErrors: true, strict: false, allowUnionTypes: true, removeAdditional: false, useDefaults: true } as const;
+  const body = new Ajv({ ...common, coerceTypes: false });
+  const text = new Ajv({ ...common, coerceTypes: "array" });
+  addFormats(body);
+  addFormats(text);
+  return { body, text };
+}
+
+/**
+ * The fastify instance every certchain service starts from (the issuing API and the standalone
+ * verifier): JSON only, strict schemas, request ids, the one error shape
+ * `{ error: { code, message, details? } }`, rate limits and the OpenAPI document at
+ * /openapi.json. The caller registers its routes.
+ *
+ * @example
+ * const app = await createHttpApp({ bodyLimit: 1 << 20, rateLimit: false, openapi: { title: "certchain verifier" } });
+ */
+export async function createHttpApp(options: HttpAppOptions): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: options.logger ?? false,
+    bodyLimit: options.bodyLimit,
+    trustProxy: options.trustProxy ?? false,
+    genReqId: (req) => {
+      const incoming = req.headers["x-request-id"];
+      return typeof incoming === "string" && SANE_REQUEST_ID.test(incoming) ? incoming : randomUUID();
+    },
+    ajv: { customOptions: { allErrors: true } },
+  });
+
+  // JSON only: fastify's default text/plain parser would hand a string to the schema instead of a 415.
+  app.removeContentTypeParser("text/plain");
+
+  const validators = createValidators();
+  app.setValidatorCompiler(({ schema, httpPart }) => (httpPart === "body" ? validators.body : validators.text).compile(schema));
+
+  app.addHook("onSend", async (request, reply) => {
+    reply.header("x-request-id", request.id);
+  });
+
+  // Order matters: the error handler first; then the rate limiter, whose route hook must come
+  // before auth's (auth appends its check to each route after it); swagger before any route.
+  await app.register(errorsPlugin);
+  await options.beforeRateLimit?.(app);
+  if (options.rateLimit !== false) await app.register(rateLimitPlugin, options.rateLimit);
+  await options.afterRateLimit?.(app);
+  await app.register(swaggerPlugin, options.openapi);
+  return app;
+}
