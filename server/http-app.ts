@@ -37,8 +37,8 @@ function createValidators() {
 /**
  * The fastify instance every certchain service starts from (the issuing API and the standalone
  * verifier): JSON only, strict schemas, request ids, the one error shape
- * `{ error: { code, message, details? } }`, rate limits and the OpenAPI document at
- * /openapi.json. The caller registers its routes.
+ * `{ error: { code, message, details? } }`, rate limits, the OpenAPI document at /openapi.json
+ * and the liveness probe GET /healthz. The caller registers its other routes.
  *
  * @example
  * const app = await createHttpApp({ bodyLimit: 1 << 20, rateLimit: false, openapi: { title: "certchain verifier" } });
@@ -72,5 +72,18 @@ export async function createHttpApp(options: HttpAppOptions): Promise<FastifyIns
   if (options.rateLimit !== false) await app.register(rateLimitPlugin, options.rateLimit);
   await options.afterRateLimit?.(app);
   await app.register(swaggerPlugin, options.openapi);
+
+  app.get(
+    "/healthz",
+    {
+      config: { rateLimit: false },
+      schema: {
+        tags: ["health"],
+        summary: "The process is up",
+        response: { 200: { type: "object", properties: { status: { type: "string", enum: ["ok"] } }, required: ["status"], examples: [{ status: "ok" }] } },
+      },
+    },
+    async () => ({ status: "ok" as const }),
+  );
   return app;
 }

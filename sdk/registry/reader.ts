@@ -104,6 +104,11 @@ export interface RegistryReader {
   probe?(options?: RegistryReadOptions): Promise<RegistryProbe>;
 }
 
+const DEADLINED = new WeakSet<RegistryReader>();
+
+/** Whether a reader puts a deadline on each of its requests itself (those of createRegistryReader do). */
+export const enforcesDeadlines = (reader: RegistryReader): boolean => DEADLINED.has(reader);
+
 /** The deadline of a registry read when neither the trust entry nor the call sets one. */
 export const DEFAULT_REGISTRY_TIMEOUT_MS = 5_000;
 
@@ -380,5 +385,6 @@ export function createRegistryReader(registry: TrustedRegistry): RegistryReader 
       return { ok: results.some((r) => r.ok), registryId, endpoints: results.map(({ registryId: _, ...rest }) => rest) };
     },
   };
+  DEADLINED.add(reader);
   return reader;
 }

@@ -10,7 +10,7 @@ import { parseEnvelope, type AnchorProof, type Envelope } from "../envelope/enve
 import { CertchainError, isCertchainError } from "../errors";
 import type { Hex } from "../lib/bytes";
 import { processProof } from "../merkle/tree";
-import { DEFAULT_REGISTRY_TIMEOUT_MS, type RegistryIdentity, type RegistryReadOptions, type RegistryReader, type TrustedRegistry, type VerificationQuery } from "../registry/reader";
+import { DEFAULT_REGISTRY_TIMEOUT_MS, enforcesDeadlines, type RegistryIdentity, type RegistryReadOptions, type RegistryReader, type TrustedRegistry, type VerificationQuery } from "../registry/reader";
 import { candidatesFor, checkTrustList, readerOf } from "../registry/trust-list";
 import { deadline, DeadlineExceeded, untilAborted } from "../lib/deadline";
 import type { StatusRecord, VerificationContextRecord } from "../registry/types";
@@ -161,14 +161,11 @@ interface RegistrySession {
   failure?: CertchainError;
 }
 
-/** Readers made by createRegistryReader put a deadline on every request themselves. */
-const hasOwnDeadlines = (reader: RegistryReader) => OWN_READERS.has(reader);
-const OWN_READERS = new WeakSet<RegistryReader>();
-
 /** One read of the session's registry, within its deadline (enforced here too for readers that ignore signals). */
 async function within<T>(session: RegistrySession, read: (options: RegistryReadOptions) => Promise<T>): Promise<T> {
   const options = { signal: session.signal, timeoutMs: session.timeoutMs };
-  if (hasOwnDeadlines(session.reader)) return read(options);
+  // Readers of createRegistryReader put the deadline on each request (a large read is many requests).
+  if (enforcesDeadlines(session.reader)) return read(options);
   const limit = deadline(session.timeoutMs, session.signal);
   try {
     return await untilAborted(read({ ...options, signal: limit.signal }), limit.signal);
@@ -411,11 +408,7 @@ interface Settings {
 function settingsOf(options: VerifyOptions): Settings {
   const registries = options?.registries ?? [];
   checkTrustList(registries);
-  const readers = registries.map((registry) => {
-    const reader = readerOf(registry);
-    if (reader !== registry) OWN_READERS.add(reader);
-    return reader;
-  });
+  const readers = registries.map(readerOf);
   return {
     readers,
     minConfirmations: Math.max(1, options?.minConfirmations ?? 1),
@@ -426,6 +419,10 @@ function settingsOf(options: VerifyOptions): Settings {
 }
 
 async function* chunksOf(inputs: Iterable<unknown> | AsyncIterable<unknown>): AsyncGenerator<unknown[]> {
+  if (Array.isArray(inputs)) {
+    for (let start = 0; start < inputs.length; start += CHUNK) yield inputs.slice(start, start + CHUNK);
+    return;
+  }
   let chunk: unknown[] = [];
   for await (const input of inputs as AsyncIterable<unknown>) {
     chunk.push(input);
@@ -477,8 +474,20 @@ export async function* verifyEach(inputs: Iterable<unknown> | AsyncIterable<unkn
     wake = undefined;
     w?.();
   };
+  /** Results out as soon as decided; `offset` maps a chunk's items to input positions, and forgets them once out. */
   const emit = (items: Item[], offset: Map<Item, number>) => {
-    for (const item of items) ready.push({ index: offset.get(item)!, result: conclude(item, settings.now) });
+    for (const item of items) {
+      const index = offset.get(item);
+      if (index === undefined) continue;
+      offset.delete(item);
+      let result: VerificationResult;
+      try {
+        result = conclude(item, settings.now);
+      } catch {
+        result = unforeseen();
+      }
+      ready.push({ index, result });
+    }
     notify();
   };
 
@@ -489,13 +498,12 @@ export async function* verifyEach(inputs: Iterable<unknown> | AsyncIterable<unkn
     emit(items, offset);
   }
 
-  async function judgeChunk(items: Item[], start: number) {
-    const offset = new Map(items.map((item, i) => [item, start + i]));
+  async function judgeChunk(items: Item[], offset: Map<Item, number>) {
     const byReader = new Map<RegistryReader, Item[]>();
     const open: Item[] = [];
     const decided: Item[] = [];
     for (const item of items) {
-      if (item.reader && !failed(item, "anchor")) byReader.set(item.reader, [...(byReader.get(item.reader) ?? []), item]);
+      if (item.reader && !failed(item, "anchor")) addTo(byReader, item.reader, item);
       else if (item.candidates && !failed(item, "anchor")) open.push(item);
       else decided.push(item);
     }
@@ -507,7 +515,7 @@ export async function* verifyEach(inputs: Iterable<unknown> | AsyncIterable<unkn
           const attributed = new Map<RegistryReader, Item[]>();
           const rest: Item[] = [];
           for (const item of open) {
-            if (item.reader && !failed(item, "anchor")) attributed.set(item.reader, [...(attributed.get(item.reader) ?? []), item]);
+            if (item.reader && !failed(item, "anchor")) addTo(attributed, item.reader, item);
             else rest.push(item);
           }
           emit(rest, offset);
@@ -527,8 +535,13 @@ export async function* verifyEach(inputs: Iterable<unknown> | AsyncIterable<unkn
         const items = inputsOfChunk.map(inspectSafely);
         for (const item of items) locateAnchor(item, settings.readers, proofMemo);
         inFlight++;
-        judgeChunk(items, start)
-          .catch((error: unknown) => (failure ??= { error }))
+        const offset = new Map(items.map((item, i) => [item, start + i]));
+        judgeChunk(items, offset)
+          // A fault no check foresaw still leaves a verdict for every input of the chunk.
+          .catch(() => {
+            for (const [, index] of offset) ready.push({ index, result: unforeseen() });
+            offset.clear();
+          })
           .finally(() => {
             inFlight--;
             notify();
@@ -558,6 +571,18 @@ export async function* verifyEach(inputs: Iterable<unknown> | AsyncIterable<unkn
     // The consumer stopped early (break, throw): abandon the reads still outstanding.
     stop.abort();
   }
+}
+
+function addTo<K, V>(groups: Map<K, V[]>, key: K, value: V): void {
+  const group = groups.get(key);
+  if (group) group.push(value);
+  else groups.set(key, [value]);
+}
+
+function unforeseen(): VerificationResult {
+  const item: Item = { checks: new Map(), result: blankResult() };
+  fail(item, "FORMAT_MALFORMED", "the input could not be verified");
+  return finish(item);
 }
 
 /** Both the producer and the consumer may wait at once: one wake-up call reaches both. */

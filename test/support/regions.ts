@@ -40,9 +40,13 @@ let logDir: string | undefined;
 export function regions(): Promise<Regions> {
   started ??= (async () => {
     logDir = mkdtempSync(path.join(tmpdir(), "certchain-regions-"));
+    const now = Date.now();
     const started = await Promise.all(
-      REGIONS.map(async ({ key, region, agency }) => {
-        const node = await startDevNode({ port: await freePort(), logFile: path.join(logDir!, `${key}.log`) });
+      REGIONS.map(async ({ key, region, agency }, i) => {
+        // Hardhat derives block 0 from its start time: nodes started in the same second share a
+        // genesis hash. Regions' chains differ in genesis, as real ones do; a minute apart each.
+        const initialDate = new Date(now - (i + 1) * 60_000).toISOString();
+        const node = await startDevNode({ port: await freePort(), logFile: path.join(logDir!, `${key}.log`), initialDate });
         nodes.push(node);
         const registry = await deployRegistryOnNode(node.rpcUrl, { region, agency });
         const result: Region = {

@@ -36,21 +36,8 @@ const readinessSchema = {
   required: ["ready", "registries"],
 } as const;
 
-/** Liveness and readiness; never rate limited. Readiness names the region that is down and why. */
+/** Readiness (liveness, /healthz, is the shared HTTP base's); never rate limited. It names the region that is down and why. */
 export default async function healthRoutes(app: FastifyInstance, { verifier }: { verifier: Verifier }): Promise<void> {
-  app.get(
-    "/healthz",
-    {
-      config: { rateLimit: false },
-      schema: {
-        tags: ["health"],
-        summary: "The process is up",
-        response: { 200: { type: "object", properties: { status: { type: "string", enum: ["ok"] } }, required: ["status"], examples: [{ status: "ok" }] } },
-      },
-    },
-    async () => ({ status: "ok" as const }),
-  );
-
   app.get(
     "/readyz",
     {
