@@ -33,6 +33,7 @@ async function main() {
   const operators = Object.fromEntries(DEMO_AGENCIES.map((agency, i) => [agency.slug, chain.operator(i)]));
   await seedDemo(chain, operators, log);
 
+  const apiUrl = `http://${config.host === "0.0.0.0" ? "127.0.0.1" : config.host}:${config.port}`;
   const service = await createService({
     dataDir: config.dataDir,
     provider: chain.provider,
@@ -43,6 +44,7 @@ async function main() {
     passphrase: config.passphrase,
     batch: { maxSize: config.batchSize, maxDelayMs: config.batchDelayMs },
     confirmations: config.confirmations,
+    publicUrl: config.publicUrl ?? apiUrl,
   });
   const app = await buildApp(service, {
     logger: { level: config.logLevel },
@@ -54,7 +56,6 @@ async function main() {
     },
   });
   await app.listen({ port: config.port, host: config.host });
-  const apiUrl = `http://${config.host === "0.0.0.0" ? "127.0.0.1" : config.host}:${config.port}`;
 
   const rootToken = await service.issueToken({ kind: "root", subject: "demo-root-authority" }, 30 * 24 * 3600);
   const agencies = await Promise.all(

@@ -63,6 +63,8 @@ export {
   parseEnvelope,
   createPendingEnvelope,
   createAnchoredEnvelope,
+  anchorPendingEnvelope,
+  isServiceUrl,
   ENVELOPE_FORMAT,
   ENVELOPE_VERSION,
   type Envelope,
@@ -102,6 +104,8 @@ export {
 // verification
 // `verify` takes anything a department is handed: a certificate file, a presentation, or a share link.
 export { verifyAny as verify, type VerifyAnyOptions } from "./verify/verify-input";
+// pending certificates: their proofs come from an issuing service the caller allows, then verify checks them on chain
+export { fetchAnchorProof, resolvePendingEnvelope, PROOF_TIMEOUT_MS, type ProofLookupOptions, type ProofRecord, type ProofLookup } from "./verify/pending-proof";
 export { verifyMany, verifyEach, VERIFY_CODES, CHECKS, type VerifyOptions, type VerifiedItem, type VerificationResult, type Verdict, type CheckResult, type VerifyCode, type CheckName } from "./verify";
 
 // share links (citizens share a presentation, encrypted in the browser)

@@ -6,6 +6,7 @@ import authPlugin from "./plugins/app/auth";
 import healthRoutes from "./routes/health";
 import certificateRoutes from "./routes/v1/certificates";
 import verifyRoutes from "./routes/v1/verify";
+import proofRoutes from "./routes/v1/proofs";
 import typeRoutes from "./routes/v1/types";
 import agencyRoutes from "./routes/v1/agencies";
 import auditRoutes from "./routes/v1/audit";
@@ -36,7 +37,9 @@ const ISSUING_API = {
   description: "Issue, look up, revoke and verify government e-certificates (SD-JWT VCs anchored on an EVM chain).",
   tags: [
     { name: "certificates", description: "Issue and manage certificates (agency token)" },
-    { name: "verification", description: "Verify a certificate (no token)" },
+    { name: "verification", description: "Verify a certificate, look up a pending certificate's proof (no token)" },
+    { name: "notarisation", description: "Notarise document digests (notary office token)" },
+    { name: "shares", description: "Encrypted share links (no account; ciphertext only)" },
     { name: "registry", description: "Certificate types and agencies" },
     { name: "admin", description: "Root authority only" },
     { name: "health", description: "Liveness and readiness" },
@@ -70,6 +73,7 @@ export async function buildApp(service: IssuingService, options: BuildAppOptions
   await app.register(healthRoutes);
   await app.register(certificateRoutes, { prefix: "/v1/certificates" });
   await app.register(verifyRoutes, { prefix: "/v1/verify" });
+  await app.register(proofRoutes, { prefix: "/v1/proofs" });
   await app.register(typeRoutes, { prefix: "/v1/types" });
   await app.register(agencyRoutes, { prefix: "/v1/agencies" });
   await app.register(auditRoutes, { prefix: "/v1/audit" });

@@ -13,6 +13,8 @@ interface Setting {
 export interface Config {
   port: number;
   host: string;
+  /** The base URL clients reach the API at; pending envelopes name it. Default http://<host>:<port>. */
+  publicUrl?: string;
   dataDir: string;
   /** External chain; when absent a local Hardhat node is started. */
   chainRpcUrl?: string;
@@ -33,6 +35,18 @@ const int = (name: string) => (raw: string) => {
   return value;
 };
 const text = (raw: string) => raw;
+const baseUrl = (name: string) => (raw: string) => {
+  let url: URL | undefined;
+  try {
+    url = new URL(raw);
+  } catch {
+    url = undefined;
+  }
+  if (!url || (url.protocol !== "http:" && url.protocol !== "https:") || url.search || url.hash || url.username) {
+    throw new Error(`${name} must be an http(s) base URL such as https://certs.example.gov.cn, got ${JSON.stringify(raw)}`);
+  }
+  return raw.replace(/\/+$/, "");
+};
 
 /** Hardhat's published development mnemonic: its accounts are funded on every `hardhat node`. */
 export const DEV_MNEMONIC = "test test test test test test test test test test test junk";
@@ -41,6 +55,7 @@ export const DEV_PASSPHRASE = "certchain-development-passphrase";
 const SETTINGS: Setting[] = [
   { env: "PORT", key: "port", parse: int("PORT"), fallback: 3000, help: "HTTP port of the API" },
   { env: "HOST", key: "host", parse: text, fallback: "127.0.0.1", help: "interface to listen on" },
+  { env: "PUBLIC_URL", key: "publicUrl", parse: baseUrl("PUBLIC_URL"), fallback: undefined, help: "base URL clients reach the API at, named in pending envelopes [http://HOST:PORT]" },
   { env: "DATA_DIR", key: "dataDir", parse: text, fallback: "./data", help: "LevelDB, keys, chain journal, demo.json" },
   { env: "CHAIN_RPC_URL", key: "chainRpcUrl", parse: text, fallback: undefined, help: "external EVM JSON-RPC URL (default: start a local Hardhat node)" },
   { env: "DEV_CHAIN_PORT", key: "devChainPort", parse: int("DEV_CHAIN_PORT"), fallback: 8545, help: "port of the local Hardhat node" },

@@ -80,7 +80,7 @@ export async function createHttpApp(options: HttpAppOptions): Promise<FastifyIns
       schema: {
         tags: ["health"],
         summary: "The process is up",
-        response: { 200: { type: "object", properties: { status: { type: "string", enum: ["ok"] } }, required: ["status"], examples: [{ status: "ok" }] } },
+        response: { 200: { type: "object", description: "The process is up.", properties: { status: { type: "string", enum: ["ok"] } }, required: ["status"], examples: [{ status: "ok" }] } },
       },
     },
     async () => ({ status: "ok" as const }),

@@ -14,6 +14,12 @@ export interface PendingAnchor {
   status: "pending";
   chainId: number;
   registry: Hex;
+  /**
+   * The issuing service's base URL: `GET <service>/v1/proofs/<leaf>` hands out the anchor proof
+   * once the batch is anchored. Optional (envelopes written before it existed lack it); a
+   * verifier asks it only if it trusts it to answer (the proof is then checked against the chain).
+   */
+  service?: string;
   /** The registry's id (its `registryId()`); absent in envelopes written before registry ids. */
   registryId?: Hex;
 }
@@ -49,12 +55,15 @@ export interface Envelope {
   anchor: PendingAnchor | AnchorProof;
 }
 
-/** The envelope of a credential issued but not anchored yet. */
-export const createPendingEnvelope = (credential: string, chainId: number, registry: Hex, registryId?: Hex): Envelope => ({
+/**
+ * The envelope of a credential issued but not anchored yet; `service` names where its proof will
+ * be (GET <service>/v1/proofs/<leaf>), `registryId` the registry it will be anchored on.
+ */
+export const createPendingEnvelope = (credential: string, chainId: number, registry: Hex, service?: string, registryId?: Hex): Envelope => ({
   format: ENVELOPE_FORMAT,
   version: ENVELOPE_VERSION,
   credential,
-  anchor: registryId === undefined ? { status: "pending", chainId, registry } : { status: "pending", chainId, registry, registryId },
+  anchor: { status: "pending", chainId, registry, ...(registryId !== undefined ? { registryId } : {}), ...(service !== undefined ? { service } : {}) },
 });
 
 /** The envelope of an anchored credential, with its proof. */
@@ -69,12 +78,44 @@ export const createAnchoredEnvelope = (credential: string, anchor: Omit<AnchorPr
   };
 };
 
+/**
+ * The anchored envelope of a pending one, once its batch is anchored: the same credential (a
+ * presentation keeps its disclosures), the pending anchor's chain and registry, and the proof.
+ * Nothing here is trusted: verify checks the proof against the chain like any other.
+ */
+export function anchorPendingEnvelope(envelope: Envelope, proof: Pick<AnchorProof, "root" | "proof" | "transaction" | "block" | "anchoredAt" | "registryId">): Envelope {
+  const { chainId, registry } = envelope.anchor;
+  const registryId = envelope.anchor.registryId ?? proof.registryId;
+  return createAnchoredEnvelope(envelope.credential, {
+    chainId,
+    registry,
+    ...(registryId !== undefined ? { registryId } : {}),
+    root: proof.root,
+    proof: [...proof.proof],
+    transaction: proof.transaction,
+    block: proof.block,
+    anchoredAt: proof.anchoredAt,
+  });
+}
+
 const fail = (code: string, message: string): never => {
   throw new CertchainError(code, message);
 };
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
 const isAddress = (v: unknown): v is Hex => typeof v === "string" && /^0x[0-9a-fA-F]{40}$/.test(v);
 const isChainId = (v: unknown): v is number => Number.isSafeInteger(v) && (v as number) > 0;
+const MAX_SERVICE_URL = 2048;
+
+/** An http(s) base URL without credentials, query or fragment: what a pending anchor may name. */
+export function isServiceUrl(v: unknown): v is string {
+  if (typeof v !== "string" || v.length > MAX_SERVICE_URL) return false;
+  try {
+    const url = new URL(v);
+    return (url.protocol === "https:" || url.protocol === "http:") && !url.username && !url.password && !url.search && !url.hash;
+  } catch {
+    return false;
+  }
+}
 
 /**
  * Reads an envelope from JSON text or a parsed object, checking its shape strictly.
@@ -98,7 +139,8 @@ export function parseEnvelope(input: unknown): Envelope {
   if (anchor.registryId !== undefined && !isBytes32Hex(anchor.registryId)) return fail("FORMAT_MALFORMED", "the anchor's registryId is not 32 bytes of hex");
   const registryId = anchor.registryId as Hex | undefined;
   if (anchor.status === "pending") {
-    return createPendingEnvelope(value.credential, anchor.chainId, anchor.registry, registryId);
+    if (anchor.service !== undefined && !isServiceUrl(anchor.service)) return fail("FORMAT_MALFORMED", "the pending anchor's service is not an http(s) URL");
+    return createPendingEnvelope(value.credential, anchor.chainId, anchor.registry, anchor.service as string | undefined, registryId);
   }
   if (anchor.status !== "anchored") return fail("FORMAT_MALFORMED", "the anchor status is neither pending nor anchored");
   const { root, proof, transaction, block, anchoredAt } = anchor;

@@ -25,6 +25,8 @@ export interface ServiceConfig {
   confirmations?: number;
   issuerCodes?: Record<string, string>;
   registryName?: string;
+  /** Base URL pending envelopes name for their proofs (see IssuingServiceOptions.publicUrl). */
+  publicUrl?: string;
   /** Test hooks only. */
   faults?: { crashAt?: "prepared" | "sent" | "finishing" };
 }
@@ -76,6 +78,7 @@ export async function createService(config: ServiceConfig): Promise<Service> {
       batch: config.batch,
       confirmations: config.confirmations,
       issuerCodes: config.issuerCodes,
+      publicUrl: config.publicUrl,
       faults: config.faults,
     });
     // Warm the accreditation cache while the chain is (probably) up, so issuing can go on

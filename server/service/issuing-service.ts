@@ -1,6 +1,7 @@
 import type { Provider, Signer } from "ethers";
 import {
   agencyIdOf,
+  anchorPendingEnvelope,
   certificateTypes,
   createPendingEnvelope,
   createRegistryReader,
@@ -9,19 +10,22 @@ import {
   formatCertificateNumber,
   isCertchainError,
   issueCredential,
+  parseEnvelope,
   typeIdOf,
   validateClaims,
   verify as sdkVerify,
   type CertificateType,
+  type Envelope,
   type Hex,
 } from "@certchain/sdk";
+import { awaitAnchors } from "../anchoring/await-anchors";
 import { createBatcher, type Batcher } from "../anchoring/batcher";
 import { createTokenAuthority } from "../auth/tokens";
 import { createOperatorClient } from "../chain/operator";
 import { createRegistryAdmin } from "../chain/registry-admin";
 import { createRegistryIdSource } from "../chain/registry-id";
 import { revertNameOf } from "../chain/revert-name";
-import { apiError } from "../errors";
+import { apiError, detailsList } from "../errors";
 import type { KeyStore } from "../keys/key-store";
 import { createKeyedMutex } from "../lib/mutex";
 import { createAuditLog, type NewAuditEntry } from "../store/audit-log";
@@ -64,6 +68,11 @@ export interface IssuingServiceOptions {
   confirmations?: number;
   /** Real unified social credit codes per agency slug; otherwise one is derived from the slug. */
   issuerCodes?: Record<string, string>;
+  /**
+   * This service's public base URL, named in pending envelopes so holders and verifiers know
+   * where to ask for the proof (GET <publicUrl>/v1/proofs/<leaf>). Without it envelopes name none.
+   */
+  publicUrl?: string;
   now?: () => number;
   /** Test hooks only. */
   faults?: { crashAt?: "prepared" | "sent" | "finishing" };
@@ -103,7 +112,7 @@ function parseTime(value: unknown, field: string): number | undefined {
 }
 
 const errorOf = (error: unknown): { code: string; message: string; details?: unknown } =>
-  isCertchainError(error) ? { code: error.code, message: error.message, ...(error.details !== undefined ? { details: error.details } : {}) } : { code: "INTERNAL", message: "Internal error." };
+  isCertchainError(error) ? { code: error.code, message: error.message, ...(error.details !== undefined ? { details: detailsList(error.details) } : {}) } : { code: "INTERNAL", message: "Internal error." };
 
 /**
  * The issuing node: validate → sign → persist (synced) → hand to the batcher. Every refusal is
@@ -112,6 +121,7 @@ const errorOf = (error: unknown): { code: string; message: string; details?: unk
 export async function createIssuingService(options: IssuingServiceOptions): Promise<LocalIssuingService> {
   const { db, keys, chain } = options;
   const now = options.now ?? Date.now;
+  const publicUrl = options.publicUrl?.replace(/\/+$/, "") || undefined;
   const confirmations = Math.max(1, options.confirmations ?? 1);
   const operatorFor =
     typeof chain.operatorSignerFor === "function"
@@ -130,6 +140,7 @@ export async function createIssuingService(options: IssuingServiceOptions): Prom
   const chainLock = createKeyedMutex();
   const requestLock = createKeyedMutex();
   const certificateLock = createKeyedMutex();
+  await certificates.ensureLeafIndex();
   const batcher = createBatcher({
     db,
     certificates,
@@ -222,7 +233,7 @@ export async function createIssuingService(options: IssuingServiceOptions): Prom
     const id = newCertificateId(at);
     const createdAt = new Date(at).toISOString();
     return {
-      record: { id, agency, type: type.id, status: "pending", envelope: createPendingEnvelope(credential, chain.chainId, chain.registryAddress, registryIds.current()), leaf, createdAt },
+      record: { id, agency, type: type.id, status: "pending", envelope: createPendingEnvelope(credential, chain.chainId, chain.registryAddress, publicUrl, registryIds.current()), leaf, createdAt },
       pending: { id, agency, leaf, at },
       audit: { at: createdAt, actor: principal.subject, requestId: context.requestId, action: "certificate.issue", subject: id, data: { agency, type: type.id, certificateNumber, leaf, keyId: signer.keyId } },
     };
@@ -272,6 +283,22 @@ export async function createIssuingService(options: IssuingServiceOptions): Prom
     const record = typeof id === "string" && id.length > 0 && id.length <= 128 ? await certificates.get(id) : undefined;
     if (record === undefined) throw apiError("CERT_NOT_FOUND");
     return record;
+  }
+
+  /** A pending envelope this node issued, with its anchor from the store once anchored; else undefined. */
+  async function anchoredFromStore(input: unknown): Promise<Envelope | undefined> {
+    let envelope: Envelope;
+    try {
+      envelope = parseEnvelope(input);
+    } catch {
+      return undefined;
+    }
+    if (envelope.anchor.status !== "pending") return undefined;
+    if (envelope.anchor.chainId !== chain.chainId || envelope.anchor.registry.toLowerCase() !== chain.registryAddress.toLowerCase()) return undefined;
+    const record = await certificates.getByLeaf(credentialLeaf(envelope.credential));
+    const anchor = record?.envelope.anchor;
+    if (anchor?.status !== "anchored") return undefined;
+    return anchorPendingEnvelope(envelope, anchor);
   }
 
   async function issueBatch(principal: Principal, items: IssueRequest[], context: RequestContext): Promise<BatchItemResult[]> {
@@ -381,7 +408,25 @@ export async function createIssuingService(options: IssuingServiceOptions): Prom
       });
     },
 
-    verify: (input) => sdkVerify(input, { registries: [reader], minConfirmations: confirmations }),
+    awaitAnchors: (ids, timeoutMs) => awaitAnchors(batcher, certificates, ids, timeoutMs),
+
+    async proofOf(leaf) {
+      const record = typeof leaf === "string" && /^(0x)?[0-9a-fA-F]{64}$/.test(leaf) ? await certificates.getByLeaf(leaf) : undefined;
+      if (record === undefined) return undefined;
+      const anchor = record.envelope.anchor;
+      if (anchor.status !== "anchored") return { status: "pending" };
+      const { root, proof, registry, registryId, chainId, anchoredAt, transaction, block } = anchor;
+      return { status: "anchored", proof: { root, proof, registry, ...(registryId ? { registryId } : {}), chainId, anchoredAt, transaction, block } };
+    },
+
+    async verify(input) {
+      const options = { registries: [reader], minConfirmations: confirmations };
+      // A pending envelope of ours is resolved from our own store: no HTTP to ourselves.
+      const anchored = await anchoredFromStore(input).catch(() => undefined);
+      if (anchored === undefined) return sdkVerify(input, options);
+      const result = await sdkVerify(anchored, options);
+      return result.checks.some((c) => c.name === "anchor" && c.status === "passed") ? { ...result, envelope: anchored } : result;
+    },
 
     types: () => certificateTypes,
 

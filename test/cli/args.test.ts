@@ -1,6 +1,7 @@
 import { expect } from "chai";
 import { parse } from "../../scripts/cli/args";
 import { COMMANDS, main } from "../../scripts/cli/main";
+import { setLang } from "../../scripts/cli/i18n";
 import { UsageError } from "../../scripts/cli/output";
 
 const OPTIONS = {
@@ -10,10 +11,30 @@ const OPTIONS = {
 } as const;
 
 describe("cli: argument parsing", function () {
+  before(() => setLang("en"));
+
   it("refuses a single-valued flag given twice, naming it and both values", function () {
     expect(() => parse("verify", ["--rpc", "http://a", "--rpc=http://b"], OPTIONS)).to.throw(UsageError, /--rpc is given 2 times \("http:\/\/a", "http:\/\/b"\) but takes one value; to trust several registries/);
     expect(() => parse("x", ["--json", "--json"], OPTIONS)).to.throw(UsageError, /--json is given 2 times but takes one value/);
     expect(() => parse("x", ["-h", "--help"], OPTIONS)).to.throw(UsageError, /--help is given 2 times/);
+  });
+
+  it("says it in Chinese too, and refuses a repeated --lang", async function () {
+    setLang("zh-CN");
+    try {
+      expect(() => parse("verify", ["--rpc", "a", "--rpc", "b"], OPTIONS)).to.throw(UsageError, /--rpc 给了 2 次（"a", "b"）|--rpc 给了 2 次 \("a", "b"\)/);
+    } finally {
+      setLang("en");
+    }
+    const written: string[] = [];
+    const write = process.stderr.write.bind(process.stderr);
+    process.stderr.write = ((chunk: string) => (written.push(String(chunk)), true)) as typeof process.stderr.write;
+    try {
+      expect(await main(["--lang", "en", "types", "--lang", "zh-CN"])).to.equal(2);
+    } finally {
+      process.stderr.write = write;
+    }
+    expect(written.join("")).to.match(/--lang is given 2 times/);
   });
 
   it("lets flags declared multiple repeat, and keeps single ones as given", function () {
@@ -49,7 +70,7 @@ describe("cli: argument parsing", function () {
       process.stderr.write = ((chunk: string) => (written.push(String(chunk)), true)) as typeof process.stderr.write;
       let code: number;
       try {
-        code = await main([command, ...args]);
+        code = await main(["--lang", "en", command, ...args]);
       } finally {
         process.stderr.write = write;
       }

@@ -11,6 +11,8 @@ import { regions, type Regions } from "../support/regions";
 
 const ROOT = path.join(__dirname, "..", "..");
 const BIN = path.join(ROOT, "scripts", "cli", "bin.js");
+/** The CLI speaks Chinese unless the locale says otherwise; these tests read its English. */
+const ENGLISH = { ...process.env, LANG: "en_US.UTF-8", LC_ALL: "", LC_MESSAGES: "", CERTCHAIN_LANG: "" };
 
 /** The README's fenced block of `language` that contains `marker`. */
 function readmeBlock(language: string, marker: string): string {
@@ -29,7 +31,7 @@ interface Started {
 
 async function startVerifier(args: string[]): Promise<Started> {
   let output = "";
-  const child = spawn(process.execPath, [BIN, "verifier", ...args], { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(process.execPath, [BIN, "verifier", ...args], { cwd: ROOT, env: ENGLISH, stdio: ["ignore", "pipe", "pipe"] });
   child.stdout!.on("data", (chunk) => (output += chunk));
   child.stderr!.on("data", (chunk) => (output += chunk));
   const deadline = Date.now() + 60_000;
@@ -81,7 +83,10 @@ describe("certchain verifier, as its own process", function () {
   });
 
   it("answers the README's curl request: two regions valid and named, a third refused", function () {
-    const curl = readmeBlock("sh", "/v1/verify").split("\n").filter((line) => line.trim() !== "");
+    // The block's curl commands (backslash continuations kept); this test runs the verifier itself.
+    const commands = readmeBlock("sh", "/v1/verify").split(/\n(?=\S)/); // a continued command's lines are indented
+    const curl = commands.filter((command) => command.startsWith("curl "));
+    expect(curl).to.have.length(2);
     expect(curl.join("\n")).to.include("$(cat certificate.json)");
     for (const [file, verdict, name] of [
       [files.a, "valid", r.a.registry.name],
@@ -120,7 +125,7 @@ describe("certchain verifier, as its own process", function () {
     const bad = path.join(dir, "bad.json");
     const run = (content: unknown, extra: string[] = []) => {
       writeFileSync(bad, JSON.stringify(content));
-      return spawnSync(process.execPath, [BIN, "verifier", "--registries", bad, "--port", "0", ...extra], { cwd: ROOT, encoding: "utf8", timeout: 60_000 });
+      return spawnSync(process.execPath, [BIN, "verifier", "--registries", bad, "--port", "0", ...extra], { cwd: ROOT, env: ENGLISH, encoding: "utf8", timeout: 60_000 });
     };
     const entry = { name: "上海市", id: r.a.registry.id, chainId: 31337, address: r.a.registry.address, rpcUrl: r.a.registry.rpcUrl };
     // Each rule has its unit test (test/sdk/trust-list.test.ts); here, that the service applies them.
@@ -134,7 +139,7 @@ describe("certchain verifier, as its own process", function () {
       expect(result.stderr).to.match(message);
       expect(result.stderr.trim().split("\n")).to.have.length(1);
     }
-    const missing = spawnSync(process.execPath, [BIN, "verifier", "--port", "0"], { cwd: ROOT, encoding: "utf8", timeout: 60_000 });
+    const missing = spawnSync(process.execPath, [BIN, "verifier", "--port", "0"], { cwd: ROOT, env: ENGLISH, encoding: "utf8", timeout: 60_000 });
     expect(missing.status).to.equal(2);
     expect(missing.stderr).to.match(/--registries <file>/);
   });

@@ -20,7 +20,10 @@ export default async function health(app: FastifyInstance): Promise<void> {
       schema: {
         tags: ["health"],
         summary: "The chain is reachable and anchoring is not stuck",
-        response: { 200: readinessSchema, 503: readinessSchema },
+        response: {
+          200: { ...readinessSchema, description: "Ready: the chain answers and anchoring is not stuck." },
+          503: { ...readinessSchema, description: "Not ready: the chain is unreachable or anchoring is stuck (see `chain` and `anchoring`)." },
+        },
       },
     },
     async (_request, reply) => {

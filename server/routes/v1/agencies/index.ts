@@ -23,7 +23,7 @@ export default async function agencies(app: FastifyInstance): Promise<void> {
       schema: {
         tags: ["registry"],
         summary: "List agencies the registry knows",
-        response: { 200: { type: "array", items: agencySchema }, ...errorResponses },
+        response: { 200: { type: "array", description: "The agencies on the registry, with their accredited types and signing keys.", items: agencySchema }, ...errorResponses },
       },
     },
     async () => app.service.agencies(),
@@ -48,8 +48,9 @@ export default async function agencies(app: FastifyInstance): Promise<void> {
           },
           required: ["slug", "name", "types"],
           additionalProperties: false,
+          examples: [{ slug: "sh-fda", name: "上海市药品监督管理局", types: ["production-licence"] }],
         },
-        response: { 201: agencySchema, ...errorResponses },
+        response: { 201: { ...agencySchema, description: "Registered and accredited; as GET /v1/agencies shows it." }, ...errorResponses },
       },
     },
     async (request, reply) => reply.status(201).send(await app.service.registerAgency(request.principal!, request.body, { requestId: request.id })),
@@ -70,7 +71,12 @@ export default async function agencies(app: FastifyInstance): Promise<void> {
           required: ["slug"],
         },
         response: {
-          200: { type: "object", properties: { keyId: { type: "string" }, retired: { type: "array", items: { type: "string" } } }, required: ["keyId", "retired"] },
+          200: {
+            type: "object",
+            description: "The new key's id and the ids of the keys it retired.",
+            properties: { keyId: { type: "string" }, retired: { type: "array", items: { type: "string" } } },
+            required: ["keyId", "retired"],
+          },
           ...errorResponses,
         },
       },

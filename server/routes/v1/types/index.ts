@@ -14,6 +14,7 @@ export default async function types(app: FastifyInstance): Promise<void> {
         response: {
           200: {
             type: "array",
+            description: "Every certificate type this service issues: id, names, claim labels (zh-CN and en) and the JSON Schema of its claims with a complete example.",
             items: {
               type: "object",
               properties: {

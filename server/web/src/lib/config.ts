@@ -1,5 +1,5 @@
 import { JsonRpcProvider } from "ethers";
-import type { VerifyOptions, Hex } from "@certchain/sdk";
+import type { Hex, VerifyAnyOptions } from "@certchain/sdk";
 
 /** What the service tells its pages (GET /web-config.json). */
 export interface WebConfig {
@@ -39,11 +39,15 @@ export async function loadConfig(): Promise<WebConfig | undefined> {
   }
 }
 
-/** Verify options reading the chain through the service's read-only proxy. */
-export function verifyOptionsOf(config: WebConfig | undefined): VerifyOptions {
-  if (!config) return { registries: [] };
+/**
+ * Verify options reading the chain through the service's read-only proxy; a pending
+ * certificate's proof may come from this page's own origin (the service that serves it), and
+ * is then checked on the chain like any other.
+ */
+export function verifyOptionsOf(config: WebConfig | undefined): VerifyAnyOptions {
+  if (!config) return { registries: [], proofServices: [location.origin] };
   const url = new URL(config.rpcUrl, location.origin).href;
   // staticNetwork: no eth_chainId probing loop; batches stay under the proxy's limit of 50.
   const provider = new JsonRpcProvider(url, config.chainId, { staticNetwork: true, cacheTimeout: -1, batchMaxCount: 20 });
-  return { registries: [{ chainId: config.chainId, address: config.address, name: config.name, provider }] };
+  return { registries: [{ chainId: config.chainId, address: config.address, name: config.name, provider }], proofServices: [location.origin] };
 }

@@ -2,7 +2,7 @@ import { type ShareVerificationResult, type ShareCode, statusReasonLabel, findTy
 import { fill, h } from "./dom";
 import { formatDate, formatTime, formatValue } from "./format";
 import { lang, tr } from "./i18n";
-import { REASON_TEXTS, SHARE_FAILURES, T, VALID_EXPLANATION, VERDICT_LABELS, VERDICT_SYMBOLS } from "./messages";
+import { REASON_TEXTS, SHARE_FAILURES, T, TAMPERED_CODES, VALID_EXPLANATION, VERDICT_LABELS, VERDICT_SYMBOLS } from "./messages";
 
 export type AnyResult = VerificationResult | ShareVerificationResult;
 
@@ -90,6 +90,7 @@ export function renderResult(container: HTMLElement, result: AnyResult) {
     // Display order: the type's own order, then anything else it carries.
     const order = type ? Object.keys(type.claims) : [];
     revealed.sort(([a], [b]) => (order.indexOf(a) === -1 ? 1e6 : order.indexOf(a)) - (order.indexOf(b) === -1 ? 1e6 : order.indexOf(b)));
+    const tampered = TAMPERED_CODES.has(result.reason?.code ?? "");
     parts.push(
       h(
         "section",
@@ -97,14 +98,16 @@ export function renderResult(container: HTMLElement, result: AnyResult) {
         Object.assign(typeHeading(result), { id: "cert-type" }),
         certificateFacts(result),
         h("h3", {}, tr(T.revealed)),
-        revealed.length > 0
+        tampered
+          ? h("p", { class: "note tampered", "data-testid": "tampered" }, tr(T.tampered))
+          : revealed.length > 0
           ? h(
               "dl",
               { class: "claims", "data-testid": "revealed" },
               revealed.flatMap(([name, value]) => [h("dt", { "data-claim": name }, labelOf(vct, name)), h("dd", { "data-claim": name }, formatValue(value))]),
             )
           : h("p", { class: "note" }, tr(T.noneRevealed)),
-        result.withheld.length > 0
+        !tampered && result.withheld.length > 0
           ? h(
               "div",
               { class: "withheld" },
