@@ -65,9 +65,11 @@ const UNKNOWN: Text = { en: "certchain: unknown command {name} (commands: {comma
 
 /** Runs one command line; returns the exit code. Never throws. */
 export async function main(commandLine: string[]): Promise<number> {
-  const { argv, flag } = takeLangOption(commandLine);
+  let argv: string[];
   try {
-    setLang(detectLang(flag));
+    const taken = takeLangOption(commandLine);
+    argv = taken.argv;
+    setLang(detectLang(taken.flag));
   } catch (error) {
     err(describeError(error).line);
     return EXIT.USAGE;

@@ -45,6 +45,7 @@ describe("cli: argument parsing", function () {
 
   // Every command parses through parse(): a repeated flag is refused before the command does anything.
   const repeated: Record<string, string[]> = {
+    types: ["--json", "--json"],
     issue: ["--type", "business-licence", "--type", "marriage-certificate", "--csv", "x.csv"],
     verify: ["x.json", "--min-confirmations", "1", "--min-confirmations", "2"],
     verifier: ["--registries", "a.json", "--port", "1", "--port", "2"],
