@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyServerOptions } from "fastify";
 import type { IssuingService } from "./service/types";
-import { createHttpApp } from "./http-app";
+import { createHttpApp, DEFAULT_REQUEST_TIMEOUT_MS } from "./http-app";
 import servicePlugin from "./plugins/app/service";
 import authPlugin from "./plugins/app/auth";
 import healthRoutes from "./routes/health";
@@ -23,6 +23,8 @@ export interface BuildAppOptions {
   /** Requests per token (or IP) and window; false turns rate limiting off. Default 1,000 per minute. */
   rateLimit?: { max: number; timeWindowMs: number } | false;
   trustProxy?: FastifyServerOptions["trustProxy"];
+  /** A request (headers and body) must arrive within this long, or it is answered 408 REQUEST_TIMEOUT. Default 120 s. */
+  requestTimeoutMs?: number;
   /** Where share-link ciphertexts are kept; without it /v1/shares is not served. */
   shares?: ShareStore;
   /** The citizen pages (/wallet, /s/:id, /verify) and their read-only JSON-RPC proxy (/rpc) in front of `upstreamRpcUrl`. */
@@ -31,6 +33,7 @@ export interface BuildAppOptions {
 
 export const DEFAULT_BODY_LIMIT = 16 * 1024 * 1024;
 export const DEFAULT_RATE_LIMIT = { max: 1000, timeWindowMs: 60_000 };
+export { DEFAULT_REQUEST_TIMEOUT_MS };
 
 const ISSUING_API = {
   title: "certchain issuing API",
@@ -60,6 +63,7 @@ export async function buildApp(service: IssuingService, options: BuildAppOptions
     bodyLimit: options.bodyLimit ?? DEFAULT_BODY_LIMIT,
     rateLimit: options.rateLimit ?? DEFAULT_RATE_LIMIT,
     trustProxy: options.trustProxy,
+    requestTimeoutMs: options.requestTimeoutMs,
     // The limiter keys on the caller's token, which auth resolves: the service comes first, auth after.
     beforeRateLimit: async (app) => {
       await app.register(servicePlugin, { service });
@@ -72,7 +76,7 @@ export async function buildApp(service: IssuingService, options: BuildAppOptions
 
   await app.register(healthRoutes);
   await app.register(certificateRoutes, { prefix: "/v1/certificates" });
-  await app.register(verifyRoutes, { prefix: "/v1/verify" });
+  await app.register(verifyRoutes, { prefix: "/v1/verify", shares: options.shares });
   await app.register(proofRoutes, { prefix: "/v1/proofs" });
   await app.register(typeRoutes, { prefix: "/v1/types" });
   await app.register(agencyRoutes, { prefix: "/v1/agencies" });

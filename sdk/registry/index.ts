@@ -5,6 +5,7 @@ export {
   type RegistryReader,
   type TrustedRegistry,
   type VerificationQuery,
+  type AnchorTransactionQuery,
   type RegistryReadOptions,
   type RegistryIdentity,
   type RegistryProbe,

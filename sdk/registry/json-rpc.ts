@@ -25,6 +25,7 @@ export interface RegistryProvider {
   getCode?(address: string): Promise<string>;
   getNetwork?(): Promise<{ chainId: bigint | number }>;
   getBlock?(block: number | string): Promise<{ hash?: string | null } | null>;
+  getTransactionReceipt?(hash: string): Promise<{ status?: number | null; logs: readonly { address: string; topics: readonly string[] }[] } | null>;
   getLogs?(filter: { address: string; fromBlock: number | string; toBlock: number | string; topics: (string | string[] | null)[] }): Promise<readonly { topics: readonly string[] }[]>;
 }
 
@@ -100,6 +101,8 @@ export function providerTransport(provider: RegistryProvider): JsonRpcTransport 
         return provider.getCode!(params[0]);
       case "eth_call":
         return provider.call!({ to: params[0].to, data: params[0].data });
+      case "eth_getTransactionReceipt":
+        return provider.getTransactionReceipt!(params[0]);
       case "eth_getLogs": {
         const filter = params[0];
         return provider.getLogs!({ address: filter.address, fromBlock: Number(filter.fromBlock), toBlock: filter.toBlock, topics: filter.topics });

@@ -1,3 +1,4 @@
+import { creditCodeFromBytes18 } from "../certificate-number/credit-code";
 import { CertchainError, isCertchainError } from "../errors";
 import { fromHex, type Hex } from "../lib/bytes";
 import { deadline, DeadlineExceeded, untilAborted } from "../lib/deadline";
@@ -44,6 +45,12 @@ export interface VerificationQuery {
   root: Hex;
   keyId: Hex;
   typeId: Hex;
+}
+
+/** A transaction an envelope names as the one that anchored `root`. */
+export interface AnchorTransactionQuery {
+  root: Hex;
+  transaction: Hex;
 }
 
 /** Per-read options of a {@link RegistryReader}: a caller's signal and the deadline. */
@@ -100,6 +107,12 @@ export interface RegistryReader {
   statuses(agencyId: Hex, leaves: readonly Hex[], options?: RegistryReadOptions): Promise<StatusRecord[]>;
   /** Every agency on the registry with its key and type ids. */
   agencies(options?: RegistryReadOptions): Promise<(AgencyRecord & { keyIds: Hex[]; typeIds: Hex[] })[]>;
+  /**
+   * For each query, whether the transaction's receipt holds this registry's RootAnchored log for
+   * the root (a root is anchored once, so that is the anchoring transaction). Optional: without
+   * it, verify reports no transaction.
+   */
+  anchorTransactions?(queries: readonly AnchorTransactionQuery[], options?: RegistryReadOptions): Promise<boolean[]>;
   /** Checks every endpoint afresh, for readiness probes. */
   probe?(options?: RegistryReadOptions): Promise<RegistryProbe>;
 }
@@ -130,6 +143,7 @@ const AGENCY = fn("agency");
 const KEY_IDS_OF = fn("keyIdsOf");
 const TYPE_IDS_OF = fn("typeIdsOf");
 const STATUS_TOPICS = ["CertificateSuspended", "CertificateReinstated", "CertificateRevoked"].map((name) => abiEventTopic(CERTCHAIN_REGISTRY_ABI, name));
+const ROOT_ANCHORED = abiEventTopic(CERTCHAIN_REGISTRY_ABI, "RootAnchored");
 
 async function inChunks<T, R>(items: readonly T[], size: number, read: (chunk: T[]) => Promise<R[]>): Promise<R[]> {
   const chunks: T[][] = [];
@@ -310,7 +324,7 @@ export function createRegistryReader(registry: TrustedRegistry): RegistryReader 
         if (rows.length !== chunk.length) throw new CertchainError("CHAIN_UNREACHABLE", `${name} answered ${rows.length} contexts for ${chunk.length} queries`);
         return rows.map((row, i): VerificationContextRecord => ({
           anchor: { agencyId: row.anchor.agencyId, anchoredAt: num(row.anchor.anchoredAt), blockNumber: num(row.anchor.blockNumber), size: num(row.anchor.size) },
-          agency: { id: row.anchor.agencyId, slug: row.agency.slug, name: row.agency.name, registered: row.agency.registered },
+          agency: { id: row.anchor.agencyId, slug: row.agency.slug, name: row.agency.name, registered: row.agency.registered, creditCode: creditCodeFromBytes18(row.agency.creditCode) },
           key: {
             keyId: chunk[i].keyId,
             agencyId: row.key.agencyId,
@@ -347,6 +361,20 @@ export function createRegistryReader(registry: TrustedRegistry): RegistryReader 
       return leaves.map((leaf) => byLeaf.get(leaf.toLowerCase()) ?? { state: "active", reason: 0, updatedAt: 0 });
     },
 
+    anchorTransactions: (queries, options) =>
+      Promise.all(
+        queries.map(async ({ root, transaction }) => {
+          const receipt = (await read("anchor transaction", options, (endpoint, signal) => endpoint.transport.request("eth_getTransactionReceipt", [transaction], signal))) as {
+            status?: string | number;
+            logs?: { address?: string; topics?: string[] }[];
+          } | null;
+          if (!receipt || Number(receipt.status) !== 1 || !Array.isArray(receipt.logs)) return false;
+          return receipt.logs.some(
+            (log) => log.address?.toLowerCase() === address && log.topics?.[0] === ROOT_ANCHORED && log.topics?.[1]?.toLowerCase() === root.toLowerCase(),
+          );
+        }),
+      ),
+
     async agencies(options) {
       const [ids] = (await decoded("agencies", AGENCY_IDS, [], options)) as [Hex[]];
       return Promise.all(
@@ -355,8 +383,8 @@ export function createRegistryReader(registry: TrustedRegistry): RegistryReader 
             decoded("agency", AGENCY, [id], options),
             decoded("key ids", KEY_IDS_OF, [id], options),
             decoded("type ids", TYPE_IDS_OF, [id], options),
-          ])) as [[{ slug: string; name: string; registered: boolean }], [Hex[]], [Hex[]]];
-          return { id, slug: agency.slug, name: agency.name, registered: agency.registered, keyIds: [...keyIds], typeIds: [...typeIds] };
+          ])) as [[{ slug: string; name: string; registered: boolean; creditCode: string }], [Hex[]], [Hex[]]];
+          return { id, slug: agency.slug, name: agency.name, registered: agency.registered, creditCode: creditCodeFromBytes18(agency.creditCode), keyIds: [...keyIds], typeIds: [...typeIds] };
         }),
       );
     },

@@ -33,6 +33,10 @@ export const VERIFY_CODES = {
   REGISTRY_ID_MISMATCH: ["anchor", "The contract at the trusted registry's address is not the trusted registry (its registry id differs from the trust entry); nothing was read from it."],
   // issuer
   ISSUER_MISMATCH: ["issuer", "The credential names an issuer other than the agency that anchored it."],
+  CERT_NUMBER_MISMATCH: [
+    "issuer",
+    "The certificate number is not the anchoring agency's: its issuer segment is not the agency's registered unified social credit code, its type segment is not the certificate type's code, or it is not a national e-licence number at all.",
+  ],
   ISSUER_KEY_UNKNOWN: ["issuer", "The signing key is not registered."],
   ISSUER_KEY_OF_ANOTHER_AGENCY: ["issuer", "The signing key belongs to another agency."],
   ISSUER_KEY_ALGORITHM_MISMATCH: ["issuer", "The credential's algorithm is not the registered key's algorithm."],

@@ -33,7 +33,7 @@ export interface ProofRecord {
   root: Hex;
   proof: Hex[];
   registry: Hex;
-  /** The registry's id, when the service knows it (since SDK 1.1). */
+  /** The registry's id, when the service knows it (since SDK 2.0). */
   registryId?: Hex;
   chainId: number;
   anchoredAt: string;

@@ -6,7 +6,7 @@ import { keyIdFromKid } from "../credential/key-id";
 import { credentialLeaf } from "../credential/leaf";
 import { parseCredential, type ParsedCredential } from "../credential/parse";
 import { verifySignature } from "../credential/signature";
-import { parseEnvelope, type AnchorProof, type Envelope } from "../envelope/envelope";
+import { envelopeValueOf, parseEnvelope, type AnchorProof, type Envelope } from "../envelope/envelope";
 import { CertchainError, isCertchainError } from "../errors";
 import type { Hex } from "../lib/bytes";
 import { processProof } from "../merkle/tree";
@@ -17,6 +17,7 @@ import type { StatusRecord, VerificationContextRecord } from "../registry/types"
 import { findTypeByVct, typeIdOf, validateClaims } from "../types";
 import { CHECKS, VERIFY_CODES, messageOf, type CheckName, type VerifyCode } from "./codes";
 import { blankResult, type CheckResult, type VerificationResult } from "./result";
+import { UnreadableInput, snapshotOf } from "./snapshot";
 import { decideVerdict } from "./verdict";
 
 /** What to trust and when: the options of `verify`, `verifyMany` and `verifyDocument`. */
@@ -47,6 +48,8 @@ interface Item {
   slug?: string;
   keyId?: Hex;
   typeId?: Hex;
+  /** The certificate number's segments, when it is a national e-licence number. */
+  number?: { typeCode: string; issuerCode: string };
   reader?: RegistryReader;
   /** Several trusted registries share the envelope's chain and address and it names no id: attributed by root. */
   candidates?: RegistryReader[];
@@ -55,6 +58,8 @@ interface Item {
   contextKey?: string;
   context?: VerificationContextRecord;
   status?: StatusRecord;
+  /** Whether the chain shows the envelope's transaction anchoring its root. */
+  transactionConfirmed?: boolean;
 }
 
 const iso = (seconds: unknown): string | null =>
@@ -68,15 +73,48 @@ const fail = (item: Item, code: VerifyCode, message: string = messageOf(code)) =
 const failed = (item: Item, name: CheckName) => item.checks.get(name)?.status === "failed";
 
 function failWith(item: Item, error: unknown, fallback: VerifyCode) {
-  const code = isCertchainError(error) && error.code in VERIFY_CODES ? (error.code as VerifyCode) : fallback;
+  const code = isCertchainError(error) && Object.hasOwn(VERIFY_CODES, error.code) ? (error.code as VerifyCode) : fallback;
   fail(item, code, isCertchainError(error) ? error.message : messageOf(code));
+}
+
+/**
+ * The inputs as a plain array, each element read once by index: a list that is a Proxy, has
+ * getters or its own iterator, or throws on one element must not take the other results with it.
+ */
+function readList(inputs: unknown): unknown[] {
+  let length: number;
+  try {
+    length = Array.isArray(inputs) ? Number(inputs.length) : NaN;
+  } catch {
+    return [];
+  }
+  if (!Number.isSafeInteger(length) || length < 0) return [];
+  const list = new Array<unknown>(length);
+  for (let i = 0; i < length; i++) {
+    try {
+      list[i] = (inputs as unknown[])[i];
+    } catch (error) {
+      list[i] = new UnreadableInput(error);
+    }
+  }
+  return list;
 }
 
 /** format + integrity: everything that needs no chain. */
 function inspect(input: unknown): Item {
   const item: Item = { checks: new Map(), result: blankResult() };
+  let plain: unknown;
   try {
-    item.envelope = parseEnvelope(input);
+    if (input instanceof UnreadableInput) throw input.error;
+    // Read once into plain data, within the same limits for text and objects; every check below
+    // looks only at the copy.
+    plain = snapshotOf(typeof input === "string" ? envelopeValueOf(input) : input);
+  } catch (error) {
+    failWith(item, error, "FORMAT_MALFORMED");
+    return item;
+  }
+  try {
+    item.envelope = parseEnvelope(plain);
     item.parsed = parseCredential(item.envelope.credential);
   } catch (error) {
     failWith(item, error, "FORMAT_MALFORMED");
@@ -91,10 +129,14 @@ function inspect(input: unknown): Item {
     fail(item, "FORMAT_MALFORMED", "the credential lacks iss, vct, kid, certificate_number or valid times");
     return item;
   }
-  if (number.startsWith("1.2.156.3005.2.") && !parseCertificateNumber(number).ok) {
+  const parsedNumber = parseCertificateNumber(number);
+  // A national number with a broken structure or check character is malformed here; whether a
+  // number is the anchoring agency's (or a national one at all) is the issuer check's question.
+  if (number.startsWith("1.2.156.3005.2.") && !parsedNumber.ok) {
     fail(item, "CERT_NUMBER_INVALID");
     return item;
   }
+  if (parsedNumber.ok) item.number = { typeCode: parsedNumber.parts.typeCode, issuerCode: parsedNumber.parts.issuerCode };
   pass(item, "format");
   item.slug = slug;
   item.keyId = keyId;
@@ -159,6 +201,8 @@ interface RegistrySession {
   contexts: Map<string, Promise<VerificationContextRecord>>;
   /** The first failure of this registry in this call: later chunks get it at once instead of waiting again. */
   failure?: CertchainError;
+  /** Whether an envelope's transaction anchored its root, per distinct (root, transaction). */
+  transactions: Map<string, Promise<boolean>>;
 }
 
 /** One read of the session's registry, within its deadline (enforced here too for readers that ignore signals). */
@@ -209,6 +253,27 @@ function chainFailure(session: RegistrySession, error: unknown): CertchainError 
   return new CertchainError("CHAIN_UNREACHABLE", `${session.reader.name} could not be read${error instanceof Error && error.message ? `: ${error.message}` : ""}`);
 }
 
+const transactionKeyOf = (anchor: AnchorProof) => `${anchor.root.toLowerCase()}|${anchor.transaction.toLowerCase()}`;
+
+/**
+ * Reads, once per distinct (root, transaction), whether the envelope's transaction is the one
+ * that anchored the root. The field is informative and unsigned: a failed read only leaves it
+ * out of the result, it fails no check.
+ */
+function checkTransactions(session: RegistrySession, items: Item[]): void {
+  const check = session.reader.anchorTransactions;
+  const fresh = new Map<string, { root: Hex; transaction: Hex }>();
+  for (const item of items) {
+    if (!item.context?.anchor.anchoredAt) continue;
+    const anchor = item.envelope!.anchor as AnchorProof;
+    const key = transactionKeyOf(anchor);
+    if (!session.transactions.has(key) && !fresh.has(key)) fresh.set(key, { root: anchor.root, transaction: anchor.transaction });
+  }
+  if (fresh.size === 0) return;
+  const read = typeof check === "function" ? within(session, (options) => check.call(session.reader, [...fresh.values()], options)) : Promise.resolve([...fresh.values()].map(() => false));
+  [...fresh.keys()].forEach((key, i) => session.transactions.set(key, read.then((answers) => answers[i] === true, () => false)));
+}
+
 /**
  * The chain reads for a group of certificates of one registry: its identity (chain id, genesis,
  * registry id) and the block number once per call, the context of each distinct (root, key,
@@ -237,12 +302,17 @@ async function readChain(session: RegistrySession, items: Item[]): Promise<numbe
       if (group) group.push(item);
       else leavesByAgency.set(agencyId, [item]);
     }
+    checkTransactions(session, items);
     await Promise.all(
       [...leavesByAgency].map(async ([agencyId, group]) => {
         const statuses = await within(session, (options) => reader.statuses(agencyId, group.map((i) => i.result.certificate!.leaf), options));
         group.forEach((item, i) => (item.status = statuses[i]));
       }),
     );
+    for (const item of items) {
+      const anchor = item.envelope!.anchor as AnchorProof;
+      if (item.context?.anchor.anchoredAt) item.transactionConfirmed = await session.transactions.get(transactionKeyOf(anchor));
+    }
     return head;
   } catch (error) {
     session.failure ??= chainFailure(session, error);
@@ -294,7 +364,7 @@ function judgeAnchor(item: Item, head: number, minConfirmations: number) {
   const anchor = item.envelope!.anchor as AnchorProof;
   if (context.anchor.anchoredAt === 0) return fail(item, "ANCHOR_ROOT_NOT_FOUND");
   item.result.anchoredAt = iso(context.anchor.anchoredAt);
-  item.result.anchor = { root: anchor.root, block: context.anchor.blockNumber, transaction: anchor.transaction };
+  item.result.anchor = { root: anchor.root, block: context.anchor.blockNumber, transaction: item.transactionConfirmed ? anchor.transaction : null };
   if (head - context.anchor.blockNumber + 1 < minConfirmations) return fail(item, "ANCHOR_UNCONFIRMED");
   pass(item, "anchor");
 }
@@ -304,6 +374,12 @@ function judgeIssuer(item: Item) {
   const at = anchor.anchoredAt;
   item.result.issuer = { id: anchor.agencyId, slug: agency.slug, name: agency.name };
   if (agency.slug !== item.slug) return fail(item, "ISSUER_MISMATCH");
+  // The number must be this agency's and this type's: the registry holds the agency's code.
+  const typeCode = findTypeByVct(item.parsed!.payload.vct)?.typeCode;
+  const number = item.number;
+  if (!number || !agency.creditCode || number.issuerCode !== agency.creditCode || (typeCode !== undefined && number.typeCode !== typeCode)) {
+    return fail(item, "CERT_NUMBER_MISMATCH");
+  }
   if (key.alg === 0) return fail(item, "ISSUER_KEY_UNKNOWN");
   if (key.agencyId.toLowerCase() !== anchor.agencyId.toLowerCase()) return fail(item, "ISSUER_KEY_OF_ANOTHER_AGENCY");
   if (algorithmFromChain(key.alg) !== item.parsed!.header.alg) return fail(item, "ISSUER_KEY_ALGORITHM_MISMATCH");
@@ -405,17 +481,31 @@ interface Settings {
   signal?: AbortSignal;
 }
 
+/**
+ * The caller's options, read once; a hostile or broken options object trusts no registry. A trust
+ * list whose entries cannot be told apart is refused (TRUST_LIST_AMBIGUOUS), not trusted in part.
+ */
 function settingsOf(options: VerifyOptions): Settings {
-  const registries = options?.registries ?? [];
+  let registries: readonly (TrustedRegistry | RegistryReader)[] = [];
+  let minConfirmations = 1;
+  let now = Math.floor(Date.now() / 1000);
+  let timeoutMs = DEFAULT_REGISTRY_TIMEOUT_MS;
+  let signal: AbortSignal | undefined;
+  try {
+    const given = options?.registries;
+    registries = Array.isArray(given) ? [...given] : [];
+    minConfirmations = Math.max(1, Number(options?.minConfirmations ?? 1) || 1);
+    const at = Number(options?.now ?? Date.now());
+    if (Number.isFinite(at)) now = Math.floor(at / 1000);
+    const limit = Number(options?.registryTimeoutMs ?? DEFAULT_REGISTRY_TIMEOUT_MS);
+    if (Number.isFinite(limit) && limit > 0) timeoutMs = limit;
+    const caller = options?.signal;
+    if (typeof AbortSignal !== "undefined" && caller instanceof AbortSignal) signal = caller;
+  } catch {
+    registries = [];
+  }
   checkTrustList(registries);
-  const readers = registries.map(readerOf);
-  return {
-    readers,
-    minConfirmations: Math.max(1, options?.minConfirmations ?? 1),
-    now: Math.floor(Number(options?.now ?? Date.now()) / 1000),
-    timeoutMs: options?.registryTimeoutMs ?? DEFAULT_REGISTRY_TIMEOUT_MS,
-    signal: options?.signal,
-  };
+  return { readers: registries.map(readerOf), minConfirmations, now, timeoutMs, signal };
 }
 
 async function* chunksOf(inputs: Iterable<unknown> | AsyncIterable<unknown>): AsyncGenerator<unknown[]> {
@@ -458,7 +548,7 @@ export async function* verifyEach(inputs: Iterable<unknown> | AsyncIterable<unkn
   const sessionOf = (reader: RegistryReader): RegistrySession => {
     let session = sessions.get(reader);
     if (!session) {
-      session = { reader, timeoutMs: reader.timeoutMs ?? settings.timeoutMs, signal, contexts: new Map() };
+      session = { reader, timeoutMs: reader.timeoutMs ?? settings.timeoutMs, signal, contexts: new Map(), transactions: new Map() };
       sessions.set(reader, session);
     }
     return session;
@@ -610,8 +700,16 @@ function anySignal(a: AbortSignal, b: AbortSignal): AbortSignal {
  * results.filter((r) => r.verdict !== "valid").forEach((r) => console.log(r.reason?.code));
  */
 export async function verifyMany(inputs: readonly unknown[], options: VerifyOptions): Promise<VerificationResult[]> {
-  const results: VerificationResult[] = new Array(inputs.length);
-  for await (const { index, result } of verifyEach(inputs, options)) results[index] = result;
+  const list = readList(inputs);
+  const results: VerificationResult[] = new Array(list.length);
+  try {
+    for await (const { index, result } of verifyEach(list, options)) results[index] = result;
+  } catch (error) {
+    // A trust list that cannot be told apart is the caller's configuration: said, not hidden.
+    if (isCertchainError(error, "TRUST_LIST_AMBIGUOUS")) throw error;
+    // A fault no check foresaw (hostile options, say) still leaves a verdict for every input.
+    for (let i = 0; i < list.length; i++) results[i] ??= unforeseen();
+  }
   return results;
 }
 

@@ -96,17 +96,17 @@ export const EXAMPLE_RESULT = {
     "slug": "sh-vectors",
     "name": "向量测试机构"
   },
-  "anchoredAt": "2026-11-28T07:44:12.000Z",
+  "anchoredAt": "2026-11-28T08:50:04.000Z",
   "anchor": {
     "root": "0x13a0b92985e489f9f055a05cf8c7515fc3568a524e0b8242fed6716883e8bac1",
     "block": 14,
-    "transaction": "0xabababababababababababababababababababababababababababababababab"
+    "transaction": null
   },
   "registry": {
     "chainId": 31337,
     "address": "0x5FbDB2315678afecb367f032d93F642f64180aa3",
     "name": "上海市",
-    "id": "0xfdaf53bd96f4b728e33cb2a173e2bb7328b0fa330729136fe8f64c0a08edae04"
+    "id": "0xabef89e5994fbdd6afe6319da719862bc5f474e82c7f04d8efe1a6e3fd4c003a"
   },
   "status": {
     "state": "active",

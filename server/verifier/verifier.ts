@@ -3,7 +3,6 @@ import {
   createRegistryReader,
   verify,
   verifyMany,
-  type FetchLike,
   type Hex,
   type RegistryProbe,
   type RegistryReader,
@@ -35,14 +34,6 @@ export interface VerifierOptions {
   readinessCacheMs?: number;
 }
 
-/**
- * A verifier never fetches what it is handed: share links are answered with a verdict, not
- * opened (a verifying service must not be steerable into calling arbitrary hosts).
- */
-const refuseFetch: FetchLike = async () => {
-  throw new Error("this verifier opens no share links");
-};
-
 const isLink = (input: unknown): boolean => typeof input === "string" && /^\s*https?:\/\//i.test(input);
 
 /**
@@ -58,7 +49,10 @@ const isLink = (input: unknown): boolean => typeof input === "string" && /^\s*ht
 export function createVerifier(registries: readonly TrustedRegistry[], options: VerifierOptions = {}) {
   checkTrustList(registries);
   const readers: RegistryReader[] = registries.map((registry) => createRegistryReader(registry));
-  const verifyOptions: VerifyAnyOptions = { registries: readers, registryTimeoutMs: options.registryTimeoutMs, fetch: refuseFetch };
+  // A verifier never fetches what it is handed (it must not be steerable into calling arbitrary
+  // hosts): no share service and no proof service is allowed, so a share link is answered with
+  // SHARE_HOST_NOT_ALLOWED and a pending certificate stays pending, with nothing requested.
+  const verifyOptions: VerifyAnyOptions = { registries: readers, registryTimeoutMs: options.registryTimeoutMs, shareServices: [], proofServices: [] };
   const cacheMs = options.readinessCacheMs ?? 2_000;
   let probing: { at: number; result: Promise<VerifierReadiness> } | undefined;
 

@@ -174,7 +174,7 @@ describe("sdk package: the packed tarball installs in a clean project and verifi
       .slice(1) // the project itself
       .map((dir) => dir.split(`${path.sep}node_modules${path.sep}`).pop()!);
     expect(names).to.include("@certchain/sdk").and.include("jose");
-    // Chain reads are plain JSON-RPC over fetch since 1.1.0: ethers is not installed either.
+    // Chain reads are plain JSON-RPC over fetch since 2.0.0: ethers is not installed either.
     expect(names).to.not.include("ethers");
     expect(names.filter((name) => FORBIDDEN.test(name))).to.deep.equal([]);
     console.log(

@@ -22,6 +22,7 @@ import { createOperatorClient } from "../../server/chain/operator";
 import { createRegistryAdmin } from "../../server/chain/registry-admin";
 import { DEV_MNEMONIC } from "../../server/config";
 import { createNodeSigner, rawPublicKeyOf } from "../../server/keys/node-signer";
+import { derivedCreditCode } from "../../server/service/identifiers";
 
 export interface NodeRegistry {
   registry: TrustedRegistry & { address: Hex; id: Hex; rpcUrl: string; name: string };
@@ -49,6 +50,9 @@ export interface VectorCase {
   claims: Record<string, unknown>;
 }
 
+/** The issuer segment of the vectors' certificate numbers: the vector issuer's unified social credit code. */
+const VECTOR_ISSUER_CODE = "11310000MB2F30001X";
+
 export const VECTORS = JSON.parse(readFileSync(path.join(__dirname, "..", "vectors", "envelope-v1.json"), "utf8")) as { issuer: string; cases: VectorCase[] };
 
 export interface NodeRegistryOptions {
@@ -70,9 +74,10 @@ export async function deployRegistryOnNode(rpcUrl: string, options: NodeRegistry
   const operator = account(1);
   const { address, registryId } = await deployRegistry(root);
   const admin = createRegistryAdmin(address, root);
-  const agency = options.agency ?? { slug: "sh-amr", name: "上海市市场监督管理局" };
+  const slugAndName = options.agency ?? { slug: "sh-amr", name: "上海市市场监督管理局" };
+  const agency = { ...slugAndName, creditCode: derivedCreditCode(slugAndName.slug) };
   const { privateKey } = generateKeyPairSync("ed25519");
-  await admin.registerAgency(agency.slug, agency.name);
+  await admin.registerAgency(agency.slug, agency.name, agency.creditCode);
   for (const type of ["business-licence", "production-licence"]) await admin.setAccreditation(agency.slug, findTypeById(type)!.vct);
   await admin.addSigningKey(agency.slug, rawPublicKeyOf(privateKey));
   await admin.addOperator(agency.slug, operator.address);
@@ -89,7 +94,7 @@ export async function deployRegistryOnNode(rpcUrl: string, options: NodeRegistry
       const credential = await issueCredential({
         vct: type.vct,
         issuer: agency.slug,
-        certificateNumber: formatCertificateNumber({ typeCode: type.typeCode, issuerCode: "11310000MB2F30001X", serial: String(++serial).padStart(8, "0"), version: 1 }),
+        certificateNumber: formatCertificateNumber({ typeCode: type.typeCode, issuerCode: agency.creditCode, serial: String(++serial).padStart(8, "0"), version: 1 }),
         claims: claims ?? structuredClone(type.schema.examples[0]),
         signer,
       });
@@ -109,7 +114,7 @@ export async function deployRegistryOnNode(rpcUrl: string, options: NodeRegistry
       });
     },
     async adoptVectors() {
-      await admin.registerAgency(VECTORS.issuer, "向量测试机构");
+      await admin.registerAgency(VECTORS.issuer, "向量测试机构", VECTOR_ISSUER_CODE);
       for (const id of ["business-licence", "marriage-certificate", "notarisation-receipt"]) await admin.setAccreditation(VECTORS.issuer, findTypeById(id)!.vct);
       for (const [publicKey, alg] of new Map(VECTORS.cases.map((c) => [c.publicKey, c.alg]))) await admin.addSigningKey(VECTORS.issuer, { alg, publicKey: fromHex(publicKey) });
       const vectorOperator = account(2);

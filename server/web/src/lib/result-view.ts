@@ -74,7 +74,7 @@ export function typeHeading(result: AnyResult, level: "h2" | "h3" = "h2"): HTMLE
 
 const labelOf = (vct: string | undefined, claim: string): string => {
   const type = vct ? findTypeByVct(vct) : undefined;
-  return type?.claims[claim]?.[lang()] ?? claim;
+  return (type && Object.hasOwn(type.claims, claim) ? type.claims[claim] : undefined)?.[lang()] ?? claim;
 };
 
 /**
