@@ -93,7 +93,7 @@ describe("sdk ABI codec (against ethers)", function () {
     for (const [what, data] of Object.entries(bad)) expect(() => decodeResult(contexts, data), what).to.throw();
     const flag = abiFunction(CERTCHAIN_REGISTRY_ABI, "agency");
     // bool out of range: a registered flag of 2 is not "true".
-    const agency = AbiCoder.defaultAbiCoder().encode([ethersInterface.getFunction("agency")!.outputs[0]], [["sh", "上海", true]]);
+    const agency = AbiCoder.defaultAbiCoder().encode([ethersInterface.getFunction("agency")!.outputs[0]], [["sh", "上海", true, `0x${"31".repeat(18)}`]]);
     const tampered = agency.slice(0, 2 + 64 * 3) + word(2n) + agency.slice(2 + 64 * 4);
     expect(() => decodeResult(flag, tampered)).to.throw(/bool/);
   });

@@ -122,7 +122,7 @@ describe("certchain verifier (the standalone service, over fastify)", function (
   it("fetches no foreign host: a share link or a pending envelope gets a verdict, and nothing is requested", async function () {
     const host = await listeningHost();
     try {
-      const link = `${host.url}/s/q2Zk8Yq0aP3n#Vb7xQ2mL0vU8s1kT9wE4rY6uI3oP5aSdF7gH9jK1lZ0`;
+      const link = `${host.url}/s/q2Zk8Yq0aP3nR7tW#Vb7xQ2mL0vU8s1kT9wE4rY6uI3oP5aSdF7gH9jK1lZ0`; // a well-formed link
       const pending = { ...createPendingEnvelope(fromA.credential, 31337, r.a.registry.address, r.a.registry.id), anchor: { status: "pending", chainId: 31337, registry: r.a.registry.address, service: host.url } };
       const one = (await post("/v1/verify", { envelope: link })).json();
       expect(one.verdict).to.equal("unverifiable");
