@@ -166,6 +166,9 @@ export async function createIssuingService(options: IssuingServiceOptions): Prom
     crashAt: options.faults?.crashAt,
   });
   await batcher.start();
+  // Pending envelopes name the registry id from the first one on; a chain that does not answer
+  // now only delays it (issuing goes on, the id is read again in the background).
+  await Promise.race([registryIds.get().catch(() => undefined), new Promise((resolve) => setTimeout(resolve, 2_000).unref())]);
 
   // Serials are handed out synchronously from memory and persisted with the certificates that
   // use them; a crash can only lose serials of certificates that were never acknowledged.
