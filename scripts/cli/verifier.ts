@@ -5,7 +5,7 @@ import { t, type Text } from "./i18n";
 import { EXIT, UsageError, err, out } from "./output";
 
 // As server/verifier/app.ts's default; the server is loaded only once the options are known good.
-const DEFAULT_RATE_LIMIT = 600;
+const DEFAULT_RATE_LIMIT = 3_000;
 
 const HELP: Text = {
   en: `Usage: certchain verifier --registries <file> [--port <n>] [--host <address>] [options]

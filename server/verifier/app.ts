@@ -6,12 +6,12 @@ import type { Verifier } from "./verifier";
 
 export interface VerifierAppOptions {
   logger?: FastifyServerOptions["logger"];
-  /** Requests per client IP and window; false turns rate limiting off. Default 600 per minute. */
+  /** Requests per client IP and window; false turns rate limiting off. Default 3,000 per minute (a batch counts once). */
   rateLimit?: { max: number; timeWindowMs: number } | false;
   trustProxy?: FastifyServerOptions["trustProxy"];
 }
 
-export const DEFAULT_VERIFIER_RATE_LIMIT = { max: 600, timeWindowMs: 60_000 };
+export const DEFAULT_VERIFIER_RATE_LIMIT = { max: 3_000, timeWindowMs: 60_000 };
 
 /**
  * The standalone verifier's HTTP API (`certchain verifier`): POST /v1/verify, POST
