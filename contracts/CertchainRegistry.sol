@@ -20,10 +20,18 @@ import "./Common.sol";
  * Statuses are kept per (agency, leaf): any operator can put any 32-byte value, such as another
  * agency's published leaf, in a tree of its own, so a status set by one agency must never be
  * read as another's. Verifiers read the status under the agency that anchored the root.
+ *
+ * Every registry has an id of its own, {registryId}, fixed at deployment. Two regions running
+ * the same software on chains with the same chain id get contracts at the same address (same
+ * deployer account, nonce 0); the id is what tells their certificates apart. Envelopes name it
+ * and verifiers compare it with the contract's.
  */
 contract CertchainRegistry is AccessControl, ICertchainRegistry {
     bytes32 public constant ROOT_AUTHORITY_ROLE = keccak256("ROOT_AUTHORITY_ROLE");
     uint64 private constant OPEN_ENDED = type(uint64).max;
+
+    /// @inheritdoc ICertchainRegistry
+    bytes32 public immutable registryId;
 
     mapping(bytes32 agencyId => Agency) private _agencies;
     mapping(bytes18 creditCode => bytes32 agencyId) private _agencyOfCreditCode;
@@ -36,9 +44,19 @@ contract CertchainRegistry is AccessControl, ICertchainRegistry {
     mapping(bytes32 root => Anchor) private _anchors;
     mapping(bytes32 agencyId => mapping(bytes32 leaf => CertificateStatus)) private _statuses;
 
-    constructor(address rootAuthority) {
+    /**
+     * @dev `salt` is chosen at random by the deployer, so that two deployments by the same account
+     * at the same nonce on chains with the same id still get different ids. The id depends only
+     * on the deployment (chain id, address, constructor arguments): replaying the deployment
+     * transaction on a fresh dev chain restores the same id.
+     *
+     * Emits {RegistryDeployed}.
+     */
+    constructor(address rootAuthority, bytes32 salt) {
+        registryId = keccak256(abi.encode(block.chainid, address(this), rootAuthority, salt));
         _grantRole(DEFAULT_ADMIN_ROLE, rootAuthority);
         _grantRole(ROOT_AUTHORITY_ROLE, rootAuthority);
+        emit RegistryDeployed(registryId, block.chainid, rootAuthority, salt);
     }
 
     // ------------------------------------------------------------------ root authority

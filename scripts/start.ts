@@ -18,6 +18,13 @@ import { createService } from "../server/service/create-service";
 import { buildApp } from "../server/app";
 import { createShareStore } from "../server/store/share-store";
 import { DEMO_AGENCIES, operatorAccountIndex } from "./lib/demo-agencies";
+import { createRegistryIdSource } from "../server/chain/registry-id";
+
+/** Written whole or not at all (tools and tests poll for these files): a temporary file, then a rename. */
+function writeWhole(file: string, text: string): void {
+  writeFileSync(`${file}.tmp`, text);
+  renameSync(`${file}.tmp`, file);
+}
 
 const log = (line: string) => process.stdout.write(`[certchain] ${line}\n`);
 
@@ -109,17 +116,20 @@ async function main() {
       token: await service.issueToken({ kind: "agency", agency: agency.slug, types: [...agency.types], subject: `demo-${agency.slug}` }, 30 * 24 * 3600),
     })),
   );
-  const demo = { apiUrl, rpcUrl: chain.rpcUrl, chainId: chain.chainId, registry: chain.deployment.address, rootToken, agencies };
-  // Written whole or not at all (tools and tests poll for it): a temporary file, then a rename.
-  const demoFile = path.join(config.dataDir, "demo.json");
-  writeFileSync(`${demoFile}.tmp`, JSON.stringify(demo, null, 2));
-  renameSync(`${demoFile}.tmp`, demoFile);
+  const registryId = chain.deployment.registryId ?? (await createRegistryIdSource(chain.provider, chain.deployment.address).get());
+  const demo = { apiUrl, rpcUrl: chain.rpcUrl, chainId: chain.chainId, registry: chain.deployment.address, registryId, rootToken, agencies };
+  // A trust list with this registry, for `certchain verifier --registries` and `certchain verify --registries`.
+  const trustList = [{ name: "本地开发链 (local dev chain)", id: registryId, chainId: chain.chainId, address: chain.deployment.address, rpcUrl: chain.rpcUrl }];
+  writeWhole(path.join(config.dataDir, "registries.json"), `${JSON.stringify(trustList, null, 2)}\n`);
+  // demo.json last: tools and tests poll for it, and read registries.json once it is there.
+  writeWhole(path.join(config.dataDir, "demo.json"), JSON.stringify(demo, null, 2));
 
   process.stdout.write(`
 certchain is running
   API          ${apiUrl}          (OpenAPI: ${apiUrl}/openapi.json, docs: ${apiUrl}/docs)
   wallet       ${apiUrl}/wallet   verify: ${apiUrl}/verify
   chain        ${chain.rpcUrl} (chain id ${chain.chainId}), registry ${chain.deployment.address}
+               registry id ${registryId ?? "(none: deployed before registry ids)"}
   data         ${config.dataDir} (demo.json holds everything below)
 
   root authority token:

@@ -84,11 +84,19 @@ export { presentCredential } from "./presentation";
 export {
   CERTCHAIN_REGISTRY_ABI,
   createRegistryReader,
+  parseTrustList,
+  checkTrustList,
+  DEFAULT_REGISTRY_TIMEOUT_MS,
   CERTIFICATE_STATES,
   agencyIdOf,
   type RegistryReader,
   type TrustedRegistry,
   type VerificationQuery,
+  type RegistryReadOptions,
+  type RegistryIdentity,
+  type RegistryProbe,
+  type EndpointProbe,
+  type RegistryProvider,
   type CertificateState,
   type StatusRecord,
   type AnchorRecord,
@@ -103,7 +111,7 @@ export {
 export { verifyAny as verify, type VerifyAnyOptions } from "./verify/verify-input";
 // pending certificates: their proofs come from an issuing service the caller allows, then verify checks them on chain
 export { fetchAnchorProof, resolvePendingEnvelope, PROOF_TIMEOUT_MS, type ProofLookupOptions, type ProofRecord, type ProofLookup } from "./verify/pending-proof";
-export { verifyMany, VERIFY_CODES, CHECKS, type VerifyOptions, type VerificationResult, type Verdict, type CheckResult, type VerifyCode, type CheckName } from "./verify";
+export { verifyMany, verifyEach, VERIFY_CODES, CHECKS, type VerifyOptions, type VerifiedItem, type VerificationResult, type Verdict, type CheckResult, type VerifyCode, type CheckName } from "./verify";
 
 // share links (citizens share a presentation, encrypted in the browser)
 export {

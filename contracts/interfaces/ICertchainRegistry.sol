@@ -29,6 +29,8 @@ interface ICertchainRegistry {
     error CertchainCertificateNotSuspended(bytes32 leaf);
 
     // --- events ---
+    /// @dev Emitted once, by the constructor: how the registry's id was derived.
+    event RegistryDeployed(bytes32 indexed registryId, uint256 chainId, address rootAuthority, bytes32 salt);
     event AgencyRegistered(bytes32 indexed agencyId, string slug, string name, bytes18 creditCode);
     event AgencyRenamed(bytes32 indexed agencyId, string name);
     event AccreditationSet(bytes32 indexed agencyId, bytes32 indexed typeId, uint64 validFrom, uint64 validUntil);
@@ -59,6 +61,9 @@ interface ICertchainRegistry {
     function revoke(StatusUpdate[] calldata updates, uint16 reason) external;
 
     // --- reads ---
+    /// @dev This registry's id: keccak256(abi.encode(chainid, address(this), rootAuthority, salt)),
+    /// fixed at deployment. It tells apart registries that share a chain id and an address.
+    function registryId() external view returns (bytes32);
     function agency(bytes32 agencyId) external view returns (Agency memory);
     function agencyIds() external view returns (bytes32[] memory);
     /// @dev The agency registered with `creditCode`, or zero.

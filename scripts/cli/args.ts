@@ -38,18 +38,54 @@ export const connectionHelp = (): string => t(CONNECTION_TEXT);
 
 export const wantsHelp = (argv: readonly string[]): boolean => argv.some((a) => a === "--help" || a === "-h");
 
+/** What to say when a flag that names one registry is repeated: several are trusted through a file. */
+const SEVERAL_REGISTRIES: Text = {
+  en: "; to trust several registries, list them in a file: --registries <file>",
+  "zh-CN": "；要信任多个登记簿，请把它们列在一个文件里：--registries <文件>",
+};
+const REPEAT_HINTS: Record<string, Text> = { rpc: SEVERAL_REGISTRIES, registry: SEVERAL_REGISTRIES, "chain-id": SEVERAL_REGISTRIES };
+const REPEATED: Text = {
+  en: "--{name} is given {count} times{given} but takes one value{hint} (see: certchain {command} --help)",
+  "zh-CN": "--{name} 给了 {count} 次{given}，但只能给一个值{hint}（见：certchain {command} --help）",
+};
+
+/**
+ * A flag that takes one value, given more than once, is a usage error: parseArgs would keep the
+ * last one silently (`certchain verify --rpc A --rpc B` used to trust only B). Flags declared
+ * `multiple` (such as `--party`) may repeat.
+ */
+function refuseRepeats(command: string, options: Options, tokens: readonly { kind: string; name?: string; rawName?: string; value?: string }[]): void {
+  const seen = new Map<string, string[]>();
+  for (const token of tokens) {
+    if (token.kind !== "option" || !token.name || options[token.name]?.multiple) continue;
+    seen.set(token.name, [...(seen.get(token.name) ?? []), token.value ?? token.rawName ?? ""]);
+  }
+  for (const [name, values] of seen) {
+    if (values.length < 2) continue;
+    const given = options[name]?.type === "string" ? ` (${values.map((v) => JSON.stringify(v)).join(", ")})` : "";
+    const hint = REPEAT_HINTS[name] ? t(REPEAT_HINTS[name]) : "";
+    throw new UsageError(t(REPEATED, { name, count: values.length, given, hint, command }));
+  }
+}
+
 /**
  * util.parseArgs with its errors turned into one-line usage errors that name the command.
- * Unknown options are refused (strict), so a misspelt `--reson` never passes silently.
+ * Unknown options are refused (strict), so a misspelt `--reson` never passes silently, and so is
+ * a single-valued option given twice.
  */
 export function parse<O extends Options>(command: string, argv: string[], options: O, allowPositionals = true) {
+  const all = { ...options, help: { type: "boolean", short: "h" } } as const satisfies Options;
+  let parsed;
   try {
-    // allowNegative: boolean options can be turned off (--no-wait).
-    return parseArgs({ args: argv, options: { ...options, help: { type: "boolean", short: "h" } }, strict: true, allowPositionals, allowNegative: true });
+    // allowNegative: boolean options can be turned off (--no-wait); tokens: to see repeats.
+    parsed = parseArgs({ args: argv, options: all, strict: true, allowPositionals, allowNegative: true, tokens: true });
   } catch (error) {
     const message = (error as Error).message.replace(/\. To specify a positional argument starting with a '-'.*$/s, "");
     throw new UsageError(t(USAGE, { message, command }));
   }
+  refuseRepeats(command, all, parsed.tokens);
+  const { tokens: _, ...result } = parsed;
+  return result;
 }
 
 const USAGE: Text = { en: "{message} (see: certchain {command} --help)", "zh-CN": "{message}（见：certchain {command} --help）" };

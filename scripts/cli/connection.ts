@@ -1,6 +1,6 @@
 import { existsSync, readFileSync, statSync } from "node:fs";
 import path from "node:path";
-import type { Hex, TrustedRegistry } from "@certchain/sdk";
+import { isCertchainError, parseTrustList, type Hex, type TrustedRegistry } from "@certchain/sdk";
 import { createApiClient, type ApiClient } from "./http-client";
 import { t, type Text } from "./i18n";
 import { UsageError, err } from "./output";
@@ -31,6 +31,8 @@ export interface DemoFile {
   rpcUrl: string;
   chainId: number;
   registry: Hex;
+  /** The registry's id (written since registry ids exist). */
+  registryId?: Hex;
   rootToken: string;
   agencies: { id: string; name: string; token: string; types: string[] }[];
 }
@@ -159,13 +161,15 @@ const REGISTRY_TEXT: Text = {
   en: `Trusted registry (where certificates are anchored):
   --rpc <url> --registry <address> --chain-id <n>
                      [env CERTCHAIN_RPC_URL, CERTCHAIN_REGISTRY, CERTCHAIN_CHAIN_ID]
-  --registries <file>  a JSON array of { chainId, address, rpcUrl, name } to trust several
+  --registries <file>  a trust list, to trust several registries (mutual recognition): a JSON
+                     array of { name, id, chainId, address, rpcUrl | rpcUrls, genesisHash?, timeoutMs? }
   Without these: taken from the demo file (--demo, or found by itself inside the repository),
   else from <api>/web-config.json when --api is known.`,
   "zh-CN": `信任的登记簿（证照上链的位置）：
   --rpc <网址> --registry <合约地址> --chain-id <链号>
                      [环境变量 CERTCHAIN_RPC_URL、CERTCHAIN_REGISTRY、CERTCHAIN_CHAIN_ID]
-  --registries <文件>  JSON 数组 [{ chainId, address, rpcUrl, name }]，可信任多个登记簿
+  --registries <文件>  认可登记簿清单，可信任多个登记簿（证照互认）：JSON 数组
+                     [{ name, id, chainId, address, rpcUrl | rpcUrls, genesisHash?, timeoutMs? }]
   都不给时：取自演示文件（--demo，或在本仓库内自动找到），否则在给了 --api 时取自 <api>/web-config.json。`,
 };
 
@@ -175,8 +179,10 @@ const R = {
   address: { "zh-CN": "{where}：登记簿地址应为 0x 加 40 位十六进制数字", en: "{where}: the registry address must be 0x followed by 40 hex digits" },
   chainId: { "zh-CN": "{where}：链号应为正整数", en: "{where}: the chain id must be a positive integer" },
   rpc: { "zh-CN": "{where}：RPC 地址应以 http(s):// 或 ws(s):// 开头", en: "{where}: the RPC URL must be http(s):// or ws(s)://" },
-  unreadable: { "zh-CN": "无法读取 --registries {file}：{problem}", en: "cannot read --registries {file}: {problem}" },
-  notArray: { "zh-CN": "--registries {file} 应为非空的 JSON 数组", en: "--registries {file} must hold a non-empty JSON array" },
+  unreadable: { "zh-CN": "无法读取 {flag} {file}：{problem}", en: "cannot read {flag} {file}: {problem}" },
+  noFile: { "zh-CN": "没有这个文件", en: "no such file" },
+  invalid: { "zh-CN": "{flag} {file}：{problem}（{code}）", en: "{flag} {file}: {problem} ({code})" },
+  both: { "zh-CN": "--registries <文件> 与 --rpc/--registry/--chain-id 只能二选一", en: "give either --registries <file> or --rpc/--registry/--chain-id, not both" },
   none: {
     "zh-CN": "不知道信任哪个登记簿：请给出 --rpc、--registry 和 --chain-id（或设置 CERTCHAIN_RPC_URL、CERTCHAIN_REGISTRY、CERTCHAIN_CHAIN_ID，或使用 --demo）",
     en: "no trusted registry: pass --rpc, --registry and --chain-id (or set CERTCHAIN_RPC_URL, CERTCHAIN_REGISTRY, CERTCHAIN_CHAIN_ID, or use --demo)",
@@ -196,7 +202,13 @@ function checkRegistry(r: Partial<TrustedRegistry>, where: string): TrustedRegis
   if (!r.address || !ADDRESS.test(r.address)) throw new UsageError(t(R.address, { where }));
   if (!Number.isSafeInteger(r.chainId) || (r.chainId as number) <= 0) throw new UsageError(t(R.chainId, { where }));
   if (!r.rpcUrl || !/^(https?|wss?):\/\//.test(r.rpcUrl)) throw new UsageError(t(R.rpc, { where }));
-  return { chainId: r.chainId!, address: r.address as Hex, rpcUrl: r.rpcUrl, name: r.name ?? `registry ${r.address.slice(0, 10)}… on chain ${r.chainId}` };
+  return {
+    chainId: r.chainId!,
+    address: r.address as Hex,
+    rpcUrl: r.rpcUrl,
+    name: r.name ?? `registry ${r.address.slice(0, 10)}… on chain ${r.chainId}`,
+    ...(r.id ? { id: r.id } : {}),
+  };
 }
 
 /** Reads `<api>/web-config.json` if the service publishes one; undefined when it does not. */
@@ -215,19 +227,33 @@ async function webConfigOf(apiUrl: string): Promise<Partial<TrustedRegistry>[] |
 }
 
 /**
+ * A trust list file (`certchain verifier --registries`, `certchain verify --registries`), read
+ * and checked: a mistake is one line naming the file and the JSON pointer of the bad value.
+ */
+export function readTrustListFile(file: string, flag: string): TrustedRegistry[] {
+  let text: string;
+  try {
+    text = readFileSync(file, "utf8");
+  } catch (error) {
+    throw new UsageError(t(R.unreadable, { flag, file, problem: (error as NodeJS.ErrnoException).code === "ENOENT" ? t(R.noFile) : (error as Error).message }));
+  }
+  try {
+    return parseTrustList(text);
+  } catch (error) {
+    // The SDK's message names the JSON pointer (in English: it is the SDK's).
+    if (isCertchainError(error)) throw new UsageError(t(R.invalid, { flag, file, problem: error.message, code: error.code }));
+    throw error;
+  }
+}
+
+/**
  * The registries a verifying command trusts: flags first, then a --registries file, the demo
  * file, the environment, and last the service's web-config.json.
  */
 export async function trustedRegistries(values: RegistryValues, env: NodeJS.ProcessEnv = process.env): Promise<TrustedRegistry[]> {
   if (values.registries) {
-    let list: unknown;
-    try {
-      list = JSON.parse(readFileSync(values.registries, "utf8"));
-    } catch (error) {
-      throw new UsageError(t(R.unreadable, { file: values.registries, problem: (error as Error).message }));
-    }
-    if (!Array.isArray(list) || list.length === 0) throw new UsageError(t(R.notArray, { file: values.registries }));
-    return list.map((r, i) => checkRegistry({ ...r, chainId: Number(r?.chainId) }, `--registries entry ${i}`));
+    if (values.rpc || values.registry || values["chain-id"]) throw new UsageError(t(R.both));
+    return readTrustListFile(values.registries, "--registries");
   }
   const explicit = values.rpc || values.registry || values["chain-id"] || values.api || env.CERTCHAIN_RPC_URL || env.CERTCHAIN_REGISTRY || env.CERTCHAIN_CHAIN_ID || env.CERTCHAIN_API_URL;
   const demo = explicit ? loadDemo(values, env) : demoFor(values, env);
@@ -237,6 +263,8 @@ export async function trustedRegistries(values: RegistryValues, env: NodeJS.Proc
     address: (values.registry ?? demo?.registry ?? env.CERTCHAIN_REGISTRY) as Hex | undefined,
     chainId: chainIdText === undefined ? undefined : Number(chainIdText),
     name: demo ? "certchain demo registry" : undefined,
+    // The demo's registry id, unless the registry was named another way.
+    id: demo?.registryId && !values.registry ? demo.registryId : undefined,
   };
   if (!registry.rpcUrl || !registry.address || registry.chainId === undefined) {
     const apiUrl = values.api ?? env.CERTCHAIN_API_URL;

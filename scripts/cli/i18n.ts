@@ -52,11 +52,11 @@ export function takeLangOption(argv: readonly string[]): { argv: string[]; flag?
       rest.push(...argv.slice(i));
       break;
     }
-    if (arg === "--lang") {
-      flag = argv[i + 1] ?? "";
-      i++;
-    } else if (arg.startsWith("--lang=")) flag = arg.slice("--lang=".length);
-    else rest.push(arg);
+    const given = arg === "--lang" ? (argv[++i] ?? "") : arg.startsWith("--lang=") ? arg.slice("--lang=".length) : undefined;
+    if (given === undefined) rest.push(arg);
+    // Like every single-valued flag (args.ts), --lang once: the last of two must not win silently.
+    else if (flag !== undefined) throw new UsageError(`--lang is given 2 times (${JSON.stringify(flag)}, ${JSON.stringify(given)}) but takes one value / --lang 只能给一次`);
+    else flag = given;
   }
   return flag === undefined ? { argv: rest } : { argv: rest, flag };
 }

@@ -21,6 +21,8 @@ export interface PendingAnchor {
    * verifier asks it only if it trusts it to answer (the proof is then checked against the chain).
    */
   service?: string;
+  /** The registry's id (its `registryId()`); absent in envelopes written before registry ids. */
+  registryId?: Hex;
 }
 
 /** Where and how a certificate is anchored: the Merkle proof from its leaf to a root on a registry. */
@@ -28,6 +30,12 @@ export interface AnchorProof {
   status: "anchored";
   chainId: number;
   registry: Hex;
+  /**
+   * The registry's id (its `registryId()`, fixed at deployment), which tells apart registries
+   * with the same chain id and address. Added in SDK 2.0 without a format version change: envelopes
+   * written before lack it and still verify (see `verify` for how they are matched).
+   */
+  registryId?: Hex;
   root: Hex;
   proof: Hex[];
   transaction: Hex;
@@ -48,32 +56,41 @@ export interface Envelope {
   anchor: PendingAnchor | AnchorProof;
 }
 
-/** The envelope of a credential issued but not anchored yet; `service` names where its proof will be (GET <service>/v1/proofs/<leaf>). */
-export const createPendingEnvelope = (credential: string, chainId: number, registry: Hex, service?: string): Envelope => ({
+/**
+ * The envelope of a credential issued but not anchored yet; `service` names where its proof will
+ * be (GET <service>/v1/proofs/<leaf>), `registryId` the registry it will be anchored on.
+ */
+export const createPendingEnvelope = (credential: string, chainId: number, registry: Hex, service?: string, registryId?: Hex): Envelope => ({
   format: ENVELOPE_FORMAT,
   version: ENVELOPE_VERSION,
   credential,
-  anchor: service === undefined ? { status: "pending", chainId, registry } : { status: "pending", chainId, registry, service },
+  anchor: { status: "pending", chainId, registry, ...(registryId !== undefined ? { registryId } : {}), ...(service !== undefined ? { service } : {}) },
 });
 
 /** The envelope of an anchored credential, with its proof. */
-export const createAnchoredEnvelope = (credential: string, anchor: Omit<AnchorProof, "status">): Envelope => ({
-  format: ENVELOPE_FORMAT,
-  version: ENVELOPE_VERSION,
-  credential,
-  anchor: { status: "anchored", ...anchor },
-});
+export const createAnchoredEnvelope = (credential: string, anchor: Omit<AnchorProof, "status">): Envelope => {
+  const { chainId, registry, registryId, root, proof, transaction, block, anchoredAt } = anchor;
+  return {
+    format: ENVELOPE_FORMAT,
+    version: ENVELOPE_VERSION,
+    credential,
+    // The id is left out, not undefined, when unknown: JSON of an old-style envelope is unchanged.
+    anchor: { status: "anchored", chainId, registry, ...(registryId !== undefined ? { registryId } : {}), root, proof, transaction, block, anchoredAt },
+  };
+};
 
 /**
  * The anchored envelope of a pending one, once its batch is anchored: the same credential (a
  * presentation keeps its disclosures), the pending anchor's chain and registry, and the proof.
  * Nothing here is trusted: verify checks the proof against the chain like any other.
  */
-export function anchorPendingEnvelope(envelope: Envelope, proof: Pick<AnchorProof, "root" | "proof" | "transaction" | "block" | "anchoredAt">): Envelope {
+export function anchorPendingEnvelope(envelope: Envelope, proof: Pick<AnchorProof, "root" | "proof" | "transaction" | "block" | "anchoredAt" | "registryId">): Envelope {
   const { chainId, registry } = envelope.anchor;
+  const registryId = envelope.anchor.registryId ?? proof.registryId;
   return createAnchoredEnvelope(envelope.credential, {
     chainId,
     registry,
+    ...(registryId !== undefined ? { registryId } : {}),
     root: proof.root,
     proof: [...proof.proof],
     transaction: proof.transaction,
@@ -129,9 +146,11 @@ export function parseEnvelope(input: unknown): Envelope {
   if (typeof value.credential !== "string") return fail("FORMAT_MALFORMED", "the envelope has no credential");
   const anchor = value.anchor;
   if (!isObject(anchor) || !isChainId(anchor.chainId) || !isAddress(anchor.registry)) return fail("FORMAT_MALFORMED", "the envelope's anchor is malformed");
+  if (anchor.registryId !== undefined && !isBytes32Hex(anchor.registryId)) return fail("FORMAT_MALFORMED", "the anchor's registryId is not 32 bytes of hex");
+  const registryId = anchor.registryId as Hex | undefined;
   if (anchor.status === "pending") {
     if (anchor.service !== undefined && !isServiceUrl(anchor.service)) return fail("FORMAT_MALFORMED", "the pending anchor's service is not an http(s) URL");
-    return createPendingEnvelope(value.credential, anchor.chainId, anchor.registry, anchor.service as string | undefined);
+    return createPendingEnvelope(value.credential, anchor.chainId, anchor.registry, anchor.service as string | undefined, registryId);
   }
   if (anchor.status !== "anchored") return fail("FORMAT_MALFORMED", "the anchor status is neither pending nor anchored");
   const { root, proof, transaction, block, anchoredAt } = anchor;
@@ -148,6 +167,7 @@ export function parseEnvelope(input: unknown): Envelope {
   return createAnchoredEnvelope(value.credential, {
     chainId: anchor.chainId,
     registry: anchor.registry,
+    ...(registryId !== undefined ? { registryId } : {}),
     root: root as Hex,
     proof: proof as Hex[],
     transaction: transaction as Hex,

@@ -14,6 +14,7 @@ const CONTEXT = `tuple(${ANCHOR} anchor, ${AGENCY} agency, ${KEY} key, ${ACCREDI
 /** The human-readable ABI of the CertchainRegistry contract's functions and events the SDK and service use. */
 export const CERTCHAIN_REGISTRY_ABI = [
   // reads
+  "function registryId() view returns (bytes32)",
   `function agency(bytes32 agencyId) view returns (${AGENCY})`,
   "function agencyIds() view returns (bytes32[])",
   "function agencyOfCreditCode(bytes18 creditCode) view returns (bytes32)",
@@ -42,6 +43,7 @@ export const CERTCHAIN_REGISTRY_ABI = [
   `function reinstate(${STATUS_UPDATE}[] updates, uint16 reason)`,
   `function revoke(${STATUS_UPDATE}[] updates, uint16 reason)`,
   // events
+  "event RegistryDeployed(bytes32 indexed registryId, uint256 chainId, address rootAuthority, bytes32 salt)",
   "event AgencyRegistered(bytes32 indexed agencyId, string slug, string name, bytes18 creditCode)",
   "event AgencyRenamed(bytes32 indexed agencyId, string name)",
   "event AccreditationSet(bytes32 indexed agencyId, bytes32 indexed typeId, uint64 validFrom, uint64 validUntil)",

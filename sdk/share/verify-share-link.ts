@@ -1,5 +1,6 @@
 import { isCertchainError } from "../errors";
 import { timeoutSignal } from "../lib/abort";
+import { untilAborted as untilSignalAborts } from "../lib/deadline";
 import type { ProofLookupOptions } from "../verify/pending-proof";
 import { blankResult, type VerificationResult, type Verdict } from "../verify/result";
 import type { VerifyOptions } from "../verify/verify";
@@ -94,16 +95,7 @@ export function isAllowedShareService(link: ShareLink, shareServices: unknown): 
 }
 
 /** Settles with `work`, or rejects when `signal` aborts: a fetch that ignores its signal cannot hold us. */
-function untilAborted<T>(work: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
-  if (signal === undefined) return work;
-  // Once we stop waiting, work's own rejection (a fetch's AbortError) must not surface as unhandled.
-  work.catch(() => undefined);
-  if (signal.aborted) return Promise.reject(new Error("aborted"));
-  return new Promise<T>((resolve, reject) => {
-    signal.addEventListener("abort", () => reject(new Error("aborted")), { once: true });
-    work.then(resolve, reject);
-  });
-}
+const untilAborted = <T>(work: Promise<T>, signal: AbortSignal | undefined): Promise<T> => (signal ? untilSignalAborts(work, signal) : work);
 
 /** GET <apiBase>/v1/shares/<id>: the record, undefined when gone, or a failure code. */
 async function fetchShare(link: ShareLink, fetchImpl: FetchLike, signal: AbortSignal | undefined): Promise<ShareRecord | undefined | ShareCode> {

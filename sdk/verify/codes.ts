@@ -27,7 +27,10 @@ export const VERIFY_CODES = {
   ANCHOR_PROOF_INVALID: ["anchor", "The Merkle proof does not lead from this certificate to the stated root."],
   ANCHOR_ROOT_NOT_FOUND: ["anchor", "The stated root is not anchored on the trusted registry."],
   ANCHOR_UNCONFIRMED: ["anchor", "The anchoring transaction does not have enough confirmations yet."],
+  ANCHOR_REGISTRY_AMBIGUOUS: ["anchor", "More than one trusted registry holds this certificate's root and the envelope names no registry id: it cannot be attributed to one."],
   CHAIN_UNREACHABLE: ["anchor", "The chain could not be read; the certificate could not be checked."],
+  REGISTRY_CHAIN_MISMATCH: ["anchor", "The trusted registry's node serves another chain (its chain id or genesis block differs from the trust entry); nothing was read from it."],
+  REGISTRY_ID_MISMATCH: ["anchor", "The contract at the trusted registry's address is not the trusted registry (its registry id differs from the trust entry); nothing was read from it."],
   // issuer
   ISSUER_MISMATCH: ["issuer", "The credential names an issuer other than the agency that anchored it."],
   CERT_NUMBER_MISMATCH: [

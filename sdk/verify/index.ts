@@ -1,3 +1,3 @@
-export { verify, verifyMany, type VerifyOptions } from "./verify";
+export { verify, verifyMany, verifyEach, type VerifyOptions, type VerifiedItem } from "./verify";
 export { VERIFY_CODES, CHECKS, type CheckName, type VerifyCode } from "./codes";
 export type { Verdict, VerificationResult, CheckResult } from "./result";

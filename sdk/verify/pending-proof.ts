@@ -33,6 +33,8 @@ export interface ProofRecord {
   root: Hex;
   proof: Hex[];
   registry: Hex;
+  /** The registry's id, when the service knows it (since SDK 2.0). */
+  registryId?: Hex;
   chainId: number;
   anchoredAt: string;
   transaction: Hex;
@@ -54,6 +56,7 @@ function isProofRecord(v: unknown): v is ProofRecord {
     r.proof.every(isBytes32Hex) &&
     typeof r.registry === "string" &&
     /^0x[0-9a-fA-F]{40}$/.test(r.registry) &&
+    (r.registryId === undefined || isBytes32Hex(r.registryId)) &&
     Number.isSafeInteger(r.chainId) &&
     isBytes32Hex(r.transaction) &&
     Number.isSafeInteger(r.block) &&
@@ -120,6 +123,8 @@ export async function resolvePendingEnvelope(input: unknown, options: ProofLooku
     if (found.state !== "anchored") continue;
     const { proof } = found;
     if (proof.chainId !== anchor.chainId || proof.registry.toLowerCase() !== anchor.registry.toLowerCase()) continue;
+    // Nor to another registry at the same address (another region's): the ids must agree when both are known.
+    if (anchor.registryId && proof.registryId && anchor.registryId.toLowerCase() !== proof.registryId.toLowerCase()) continue;
     return anchorPendingEnvelope(envelope, proof);
   }
   return undefined;

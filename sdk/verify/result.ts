@@ -46,7 +46,8 @@ export interface VerificationResult {
    * chain shows it anchored this root (an envelope's transaction field is not signed), else null.
    */
   anchor: { root: Hex; block: number; transaction: Hex | null } | null;
-  registry: { chainId: number; address: Hex; name: string } | null;
+  /** The trusted registry that vouched for the certificate; `id` is its registry id (null for one deployed before ids). */
+  registry: { chainId: number; address: Hex; name: string; id: Hex | null } | null;
   status: { state: CertificateState; reason: number; since: string | null } | null;
   /** Set when the input was a share link: which link, and until when it lives. */
   share?: { apiBase: string; id: string; expiresAt: string | null } | null;

@@ -5,6 +5,9 @@ const VERDICT_OF: Partial<Record<VerifyCode, Verdict>> = {
   ANCHOR_PENDING: "pending",
   ANCHOR_UNCONFIRMED: "pending",
   CHAIN_UNREACHABLE: "unverifiable",
+  // The trust entry's endpoint is the wrong chain or deployment: nothing is known about the certificate.
+  REGISTRY_CHAIN_MISMATCH: "unverifiable",
+  REGISTRY_ID_MISMATCH: "unverifiable",
   STATUS_REVOKED: "revoked",
   STATUS_SUSPENDED: "suspended",
   VALIDITY_EXPIRED: "expired",

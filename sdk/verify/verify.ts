@@ -7,10 +7,12 @@ import { credentialLeaf } from "../credential/leaf";
 import { parseCredential, type ParsedCredential } from "../credential/parse";
 import { verifySignature } from "../credential/signature";
 import { envelopeValueOf, parseEnvelope, type AnchorProof, type Envelope } from "../envelope/envelope";
-import { isCertchainError } from "../errors";
+import { CertchainError, isCertchainError } from "../errors";
 import type { Hex } from "../lib/bytes";
 import { processProof } from "../merkle/tree";
-import { createRegistryReader, type RegistryReader, type TrustedRegistry } from "../registry/reader";
+import { DEFAULT_REGISTRY_TIMEOUT_MS, enforcesDeadlines, type RegistryIdentity, type RegistryReadOptions, type RegistryReader, type TrustedRegistry, type VerificationQuery } from "../registry/reader";
+import { candidatesFor, checkTrustList, readerOf } from "../registry/trust-list";
+import { deadline, DeadlineExceeded, untilAborted } from "../lib/deadline";
 import type { StatusRecord, VerificationContextRecord } from "../registry/types";
 import { findTypeByVct, typeIdOf, validateClaims } from "../types";
 import { CHECKS, VERIFY_CODES, messageOf, type CheckName, type VerifyCode } from "./codes";
@@ -26,6 +28,14 @@ export interface VerifyOptions {
   minConfirmations?: number;
   /** The time validity is judged at. Default: now. */
   now?: Date | number;
+  /**
+   * The deadline of each registry read, in ms, for trust entries without their own `timeoutMs`.
+   * Default 5,000. A registry that misses it makes its certificates `unverifiable`
+   * (CHAIN_UNREACHABLE) without holding back any other registry's.
+   */
+  registryTimeoutMs?: number;
+  /** Abandons the chain reads: certificates not decided yet come back `unverifiable`. */
+  signal?: AbortSignal;
 }
 
 /** One certificate's way through the pipeline. */
@@ -41,6 +51,10 @@ interface Item {
   /** The certificate number's segments, when it is a national e-licence number. */
   number?: { typeCode: string; issuerCode: string };
   reader?: RegistryReader;
+  /** Several trusted registries share the envelope's chain and address and it names no id: attributed by root. */
+  candidates?: RegistryReader[];
+  /** The envelope's registry id, when matched to a trust entry that names none: the contract must have it. */
+  confirmId?: Hex;
   contextKey?: string;
   context?: VerificationContextRecord;
   status?: StatusRecord;
@@ -62,8 +76,6 @@ function failWith(item: Item, error: unknown, fallback: VerifyCode) {
   const code = isCertchainError(error) && Object.hasOwn(VERIFY_CODES, error.code) ? (error.code as VerifyCode) : fallback;
   fail(item, code, isCertchainError(error) ? error.message : messageOf(code));
 }
-
-const isReader = (r: TrustedRegistry | RegistryReader): r is RegistryReader => typeof (r as RegistryReader).statuses === "function";
 
 /**
  * The inputs as a plain array, each element read once by index: a list that is a Proxy, has
@@ -152,28 +164,93 @@ function inspect(input: unknown): Item {
   return item;
 }
 
-/** Picks the trusted registry the envelope names and checks the proof reaches the stated root. */
+/**
+ * Finds the trusted registries the envelope's anchor can belong to (see `candidatesFor`) and
+ * checks that the proof reaches the stated root. One candidate is the envelope's registry; an
+ * envelope without a registry id at an address several trusted registries share gets them all,
+ * and is attributed later to the one whose chain holds its root.
+ */
 function locateAnchor(item: Item, readers: readonly RegistryReader[], memo: Map<string, Hex>) {
   if (!item.envelope || !item.result.certificate || failed(item, "integrity")) return;
   const anchor = item.envelope.anchor;
   if (anchor.status === "pending") return fail(item, "ANCHOR_PENDING");
-  const reader = readers.find((r) => r.chainId === anchor.chainId && r.address.toLowerCase() === anchor.registry.toLowerCase());
-  if (!reader) return fail(item, "ANCHOR_UNTRUSTED_REGISTRY");
-  item.reader = reader;
-  item.result.registry = { chainId: reader.chainId, address: reader.address, name: reader.name };
+  const { candidates, confirmId } = candidatesFor(readers, anchor);
+  if (candidates.length === 0) return fail(item, "ANCHOR_UNTRUSTED_REGISTRY");
   if (processProof(item.result.certificate.leaf, anchor.proof, memo) !== anchor.root.toLowerCase()) {
     fail(item, "ANCHOR_PROOF_INVALID");
   }
   item.contextKey = `${anchor.root.toLowerCase()}|${item.keyId}|${item.typeId}`;
+  if (candidates.length === 1) attribute(item, candidates[0]);
+  else item.candidates = candidates;
+  if (confirmId) item.confirmId = confirmId.toLowerCase() as Hex;
 }
 
-/** What one verifyMany call has read from one registry, shared by all its chunks. */
+function attribute(item: Item, reader: RegistryReader) {
+  item.reader = reader;
+  item.result.registry = { chainId: reader.chainId, address: reader.address, name: reader.name, id: reader.id ?? null };
+}
+
+/** What one verifyEach call reads from one registry, shared by all its chunks. */
 interface RegistrySession {
   reader: RegistryReader;
+  /** Each read is abandoned at this deadline. */
+  timeoutMs: number;
+  signal: AbortSignal;
+  identity?: Promise<RegistryIdentity | undefined>;
   head?: Promise<number>;
   contexts: Map<string, Promise<VerificationContextRecord>>;
+  /** The first failure of this registry in this call: later chunks get it at once instead of waiting again. */
+  failure?: CertchainError;
   /** Whether an envelope's transaction anchored its root, per distinct (root, transaction). */
   transactions: Map<string, Promise<boolean>>;
+}
+
+/** One read of the session's registry, within its deadline (enforced here too for readers that ignore signals). */
+async function within<T>(session: RegistrySession, read: (options: RegistryReadOptions) => Promise<T>): Promise<T> {
+  const options = { signal: session.signal, timeoutMs: session.timeoutMs };
+  // Readers of createRegistryReader put the deadline on each request (a large read is many requests).
+  if (enforcesDeadlines(session.reader)) return read(options);
+  const limit = deadline(session.timeoutMs, session.signal);
+  try {
+    return await untilAborted(read({ ...options, signal: limit.signal }), limit.signal);
+  } catch (error) {
+    if (error instanceof DeadlineExceeded) throw new CertchainError("CHAIN_UNREACHABLE", `${session.reader.name} did not answer within ${error.timeoutMs} ms`);
+    throw error;
+  } finally {
+    limit.release();
+  }
+}
+
+/** The registry's identity, checked once per call (the reader caches it across calls). */
+function identityOf(session: RegistrySession): Promise<RegistryIdentity | undefined> {
+  const { reader } = session;
+  session.identity ??= within(session, (options) => (typeof reader.identify === "function" ? reader.identify(options) : reader.assertChain(options).then(() => undefined)));
+  return session.identity;
+}
+
+/** Starts (once per call) the context read of each distinct (root, key, type) of these items. */
+function requestContexts(session: RegistrySession, items: Item[]): void {
+  const fresh = new Map<string, VerificationQuery>();
+  for (const item of items) {
+    if (session.contexts.has(item.contextKey!) || fresh.has(item.contextKey!)) continue;
+    const anchor = item.envelope!.anchor as AnchorProof;
+    fresh.set(item.contextKey!, { root: anchor.root, keyId: item.keyId!, typeId: item.typeId! });
+  }
+  if (fresh.size === 0) return;
+  const read = identityOf(session).then(() => within(session, (options) => session.reader.verificationContexts([...fresh.values()], options)));
+  [...fresh.keys()].forEach((key, i) => {
+    const context = read.then((contexts) => contexts[i]);
+    // Awaited by each chunk that needs it; a failure must not also surface as unhandled.
+    context.catch(() => undefined);
+    session.contexts.set(key, context);
+  });
+}
+
+/** A read failure as a verification code: a mismatch keeps its own, anything else is CHAIN_UNREACHABLE. */
+function chainFailure(session: RegistrySession, error: unknown): CertchainError {
+  if (isCertchainError(error) && (error.code === "REGISTRY_CHAIN_MISMATCH" || error.code === "REGISTRY_ID_MISMATCH" || error.code === "CHAIN_UNREACHABLE")) return error;
+  if (session.signal.aborted) return new CertchainError("CHAIN_UNREACHABLE", `reading ${session.reader.name} was aborted`);
+  return new CertchainError("CHAIN_UNREACHABLE", `${session.reader.name} could not be read${error instanceof Error && error.message ? `: ${error.message}` : ""}`);
 }
 
 const transactionKeyOf = (anchor: AnchorProof) => `${anchor.root.toLowerCase()}|${anchor.transaction.toLowerCase()}`;
@@ -193,36 +270,28 @@ function checkTransactions(session: RegistrySession, items: Item[]): void {
     if (!session.transactions.has(key) && !fresh.has(key)) fresh.set(key, { root: anchor.root, transaction: anchor.transaction });
   }
   if (fresh.size === 0) return;
-  const read = typeof check === "function" ? check.call(session.reader, [...fresh.values()]) : Promise.resolve([...fresh.values()].map(() => false));
+  const read = typeof check === "function" ? within(session, (options) => check.call(session.reader, [...fresh.values()], options)) : Promise.resolve([...fresh.values()].map(() => false));
   [...fresh.keys()].forEach((key, i) => session.transactions.set(key, read.then((answers) => answers[i] === true, () => false)));
 }
 
 /**
- * The chain reads for a chunk of certificates of one registry: the block number once per call,
- * the context of each distinct (root, key, type) once per call, then the statuses under each
- * anchoring agency (statuses are recorded per agency, so one agency cannot touch another's
- * certificates), in calls of up to 1,000.
+ * The chain reads for a group of certificates of one registry: its identity (chain id, genesis,
+ * registry id) and the block number once per call, the context of each distinct (root, key,
+ * type) once per call, then the statuses under each anchoring agency (statuses are recorded per
+ * agency, so one agency cannot touch another's certificates), in calls of up to 1,000.
  */
 async function readChain(session: RegistrySession, items: Item[]): Promise<number | undefined> {
   const { reader } = session;
   try {
-    await reader.assertChain();
-    const fresh = new Map<string, { root: Hex; keyId: Hex; typeId: Hex }>();
+    if (session.failure) throw session.failure;
+    const identity = await identityOf(session);
     for (const item of items) {
-      if (session.contexts.has(item.contextKey!)) continue;
-      const anchor = item.envelope!.anchor as AnchorProof;
-      fresh.set(item.contextKey!, { root: anchor.root, keyId: item.keyId!, typeId: item.typeId! });
+      if (identity?.registryId && item.result.registry) item.result.registry.id = identity.registryId;
+      // Matched to an entry that names no id: its contract must have the id the envelope names.
+      if (item.confirmId && identity && identity.registryId !== item.confirmId) fail(item, "ANCHOR_UNTRUSTED_REGISTRY");
     }
-    if (fresh.size > 0) {
-      const read = reader.verificationContexts([...fresh.values()]);
-      [...fresh.keys()].forEach((key, i) => {
-        const context = read.then((contexts) => contexts[i]);
-        // Awaited below by each chunk that needs it; a failure must not also surface as unhandled.
-        context.catch(() => undefined);
-        session.contexts.set(key, context);
-      });
-    }
-    session.head ??= reader.blockNumber();
+    requestContexts(session, items);
+    session.head ??= within(session, (options) => reader.blockNumber(options));
     const head = await session.head;
     const leavesByAgency = new Map<Hex, Item[]>();
     for (const item of items) {
@@ -236,7 +305,7 @@ async function readChain(session: RegistrySession, items: Item[]): Promise<numbe
     checkTransactions(session, items);
     await Promise.all(
       [...leavesByAgency].map(async ([agencyId, group]) => {
-        const statuses = await reader.statuses(agencyId, group.map((i) => i.result.certificate!.leaf));
+        const statuses = await within(session, (options) => reader.statuses(agencyId, group.map((i) => i.result.certificate!.leaf), options));
         group.forEach((item, i) => (item.status = statuses[i]));
       }),
     );
@@ -245,9 +314,48 @@ async function readChain(session: RegistrySession, items: Item[]): Promise<numbe
       if (item.context?.anchor.anchoredAt) item.transactionConfirmed = await session.transactions.get(transactionKeyOf(anchor));
     }
     return head;
-  } catch {
-    for (const item of items) fail(item, "CHAIN_UNREACHABLE");
+  } catch (error) {
+    session.failure ??= chainFailure(session, error);
+    for (const item of items) fail(item, session.failure.code as VerifyCode, session.failure.message);
     return undefined;
+  }
+}
+
+/**
+ * Attributes envelopes without a registry id that several trusted registries could hold (same
+ * chain id and address): each candidate's chain is asked for the root, and the one registry that
+ * holds it judges the certificate. None holds it: ANCHOR_ROOT_NOT_FOUND. Several do:
+ * ANCHOR_REGISTRY_AMBIGUOUS (a registry can anchor any root, so the envelope could be either's).
+ * A candidate that cannot be read leaves the question open: its failure code (CHAIN_UNREACHABLE,
+ * or a mismatch), unverifiable, even if another holds the root.
+ */
+async function attributeByRoot(items: Item[], sessionOf: (reader: RegistryReader) => RegistrySession): Promise<void> {
+  const readers = [...new Set(items.flatMap((item) => item.candidates!))];
+  await Promise.all(
+    readers.map(async (reader) => {
+      const session = sessionOf(reader);
+      const mine = items.filter((item) => item.candidates!.includes(reader));
+      try {
+        if (session.failure) throw session.failure;
+        await identityOf(session);
+        requestContexts(session, mine);
+        await Promise.all(mine.map((item) => session.contexts.get(item.contextKey!)));
+      } catch (error) {
+        session.failure ??= chainFailure(session, error);
+      }
+    }),
+  );
+  for (const item of items) {
+    const unreadable = item.candidates!.map(sessionOf).find((session) => session.failure);
+    if (unreadable) {
+      fail(item, unreadable.failure!.code as VerifyCode, unreadable.failure!.message);
+      continue;
+    }
+    const holders = [];
+    for (const reader of item.candidates!) if ((await sessionOf(reader).contexts.get(item.contextKey!))?.anchor.anchoredAt) holders.push(reader);
+    if (holders.length === 1) attribute(item, holders[0]);
+    else if (holders.length === 0) fail(item, "ANCHOR_ROOT_NOT_FOUND");
+    else fail(item, "ANCHOR_REGISTRY_AMBIGUOUS", `${messageOf("ANCHOR_REGISTRY_AMBIGUOUS")} (${holders.map((r) => r.name).join(", ")})`);
   }
 }
 
@@ -323,33 +431,6 @@ function finish(item: Item): VerificationResult {
   return { ...item.result, checks, ...decideVerdict(checks) };
 }
 
-/** Chain reads of one chunk overlap with parsing the next. */
-const CHUNK = 2_000;
-
-/** Everything after parsing, for one chunk: chain reads, then the judgements. */
-async function judgeChunk(items: Item[], sessions: RegistrySession[], minConfirmations: number, now: number): Promise<void> {
-  await Promise.all(
-    sessions.map(async (session) => {
-      const mine = items.filter((item) => item.reader === session.reader);
-      if (mine.length === 0) return;
-      const head = await readChain(session, mine);
-      if (head === undefined) return;
-      for (const item of mine) {
-        if (!failed(item, "anchor")) judgeAnchor(item, head, minConfirmations);
-        if (!failed(item, "anchor")) judgeIssuer(item);
-        if (!failed(item, "anchor")) judgeStatus(item);
-      }
-      await Promise.all(mine.map(judgeSignature));
-    }),
-  );
-  for (const item of items) {
-    if (item.parsed && !failed(item, "format")) {
-      judgeValidity(item, now);
-      if (!failed(item, "integrity")) judgeSchema(item);
-    }
-  }
-}
-
 /** A last line of defence: an unforeseen fault still yields a verdict, never an exception. */
 function inspectSafely(input: unknown): Item {
   try {
@@ -361,63 +442,275 @@ function inspectSafely(input: unknown): Item {
   }
 }
 
-/**
- * Verifies many certificate files (envelopes or presentations) sharing chain reads: per trusted
- * registry one block-number read and one context read per distinct root for the whole call, and
- * statuses in calls of 1,000. Never throws: every input gets a result, in input order.
- *
- * @example
- * const results = await verifyMany(files, { registries: [{ chainId: 31337, address, rpcUrl }] });
- * results.filter((r) => r.verdict !== "valid").forEach((r) => console.log(r.reason?.code));
- */
-export async function verifyMany(inputs: readonly unknown[], options: VerifyOptions): Promise<VerificationResult[]> {
-  const list = readList(inputs);
-  const results: VerificationResult[] = new Array(list.length);
-  try {
-    const { readers, minConfirmations, now } = settingsOf(options);
-    const sessions: RegistrySession[] = readers.map((reader) => ({ reader, contexts: new Map(), transactions: new Map() }));
-    const proofMemo = new Map<string, Hex>();
-    const chunks: Promise<void>[] = [];
-    for (let start = 0; start < list.length; start += CHUNK) {
-      const items = list.slice(start, start + CHUNK).map(inspectSafely);
-      for (const item of items) locateAnchor(item, readers, proofMemo);
-      chunks.push(
-        judgeChunk(items, sessions, minConfirmations, now).then(() => {
-          items.forEach((item, i) => (results[start + i] = finish(item)));
-        }),
-      );
-      // Let this chunk's requests go out before the next chunk occupies the thread.
-      await new Promise((resolve) => setTimeout(resolve, 0));
-    }
-    await Promise.all(chunks);
-  } catch {
-    // A fault no check foresaw (hostile options, say) still leaves a verdict for every input.
-    for (let i = 0; i < list.length; i++) results[i] ??= unforeseen();
+/** The checks that need no chain, then the result. */
+function conclude(item: Item, now: number): VerificationResult {
+  if (item.parsed && !failed(item, "format")) {
+    judgeValidity(item, now);
+    if (!failed(item, "integrity")) judgeSchema(item);
   }
-  return results;
+  return finish(item);
 }
 
-/** The caller's options, read once; a hostile or broken options object trusts no registry. */
-function settingsOf(options: VerifyOptions): { readers: RegistryReader[]; minConfirmations: number; now: number } {
+/** After the chain reads of a group: the judgements that use them. */
+async function judgeRead(items: Item[], head: number | undefined, minConfirmations: number): Promise<void> {
+  if (head === undefined) return;
+  for (const item of items) {
+    if (!failed(item, "anchor")) judgeAnchor(item, head, minConfirmations);
+    if (!failed(item, "anchor")) judgeIssuer(item);
+    if (!failed(item, "anchor")) judgeStatus(item);
+  }
+  await Promise.all(items.map(judgeSignature));
+}
+
+/** One verified input of {@link verifyEach}: its position in the input and its result. */
+export interface VerifiedItem {
+  index: number;
+  result: VerificationResult;
+}
+
+/** Inputs are parsed and sent to the chain this many at a time; reads of one chunk overlap with parsing the next. */
+const CHUNK = 2_000;
+/** Chunks whose chain reads may be outstanding at once: bounds memory when inputs keep coming. */
+const CHUNKS_IN_FLIGHT = 4;
+
+interface Settings {
+  readers: RegistryReader[];
+  minConfirmations: number;
+  now: number;
+  timeoutMs: number;
+  signal?: AbortSignal;
+}
+
+/**
+ * The caller's options, read once; a hostile or broken options object trusts no registry. A trust
+ * list whose entries cannot be told apart is refused (TRUST_LIST_AMBIGUOUS), not trusted in part.
+ */
+function settingsOf(options: VerifyOptions): Settings {
   let registries: readonly (TrustedRegistry | RegistryReader)[] = [];
   let minConfirmations = 1;
   let now = Math.floor(Date.now() / 1000);
+  let timeoutMs = DEFAULT_REGISTRY_TIMEOUT_MS;
+  let signal: AbortSignal | undefined;
   try {
     const given = options?.registries;
     registries = Array.isArray(given) ? [...given] : [];
     minConfirmations = Math.max(1, Number(options?.minConfirmations ?? 1) || 1);
     const at = Number(options?.now ?? Date.now());
     if (Number.isFinite(at)) now = Math.floor(at / 1000);
+    const limit = Number(options?.registryTimeoutMs ?? DEFAULT_REGISTRY_TIMEOUT_MS);
+    if (Number.isFinite(limit) && limit > 0) timeoutMs = limit;
+    const caller = options?.signal;
+    if (typeof AbortSignal !== "undefined" && caller instanceof AbortSignal) signal = caller;
   } catch {
     registries = [];
   }
-  return { readers: registries.map((r) => (isReader(r) ? r : createRegistryReader(r))), minConfirmations, now };
+  checkTrustList(registries);
+  return { readers: registries.map(readerOf), minConfirmations, now, timeoutMs, signal };
+}
+
+async function* chunksOf(inputs: Iterable<unknown> | AsyncIterable<unknown>): AsyncGenerator<unknown[]> {
+  if (Array.isArray(inputs)) {
+    for (let start = 0; start < inputs.length; start += CHUNK) yield inputs.slice(start, start + CHUNK);
+    return;
+  }
+  let chunk: unknown[] = [];
+  for await (const input of inputs as AsyncIterable<unknown>) {
+    chunk.push(input);
+    if (chunk.length === CHUNK) {
+      yield chunk;
+      chunk = [];
+    }
+  }
+  if (chunk.length > 0) yield chunk;
+}
+
+/**
+ * Verifies certificate files as a stream: yields `{ index, result }` for each input as soon as
+ * its verdict is decided, in the order verdicts are reached, not input order. Certificates that
+ * need no chain come first; each trusted registry's come when its reads are done, so a slow or
+ * frozen region delays only its own certificates (each of its reads ends at its deadline:
+ * `timeoutMs` of the trust entry, else `registryTimeoutMs`, else 5 s; they then come back
+ * `unverifiable`). Inputs may be any iterable or async iterable; they are read 2,000 at a time
+ * and no more than four chunks are in flight, so memory stays flat however many there are.
+ * Chain reads are shared as in {@link verifyMany}. Never throws on hostile input; throws
+ * `CertchainError` TRUST_LIST_AMBIGUOUS when the trust list's entries cannot be told apart.
+ *
+ * @example
+ * for await (const { index, result } of verifyEach(files, { registries })) {
+ *   console.log(index, result.verdict, result.registry?.name);
+ * }
+ */
+export async function* verifyEach(inputs: Iterable<unknown> | AsyncIterable<unknown>, options: VerifyOptions): AsyncGenerator<VerifiedItem, void, undefined> {
+  const settings = settingsOf(options);
+  const stop = new AbortController();
+  const signal = settings.signal ? anySignal(settings.signal, stop.signal) : stop.signal;
+  const sessions = new Map<RegistryReader, RegistrySession>();
+  const sessionOf = (reader: RegistryReader): RegistrySession => {
+    let session = sessions.get(reader);
+    if (!session) {
+      session = { reader, timeoutMs: reader.timeoutMs ?? settings.timeoutMs, signal, contexts: new Map(), transactions: new Map() };
+      sessions.set(reader, session);
+    }
+    return session;
+  };
+  const proofMemo = new Map<string, Hex>();
+  const ready: VerifiedItem[] = [];
+  let wake: (() => void) | undefined;
+  let inFlight = 0;
+  let producing = true;
+  let failure: { error: unknown } | undefined;
+  const notify = () => {
+    const w = wake;
+    wake = undefined;
+    w?.();
+  };
+  /** Results out as soon as decided; `offset` maps a chunk's items to input positions, and forgets them once out. */
+  const emit = (items: Item[], offset: Map<Item, number>) => {
+    for (const item of items) {
+      const index = offset.get(item);
+      if (index === undefined) continue;
+      offset.delete(item);
+      let result: VerificationResult;
+      try {
+        result = conclude(item, settings.now);
+      } catch {
+        result = unforeseen();
+      }
+      ready.push({ index, result });
+    }
+    notify();
+  };
+
+  async function judgeGroup(reader: RegistryReader, items: Item[], offset: Map<Item, number>) {
+    const session = sessionOf(reader);
+    const head = await readChain(session, items);
+    await judgeRead(items, head, settings.minConfirmations);
+    emit(items, offset);
+  }
+
+  async function judgeChunk(items: Item[], offset: Map<Item, number>) {
+    const byReader = new Map<RegistryReader, Item[]>();
+    const open: Item[] = [];
+    const decided: Item[] = [];
+    for (const item of items) {
+      if (item.reader && !failed(item, "anchor")) addTo(byReader, item.reader, item);
+      else if (item.candidates && !failed(item, "anchor")) open.push(item);
+      else decided.push(item);
+    }
+    emit(decided, offset);
+    const groups = [...byReader].map(([reader, group]) => judgeGroup(reader, group, offset));
+    if (open.length > 0) {
+      groups.push(
+        attributeByRoot(open, sessionOf).then(async () => {
+          const attributed = new Map<RegistryReader, Item[]>();
+          const rest: Item[] = [];
+          for (const item of open) {
+            if (item.reader && !failed(item, "anchor")) addTo(attributed, item.reader, item);
+            else rest.push(item);
+          }
+          emit(rest, offset);
+          await Promise.all([...attributed].map(([reader, group]) => judgeGroup(reader, group, offset)));
+        }),
+      );
+    }
+    await Promise.all(groups);
+  }
+
+  const produce = async () => {
+    let start = 0;
+    try {
+      for await (const inputsOfChunk of chunksOf(inputs)) {
+        while (inFlight >= CHUNKS_IN_FLIGHT && !stop.signal.aborted) await new Promise<void>((resolve) => (wake = chainWake(wake, resolve)));
+        if (stop.signal.aborted) break;
+        const items = inputsOfChunk.map(inspectSafely);
+        for (const item of items) locateAnchor(item, settings.readers, proofMemo);
+        inFlight++;
+        const offset = new Map(items.map((item, i) => [item, start + i]));
+        judgeChunk(items, offset)
+          // A fault no check foresaw still leaves a verdict for every input of the chunk.
+          .catch(() => {
+            for (const [, index] of offset) ready.push({ index, result: unforeseen() });
+            offset.clear();
+          })
+          .finally(() => {
+            inFlight--;
+            notify();
+          });
+        start += items.length;
+        // Let this chunk's requests go out before the next chunk occupies the thread.
+        await new Promise((resolve) => setTimeout(resolve, 0));
+      }
+    } catch (error) {
+      failure ??= { error };
+    } finally {
+      producing = false;
+      notify();
+    }
+  };
+  const production = produce();
+
+  try {
+    for (;;) {
+      while (ready.length > 0) yield ready.shift()!;
+      if (failure) throw failure.error;
+      if (!producing && inFlight === 0) break;
+      await new Promise<void>((resolve) => (wake = chainWake(wake, resolve)));
+    }
+    await production;
+  } finally {
+    // The consumer stopped early (break, throw): abandon the reads still outstanding.
+    stop.abort();
+  }
+}
+
+function addTo<K, V>(groups: Map<K, V[]>, key: K, value: V): void {
+  const group = groups.get(key);
+  if (group) group.push(value);
+  else groups.set(key, [value]);
 }
 
 function unforeseen(): VerificationResult {
   const item: Item = { checks: new Map(), result: blankResult() };
   fail(item, "FORMAT_MALFORMED", "the input could not be verified");
   return finish(item);
+}
+
+/** Both the producer and the consumer may wait at once: one wake-up call reaches both. */
+const chainWake = (previous: (() => void) | undefined, next: () => void) => (previous ? () => (previous(), next()) : next);
+
+function anySignal(a: AbortSignal, b: AbortSignal): AbortSignal {
+  const controller = new AbortController();
+  const abort = () => controller.abort(a.aborted ? a.reason : b.reason);
+  if (a.aborted || b.aborted) abort();
+  a.addEventListener("abort", abort, { once: true });
+  b.addEventListener("abort", abort, { once: true });
+  return controller.signal;
+}
+
+/**
+ * Verifies many certificate files (envelopes or presentations) sharing chain reads: per trusted
+ * registry one identity check, one block-number read and one context read per distinct root for
+ * the whole call, and statuses in calls of 1,000. Registries are read in parallel, each within
+ * its own deadline. Never throws on hostile input: every input gets a result, in input order
+ * (use {@link verifyEach} to receive each one as soon as it is decided). Throws `CertchainError`
+ * TRUST_LIST_AMBIGUOUS when the trust list's entries cannot be told apart.
+ *
+ * @example
+ * const results = await verifyMany(files, { registries: [{ chainId: 31337, address, id, rpcUrl, name: "上海市" }] });
+ * results.filter((r) => r.verdict !== "valid").forEach((r) => console.log(r.reason?.code));
+ */
+export async function verifyMany(inputs: readonly unknown[], options: VerifyOptions): Promise<VerificationResult[]> {
+  const list = readList(inputs);
+  const results: VerificationResult[] = new Array(list.length);
+  try {
+    for await (const { index, result } of verifyEach(list, options)) results[index] = result;
+  } catch (error) {
+    // A trust list that cannot be told apart is the caller's configuration: said, not hidden.
+    if (isCertchainError(error, "TRUST_LIST_AMBIGUOUS")) throw error;
+    // A fault no check foresaw (hostile options, say) still leaves a verdict for every input.
+    for (let i = 0; i < list.length; i++) results[i] ??= unforeseen();
+  }
+  return results;
 }
 
 /**

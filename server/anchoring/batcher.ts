@@ -1,4 +1,5 @@
 import { Contract, type Provider, type Signer } from "ethers";
+import { createRegistryIdSource, type RegistryIdSource } from "../chain/registry-id";
 import { CERTCHAIN_REGISTRY_ABI, agencyIdOf, buildMerkleTree, createAnchoredEnvelope, type Hex } from "@certchain/sdk";
 import { revertNameOf } from "../chain/revert-name";
 import type { AuditLog } from "../store/audit-log";
@@ -16,6 +17,8 @@ export interface BatcherOptions {
   audit: AuditLog;
   provider: Provider;
   registryAddress: Hex;
+  /** Where the registry's id comes from (named in every anchored envelope). */
+  registryIds?: RegistryIdSource;
   chainId: number;
   operatorSignerFor(agency: string): Signer | undefined;
   /** Serialises one agency's transactions (shared with status changes: same operator nonce). */
@@ -83,6 +86,7 @@ export function createBatcher(options: BatcherOptions) {
   const initialBackoff = options.backoff?.initialMs ?? 250;
   const maxBackoff = options.backoff?.maxMs ?? 10_000;
   const registry = new Contract(registryAddress, CERTCHAIN_REGISTRY_ABI, provider);
+  const registryIds = options.registryIds ?? createRegistryIdSource(provider, registryAddress);
 
   const queues = new Map<string, PendingEntry[]>();
   const open = new Map<string, BatchRecord[]>();
@@ -255,6 +259,7 @@ export function createBatcher(options: BatcherOptions) {
     // sits in memory, or in one LevelDB write, whole. Only the last write marks the batch anchored:
     // a crash in between leaves it open, and the next pass skips the records already anchored.
     const slice = Math.max(1, options.finishSlice ?? 1_000);
+    const registryId = await registryIds.get();
     for (let start = 0; start < batch.ids.length; start += slice) {
       const records = await certificates.getMany(batch.ids.slice(start, start + slice));
       const updated: CertificateRecord[] = [];
@@ -265,7 +270,7 @@ export function createBatcher(options: BatcherOptions) {
           ...record,
           status: "anchored",
           anchoredAt,
-          envelope: createAnchoredEnvelope(record.envelope.credential, { chainId, registry: registryAddress, root: batch.root, proof, transaction, block, anchoredAt }),
+          envelope: createAnchoredEnvelope(record.envelope.credential, { chainId, registry: registryAddress, registryId, root: batch.root, proof, transaction, block, anchoredAt }),
         });
       }
       if (updated.length > 0) await db.write(updated.flatMap((r) => certificates.updateOps(r)));

@@ -89,6 +89,9 @@ export async function reanchor(options: ReanchorOptions): Promise<ReanchorReport
     if (!options.redeploy) {
       throw new ReanchorRefused(`there is no registry contract at ${address} any more. Run again with --redeploy to deploy it there again and register the agencies, keys and operators from this data directory.`);
     }
+    if (!deployment.salt) {
+      throw new ReanchorRefused(`deployment.json records no registry salt, so a registry deployed again would have another registry id than the one the certificates name`);
+    }
     const deployer = await options.rootAuthority.getAddress();
     const nonce = await provider.getTransactionCount(deployer, "pending");
     const landing = getCreateAddress({ from: deployer, nonce });
@@ -98,7 +101,8 @@ export async function reanchor(options: ReanchorOptions): Promise<ReanchorReport
           `It lands there only from the nonce it was first deployed with; refusing to deploy elsewhere.`,
       );
     }
-    const deployed = await deployRegistry(options.rootAuthority);
+    // The recorded salt gives the new contract the registry id the certificates already name.
+    const deployed = await deployRegistry(options.rootAuthority, undefined, deployment.salt);
     const codeHash = keccak256(await provider.getCode(address)) as Hex;
     report.redeployed = { codeHash, transaction: deployed.transaction };
     log(`deployed the registry again at ${address} (transaction ${deployed.transaction})`);

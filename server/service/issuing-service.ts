@@ -28,6 +28,7 @@ import type { RecordedAnchor } from "../chain/chain-identity";
 import { createTokenAuthority } from "../auth/tokens";
 import { createOperatorClient } from "../chain/operator";
 import { createRegistryAdmin } from "../chain/registry-admin";
+import { createRegistryIdSource } from "../chain/registry-id";
 import { revertNameOf } from "../chain/revert-name";
 import { apiError, detailsList } from "../errors";
 import type { KeyStore } from "../keys/key-store";
@@ -159,6 +160,7 @@ export async function createIssuingService(options: IssuingServiceOptions): Prom
   const gate = chain.gate ?? openChainGate(chain.chainId);
   const timeoutMs = chain.timeoutMs ?? 4_000;
   const accreditations = createAccreditationCache(db, chain.provider, chain.registryAddress, now, () => gate.status().phase === "ready");
+  const registryIds = createRegistryIdSource(chain.provider, chain.registryAddress);
   const creditCodes = createCreditCodeCache(db, chain.provider, chain.registryAddress);
   const registry = new Contract(chain.registryAddress, CERTCHAIN_REGISTRY_ABI, chain.provider);
   const reader = createRegistryReader({ chainId: chain.chainId, address: chain.registryAddress, provider: chain.provider, name: chain.registryName });
@@ -173,6 +175,7 @@ export async function createIssuingService(options: IssuingServiceOptions): Prom
     audit,
     provider: chain.provider,
     registryAddress: chain.registryAddress,
+    registryIds,
     chainId: chain.chainId,
     operatorSignerFor: operatorFor,
     chainLock,
@@ -186,6 +189,9 @@ export async function createIssuingService(options: IssuingServiceOptions): Prom
     crashAt: options.faults?.crashAt,
   });
   await batcher.start();
+  // Pending envelopes name the registry id from the first one on; a chain that does not answer
+  // now only delays it (issuing goes on, the id is read again in the background).
+  await Promise.race([registryIds.get().catch(() => undefined), new Promise((resolve) => setTimeout(resolve, 2_000).unref())]);
 
   // Serials are handed out synchronously from memory and persisted with the certificates that
   // use them; a crash can only lose serials of certificates that were never acknowledged.
@@ -261,7 +267,7 @@ export async function createIssuingService(options: IssuingServiceOptions): Prom
     const id = newCertificateId(at);
     const createdAt = new Date(at).toISOString();
     return {
-      record: { id, agency, type: type.id, status: "pending", envelope: createPendingEnvelope(credential, chain.chainId, chain.registryAddress, publicUrl), leaf, createdAt },
+      record: { id, agency, type: type.id, status: "pending", envelope: createPendingEnvelope(credential, chain.chainId, chain.registryAddress, publicUrl, registryIds.current()), leaf, createdAt },
       pending: { id, agency, leaf, at },
       audit: { at: createdAt, actor: principal.subject, requestId: context.requestId, action: "certificate.issue", subject: id, data: { agency, type: type.id, certificateNumber, leaf, keyId: signer.keyId } },
     };
@@ -462,8 +468,8 @@ export async function createIssuingService(options: IssuingServiceOptions): Prom
       if (record === undefined) return undefined;
       const anchor = record.envelope.anchor;
       if (anchor.status !== "anchored") return { status: "pending" };
-      const { root, proof, registry, chainId, anchoredAt, transaction, block } = anchor;
-      return { status: "anchored", proof: { root, proof, registry, chainId, anchoredAt, transaction, block } };
+      const { root, proof, registry, registryId, chainId, anchoredAt, transaction, block } = anchor;
+      return { status: "anchored", proof: { root, proof, registry, ...(registryId ? { registryId } : {}), chainId, anchoredAt, transaction, block } };
     },
 
     async verify(given, shares) {

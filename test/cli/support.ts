@@ -29,7 +29,7 @@ export interface CliEnvironment {
   dir: string;
   apiUrl: string;
   rpcUrl: string;
-  registry: TrustedRegistry & { address: Hex };
+  registry: TrustedRegistry & { address: Hex; id: Hex };
   /** A demo.json as `npm start` writes it, for --demo. */
   demoFile: string;
   tokens: { root: string } & Record<(typeof AGENCIES)[number]["slug"], string>;
@@ -97,6 +97,7 @@ export async function startCliEnvironment(options: { batchDelayMs?: number } = {
         rpcUrl: node.rpcUrl,
         chainId: 31337,
         registry: deployment.address,
+        registryId: deployment.registryId,
         rootToken: tokens.root,
         agencies: AGENCIES.map((a) => ({ id: a.slug, name: a.name, token: tokens[a.slug], types: [...a.types] })),
       }),
@@ -107,7 +108,7 @@ export async function startCliEnvironment(options: { batchDelayMs?: number } = {
       dir,
       apiUrl,
       rpcUrl: node.rpcUrl,
-      registry: { chainId: 31337, address: deployment.address, rpcUrl: node.rpcUrl, name: "cli test registry" },
+      registry: { chainId: 31337, address: deployment.address, id: deployment.registryId, rpcUrl: node.rpcUrl, name: "cli test registry" },
       demoFile,
       tokens,
       service,

@@ -116,6 +116,27 @@ describe("cli: certchain verify", function () {
     ]);
   });
 
+  it("trusts the registries of a --registries trust list, and refuses a list with a mistake by its JSON pointer", async function () {
+    const list = path.join(env.dir, "registries.json");
+    const { chainId, address, id, rpcUrl } = env.registry;
+    writeFileSync(list, JSON.stringify([{ name: "上海市", id, chainId, address, rpcUrl }]));
+    const run = await runCli(["verify", files.good, "--registries", list, "--json"]);
+    expect(run.code, run.stderr + run.stdout).to.equal(0);
+    expect(JSON.parse(run.stdout)[0].registry).to.deep.include({ name: "上海市", id });
+
+    const mistakes: [unknown, RegExp][] = [
+      [[{ name: "上海市", chainId, address, rpcUrl }], /\/0\/id: must be the registry id/],
+      [[{ name: "上海市", id, chainId, address, rpcUrl, rpcURL: rpcUrl }], /\/0\/rpcURL: is not a field/],
+      [[{ name: "上海市", id, chainId, address, rpcUrl }, { name: "上海市 (copy)", id, chainId, address, rpcUrl }], /TRUST_LIST_AMBIGUOUS/],
+    ];
+    for (const [content, message] of mistakes) {
+      writeFileSync(list, JSON.stringify(content));
+      const refused = await runCli(["verify", files.good, "--registries", list]);
+      expect(refused.code, refused.stderr).to.equal(2);
+      expect(refused.stderr).to.match(message);
+    }
+  });
+
   it("does not trust a registry it was not told about", async function () {
     const other = ["--rpc", env.rpcUrl, "--registry", `0x${"12".repeat(20)}`, "--chain-id", "31337"];
     const run = await runCli(["verify", files.good, ...other]);
@@ -177,6 +198,11 @@ describe("cli: certchain verify", function () {
       [["verify", files.good, "--rpc", env.rpcUrl, "--registry", "0x12", "--chain-id", "31337"], /registry address/],
       [["verify", files.good, "--colour"], /Unknown option '--colour'/],
       [["verify", files.good, ...registryFlags(env), "--share-service", "ftp://files.example"], /--share-service must be an http\(s\) origin/],
+      // A repeated single-valued flag used to keep the last value silently (issue 13).
+      [["verify", files.good, "--rpc", env.rpcUrl, "--rpc", "http://127.0.0.1:9", "--registry", env.registry.address, "--chain-id", "31337"], /--rpc is given 2 times .* --registries <file>/],
+      [["verify", files.good, ...registryFlags(env), "--registry", env.registry.address], /--registry is given 2 times/],
+      [["verify", files.good, ...registryFlags(env), "--chain-id", "1"], /--chain-id is given 2 times \("31337", "1"\)/],
+      [["verify", files.good, ...registryFlags(env), "--json", "--json"], /--json is given 2 times/],
     ];
     for (const [args, message] of cases) {
       const run = await runCli(args);

@@ -55,9 +55,11 @@ export async function timestampOf(tx: ContractTransactionResponse): Promise<bigi
 export type Registry = { connect(runner: ContractRunner | null): Registry } & Contract;
 
 /** An empty registry whose root authority is the first signer. */
+export const DEPLOYMENT_SALT = ethers.id("test registry salt");
+
 export async function deployRegistry() {
   const [root, operatorA, operatorA2, operatorB, stranger] = await ethers.getSigners();
-  const registry = (await ethers.deployContract("CertchainRegistry", [root.address])) as Registry;
+  const registry = (await ethers.deployContract("CertchainRegistry", [root.address, DEPLOYMENT_SALT])) as Registry;
   return { registry, root, operatorA, operatorA2, operatorB, stranger };
 }
 

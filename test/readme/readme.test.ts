@@ -11,6 +11,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { expect } from "chai";
 import ts from "typescript";
+import { parseTrustList } from "@certchain/sdk";
 import { freePort } from "../support/ports";
 import { killLeftoverNode, startServiceProcess, type ServiceProcess } from "../support/service-process";
 
@@ -44,10 +45,12 @@ const NOT_RUN: { pattern: RegExp; why: string }[] = [
 ];
 
 /** What the README says that only holds on the reader's machine, rewritten to this test's. */
-function rewrites(apiPort: number, chainPort: number, clone: string): { from: RegExp; to: string; why: string }[] {
+function rewrites(apiPort: number, chainPort: number, verifierPort: number, clone: string): { from: RegExp; to: string; why: string }[] {
   return [
     { from: /\b(localhost|127\.0\.0\.1):3000\b/g, to: `127.0.0.1:${apiPort}`, why: "the API listens on a free port, not 3000" },
     { from: /\b(localhost|127\.0\.0\.1):8545\b/g, to: `127.0.0.1:${chainPort}`, why: "the chain listens on a free port, not 8545" },
+    { from: /\b(localhost|127\.0\.0\.1):3100\b/g, to: `127.0.0.1:${verifierPort}`, why: "certchain verifier listens on a free port, not 3100" },
+    { from: /--port 3100\b/g, to: `--port ${verifierPort}`, why: "(the same)" },
     { from: /\/path\/to\/certchain\b/g, to: clone, why: "the placeholder for where the checkout is" },
   ];
 }
@@ -109,6 +112,9 @@ const MARK = "@@readme-command@@";
 function runCommands(commands: { command: Command; run: string }[], cwd: string): Promise<Outcome[]> {
   const script = [
     "exec 2>&1",
+    // Job control, as in a terminal: `kill %1` stops a background command with its children
+    // (npx does not pass a SIGTERM on to the program it runs).
+    "set -m",
     ...commands.flatMap(({ run }, i) => [`printf '\\n${MARK} start ${i}\\n'`, run, `__rc=$?; printf '\\n${MARK} end ${i} %s\\n' "$__rc"; [ "$__rc" -eq 0 ] || exit 97`]),
   ].join("\n");
   return new Promise((resolve, reject) => {
@@ -146,8 +152,18 @@ describe("README.md: every command works pasted into a fresh checkout, every Typ
   it("has shell and TypeScript blocks to check (the extraction itself works)", () => {
     expect(blocks.filter((b) => b.lang === "sh").length, "```sh blocks").to.be.at.least(2);
     expect(blocks.filter((b) => b.lang === "ts").length, "```ts blocks").to.be.at.least(1);
-    const unknown = blocks.filter((b) => !["sh", "bash", "shell", "ts", "typescript", ""].includes(b.lang));
+    // json: checked below; java: compiled and run against a verifier by test/e2e/verifier-service.test.ts.
+    const unknown = blocks.filter((b) => !["sh", "bash", "shell", "ts", "typescript", "json", "java", ""].includes(b.lang));
     expect(unknown.map((b) => `line ${b.line}: ${b.lang}`), "blocks of other languages are not checked: add them here").to.deep.equal([]);
+  });
+
+  it("every ```json block is JSON, and a trust list among them is one certchain reads", () => {
+    const jsonBlocks = blocks.filter((b) => b.lang === "json");
+    for (const block of jsonBlocks) {
+      let value: unknown;
+      expect(() => (value = JSON.parse(block.code)), `README.md line ${block.line}`).to.not.throw();
+      if (Array.isArray(value)) expect(() => parseTrustList(value), `README.md line ${block.line}`).to.not.throw();
+    }
   });
 
   it("every ```ts block type-checks against the SDK, as a module of a project that installed @certchain/sdk", () => {
@@ -206,7 +222,7 @@ describe("README.md: every command works pasted into a fresh checkout, every Typ
 
     it("runs every command (those not run are listed with the reason) and each one succeeds", async function () {
       const apiPort = Number(new URL(service!.demo.apiUrl).port);
-      const rules = rewrites(apiPort, chainPort, clone);
+      const rules = rewrites(apiPort, chainPort, await freePort(), clone);
       const all = blocks.flatMap((b, i) => (["sh", "bash", "shell"].includes(b.lang) ? commandsOf(b, i) : []));
       const toRun: { command: Command; run: string }[] = [];
       const notRun: string[] = [];
@@ -237,6 +253,11 @@ describe("README.md: every command works pasted into a fresh checkout, every Typ
       // …and the CLI found the demo file by itself, issued, verified and notarised.
       const cli = outcomes.filter((o) => /^npx certchain /.test(o.command.text));
       expect(cli.length, "npx certchain commands").to.be.at.least(4);
+      // …and the verifier service, started from the README, verified a certificate file.
+      const verified = outcomes.find((o) => /curl -s -X POST \S+\/v1\/verify /.test(o.run));
+      expect(verified, "the README posts a certificate to certchain verifier").to.not.equal(undefined);
+      const answer = verified!.output.split("\n").find((line) => line.includes('"verdict"'));
+      expect(JSON.parse(answer ?? "{}").verdict, verified!.output).to.equal("valid");
     });
   });
 });

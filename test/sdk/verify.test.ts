@@ -522,7 +522,7 @@ describe("sdk verify", function () {
       const [, , , , , , , , , opZj] = await hre.ethers.getSigners();
       await admin.addOperator("zj-amr", await opZj.getAddress());
       const zj = { slug: "zj-amr", name: "", creditCode: derivedCreditCode("zj-amr"), privateKey: key, signer: createNodeSigner(key), keyId: "0x" as const, operator: opZj, client: createOperatorClient(second.address, opZj) };
-      const zjFixture = { ...fx, registry: { ...fx.registry, address: second.address } };
+      const zjFixture = { ...fx, registry: { ...fx.registry, address: second.address, id: second.registryId } };
       const { envelopes } = await issueAndAnchor(zjFixture, zj, [{ type: "business-licence" }]);
       const registries = [fx.registry, { chainId: 31337, address: second.address, provider: fx.registry.provider, name: "浙江省证照互认链" }];
       const result = await verify(envelopes[0], { registries });

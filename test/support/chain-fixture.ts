@@ -33,7 +33,7 @@ export interface TestAgency {
 }
 
 export interface TrustFixture {
-  registry: TrustedRegistry & { address: Hex };
+  registry: TrustedRegistry & { address: Hex; id: Hex };
   admin: RegistryAdmin;
   amr: TestAgency;
   mca: TestAgency;
@@ -72,7 +72,7 @@ export async function deployTrustFixture(): Promise<TrustFixture> {
   const mca = await addAgency("sh-mca", "上海市民政局", ["marriage-certificate"], opMca);
   void spare;
   return {
-    registry: { chainId: 31337, address: deployment.address, provider: hre.ethers.provider as any, name: "test registry" },
+    registry: { chainId: 31337, address: deployment.address, id: deployment.registryId, provider: hre.ethers.provider, name: "test registry" },
     admin,
     amr,
     mca,
@@ -127,6 +127,7 @@ export async function anchorCredentials(fixture: TrustFixture, anchoring: TestAg
     createAnchoredEnvelope(credential, {
       chainId: 31337,
       registry: fixture.registry.address,
+      registryId: fixture.registry.id,
       root: tree.root,
       proof: proofs[i],
       transaction: receipt.hash as Hex,

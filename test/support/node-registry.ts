@@ -1,4 +1,6 @@
 import { generateKeyPairSync } from "node:crypto";
+import { readFileSync } from "node:fs";
+import path from "node:path";
 import { HDNodeWallet } from "ethers";
 import {
   buildMerkleTree,
@@ -7,10 +9,13 @@ import {
   findTypeById,
   formatCertificateNumber,
   issueCredential,
+  type AnchorProof,
+  type SignatureAlgorithm,
   type Envelope,
   type Hex,
   type TrustedRegistry,
 } from "@certchain/sdk";
+import { fromHex } from "@certchain/sdk/internal";
 import { deployRegistry } from "../../server/chain/deploy";
 import { devProvider } from "../../server/chain/dev-node";
 import { createOperatorClient } from "../../server/chain/operator";
@@ -20,10 +25,40 @@ import { createNodeSigner, rawPublicKeyOf } from "../../server/keys/node-signer"
 import { derivedCreditCode } from "../../server/service/identifiers";
 
 export interface NodeRegistry {
-  registry: TrustedRegistry & { address: Hex; rpcUrl: string; name: string };
+  registry: TrustedRegistry & { address: Hex; id: Hex; rpcUrl: string; name: string };
   agency: { slug: string; name: string };
   /** Issues one certificate of `type` (its first example's claims) and anchors it alone. */
   issueAnchored(type: string, claims?: Record<string, unknown>): Promise<Envelope>;
+  /** Anchors any root for this registry's agency (e.g. another region's, to make an ambiguous one). */
+  anchorRoot(root: Hex): Promise<void>;
+  /**
+   * Registers the frozen vectors' issuer (test/vectors) with their keys and anchors their roots
+   * here, so the vector envelopes (format v1, no registry id) verify against this registry.
+   */
+  adoptVectors(): Promise<VectorCase[]>;
+  /** Revokes an anchored certificate of this registry's agency. */
+  revoke(envelope: Envelope, reason?: number): Promise<void>;
+}
+
+/** One frozen envelope of test/vectors/envelope-v1.json. */
+export interface VectorCase {
+  description: string;
+  alg: SignatureAlgorithm;
+  publicKey: Hex;
+  envelope: Envelope;
+  root: Hex | null;
+  claims: Record<string, unknown>;
+}
+
+/** The issuer segment of the vectors' certificate numbers: the vector issuer's unified social credit code. */
+const VECTOR_ISSUER_CODE = "11310000MB2F30001X";
+
+export const VECTORS = JSON.parse(readFileSync(path.join(__dirname, "..", "vectors", "envelope-v1.json"), "utf8")) as { issuer: string; cases: VectorCase[] };
+
+export interface NodeRegistryOptions {
+  /** The region's name, as a trust entry would call it. */
+  region?: string;
+  agency?: { slug: string; name: string };
 }
 
 /**
@@ -32,14 +67,15 @@ export interface NodeRegistry {
  * key signs and whose operator anchors real certificates: what a verifier meets in production,
  * without the issuing service.
  */
-export async function deployRegistryOnNode(rpcUrl: string): Promise<NodeRegistry> {
+export async function deployRegistryOnNode(rpcUrl: string, options: NodeRegistryOptions = {}): Promise<NodeRegistry> {
   const provider = devProvider(rpcUrl);
   const account = (i: number) => HDNodeWallet.fromPhrase(DEV_MNEMONIC, undefined, `m/44'/60'/0'/0/${i}`).connect(provider);
   const root = account(0);
   const operator = account(1);
-  const { address } = await deployRegistry(root);
+  const { address, registryId } = await deployRegistry(root);
   const admin = createRegistryAdmin(address, root);
-  const agency = { slug: "sh-amr", name: "上海市市场监督管理局", creditCode: derivedCreditCode("sh-amr") };
+  const slugAndName = options.agency ?? { slug: "sh-amr", name: "上海市市场监督管理局" };
+  const agency = { ...slugAndName, creditCode: derivedCreditCode(slugAndName.slug) };
   const { privateKey } = generateKeyPairSync("ed25519");
   await admin.registerAgency(agency.slug, agency.name, agency.creditCode);
   for (const type of ["business-licence", "production-licence"]) await admin.setAccreditation(agency.slug, findTypeById(type)!.vct);
@@ -51,7 +87,7 @@ export async function deployRegistryOnNode(rpcUrl: string): Promise<NodeRegistry
   let serial = 0;
 
   return {
-    registry: { chainId, address, rpcUrl, name: "本地开发链 (dev chain)" },
+    registry: { chainId, address, id: registryId, rpcUrl, name: options.region ?? "本地开发链 (dev chain)" },
     agency,
     async issueAnchored(typeId, claims) {
       const type = findTypeById(typeId)!;
@@ -69,12 +105,30 @@ export async function deployRegistryOnNode(rpcUrl: string): Promise<NodeRegistry
       return createAnchoredEnvelope(credential, {
         chainId,
         registry: address,
+        registryId,
         root: tree.root,
         proof: tree.proofOf(leaf)!,
         transaction: receipt.hash as Hex,
         block: receipt.blockNumber,
         anchoredAt: new Date(block.timestamp * 1000).toISOString(),
       });
+    },
+    async adoptVectors() {
+      await admin.registerAgency(VECTORS.issuer, "向量测试机构", VECTOR_ISSUER_CODE);
+      for (const id of ["business-licence", "marriage-certificate", "notarisation-receipt"]) await admin.setAccreditation(VECTORS.issuer, findTypeById(id)!.vct);
+      for (const [publicKey, alg] of new Map(VECTORS.cases.map((c) => [c.publicKey, c.alg]))) await admin.addSigningKey(VECTORS.issuer, { alg, publicKey: fromHex(publicKey) });
+      const vectorOperator = account(2);
+      await admin.addOperator(VECTORS.issuer, vectorOperator.address);
+      const vectorClient = createOperatorClient(address, vectorOperator);
+      for (const root of new Set(VECTORS.cases.map((c) => c.root).filter((r): r is Hex => r !== null))) await vectorClient.anchorRoot(root, 3);
+      return VECTORS.cases;
+    },
+    async anchorRoot(root) {
+      await client.anchorRoot(root, 1);
+    },
+    async revoke(envelope, reason = 1) {
+      const anchor = envelope.anchor as AnchorProof;
+      await client.changeStatus("revoke", [{ leaf: credentialLeaf(envelope.credential), root: anchor.root, proof: anchor.proof }], reason);
     },
   };
 }

@@ -15,21 +15,8 @@ const readinessSchema = {
   required: ["ready", "chain", "anchoring"],
 } as const;
 
-/** Liveness and readiness probes; never rate limited, never authenticated. */
+/** The readiness probe (liveness, /healthz, is the shared HTTP base's); never rate limited, never authenticated. */
 export default async function health(app: FastifyInstance): Promise<void> {
-  app.get(
-    "/healthz",
-    {
-      config: { rateLimit: false },
-      schema: {
-        tags: ["health"],
-        summary: "The process is up",
-        response: { 200: { type: "object", description: "The process is up.", properties: { status: { type: "string", enum: ["ok"] } }, required: ["status"] } },
-      },
-    },
-    async () => ({ status: "ok" as const }),
-  );
-
   app.get(
     "/readyz",
     {

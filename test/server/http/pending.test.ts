@@ -54,7 +54,7 @@ describe("HTTP: pending is never a dead end (Prefer: wait, proof lookup, pending
       expect(res.statusCode).to.equal(201);
       expect(res.headers).to.not.have.property("preference-applied");
       const { envelope } = res.json();
-      expect(envelope.anchor).to.deep.equal({ status: "pending", chainId: 31337, registry: t.registry, service: baseUrl });
+      expect(envelope.anchor).to.deep.equal({ status: "pending", chainId: 31337, registry: t.registry, registryId: t.registryId, service: baseUrl });
       // parseEnvelope keeps the field; a malformed one is refused.
       expect(parseEnvelope(JSON.stringify(envelope)).anchor).to.have.property("service", baseUrl);
       expect(() => parseEnvelope({ ...envelope, anchor: { ...envelope.anchor, service: "javascript:alert(1)" } })).to.throw(/service/);
@@ -84,8 +84,9 @@ describe("HTTP: pending is never a dead end (Prefer: wait, proof lookup, pending
         expect(res.statusCode, res.body).to.equal(200);
         expect(res.headers["access-control-allow-origin"]).to.equal("*");
         const proof = res.json();
-        expect(Object.keys(proof).sort()).to.deep.equal(["anchoredAt", "block", "chainId", "proof", "registry", "root", "transaction"]);
+        expect(Object.keys(proof).sort()).to.deep.equal(["anchoredAt", "block", "chainId", "proof", "registry", "registryId", "root", "transaction"]);
         expect(proof.registry).to.equal(t.registry);
+        expect(proof.registryId).to.equal(t.registryId);
         for (const value of Object.values(exampleClaims("business-licence"))) expect(res.body).to.not.include(String(value));
         expect(res.body).to.not.include(issued.id);
       }

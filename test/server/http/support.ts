@@ -22,6 +22,8 @@ export interface TestApp {
   app: FastifyInstance;
   service: IssuingService;
   registry: Hex;
+  /** The registry's id (its registryId()), which envelopes name. */
+  registryId: Hex;
   tokens: { root: string; amr: string; mca: string };
   /** Another app over the same service (e.g. with a tight rate limit); closed with the rest. */
   appWith(options: BuildAppOptions): Promise<FastifyInstance>;
@@ -76,6 +78,7 @@ export async function buildTestApp(options: BuildAppOptions = {}, serviceOptions
     app,
     service,
     registry: deployment.address,
+    registryId: deployment.registryId,
     tokens,
     appWith,
     async close() {

@@ -11,6 +11,7 @@ export const proofSchema = {
     root: { ...HEX_32, description: "Merkle root anchored on the registry." },
     proof: { type: "array", items: HEX_32, maxItems: 64, description: "Sibling hashes from the leaf up to the root (OpenZeppelin MerkleProof order)." },
     registry: { type: "string", pattern: "^0x[0-9a-fA-F]{40}$", description: "The registry contract the root is anchored on." },
+    registryId: { ...HEX_32, description: "The registry's id (its registryId()); absent for a registry deployed before ids." },
     chainId: { type: "integer", minimum: 1 },
     anchoredAt: { type: "string", format: "date-time", description: "Block time of the anchor (informative: verifiers read it from the chain)." },
     transaction: { ...HEX_32, description: "The anchoring transaction." },

@@ -51,6 +51,18 @@ export const REASON_TEXTS: Record<VerifyCode, Text> = {
   ANCHOR_PROOF_INVALID: { "zh-CN": "证照与区块链上的签发记录对不上，可能已被篡改。", en: "The certificate does not match its record on the blockchain; it may have been altered." },
   ANCHOR_ROOT_NOT_FOUND: { "zh-CN": "区块链上找不到此证照的签发记录。", en: "The blockchain holds no record of this certificate being issued." },
   ANCHOR_UNCONFIRMED: { "zh-CN": "区块链上的签发记录尚未得到足够确认。请稍后再验证。", en: "The record on the blockchain is not confirmed enough yet. Verify again a little later." },
+  ANCHOR_REGISTRY_AMBIGUOUS: {
+    "zh-CN": "多个认可的区块链登记簿都记录了这份证照，无法确定由哪一个签发，因此不予认可。",
+    en: "More than one recognised blockchain registry records this certificate, so it cannot be attributed to one and is not accepted.",
+  },
+  REGISTRY_CHAIN_MISMATCH: {
+    "zh-CN": "本系统连接的区块链节点不是所认可登记簿所在的链，未能完成验证。这不代表证照有问题，请联系系统管理员。",
+    en: "The blockchain node this system uses is not on the recognised registry's chain, so nothing could be checked. This says nothing against the certificate; tell the system's administrator.",
+  },
+  REGISTRY_ID_MISMATCH: {
+    "zh-CN": "本系统连接的登记簿不是所认可的那一个，未能完成验证。这不代表证照有问题，请联系系统管理员。",
+    en: "The registry this system reached is not the recognised one, so nothing could be checked. This says nothing against the certificate; tell the system's administrator.",
+  },
   CHAIN_UNREACHABLE: {
     "zh-CN": "暂时无法连接区块链，未能完成验证。这不代表证照有问题，请稍后重试。",
     en: "The blockchain could not be reached, so the check could not finish. This says nothing against the certificate; try again later.",

@@ -1,0 +1,82 @@
+import { expect } from "chai";
+import { parse } from "../../scripts/cli/args";
+import { COMMANDS, main } from "../../scripts/cli/main";
+import { setLang } from "../../scripts/cli/i18n";
+import { UsageError } from "../../scripts/cli/output";
+
+const OPTIONS = {
+  rpc: { type: "string" },
+  json: { type: "boolean" },
+  party: { type: "string", multiple: true },
+} as const;
+
+describe("cli: argument parsing", function () {
+  before(() => setLang("en"));
+
+  it("refuses a single-valued flag given twice, naming it and both values", function () {
+    expect(() => parse("verify", ["--rpc", "http://a", "--rpc=http://b"], OPTIONS)).to.throw(UsageError, /--rpc is given 2 times \("http:\/\/a", "http:\/\/b"\) but takes one value; to trust several registries/);
+    expect(() => parse("x", ["--json", "--json"], OPTIONS)).to.throw(UsageError, /--json is given 2 times but takes one value/);
+    expect(() => parse("x", ["-h", "--help"], OPTIONS)).to.throw(UsageError, /--help is given 2 times/);
+  });
+
+  it("says it in Chinese too, and refuses a repeated --lang", async function () {
+    setLang("zh-CN");
+    try {
+      expect(() => parse("verify", ["--rpc", "a", "--rpc", "b"], OPTIONS)).to.throw(UsageError, /--rpc 给了 2 次（"a", "b"）|--rpc 给了 2 次 \("a", "b"\)/);
+    } finally {
+      setLang("en");
+    }
+    const written: string[] = [];
+    const write = process.stderr.write.bind(process.stderr);
+    process.stderr.write = ((chunk: string) => (written.push(String(chunk)), true)) as typeof process.stderr.write;
+    try {
+      expect(await main(["--lang", "en", "types", "--lang", "zh-CN"])).to.equal(2);
+    } finally {
+      process.stderr.write = write;
+    }
+    expect(written.join("")).to.match(/--lang is given 2 times/);
+  });
+
+  it("lets flags declared multiple repeat, and keeps single ones as given", function () {
+    const { values, positionals } = parse("notarise", ["file.txt", "--party", "甲", "--party", "乙", "--rpc", "http://a", "--json"], OPTIONS);
+    expect(values).to.deep.equal({ party: ["甲", "乙"], rpc: "http://a", json: true });
+    expect(positionals).to.deep.equal(["file.txt"]);
+  });
+
+  // Every command parses through parse(): a repeated flag is refused before the command does anything.
+  const repeated: Record<string, string[]> = {
+    types: ["--json", "--json"],
+    issue: ["--type", "business-licence", "--type", "marriage-certificate", "--csv", "x.csv"],
+    verify: ["x.json", "--min-confirmations", "1", "--min-confirmations", "2"],
+    verifier: ["--registries", "a.json", "--port", "1", "--port", "2"],
+    notarise: ["x.txt", "--title", "a", "--title", "b"],
+    "verify-file": ["a", "b", "--rpc", "http://a", "--rpc", "http://b"],
+    revoke: ["id", "--reason", "1", "--reason", "2"],
+    suspend: ["id", "--reason", "1", "--reason", "2"],
+    reinstate: ["id", "--reason", "1", "--reason", "2"],
+    get: ["id", "--out", "a", "--out", "b"],
+    agency: ["list", "--api", "http://a", "--api", "http://b"],
+    key: ["rotate", "sh-amr", "--token", "a", "--token", "b"],
+  };
+
+  it("covers every command", function () {
+    expect(Object.keys(repeated).sort()).to.deep.equal(COMMANDS.map((c) => c.name).sort());
+  });
+
+  for (const [command, args] of Object.entries(repeated)) {
+    it(`certchain ${command} refuses a repeated flag with exit 2`, async function () {
+      this.timeout(30_000);
+      const written: string[] = [];
+      const write = process.stderr.write.bind(process.stderr);
+      process.stderr.write = ((chunk: string) => (written.push(String(chunk)), true)) as typeof process.stderr.write;
+      let code: number;
+      try {
+        code = await main(["--lang", "en", command, ...args]);
+      } finally {
+        process.stderr.write = write;
+      }
+      expect(code, written.join("")).to.equal(2);
+      expect(written.join("")).to.match(/--[a-z-]+ is given 2 times/);
+    });
+  }
+});
