@@ -1,6 +1,6 @@
 export { ALLOWED_ALGORITHMS, isAllowedAlgorithm, type SignatureAlgorithm } from "./algorithms";
 export { keyIdOf, keyIdFromKid, kidFromKeyId, publicJwkOf, type RawPublicKey } from "./key-id";
-export { issuerUriOf, agencySlugOf } from "./issuer-uri";
+export { issuerUriOf, agencySlugOf, agencyIssuerUrl, jwtVcIssuerMetadataUrl } from "./issuer-uri";
 export { credentialLeaf, issuerSignedJwtOf } from "./leaf";
 export { createWebCryptoSigner, type CredentialSigner } from "./signer";
 export { issueCredential, type IssueCredentialParameters } from "./issue";

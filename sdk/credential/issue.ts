@@ -8,8 +8,14 @@ import { VISIBLE_CLAIMS } from "./visible-claims";
 export interface IssueCredentialParameters {
   /** Certificate type URI (`vct`), e.g. `urn:certchain:vct:business-licence:1`. */
   vct: string;
-  /** The issuing agency's registry slug; becomes `iss`. */
+  /** The issuing agency's registry slug; `iss` is `urn:certchain:agency:<slug>` unless `issuerUri` is given. */
   issuer: string;
+  /** Format v2: the agency's URL (see {@link agencyIssuerUrl}), written as `iss`. */
+  issuerUri?: string;
+  /** Format v2: `vct#integrity`, the SRI value of the type's metadata document. */
+  vctIntegrity?: string;
+  /** Format v2: the credential's entry in its agency's Token Status List. */
+  status?: { idx: number; uri: string };
   /** The national e-licence identifier (see {@link formatCertificateNumber}); always visible. */
   certificateNumber: string;
   /** Subject claims: each becomes a selectively disclosable top-level claim. */
@@ -66,12 +72,14 @@ export async function issueCredential(parameters: IssueCredentialParameters): Pr
   // Sorted digests reveal nothing about the order of claims (RFC 9901 §4.2.4.1).
   const digests = disclosures.map(sha256Base64url).sort();
   const payload = {
-    iss: issuerUriOf(issuer),
+    iss: parameters.issuerUri ?? issuerUriOf(issuer),
     vct,
+    ...(parameters.vctIntegrity !== undefined ? { "vct#integrity": parameters.vctIntegrity } : {}),
     iat: issuedAt,
     nbf: parameters.validFrom ?? issuedAt,
     ...(parameters.validUntil !== undefined ? { exp: parameters.validUntil } : {}),
     certificate_number: certificateNumber,
+    ...(parameters.status !== undefined ? { status: { status_list: { idx: parameters.status.idx, uri: parameters.status.uri } } } : {}),
     _sd: digests,
     _sd_alg: "sha-256",
   };

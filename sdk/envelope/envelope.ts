@@ -1,10 +1,17 @@
 import { CertchainError } from "../errors";
-import { isBytes32Hex, type Hex } from "../lib/bytes";
+import { base64urlDecode, fromUtf8, isBytes32Hex, type Hex } from "../lib/bytes";
 
 /** The `format` member of every envelope. */
 export const ENVELOPE_FORMAT = "certchain-envelope";
-/** The envelope version this SDK writes; it reads every version it ever wrote. */
-export const ENVELOPE_VERSION = 1;
+/**
+ * The newest envelope version, which the service writes. Version 2 (docs/format-v2.md) holds a
+ * credential of format v2: `iss` an agency URL, `vct#integrity`, `status`, nested disclosures.
+ */
+export const ENVELOPE_VERSION = 2;
+/** Every envelope version this SDK reads: all it ever wrote, forever. */
+export const ENVELOPE_VERSIONS = [1, 2] as const;
+/** An envelope version this SDK reads. */
+export type EnvelopeVersion = (typeof ENVELOPE_VERSIONS)[number];
 /** Far more than a tree of 2^32 leaves needs. */
 const MAX_PROOF_LENGTH = 64;
 const MAX_ENVELOPE_TEXT = 512 * 1024;
@@ -35,24 +42,40 @@ export interface AnchorProof {
  */
 export interface Envelope {
   format: typeof ENVELOPE_FORMAT;
-  version: typeof ENVELOPE_VERSION;
+  version: EnvelopeVersion;
   /** SD-JWT VC, compact, ending with `~`. */
   credential: string;
   anchor: PendingAnchor | AnchorProof;
 }
 
-/** The envelope of a credential issued but not anchored yet. */
-export const createPendingEnvelope = (credential: string, chainId: number, registry: Hex): Envelope => ({
+const V1_ISSUER = "urn:certchain:agency:";
+
+/**
+ * The envelope version a credential belongs in: 2 when it has any format v2 feature (an `iss`
+ * that is not a v1 URN, `vct#integrity`, `status`), else 1. Reads the payload only.
+ */
+export function envelopeVersionOf(credential: string): EnvelopeVersion {
+  try {
+    const payload = JSON.parse(fromUtf8(base64urlDecode(credential.split("~", 1)[0].split(".")[1] ?? ""))) as Record<string, unknown>;
+    const v1 = typeof payload.iss === "string" && payload.iss.startsWith(V1_ISSUER) && !("vct#integrity" in payload) && !("status" in payload);
+    return v1 ? 1 : 2;
+  } catch {
+    return ENVELOPE_VERSION;
+  }
+}
+
+/** The envelope of a credential issued but not anchored yet (its version follows the credential unless given). */
+export const createPendingEnvelope = (credential: string, chainId: number, registry: Hex, version: EnvelopeVersion = envelopeVersionOf(credential)): Envelope => ({
   format: ENVELOPE_FORMAT,
-  version: ENVELOPE_VERSION,
+  version,
   credential,
   anchor: { status: "pending", chainId, registry },
 });
 
-/** The envelope of an anchored credential, with its proof. */
-export const createAnchoredEnvelope = (credential: string, anchor: Omit<AnchorProof, "status">): Envelope => ({
+/** The envelope of an anchored credential, with its proof (its version follows the credential unless given). */
+export const createAnchoredEnvelope = (credential: string, anchor: Omit<AnchorProof, "status">, version: EnvelopeVersion = envelopeVersionOf(credential)): Envelope => ({
   format: ENVELOPE_FORMAT,
-  version: ENVELOPE_VERSION,
+  version,
   credential,
   anchor: { status: "anchored", ...anchor },
 });
@@ -79,12 +102,13 @@ export function parseEnvelope(input: unknown): Envelope {
     }
   }
   if (!isObject(value) || value.format !== ENVELOPE_FORMAT) return fail("FORMAT_MALFORMED", "not a certchain envelope");
-  if (value.version !== ENVELOPE_VERSION) return fail("FORMAT_UNSUPPORTED_VERSION", `envelope version ${String(value.version)} is not supported`);
+  const version = value.version as EnvelopeVersion;
+  if (!(ENVELOPE_VERSIONS as readonly unknown[]).includes(version)) return fail("FORMAT_UNSUPPORTED_VERSION", `envelope version ${String(value.version)} is not supported`);
   if (typeof value.credential !== "string") return fail("FORMAT_MALFORMED", "the envelope has no credential");
   const anchor = value.anchor;
   if (!isObject(anchor) || !isChainId(anchor.chainId) || !isAddress(anchor.registry)) return fail("FORMAT_MALFORMED", "the envelope's anchor is malformed");
   if (anchor.status === "pending") {
-    return createPendingEnvelope(value.credential, anchor.chainId, anchor.registry);
+    return createPendingEnvelope(value.credential, anchor.chainId, anchor.registry, version);
   }
   if (anchor.status !== "anchored") return fail("FORMAT_MALFORMED", "the anchor status is neither pending nor anchored");
   const { root, proof, transaction, block, anchoredAt } = anchor;
@@ -106,5 +130,5 @@ export function parseEnvelope(input: unknown): Envelope {
     transaction: transaction as Hex,
     block: block as number,
     anchoredAt: anchoredAt as string,
-  });
+  }, version);
 }

@@ -4,6 +4,7 @@ import { CERTCHAIN_REGISTRY_ABI } from "./abi";
 import {
   CERTIFICATE_STATES,
   type AgencyRecord,
+  type CertificateTypeRecord,
   type StatusRecord,
   type VerificationContextRecord,
 } from "./types";
@@ -41,6 +42,11 @@ export interface RegistryReader {
   statuses(agencyId: Hex, leaves: readonly Hex[]): Promise<StatusRecord[]>;
   /** Every agency on the registry with its key and type ids. */
   agencies(): Promise<(AgencyRecord & { keyIds: Hex[]; typeIds: Hex[] })[]>;
+  /**
+   * The registered certificate types (format v2 registries), in order. Optional: a reader
+   * without it vouches for no type metadata, so `verify` checks no claims of unbundled types.
+   */
+  typeRecords?(typeIds: readonly Hex[]): Promise<CertificateTypeRecord[]>;
 }
 
 // eth_call gas and response size stay well inside node limits at these sizes; a Hardhat node
@@ -176,6 +182,19 @@ export function createRegistryReader(registry: TrustedRegistry): RegistryReader 
       const read = await readState(subset);
       const byLeaf = new Map(subset.map((leaf, i) => [leaf.toLowerCase(), read[i]]));
       return leaves.map((leaf) => byLeaf.get(leaf.toLowerCase()) ?? { state: "active", reason: 0, updatedAt: 0 });
+    },
+
+    async typeRecords(typeIds) {
+      if (typeIds.length === 0) return [];
+      const rows = await contract.certificateTypes([...typeIds]);
+      return rows.map((row: any): CertificateTypeRecord => {
+        const code = String(row.typeCode);
+        return {
+          metadataHash: String(row.metadataHash).toLowerCase() as Hex,
+          typeCode: /^0x0+$/.test(code) ? "" : new TextDecoder().decode(fromHex(code)),
+          registeredAt: num(row.registeredAt),
+        };
+      });
     },
 
     async agencies() {

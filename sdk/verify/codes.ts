@@ -48,6 +48,8 @@ export const VERIFY_CODES = {
   // schema
   SCHEMA_INVALID: ["schema", "The disclosed claims do not fit the certificate type's schema."],
   SCHEMA_TYPE_UNKNOWN: ["schema", "The certificate type is not known to this SDK; its claims were not checked against a schema."],
+  TYPE_METADATA_UNTRUSTED: ["schema", "The certificate type's metadata is not vouched for by the registry; its claims were not checked against a schema."],
+  TYPE_METADATA_MISMATCH: ["schema", "The credential names type metadata (vct#integrity) other than the document registered for its type."],
 } as const satisfies Record<string, readonly [CheckName, string]>;
 
 /** A stable verification code, e.g. `SIGNATURE_INVALID`. */

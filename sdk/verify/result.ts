@@ -1,4 +1,5 @@
 import type { Hex } from "../lib/bytes";
+import type { ClaimLabel } from "../types/type-metadata";
 import type { CertificateState } from "../registry/types";
 import type { ShareCode } from "../share/codes";
 import { CHECKS, type CheckName, type VerifyCode } from "./codes";
@@ -31,7 +32,15 @@ export interface VerificationResult {
   certificate: {
     number: string;
     vct: string;
-    type: { id: string; names: { "zh-CN": string; en: string } } | null;
+    /** The certificate type, when known: names, and labels of every claim path (nested ones too) for display. */
+    type: {
+      id: string;
+      names: { "zh-CN": string; en: string };
+      /** Labels by claim path, top-level and nested, from the type's metadata. */
+      labels?: readonly ClaimLabel[];
+      /** Top-level claims in display order. */
+      claimOrder?: readonly string[];
+    } | null;
     leaf: Hex;
     issuedAt: string | null;
     validFrom: string | null;

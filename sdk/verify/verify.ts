@@ -12,7 +12,8 @@ import type { Hex } from "../lib/bytes";
 import { processProof } from "../merkle/tree";
 import { createRegistryReader, type RegistryReader, type TrustedRegistry } from "../registry/reader";
 import type { StatusRecord, VerificationContextRecord } from "../registry/types";
-import { findTypeByVct, typeIdOf, validateClaims } from "../types";
+import { typeIdOf, validateClaims } from "../types";
+import { createTypeResolver, type TypeMetadataOptions, type TypeResolution, type TypeResolver } from "../types/resolve";
 import { CHECKS, VERIFY_CODES, messageOf, type CheckName, type VerifyCode } from "./codes";
 import { blankResult, type CheckResult, type VerificationResult } from "./result";
 import { decideVerdict } from "./verdict";
@@ -25,6 +26,12 @@ export interface VerifyOptions {
   minConfirmations?: number;
   /** The time validity is judged at. Default: now. */
   now?: Date | number;
+  /**
+   * Where to learn certificate types this SDK does not ship (format v2): the verifier's own
+   * documents, or the `vct` URLs of allowed hosts. Every document must match the hash on the
+   * trusted registry. Without it, such types are `SCHEMA_TYPE_UNKNOWN` (claims unchecked).
+   */
+  types?: TypeMetadataOptions;
 }
 
 /** One certificate's way through the pipeline. */
@@ -41,6 +48,7 @@ interface Item {
   contextKey?: string;
   context?: VerificationContextRecord;
   status?: StatusRecord;
+  resolution?: TypeResolution;
 }
 
 const iso = (seconds: unknown): string | null =>
@@ -79,6 +87,12 @@ function inspect(input: unknown): Item {
     fail(item, "FORMAT_MALFORMED", "the credential lacks iss, vct, kid, certificate_number or valid times");
     return item;
   }
+  // A version 1 envelope holds a format v1 credential: a v2 credential in it would read as v1
+  // to an older SDK (`status` and `vct#integrity` taken for subject claims).
+  if (item.envelope.version === 1 && (!String(payload.iss).startsWith("urn:") || "vct#integrity" in payload || "status" in payload)) {
+    fail(item, "FORMAT_MALFORMED", "a version 1 envelope holds a format v2 credential");
+    return item;
+  }
   if (number.startsWith("1.2.156.3005.2.") && !parseCertificateNumber(number).ok) {
     fail(item, "CERT_NUMBER_INVALID");
     return item;
@@ -87,11 +101,10 @@ function inspect(input: unknown): Item {
   item.slug = slug;
   item.keyId = keyId;
   item.typeId = typeIdOf(payload.vct);
-  const type = findTypeByVct(payload.vct);
   item.result.certificate = {
     number,
     vct: payload.vct,
-    type: type ? { id: type.id, names: type.names } : null,
+    type: null,
     leaf: credentialLeaf(item.envelope.credential),
     issuedAt: iso(payload.iat),
     validFrom: iso(payload.nbf),
@@ -101,9 +114,7 @@ function inspect(input: unknown): Item {
   try {
     item.claims = disclosedClaimsOf(item.parsed);
     pass(item, "integrity");
-    const subject = subjectClaimsOf(item.claims);
-    item.result.claims = subject;
-    if (type) item.result.withheld = Object.keys(type.claims).filter((name) => !(name in subject));
+    item.result.claims = subjectClaimsOf(item.claims);
   } catch (error) {
     failWith(item, error, "FORMAT_MALFORMED");
   }
@@ -230,14 +241,34 @@ function judgeValidity(item: Item, now: number) {
   pass(item, "validity");
 }
 
+/** Learns each distinct type of a chunk once: bundled, the verifier's documents, or fetched; vouched for by the registry. */
+async function resolveTypes(items: Item[], resolver: TypeResolver): Promise<void> {
+  const pending = new Map<string, Promise<TypeResolution>>();
+  await Promise.all(
+    items.map(async (item) => {
+      if (!item.parsed || failed(item, "format")) return;
+      const { vct, "vct#integrity": integrity } = item.parsed.payload as { vct: string; "vct#integrity"?: unknown };
+      const key = `${vct}\n${String(integrity)}\n${item.reader ? `${item.reader.chainId}:${item.reader.address}` : ""}`;
+      let resolution = pending.get(key);
+      if (resolution === undefined) pending.set(key, (resolution = resolver.resolve(vct, integrity, item.reader)));
+      item.resolution = await resolution;
+      const type = item.resolution.status === "trusted" || item.resolution.status === "untrusted" ? item.resolution.type : undefined;
+      if (type && item.result.certificate) {
+        item.result.certificate.type = { id: type.id, names: type.names, labels: type.claimLabels, claimOrder: Object.keys(type.claims) };
+        if (!failed(item, "integrity")) item.result.withheld = Object.keys(type.claims).filter((name) => !(name in item.result.claims));
+      }
+    }),
+  );
+}
+
 function judgeSchema(item: Item) {
-  const type = findTypeByVct(item.parsed!.payload.vct as string);
-  if (!type) {
-    item.checks.set("schema", { name: "schema", status: "skipped", code: "SCHEMA_TYPE_UNKNOWN", message: messageOf("SCHEMA_TYPE_UNKNOWN") });
-    return;
-  }
+  const resolution = item.resolution ?? { status: "unknown" };
+  const skip = (code: VerifyCode) => item.checks.set("schema", { name: "schema", status: "skipped", code, message: messageOf(code) });
+  if (resolution.status === "unknown") return skip("SCHEMA_TYPE_UNKNOWN");
+  if (resolution.status === "untrusted") return skip("TYPE_METADATA_UNTRUSTED");
+  if (resolution.status === "mismatch") return fail(item, "TYPE_METADATA_MISMATCH");
   // Presentations omit claims on purpose: judge the disclosed ones, not their presence.
-  const outcome = validateClaims(type, item.result.claims, { partial: true });
+  const outcome = validateClaims(resolution.type, item.result.claims, { partial: true });
   if (outcome.ok) pass(item, "schema");
   else fail(item, "SCHEMA_INVALID", `${messageOf("SCHEMA_INVALID")} ${outcome.errors.map((e) => `${e.path} ${e.message}`).join("; ")}`);
 }
@@ -251,7 +282,7 @@ function finish(item: Item): VerificationResult {
 const CHUNK = 2_000;
 
 /** Everything after parsing, for one chunk: chain reads, then the judgements. */
-async function judgeChunk(items: Item[], sessions: RegistrySession[], minConfirmations: number, now: number): Promise<void> {
+async function judgeChunk(items: Item[], sessions: RegistrySession[], minConfirmations: number, now: number, resolver: TypeResolver): Promise<void> {
   await Promise.all(
     sessions.map(async (session) => {
       const mine = items.filter((item) => item.reader === session.reader);
@@ -266,6 +297,7 @@ async function judgeChunk(items: Item[], sessions: RegistrySession[], minConfirm
       await Promise.all(mine.map(judgeSignature));
     }),
   );
+  await resolveTypes(items, resolver);
   for (const item of items) {
     if (item.parsed && !failed(item, "format")) {
       judgeValidity(item, now);
@@ -300,13 +332,14 @@ export async function verifyMany(inputs: readonly unknown[], options: VerifyOpti
   const minConfirmations = Math.max(1, options?.minConfirmations ?? 1);
   const now = Math.floor(Number(options?.now ?? Date.now()) / 1000);
   const proofMemo = new Map<string, Hex>();
+  const resolver = createTypeResolver(options?.types);
   const results: VerificationResult[] = new Array(inputs.length);
   const chunks: Promise<void>[] = [];
   for (let start = 0; start < inputs.length; start += CHUNK) {
     const items = inputs.slice(start, start + CHUNK).map(inspectSafely);
     for (const item of items) locateAnchor(item, readers, proofMemo);
     chunks.push(
-      judgeChunk(items, sessions, minConfirmations, now).then(() => {
+      judgeChunk(items, sessions, minConfirmations, now, resolver).then(() => {
         items.forEach((item, i) => (results[start + i] = finish(item)));
       }),
     );

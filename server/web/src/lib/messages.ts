@@ -70,6 +70,8 @@ export const REASON_TEXTS: Record<VerifyCode, Text> = {
   VALIDITY_NOT_YET_VALID: { "zh-CN": "证照尚未到生效日期。", en: "The certificate is not in force yet." },
   SCHEMA_INVALID: { "zh-CN": "证照内容不符合该类证照的规定格式。", en: "The certificate's content does not fit the rules for its kind." },
   SCHEMA_TYPE_UNKNOWN: { "zh-CN": "本系统不认识此类证照，未核对其内容格式。", en: "This kind of certificate is unknown here; its content was not checked against a format." },
+  TYPE_METADATA_UNTRUSTED: { "zh-CN": "此类证照的定义未经区块链登记簿确认，未核对其内容格式。", en: "This kind of certificate's definition is not confirmed by the blockchain registry; its content was not checked against a format." },
+  TYPE_METADATA_MISMATCH: { "zh-CN": "证照声明的证照类型定义与区块链上登记的不一致。", en: "The certificate names a definition of its kind other than the one recorded on the blockchain." },
 };
 
 /** A share link that failed before any certificate could be looked at: title and explanation. */
