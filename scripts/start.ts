@@ -6,7 +6,7 @@
 import { execFileSync } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { HELP, DEV_PASSPHRASE, loadConfig } from "../server/config";
+import { HELP, DEV_PASSPHRASE, isDevelopmentUrl, loadConfig } from "../server/config";
 import { openChain } from "./lib/dev-chain";
 import { seedDemo } from "./lib/seed-demo";
 import { createService } from "../server/service/create-service";
@@ -24,6 +24,9 @@ async function main() {
   const config = loadConfig();
   mkdirSync(config.dataDir, { recursive: true });
   if (config.passphrase === DEV_PASSPHRASE) log("signing keys are encrypted with the DEVELOPMENT passphrase: set CERTCHAIN_PASSPHRASE for real use");
+  if (!config.publicUrl.startsWith("https://") && !isDevelopmentUrl(config.publicUrl)) {
+    log(`PUBLIC_URL ${config.publicUrl} is not https: standard SD-JWT VC verifiers will not fetch issuer keys or type metadata from it`);
+  }
 
   log("compiling contracts…");
   execFileSync(process.execPath, [require.resolve("hardhat/internal/cli/cli"), "compile", "--quiet"], { cwd: path.join(__dirname, ".."), stdio: "inherit" });
@@ -42,6 +45,7 @@ async function main() {
     passphrase: config.passphrase,
     batch: { maxSize: config.batchSize, maxDelayMs: config.batchDelayMs },
     confirmations: config.confirmations,
+    publicUrl: config.publicUrl,
   });
   const app = await buildApp(service, {
     logger: { level: config.logLevel },
@@ -61,7 +65,7 @@ async function main() {
       id: agency.slug,
       name: agency.name,
       types: [...agency.types],
-      token: await service.issueToken({ kind: "agency", agency: agency.slug, types: [...agency.types], subject: `demo-${agency.slug}` }, 30 * 24 * 3600),
+      token: await service.issueToken({ kind: "agency", agency: agency.slug, subject: `demo-${agency.slug}` }, 30 * 24 * 3600),
     })),
   );
   const demo = { apiUrl, rpcUrl: chain.rpcUrl, chainId: chain.chainId, registry: chain.deployment.address, rootToken, agencies };

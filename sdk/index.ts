@@ -114,6 +114,7 @@ export {
 // verification
 // `verify` takes anything a department is handed: a certificate file, a presentation, or a share link.
 export { verifyAny as verify, type VerifyAnyOptions } from "./verify/verify-input";
+export type { TypeMetadataOptions, TextFetchLike } from "./types/resolve";
 export { verifyMany, VERIFY_CODES, CHECKS, type VerifyOptions, type VerificationResult, type Verdict, type CheckResult, type VerifyCode, type CheckName } from "./verify";
 
 // share links (citizens share a presentation, encrypted in the browser)

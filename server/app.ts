@@ -11,7 +11,7 @@ import errorsPlugin from "./plugins/app/errors";
 import healthRoutes from "./routes/health";
 import certificateRoutes from "./routes/v1/certificates";
 import verifyRoutes from "./routes/v1/verify";
-import typeRoutes from "./routes/v1/types";
+import typeRoutes, { typeDocumentRoutes } from "./routes/v1/types";
 import agencyRoutes from "./routes/v1/agencies";
 import auditRoutes from "./routes/v1/audit";
 import notarisationRoutes from "./routes/v1/notarisations";
@@ -90,6 +90,7 @@ export async function buildApp(service: IssuingService, options: BuildAppOptions
   await app.register(certificateRoutes, { prefix: "/v1/certificates" });
   await app.register(verifyRoutes, { prefix: "/v1/verify" });
   await app.register(typeRoutes, { prefix: "/v1/types" });
+  await app.register(typeDocumentRoutes);
   await app.register(agencyRoutes, { prefix: "/v1/agencies" });
   await app.register(auditRoutes, { prefix: "/v1/audit" });
   await app.register(notarisationRoutes, { prefix: "/v1/notarisations" });

@@ -25,6 +25,8 @@ export interface Config {
   confirmations: number;
   rateLimitPerMinute: number;
   logLevel: string;
+  /** Where the service is reachable, written into every credential; default `http://<host>:<port>`. */
+  publicUrl: string;
 }
 
 const int = (name: string) => (raw: string) => {
@@ -51,7 +53,31 @@ const SETTINGS: Setting[] = [
   { env: "CONFIRMATIONS", key: "confirmations", parse: int("CONFIRMATIONS"), fallback: 1, help: "blocks an anchor waits for" },
   { env: "RATE_LIMIT_PER_MINUTE", key: "rateLimitPerMinute", parse: int("RATE_LIMIT_PER_MINUTE"), fallback: 3000, help: "requests per token (or IP) per minute; 0 disables" },
   { env: "LOG_LEVEL", key: "logLevel", parse: text, fallback: "info", help: "fastify/pino log level" },
+  {
+    env: "PUBLIC_URL",
+    key: "publicUrl",
+    parse: publicUrl,
+    fallback: undefined,
+    help: "https origin (and path) the service is reached at; in every credential's iss and new types' vct [http://HOST:PORT]",
+  },
 ];
+
+/** An absolute http(s) URL without query, fragment or credentials; no trailing slash. */
+function publicUrl(raw: string): string {
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new Error(`PUBLIC_URL must be an absolute URL, got ${JSON.stringify(raw)}`);
+  }
+  if ((url.protocol !== "https:" && url.protocol !== "http:") || url.search || url.hash || url.username || url.password) {
+    throw new Error(`PUBLIC_URL must be an http(s) URL without query, fragment or credentials, got ${JSON.stringify(raw)}`);
+  }
+  return url.href.replace(/\/+$/, "");
+}
+
+/** Standard SD-JWT VC verifiers resolve keys only over https; plain http is for this machine alone. */
+export const isDevelopmentUrl = (url: string): boolean => /^http:\/\/(?:localhost|127(?:\.\d{1,3}){3}|\[::1\])(?::\d+)?(?:\/|$)/.test(url);
 
 export const HELP = `Usage: npm start [-- --config <file.json>] [-- --help]
 
@@ -78,5 +104,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, argv: string[] 
     config[setting.key] = raw === undefined || raw === "" ? setting.fallback : setting.parse(raw);
   }
   config.dataDir = path.resolve(config.dataDir as string);
+  config.publicUrl ??= `http://${config.host === "0.0.0.0" || config.host === "::" ? "127.0.0.1" : config.host}:${config.port}`;
   return config as unknown as Config;
 }

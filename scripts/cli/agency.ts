@@ -1,4 +1,3 @@
-import { findTypeById } from "@certchain/sdk";
 import { CONNECTION_HELP, CONNECTION_OPTIONS, parse } from "./args";
 import type { Command } from "./command";
 import { connect } from "./connection";
@@ -7,9 +6,13 @@ import { EXIT, UsageError, out, printJson, renderTable } from "./output";
 
 const HELP = `Usage: certchain agency list [--json]
        certchain agency add <slug> --name <name> --type <type> [--type …]   (root authority)
+       certchain agency accredit <slug> --type <type> [--from <date-time>] [--until <date-time>]   (root authority)
 
-list  the agencies the trust registry knows, with the certificate types they may issue
-add   register an agency on the registry and accredit it for its types (root token)
+list      the agencies the trust registry knows, with the certificate types they may issue
+add       register an agency on the registry and accredit it for its types (root token)
+accredit  accredit an agency for a type (its newest version; or give the vct) from --from
+          (default: at once) until --until (default: open-ended). Tokens the agency already
+          holds issue the type at once: the registry, not the token, decides the types.
 
 ${CONNECTION_HELP}`;
 
@@ -42,7 +45,6 @@ async function add(argv: string[]): Promise<number> {
   if (!values.name) throw new UsageError("missing --name <display name>");
   const types = values.type ?? [];
   if (types.length === 0) throw new UsageError("name at least one certificate type with --type");
-  for (const type of types) if (!findTypeById(type)) throw new UsageError(`unknown certificate type ${type}`);
   const { client } = connect(values, { kind: "root" });
   try {
     const created = await client.post<unknown>("/v1/agencies", { body: { slug, name: values.name, types } });
@@ -58,6 +60,23 @@ async function add(argv: string[]): Promise<number> {
   }
 }
 
+async function accredit(argv: string[]): Promise<number> {
+  const { values, positionals } = parse("agency accredit", argv, { ...CONNECTION_OPTIONS, type: { type: "string" }, from: { type: "string" }, until: { type: "string" }, json: { type: "boolean" } });
+  if (positionals.length !== 1) throw new UsageError("give the agency's slug: certchain agency accredit <slug> --type <type>");
+  if (!values.type) throw new UsageError("missing --type <type id or vct>");
+  const time = (raw: string | undefined, flag: string) => {
+    if (raw === undefined) return undefined;
+    if (!Number.isFinite(Date.parse(raw))) throw new UsageError(`--${flag} must be an ISO 8601 date-time, got ${JSON.stringify(raw)}`);
+    return new Date(raw).toISOString();
+  };
+  const body = { type: values.type, ...(values.from ? { validFrom: time(values.from, "from") } : {}), ...(values.until ? { validUntil: time(values.until, "until") } : {}) };
+  const { client } = connect({ ...values, agency: undefined }, { kind: "root" });
+  const result = await client.post<{ agency: string; type: string; vct: string; validFrom: string; validUntil: string | null }>(`/v1/agencies/${encodeURIComponent(positionals[0])}/accreditations`, { body });
+  if (values.json) printJson(result);
+  else out(`accredited ${result.agency} for ${result.type} (${result.vct}) ${values.from ? `from ${result.validFrom}` : "at once"}${result.validUntil ? ` until ${result.validUntil}` : ", open-ended"}`);
+  return EXIT.OK;
+}
+
 export const agencyCommand: Command = {
   name: "agency",
   help: HELP,
@@ -65,6 +84,7 @@ export const agencyCommand: Command = {
     const [sub, ...rest] = argv;
     if (sub === "list") return list(rest);
     if (sub === "add") return add(rest);
-    throw new UsageError(sub ? `unknown subcommand agency ${sub} (use: agency list, agency add)` : "use: certchain agency list | certchain agency add (see --help)");
+    if (sub === "accredit") return accredit(rest);
+    throw new UsageError(sub ? `unknown subcommand agency ${sub} (use: agency list, agency add, agency accredit)` : "use: certchain agency list | add | accredit (see --help)");
   },
 };

@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { SingleBar } from "cli-progress";
-import { certificateTypes, findTypeById, validateClaims, type CertificateType, type Envelope } from "@certchain/sdk";
+import { findTypeById, validateClaims, type CertificateType, type Envelope } from "@certchain/sdk";
 import { CONNECTION_HELP, CONNECTION_OPTIONS, intOption, parse } from "./args";
 import { waitUntilAnchored, type CertificateView } from "./certificates";
 import { createRowMapper } from "./claims-from-csv";
@@ -10,6 +10,7 @@ import { connect } from "./connection";
 import { CsvError, csvLine, parseCsv } from "./csv";
 import { canonicalJson, readJson, requireFile, sha256Hex, writeFileAtomic } from "./files";
 import { ApiError, apiErrorLine, type ApiClient } from "./http-client";
+import { serviceType } from "./service-types";
 import { EXIT, UsageError, err, out, printJson } from "./output";
 
 export const STATE_FILE = ".certchain-issue.json";
@@ -36,7 +37,8 @@ Idempotency-Key derived from the CSV's hash and the batch, so rerunning the same
 an interruption issues nothing twice. Rerun the unchanged file before editing it.
 
 Options:
-  --type <type>        certificate type: ${certificateTypes.map((t) => t.id).join(", ")}
+  --type <type>        certificate type id, as GET /v1/types lists them (types added through the
+                       API included: the rows are checked against the type's metadata)
   --csv <file>         the rows (UTF-8, RFC 4180; a byte-order mark is fine)
   --out <dir>          where envelopes, state and errors go [<csv name>-certificates/ beside the CSV]
   --wait               wait until every certificate is anchored and write the anchored envelopes
@@ -160,6 +162,26 @@ function errorsOfRefusal(row: number, error: { code: string; message: string; de
   return details.map((d) => ({ row, code: error.code, field: String(d.path ?? "").replace(/^(body\/items\/\d+\/)?(claims\/)?/, "").replace(/\//g, "."), message: String(d.message ?? error.message) }));
 }
 
+/**
+ * The type the rows must fit, from the service's metadata (types added through the API
+ * included). A dry run needs no token, and without any service configured it checks against
+ * the SDK's bundled types.
+ */
+async function typeForRun(values: { type?: string; "dry-run"?: boolean } & Parameters<typeof connect>[0]): Promise<CertificateType> {
+  if (values["dry-run"]) {
+    let client: ApiClient;
+    try {
+      ({ client } = connect(values, { kind: "none" }));
+    } catch (error) {
+      const bundled = findTypeById(values.type);
+      if (error instanceof UsageError && bundled) return bundled;
+      throw error;
+    }
+    return serviceType(client, values.type!);
+  }
+  return serviceType(connect(values, { kind: "agency", type: values.type }).client, values.type!);
+}
+
 async function run(argv: string[]): Promise<number> {
   const { values } = parse("issue", argv, {
     ...CONNECTION_OPTIONS,
@@ -172,9 +194,8 @@ async function run(argv: string[]): Promise<number> {
     json: { type: "boolean" },
   }, false);
   if (!values.type) throw new UsageError("missing --type <type> (see: certchain issue --help)");
-  const type = findTypeById(values.type);
-  if (!type) throw new UsageError(`unknown certificate type ${values.type} (known: ${certificateTypes.map((t) => t.id).join(", ")})`);
   const csvFile = requireFile(values.csv, "--csv <file>");
+  const type = await typeForRun(values);
   const timeoutMs = intOption("timeout", values.timeout, 300, 1, 86_400) * 1000;
   const outDir = values.out ?? path.join(path.dirname(csvFile), `${path.basename(csvFile, path.extname(csvFile))}-certificates`);
 
@@ -187,6 +208,7 @@ async function run(argv: string[]): Promise<number> {
   }
 
   const { client } = connect(values, { kind: "agency", type: type.id });
+
   mkdirSync(outDir, { recursive: true });
   const state = loadState(outDir, type, csvSha256);
   state.csvSha256 = csvSha256;

@@ -21,8 +21,9 @@ export const COMMANDS: readonly { name: string; summary: string; load(): Command
   { name: "suspend", summary: "suspend a certificate", load: () => (require("./status") as typeof import("./status")).suspendCommand },
   { name: "reinstate", summary: "reinstate a suspended certificate", load: () => (require("./status") as typeof import("./status")).reinstateCommand },
   { name: "get", summary: "fetch a certificate's envelope (optionally once anchored)", load: () => (require("./status") as typeof import("./status")).getCommand },
-  { name: "agency", summary: "list agencies; add one (root authority)", load: () => (require("./agency") as typeof import("./agency")).agencyCommand },
+  { name: "agency", summary: "list agencies; add or accredit one (root authority)", load: () => (require("./agency") as typeof import("./agency")).agencyCommand },
   { name: "key", summary: "rotate an agency's signing key (root authority)", load: () => (require("./key") as typeof import("./key")).keyCommand },
+  { name: "types", summary: "add a certificate type from its metadata (root authority)", load: () => (require("./types") as typeof import("./types")).typesCommand },
 ];
 
 const ALIASES: Record<string, string> = { notarize: "notarise", "verify-document": "verify-file" };

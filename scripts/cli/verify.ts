@@ -3,7 +3,7 @@ import path from "node:path";
 import { verifyMany, type TrustedRegistry, type VerificationResult } from "@certchain/sdk";
 import { CONNECTION_OPTIONS, parse } from "./args";
 import type { Command } from "./command";
-import { REGISTRY_HELP, REGISTRY_OPTIONS, trustedRegistries } from "./connection";
+import { REGISTRY_HELP, REGISTRY_OPTIONS, loadDemo, trustedRegistries } from "./connection";
 import { ERRORS_FILE, STATE_FILE } from "./issue";
 import { EXIT, UsageError, out, printJson, renderTable, truncate, truncateMiddle } from "./output";
 import { loadShareLinkVerifier } from "./share-links";
@@ -18,6 +18,9 @@ Options:
   --json         one JSON result per input (the SDK's verification result) instead of a table
   --checks       list every check under each certificate
   --min-confirmations <n>  blocks an anchor needs [1]
+  --type-host <host>       also learn certificate types from vct URLs on this host (repeatable;
+                           the service's own host with --api/--demo); a document is used only
+                           if its SHA-256 is the one on the registry
 
 ${REGISTRY_HELP}
 
@@ -70,6 +73,7 @@ async function run(argv: string[]): Promise<number> {
     json: { type: "boolean" },
     checks: { type: "boolean" },
     "min-confirmations": { type: "string" },
+    "type-host": { type: "string", multiple: true },
   });
   if (positionals.length === 0) throw new UsageError("nothing to verify: give certificate files, directories or share links (see: certchain verify --help)");
   const inputs = positionals.flatMap(expand);
@@ -77,15 +81,18 @@ async function run(argv: string[]): Promise<number> {
   const minConfirmations = values["min-confirmations"] === undefined ? 1 : Number(values["min-confirmations"]);
   if (!Number.isSafeInteger(minConfirmations) || minConfirmations < 1) throw new UsageError("--min-confirmations must be a positive integer");
 
+  const apiUrl = values.api ?? loadDemo(values)?.apiUrl ?? process.env.CERTCHAIN_API_URL;
+  const hosts = [...(values["type-host"] ?? []), ...(apiUrl ? [new URL(apiUrl).host] : [])];
+  const types = hosts.length > 0 ? { hosts } : undefined;
   const files = inputs.filter((i) => !i.link);
-  const fileResults = await verifyMany(files.map((i) => i.value), { registries, minConfirmations });
+  const fileResults = await verifyMany(files.map((i) => i.value), { registries, minConfirmations, types });
   const resultOf = new Map<Input, Outcome["result"]>(files.map((input, i) => [input, fileResults[i]]));
   const links = inputs.filter((i) => i.link);
   if (links.length > 0) {
     const verifyShareLink = loadShareLinkVerifier();
     for (const input of links) {
       if (!verifyShareLink) input.skipped = { code: "SHARE_LINKS_UNSUPPORTED", message: "this build has no share-link support (sdk/share); verify the certificate file instead" };
-      else resultOf.set(input, await verifyShareLink(input.link!, { registries, minConfirmations }));
+      else resultOf.set(input, await verifyShareLink(input.link!, { registries, minConfirmations, types }));
     }
   }
   const outcomes: Outcome[] = inputs.map((input) => (input.skipped ? { input: input.label, skipped: input.skipped } : { input: input.label, result: resultOf.get(input)! }));

@@ -1,7 +1,7 @@
 import { mkdir } from "node:fs/promises";
 import { randomBytes } from "node:crypto";
 import type { Provider, Signer } from "ethers";
-import { certificateTypes, type Hex } from "@certchain/sdk";
+import type { Hex } from "@certchain/sdk";
 import { createRegistryAdmin } from "../chain/registry-admin";
 import { createKeyStore, type KeyStore } from "../keys/key-store";
 import { open, seal, type SealedBox } from "../keys/sealed-box";
@@ -25,6 +25,8 @@ export interface ServiceConfig {
   confirmations?: number;
   issuerCodes?: Record<string, string>;
   registryName?: string;
+  /** Where the service is reachable; written into credentials (`iss`) and type `vct`s. Default http://127.0.0.1:3000. */
+  publicUrl?: string;
   /** Test hooks only. */
   faults?: { crashAt?: "prepared" | "sent" | "finishing" };
 }
@@ -76,6 +78,7 @@ export async function createService(config: ServiceConfig): Promise<Service> {
       batch: config.batch,
       confirmations: config.confirmations,
       issuerCodes: config.issuerCodes,
+      publicUrl: config.publicUrl,
       faults: config.faults,
     });
     // Warm the accreditation cache while the chain is (probably) up, so issuing can go on

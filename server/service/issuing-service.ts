@@ -1,21 +1,22 @@
 import type { Provider, Signer } from "ethers";
 import {
+  ENVELOPE_VERSION,
   agencyIdOf,
-  certificateTypes,
+  agencyIssuerUrl,
   createPendingEnvelope,
   createRegistryReader,
   credentialLeaf,
-  findTypeById,
   formatCertificateNumber,
   isCertchainError,
   issueCredential,
   typeIdOf,
   validateClaims,
   verify as sdkVerify,
-  type CertificateType,
   type Hex,
+  type TypeFromMetadata,
 } from "@certchain/sdk";
 import { createBatcher, type Batcher } from "../anchoring/batcher";
+import { createTokenRegistry, type TokenRecord } from "../auth/token-registry";
 import { createTokenAuthority } from "../auth/tokens";
 import { createOperatorClient } from "../chain/operator";
 import { createRegistryAdmin } from "../chain/registry-admin";
@@ -29,8 +30,11 @@ import { createCertificateStore, type PendingEntry } from "../store/certificate-
 import type { Database, WriteOp } from "../store/database";
 import { createIdempotencyStore, requestHashOf, type StoredItemResult } from "../store/idempotency-store";
 import { createAccreditationCache } from "./accreditations";
+import { createTypeCatalogue, type CatalogueEntry } from "./type-catalogue";
 import { formatSerial, issuerCodeOf, newCertificateId } from "./identifiers";
 import type {
+  AccreditationView,
+  AgencyTokenView,
   AgencyView,
   BatchItemResult,
   CertificateRecord,
@@ -41,6 +45,7 @@ import type {
   Readiness,
   RequestContext,
   StatusAction,
+  TypeView,
 } from "./types";
 
 export const MAX_BATCH_ITEMS = 10_000;
@@ -63,6 +68,12 @@ export interface IssuingServiceOptions {
   confirmations?: number;
   /** Real unified social credit codes per agency slug; otherwise one is derived from the slug. */
   issuerCodes?: Record<string, string>;
+  /**
+   * Where this service is reachable (https in production): credentials name their issuer
+   * `<publicUrl>/agencies/<slug>` and new types get `vct`s `<publicUrl>/types/<id>/<n>`.
+   * Default `http://127.0.0.1:3000`.
+   */
+  publicUrl?: string;
   now?: () => number;
   /** Test hooks only. */
   faults?: { crashAt?: "prepared" | "sent" | "finishing" };
@@ -101,6 +112,28 @@ function parseTime(value: unknown, field: string): number | undefined {
   return Math.floor(ms / 1000);
 }
 
+const typeViewOf = ({ type, metadataUrl, builtIn }: CatalogueEntry): TypeView => ({
+  id: type.id,
+  vct: type.vct,
+  version: type.version ?? 1,
+  typeCode: type.typeCode,
+  names: type.names,
+  claims: type.claims,
+  schema: type.schema,
+  metadata: type.metadata,
+  metadataUrl,
+  integrity: type.integrity,
+  builtIn,
+});
+
+const tokenViewOf = (record: TokenRecord): AgencyTokenView => ({
+  id: record.id,
+  agency: record.agency!,
+  subject: record.subject,
+  expiresAt: record.expiresAt,
+  ...(record.revokedAt ? { revokedAt: record.revokedAt } : {}),
+});
+
 const errorOf = (error: unknown): { code: string; message: string; details?: unknown } =>
   isCertchainError(error) ? { code: error.code, message: error.message, ...(error.details !== undefined ? { details: error.details } : {}) } : { code: "INTERNAL", message: "Internal error." };
 
@@ -122,8 +155,12 @@ export async function createIssuingService(options: IssuingServiceOptions): Prom
   const idempotency = createIdempotencyStore(db);
   const audit = createAuditLog(db);
   const serials = db.sublevel<number>("serials");
-  const tokens = createTokenAuthority(options.tokenSecret);
+  const publicUrl = (options.publicUrl ?? "http://127.0.0.1:3000").replace(/\/+$/, "");
+  const tokenRegistry = await createTokenRegistry(db);
+  const tokens = createTokenAuthority(options.tokenSecret, tokenRegistry.isRevoked);
   const accreditations = createAccreditationCache(db, chain.provider, chain.registryAddress, now);
+  const rootAdmin = () => createRegistryAdmin(chain.registryAddress, chain.rootAuthority);
+  const catalogue = await createTypeCatalogue({ db, publicUrl, provider: chain.provider, registryAddress: chain.registryAddress, admin: rootAdmin });
   const reader = createRegistryReader({ chainId: chain.chainId, address: chain.registryAddress, provider: chain.provider, name: chain.registryName });
   const chainLock = createKeyedMutex();
   const requestLock = createKeyedMutex();
@@ -146,6 +183,7 @@ export async function createIssuingService(options: IssuingServiceOptions): Prom
     crashAt: options.faults?.crashAt,
   });
   await batcher.start();
+  void catalogue.resume();
 
   // Serials are handed out synchronously from memory and persisted with the certificates that
   // use them; a crash can only lose serials of certificates that were never acknowledged.
@@ -177,13 +215,12 @@ export async function createIssuingService(options: IssuingServiceOptions): Prom
     if (principal?.kind !== "root") throw apiError("FORBIDDEN", "Only the root authority may do that.");
   }
 
-  async function checkAllowed(principal: Extract<Principal, { kind: "agency" }>, request: IssueRequest): Promise<CertificateType> {
+  async function checkAllowed(principal: Extract<Principal, { kind: "agency" }>, request: IssueRequest): Promise<TypeFromMetadata> {
     if (typeof request !== "object" || request === null) throw apiError("BAD_REQUEST", "Each item must be an object.");
-    const type = findTypeById(request.type);
+    const type = catalogue.byId(request.type)?.type;
     if (type === undefined) throw apiError("CERT_TYPE_UNKNOWN", undefined, { type: request.type });
-    if (!principal.types.includes(type.id) || !(await accreditations.isAccredited(principal.agency, type))) {
-      throw apiError("CERT_TYPE_NOT_ACCREDITED", undefined, { type: type.id });
-    }
+    // The token names the agency; the registry decides what it may issue.
+    if (!(await accreditations.isAccredited(principal.agency, type))) throw apiError("CERT_TYPE_NOT_ACCREDITED", undefined, { type: type.id, vct: type.vct });
     const claims = validateClaims(type, request.claims);
     if (!claims.ok) throw apiError("CLAIMS_INVALID", undefined, claims.errors);
     return type;
@@ -208,6 +245,8 @@ export async function createIssuingService(options: IssuingServiceOptions): Prom
     const credential = await issueCredential({
       vct: type.vct,
       issuer: agency,
+      issuerUri: agencyIssuerUrl(publicUrl, agency),
+      vctIntegrity: type.integrity,
       certificateNumber,
       claims: request.claims,
       issuedAt: Math.floor(at / 1000),
@@ -219,7 +258,7 @@ export async function createIssuingService(options: IssuingServiceOptions): Prom
     const id = newCertificateId(at);
     const createdAt = new Date(at).toISOString();
     return {
-      record: { id, agency, type: type.id, status: "pending", envelope: createPendingEnvelope(credential, chain.chainId, chain.registryAddress), leaf, createdAt },
+      record: { id, agency, type: type.id, vct: type.vct, status: "pending", envelope: createPendingEnvelope(credential, chain.chainId, chain.registryAddress, ENVELOPE_VERSION), leaf, createdAt },
       pending: { id, agency, leaf, at },
       audit: { at: createdAt, actor: principal.subject, requestId: context.requestId, action: "certificate.issue", subject: id, data: { agency, type: type.id, certificateNumber, leaf, keyId: signer.keyId } },
     };
@@ -314,7 +353,7 @@ export async function createIssuingService(options: IssuingServiceOptions): Prom
     batcher,
     flush: (agency) => batcher.flush(agency),
     async primeAccreditations(agency) {
-      await Promise.all(certificateTypes.map((type) => accreditations.isAccredited(agency, type)));
+      await Promise.all(catalogue.list().map((entry) => accreditations.isAccredited(agency, entry.type)));
     },
 
     async issue(principal, request, context) {
@@ -380,10 +419,78 @@ export async function createIssuingService(options: IssuingServiceOptions): Prom
 
     verify: (input) => sdkVerify(input, { registries: [reader], minConfirmations: confirmations }),
 
-    types: () => certificateTypes,
+    types: () => catalogue.list().map(typeViewOf),
+    typeVersions: () => catalogue.versions().map(typeViewOf),
+
+    async registerType(principal, request, context) {
+      requireRoot(principal);
+      const { entry, created } = await catalogue.register(request);
+      if (created) {
+        await audit.append([
+          { at: new Date(now()).toISOString(), actor: principal.subject, requestId: context.requestId, action: "type.register", subject: entry.type.vct, data: { id: entry.type.id, typeCode: entry.type.typeCode, metadataHash: entry.type.metadataHash } },
+        ]);
+      }
+      return { type: typeViewOf(entry), created };
+    },
+
+    typeDocument: (id, version) => catalogue.documentOf(id, version),
+
+    async accredit(principal, agency, request, context) {
+      requireRoot(principal);
+      const entry = catalogue.byId(request.type) ?? catalogue.byVct(request.type);
+      if (!entry) throw apiError("CERT_TYPE_UNKNOWN", undefined, { type: request.type });
+      const validFrom = parseTime(request.validFrom, "validFrom") ?? 0;
+      const validUntil = parseTime(request.validUntil, "validUntil") ?? 0;
+      if (validUntil !== 0 && validFrom >= validUntil) throw apiError("VALIDITY_INVALID");
+      const admin = rootAdmin();
+      let registered;
+      try {
+        registered = (await admin.contract.agency(agencyIdOf(agency))).registered;
+      } catch {
+        throw apiError("CHAIN_UNAVAILABLE");
+      }
+      if (!registered) throw apiError("AGENCY_NOT_FOUND");
+      try {
+        await admin.setAccreditation(agency, entry.type.vct, validFrom, validUntil);
+      } catch {
+        throw apiError("CHAIN_UNAVAILABLE");
+      }
+      accreditations.forget(agency, entry.type);
+      await audit.append([
+        { at: new Date(now()).toISOString(), actor: principal.subject, requestId: context.requestId, action: "agency.accredit", subject: agency, data: { type: entry.type.id, vct: entry.type.vct, validFrom, validUntil } },
+      ]);
+      return {
+        agency,
+        type: entry.type.id,
+        vct: entry.type.vct,
+        typeId: typeIdOf(entry.type.vct),
+        validFrom: new Date(validFrom * 1000).toISOString(),
+        validUntil: validUntil === 0 ? null : new Date(validUntil * 1000).toISOString(),
+      };
+    },
+
+    async mintAgencyToken(principal, agency, request, context) {
+      requireRoot(principal);
+      if (operatorFor(agency) === undefined) throw apiError("AGENCY_NOT_FOUND", "This node does not serve that agency.");
+      const subject = request.subject ?? `${agency}-system`;
+      const minted = await tokens.mint({ kind: "agency", agency, subject }, request.expiresInSeconds ?? 30 * 24 * 3600);
+      const record: TokenRecord = { id: minted.id, kind: "agency", agency, subject, expiresAt: minted.expiresAt.toISOString(), createdAt: new Date(now()).toISOString() };
+      await tokenRegistry.remember(record);
+      await audit.append([{ at: record.createdAt, actor: principal.subject, requestId: context.requestId, action: "token.mint", subject: agency, data: { tokenId: record.id, subject, expiresAt: record.expiresAt } }]);
+      return { ...tokenViewOf(record), token: minted.token };
+    },
+
+    async revokeAgencyToken(principal, agency, tokenId, context) {
+      requireRoot(principal);
+      const record = typeof tokenId === "string" && tokenId.length <= 64 ? await tokenRegistry.get(tokenId) : undefined;
+      if (!record || record.agency !== agency) throw apiError("TOKEN_NOT_FOUND");
+      const revoked = await tokenRegistry.revoke(record, new Date(now()));
+      await audit.append([{ at: revoked.revokedAt!, actor: principal.subject, requestId: context.requestId, action: "token.revoke", subject: agency, data: { tokenId } }]);
+      return tokenViewOf(revoked);
+    },
 
     async agencies(): Promise<AgencyView[]> {
-      const byTypeId = new Map(certificateTypes.map((t) => [typeIdOf(t.vct).toLowerCase(), t]));
+      const byTypeId = new Map(catalogue.versions().map((e) => [typeIdOf(e.type.vct).toLowerCase(), e.type]));
       let agencies;
       try {
         agencies = await reader.agencies();
@@ -432,7 +539,7 @@ export async function createIssuingService(options: IssuingServiceOptions): Prom
 
     async registerAgency(principal, request, context) {
       requireRoot(principal);
-      const unknown = request.types.filter((id) => !findTypeById(id));
+      const unknown = request.types.filter((id) => !catalogue.byId(id));
       if (unknown.length > 0) throw apiError("CERT_TYPE_UNKNOWN", `No such certificate type: ${unknown.join(", ")}.`);
       const admin = createRegistryAdmin(chain.registryAddress, chain.rootAuthority);
       let existing;
@@ -444,7 +551,7 @@ export async function createIssuingService(options: IssuingServiceOptions): Prom
       if (existing.registered) throw apiError("AGENCY_EXISTS");
       try {
         await admin.registerAgency(request.slug, request.name);
-        for (const id of request.types) await admin.setAccreditation(request.slug, findTypeById(id)!.vct);
+        for (const id of request.types) await admin.setAccreditation(request.slug, catalogue.byId(id)!.type.vct);
       } catch {
         throw apiError("CHAIN_UNAVAILABLE");
       }
@@ -479,7 +586,12 @@ export async function createIssuingService(options: IssuingServiceOptions): Prom
     },
 
     authenticate: (token) => tokens.authenticate(token),
-    issueToken: (principal, expiresInSeconds) => tokens.issue(principal, expiresInSeconds),
+    async issueToken(principal, expiresInSeconds) {
+      const minted = await tokens.mint(principal, expiresInSeconds);
+      const agency = principal.kind === "agency" ? (principal as { agency: string }).agency : undefined;
+      await tokenRegistry.remember({ id: minted.id, kind: principal.kind, ...(agency ? { agency } : {}), subject: principal.subject, expiresAt: minted.expiresAt.toISOString(), createdAt: new Date(now()).toISOString() });
+      return minted.token;
+    },
     close: () => batcher.stop(),
   };
   return service;

@@ -2,12 +2,13 @@
 // Everything but creating and withdrawing links happens in the browser: the service never sees
 // the certificate, the presentation or the key.
 import QRCode from "qrcode";
-import { agencySlugOf, parseCredential, parseEnvelope, type Envelope, presentCredential, createShare, shareLinkOf, findTypeByVct, verify, type VerificationResult } from "@certchain/sdk";
+import { agencySlugOf, parseCredential, parseEnvelope, type Envelope, presentCredential, createShare, shareLinkOf, verify, type VerificationResult } from "@certchain/sdk";
+import { claimValue, labelOf, orderedClaims } from "./lib/claims-view";
 import { byId, fill, h, show } from "./lib/dom";
 import { initLang, lang, onLangChange, tr, type Text } from "./lib/i18n";
 import { loadConfig, verifyOptionsOf, type WebConfig } from "./lib/config";
 import { acceptDrops, envelopeTextOf, readFileText } from "./lib/files";
-import { formatTime, formatValue } from "./lib/format";
+import { formatTime } from "./lib/format";
 import { reasonText, T, VERDICT_LABELS, VERDICT_SYMBOLS } from "./lib/messages";
 import { certificateFacts, typeHeading } from "./lib/result-view";
 import { registerOfflineWorker } from "./lib/offline";
@@ -96,13 +97,10 @@ function badge(): HTMLElement {
 function renderCertificate() {
   const section = byId("cert-section");
   if (!result?.certificate || !envelope) return show(section, false);
-  const type = findTypeByVct(result.certificate.vct);
-  const claims = Object.entries(result.claims);
-  const order = type ? Object.keys(type.claims) : [];
-  claims.sort(([a], [b]) => (order.indexOf(a) >>> 0) - (order.indexOf(b) >>> 0));
-  const fields = claims.map(([name, value]) => {
+  const type = result.certificate.type;
+  const fields = orderedClaims(type, result.claims).map(([name, value]) => {
     const id = `reveal-${name}`;
-    const label = type?.claims[name]?.[lang()] ?? name;
+    const label = labelOf(type, [name]);
     return h(
       "div",
       { class: "field" },
@@ -116,7 +114,7 @@ function renderCertificate() {
           else chosen.delete(name);
         },
       }),
-      h("label", { for: id }, h("span", { class: "field__label" }, label), h("span", { class: "field__value" }, formatValue(value))),
+      h("label", { for: id }, h("span", { class: "field__label" }, label), h("span", { class: "field__value" }, claimValue(type, [name], value))),
     );
   });
   fill(
