@@ -15,6 +15,7 @@ export {
   typeMetadataDigest,
   typeIdentityOf,
   matchesIntegrity,
+  selectivePathsOf,
   validateClaims,
   defineCertificateType,
   businessLicence,
@@ -62,6 +63,7 @@ export {
   jwtVcIssuerMetadataUrl,
   parseCredential,
   disclosedClaimsOf,
+  disclosureMapOf,
   disclosureDigest,
   subjectClaimsOf,
   VISIBLE_CLAIMS,
@@ -90,7 +92,7 @@ export {
 } from "./envelope";
 
 // presentations
-export { presentCredential } from "./presentation";
+export { presentCredential, disclosablePaths, type RevealPath } from "./presentation";
 
 // chain reads
 export {
@@ -115,7 +117,7 @@ export {
 // `verify` takes anything a department is handed: a certificate file, a presentation, or a share link.
 export { verifyAny as verify, type VerifyAnyOptions } from "./verify/verify-input";
 export type { TypeMetadataOptions, TextFetchLike } from "./types/resolve";
-export { verifyMany, VERIFY_CODES, CHECKS, type VerifyOptions, type VerificationResult, type Verdict, type CheckResult, type VerifyCode, type CheckName } from "./verify";
+export { verifyMany, VERIFY_CODES, CHECKS, type VerifyOptions, type VerificationResult, type Verdict, type CheckResult, type VerifyCode, type CheckName, type WithheldClaim } from "./verify";
 
 // share links (citizens share a presentation, encrypted in the browser)
 export {
@@ -138,6 +140,22 @@ export {
 
 // status reason codes
 export { STATUS_REASONS, statusReasonLabel, type StatusReasonCode } from "./status/reasons";
+
+// Token Status List (format v2): published per agency, derived from the chain, never followed by verify
+export {
+  STATUS_LIST_BITS,
+  STATUS_LIST_CAPACITY,
+  STATUS_LIST_VALUES,
+  statusListUri,
+  statusListPosition,
+  packStatusList,
+  statusAt,
+  inflateStatusList,
+  parseStatusListToken,
+  statusListEntriesFromChain,
+  type StatusListToken,
+} from "./status/status-list";
+export type { StatusListOptions, PublishedStatus } from "./status/check-status-list";
 
 // notarisation (proof of existence)
 export {

@@ -17,6 +17,8 @@ import auditRoutes from "./routes/v1/audit";
 import notarisationRoutes from "./routes/v1/notarisations";
 import { sharesRoutes } from "./routes/v1/shares";
 import { rpcProxyRoutes } from "./routes/rpc";
+import { wellKnownRoutes } from "./routes/well-known";
+import { statusListRoutes } from "./routes/status-lists";
 import { pagesRoutes, type PagesRoutesOptions } from "./routes/pages";
 import type { ShareStore } from "./store/share-store";
 
@@ -91,6 +93,8 @@ export async function buildApp(service: IssuingService, options: BuildAppOptions
   await app.register(verifyRoutes, { prefix: "/v1/verify" });
   await app.register(typeRoutes, { prefix: "/v1/types" });
   await app.register(typeDocumentRoutes);
+  await app.register(wellKnownRoutes);
+  await app.register(statusListRoutes);
   await app.register(agencyRoutes, { prefix: "/v1/agencies" });
   await app.register(auditRoutes, { prefix: "/v1/audit" });
   await app.register(notarisationRoutes, { prefix: "/v1/notarisations" });

@@ -6,5 +6,5 @@ export { createWebCryptoSigner, type CredentialSigner } from "./signer";
 export { issueCredential, type IssueCredentialParameters } from "./issue";
 export { VISIBLE_CLAIMS } from "./visible-claims";
 export { parseCredential, type ParsedCredential, type Disclosure } from "./parse";
-export { disclosedClaimsOf, subjectClaimsOf, disclosureDigest } from "./disclosed-claims";
+export { disclosedClaimsOf, disclosureMapOf, subjectClaimsOf, disclosureDigest } from "./disclosed-claims";
 export { verifySignature } from "./signature";

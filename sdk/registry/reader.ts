@@ -47,6 +47,11 @@ export interface RegistryReader {
    * without it vouches for no type metadata, so `verify` checks no claims of unbundled types.
    */
   typeRecords?(typeIds: readonly Hex[]): Promise<CertificateTypeRecord[]>;
+  /**
+   * The status-list indexes an agency's status changes carried (`StatusListIndexed` events, format
+   * v2 registries), in chain order, from `fromBlock` to `toBlock` (the block read up to). Optional.
+   */
+  statusListIndexes?(agencyId: Hex, fromBlock?: number): Promise<{ indexes: { leaf: Hex; index: number; blockNumber: number }[]; toBlock: number }>;
 }
 
 // eth_call gas and response size stay well inside node limits at these sizes; a Hardhat node
@@ -56,6 +61,7 @@ const STATUSES_PER_CALL = 1_000;
 const LOG_SCAN_THRESHOLD = 256;
 const registryInterface = new Interface(CERTCHAIN_REGISTRY_ABI);
 const STATUS_TOPICS = ["CertificateSuspended", "CertificateReinstated", "CertificateRevoked"].map((name) => registryInterface.getEvent(name)!.topicHash);
+const STATUS_LIST_INDEXED = registryInterface.getEvent("StatusListIndexed")!.topicHash;
 const PARALLEL_CALLS = 4;
 
 async function inChunks<T, R>(items: readonly T[], size: number, read: (chunk: T[]) => Promise<R[]>): Promise<R[]> {
@@ -195,6 +201,16 @@ export function createRegistryReader(registry: TrustedRegistry): RegistryReader 
           registeredAt: num(row.registeredAt),
         };
       });
+    },
+
+    async statusListIndexes(agencyId, fromBlock = 0) {
+      const toBlock = await provider.getBlockNumber();
+      if (fromBlock > toBlock) return { indexes: [], toBlock };
+      const logs = await provider.getLogs({ address: registry.address, fromBlock, toBlock, topics: [STATUS_LIST_INDEXED, agencyId] });
+      return {
+        toBlock,
+        indexes: logs.map((log) => ({ leaf: log.topics[2].toLowerCase() as Hex, index: Number(BigInt(log.data)), blockNumber: log.blockNumber })),
+      };
     },
 
     async agencies() {

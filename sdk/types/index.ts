@@ -26,6 +26,7 @@ export {
   typeMetadataDigest,
   typeIdentityOf,
   matchesIntegrity,
+  selectivePathsOf,
   type ClaimPath,
   type ClaimMetadata,
   type ClaimDisplayMetadata,

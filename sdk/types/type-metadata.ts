@@ -387,3 +387,15 @@ export function matchesIntegrity(text: string | Uint8Array, integrity: unknown):
   const digest = base64Encode(SRI_HASHES[strongest](typeof text === "string" ? utf8(text) : text));
   return list.some((m) => m[1] === strongest && m[2] === digest);
 }
+
+/**
+ * The nested claim paths a type makes disclosures of their own (`sd: "always"` below the top
+ * level): what {@link issueCredential}'s `selectivePaths` takes for this type.
+ *
+ * @example
+ * issueCredential({ …, selectivePaths: selectivePathsOf(marriageCertificate) });
+ */
+export function selectivePathsOf(type: Pick<TypeFromMetadata, "claimLabels"> | CertificateType): (string | null)[][] {
+  const labels = (type as Partial<TypeFromMetadata>).claimLabels ?? [];
+  return labels.filter((l) => l.selective && l.path.length > 1).map((l) => l.path.filter((s): s is string | null => typeof s !== "number"));
+}

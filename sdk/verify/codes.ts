@@ -42,6 +42,9 @@ export const VERIFY_CODES = {
   // status
   STATUS_REVOKED: ["status", "The certificate has been revoked."],
   STATUS_SUSPENDED: ["status", "The certificate is suspended."],
+  // status, warnings only: the verdict follows the chain
+  STATUS_LIST_STALE: ["status", "The issuer's published status list disagrees with the chain; the chain's status is the one reported."],
+  STATUS_LIST_UNAVAILABLE: ["status", "The issuer's published status list could not be read or its signature did not verify; the chain's status is the one reported."],
   // validity
   VALIDITY_EXPIRED: ["validity", "The certificate has expired."],
   VALIDITY_NOT_YET_VALID: ["validity", "The certificate is not valid yet."],

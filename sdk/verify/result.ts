@@ -1,5 +1,6 @@
 import type { Hex } from "../lib/bytes";
 import type { ClaimLabel } from "../types/type-metadata";
+import type { WithheldClaim } from "./withheld";
 import type { CertificateState } from "../registry/types";
 import type { ShareCode } from "../share/codes";
 import { CHECKS, type CheckName, type VerifyCode } from "./codes";
@@ -29,6 +30,11 @@ export interface VerificationResult {
   claims: Record<string, unknown>;
   /** Claims of the certificate type that this presentation does not disclose. */
   withheld: string[];
+  /**
+   * Nested claims this presentation leaves out (format v2 types with nested disclosures): a
+   * spouse's ID number by path, or how many spouses. Absent when nothing nested is withheld.
+   */
+  withheldClaims?: WithheldClaim[];
   certificate: {
     number: string;
     vct: string;
@@ -52,6 +58,11 @@ export interface VerificationResult {
   anchor: { root: Hex; block: number; transaction: Hex } | null;
   registry: { chainId: number; address: Hex; name: string } | null;
   status: { state: CertificateState; reason: number; since: string | null } | null;
+  /**
+   * Findings that do not change the verdict: e.g. `STATUS_LIST_STALE`, the issuer's published
+   * status list disagreeing with the chain (the chain decides). Absent when there are none.
+   */
+  warnings?: { check: CheckName; code: VerifyCode; message: string }[];
   /** Set when the input was a share link: which link, and until when it lives. */
   share?: { apiBase: string; id: string; expiresAt: string | null } | null;
 }

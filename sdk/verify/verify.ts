@@ -14,9 +14,11 @@ import { createRegistryReader, type RegistryReader, type TrustedRegistry } from 
 import type { StatusRecord, VerificationContextRecord } from "../registry/types";
 import { typeIdOf, validateClaims } from "../types";
 import { createTypeResolver, type TypeMetadataOptions, type TypeResolution, type TypeResolver } from "../types/resolve";
+import { createStatusListChecker, type StatusListChecker, type StatusListOptions } from "../status/check-status-list";
 import { CHECKS, VERIFY_CODES, messageOf, type CheckName, type VerifyCode } from "./codes";
 import { blankResult, type CheckResult, type VerificationResult } from "./result";
 import { decideVerdict } from "./verdict";
+import { withheldNestedClaims } from "./withheld";
 
 /** What to trust and when: the options of `verify`, `verifyMany` and `verifyDocument`. */
 export interface VerifyOptions {
@@ -32,6 +34,11 @@ export interface VerifyOptions {
    * trusted registry. Without it, such types are `SCHEMA_TYPE_UNKNOWN` (claims unchecked).
    */
   types?: TypeMetadataOptions;
+  /**
+   * Also read the published Token Status List of format v2 certificates on these hosts, and warn
+   * (`STATUS_LIST_STALE`) when it disagrees with the chain. Never followed: status is the chain's.
+   */
+  statusLists?: StatusListOptions;
 }
 
 /** One certificate's way through the pipeline. */
@@ -255,7 +262,11 @@ async function resolveTypes(items: Item[], resolver: TypeResolver): Promise<void
       const type = item.resolution.status === "trusted" || item.resolution.status === "untrusted" ? item.resolution.type : undefined;
       if (type && item.result.certificate) {
         item.result.certificate.type = { id: type.id, names: type.names, labels: type.claimLabels, claimOrder: Object.keys(type.claims) };
-        if (!failed(item, "integrity")) item.result.withheld = Object.keys(type.claims).filter((name) => !(name in item.result.claims));
+        if (!failed(item, "integrity")) {
+          item.result.withheld = Object.keys(type.claims).filter((name) => !(name in item.result.claims));
+          const nested = withheldNestedClaims(type, item.parsed, item.result.claims);
+          if (nested.length > 0) item.result.withheldClaims = nested;
+        }
       }
     }),
   );
@@ -282,7 +293,17 @@ function finish(item: Item): VerificationResult {
 const CHUNK = 2_000;
 
 /** Everything after parsing, for one chunk: chain reads, then the judgements. */
-async function judgeChunk(items: Item[], sessions: RegistrySession[], minConfirmations: number, now: number, resolver: TypeResolver): Promise<void> {
+/** The published list, compared with the chain: a warning when it disagrees, never a verdict. */
+async function comparePublishedStatus(item: Item, checker: StatusListChecker) {
+  const anchor = item.envelope?.anchor;
+  if (!item.status || !item.reader || !item.context || anchor?.status !== "anchored" || failed(item, "signature") || failed(item, "issuer")) return;
+  const outcome = await checker.check(item.parsed!.payload.status, item.status.state, { reader: item.reader, agencyId: item.context.anchor.agencyId, root: anchor.root, typeId: item.typeId! });
+  if (outcome === undefined || outcome === "agrees") return;
+  const code: VerifyCode = outcome === "stale" ? "STATUS_LIST_STALE" : "STATUS_LIST_UNAVAILABLE";
+  (item.result.warnings ??= []).push({ check: "status", code, message: messageOf(code) });
+}
+
+async function judgeChunk(items: Item[], sessions: RegistrySession[], minConfirmations: number, now: number, resolver: TypeResolver, checker?: StatusListChecker): Promise<void> {
   await Promise.all(
     sessions.map(async (session) => {
       const mine = items.filter((item) => item.reader === session.reader);
@@ -295,6 +316,7 @@ async function judgeChunk(items: Item[], sessions: RegistrySession[], minConfirm
         if (!failed(item, "anchor")) judgeStatus(item);
       }
       await Promise.all(mine.map(judgeSignature));
+      if (checker) await Promise.all(mine.map((item) => comparePublishedStatus(item, checker)));
     }),
   );
   await resolveTypes(items, resolver);
@@ -333,13 +355,14 @@ export async function verifyMany(inputs: readonly unknown[], options: VerifyOpti
   const now = Math.floor(Number(options?.now ?? Date.now()) / 1000);
   const proofMemo = new Map<string, Hex>();
   const resolver = createTypeResolver(options?.types);
+  const checker = options?.statusLists ? createStatusListChecker(options.statusLists, now) : undefined;
   const results: VerificationResult[] = new Array(inputs.length);
   const chunks: Promise<void>[] = [];
   for (let start = 0; start < inputs.length; start += CHUNK) {
     const items = inputs.slice(start, start + CHUNK).map(inspectSafely);
     for (const item of items) locateAnchor(item, readers, proofMemo);
     chunks.push(
-      judgeChunk(items, sessions, minConfirmations, now, resolver).then(() => {
+      judgeChunk(items, sessions, minConfirmations, now, resolver, checker).then(() => {
         items.forEach((item, i) => (results[start + i] = finish(item)));
       }),
     );

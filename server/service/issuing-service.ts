@@ -9,6 +9,9 @@ import {
   formatCertificateNumber,
   isCertchainError,
   issueCredential,
+  selectivePathsOf,
+  statusListPosition,
+  statusListUri,
   typeIdOf,
   validateClaims,
   verify as sdkVerify,
@@ -30,6 +33,8 @@ import { createCertificateStore, type PendingEntry } from "../store/certificate-
 import type { Database, WriteOp } from "../store/database";
 import { createIdempotencyStore, requestHashOf, type StoredItemResult } from "../store/idempotency-store";
 import { createAccreditationCache } from "./accreditations";
+import { createStatusListPublisher } from "../status-list/publisher";
+import { createIssuerMetadataReader } from "./issuer-metadata";
 import { createTypeCatalogue, type CatalogueEntry } from "./type-catalogue";
 import { formatSerial, issuerCodeOf, newCertificateId } from "./identifiers";
 import type {
@@ -68,6 +73,8 @@ export interface IssuingServiceOptions {
   confirmations?: number;
   /** Real unified social credit codes per agency slug; otherwise one is derived from the slug. */
   issuerCodes?: Record<string, string>;
+  /** How often published status lists follow the chain for changes made elsewhere. Default 1 s. */
+  statusListPollMs?: number;
   /**
    * Where this service is reachable (https in production): credentials name their issuer
    * `<publicUrl>/agencies/<slug>` and new types get `vct`s `<publicUrl>/types/<id>/<n>`.
@@ -155,11 +162,13 @@ export async function createIssuingService(options: IssuingServiceOptions): Prom
   const idempotency = createIdempotencyStore(db);
   const audit = createAuditLog(db);
   const serials = db.sublevel<number>("serials");
+  const statusIndexes = db.sublevel<number>("status-indexes");
   const publicUrl = (options.publicUrl ?? "http://127.0.0.1:3000").replace(/\/+$/, "");
   const tokenRegistry = await createTokenRegistry(db);
   const tokens = createTokenAuthority(options.tokenSecret, tokenRegistry.isRevoked);
   const accreditations = createAccreditationCache(db, chain.provider, chain.registryAddress, now);
   const rootAdmin = () => createRegistryAdmin(chain.registryAddress, chain.rootAuthority);
+  const issuerMetadata = createIssuerMetadataReader({ provider: chain.provider, registryAddress: chain.registryAddress, publicUrl });
   const catalogue = await createTypeCatalogue({ db, publicUrl, provider: chain.provider, registryAddress: chain.registryAddress, admin: rootAdmin });
   const reader = createRegistryReader({ chainId: chain.chainId, address: chain.registryAddress, provider: chain.provider, name: chain.registryName });
   const chainLock = createKeyedMutex();
@@ -193,6 +202,24 @@ export async function createIssuingService(options: IssuingServiceOptions): Prom
     if (counter === undefined) serialCounters.set(agency, (counter = serials.get(agency).then((v) => ({ value: v ?? 0 }))));
     return counter;
   };
+
+  // Token Status List indexes, per agency, handed out and persisted as serials are.
+  const indexCounters = new Map<string, Promise<{ value: number }>>();
+  const indexCounterOf = (agency: string) => {
+    let counter = indexCounters.get(agency);
+    if (counter === undefined) indexCounters.set(agency, (counter = statusIndexes.get(agency).then((v) => ({ value: v ?? 0 }))));
+    return counter;
+  };
+  const servedAgencies = typeof chain.operatorSignerFor === "function" ? [] : Object.keys(chain.operatorSignerFor);
+  const statusLists = createStatusListPublisher({
+    reader,
+    publicUrl,
+    agencies: servedAgencies,
+    serves: (agency) => operatorFor(agency) !== undefined,
+    signerFor: (agency) => keys.activeSigner(agency),
+    pollMs: options.statusListPollMs,
+  });
+  statusLists.start();
 
   // Issuances in progress per agency: a key rotation waits for them before retiring the old key.
   const inFlight = new Map<string, Set<Promise<unknown>>>();
@@ -234,7 +261,10 @@ export async function createIssuingService(options: IssuingServiceOptions): Prom
     const agency = principal.agency;
     const signer = keys.activeSigner(agency) ?? (await ensureKey(agency));
     const counter = await counterOf(agency);
+    const indexCounter = await indexCounterOf(agency);
     const serial = (counter.value += 1);
+    // Indexes start at 0, one per certificate, never reused.
+    const statusIndex = indexCounter.value++;
     const certificateNumber = formatCertificateNumber({
       typeCode: type.typeCode,
       issuerCode: options.issuerCodes?.[agency] ?? issuerCodeOf(agency),
@@ -247,6 +277,8 @@ export async function createIssuingService(options: IssuingServiceOptions): Prom
       issuer: agency,
       issuerUri: agencyIssuerUrl(publicUrl, agency),
       vctIntegrity: type.integrity,
+      selectivePaths: selectivePathsOf(type),
+      status: { idx: statusIndex, uri: statusListUri(publicUrl, agency, statusListPosition(statusIndex).list) },
       certificateNumber,
       claims: request.claims,
       issuedAt: Math.floor(at / 1000),
@@ -258,7 +290,7 @@ export async function createIssuingService(options: IssuingServiceOptions): Prom
     const id = newCertificateId(at);
     const createdAt = new Date(at).toISOString();
     return {
-      record: { id, agency, type: type.id, vct: type.vct, status: "pending", envelope: createPendingEnvelope(credential, chain.chainId, chain.registryAddress, ENVELOPE_VERSION), leaf, createdAt },
+      record: { id, agency, type: type.id, vct: type.vct, statusIndex, status: "pending", envelope: createPendingEnvelope(credential, chain.chainId, chain.registryAddress, ENVELOPE_VERSION), leaf, createdAt },
       pending: { id, agency, leaf, at },
       audit: { at: createdAt, actor: principal.subject, requestId: context.requestId, action: "certificate.issue", subject: id, data: { agency, type: type.id, certificateNumber, leaf, keyId: signer.keyId } },
     };
@@ -275,9 +307,15 @@ export async function createIssuingService(options: IssuingServiceOptions): Prom
   /** One synced write for all of a request's certificates, their audit entries, serial and idempotency record. */
   async function commit(agency: string, prepared: readonly Prepared[], extra: readonly WriteOp[]): Promise<void> {
     const counter = await counterOf(agency);
+    const indexCounter = await indexCounterOf(agency);
     await audit.append(
       prepared.map((p) => p.audit),
-      () => [...prepared.flatMap((p) => certificates.insertOps(p.record, p.pending.at)), { type: "put", sublevel: serials, key: agency, value: counter.value }, ...extra],
+      () => [
+        ...prepared.flatMap((p) => certificates.insertOps(p.record, p.pending.at)),
+        { type: "put", sublevel: serials, key: agency, value: counter.value },
+        { type: "put", sublevel: statusIndexes, key: agency, value: indexCounter.value },
+        ...extra,
+      ],
     );
     batcher.enqueue(prepared.map((p) => p.pending));
   }
@@ -398,7 +436,7 @@ export async function createIssuingService(options: IssuingServiceOptions): Prom
         if (!transitionAllowed(record.status, action)) throw apiError("STATUS_TRANSITION_INVALID", undefined, { status: record.status, action });
         const operator = createOperatorClient(chain.registryAddress, operatorFor(record.agency)!);
         try {
-          await chainLock(record.agency, () => operator.changeStatus(action, [{ leaf: record.leaf, root: anchor.root, proof: anchor.proof }], reason));
+          await chainLock(record.agency, () => operator.changeStatus(action, [{ leaf: record.leaf, root: anchor.root, proof: anchor.proof, statusIndex: record.statusIndex }], reason));
         } catch (error) {
           const revert = revertNameOf(error);
           if (revert === undefined) throw apiError("CHAIN_UNAVAILABLE");
@@ -408,6 +446,8 @@ export async function createIssuingService(options: IssuingServiceOptions): Prom
             throw apiError("STATUS_TRANSITION_INVALID", undefined, { status: record.status, action, revert });
           }
         }
+        // The published list follows the chain on its own; this only makes it look now.
+        void statusLists.kick();
         const updated: CertificateRecord = { ...record, status: STATE_AFTER[action], statusReason: reason };
         await audit.append(
           [{ at: new Date(now()).toISOString(), actor: principal.subject, requestId: context.requestId, action: `certificate.${action}`, subject: id, data: { agency: record.agency, reason, leaf: record.leaf } }],
@@ -419,6 +459,9 @@ export async function createIssuingService(options: IssuingServiceOptions): Prom
 
     verify: (input) => sdkVerify(input, { registries: [reader], minConfirmations: confirmations }),
 
+    publicUrl,
+    issuerMetadata: (agency) => issuerMetadata.metadataOf(agency),
+    statusListToken: (agency, list) => statusLists.token(agency, list),
     types: () => catalogue.list().map(typeViewOf),
     typeVersions: () => catalogue.versions().map(typeViewOf),
 
@@ -531,6 +574,7 @@ export async function createIssuingService(options: IssuingServiceOptions): Prom
       const latest = await chain.provider.getBlock("latest");
       const validUntil = latest!.timestamp + 1;
       await keys.retire(agency, replaced.previous, validUntil);
+      issuerMetadata.forget(agency);
       await audit.append([
         { at: new Date(now()).toISOString(), actor: principal.subject, requestId: context.requestId, action: "key.rotate", subject: agency, data: { keyId: replaced.signer.keyId, retired: replaced.previous, validUntil } },
       ]);
@@ -592,7 +636,10 @@ export async function createIssuingService(options: IssuingServiceOptions): Prom
       await tokenRegistry.remember({ id: minted.id, kind: principal.kind, ...(agency ? { agency } : {}), subject: principal.subject, expiresAt: minted.expiresAt.toISOString(), createdAt: new Date(now()).toISOString() });
       return minted.token;
     },
-    close: () => batcher.stop(),
+    async close() {
+      statusLists.stop();
+      await batcher.stop();
+    },
   };
   return service;
 }

@@ -39,6 +39,8 @@ export interface CertificateRecord {
   createdAt: string; // ISO
   anchoredAt?: string;
   statusReason?: number;
+  /** Its entry in the agency's Token Status List (format v2 credentials). */
+  statusIndex?: number;
 }
 
 export interface IssueRequest {
@@ -126,6 +128,12 @@ export interface IssuingService {
   get(principal: Principal, id: string): Promise<CertificateRecord>;
   changeStatus(principal: Principal, id: string, action: StatusAction, reason: number, context: RequestContext): Promise<CertificateRecord>;
   verify(input: unknown): Promise<VerificationResult>;
+  /** Where the service is reachable (`PUBLIC_URL`): the base of credentials' `iss`, type `vct`s and status lists. */
+  readonly publicUrl: string;
+  /** JWT VC Issuer Metadata of an agency: its keys from the registry, for standard verifiers. */
+  issuerMetadata(agency: string): Promise<{ issuer: string; jwks: { keys: Record<string, string>[] } }>;
+  /** The agency's current Status List Token (`statuslist+jwt`), derived from chain events; undefined when not served here. */
+  statusListToken(agency: string, list: number): Promise<string | undefined>;
   types(): TypeView[];
   /** Every version of every type (older versions too: certificates issued under them keep displaying). */
   typeVersions(): TypeView[];

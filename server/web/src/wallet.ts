@@ -2,8 +2,8 @@
 // Everything but creating and withdrawing links happens in the browser: the service never sees
 // the certificate, the presentation or the key.
 import QRCode from "qrcode";
-import { agencySlugOf, parseCredential, parseEnvelope, type Envelope, presentCredential, createShare, shareLinkOf, verify, type VerificationResult } from "@certchain/sdk";
-import { claimValue, labelOf, orderedClaims } from "./lib/claims-view";
+import { agencySlugOf, disclosablePaths, parseCredential, parseEnvelope, type Envelope, presentCredential, createShare, shareLinkOf, verify, type VerificationResult } from "@certchain/sdk";
+import { claimValue, labelOf, orderedClaims, sortSiblings, type ConcretePath, type TypeInfo } from "./lib/claims-view";
 import { byId, fill, h, show } from "./lib/dom";
 import { initLang, lang, onLangChange, tr, type Text } from "./lib/i18n";
 import { loadConfig, verifyOptionsOf, type WebConfig } from "./lib/config";
@@ -98,26 +98,13 @@ function renderCertificate() {
   const section = byId("cert-section");
   if (!result?.certificate || !envelope) return show(section, false);
   const type = result.certificate.type;
-  const fields = orderedClaims(type, result.claims).map(([name, value]) => {
-    const id = `reveal-${name}`;
-    const label = labelOf(type, [name]);
-    return h(
-      "div",
-      { class: "field" },
-      h("input", {
-        type: "checkbox",
-        id,
-        value: name,
-        checked: chosen.has(name),
-        onchange: (event: Event) => {
-          if ((event.target as HTMLInputElement).checked) chosen.add(name);
-          else chosen.delete(name);
-        },
-      }),
-      h("label", { for: id }, h("span", { class: "field__label" }, label), h("span", { class: "field__value" }, claimValue(type, [name], value))),
-    );
-  });
-  fill(
+  let disclosable: ConcretePath[] = [];
+  try {
+    disclosable = disclosablePaths(envelope);
+  } catch {
+    // a file that failed integrity offers its top-level claims only
+  }
+  const fields = orderedClaims(type, result.claims).map(([name, value]) => fieldOf(type, [name], value, disclosable));  fill(
     section,
     h(
       "div",
@@ -130,6 +117,59 @@ function renderCertificate() {
   );
   show(section);
   show(byId("share-section"));
+}
+
+const keyOf = (path: ConcretePath): string => path.join(".");
+const pathOf = (key: string): (string | number)[] => key.split(".").map((segment) => (/^\d+$/.test(segment) ? Number(segment) : segment));
+const isContainer = (value: unknown) => typeof value === "object" && value !== null;
+
+/** Whether a part is revealed by a choice above it (revealing a claim reveals everything beneath it). */
+const coveredByParent = (path: ConcretePath) => path.slice(0, -1).some((_, i) => chosen.has(keyOf(path.slice(0, i + 1))));
+
+/**
+ * One choice: a checkbox with the claim's label and value; beneath it, for a claim with parts
+ * that are disclosures of their own (a spouse, a spouse's ID number), a choice per part, so the
+ * holder can reveal one field of one spouse. Choosing a claim reveals all its parts.
+ */
+function fieldOf(type: TypeInfo | null, path: ConcretePath, value: unknown, disclosable: ConcretePath[]): HTMLElement {
+  const key = keyOf(path);
+  const id = `reveal-${key.replace(/\./g, "-")}`;
+  const parts = sortSiblings(type, disclosable.filter((p) => p.length === path.length + 1 && p.slice(0, -1).every((segment, i) => segment === path[i])));
+  const valueAt = (part: ConcretePath) => (value as Record<string | number, unknown>)[part[part.length - 1]];
+  const covered = coveredByParent(path);
+  const row = h(
+    "div",
+    { class: path.length > 1 ? "field field--nested" : "field" },
+    h("input", {
+      type: "checkbox",
+      id,
+      value: key,
+      checked: chosen.has(key) || covered,
+      disabled: covered,
+      onchange: (event: Event) => {
+        if ((event.target as HTMLInputElement).checked) chosen.add(key);
+        else chosen.delete(key);
+        // Parts beneath follow the choice; keyboard focus stays on this box.
+        if (parts.length > 0) {
+          renderCertificate();
+          document.getElementById(id)?.focus();
+        }
+      },
+    }),
+    h(
+      "label",
+      { for: id },
+      h("span", { class: "field__label" }, labelOf(type, path)),
+      parts.length > 0 && isContainer(value) ? null : h("span", { class: "field__value" }, claimValue(type, path, value)),
+    ),
+  );
+  if (parts.length === 0 || !isContainer(value)) return row;
+  return h(
+    "div",
+    { class: "field-group", role: "group", "aria-label": labelOf(type, path) },
+    row,
+    h("div", { class: "field-group__parts" }, parts.filter((part) => valueAt(part) !== undefined).map((part) => fieldOf(type, part, valueAt(part), disclosable))),
+  );
 }
 
 async function open(text: string) {
@@ -199,7 +239,7 @@ async function createLink() {
   fill(status, tr(W.creating));
   try {
     const revealed = [...chosen];
-    const presentation = presentCredential(envelope, revealed);
+    const presentation = presentCredential(envelope, revealed.map(pathOf));
     const { ciphertext, key } = await createShare(presentation);
     const seconds = Number(byId<HTMLSelectElement>("expiry").value);
     const expiresAt = new Date(Date.now() + seconds * 1000).toISOString();

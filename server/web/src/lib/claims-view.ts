@@ -30,6 +30,17 @@ export function labelOf(type: TypeInfo | null | undefined, path: ConcretePath): 
   return text?.[lang()] ?? String(last);
 }
 
+/** Sorts sibling claim paths as the type lists them: members in label order, array elements by position. */
+export function sortSiblings(type: TypeInfo | null | undefined, paths: ConcretePath[]): ConcretePath[] {
+  const rank = (path: ConcretePath) => {
+    const last = path[path.length - 1];
+    if (typeof last === "number") return last;
+    const index = (type?.labels ?? []).findIndex((entry) => matches(entry.path, path));
+    return index === -1 ? Number.MAX_SAFE_INTEGER : index;
+  };
+  return [...paths].sort((a, b) => rank(a) - rank(b));
+}
+
 /** Top-level claims in the type's display order, unknown ones last. */
 export function orderedClaims(type: TypeInfo | null | undefined, claims: Record<string, unknown>): [string, unknown][] {
   const order = type?.claimOrder ?? [];
@@ -72,4 +83,16 @@ export function claimList(type: TypeInfo | null | undefined, path: ConcretePath,
       return [h("dt", { "data-claim": key }, labelOf(type, at)), h("dd", { "data-claim": key }, claimValue(type, at, value[name]))];
     }),
   );
+}
+
+/** A withheld nested claim, as its labels from the top: "双方当事人 › 当事人 1 › 身份证件号码", or "双方当事人 › 当事人 (1)" for elements left out. */
+export function withheldLabel(type: TypeInfo | null | undefined, entry: { path: readonly (string | number | null)[]; count?: number }): string {
+  const parts: string[] = [];
+  entry.path.forEach((segment, i) => {
+    if (segment === null) {
+      const element = labelTextOf(type, [...(entry.path.slice(0, i) as (string | number)[]), 0])?.[lang()] ?? "";
+      parts.push(`${element} (${entry.count ?? 1})`.trim());
+    } else parts.push(labelOf(type, entry.path.slice(0, i + 1) as (string | number)[]));
+  });
+  return parts.join(" › ");
 }

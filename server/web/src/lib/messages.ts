@@ -66,6 +66,8 @@ export const REASON_TEXTS: Record<VerifyCode, Text> = {
   SIGNATURE_INVALID: { "zh-CN": "发证机关的签名验证失败，证照可能已被篡改。", en: "The issuing agency's signature does not verify; the certificate may have been altered." },
   STATUS_REVOKED: { "zh-CN": "发证机关已撤销此证照。", en: "The issuing agency has revoked this certificate." },
   STATUS_SUSPENDED: { "zh-CN": "发证机关已暂停此证照的效力。", en: "The issuing agency has suspended this certificate." },
+  STATUS_LIST_STALE: { "zh-CN": "发证机关公布的状态列表与区块链记录不一致，以区块链为准。", en: "The issuing agency's published status list disagrees with the blockchain; the blockchain's record stands." },
+  STATUS_LIST_UNAVAILABLE: { "zh-CN": "未能读取发证机关公布的状态列表，以区块链记录为准。", en: "The issuing agency's published status list could not be read; the blockchain's record stands." },
   VALIDITY_EXPIRED: { "zh-CN": "证照已超过有效期。", en: "The certificate's validity period has ended." },
   VALIDITY_NOT_YET_VALID: { "zh-CN": "证照尚未到生效日期。", en: "The certificate is not in force yet." },
   SCHEMA_INVALID: { "zh-CN": "证照内容不符合该类证照的规定格式。", en: "The certificate's content does not fit the rules for its kind." },

@@ -1,5 +1,5 @@
 import { type ShareVerificationResult, type ShareCode, statusReasonLabel, type VerificationResult, type Verdict, type VerifyCode } from "@certchain/sdk";
-import { claimList, labelOf } from "./claims-view";
+import { claimList, labelOf, withheldLabel } from "./claims-view";
 import { fill, h } from "./dom";
 import { formatDate, formatTime } from "./format";
 import { lang, tr } from "./i18n";
@@ -91,13 +91,18 @@ export function renderResult(container: HTMLElement, result: AnyResult) {
         certificateFacts(result),
         h("h3", {}, tr(T.revealed)),
         revealed.length > 0 ? claimList(type, [], result.claims) : h("p", { class: "note" }, tr(T.noneRevealed)),
-        result.withheld.length > 0
+        result.withheld.length > 0 || (result.withheldClaims?.length ?? 0) > 0
           ? h(
               "div",
               { class: "withheld" },
               h("h3", {}, tr(T.withheld)),
               h("p", { class: "note" }, tr(T.withheldNote)),
-              h("ul", { class: "withheld__list", "data-testid": "withheld" }, result.withheld.map((name) => h("li", { "data-claim": name }, labelOf(type, [name])))),
+              h(
+                "ul",
+                { class: "withheld__list", "data-testid": "withheld" },
+                result.withheld.map((name) => h("li", { "data-claim": name }, labelOf(type, [name]))),
+                (result.withheldClaims ?? []).map((entry) => h("li", { "data-claim": entry.path.map((s) => (s === null ? "*" : s)).join(".") }, withheldLabel(type, entry))),
+              ),
             )
           : null,
       ),
