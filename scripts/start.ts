@@ -35,6 +35,7 @@ async function main() {
   const operators = Object.fromEntries(DEMO_AGENCIES.map((agency, i) => [agency.slug, chain.operator(i)]));
   await seedDemo(chain, operators, log);
 
+  const apiUrl = `http://${config.host === "0.0.0.0" ? "127.0.0.1" : config.host}:${config.port}`;
   const service = await createService({
     dataDir: config.dataDir,
     provider: chain.provider,
@@ -57,7 +58,6 @@ async function main() {
     },
   });
   await app.listen({ port: config.port, host: config.host });
-  const apiUrl = `http://${config.host === "0.0.0.0" ? "127.0.0.1" : config.host}:${config.port}`;
 
   const rootToken = await service.issueToken({ kind: "root", subject: "demo-root-authority" }, 30 * 24 * 3600);
   const agencies = await Promise.all(

@@ -81,6 +81,8 @@ export {
   parseEnvelope,
   createPendingEnvelope,
   createAnchoredEnvelope,
+  anchorPendingEnvelope,
+  isServiceUrl,
   ENVELOPE_FORMAT,
   ENVELOPE_VERSION,
   ENVELOPE_VERSIONS,
@@ -117,6 +119,8 @@ export {
 // `verify` takes anything a department is handed: a certificate file, a presentation, or a share link.
 export { verifyAny as verify, type VerifyAnyOptions } from "./verify/verify-input";
 export type { TypeMetadataOptions, TextFetchLike } from "./types/resolve";
+// pending certificates: their proofs come from an issuing service the caller allows, then verify checks them on chain
+export { fetchAnchorProof, resolvePendingEnvelope, PROOF_TIMEOUT_MS, type ProofLookupOptions, type ProofRecord, type ProofLookup } from "./verify/pending-proof";
 export { verifyMany, VERIFY_CODES, CHECKS, type VerifyOptions, type VerificationResult, type Verdict, type CheckResult, type VerifyCode, type CheckName, type WithheldClaim } from "./verify";
 
 // share links (citizens share a presentation, encrypted in the browser)

@@ -7,3 +7,5 @@ export { toHex as toHexBytes, fromHex, base64urlEncode, base64urlDecode, utf8 } 
 export { sha256, keccak256 } from "./lib/hash";
 export { verifySignature } from "./credential/signature";
 export { computeCheckCharacter, isValidCheckCharacter } from "./certificate-number";
+// Schema fragments, so the CLI can say "a unified social credit code" instead of a pattern.
+export { unifiedSocialCreditCode, idNumber } from "./types/fragments";

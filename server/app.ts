@@ -11,6 +11,7 @@ import errorsPlugin from "./plugins/app/errors";
 import healthRoutes from "./routes/health";
 import certificateRoutes from "./routes/v1/certificates";
 import verifyRoutes from "./routes/v1/verify";
+import proofRoutes from "./routes/v1/proofs";
 import typeRoutes, { typeDocumentRoutes } from "./routes/v1/types";
 import agencyRoutes from "./routes/v1/agencies";
 import auditRoutes from "./routes/v1/audit";
@@ -91,6 +92,7 @@ export async function buildApp(service: IssuingService, options: BuildAppOptions
   await app.register(healthRoutes);
   await app.register(certificateRoutes, { prefix: "/v1/certificates" });
   await app.register(verifyRoutes, { prefix: "/v1/verify" });
+  await app.register(proofRoutes, { prefix: "/v1/proofs" });
   await app.register(typeRoutes, { prefix: "/v1/types" });
   await app.register(typeDocumentRoutes);
   await app.register(wellKnownRoutes);

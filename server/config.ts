@@ -13,6 +13,11 @@ interface Setting {
 export interface Config {
   port: number;
   host: string;
+  /**
+   * Where the service is reachable (https in production): every credential's `iss`, new types'
+   * `vct`s, status lists, and what pending envelopes name for their proofs. Default `http://<host>:<port>`.
+   */
+  publicUrl: string;
   dataDir: string;
   /** External chain; when absent a local Hardhat node is started. */
   chainRpcUrl?: string;
@@ -25,8 +30,6 @@ export interface Config {
   confirmations: number;
   rateLimitPerMinute: number;
   logLevel: string;
-  /** Where the service is reachable, written into every credential; default `http://<host>:<port>`. */
-  publicUrl: string;
 }
 
 const int = (name: string) => (raw: string) => {
@@ -43,6 +46,13 @@ export const DEV_PASSPHRASE = "certchain-development-passphrase";
 const SETTINGS: Setting[] = [
   { env: "PORT", key: "port", parse: int("PORT"), fallback: 3000, help: "HTTP port of the API" },
   { env: "HOST", key: "host", parse: text, fallback: "127.0.0.1", help: "interface to listen on" },
+  {
+    env: "PUBLIC_URL",
+    key: "publicUrl",
+    parse: publicUrl,
+    fallback: undefined,
+    help: "https URL (origin and path) clients reach the service at: every credential's iss, new types' vct, pending envelopes' proof service [http://HOST:PORT]",
+  },
   { env: "DATA_DIR", key: "dataDir", parse: text, fallback: "./data", help: "LevelDB, keys, chain journal, demo.json" },
   { env: "CHAIN_RPC_URL", key: "chainRpcUrl", parse: text, fallback: undefined, help: "external EVM JSON-RPC URL (default: start a local Hardhat node)" },
   { env: "DEV_CHAIN_PORT", key: "devChainPort", parse: int("DEV_CHAIN_PORT"), fallback: 8545, help: "port of the local Hardhat node" },
@@ -53,13 +63,6 @@ const SETTINGS: Setting[] = [
   { env: "CONFIRMATIONS", key: "confirmations", parse: int("CONFIRMATIONS"), fallback: 1, help: "blocks an anchor waits for" },
   { env: "RATE_LIMIT_PER_MINUTE", key: "rateLimitPerMinute", parse: int("RATE_LIMIT_PER_MINUTE"), fallback: 3000, help: "requests per token (or IP) per minute; 0 disables" },
   { env: "LOG_LEVEL", key: "logLevel", parse: text, fallback: "info", help: "fastify/pino log level" },
-  {
-    env: "PUBLIC_URL",
-    key: "publicUrl",
-    parse: publicUrl,
-    fallback: undefined,
-    help: "https origin (and path) the service is reached at; in every credential's iss and new types' vct [http://HOST:PORT]",
-  },
 ];
 
 /** An absolute http(s) URL without query, fragment or credentials; no trailing slash. */
@@ -68,7 +71,7 @@ function publicUrl(raw: string): string {
   try {
     url = new URL(raw);
   } catch {
-    throw new Error(`PUBLIC_URL must be an absolute URL, got ${JSON.stringify(raw)}`);
+    throw new Error(`PUBLIC_URL must be an http(s) base URL such as https://certs.example.gov.cn, got ${JSON.stringify(raw)}`);
   }
   if ((url.protocol !== "https:" && url.protocol !== "http:") || url.search || url.hash || url.username || url.password) {
     throw new Error(`PUBLIC_URL must be an http(s) URL without query, fragment or credentials, got ${JSON.stringify(raw)}`);

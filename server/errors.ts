@@ -28,6 +28,7 @@ export const API_ERRORS = {
   AGENCY_EXISTS: [409, "An agency with this slug is already registered."],
   TOKEN_NOT_FOUND: [404, "No such token for this agency."],
   NOT_FOUND: [404, "No such resource."],
+  PROOF_NOT_FOUND: [404, "This service issued no certificate with that leaf."],
   CERT_NOT_ANCHORED: [409, "The certificate is not anchored yet; try again after its batch is anchored."],
   STATUS_TRANSITION_INVALID: [409, "That status change is not possible from the certificate's current status."],
   IDEMPOTENCY_KEY_REUSED: [422, "This Idempotency-Key was used with a different request."],
@@ -44,8 +45,11 @@ export const API_ERRORS = {
 
 export type ApiErrorCode = keyof typeof API_ERRORS;
 
+/** `details` is always a list in the API (the OpenAPI error schema says so): one object becomes a list of one. */
+export const detailsList = (details: unknown): unknown[] | undefined => (details === undefined ? undefined : Array.isArray(details) ? details : [details]);
+
 export function apiError(code: ApiErrorCode, message?: string, details?: unknown): CertchainError {
-  return new CertchainError(code, message ?? API_ERRORS[code][1], details === undefined ? {} : { details });
+  return new CertchainError(code, message ?? API_ERRORS[code][1], details === undefined ? {} : { details: detailsList(details) });
 }
 
 export const statusOfCode = (code: string): number => (API_ERRORS as Record<string, readonly [number, string]>)[code]?.[0] ?? 500;

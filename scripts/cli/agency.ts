@@ -1,10 +1,12 @@
-import { CONNECTION_HELP, CONNECTION_OPTIONS, parse } from "./args";
+import { CONNECTION_OPTIONS, connectionHelp, parse } from "./args";
 import type { Command } from "./command";
 import { connect } from "./connection";
 import { ApiError } from "./http-client";
+import { t, type Text } from "./i18n";
 import { EXIT, UsageError, out, printJson, renderTable } from "./output";
 
-const HELP = `Usage: certchain agency list [--json]
+const HELP: Text = {
+  en: `Usage: certchain agency list [--json]
        certchain agency add <slug> --name <name> --type <type> [--type …]   (root authority)
        certchain agency accredit <slug> --type <type> [--from <date-time>] [--until <date-time>]   (root authority)
 
@@ -14,7 +16,42 @@ accredit  accredit an agency for a type (its newest version; or give the vct) fr
           (default: at once) until --until (default: open-ended). Tokens the agency already
           holds issue the type at once: the registry, not the token, decides the types.
 
-${CONNECTION_HELP}`;
+{connection}`,
+  "zh-CN": `用法：certchain agency list [--json]
+      certchain agency add <机关标识> --name <名称> --type <证照类型> [--type …]   （根管理机构）
+      certchain agency accredit <机关标识> --type <证照类型> [--from <日期时间>] [--until <日期时间>]   （根管理机构）
+
+list      列出信任登记簿上的机关及其获准签发的证照类型
+add       在登记簿上登记一个机关并授权其签发所列证照类型（需根管理机构令牌）
+accredit  授权机关签发某类证照（该类型的最新版本；也可给出 vct），自 --from（默认：立即）
+          至 --until（默认：长期）。机关已有的令牌立即可以签发：签发哪些类型由登记簿决定，而非令牌。
+
+{connection}`,
+};
+
+const M = {
+  headers: { en: "SLUG|NAME|TYPES|KEYS", "zh-CN": "标识|名称|证照类型|密钥数" },
+  unexpected: { en: "unexpected argument {arg} (see: certchain agency --help)", "zh-CN": "多余的参数 {arg}（见：certchain agency --help）" },
+  giveSlug: { en: "give the new agency's slug: certchain agency add <slug> --name <name> --type <type>", "zh-CN": "请给出新机关的标识：certchain agency add <标识> --name <名称> --type <证照类型>" },
+  badSlug: { en: "the slug must be lowercase letters, digits and hyphens, got {slug}", "zh-CN": "标识只能由小写字母、数字和连字符组成，实际是 {slug}" },
+  noName: { en: "missing --name <display name>", "zh-CN": "缺少 --name <名称>" },
+  noType: { en: "name at least one certificate type with --type", "zh-CN": "请用 --type 至少给出一种证照类型" },
+  registered: { en: "registered agency {slug} ({name}) for {types}", "zh-CN": "已登记机关 {slug}（{name}），获准签发 {types}" },
+  unsupported: {
+    en: "agency add is not supported by this service version (it has no POST /v1/agencies); the root authority registers agencies on the registry contract directly",
+    "zh-CN": "此版本的服务不支持 agency add（没有 POST /v1/agencies）；请由根管理机构直接在登记簿合约上登记",
+  },
+  sub: { en: "unknown subcommand agency {sub} (use: agency list, agency add, agency accredit)", "zh-CN": "没有子命令 agency {sub}（可用：agency list、agency add、agency accredit）" },
+  use: { en: "use: certchain agency list | add | accredit (see --help)", "zh-CN": "用法：certchain agency list | add | accredit（见 --help）" },
+  giveAccredited: { en: "give the agency's slug: certchain agency accredit <slug> --type <type>", "zh-CN": "请给出机关标识：certchain agency accredit <标识> --type <证照类型>" },
+  noAccreditType: { en: "missing --type <type id or vct>", "zh-CN": "缺少 --type <证照类型标识或 vct>" },
+  badTime: { en: "--{flag} must be an ISO 8601 date-time, got {value}", "zh-CN": "--{flag} 须是 ISO 8601 日期时间，实际是 {value}" },
+  accredited: { en: "accredited {agency} for {type} ({vct}) {from}, {until}", "zh-CN": "已授权 {agency} 签发 {type}（{vct}），{from}，{until}" },
+  atOnce: { en: "at once", "zh-CN": "立即生效" },
+  from: { en: "from {time}", "zh-CN": "自 {time} 起" },
+  openEnded: { en: "open-ended", "zh-CN": "长期有效" },
+  until: { en: "until {time}", "zh-CN": "至 {time}" },
+} satisfies Record<string, Text>;
 
 interface AgencyView {
   id: string;
@@ -26,35 +63,36 @@ interface AgencyView {
 
 async function list(argv: string[]): Promise<number> {
   const { values, positionals } = parse("agency list", argv, { ...CONNECTION_OPTIONS, json: { type: "boolean" } });
-  if (positionals.length > 0) throw new UsageError(`unexpected argument ${positionals[0]} (see: certchain agency --help)`);
+  if (positionals.length > 0) throw new UsageError(t(M.unexpected, { arg: positionals[0] }));
   const { client } = connect(values, { kind: "none" });
   const agencies = await client.get<AgencyView[]>("/v1/agencies");
   if (values.json) printJson(agencies);
   else {
     const typeName = (t: AgencyView["types"][number]) => (t.id ? t.id : `${t.typeId.slice(0, 10)}…`);
-    out(renderTable(["SLUG", "NAME", "TYPES", "KEYS"], agencies.map((a) => [a.slug, a.name, a.types.map(typeName).join(", "), String(a.keyIds.length)])));
+    out(renderTable(t(M.headers).split("|"), agencies.map((a) => [a.slug, a.name, a.types.map(typeName).join(", "), String(a.keyIds.length)])));
   }
   return EXIT.OK;
 }
 
 async function add(argv: string[]): Promise<number> {
   const { values, positionals } = parse("agency add", argv, { ...CONNECTION_OPTIONS, name: { type: "string" }, type: { type: "string", multiple: true }, json: { type: "boolean" } });
-  if (positionals.length !== 1) throw new UsageError("give the new agency's slug: certchain agency add <slug> --name <name> --type <type>");
+  if (positionals.length !== 1) throw new UsageError(t(M.giveSlug));
   const slug = positionals[0];
-  if (!/^[a-z0-9]+(?:-[a-z0-9]+)*$/.test(slug)) throw new UsageError(`the slug must be lowercase letters, digits and hyphens, got ${JSON.stringify(slug)}`);
-  if (!values.name) throw new UsageError("missing --name <display name>");
+  if (!/^[a-z0-9]+(?:-[a-z0-9]+)*$/.test(slug)) throw new UsageError(t(M.badSlug, { slug: JSON.stringify(slug) }));
+  if (!values.name) throw new UsageError(t(M.noName));
   const types = values.type ?? [];
-  if (types.length === 0) throw new UsageError("name at least one certificate type with --type");
+  // The service knows the types (types added through its API too) and refuses unknown ones.
+  if (types.length === 0) throw new UsageError(t(M.noType));
   const { client } = connect(values, { kind: "root" });
   try {
     const created = await client.post<unknown>("/v1/agencies", { body: { slug, name: values.name, types } });
     if (values.json) printJson(created);
-    else out(`registered agency ${slug} (${values.name}) for ${types.join(", ")}`);
+    else out(t(M.registered, { slug, name: values.name, types: types.join(", ") }));
     return EXIT.OK;
   } catch (error) {
     // Services without the route answer 404 NOT_FOUND (or 405): say so instead of a bare 404.
     if (error instanceof ApiError && (error.status === 404 || error.status === 405) && (error.code === "NOT_FOUND" || error.code.startsWith("HTTP_"))) {
-      throw new UsageError(`agency add is not supported by this service version (it has no POST /v1/agencies); the root authority registers agencies on the registry contract directly`);
+      throw new UsageError(t(M.unsupported));
     }
     throw error;
   }
@@ -62,29 +100,36 @@ async function add(argv: string[]): Promise<number> {
 
 async function accredit(argv: string[]): Promise<number> {
   const { values, positionals } = parse("agency accredit", argv, { ...CONNECTION_OPTIONS, type: { type: "string" }, from: { type: "string" }, until: { type: "string" }, json: { type: "boolean" } });
-  if (positionals.length !== 1) throw new UsageError("give the agency's slug: certchain agency accredit <slug> --type <type>");
-  if (!values.type) throw new UsageError("missing --type <type id or vct>");
+  if (positionals.length !== 1) throw new UsageError(t(M.giveAccredited));
+  if (!values.type) throw new UsageError(t(M.noAccreditType));
   const time = (raw: string | undefined, flag: string) => {
     if (raw === undefined) return undefined;
-    if (!Number.isFinite(Date.parse(raw))) throw new UsageError(`--${flag} must be an ISO 8601 date-time, got ${JSON.stringify(raw)}`);
+    if (!Number.isFinite(Date.parse(raw))) throw new UsageError(t(M.badTime, { flag, value: JSON.stringify(raw) }));
     return new Date(raw).toISOString();
   };
   const body = { type: values.type, ...(values.from ? { validFrom: time(values.from, "from") } : {}), ...(values.until ? { validUntil: time(values.until, "until") } : {}) };
+  // --agency would choose whose token to use; here the caller is the root authority.
   const { client } = connect({ ...values, agency: undefined }, { kind: "root" });
   const result = await client.post<{ agency: string; type: string; vct: string; validFrom: string; validUntil: string | null }>(`/v1/agencies/${encodeURIComponent(positionals[0])}/accreditations`, { body });
   if (values.json) printJson(result);
-  else out(`accredited ${result.agency} for ${result.type} (${result.vct}) ${values.from ? `from ${result.validFrom}` : "at once"}${result.validUntil ? ` until ${result.validUntil}` : ", open-ended"}`);
+  else {
+    const from = values.from ? t(M.from, { time: result.validFrom }) : t(M.atOnce);
+    const until = result.validUntil ? t(M.until, { time: result.validUntil }) : t(M.openEnded);
+    out(t(M.accredited, { agency: result.agency, type: result.type, vct: result.vct, from, until }));
+  }
   return EXIT.OK;
 }
 
 export const agencyCommand: Command = {
   name: "agency",
-  help: HELP,
+  get help() {
+    return t(HELP, { connection: connectionHelp() });
+  },
   async run(argv) {
     const [sub, ...rest] = argv;
     if (sub === "list") return list(rest);
     if (sub === "add") return add(rest);
     if (sub === "accredit") return accredit(rest);
-    throw new UsageError(sub ? `unknown subcommand agency ${sub} (use: agency list, agency add, agency accredit)` : "use: certchain agency list | add | accredit (see --help)");
+    throw new UsageError(sub ? t(M.sub, { sub }) : t(M.use));
   },
 };

@@ -17,6 +17,9 @@ const seesSources = () => {
   }
 };
 if (!seesSources() && !process.execArgv.includes(CONDITION)) {
+  // Ctrl-C reaches both processes; the child handles it (saves its state, restores the
+  // terminal) and this one only passes on its exit status.
+  process.on("SIGINT", () => undefined);
   const { status, signal } = require("node:child_process").spawnSync(process.execPath, [CONDITION, __filename, ...process.argv.slice(2)], { stdio: "inherit" });
   process.exit(status ?? (signal ? 128 + require("node:os").constants.signals[signal] : 1));
 }

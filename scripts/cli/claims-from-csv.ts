@@ -1,4 +1,6 @@
-import type { CertificateType, JsonSchema } from "@certchain/sdk";
+import type { TypeFromMetadata, CertificateType, JsonSchema } from "@certchain/sdk";
+import { REQUEST_COLUMN_LABELS } from "./claim-columns";
+import { lang, t } from "./i18n";
 import { UsageError } from "./output";
 
 /**
@@ -6,7 +8,9 @@ import { UsageError } from "./output";
  * a claim name, or a dotted path into nested claims (`spouses.0.name`, `spouse_a.name`); cells
  * become integers, numbers, booleans or arrays where the schema says so. A cell that cannot be
  * converted is passed on as text, so the schema check reports it at its path instead of the
- * converter guessing. Empty cells are left out (optional claims may stay blank).
+ * converter guessing. Empty cells are left out (optional claims may stay blank). A header may
+ * also be the claim's label, in Chinese or English (名称, 统一社会信用代码, Company name), and a
+ * nested one may start with its claim's label (双方当事人.0.name).
  */
 
 /** Columns that are not claims but fields of the issue request (camelCase: claim names are snake_case). */
@@ -23,26 +27,82 @@ interface Column {
 
 const isObject = (v: unknown): v is Record<string, any> => typeof v === "object" && v !== null && !Array.isArray(v);
 
+const M = {
+  theClaims: { "zh-CN": "证照内容", en: "the claims" },
+  isList: { "zh-CN": "{where} 是列表：请写成 {where}.0、{where}.1 …", en: "{where} is a list: address its items as {where}.0, {where}.1, …" },
+  notField: { "zh-CN": "{where} 没有 {segment} 这一项", en: "{segment} is not a field of {where}" },
+  noFields: { "zh-CN": "{where} 没有下级项目", en: "{where} has no fields" },
+  noHeader: { "zh-CN": "第 {n} 列没有列名", en: "column {n} has no header" },
+  twice: { "zh-CN": "列 {name} 出现了两次", en: "column {name} appears twice" },
+  column: { "zh-CN": "列 {name}：{problem}", en: "column {name}: {problem}" },
+  overlap: { "zh-CN": "列 {a} 和列 {b} 都在填写 {a}", en: "column {a} and column {b} both set {a}" },
+  header: {
+    "zh-CN": "CSV 的表头与{type}不符：{problems}（可用的列名见：certchain types show {id}）",
+    en: "the CSV header does not fit {type}: {problems} (the columns: certchain types show {id})",
+  },
+} as const;
+
 /** The schema node a path leads to, or why it leads nowhere. */
 function schemaAt(root: JsonSchema, path: string[]): { schema: JsonSchema; path: Segment[] } | string {
   let node: JsonSchema = root;
   const segments: Segment[] = [];
   for (const [depth, segment] of path.entries()) {
-    const where = path.slice(0, depth).join(".") || "the claims";
+    const where = path.slice(0, depth).join(".") || t(M.theClaims);
     if (node.type === "array" || (Array.isArray(node.type) && node.type.includes("array"))) {
-      if (!/^(0|[1-9][0-9]{0,3})$/.test(segment)) return `${where} is a list: address its items as ${where}.0, ${where}.1, …`;
+      if (!/^(0|[1-9][0-9]{0,3})$/.test(segment)) return t(M.isList, { where });
       segments.push(Number(segment));
       node = (node.items as JsonSchema) ?? {};
     } else if (isObject(node.properties)) {
       const child = Object.prototype.hasOwnProperty.call(node.properties, segment) ? (node.properties as Record<string, JsonSchema>)[segment] : undefined;
-      if (!child) return `${segment} is not a field of ${where}`;
+      if (!child) return t(M.notField, { where, segment });
       segments.push(segment);
       node = child;
     } else {
-      return `${where} has no fields`;
+      return t(M.noFields, { where });
     }
   }
   return { schema: node, path: segments };
+}
+
+const normalise = (text: string) => text.trim().toLowerCase();
+
+/** A header as claim path segments: a label (zh-CN or en) names its claim; nested ones after dots. */
+function claimPathOf(type: CertificateType, header: string): string[] {
+  const byLabel = new Map<string, string>();
+  for (const [name, label] of Object.entries(type.claims)) {
+    byLabel.set(normalise(label["zh-CN"]), name);
+    byLabel.set(normalise(label.en), name);
+  }
+  const whole = byLabel.get(normalise(header));
+  if (whole) return [whole];
+  const [first, ...rest] = header.split(".");
+  const path = [byLabel.get(normalise(first)) ?? first];
+  // Nested fields by their own labels too (双方当事人.0.姓名), from the type's metadata.
+  const labels = (type as Partial<TypeFromMetadata>).claimLabels ?? [];
+  for (const segment of rest) {
+    const at = path.map((s) => (/^\d+$/.test(s) ? null : s));
+    const member = /^\d+$/.test(segment)
+      ? undefined
+      : labels.find(
+          (entry) =>
+            entry.path.length === at.length + 1 &&
+            at.every((s, i) => s === entry.path[i]) &&
+            (normalise(entry.label["zh-CN"]) === normalise(segment) || normalise(entry.label.en) === normalise(segment)),
+        )?.path[at.length];
+    path.push(typeof member === "string" ? member : segment);
+  }
+  return path;
+}
+
+/** `validFrom` / `validUntil`, by name or by label. */
+function requestColumnOf(header: string): (typeof REQUEST_COLUMNS)[number] | undefined {
+  const name = (REQUEST_COLUMNS as readonly string[]).includes(header) ? header : undefined;
+  if (name) return name as (typeof REQUEST_COLUMNS)[number];
+  for (const column of REQUEST_COLUMNS) {
+    const label = REQUEST_COLUMN_LABELS[column];
+    if (normalise(header) === normalise(label["zh-CN"]) || normalise(header) === normalise(label.en)) return column;
+  }
+  return undefined;
 }
 
 const typesOf = (schema: JsonSchema): string[] => {
@@ -94,6 +154,8 @@ export interface RowMapper {
   columns: Column[];
   /** Indexes of validFrom / validUntil, when present. */
   request: Partial<Record<(typeof REQUEST_COLUMNS)[number], number>>;
+  /** The header as the file writes it for a claim key (`company_name`, `spouses.0.name`), or for validFrom / validUntil. */
+  headerOf(key: string): string | undefined;
   /** The issue request of one record (claims possibly invalid: validateClaims decides). */
   toRequest(fields: readonly string[]): { claims: Record<string, unknown>; validFrom?: string; validUntil?: string };
 }
@@ -107,33 +169,39 @@ export function createRowMapper(type: CertificateType, header: readonly string[]
   const request: RowMapper["request"] = {};
   const problems: string[] = [];
   const seen = new Set<string>();
+  const headers = new Map<string, string>();
   header.forEach((raw, index) => {
     const name = raw.trim();
-    if (name === "") return problems.push(`column ${index + 1} has no header`);
-    if (seen.has(name)) return problems.push(`column ${name} appears twice`);
-    seen.add(name);
-    if ((REQUEST_COLUMNS as readonly string[]).includes(name)) {
-      request[name as (typeof REQUEST_COLUMNS)[number]] = index;
+    if (name === "") return problems.push(t(M.noHeader, { n: index + 1 }));
+    const requestColumn = requestColumnOf(name);
+    const path = requestColumn ? [requestColumn] : claimPathOf(type, name);
+    const key = path.join(".");
+    if (seen.has(key)) return problems.push(t(M.twice, { name }));
+    seen.add(key);
+    if (requestColumn) {
+      request[requestColumn] = index;
+      headers.set(requestColumn, name);
       return;
     }
-    const found = schemaAt(type.schema, name.split("."));
-    if (typeof found === "string") return problems.push(`column ${name}: ${found}`);
-    columns.push({ index, header: name, path: found.path, schema: found.schema });
+    const found = schemaAt(type.schema, path);
+    if (typeof found === "string") return problems.push(t(M.column, { name, problem: found }));
+    columns.push({ index, header: key, path: found.path, schema: found.schema });
+    headers.set(key, name);
   });
   // A claim given whole and also field by field would overwrite itself.
   for (const a of columns) {
     for (const b of columns) {
-      if (a !== b && b.header.startsWith(`${a.header}.`)) problems.push(`column ${a.header} and column ${b.header} both set ${a.header}`);
+      if (a !== b && b.header.startsWith(`${a.header}.`)) problems.push(t(M.overlap, { a: headers.get(a.header)!, b: headers.get(b.header)! }));
     }
   }
   if (problems.length > 0) {
-    const claims = Object.keys(type.schema.properties).join(", ");
-    throw new UsageError(`the CSV header does not fit ${type.id}: ${problems.slice(0, 5).join("; ")} (claims: ${claims})`);
+    throw new UsageError(t(M.header, { type: type.names[lang()], id: type.id, problems: problems.slice(0, 5).join(lang() === "en" ? "; " : "；") }));
   }
 
   return {
     columns,
     request,
+    headerOf: (key) => headers.get(key),
     toRequest(fields) {
       const claims: Record<string, unknown> = {};
       for (const column of columns) {

@@ -2,7 +2,28 @@ import { existsSync, readFileSync, statSync } from "node:fs";
 import path from "node:path";
 import type { Hex, TrustedRegistry } from "@certchain/sdk";
 import { createApiClient, type ApiClient } from "./http-client";
-import { UsageError } from "./output";
+import { t, type Text } from "./i18n";
+import { UsageError, err } from "./output";
+
+const M = {
+  demoMissing: { "zh-CN": "找不到演示文件：{file}（\`npm start\` 会把它写到 <数据目录>/demo.json）", en: "demo file not found: {file} (`npm start` writes it to <data dir>/demo.json)" },
+  notDemo: { "zh-CN": "{file} 不是 \`npm start\` 写出的 demo.json", en: "{file} is not a demo.json written by `npm start`" },
+  usingDemo: { "zh-CN": "使用 {file}（npm start 写出的演示设置）", en: "using {file} (written by npm start)" },
+  noApi: {
+    "zh-CN": "不知道服务地址：请用 --api <网址> 或设置 CERTCHAIN_API_URL；在本仓库里先在另一个终端运行 npm start，演示文件会被自动找到",
+    en: "no API URL: pass --api <url> or set CERTCHAIN_API_URL; inside the repository, run npm start in another terminal and its demo file is found by itself",
+  },
+  badApi: { "zh-CN": "服务地址必须以 http(s):// 开头，实际是 {url}", en: "the API URL must be http(s)://…, got {url}" },
+  unknownAgency: { "zh-CN": "演示文件里没有机关 {agency}（有：{known}）", en: "no agency {agency} in the demo file (known: {known})" },
+  notAccredited: { "zh-CN": "没有演示机关获准签发 {type}", en: "no demo agency is accredited for {type}" },
+  chooseAgency: { "zh-CN": "请用 --agency <机关> 选择机关（演示机关：{known}）", en: "choose an agency with --agency <slug> (demo agencies: {known})" },
+  rootToken: { "zh-CN": "根管理机构的令牌", en: "the root authority's token" },
+  agencyToken: { "zh-CN": "发证机关的令牌", en: "an agency token" },
+  noToken: {
+    "zh-CN": "缺少令牌：此操作需要{who}；请用 --token 提供、设置 CERTCHAIN_TOKEN，或使用 npm start 的演示文件（--demo）",
+    en: "no token: this needs {who}; pass --token, set CERTCHAIN_TOKEN, or use --demo <data dir>/demo.json",
+  },
+} satisfies Record<string, Text>;
 
 /** What `npm start` writes to <data dir>/demo.json. */
 export interface DemoFile {
@@ -21,24 +42,76 @@ export interface ConnectionValues {
   agency?: string;
 }
 
-export function loadDemo(values: ConnectionValues, env: NodeJS.ProcessEnv = process.env): DemoFile | undefined {
-  const given = values.demo ?? env.CERTCHAIN_DEMO;
-  if (given === undefined || given === "") return undefined;
-  const file = existsSync(given) && statSync(given).isDirectory() ? path.join(given, "demo.json") : given;
-  if (!existsSync(file)) throw new UsageError(`demo file not found: ${file} (\`npm start\` writes it to <data dir>/demo.json)`);
+function readDemo(file: string): DemoFile {
   try {
     const demo = JSON.parse(readFileSync(file, "utf8")) as DemoFile;
     if (typeof demo.apiUrl !== "string" || !Array.isArray(demo.agencies)) throw new Error("shape");
     return demo;
   } catch {
-    throw new UsageError(`${file} is not a demo.json written by \`npm start\``);
+    throw new UsageError(t(M.notDemo, { file }));
   }
+}
+
+/** The demo file named with --demo or CERTCHAIN_DEMO, if any. */
+export function loadDemo(values: ConnectionValues, env: NodeJS.ProcessEnv = process.env): DemoFile | undefined {
+  const given = values.demo ?? env.CERTCHAIN_DEMO;
+  if (given === undefined || given === "") return undefined;
+  const file = existsSync(given) && statSync(given).isDirectory() ? path.join(given, "demo.json") : given;
+  if (!existsSync(file)) throw new UsageError(t(M.demoMissing, { file }));
+  return readDemo(file);
+}
+
+const isRepositoryRoot = (dir: string): boolean => {
+  try {
+    return (JSON.parse(readFileSync(path.join(dir, "package.json"), "utf8")) as { name?: string }).name === "certchain";
+  } catch {
+    return false;
+  }
+};
+
+/**
+ * The demo file \`npm start\` wrote, found without being named: $DATA_DIR/demo.json when DATA_DIR
+ * is set (as for \`npm start\`), else ./data/demo.json of the repository the command runs in
+ * (the nearest directory up from here whose package.json is certchain's). Undefined elsewhere.
+ */
+export function discoverDemoFile(env: NodeJS.ProcessEnv = process.env, cwd: string = process.cwd()): string | undefined {
+  if (env.DATA_DIR) {
+    const file = path.join(path.resolve(cwd, env.DATA_DIR), "demo.json");
+    return existsSync(file) ? file : undefined;
+  }
+  for (let dir = path.resolve(cwd); ; dir = path.dirname(dir)) {
+    if (isRepositoryRoot(dir)) {
+      const file = path.join(dir, "data", "demo.json");
+      return existsSync(file) ? file : undefined;
+    }
+    if (path.dirname(dir) === dir) return undefined;
+  }
+}
+
+let announced = false;
+
+/**
+ * The demo file to use: the one named, else — only when nothing else says where the API is
+ * (no --api, no CERTCHAIN_API_URL, no --token, no CERTCHAIN_TOKEN) — the one \`npm start\` wrote
+ * in this repository. Saying which on stderr, once.
+ */
+export function demoFor(values: ConnectionValues, env: NodeJS.ProcessEnv = process.env): DemoFile | undefined {
+  const named = loadDemo(values, env);
+  if (named) return named;
+  if (values.api || values.token || env.CERTCHAIN_API_URL || env.CERTCHAIN_TOKEN) return undefined;
+  const found = discoverDemoFile(env);
+  if (!found) return undefined;
+  if (!announced) {
+    announced = true;
+    err(t(M.usingDemo, { file: path.relative(process.cwd(), found) || found }));
+  }
+  return readDemo(found);
 }
 
 function apiUrlOf(values: ConnectionValues, demo: DemoFile | undefined, env: NodeJS.ProcessEnv): string {
   const url = values.api ?? demo?.apiUrl ?? env.CERTCHAIN_API_URL;
-  if (!url) throw new UsageError("no API URL: pass --api <url>, set CERTCHAIN_API_URL, or use --demo <data dir>/demo.json");
-  if (!/^https?:\/\/[^\s]+$/.test(url)) throw new UsageError(`the API URL must be http(s)://…, got ${JSON.stringify(url)}`);
+  if (!url) throw new UsageError(t(M.noApi));
+  if (!/^https?:\/\/[^\s]+$/.test(url)) throw new UsageError(t(M.badApi, { url: JSON.stringify(url) }));
   return url;
 }
 
@@ -51,27 +124,26 @@ function tokenOf(values: ConnectionValues, demo: DemoFile | undefined, env: Node
     if (caller.kind === "root") return demo.rootToken;
     if (values.agency) {
       const agency = demo.agencies.find((a) => a.id === values.agency);
-      if (!agency) throw new UsageError(`no agency ${values.agency} in the demo file (known: ${demo.agencies.map((a) => a.id).join(", ")})`);
+      if (!agency) throw new UsageError(t(M.unknownAgency, { agency: values.agency, known: demo.agencies.map((a) => a.id).join(", ") }));
       return agency.token;
     }
     if (caller.type) {
       const accredited = demo.agencies.filter((a) => a.types.includes(caller.type!));
       if (accredited.length === 1) return accredited[0].token;
-      if (accredited.length === 0) throw new UsageError(`no demo agency is accredited for ${caller.type}`);
+      if (accredited.length === 0) throw new UsageError(t(M.notAccredited, { type: caller.type }));
     }
-    if (!env.CERTCHAIN_TOKEN) throw new UsageError(`choose an agency with --agency <slug> (demo agencies: ${demo.agencies.map((a) => a.id).join(", ")})`);
+    if (!env.CERTCHAIN_TOKEN) throw new UsageError(t(M.chooseAgency, { known: demo.agencies.map((a) => a.id).join(", ") }));
   }
   const token = env.CERTCHAIN_TOKEN;
   if (!token) {
-    const who = caller.kind === "root" ? "the root authority's token" : "an agency token";
-    throw new UsageError(`no token: this needs ${who}; pass --token, set CERTCHAIN_TOKEN, or use --demo <data dir>/demo.json`);
+    throw new UsageError(t(M.noToken, { who: t(caller.kind === "root" ? M.rootToken : M.agencyToken) }));
   }
   return token;
 }
 
 /** The API client for a command, with the token the caller needs. */
 export function connect(values: ConnectionValues, caller: Caller, env: NodeJS.ProcessEnv = process.env): { client: ApiClient; demo?: DemoFile } {
-  const demo = loadDemo(values, env);
+  const demo = demoFor(values, env);
   const baseUrl = apiUrlOf(values, demo, env);
   return { client: createApiClient({ baseUrl, token: tokenOf(values, demo, env, caller) }), demo };
 }
@@ -83,11 +155,33 @@ export const REGISTRY_OPTIONS = {
   registries: { type: "string" },
 } as const;
 
-export const REGISTRY_HELP = `Trusted registry (where certificates are anchored):
+const REGISTRY_TEXT: Text = {
+  en: `Trusted registry (where certificates are anchored):
   --rpc <url> --registry <address> --chain-id <n>
                      [env CERTCHAIN_RPC_URL, CERTCHAIN_REGISTRY, CERTCHAIN_CHAIN_ID]
   --registries <file>  a JSON array of { chainId, address, rpcUrl, name } to trust several
-  Without these: taken from --demo, else from <api>/web-config.json when --api is known.`;
+  Without these: taken from the demo file (--demo, or found by itself inside the repository),
+  else from <api>/web-config.json when --api is known.`,
+  "zh-CN": `信任的登记簿（证照上链的位置）：
+  --rpc <网址> --registry <合约地址> --chain-id <链号>
+                     [环境变量 CERTCHAIN_RPC_URL、CERTCHAIN_REGISTRY、CERTCHAIN_CHAIN_ID]
+  --registries <文件>  JSON 数组 [{ chainId, address, rpcUrl, name }]，可信任多个登记簿
+  都不给时：取自演示文件（--demo，或在本仓库内自动找到），否则在给了 --api 时取自 <api>/web-config.json。`,
+};
+
+export const registryHelp = (): string => t(REGISTRY_TEXT);
+
+const R = {
+  address: { "zh-CN": "{where}：登记簿地址应为 0x 加 40 位十六进制数字", en: "{where}: the registry address must be 0x followed by 40 hex digits" },
+  chainId: { "zh-CN": "{where}：链号应为正整数", en: "{where}: the chain id must be a positive integer" },
+  rpc: { "zh-CN": "{where}：RPC 地址应以 http(s):// 或 ws(s):// 开头", en: "{where}: the RPC URL must be http(s):// or ws(s)://" },
+  unreadable: { "zh-CN": "无法读取 --registries {file}：{problem}", en: "cannot read --registries {file}: {problem}" },
+  notArray: { "zh-CN": "--registries {file} 应为非空的 JSON 数组", en: "--registries {file} must hold a non-empty JSON array" },
+  none: {
+    "zh-CN": "不知道信任哪个登记簿：请给出 --rpc、--registry 和 --chain-id（或设置 CERTCHAIN_RPC_URL、CERTCHAIN_REGISTRY、CERTCHAIN_CHAIN_ID，或使用 --demo）",
+    en: "no trusted registry: pass --rpc, --registry and --chain-id (or set CERTCHAIN_RPC_URL, CERTCHAIN_REGISTRY, CERTCHAIN_CHAIN_ID, or use --demo)",
+  },
+} satisfies Record<string, Text>;
 
 export interface RegistryValues extends ConnectionValues {
   rpc?: string;
@@ -99,9 +193,9 @@ export interface RegistryValues extends ConnectionValues {
 const ADDRESS = /^0x[0-9a-fA-F]{40}$/;
 
 function checkRegistry(r: Partial<TrustedRegistry>, where: string): TrustedRegistry {
-  if (!r.address || !ADDRESS.test(r.address)) throw new UsageError(`${where}: the registry address must be 0x followed by 40 hex digits`);
-  if (!Number.isSafeInteger(r.chainId) || (r.chainId as number) <= 0) throw new UsageError(`${where}: the chain id must be a positive integer`);
-  if (!r.rpcUrl || !/^(https?|wss?):\/\//.test(r.rpcUrl)) throw new UsageError(`${where}: the RPC URL must be http(s):// or ws(s)://`);
+  if (!r.address || !ADDRESS.test(r.address)) throw new UsageError(t(R.address, { where }));
+  if (!Number.isSafeInteger(r.chainId) || (r.chainId as number) <= 0) throw new UsageError(t(R.chainId, { where }));
+  if (!r.rpcUrl || !/^(https?|wss?):\/\//.test(r.rpcUrl)) throw new UsageError(t(R.rpc, { where }));
   return { chainId: r.chainId!, address: r.address as Hex, rpcUrl: r.rpcUrl, name: r.name ?? `registry ${r.address.slice(0, 10)}… on chain ${r.chainId}` };
 }
 
@@ -130,12 +224,13 @@ export async function trustedRegistries(values: RegistryValues, env: NodeJS.Proc
     try {
       list = JSON.parse(readFileSync(values.registries, "utf8"));
     } catch (error) {
-      throw new UsageError(`cannot read --registries ${values.registries}: ${(error as Error).message}`);
+      throw new UsageError(t(R.unreadable, { file: values.registries, problem: (error as Error).message }));
     }
-    if (!Array.isArray(list) || list.length === 0) throw new UsageError(`--registries ${values.registries} must hold a non-empty JSON array`);
+    if (!Array.isArray(list) || list.length === 0) throw new UsageError(t(R.notArray, { file: values.registries }));
     return list.map((r, i) => checkRegistry({ ...r, chainId: Number(r?.chainId) }, `--registries entry ${i}`));
   }
-  const demo = loadDemo(values, env);
+  const explicit = values.rpc || values.registry || values["chain-id"] || values.api || env.CERTCHAIN_RPC_URL || env.CERTCHAIN_REGISTRY || env.CERTCHAIN_CHAIN_ID || env.CERTCHAIN_API_URL;
+  const demo = explicit ? loadDemo(values, env) : demoFor(values, env);
   const chainIdText = values["chain-id"] ?? (demo ? String(demo.chainId) : env.CERTCHAIN_CHAIN_ID);
   let registry: Partial<TrustedRegistry> = {
     rpcUrl: values.rpc ?? demo?.rpcUrl ?? env.CERTCHAIN_RPC_URL,
@@ -151,7 +246,7 @@ export async function trustedRegistries(values: RegistryValues, env: NodeJS.Proc
       registry = { ...first, ...Object.fromEntries(Object.entries(registry).filter(([, v]) => v !== undefined)) };
       return [checkRegistry(registry, "registry"), ...others.map((r, i) => checkRegistry(r, `web-config registry ${i + 1}`))];
     }
-    throw new UsageError("no trusted registry: pass --rpc, --registry and --chain-id (or set CERTCHAIN_RPC_URL, CERTCHAIN_REGISTRY, CERTCHAIN_CHAIN_ID, or use --demo)");
+    throw new UsageError(t(R.none));
   }
   return [checkRegistry(registry, "registry")];
 }

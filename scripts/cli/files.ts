@@ -1,6 +1,14 @@
 import { createHash } from "node:crypto";
 import { createReadStream, existsSync, readFileSync, renameSync, statSync, writeFileSync } from "node:fs";
+import { t, type Text } from "./i18n";
 import { UsageError } from "./output";
+
+const M = {
+  missing: { "zh-CN": "缺少 {what}", en: "missing {what}" },
+  notFound: { "zh-CN": "找不到{what}：{file}", en: "{what} not found: {file}" },
+  notFile: { "zh-CN": "{what}不是文件：{file}", en: "{what} is not a file: {file}" },
+  notJson: { "zh-CN": "{what} {file} 不是 JSON：{problem}", en: "{what} {file} is not JSON: {problem}" },
+} satisfies Record<string, Text>;
 
 /**
  * SHA-256 of a file, lowercase hex, streamed so a large contract scan never sits in memory.
@@ -25,9 +33,9 @@ export const sha256Hex = (data: string | Uint8Array): string => createHash("sha2
 
 /** A file the user named, or a usage error saying which and why. */
 export function requireFile(file: string | undefined, what: string): string {
-  if (!file) throw new UsageError(`missing ${what}`);
-  if (!existsSync(file)) throw new UsageError(`${what} not found: ${file}`);
-  if (!statSync(file).isFile()) throw new UsageError(`${what} is not a file: ${file}`);
+  if (!file) throw new UsageError(t(M.missing, { what }));
+  if (!existsSync(file)) throw new UsageError(t(M.notFound, { what, file }));
+  if (!statSync(file).isFile()) throw new UsageError(t(M.notFile, { what, file }));
   return file;
 }
 
@@ -35,7 +43,7 @@ export function readJson(file: string, what: string): unknown {
   try {
     return JSON.parse(readFileSync(file, "utf8"));
   } catch (error) {
-    throw new UsageError(`${what} ${file} is not JSON: ${(error as Error).message}`);
+    throw new UsageError(t(M.notJson, { what, file, problem: (error as Error).message }));
   }
 }
 

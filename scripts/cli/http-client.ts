@@ -4,6 +4,7 @@
  * are retried only where a retry cannot issue twice: 429 (refused before any work), and network
  * failures or 502/503/504 of GETs and of requests carrying an Idempotency-Key.
  */
+import { apiErrorText } from "./api-error-texts";
 
 export class ApiError extends Error {
   constructor(
@@ -29,6 +30,8 @@ export interface RequestOptions {
   body?: unknown;
   idempotencyKey?: string;
   timeoutMs?: number;
+  /** Sent as the `Prefer` header (RFC 7240), e.g. `wait=10`. */
+  prefer?: string;
 }
 
 const RETRYABLE_STATUS = new Set([502, 503, 504]);
@@ -52,6 +55,7 @@ export function createApiClient(options: ApiClientOptions) {
     if (options.token) headers.authorization = `Bearer ${options.token}`;
     if (init.body !== undefined) headers["content-type"] = "application/json";
     if (init.idempotencyKey) headers["idempotency-key"] = init.idempotencyKey;
+    if (init.prefer) headers.prefer = init.prefer;
     const safeToRepeat = method === "GET" || init.idempotencyKey !== undefined;
     const body = init.body === undefined ? undefined : JSON.stringify(init.body);
 
@@ -67,7 +71,7 @@ export function createApiClient(options: ApiClientOptions) {
         }
         const reason = (error as { cause?: { code?: string; message?: string } }).cause;
         const cause = reason?.code ?? reason?.message ?? (error as Error).name;
-        throw new ApiError("API_UNREACHABLE", `API_UNREACHABLE: cannot reach the API at ${baseUrl} (${cause})`, 0);
+        throw new ApiError("API_UNREACHABLE", `API_UNREACHABLE: ${apiErrorText("API_UNREACHABLE", "", { url: baseUrl, cause: String(cause) })}`, 0);
       }
       if ((response.status === 429 || (safeToRepeat && RETRYABLE_STATUS.has(response.status))) && attempt + 1 < attempts) {
         await response.arrayBuffer().catch(() => undefined);
@@ -84,7 +88,8 @@ export function createApiClient(options: ApiClientOptions) {
       if (response.ok) return parsed as T;
       const error = (parsed as { error?: { code?: unknown; message?: unknown; details?: unknown } } | undefined)?.error;
       if (error && typeof error.code === "string") {
-        throw new ApiError(error.code, `${error.code}: ${typeof error.message === "string" ? error.message : "request refused"}`, response.status, error.details);
+        const message = typeof error.message === "string" ? error.message : "request refused";
+        throw new ApiError(error.code, `${error.code}: ${apiErrorText(error.code, message)}`, response.status, error.details);
       }
       throw new ApiError(`HTTP_${response.status}`, `HTTP ${response.status} from ${method} ${path}${text ? `: ${text.slice(0, 200)}` : ""}`, response.status);
     }

@@ -1,32 +1,53 @@
-import { CONNECTION_HELP, CONNECTION_OPTIONS, parse } from "./args";
+import { CONNECTION_OPTIONS, connectionHelp, parse } from "./args";
 import type { Command } from "./command";
 import { connect } from "./connection";
+import { t, type Text } from "./i18n";
 import { EXIT, UsageError, out, printJson } from "./output";
 
-const HELP = `Usage: certchain key rotate --agency <slug> [--json]   (root authority)
+const HELP: Text = {
+  en: `Usage: certchain key rotate --agency <slug> [--json]   (root authority)
 
 Generates a new signing key for the agency, registers it on chain and retires the old ones.
 Certificates signed with the old keys keep verifying. Uses the root authority's token (with
 --demo, the demo's root token).
 
-${CONNECTION_HELP}`;
+{connection}`,
+  "zh-CN": `用法：certchain key rotate --agency <机关标识> [--json]   （根管理机构）
+
+为该机关生成新的签名密钥，登记到区块链上，并停用旧密钥。用旧密钥签发的证照仍然有效。
+使用根管理机构的令牌（使用演示文件时为其中的根令牌）。
+
+{connection}`,
+};
+
+const M = {
+  sub: { en: "unknown subcommand key {sub} (use: key rotate)", "zh-CN": "没有子命令 key {sub}（可用：key rotate）" },
+  use: { en: "use: certchain key rotate --agency <slug>", "zh-CN": "用法：certchain key rotate --agency <机关标识>" },
+  unexpected: { en: "unexpected argument {arg}; name the agency with --agency <slug>", "zh-CN": "多余的参数 {arg}；请用 --agency <机关标识> 指定机关" },
+  noAgency: { en: "missing --agency <slug>: whose key to rotate", "zh-CN": "缺少 --agency <机关标识>：要更换哪个机关的密钥" },
+  newKey: { en: "new signing key of {agency}: {key}", "zh-CN": "{agency} 的新签名密钥：{key}" },
+  retired: { en: "retired: {keys}", "zh-CN": "已停用：{keys}" },
+  none: { en: "no key was retired", "zh-CN": "没有停用任何密钥" },
+} satisfies Record<string, Text>;
 
 export const keyCommand: Command = {
   name: "key",
-  help: HELP,
+  get help() {
+    return t(HELP, { connection: connectionHelp() });
+  },
   async run(argv) {
     const [sub, ...rest] = argv;
-    if (sub !== "rotate") throw new UsageError(sub ? `unknown subcommand key ${sub} (use: key rotate)` : "use: certchain key rotate --agency <slug>");
+    if (sub !== "rotate") throw new UsageError(sub ? t(M.sub, { sub }) : t(M.use));
     const { values, positionals } = parse("key rotate", rest, { ...CONNECTION_OPTIONS, json: { type: "boolean" } });
-    if (positionals.length > 0) throw new UsageError(`unexpected argument ${positionals[0]}; name the agency with --agency <slug>`);
-    if (!values.agency) throw new UsageError("missing --agency <slug>: whose key to rotate");
+    if (positionals.length > 0) throw new UsageError(t(M.unexpected, { arg: positionals[0] }));
+    if (!values.agency) throw new UsageError(t(M.noAgency));
     // --agency names the target here, not whose token to use: the caller is the root authority.
     const { client } = connect({ ...values, agency: undefined }, { kind: "root" });
     const result = await client.post<{ keyId: string; retired: string[] }>(`/v1/agencies/${encodeURIComponent(values.agency)}/keys/rotate`, {});
     if (values.json) printJson(result);
     else {
-      out(`new signing key of ${values.agency}: ${result.keyId}`);
-      out(result.retired.length ? `retired: ${result.retired.join(", ")}` : "no key was retired");
+      out(t(M.newKey, { agency: values.agency, key: result.keyId }));
+      out(result.retired.length ? t(M.retired, { keys: result.retired.join(", ") }) : t(M.none));
     }
     return EXIT.OK;
   },

@@ -6,44 +6,84 @@
 import { wantsHelp } from "./args";
 import type { Command } from "./command";
 import { ApiError, apiErrorLine } from "./http-client";
+import { detectLang, setLang, t, takeLangOption, type Text } from "./i18n";
 import { EXIT, describeError, err, out } from "./output";
+import { handleInterrupts, restoreTerminal } from "./terminal";
 
 /**
  * Commands are loaded when run: the SDK and its dependencies take a second to load through
  * ts-node, which `certchain --help` and usage mistakes need not pay.
  */
-export const COMMANDS: readonly { name: string; summary: string; load(): Command }[] = [
-  { name: "issue", summary: "issue certificates in bulk from a CSV file", load: () => (require("./issue") as typeof import("./issue")).issueCommand },
-  { name: "verify", summary: "verify certificate files, presentations and share links", load: () => (require("./verify") as typeof import("./verify")).verifyCommand },
-  { name: "notarise", summary: "notarise a file: anchor its digest and get a receipt", load: () => (require("./notarise") as typeof import("./notarise")).notariseCommand },
-  { name: "verify-file", summary: "check a file against its notarisation receipt", load: () => (require("./verify-file") as typeof import("./verify-file")).verifyFileCommand },
-  { name: "revoke", summary: "revoke a certificate (final)", load: () => (require("./status") as typeof import("./status")).revokeCommand },
-  { name: "suspend", summary: "suspend a certificate", load: () => (require("./status") as typeof import("./status")).suspendCommand },
-  { name: "reinstate", summary: "reinstate a suspended certificate", load: () => (require("./status") as typeof import("./status")).reinstateCommand },
-  { name: "get", summary: "fetch a certificate's envelope (optionally once anchored)", load: () => (require("./status") as typeof import("./status")).getCommand },
-  { name: "agency", summary: "list agencies; add or accredit one (root authority)", load: () => (require("./agency") as typeof import("./agency")).agencyCommand },
-  { name: "key", summary: "rotate an agency's signing key (root authority)", load: () => (require("./key") as typeof import("./key")).keyCommand },
-  { name: "types", summary: "add a certificate type from its metadata (root authority)", load: () => (require("./types") as typeof import("./types")).typesCommand },
+export const COMMANDS: readonly { name: string; summary: Text; load(): Command }[] = [
+  { name: "types", summary: { en: "list the certificate types; the CSV columns of one, with a template; add one (root authority)", "zh-CN": "列出证照类型；查看某类的 CSV 列，生成模板；新增类型（根管理机构）" }, load: () => (require("./types") as typeof import("./types")).typesCommand },
+  { name: "issue", summary: { en: "issue certificates in bulk from a CSV file", "zh-CN": "按 CSV 文件批量签发证照" }, load: () => (require("./issue") as typeof import("./issue")).issueCommand },
+  { name: "verify", summary: { en: "verify certificate files, presentations and share links", "zh-CN": "核验证照文件、展示文件和分享链接" }, load: () => (require("./verify") as typeof import("./verify")).verifyCommand },
+  { name: "notarise", summary: { en: "notarise a file: anchor its digest and get a receipt", "zh-CN": "公证存证：把文件摘要上链并取得回执" }, load: () => (require("./notarise") as typeof import("./notarise")).notariseCommand },
+  { name: "verify-file", summary: { en: "check a file against its notarisation receipt", "zh-CN": "用公证回执核对文件是否未被改动" }, load: () => (require("./verify-file") as typeof import("./verify-file")).verifyFileCommand },
+  { name: "revoke", summary: { en: "revoke a certificate (final)", "zh-CN": "撤销证照（不可恢复）" }, load: () => (require("./status") as typeof import("./status")).revokeCommand },
+  { name: "suspend", summary: { en: "suspend a certificate", "zh-CN": "暂停证照的效力" }, load: () => (require("./status") as typeof import("./status")).suspendCommand },
+  { name: "reinstate", summary: { en: "reinstate a suspended certificate", "zh-CN": "恢复已暂停的证照" }, load: () => (require("./status") as typeof import("./status")).reinstateCommand },
+  { name: "get", summary: { en: "fetch a certificate's envelope (optionally once anchored)", "zh-CN": "取回证照文件（可等到上链后）" }, load: () => (require("./status") as typeof import("./status")).getCommand },
+  { name: "agency", summary: { en: "list agencies; add or accredit one (root authority)", "zh-CN": "列出机关；登记新机关或授权签发某类证照（根管理机构）" }, load: () => (require("./agency") as typeof import("./agency")).agencyCommand },
+  { name: "key", summary: { en: "rotate an agency's signing key (root authority)", "zh-CN": "更换机关的签名密钥（根管理机构）" }, load: () => (require("./key") as typeof import("./key")).keyCommand },
 ];
 
 const ALIASES: Record<string, string> = { notarize: "notarise", "verify-document": "verify-file" };
 
-export const HELP = `Usage: certchain <command> [options]     (certchain <command> --help for details)
+const HELP_TEXT: Text = {
+  en: `Usage: certchain <command> [options]     (certchain <command> --help for details)
 
 Commands:
-${COMMANDS.map((c) => `  ${c.name.padEnd(12)} ${c.summary}`).join("\n")}
+{commands}
 
+Inside the repository, with \`npm start\` running, commands find its ./data/demo.json by
+themselves (API address, chain, demo tokens); elsewhere give --api and --token.
+Language: --lang zh-CN|en, else CERTCHAIN_LANG or the locale (LANG); Chinese by default.
 Environment: CERTCHAIN_API_URL, CERTCHAIN_TOKEN, CERTCHAIN_DEMO (a demo.json written by
-\`npm start\`), CERTCHAIN_RPC_URL, CERTCHAIN_REGISTRY, CERTCHAIN_CHAIN_ID.
+\`npm start\`), CERTCHAIN_RPC_URL, CERTCHAIN_REGISTRY, CERTCHAIN_CHAIN_ID, CERTCHAIN_LANG.
 
-Exit status: 0 success, 1 the operation failed (e.g. a certificate is not valid), 2 usage error.`;
+Exit status: 0 success, 1 the operation failed (e.g. a certificate is not valid), 2 usage error.`,
+  "zh-CN": `用法：certchain <命令> [选项]     （certchain <命令> --help 查看详细说明）
+
+命令：
+{commands}
+
+在本仓库内、npm start 运行时，命令会自动找到它写出的 ./data/demo.json（服务地址、区块链、演示令牌）；
+在别处请给出 --api 和 --token。
+语言：--lang zh-CN|en，否则按 CERTCHAIN_LANG 或系统语言（LANG）；默认中文。
+环境变量：CERTCHAIN_API_URL、CERTCHAIN_TOKEN、CERTCHAIN_DEMO（npm start 写出的 demo.json）、
+CERTCHAIN_RPC_URL、CERTCHAIN_REGISTRY、CERTCHAIN_CHAIN_ID、CERTCHAIN_LANG。
+
+退出码：0 成功，1 操作未成功（如证照无效），2 用法错误。`,
+};
+
+/** The top-level help, in the current language. */
+export const help = (): string => t(HELP_TEXT, { commands: COMMANDS.map((c) => `  ${c.name.padEnd(12)} ${t(c.summary)}`).join("\n") });
+
+const UNKNOWN: Text = { en: "certchain: unknown command {name} (commands: {commands})", "zh-CN": "certchain：没有命令 {name}（可用命令：{commands}）" };
 
 /** Runs one command line; returns the exit code. Never throws. */
-export async function main(argv: string[]): Promise<number> {
+export async function main(commandLine: string[]): Promise<number> {
+  const { argv, flag } = takeLangOption(commandLine);
+  try {
+    setLang(detectLang(flag));
+  } catch (error) {
+    err(describeError(error).line);
+    return EXIT.USAGE;
+  }
+  handleInterrupts();
+  try {
+    return await dispatch(argv);
+  } finally {
+    restoreTerminal();
+  }
+}
+
+async function dispatch(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;
   if (name === undefined || name === "--help" || name === "-h" || name === "help") {
     const topic = name === "help" ? COMMANDS.find((c) => c.name === (ALIASES[rest[0]] ?? rest[0])) : undefined;
-    out(topic ? topic.load().help : HELP);
+    out(topic ? topic.load().help : help());
     return EXIT.OK;
   }
   if (name === "--version" || name === "-v") {
@@ -52,7 +92,7 @@ export async function main(argv: string[]): Promise<number> {
   }
   const entry = COMMANDS.find((c) => c.name === (ALIASES[name] ?? name));
   if (!entry) {
-    err(`certchain: unknown command ${JSON.stringify(name)} (commands: ${COMMANDS.map((c) => c.name).join(", ")})`);
+    err(t(UNKNOWN, { name: JSON.stringify(name), commands: COMMANDS.map((c) => c.name).join(", ") }));
     return EXIT.USAGE;
   }
   try {

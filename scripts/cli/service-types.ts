@@ -1,6 +1,5 @@
-import { certificateTypeFromMetadata, findTypeById, type TypeFromMetadata, type TypeMetadataDocument } from "@certchain/sdk";
+import { certificateTypeFromMetadata, certificateTypes, type TypeFromMetadata, type TypeMetadataDocument } from "@certchain/sdk";
 import type { ApiClient } from "./http-client";
-import { UsageError } from "./output";
 
 /** A type as `GET /v1/types` lists it (the fields the CLI reads). */
 interface ListedType {
@@ -10,9 +9,9 @@ interface ListedType {
 }
 
 /**
- * The certificate types the service knows, read from their metadata documents: the CLI lists,
- * checks and labels any type, including ones added after this CLI was installed. A document
- * whose integrity does not match what the service says is refused.
+ * The certificate types the service knows, read from their Type Metadata documents: the CLI
+ * lists, checks and labels any type, including ones added after this CLI was installed. A
+ * document whose integrity does not match what the service says is refused.
  */
 export async function serviceTypes(client: ApiClient): Promise<TypeFromMetadata[]> {
   const listed = await client.get<ListedType[]>("/v1/types");
@@ -23,17 +22,21 @@ export async function serviceTypes(client: ApiClient): Promise<TypeFromMetadata[
   });
 }
 
-/** One type by id, newest version: from the service; the SDK's bundled types when the service cannot be asked. */
-export async function serviceType(client: ApiClient, id: string): Promise<TypeFromMetadata> {
-  let known: TypeFromMetadata[];
-  try {
-    known = await serviceTypes(client);
-  } catch (error) {
-    const bundled = findTypeById(id);
-    if (bundled) return bundled;
-    throw error;
+/**
+ * The types a command can use: the service's when one is configured and answers, else the
+ * SDK's bundled documents (the built-in types; enough to work offline).
+ */
+export async function knownTypes(client: ApiClient | undefined): Promise<{ types: readonly TypeFromMetadata[]; from: "service" | "bundle" }> {
+  if (client) {
+    try {
+      return { types: await serviceTypes(client), from: "service" };
+    } catch {
+      // no service (or an older one without metadata): the bundled types still work
+    }
   }
-  const type = known.find((t) => t.id === id);
-  if (!type) throw new UsageError(`unknown certificate type ${id} (known: ${known.map((t) => t.id).join(", ")})`);
-  return type;
+  return { types: certificateTypes, from: "bundle" };
 }
+
+/** A type by id, or by its name in either language. */
+export const findKnownType = (types: readonly TypeFromMetadata[], name: string): TypeFromMetadata | undefined =>
+  types.find((type) => type.id === name) ?? types.find((type) => type.names["zh-CN"] === name || type.names.en.toLowerCase() === name.toLowerCase());

@@ -1,30 +1,70 @@
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import path from "node:path";
-import { verifyMany, type TrustedRegistry, type VerificationResult } from "@certchain/sdk";
+import { resolvePendingEnvelope, statusReasonLabel, verifyMany, type TrustedRegistry, type VerificationResult } from "@certchain/sdk";
+import { REASON_TEXTS, SHARE_FAILURES, VERDICT_LABELS } from "../../server/web/src/lib/messages";
 import { CONNECTION_OPTIONS, parse } from "./args";
 import type { Command } from "./command";
-import { REGISTRY_HELP, REGISTRY_OPTIONS, loadDemo, trustedRegistries } from "./connection";
+import { demoFor, registryHelp, REGISTRY_OPTIONS, trustedRegistries } from "./connection";
+import { colon, lang, t, type Text } from "./i18n";
 import { ERRORS_FILE, STATE_FILE } from "./issue";
-import { EXIT, UsageError, out, printJson, renderTable, truncate, truncateMiddle } from "./output";
+import { EXIT, UsageError, out, printJson, renderTable, truncate } from "./output";
 import { loadShareLinkVerifier } from "./share-links";
 
-const HELP = `Usage: certchain verify <file|dir|link> [...] [options]
+const HELP: Text = {
+  en: `Usage: certchain verify <file|dir|link> [...] [options]
 
 Verifies certificate files (envelopes), presentations and share links against the chain: the
 issuer's signature and accreditation, the anchor, revocation and validity. Nothing is sent to
 the issuer. A directory stands for the .json files in it (e.g. the --out of \`certchain issue\`).
+A pending file (issued, not yet anchored) gets its proof from the issuing service when its
+address is known (--api, or the demo file), and is then checked on the chain like any other.
 
 Options:
   --json         one JSON result per input (the SDK's verification result) instead of a table
   --checks       list every check under each certificate
   --min-confirmations <n>  blocks an anchor needs [1]
+  --lang <zh-CN|en>        language of the table [from LANG; Chinese unless English is asked for]
   --type-host <host>       also learn certificate types from vct URLs on this host (repeatable;
                            the service's own host with --api/--demo); a document is used only
                            if its SHA-256 is the one on the registry
 
-${REGISTRY_HELP}
+{registry}
 
-Exit status: 0 when every input is valid, 1 otherwise, 2 usage error.`;
+Exit status: 0 when every input is valid, 1 otherwise, 2 usage error.`,
+  "zh-CN": `用法：certchain verify <文件|目录|链接> [...] [选项]
+
+对照区块链核验证照文件、展示文件和分享链接：发证机关的签名与授权、上链记录、撤销状态和有效期。
+不会向发证机关发送任何内容。给出目录时核验其中的全部 .json 文件（如 \`certchain issue\` 的 --out）。
+待上链的文件（已签发、尚未上链）会在知道签发服务地址时（--api 或演示文件）向其取回上链证明，
+再像其他证照一样对照区块链核验。
+
+选项：
+  --json         每个输入输出一个 JSON 结果（SDK 的核验结果），不输出表格
+  --checks       在每张证照下列出各项检查
+  --min-confirmations <n>  上链记录需要的区块确认数 [1]
+  --lang <zh-CN|en>        表格语言 [按 LANG 环境变量；默认中文]
+  --type-host <主机>       也从此主机上的 vct 地址获取证照类型定义（可重复；有 --api/--demo 时含该服务的主机）；
+                           只有 SHA-256 与登记簿一致的定义才会被使用
+
+{registry}
+
+退出码：全部有效为 0，否则为 1，用法错误为 2。`,
+};
+
+const M = {
+  noSuchFile: { "zh-CN": "找不到文件：{file}", en: "no such file: {file}" },
+  noJson: { "zh-CN": "{dir} 里没有 .json 文件", en: "no .json files in {dir}" },
+  nothing: { "zh-CN": "没有要核验的内容：请给出证照文件、目录或分享链接（见：certchain verify --help）", en: "nothing to verify: give certificate files, directories or share links (see: certchain verify --help)" },
+  minConfirmations: { "zh-CN": "--min-confirmations 应为正整数", en: "--min-confirmations must be a positive integer" },
+  noShareLinks: { "zh-CN": "此版本不支持分享链接（sdk/share）；请核验证照文件", en: "this build has no share-link support (sdk/share); verify the certificate file instead" },
+  headers: { "zh-CN": "输入|结论|证照类型|发证机关|上链时间|原因", en: "INPUT|VERDICT|TYPE|ISSUER|ANCHORED|REASON" },
+  skipped: { "zh-CN": "已跳过", en: "skipped" },
+  statusReason: { "zh-CN": "撤销原因", en: "reason" },
+  suspendReason: { "zh-CN": "暂停原因", en: "reason" },
+  since: { "zh-CN": "自 {time} 起", en: "since {time}" },
+  summary: { "zh-CN": "\n共核验 {n} 项：{counts}", en: "\n{n} checked: {counts}" },
+  count: { "zh-CN": "{word} {n} 项", en: "{n} {word}" },
+} satisfies Record<string, Text>;
 
 interface Input {
   label: string;
@@ -38,12 +78,12 @@ const isLink = (arg: string) => /^https?:\/\//i.test(arg);
 
 function expand(arg: string): Input[] {
   if (isLink(arg)) return [{ label: arg, link: arg }];
-  if (!existsSync(arg)) throw new UsageError(`no such file: ${arg}`);
+  if (!existsSync(arg)) throw new UsageError(t(M.noSuchFile, { file: arg }));
   if (statSync(arg).isDirectory()) {
     const files = readdirSync(arg)
       .filter((name) => name.endsWith(".json") && name !== STATE_FILE && name !== ERRORS_FILE && !name.startsWith("."))
       .sort((a, b) => a.localeCompare(b, "en", { numeric: true }));
-    if (files.length === 0) throw new UsageError(`no .json files in ${arg}`);
+    if (files.length === 0) throw new UsageError(t(M.noJson, { dir: arg }));
     return files.flatMap((name) => fileInputs(path.join(arg, name)));
   }
   return fileInputs(arg);
@@ -75,24 +115,34 @@ async function run(argv: string[]): Promise<number> {
     "min-confirmations": { type: "string" },
     "type-host": { type: "string", multiple: true },
   });
-  if (positionals.length === 0) throw new UsageError("nothing to verify: give certificate files, directories or share links (see: certchain verify --help)");
+  if (positionals.length === 0) throw new UsageError(t(M.nothing));
   const inputs = positionals.flatMap(expand);
   const registries: TrustedRegistry[] = await trustedRegistries(values);
   const minConfirmations = values["min-confirmations"] === undefined ? 1 : Number(values["min-confirmations"]);
-  if (!Number.isSafeInteger(minConfirmations) || minConfirmations < 1) throw new UsageError("--min-confirmations must be a positive integer");
+  if (!Number.isSafeInteger(minConfirmations) || minConfirmations < 1) throw new UsageError(t(M.minConfirmations));
 
-  const apiUrl = values.api ?? loadDemo(values)?.apiUrl ?? process.env.CERTCHAIN_API_URL;
-  const hosts = [...(values["type-host"] ?? []), ...(apiUrl ? [new URL(apiUrl).host] : [])];
-  const types = hosts.length > 0 ? { hosts } : undefined;
   const files = inputs.filter((i) => !i.link);
+  // Pending files get their proof from the issuing service we know of (the proof is then
+  // checked on chain like any other: the service is trusted for nothing).
+  const service = values.api ?? process.env.CERTCHAIN_API_URL ?? demoFor(values)?.apiUrl;
+  if (service) {
+    for (const input of files) {
+      const anchored = await resolvePendingEnvelope(input.value, { proofServices: [service] });
+      if (anchored) input.value = anchored;
+    }
+  }
+  // Types this SDK does not ship are learnt from their vct URLs on hosts we know (the service's own,
+  // and --type-host); a document is used only if the registry holds its hash.
+  const hosts = [...(values["type-host"] ?? []), ...(service ? [new URL(service).host] : [])];
+  const types = hosts.length > 0 ? { hosts } : undefined;
   const fileResults = await verifyMany(files.map((i) => i.value), { registries, minConfirmations, types });
   const resultOf = new Map<Input, Outcome["result"]>(files.map((input, i) => [input, fileResults[i]]));
   const links = inputs.filter((i) => i.link);
   if (links.length > 0) {
     const verifyShareLink = loadShareLinkVerifier();
     for (const input of links) {
-      if (!verifyShareLink) input.skipped = { code: "SHARE_LINKS_UNSUPPORTED", message: "this build has no share-link support (sdk/share); verify the certificate file instead" };
-      else resultOf.set(input, await verifyShareLink(input.link!, { registries, minConfirmations, types }));
+      if (!verifyShareLink) input.skipped = { code: "SHARE_LINKS_UNSUPPORTED", message: t(M.noShareLinks) };
+      else resultOf.set(input, await verifyShareLink(input.link!, { registries, minConfirmations, types, ...(service ? { proofServices: [service] } : {}) }));
     }
   }
   const outcomes: Outcome[] = inputs.map((input) => (input.skipped ? { input: input.label, skipped: input.skipped } : { input: input.label, result: resultOf.get(input)! }));
@@ -102,30 +152,56 @@ async function run(argv: string[]): Promise<number> {
   return outcomes.every((o) => o.result?.verdict === "valid") ? EXIT.OK : EXIT.FAILED;
 }
 
+/** Chinese: the word the pages show (有效, 已撤销 …); English: the verdict itself (valid, revoked …), as scripts expect. */
+const verdictWord = (verdict: string): string =>
+  lang() === "en" ? verdict : verdict in VERDICT_LABELS ? t(VERDICT_LABELS[verdict as keyof typeof VERDICT_LABELS]) : t(M.skipped);
+
+/** The reason in plain words, with the revocation or suspension reason and since when. */
+function reasonText(r: NonNullable<Outcome["result"]>): string {
+  if (!r.reason) return "";
+  const code = r.reason.code;
+  const text = code in REASON_TEXTS ? t(REASON_TEXTS[code as keyof typeof REASON_TEXTS]) : code in SHARE_FAILURES ? t(SHARE_FAILURES[code as keyof typeof SHARE_FAILURES].text) : r.reason.message;
+  const parts = [`${text} [${code}]`];
+  if ((r.verdict === "revoked" || r.verdict === "suspended") && r.status) {
+    parts.push(`${t(r.verdict === "revoked" ? M.statusReason : M.suspendReason)}${colon()}${statusReasonLabel(r.status.reason, lang())}`);
+    if (r.status.since) parts.push(t(M.since, { time: r.status.since.replace(".000Z", "Z") }));
+  }
+  return parts.join(lang() === "en" ? "; " : "；");
+}
+
 function printTable(outcomes: Outcome[], withChecks: boolean): void {
+  // The input is never shortened: a clerk must be able to find the file or row it names.
   const rows = outcomes.map((o) => {
-    if (!o.result) return [truncateMiddle(o.input, 48), "skipped", "", "", "", `${o.skipped!.code}: ${o.skipped!.message}`];
+    if (!o.result) return [o.input, t(M.skipped), "", "", "", `${o.skipped!.message} [${o.skipped!.code}]`];
     const r = o.result;
     return [
-      truncateMiddle(o.input, 48),
-      r.verdict,
-      r.certificate?.type?.names["zh-CN"] ?? r.certificate?.vct ?? "",
+      o.input,
+      verdictWord(r.verdict),
+      r.certificate?.type?.names[lang()] ?? r.certificate?.vct ?? "",
       truncate(r.issuer?.name ?? "", 24),
       r.anchoredAt ? r.anchoredAt.replace(".000Z", "Z") : "",
-      r.reason ? `${r.reason.code}: ${r.reason.message}` : "",
+      reasonText(r),
     ];
   });
-  if (!withChecks) out(renderTable(["INPUT", "VERDICT", "TYPE", "ISSUER", "ANCHORED", "REASON"], rows));
+  const headers = t(M.headers).split("|");
+  if (!withChecks) out(renderTable(headers, rows));
   else {
     outcomes.forEach((o, i) => {
-      out(renderTable(["INPUT", "VERDICT", "TYPE", "ISSUER", "ANCHORED", "REASON"], [rows[i]]));
+      out(renderTable(headers, [rows[i]]));
       for (const check of o.result?.checks ?? []) out(`    ${check.name.padEnd(10)} ${check.status}${check.code ? `  ${check.code}` : ""}`);
       out();
     });
   }
   const counts = new Map<string, number>();
   for (const o of outcomes) counts.set(o.result?.verdict ?? "skipped", (counts.get(o.result?.verdict ?? "skipped") ?? 0) + 1);
-  out(`\n${outcomes.length} checked: ${[...counts].map(([verdict, n]) => `${n} ${verdict}`).join(", ")}`);
+  const list = [...counts].map(([verdict, n]) => t(M.count, { n, word: verdictWord(verdict) })).join(lang() === "en" ? ", " : "，");
+  out(t(M.summary, { n: outcomes.length, counts: list }));
 }
 
-export const verifyCommand: Command = { name: "verify", help: HELP, run };
+export const verifyCommand: Command = {
+  name: "verify",
+  get help() {
+    return t(HELP, { registry: registryHelp() });
+  },
+  run,
+};

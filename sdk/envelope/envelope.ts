@@ -21,6 +21,12 @@ export interface PendingAnchor {
   status: "pending";
   chainId: number;
   registry: Hex;
+  /**
+   * The issuing service's base URL: `GET <service>/v1/proofs/<leaf>` hands out the anchor proof
+   * once the batch is anchored. Optional (envelopes written before it existed lack it); a
+   * verifier asks it only if it trusts it to answer (the proof is then checked against the chain).
+   */
+  service?: string;
 }
 
 /** Where and how a certificate is anchored: the Merkle proof from its leaf to a root on a registry. */
@@ -64,12 +70,15 @@ export function envelopeVersionOf(credential: string): EnvelopeVersion {
   }
 }
 
-/** The envelope of a credential issued but not anchored yet (its version follows the credential unless given). */
-export const createPendingEnvelope = (credential: string, chainId: number, registry: Hex, version: EnvelopeVersion = envelopeVersionOf(credential)): Envelope => ({
+/**
+ * The envelope of a credential issued but not anchored yet; `service` names where its proof will
+ * be (GET <service>/v1/proofs/<leaf>). Its version follows the credential unless given.
+ */
+export const createPendingEnvelope = (credential: string, chainId: number, registry: Hex, service?: string, version: EnvelopeVersion = envelopeVersionOf(credential)): Envelope => ({
   format: ENVELOPE_FORMAT,
   version,
   credential,
-  anchor: { status: "pending", chainId, registry },
+  anchor: service === undefined ? { status: "pending", chainId, registry } : { status: "pending", chainId, registry, service },
 });
 
 /** The envelope of an anchored credential, with its proof (its version follows the credential unless given). */
@@ -80,12 +89,42 @@ export const createAnchoredEnvelope = (credential: string, anchor: Omit<AnchorPr
   anchor: { status: "anchored", ...anchor },
 });
 
+/**
+ * The anchored envelope of a pending one, once its batch is anchored: the same credential (a
+ * presentation keeps its disclosures), the pending anchor's chain and registry, and the proof.
+ * Nothing here is trusted: verify checks the proof against the chain like any other.
+ */
+export function anchorPendingEnvelope(envelope: Envelope, proof: Pick<AnchorProof, "root" | "proof" | "transaction" | "block" | "anchoredAt">): Envelope {
+  const { chainId, registry } = envelope.anchor;
+  return createAnchoredEnvelope(envelope.credential, {
+    chainId,
+    registry,
+    root: proof.root,
+    proof: [...proof.proof],
+    transaction: proof.transaction,
+    block: proof.block,
+    anchoredAt: proof.anchoredAt,
+  }, envelope.version);
+}
+
 const fail = (code: string, message: string): never => {
   throw new CertchainError(code, message);
 };
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
 const isAddress = (v: unknown): v is Hex => typeof v === "string" && /^0x[0-9a-fA-F]{40}$/.test(v);
 const isChainId = (v: unknown): v is number => Number.isSafeInteger(v) && (v as number) > 0;
+const MAX_SERVICE_URL = 2048;
+
+/** An http(s) base URL without credentials, query or fragment: what a pending anchor may name. */
+export function isServiceUrl(v: unknown): v is string {
+  if (typeof v !== "string" || v.length > MAX_SERVICE_URL) return false;
+  try {
+    const url = new URL(v);
+    return (url.protocol === "https:" || url.protocol === "http:") && !url.username && !url.password && !url.search && !url.hash;
+  } catch {
+    return false;
+  }
+}
 
 /**
  * Reads an envelope from JSON text or a parsed object, checking its shape strictly.
@@ -108,7 +147,8 @@ export function parseEnvelope(input: unknown): Envelope {
   const anchor = value.anchor;
   if (!isObject(anchor) || !isChainId(anchor.chainId) || !isAddress(anchor.registry)) return fail("FORMAT_MALFORMED", "the envelope's anchor is malformed");
   if (anchor.status === "pending") {
-    return createPendingEnvelope(value.credential, anchor.chainId, anchor.registry, version);
+    if (anchor.service !== undefined && !isServiceUrl(anchor.service)) return fail("FORMAT_MALFORMED", "the pending anchor's service is not an http(s) URL");
+    return createPendingEnvelope(value.credential, anchor.chainId, anchor.registry, anchor.service as string | undefined, version);
   }
   if (anchor.status !== "anchored") return fail("FORMAT_MALFORMED", "the anchor status is neither pending nor anchored");
   const { root, proof, transaction, block, anchoredAt } = anchor;

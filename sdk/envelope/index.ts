@@ -2,6 +2,8 @@ export {
   parseEnvelope,
   createPendingEnvelope,
   createAnchoredEnvelope,
+  anchorPendingEnvelope,
+  isServiceUrl,
   ENVELOPE_FORMAT,
   ENVELOPE_VERSION,
   ENVELOPE_VERSIONS,

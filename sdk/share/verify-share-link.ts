@@ -1,6 +1,9 @@
 import { isCertchainError } from "../errors";
 import { blankResult, type VerificationResult, type Verdict } from "../verify/result";
-import { verify, type VerifyOptions } from "../verify/verify";
+import { timeoutSignal } from "../lib/abort";
+import type { ProofLookupOptions } from "../verify/pending-proof";
+import { verifyResolvingPending } from "../verify/verify-resolving-pending";
+import type { VerifyOptions } from "../verify/verify";
 import { SHARE_CODES, MAX_SHARE_CIPHERTEXT, type ShareCode } from "./codes";
 import { decryptShare } from "./crypto";
 import { parseShareLink, type ShareLink } from "./link";
@@ -13,9 +16,12 @@ export type FetchLike = (input: string, init?: { method?: string; headers?: Reco
   json(): Promise<unknown>;
 }>;
 
-/** The options of {@link verifyShareLink}: {@link VerifyOptions} plus a deadline for the share service. */
-export interface VerifyShareLinkOptions extends VerifyOptions {
-  /** Give up on the share service after this long. Default 15 s. */
+/**
+ * The options of {@link verifyShareLink}: {@link VerifyOptions}, a deadline for the share service,
+ * and where a pending certificate's proof may be fetched ({@link ProofLookupOptions}).
+ */
+export interface VerifyShareLinkOptions extends VerifyOptions, ProofLookupOptions {
+  /** Give up on the share service (and a proof service) after this long. Default 15 s for the share service. */
   timeoutMs?: number;
 }
 
@@ -70,7 +76,7 @@ export async function verifyShareLink(url: string | URL, options: VerifyShareLin
 
   let record: { ciphertext: string; expiresAt?: string };
   try {
-    const timeout = typeof AbortSignal !== "undefined" && typeof AbortSignal.timeout === "function" ? AbortSignal.timeout(options?.timeoutMs ?? 15_000) : undefined;
+    const timeout = timeoutSignal(options?.timeoutMs ?? 15_000, options?.signal);
     const doFetch = fetchImpl; // called unbound: a browser's fetch refuses any other `this`
     const response = await doFetch(`${link.apiBase}/v1/shares/${encodeURIComponent(link.id)}`, {
       method: "GET",
@@ -96,6 +102,7 @@ export async function verifyShareLink(url: string | URL, options: VerifyShareLin
     presentation = null;
   }
   // The decrypted text goes to verify as it is, so a non-envelope gets verify's own format code.
-  const result = await verify(presentation, options);
+  // A link made while the certificate was pending gets its proof from an allowed proof service.
+  const result = await verifyResolvingPending(presentation, { ...options, fetch: options?.fetch ?? fetchImpl });
   return { ...result, share: { apiBase: link.apiBase, id: link.id, expiresAt } };
 }

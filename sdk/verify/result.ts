@@ -1,3 +1,4 @@
+import type { Envelope } from "../envelope/envelope";
 import type { Hex } from "../lib/bytes";
 import type { ClaimLabel } from "../types/type-metadata";
 import type { WithheldClaim } from "./withheld";
@@ -65,6 +66,12 @@ export interface VerificationResult {
   warnings?: { check: CheckName; code: VerifyCode; message: string }[];
   /** Set when the input was a share link: which link, and until when it lives. */
   share?: { apiBase: string; id: string; expiresAt: string | null } | null;
+  /**
+   * Set when the input was pending and its proof was fetched from an allowed proof service (or,
+   * on the service, found in its own store) and passed the anchor check: the anchored envelope,
+   * to keep in place of the pending file (it verifies with no service at all).
+   */
+  envelope?: Envelope;
 }
 
 /** A result about which nothing is known yet: every check skipped, no certificate data. */

@@ -39,6 +39,13 @@ export interface BatcherStats {
   failingSinceMs: number | null;
 }
 
+/** What `onBatchAnchored` listeners hear: a batch whose proofs are all on disk. */
+export interface AnchoredBatch {
+  agency: string;
+  root: Hex;
+  ids: readonly string[];
+}
+
 export class SimulatedCrash extends Error {
   constructor(step: string) {
     super(`simulated crash after ${step}`);
@@ -75,6 +82,7 @@ export function createBatcher(options: BatcherOptions) {
   const timers = new Map<string, NodeJS.Timeout>();
   const flushing = new Map<string, number>();
   const waiters = new Set<() => void>();
+  const anchoredListeners = new Set<(batch: AnchoredBatch) => void>();
   let stopped = false;
   let crashed: Error | undefined;
   let wakeSleepers: () => void = () => {};
@@ -259,6 +267,13 @@ export function createBatcher(options: BatcherOptions) {
       batches.putOps(done),
     );
     lastAnchorAt = new Date(now()).toISOString();
+    for (const listener of anchoredListeners) {
+      try {
+        listener({ agency: batch.agency, root: batch.root, ids: batch.ids });
+      } catch {
+        // a listener's fault is its own; anchoring goes on
+      }
+    }
   }
 
   return {
@@ -300,6 +315,15 @@ export function createBatcher(options: BatcherOptions) {
       } finally {
         for (const a of agencies) flushing.set(a, (flushing.get(a) ?? 1) - 1);
       }
+    },
+
+    /**
+     * Calls `listener` each time a batch is anchored and all its proofs are durably written
+     * (so a read of its certificates now returns anchored envelopes). Returns the unsubscribe.
+     */
+    onBatchAnchored(listener: (batch: AnchoredBatch) => void): () => void {
+      anchoredListeners.add(listener);
+      return () => void anchoredListeners.delete(listener);
     },
 
     stats(): BatcherStats {

@@ -21,6 +21,7 @@ export async function wellKnownRoutes(app: FastifyInstance): Promise<void> {
         response: {
           200: {
             type: "object",
+            description: "The agency's JWT VC Issuer Metadata: `issuer` and the keys (`jwks`) its credentials are signed with.",
             properties: { issuer: { type: "string" }, jwks: { type: "object", properties: { keys: { type: "array", items: { type: "object", additionalProperties: { type: "string" } } } }, required: ["keys"] } },
             required: ["issuer", "jwks"],
           },

@@ -25,7 +25,7 @@ export interface ServiceConfig {
   confirmations?: number;
   issuerCodes?: Record<string, string>;
   registryName?: string;
-  /** Where the service is reachable; written into credentials (`iss`) and type `vct`s. Default http://127.0.0.1:3000. */
+  /** Where the service is reachable; written into credentials (`iss`), type `vct`s and pending envelopes (where their proofs are). Default http://127.0.0.1:3000. */
   publicUrl?: string;
   /** Test hooks only. */
   faults?: { crashAt?: "prepared" | "sent" | "finishing" };

@@ -3,28 +3,32 @@ import {
   ENVELOPE_VERSION,
   agencyIdOf,
   agencyIssuerUrl,
+  anchorPendingEnvelope,
   createPendingEnvelope,
   createRegistryReader,
   credentialLeaf,
   formatCertificateNumber,
   isCertchainError,
   issueCredential,
+  parseEnvelope,
   selectivePathsOf,
   statusListPosition,
   statusListUri,
   typeIdOf,
   validateClaims,
   verify as sdkVerify,
+  type Envelope,
   type Hex,
   type TypeFromMetadata,
 } from "@certchain/sdk";
+import { awaitAnchors } from "../anchoring/await-anchors";
 import { createBatcher, type Batcher } from "../anchoring/batcher";
 import { createTokenRegistry, type TokenRecord } from "../auth/token-registry";
 import { createTokenAuthority } from "../auth/tokens";
 import { createOperatorClient } from "../chain/operator";
 import { createRegistryAdmin } from "../chain/registry-admin";
 import { revertNameOf } from "../chain/revert-name";
-import { apiError } from "../errors";
+import { apiError, detailsList } from "../errors";
 import type { KeyStore } from "../keys/key-store";
 import { createKeyedMutex } from "../lib/mutex";
 import { createAuditLog, type NewAuditEntry } from "../store/audit-log";
@@ -77,8 +81,9 @@ export interface IssuingServiceOptions {
   statusListPollMs?: number;
   /**
    * Where this service is reachable (https in production): credentials name their issuer
-   * `<publicUrl>/agencies/<slug>` and new types get `vct`s `<publicUrl>/types/<id>/<n>`.
-   * Default `http://127.0.0.1:3000`.
+   * `<publicUrl>/agencies/<slug>`, new types get `vct`s `<publicUrl>/types/<id>/<n>`, status lists
+   * live under it, and pending envelopes name it as where to ask for their proofs
+   * (GET <publicUrl>/v1/proofs/<leaf>). Default `http://127.0.0.1:3000` (pending envelopes then name no service).
    */
   publicUrl?: string;
   now?: () => number;
@@ -142,7 +147,7 @@ const tokenViewOf = (record: TokenRecord): AgencyTokenView => ({
 });
 
 const errorOf = (error: unknown): { code: string; message: string; details?: unknown } =>
-  isCertchainError(error) ? { code: error.code, message: error.message, ...(error.details !== undefined ? { details: error.details } : {}) } : { code: "INTERNAL", message: "Internal error." };
+  isCertchainError(error) ? { code: error.code, message: error.message, ...(error.details !== undefined ? { details: detailsList(error.details) } : {}) } : { code: "INTERNAL", message: "Internal error." };
 
 /**
  * The issuing node: validate → sign → persist (synced) → hand to the batcher. Every refusal is
@@ -151,6 +156,8 @@ const errorOf = (error: unknown): { code: string; message: string; details?: unk
 export async function createIssuingService(options: IssuingServiceOptions): Promise<LocalIssuingService> {
   const { db, keys, chain } = options;
   const now = options.now ?? Date.now;
+  // Pending envelopes name a service only when one was configured: a default URL may not be reachable.
+  const proofService = options.publicUrl?.replace(/\/+$/, "") || undefined;
   const confirmations = Math.max(1, options.confirmations ?? 1);
   const operatorFor =
     typeof chain.operatorSignerFor === "function"
@@ -174,6 +181,7 @@ export async function createIssuingService(options: IssuingServiceOptions): Prom
   const chainLock = createKeyedMutex();
   const requestLock = createKeyedMutex();
   const certificateLock = createKeyedMutex();
+  await certificates.ensureLeafIndex();
   const batcher = createBatcher({
     db,
     certificates,
@@ -290,7 +298,7 @@ export async function createIssuingService(options: IssuingServiceOptions): Prom
     const id = newCertificateId(at);
     const createdAt = new Date(at).toISOString();
     return {
-      record: { id, agency, type: type.id, vct: type.vct, statusIndex, status: "pending", envelope: createPendingEnvelope(credential, chain.chainId, chain.registryAddress, ENVELOPE_VERSION), leaf, createdAt },
+      record: { id, agency, type: type.id, vct: type.vct, statusIndex, status: "pending", envelope: createPendingEnvelope(credential, chain.chainId, chain.registryAddress, proofService, ENVELOPE_VERSION), leaf, createdAt },
       pending: { id, agency, leaf, at },
       audit: { at: createdAt, actor: principal.subject, requestId: context.requestId, action: "certificate.issue", subject: id, data: { agency, type: type.id, certificateNumber, leaf, keyId: signer.keyId } },
     };
@@ -346,6 +354,22 @@ export async function createIssuingService(options: IssuingServiceOptions): Prom
     const record = typeof id === "string" && id.length > 0 && id.length <= 128 ? await certificates.get(id) : undefined;
     if (record === undefined) throw apiError("CERT_NOT_FOUND");
     return record;
+  }
+
+  /** A pending envelope this node issued, with its anchor from the store once anchored; else undefined. */
+  async function anchoredFromStore(input: unknown): Promise<Envelope | undefined> {
+    let envelope: Envelope;
+    try {
+      envelope = parseEnvelope(input);
+    } catch {
+      return undefined;
+    }
+    if (envelope.anchor.status !== "pending") return undefined;
+    if (envelope.anchor.chainId !== chain.chainId || envelope.anchor.registry.toLowerCase() !== chain.registryAddress.toLowerCase()) return undefined;
+    const record = await certificates.getByLeaf(credentialLeaf(envelope.credential));
+    const anchor = record?.envelope.anchor;
+    if (anchor?.status !== "anchored") return undefined;
+    return anchorPendingEnvelope(envelope, anchor);
   }
 
   async function issueBatch(principal: Principal, items: IssueRequest[], context: RequestContext): Promise<BatchItemResult[]> {
@@ -457,7 +481,25 @@ export async function createIssuingService(options: IssuingServiceOptions): Prom
       });
     },
 
-    verify: (input) => sdkVerify(input, { registries: [reader], minConfirmations: confirmations }),
+    awaitAnchors: (ids, timeoutMs) => awaitAnchors(batcher, certificates, ids, timeoutMs),
+
+    async proofOf(leaf) {
+      const record = typeof leaf === "string" && /^(0x)?[0-9a-fA-F]{64}$/.test(leaf) ? await certificates.getByLeaf(leaf) : undefined;
+      if (record === undefined) return undefined;
+      const anchor = record.envelope.anchor;
+      if (anchor.status !== "anchored") return { status: "pending" };
+      const { root, proof, registry, chainId, anchoredAt, transaction, block } = anchor;
+      return { status: "anchored", proof: { root, proof, registry, chainId, anchoredAt, transaction, block } };
+    },
+
+    async verify(input) {
+      const options = { registries: [reader], minConfirmations: confirmations };
+      // A pending envelope of ours is resolved from our own store: no HTTP to ourselves.
+      const anchored = await anchoredFromStore(input).catch(() => undefined);
+      if (anchored === undefined) return sdkVerify(input, options);
+      const result = await sdkVerify(anchored, options);
+      return result.checks.some((c) => c.name === "anchor" && c.status === "passed") ? { ...result, envelope: anchored } : result;
+    },
 
     publicUrl,
     issuerMetadata: (agency) => issuerMetadata.metadataOf(agency),

@@ -2,7 +2,7 @@
  * The contract between the HTTP layer (server/app.ts, server/routes/) and the issuing service
  * (server/service/). Routes only translate HTTP to these calls; everything else lives behind them.
  */
-import type { Envelope, Hex, TypeMetadataDocument, VerificationResult } from "@certchain/sdk";
+import type { Envelope, Hex, ProofRecord, TypeMetadataDocument, VerificationResult } from "@certchain/sdk";
 
 /** Who is calling, from a verified bearer token. */
 export type Principal =
@@ -126,7 +126,18 @@ export interface IssuingService {
   /** Good items are issued even when others fail; results in input order. */
   issueBatch(principal: Principal, items: IssueRequest[], context: RequestContext): Promise<BatchItemResult[]>;
   get(principal: Principal, id: string): Promise<CertificateRecord>;
+  /**
+   * The current records of `ids` once none is pending, or when `timeoutMs` has passed, whichever
+   * is first (never later, even when the chain is down). Unknown ids come back undefined.
+   */
+  awaitAnchors(ids: readonly string[], timeoutMs: number): Promise<(CertificateRecord | undefined)[]>;
+  /**
+   * Public proof lookup by leaf (SHA-256 of the issuer-signed JWT, hex): the anchor proof once
+   * anchored, `pending` before, undefined for a leaf this node never issued. Nothing personal.
+   */
+  proofOf(leaf: string): Promise<{ status: "anchored"; proof: ProofRecord } | { status: "pending" } | undefined>;
   changeStatus(principal: Principal, id: string, action: StatusAction, reason: number, context: RequestContext): Promise<CertificateRecord>;
+  /** The SDK's verdict; a pending envelope this node issued is verified with the proof from its store. */
   verify(input: unknown): Promise<VerificationResult>;
   /** Where the service is reachable (`PUBLIC_URL`): the base of credentials' `iss`, type `vct`s and status lists. */
   readonly publicUrl: string;

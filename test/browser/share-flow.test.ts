@@ -1,29 +1,14 @@
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { expect } from "chai";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { findTypeById } from "@certchain/sdk";
+import { ARTIFACTS, PHONE, checkAccessibility, launchChromium, watch } from "./chromium";
 import { issueAnchored, startShareStack, type ShareStack } from "./stack";
-
-const CHROMIUM = "/usr/bin/chromium";
-const ARTIFACTS = path.join(__dirname, "..", "..", "test-artifacts");
-const PHONE = { width: 360, height: 740 };
-// TOOLCHAIN.md's flags; playwright gives every launch a fresh user-data-dir of its own.
-const CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"];
 
 const COMPANY = "上海青禾数字科技有限公司";
 const REPRESENTATIVE = "陈嘉树";
-
-/** Everything a page did wrong: script errors and CSP refusals. */
-function watch(page: Page): string[] {
-  const problems: string[] = [];
-  page.on("pageerror", (error) => problems.push(`pageerror: ${error.message}`));
-  page.on("console", (message) => {
-    if (message.type() === "error" || /Content Security Policy/i.test(message.text())) problems.push(`console ${message.type()}: ${message.text()}`);
-  });
-  return problems;
-}
 
 async function verdictOf(page: Page): Promise<{ word: string; verdict: string; reason: string; text: string }> {
   await page.waitForSelector("body[data-state=done]", { timeout: 30_000 });
@@ -42,69 +27,6 @@ async function openLink(page: Page, link: string) {
   return verdictOf(page);
 }
 
-/**
- * Phone-sized basics, measured in the page: no sideways scrolling, base text ≥ 18 px, one h1,
- * a label for every control, touch targets ≥ 44 px and text contrast ≥ 4.5:1 (WCAG's formula,
- * against the nearest painted background).
- */
-async function checkAccessibility(page: Page, label: string) {
-  const report = await page.evaluate(() => {
-    const parse = (c: string) => (c.match(/[\d.]+/g) ?? []).map(Number);
-    const luminance = ([r, g, b]: number[]) => {
-      const f = (v: number) => ((v /= 255) <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4);
-      return 0.2126 * f(r) + 0.7152 * f(g) + 0.0722 * f(b);
-    };
-    const background = (el: Element | null): number[] => {
-      for (; el; el = el.parentElement) {
-        const c = parse(getComputedStyle(el).backgroundColor);
-        if (c.length === 3 || (c.length === 4 && c[3] > 0.9)) return c.slice(0, 3);
-      }
-      return [255, 255, 255];
-    };
-    const visible = (el: Element) => {
-      const r = (el as HTMLElement).getBoundingClientRect();
-      return r.width > 0 && r.height > 0 && getComputedStyle(el).visibility !== "hidden";
-    };
-    const lowContrast: string[] = [];
-    const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
-    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
-      const el = node.parentElement;
-      if (!el || !node.textContent?.trim() || !visible(el) || el.closest("[hidden], noscript, .skip")) continue;
-      const fg = luminance(parse(getComputedStyle(el).color));
-      const bg = luminance(background(el));
-      const ratio = (Math.max(fg, bg) + 0.05) / (Math.min(fg, bg) + 0.05);
-      if (ratio < 4.5) lowContrast.push(`${node.textContent.trim().slice(0, 30)} (${ratio.toFixed(2)})`);
-    }
-    const controls = [...document.querySelectorAll("input, select, textarea, button")].filter((el) => !el.closest("[hidden]"));
-    const unlabelled = controls
-      .filter((el) => {
-        const c = el as HTMLInputElement;
-        return !(c.labels && c.labels.length > 0) && !c.getAttribute("aria-label") && !(el.tagName === "BUTTON" && el.textContent?.trim());
-      })
-      .map((el) => el.outerHTML.slice(0, 80));
-    const small = [...document.querySelectorAll("button, .button, select, input[type=text], label.button")]
-      .filter((el) => visible(el) && !el.closest("[hidden]"))
-      .filter((el) => (el as HTMLElement).getBoundingClientRect().height < 44)
-      .map((el) => el.outerHTML.slice(0, 80));
-    return {
-      scrollWidth: document.documentElement.scrollWidth,
-      fontSize: parseFloat(getComputedStyle(document.body).fontSize),
-      h1: document.querySelectorAll("h1").length,
-      lang: document.documentElement.lang,
-      lowContrast,
-      unlabelled,
-      small,
-    };
-  });
-  expect(report.scrollWidth, `${label}: sideways scroll`).to.be.at.most(PHONE.width);
-  expect(report.fontSize, `${label}: base font`).to.be.at.least(18);
-  expect(report.h1, `${label}: h1`).to.equal(1);
-  expect(report.lang, `${label}: lang`).to.be.oneOf(["zh-CN", "en"]);
-  expect(report.lowContrast, `${label}: low contrast`).to.deep.equal([]);
-  expect(report.unlabelled, `${label}: unlabelled controls`).to.deep.equal([]);
-  expect(report.small, `${label}: small touch targets`).to.deep.equal([]);
-}
-
 describe("browser: share a certificate from the wallet and verify the link (real Chromium)", function () {
   this.timeout(300_000);
   let stack: ShareStack;
@@ -119,19 +41,15 @@ describe("browser: share a certificate from the wallet and verify the link (real
   let link: string;
 
   before(async function () {
-    if (!existsSync(CHROMIUM)) {
-      console.warn(`    SKIPPED: ${CHROMIUM} is absent (apt-get install -y chromium; see ../shared/TOOLCHAIN.md)`);
-      this.skip();
-    }
-    const { chromium } = await import("playwright-core");
-    mkdirSync(ARTIFACTS, { recursive: true });
+    const launched = await launchChromium();
+    if (!launched) this.skip();
+    browser = launched!;
     workDir = mkdtempSync(path.join(tmpdir(), "certchain-browser-files-"));
     stack = await startShareStack();
     const claims = structuredClone(findTypeById("business-licence")!.schema.examples[0]) as Record<string, unknown>;
     certificate = await issueAnchored(stack, "business-licence", claims);
     certificateFile = path.join(workDir, "营业执照.json");
     writeFileSync(certificateFile, JSON.stringify(certificate.envelope, null, 2));
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
     holder = await browser.newContext({ viewport: PHONE, locale: "zh-CN" });
     wallet = await holder.newPage();
     walletProblems = watch(wallet);
@@ -294,6 +212,8 @@ describe("browser: share a certificate from the wallet and verify the link (real
 
   it("the holder withdraws the link: it is gone for everyone (链接已失效, 410 from the API)", async function () {
     await wallet.click("#withdraw");
+    await wallet.waitForSelector("dialog#confirm[open]");
+    await wallet.click("#confirm-ok");
     await wallet.waitForFunction(() => document.querySelector("#share-status")?.textContent?.includes("已撤回"));
     expect(await wallet.isHidden("#share-result")).to.equal(true);
     const id = new URL(link).pathname.split("/").pop()!;

@@ -30,7 +30,7 @@ export interface ShareStack {
  * service and its HTTP app listening on a free port, with the share, RPC-proxy and page routes
  * registered (unless the app already has them).
  */
-export async function startShareStack(): Promise<ShareStack> {
+export async function startShareStack(options: { batchDelayMs?: number } = {}): Promise<ShareStack> {
   const dataDir = mkdtempSync(path.join(tmpdir(), "certchain-browser-"));
   const log = () => undefined;
   const chain = await openChain({ dataDir, devChainPort: await freePort(), mnemonic: DEV_MNEMONIC, log });
@@ -39,6 +39,8 @@ export async function startShareStack(): Promise<ShareStack> {
   try {
     const operators = Object.fromEntries(DEMO_AGENCIES.map((agency, i) => [agency.slug, chain.operator(i)]));
     await seedDemo(chain, operators, log);
+    const port = await freePort();
+    const baseUrl = `http://127.0.0.1:${port}`;
     service = await createService({
       dataDir,
       provider: chain.provider,
@@ -47,8 +49,9 @@ export async function startShareStack(): Promise<ShareStack> {
       rootAuthority: chain.rootAuthority,
       operators,
       passphrase: "browser-test-passphrase",
-      batch: { maxSize: 1000, maxDelayMs: 100 },
+      batch: { maxSize: 1000, maxDelayMs: options.batchDelayMs ?? 100 },
       confirmations: 1,
+      publicUrl: baseUrl,
     });
     const registry = { chainId: chain.chainId, address: chain.deployment.address, name: "certchain 测试链 (test chain)" };
     const shares = createShareStore(service.db.sublevel("shares"));
@@ -57,9 +60,7 @@ export async function startShareStack(): Promise<ShareStack> {
       shares,
       web: { registry, upstreamRpcUrl: chain.rpcUrl },
     });
-    const port = await freePort();
     await app.listen({ port, host: "127.0.0.1" });
-    const baseUrl = `http://127.0.0.1:${port}`;
     const amr = await service.issueToken({ kind: "agency", agency: "sh-amr", types: ["business-licence", "production-licence"], subject: "browser-test" }, 3600);
 
     const api = async (method: string, url: string, body?: unknown) => {

@@ -37,7 +37,7 @@ describe("cli: status, agency, key and help", function () {
     const amr = flagsFor(env, env.tokens["sh-amr"]);
     const suspended = await runCli(["suspend", id, "--reason", "under_investigation", ...amr]);
     expect(suspended.code, suspended.stderr).to.equal(0);
-    expect(suspended.stdout).to.include("suspended").and.include("调查处理中");
+    expect(suspended.stdout).to.include("suspended").and.include("Under investigation");
     expect(await verdict()).to.equal("suspended");
 
     const reinstated = await runCli(["reinstate", id, "--reason", "9", ...amr]);
@@ -136,7 +136,7 @@ describe("cli: status, agency, key and help", function () {
     const closed = await freePort();
     const down = await runCli(["agency", "list", "--api", `http://127.0.0.1:${closed}`]);
     expect(down.code).to.equal(1);
-    expect(down.stderr.trim()).to.equal(`certchain agency: API_UNREACHABLE: cannot reach the API at http://127.0.0.1:${closed} (ECONNREFUSED)`);
+    expect(down.stderr.trim()).to.equal(`certchain agency: API_UNREACHABLE: cannot reach the API at http://127.0.0.1:${closed} (ECONNREFUSED): is the service running (npm start) and the address right?`);
     expect(down.stderr).to.not.include("    at ");
   });
 });

@@ -3,6 +3,7 @@ import fc from "fast-check";
 import { createRowMapper, coerceCell } from "../../scripts/cli/claims-from-csv";
 import { CsvError, csvLine, parseCsv } from "../../scripts/cli/csv";
 import { findTypeById } from "@certchain/sdk";
+import { lang, setLang } from "../../scripts/cli/i18n";
 
 const fieldsOf = (text: string) => parseCsv(text).map((r) => r.fields);
 
@@ -77,12 +78,34 @@ describe("cli: CSV cells to claims", function () {
     expect(mapper.toRequest(["林晓雯", "", "林晓雯", ""]).claims).to.deep.equal({ holder_name: "林晓雯", spouses: [{ name: "林晓雯" }] });
   });
 
-  it("refuses headers that are not claims of the type, all problems in one message", function () {
+  it("refuses headers that are not claims of the type, all problems in one message (in the clerk's language)", function () {
     const type = findTypeById("marriage-certificate")!;
-    expect(() => createRowMapper(type, ["holder_name", "hobby", "spouses.first.name", "holder_name", ""])).to.throw(
-      /hobby is not a field.*spouses is a list.*holder_name appears twice.*column 5 has no header/,
-    );
-    expect(() => createRowMapper(type, ["spouses", "spouses.0.name"])).to.throw(/both set spouses/);
-    expect(() => createRowMapper(type, ["__proto__"])).to.throw(/__proto__ is not a field/);
+    const was = lang();
+    try {
+      setLang("en");
+      expect(() => createRowMapper(type, ["holder_name", "hobby", "spouses.first.name", "holder_name", ""])).to.throw(
+        /hobby is not a field.*spouses is a list.*holder_name appears twice.*column 5 has no header/,
+      );
+      expect(() => createRowMapper(type, ["spouses", "spouses.0.name"])).to.throw(/both set spouses/);
+      expect(() => createRowMapper(type, ["__proto__"])).to.throw(/__proto__ is not a field/);
+      setLang("zh-CN");
+      expect(() => createRowMapper(type, ["持证人", "爱好"])).to.throw(/表头与结婚证不符.*没有 爱好 这一项/);
+    } finally {
+      setLang(was);
+    }
+  });
+
+  it("takes the claims' labels as headers, in Chinese or English, as well as the claim names", function () {
+    const licence = findTypeById("business-licence")!;
+    const mapper = createRowMapper(licence, ["名称", "Unified social credit code", "legal_representative", "证照失效时间"]);
+    expect(mapper.toRequest(["上海青禾数字科技有限公司", "91310115MA1H7Q2K3R", "陈嘉树", "2030-01-01T00:00:00+08:00"])).to.deep.equal({
+      claims: { company_name: "上海青禾数字科技有限公司", unified_social_credit_code: "91310115MA1H7Q2K3R", legal_representative: "陈嘉树" },
+      validUntil: "2030-01-01T00:00:00+08:00",
+    });
+    expect(mapper.headerOf("company_name")).to.equal("名称");
+    const marriage = createRowMapper(findTypeById("marriage-certificate")!, ["持证人", "双方当事人.0.name"]);
+    expect(marriage.toRequest(["林晓雯", "周立恒"]).claims).to.deep.equal({ holder_name: "林晓雯", spouses: [{ name: "周立恒" }] });
+    // A label and its claim name for the same column is a duplicate.
+    expect(() => createRowMapper(licence, ["名称", "company_name"])).to.throw();
   });
 });

@@ -74,13 +74,17 @@ describe("cli: certchain issue", function () {
     const summary = JSON.parse(run.stdout);
     expect(summary).to.deep.include({ rows: 1000, issued: 996, skipped: 0, failed: 4, failedRows: BAD_ROWS });
 
-    const errors = readFileSync(path.join(out, ERRORS_FILE), "utf8").trim().split(/\r\n/);
-    expect(errors[0]).to.equal("row,code,field,message");
+    const errorsText = readFileSync(path.join(out, ERRORS_FILE), "utf8");
+    expect(errorsText.startsWith("\ufeff"), "a byte-order mark for spreadsheet programs").to.equal(true);
+    const errors = errorsText.slice(1).trim().split(/\r\n/);
+    expect(errors[0]).to.equal("row,column,reason,code,field");
     expect([...new Set(errors.slice(1).map((line) => Number(line.split(",")[0])))]).to.deep.equal(BAD_ROWS);
-    expect(errors.find((l) => l.startsWith("12,"))).to.include("unified_social_credit_code");
-    expect(errors.find((l) => l.startsWith("202,"))).to.include("date_of_establishment");
-    expect(errors.find((l) => l.startsWith("557,"))).to.include("company_name");
-    expect(errors.find((l) => l.startsWith("1000,"))).to.include("CSV_FIELD_COUNT");
+    // Row, the column as the file names it, and the reason in plain words.
+    expect(errors.find((l) => l.startsWith("12,"))).to.match(/^12,unified_social_credit_code,.*91310115MA00001I3R.*unified social credit code.*,CLAIMS_INVALID,unified_social_credit_code$/);
+    expect(errors.find((l) => l.startsWith("202,"))).to.match(/^202,date_of_establishment,.*2018-13-01.*YYYY-MM-DD/);
+    expect(errors.find((l) => l.startsWith("557,"))).to.match(/^557,company_name,required/);
+    expect(errors.find((l) => l.startsWith("1000,"))).to.include("CSV_FIELD_COUNT").and.include("the header has 11");
+    expect(errorsText).to.not.match(/must match|must have required|must be string|format "date"/);
 
     const files = readdirSync(out).filter((f) => /^\d+-.+\.json$/.test(f));
     expect(files).to.have.length(996);
@@ -118,8 +122,8 @@ describe("cli: certchain issue", function () {
     expect(idsOf(out)).to.deep.equal(ids);
   });
 
-  it("prints a readable summary, and after --wait every envelope in the folder verifies", async function () {
-    const run = await runCli(["issue", "--type", "business-licence", "--csv", csv, "--out", out, "--demo", env.demoFile, "--wait", "--timeout", "120"]);
+  it("prints a readable summary, and every envelope in the folder verifies (it waited for anchoring)", async function () {
+    const run = await runCli(["issue", "--type", "business-licence", "--csv", csv, "--out", out, "--demo", env.demoFile, "--timeout", "120"]);
     expect(run.code, run.stderr).to.equal(1);
     expect(run.stdout).to.match(/issued\s+0/).and.match(/skipped\s+996/).and.match(/failed\s+4\s+rows 12, 202, 557, 1000/);
     expect(run.stdout).to.include(path.join(out, ERRORS_FILE));
@@ -144,7 +148,7 @@ describe("cli: certchain issue", function () {
       ].join("\n"),
     );
     const receiptsOut = path.join(env.dir, "receipts-out");
-    const run = await runCli(["issue", "--type", "notarisation-receipt", "--csv", receipts, "--out", receiptsOut, "--demo", env.demoFile, "--wait", "--json"]);
+    const run = await runCli(["issue", "--type", "notarisation-receipt", "--csv", receipts, "--out", receiptsOut, "--demo", env.demoFile, "--json"]);
     expect(run.code, run.stderr).to.equal(1);
     expect(JSON.parse(run.stdout)).to.deep.include({ issued: 2, failed: 1, failedRows: [4] });
     expect(readFileSync(path.join(receiptsOut, ERRORS_FILE), "utf8")).to.include("document_size");

@@ -56,9 +56,9 @@ describe("cli: certchain notarise and verify-file", function () {
     expect(result.issuer!.slug).to.equal("sh-notary");
     expect(result.claims).to.deep.include({ digest_algorithm: "sha-256", title: "房屋租赁合同", document_size: readFileSync(document).length });
     expect(result.claims.parties).to.deep.equal(["上海青禾数字科技有限公司", "陈嘉树"]);
-    const run = await runCli(["verify", receipt, ...registryFlags(env)]);
+    const run = await runCli(["verify", receipt, ...registryFlags(env), "--lang", "zh-CN"]);
     expect(run.code, run.stdout).to.equal(0);
-    expect(run.stdout).to.include("公证存证回执");
+    expect(run.stdout).to.include("公证存证回执").and.include("有效");
   });
 
   it("a rerun returns the same receipt instead of issuing another (Idempotency-Key)", async function () {

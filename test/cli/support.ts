@@ -63,6 +63,8 @@ export async function startCliEnvironment(options: { batchDelayMs?: number } = {
       await admin.addOperator(agency.slug, operators[agency.slug].address);
     }
 
+    const port = await freePort();
+    const apiUrl = `http://127.0.0.1:${port}`;
     service = await createService({
       dataDir: path.join(dir, "service"),
       provider,
@@ -73,15 +75,14 @@ export async function startCliEnvironment(options: { batchDelayMs?: number } = {
       passphrase: "cli-test-passphrase",
       batch: { maxSize: 5_000, maxDelayMs: options.batchDelayMs ?? 200 },
       confirmations: 1,
+      publicUrl: apiUrl,
     });
     app = await buildApp(service, {
       rateLimit: false,
       shares: createShareStore(service.db.sublevel("shares")),
       web: { registry: { chainId: 31337, address: deployment.address, name: "cli test registry" }, upstreamRpcUrl: node.rpcUrl },
     });
-    await app.listen({ port: 0, host: "127.0.0.1" });
-    const { port } = app.server.address() as { port: number };
-    const apiUrl = `http://127.0.0.1:${port}`;
+    await app.listen({ port, host: "127.0.0.1" });
 
     const tokens = { root: await service.issueToken({ kind: "root", subject: "cli-test-root" }, 3600) } as CliEnvironment["tokens"];
     for (const agency of AGENCIES) {
@@ -138,13 +139,20 @@ export interface CliOptions {
   timeoutMs?: number;
 }
 
-/** `node scripts/cli/bin.js …` as a child process, with a clean CERTCHAIN_* environment. */
+/** What the CLI's language and demo-file discovery read: set by each test, never inherited. */
+const LOCALE_KEYS = ["LANG", "LC_ALL", "LC_MESSAGES", "LANGUAGE", "DATA_DIR"];
+
+/**
+ * `node scripts/cli/bin.js …` as a child process, with a clean CERTCHAIN_* environment, in
+ * English (LANG=en_US.UTF-8) unless the test sets the language, and run from a directory
+ * outside the repository (so a ./data/demo.json of someone's `npm start` is never found).
+ */
 export function spawnCli(args: string[], options: CliOptions = {}) {
-  const env: Record<string, string> = {};
+  const env: Record<string, string> = { LANG: "en_US.UTF-8" };
   for (const [key, value] of Object.entries(process.env)) {
-    if (value !== undefined && !key.startsWith("CERTCHAIN_") && !key.startsWith("TS_NODE_")) env[key] = value;
+    if (value !== undefined && !key.startsWith("CERTCHAIN_") && !key.startsWith("TS_NODE_") && !LOCALE_KEYS.includes(key)) env[key] = value;
   }
-  return spawn(process.execPath, [BIN, ...args], { cwd: options.cwd ?? ROOT, env: { ...env, ...options.env }, stdio: ["ignore", "pipe", "pipe"] });
+  return spawn(process.execPath, [BIN, ...args], { cwd: options.cwd ?? tmpdir(), env: { ...env, ...options.env }, stdio: ["ignore", "pipe", "pipe"] });
 }
 
 /** Runs the CLI to its end. */

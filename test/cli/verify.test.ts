@@ -59,13 +59,18 @@ describe("cli: certchain verify", function () {
   });
   after(async () => env?.close());
 
-  it("exits 0 when every file is valid, with a readable table", async function () {
+  it("exits 0 when every file is valid, with a readable table (English, or Chinese by the locale)", async function () {
     const run = await runCli(["verify", files.good, files.marriage, files.presentation, files.reply, ...registryFlags(env)]);
     expect(run.code, run.stderr + run.stdout).to.equal(0);
     const lines = run.stdout.split("\n");
     expect(lines[0]).to.match(/^INPUT\s+VERDICT\s+TYPE\s+ISSUER\s+ANCHORED\s+REASON$/);
-    expect(run.stdout).to.include("营业执照").and.include("结婚证").and.include("上海市市场监督管理局").and.include("上海市民政局");
+    expect(run.stdout).to.include("Business licence").and.include("Marriage certificate").and.include("上海市市场监督管理局").and.include("上海市民政局");
     expect(run.stdout).to.include("4 checked: 4 valid");
+
+    const zh = await runCli(["verify", files.good, files.marriage, files.presentation, files.reply, ...registryFlags(env)], { env: { LANG: "zh_CN.UTF-8" } });
+    expect(zh.code, zh.stderr + zh.stdout).to.equal(0);
+    expect(zh.stdout.split("\n")[0]).to.match(/^输入\s+结论\s+证照类型\s+发证机关\s+上链时间\s+原因$/);
+    expect(zh.stdout).to.include("营业执照").and.include("结婚证").and.include("共核验 4 项：有效 4 项");
   });
 
   it("exits non-zero on a tampered envelope, naming the failed check's code", async function () {
@@ -79,17 +84,20 @@ describe("cli: certchain verify", function () {
     expect(mixed.stdout).to.include("2 checked: 1 valid, 1 invalid");
   });
 
-  it("gives the SDK's results with --json, in input order, and reads the registry from --demo", async function () {
+  it("gives the SDK's results with --json, in input order, and reads the registry from --demo; a pending file gets its proof from the demo's service", async function () {
     const run = await runCli(["verify", files.good, files.pending, files.notJson, files.forged, "--demo", env.demoFile, "--json"]);
     expect(run.code).to.equal(1);
     const results = JSON.parse(run.stdout) as { input: string; verdict: string; reason: { code: string } | null; checks: unknown[] }[];
     expect(results.map((r) => [path.basename(r.input), r.verdict, r.reason?.code ?? null])).to.deep.equal([
       ["licence.json", "valid", null],
-      ["pending.json", "pending", "ANCHOR_PENDING"],
+      ["pending.json", "valid", null],
       ["notes.txt", "invalid", "FORMAT_MALFORMED"],
       ["forged.json", "invalid", "ANCHOR_PROOF_INVALID"],
     ]);
     expect(results[0].checks).to.have.length(8);
+    // Without a service to ask (only the chain given), the same file stays pending.
+    const chainOnly = await runCli(["verify", files.pending, ...registryFlags(env), "--json"]);
+    expect((JSON.parse(chainOnly.stdout) as { verdict: string }[])[0].verdict).to.equal("pending");
   });
 
   it("verifies every .json file of a directory", async function () {

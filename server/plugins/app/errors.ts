@@ -1,7 +1,7 @@
 import fp from "fastify-plugin";
 import type { FastifyError, FastifyRequest } from "fastify";
 import { isCertchainError } from "@certchain/sdk";
-import { API_ERRORS, statusOfCode, type ApiErrorCode } from "../../errors";
+import { API_ERRORS, detailsList, statusOfCode, type ApiErrorCode } from "../../errors";
 
 export interface FieldError {
   /** `<part>/<JSON pointer>`, e.g. `body/claims`, `querystring/limit`, `body/items/3/type`. */
@@ -35,7 +35,7 @@ export function fieldErrorsOf(errors: readonly AjvLikeError[], part: string): Fi
 }
 
 const body = (code: ApiErrorCode | string, message: string, details?: unknown) => ({
-  error: details === undefined ? { code, message } : { code, message, details },
+  error: details === undefined ? { code, message } : { code, message, details: detailsList(details) },
 });
 
 // Fastify's own client-side failures, mapped onto our codes.

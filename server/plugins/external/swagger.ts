@@ -18,7 +18,9 @@ export default fp(
         },
         tags: [
           { name: "certificates", description: "Issue and manage certificates (agency token)" },
-          { name: "verification", description: "Verify a certificate (no token)" },
+          { name: "verification", description: "Verify a certificate, look up a pending certificate's proof (no token)" },
+          { name: "notarisation", description: "Notarise document digests (notary office token)" },
+          { name: "shares", description: "Encrypted share links (no account; ciphertext only)" },
           { name: "registry", description: "Certificate types and agencies" },
           { name: "admin", description: "Root authority only" },
           { name: "health", description: "Liveness and readiness" },

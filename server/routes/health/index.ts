@@ -20,7 +20,7 @@ export default async function health(app: FastifyInstance): Promise<void> {
       schema: {
         tags: ["health"],
         summary: "The process is up",
-        response: { 200: { type: "object", properties: { status: { type: "string", enum: ["ok"] } }, required: ["status"] } },
+        response: { 200: { type: "object", description: "The process is up.", properties: { status: { type: "string", enum: ["ok"] } }, required: ["status"] } },
       },
     },
     async () => ({ status: "ok" as const }),
@@ -33,7 +33,10 @@ export default async function health(app: FastifyInstance): Promise<void> {
       schema: {
         tags: ["health"],
         summary: "The chain is reachable and anchoring is not stuck",
-        response: { 200: readinessSchema, 503: readinessSchema },
+        response: {
+          200: { ...readinessSchema, description: "Ready: the chain answers and anchoring is not stuck." },
+          503: { ...readinessSchema, description: "Not ready: the chain is unreachable or anchoring is stuck (see `chain` and `anchoring`)." },
+        },
       },
     },
     async (_request, reply) => {

@@ -1,7 +1,8 @@
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import { notarisationReceipt } from "@certchain/sdk";
 import { apiError } from "../../errors";
-import { envelopeSchema, errorResponses, idempotencyHeaders } from "../../schemas";
+import { envelopeSchema, errorResponses, issueHeaders } from "../../schemas";
+import { withPreferredWait } from "./certificates/prefer-wait";
 import type { IssuingService, RequestContext } from "../../service/types";
 
 export interface NotarisationRoutesOptions {
@@ -39,6 +40,14 @@ export const notariseBodySchema = {
   // Only the digest is required: title, parties, notes and size are optional metadata.
   required: ["digest"],
   additionalProperties: false,
+  examples: [
+    {
+      digest: "9f2c5b0e8d7a6c4b3a29180f7e6d5c4b3a2918f7e6d5c4b3a29180f7e6d5c4b3",
+      title: "房屋租赁合同",
+      parties: ["上海青禾数字科技有限公司", "陈嘉树"],
+      size: 48213,
+    },
+  ],
 } as const;
 
 const contextOf = (request: FastifyRequest): RequestContext => {
@@ -67,11 +76,16 @@ export async function notarisationRoutes(app: FastifyInstance, options: Notarisa
         tags: ["notarisation"],
         summary: "Notarise a document digest",
         description:
-          "Issues a notarisation receipt (type `notarisation-receipt`) for a document the caller hashed itself; the document never reaches the service. Only notary offices accredited for the type may call it. The envelope is `pending` until its batch is anchored; poll GET /v1/certificates/:id.",
-        headers: idempotencyHeaders,
+          "Issues a notarisation receipt (type `notarisation-receipt`) for a document the caller hashed itself; the document never reaches the service. Only notary offices accredited for the type may call it. The envelope is `pending` until its batch is anchored: send `Prefer: wait=<seconds>` to get the anchored receipt in the reply, or poll GET /v1/certificates/:id.",
+        headers: issueHeaders,
         body: notariseBodySchema,
         response: {
-          201: { type: "object", properties: { id: { type: "string" }, status: { type: "string" }, envelope: envelopeSchema }, required: ["id", "status", "envelope"] },
+          201: {
+            type: "object",
+            description: "The notarisation receipt (a certificate of type notarisation-receipt): pending, or anchored after `Prefer: wait`.",
+            properties: { id: { type: "string" }, status: { type: "string", enum: ["pending", "anchored"] }, envelope: envelopeSchema },
+            required: ["id", "status", "envelope"],
+          },
           ...errorResponses,
         },
       },
@@ -88,7 +102,8 @@ export async function notarisationRoutes(app: FastifyInstance, options: Notarisa
         ...(size === undefined ? {} : { document_size: size }),
         ...(notes === undefined ? {} : { notes }),
       };
-      const record = await service().issue(request.principal, { type: notarisationReceipt.id, claims }, contextOf(request));
+      const issued = await service().issue(request.principal, { type: notarisationReceipt.id, claims }, contextOf(request));
+      const [record] = await withPreferredWait(service(), request, reply, [issued]);
       return reply.status(201).send({ id: record.id, status: record.status, envelope: record.envelope });
     },
   );

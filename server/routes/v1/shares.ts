@@ -38,10 +38,17 @@ const createBody = {
   },
   required: ["ciphertext", "expiresAt"],
   additionalProperties: false,
+  examples: [
+    {
+      ciphertext: "eyJhbGciOiJkaXIiLCJlbmMiOiJBMjU2R0NNIn0..b2gtc28tc2VjcmV0.ZW5jcnlwdGVkLXByZXNlbnRhdGlvbg.dGFnLXRhZy10YWctdGFn",
+      expiresAt: "2030-01-01T00:00:00Z",
+    },
+  ],
 } as const;
 
 const createdSchema = {
   type: "object",
+  description: "Stored. Build the link as `<origin>/s/<id>#<key>`; keep the withdrawal token.",
   properties: {
     id: { type: "string" },
     withdrawToken: { type: "string", description: "Shown once: `DELETE /v1/shares/:id` with `Authorization: Bearer <withdrawToken>` withdraws the link." },
@@ -52,6 +59,7 @@ const createdSchema = {
 
 const shareSchema = {
   type: "object",
+  description: "The ciphertext (decrypted in the browser with the key from the link) and its expiry.",
   properties: { ciphertext: { type: "string" }, expiresAt },
   required: ["ciphertext", "expiresAt"],
 } as const;
@@ -137,7 +145,7 @@ export async function sharesRoutes(app: FastifyInstance, options: SharesRoutesOp
         summary: "Withdraw a share link",
         description: "Needs `Authorization: Bearer <withdrawToken>` (the token returned on creation). Withdrawing twice is fine.",
         params: shareIdParams,
-        response: { 204: { type: "null" }, ...errorResponses },
+        response: { 204: { type: "null", description: "Withdrawn (or already gone): the link no longer opens." }, ...errorResponses },
       },
     },
     async (request, reply) => {

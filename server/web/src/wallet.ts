@@ -1,12 +1,28 @@
 // /wallet: the holder opens a certificate file, picks what to reveal and makes a share link.
-// Everything but creating and withdrawing links happens in the browser: the service never sees
-// the certificate, the presentation or the key.
+// Everything but creating and withdrawing links (and fetching a pending certificate's proof)
+// happens in the browser: the service never sees the certificate, the presentation or the key.
+// Certificates are kept in this browser (localStorage) so they are there after a reload, each
+// with its current status from the chain.
 import QRCode from "qrcode";
-import { agencySlugOf, disclosablePaths, parseCredential, parseEnvelope, type Envelope, presentCredential, createShare, shareLinkOf, verify, type VerificationResult } from "@certchain/sdk";
+import {
+  agencySlugOf,
+  createShare,
+  credentialLeaf,
+  disclosablePaths,
+  findTypeByVct,
+  parseCredential,
+  parseEnvelope,
+  presentCredential,
+  shareLinkOf,
+  verify as verifyAny,
+  type Envelope,
+  type VerificationResult,
+} from "@certchain/sdk";
 import { claimValue, labelOf, orderedClaims, sortSiblings, type ConcretePath, type TypeInfo } from "./lib/claims-view";
 import { byId, fill, h, show } from "./lib/dom";
 import { initLang, lang, onLangChange, tr, type Text } from "./lib/i18n";
 import { loadConfig, verifyOptionsOf, type WebConfig } from "./lib/config";
+import { confirmDialog } from "./lib/confirm-dialog";
 import { acceptDrops, envelopeTextOf, readFileText } from "./lib/files";
 import { formatTime } from "./lib/format";
 import { reasonText, T, VERDICT_LABELS, VERDICT_SYMBOLS } from "./lib/messages";
@@ -22,18 +38,43 @@ const W = {
   },
   notCertificate: { "zh-CN": "无法打开：", en: "Cannot open: " },
   creating: { "zh-CN": "正在加密并创建链接…", en: "Encrypting and creating the link…" },
-  created: { "zh-CN": "分享链接已创建。把链接或二维码交给需要查验的单位即可。", en: "The share link is ready. Give the link or the QR code to whoever needs to check it." },
+  created: { "zh-CN": "分享链接已创建，已选中链接。把链接或二维码交给需要查验的单位即可。", en: "The share link is ready and selected. Give the link or the QR code to whoever needs to check it." },
+  pendingNoLink: {
+    "zh-CN": "暂时不能创建分享链接：这张证照还没有记录到区块链上，对方打开链接也无法核验。通常几秒钟后就会上链，请稍后重新打开本页再试。",
+    en: "A share link cannot be made yet: this certificate is not on the blockchain yet, so whoever opens the link could not check it. It is usually recorded within seconds; reopen this page a little later and try again.",
+  },
   offline: { "zh-CN": "无法连接服务，未能完成。请联网后重试。", en: "The service could not be reached. Connect to the internet and try again." },
   failed: { "zh-CN": "未能完成：", en: "Could not finish: " },
   copied: { "zh-CN": "已复制链接。", en: "Link copied." },
   withdrawn: { "zh-CN": "链接已撤回，对方将无法再打开。", en: "The link is withdrawn; it no longer opens." },
   withdrawing: { "zh-CN": "正在撤回…", en: "Withdrawing…" },
+  notWithdrawn: { "zh-CN": "没有撤回，链接仍然有效。", en: "Not withdrawn: the link still works." },
   expires: { "zh-CN": "有效期至", en: "Works until" },
-  withdraw: { "zh-CN": "撤回此链接", en: "Withdraw this link" },
   withdrawLabel: { "zh-CN": "撤回链接", en: "Withdraw link" },
+  confirmWithdrawTitle: { "zh-CN": "撤回这个分享链接？", en: "Withdraw this share link?" },
+  confirmWithdrawText: {
+    "zh-CN": "撤回后，任何人都无法再用这个链接或二维码查看证照，包括已经收到链接的单位。此操作不能撤销。",
+    en: "Once withdrawn, nobody can open the certificate with this link or QR code any more, including whoever already has it. This cannot be undone.",
+  },
+  confirmWithdraw: { "zh-CN": "撤回", en: "Withdraw" },
   fieldsCount: { "zh-CN": "展示 {n} 项信息", en: "{n} details revealed" },
   qr: { "zh-CN": "分享链接的二维码", en: "QR code of the share link" },
   checking: { "zh-CN": "正在核验状态…", en: "Checking status…" },
+  upgraded: {
+    "zh-CN": "这张证照已经记录到区块链上。请保存新的证照文件，替换原来“待上链”的文件：新文件不需要联网取证明，任何单位都能直接核验。",
+    en: "This certificate is now recorded on the blockchain. Save the new certificate file in place of the old pending one: it verifies anywhere without fetching anything.",
+  },
+  saveAnchored: { "zh-CN": "保存已上链的证照文件", en: "Save the anchored certificate file" },
+  open: { "zh-CN": "打开", en: "Open" },
+  remove: { "zh-CN": "从本机删除", en: "Remove from this device" },
+  confirmRemoveTitle: { "zh-CN": "从本机删除这张证照？", en: "Remove this certificate from this device?" },
+  confirmRemoveText: {
+    "zh-CN": "只删除本浏览器里保存的副本，证照本身仍然有效。如果没有另存文件，删除后需要重新向发证机关索取。",
+    en: "Only the copy kept in this browser is removed; the certificate itself stays valid. Without a saved file, you would have to ask the issuing agency for it again.",
+  },
+  confirmRemove: { "zh-CN": "删除", en: "Remove" },
+  removed: { "zh-CN": "已从本机删除。", en: "Removed from this device." },
+  savedChecked: { "zh-CN": "已核验本机保存的 {n} 张证照。", en: "Checked the {n} certificates on this device." },
 } satisfies Record<string, Text>;
 
 interface SavedLink {
@@ -45,35 +86,107 @@ interface SavedLink {
   revealed: number;
 }
 
+/** A certificate kept on this device: the file itself, by leaf (a presentation shares its leaf). */
+interface StoredCertificate {
+  leaf: string;
+  envelope: Envelope;
+  savedAt: string;
+  /** The anchored file was made here from a fetched proof: the holder's own file is still the pending one. */
+  needsSaving?: boolean;
+}
+
 const LINKS_KEY = "certchain.wallet.links";
+const CERTIFICATES_KEY = "certchain.wallet.certificates";
 
 let config: Promise<WebConfig | undefined> = Promise.resolve(undefined);
 let envelope: Envelope | undefined;
 let result: VerificationResult | undefined;
 let loading = false;
+/** The opened certificate was pending when opened and is anchored now: offer the new file. */
+let upgraded = false;
 let current: SavedLink | undefined;
 const chosen = new Set<string>();
+const statuses = new Map<string, VerificationResult>();
+let downloadUrl: string | undefined;
 
-// ---- saved links (this browser only) ----
+// ---- storage (this browser only) ----
 
-function savedLinks(): SavedLink[] {
+function read<T>(key: string): T[] {
   try {
-    const links = JSON.parse(localStorage.getItem(LINKS_KEY) ?? "[]") as SavedLink[];
-    return Array.isArray(links) ? links.filter((l) => Date.parse(l.expiresAt) > Date.now()) : [];
+    const value = JSON.parse(localStorage.getItem(key) ?? "[]") as T[];
+    return Array.isArray(value) ? value : [];
   } catch {
     return [];
   }
 }
 
-function saveLinks(links: SavedLink[]) {
+function write(key: string, value: unknown[]) {
   try {
-    localStorage.setItem(LINKS_KEY, JSON.stringify(links));
+    localStorage.setItem(key, JSON.stringify(value));
   } catch {
-    // the link still works; only the list on this device is lost
+    // storage full or disabled: the page still works, only nothing is kept
   }
 }
 
-// ---- certificate ----
+const savedLinks = (): SavedLink[] => read<SavedLink>(LINKS_KEY).filter((l) => Date.parse(l.expiresAt) > Date.now());
+const saveLinks = (links: SavedLink[]) => write(LINKS_KEY, links);
+
+function storedCertificates(): StoredCertificate[] {
+  return read<StoredCertificate>(CERTIFICATES_KEY).filter((c) => {
+    try {
+      parseEnvelope(c.envelope);
+      return typeof c.leaf === "string";
+    } catch {
+      return false;
+    }
+  });
+}
+
+const disclosures = (env: Envelope) => env.credential.split("~").length;
+
+/**
+ * Keeps a certificate on this device. One entry per leaf: an anchored file beats a pending one,
+ * and otherwise the file that discloses more (a presentation never replaces the full certificate).
+ * `madeHere`: the anchored file was built in this page from a fetched proof (so the holder still
+ * has to save it).
+ */
+function remember(env: Envelope, madeHere = false) {
+  const leaf = credentialLeaf(env.credential);
+  const all = storedCertificates();
+  const existing = all.find((c) => c.leaf === leaf);
+  if (existing) {
+    const upgrade = env.anchor.status === "anchored" && existing.envelope.anchor.status === "pending";
+    const more = env.anchor.status === existing.envelope.anchor.status && disclosures(env) > disclosures(existing.envelope);
+    if (!upgrade && !more) return;
+    existing.envelope = env;
+    if (upgrade) existing.needsSaving = madeHere;
+  } else {
+    all.unshift({ leaf, envelope: env, savedAt: new Date().toISOString(), ...(madeHere ? { needsSaving: true } : {}) });
+  }
+  write(CERTIFICATES_KEY, all);
+}
+
+const storedOf = (leaf: string) => storedCertificates().find((c) => c.leaf === leaf);
+
+/** The holder saved the anchored file: stop offering it. */
+function markSaved(leaf: string) {
+  const all = storedCertificates();
+  const entry = all.find((c) => c.leaf === leaf);
+  if (entry?.needsSaving) {
+    delete entry.needsSaving;
+    write(CERTIFICATES_KEY, all);
+  }
+}
+
+function forget(leaf: string) {
+  write(
+    CERTIFICATES_KEY,
+    storedCertificates().filter((c) => c.leaf !== leaf),
+  );
+  statuses.delete(leaf);
+}
+
+// ---- the certificate ----
 
 function slugOf(env: Envelope): string | undefined {
   try {
@@ -83,14 +196,36 @@ function slugOf(env: Envelope): string | undefined {
   }
 }
 
+function verdictText(verdict: VerificationResult["verdict"]) {
+  return [h("span", { "aria-hidden": "true" }, VERDICT_SYMBOLS[verdict]), ` ${tr(VERDICT_LABELS[verdict])}`];
+}
+
 function badge(): HTMLElement {
   if (loading || !result) return h("p", { class: "badge badge--checking", role: "status" }, tr(W.checking));
   const verdict = result.verdict;
   return h(
     "div",
     { class: `badge badge--${verdict}`, "data-verdict": verdict },
-    h("p", { class: "badge__word" }, h("span", { "aria-hidden": "true" }, VERDICT_SYMBOLS[verdict]), ` ${tr(W.status)}${lang() === "en" ? ": " : "："}${tr(VERDICT_LABELS[verdict])}`),
+    h("p", { class: "badge__word" }, h("span", { "aria-hidden": "true" }, VERDICT_SYMBOLS[verdict]), ` ${tr(W.status)}${lang() === "en" ? ": " : "："}`, h("span", { class: "verdict__word" }, tr(VERDICT_LABELS[verdict]))),
     result.reason ? h("p", { class: "badge__reason" }, tr(reasonText(result.reason.code))) : null,
+  );
+}
+
+function fileNameOf(env: Envelope, res: VerificationResult): string {
+  const type = res.certificate?.type?.names[lang()] ?? "certificate";
+  const number = res.certificate?.number ?? credentialLeaf(env.credential).slice(2, 14);
+  return `${type}-${number}.json`.replace(/[\\/:*?"<>|\s]+/g, "-");
+}
+
+function upgradedNotice(): HTMLElement | null {
+  if (!upgraded || !envelope || !result) return null;
+  if (downloadUrl) URL.revokeObjectURL(downloadUrl);
+  downloadUrl = URL.createObjectURL(new Blob([`${JSON.stringify(envelope, null, 2)}\n`], { type: "application/json" }));
+  return h(
+    "div",
+    { class: "upgraded", id: "upgraded" },
+    h("p", { class: "note" }, tr(W.upgraded)),
+    h("a", { class: "button button--primary", id: "save-anchored", href: downloadUrl, download: fileNameOf(envelope, result), onclick: () => markSaved(credentialLeaf(envelope!.credential)) }, tr(W.saveAnchored)),
   );
 }
 
@@ -104,15 +239,10 @@ function renderCertificate() {
   } catch {
     // a file that failed integrity offers its top-level claims only
   }
-  const fields = orderedClaims(type, result.claims).map(([name, value]) => fieldOf(type, [name], value, disclosable));  fill(
+  const fields = orderedClaims(type, result.claims).map(([name, value]) => fieldOf(type, [name], value, disclosable));
+  fill(
     section,
-    h(
-      "div",
-      { class: "certificate" },
-      Object.assign(typeHeading(result), { id: "cert-title" }),
-      badge(),
-      certificateFacts(result, slugOf(envelope)),
-    ),
+    h("div", { class: "certificate" }, Object.assign(typeHeading(result), { id: "cert-title" }), badge(), upgradedNotice(), certificateFacts(result, slugOf(envelope))),
     h("fieldset", { class: "fields" }, h("legend", {}, tr(W.chooseFields)), h("p", { class: "hint" }, tr(W.chooseHint)), fields),
   );
   show(section);
@@ -172,6 +302,8 @@ function fieldOf(type: TypeInfo | null, path: ConcretePath, value: unknown, disc
   );
 }
 
+
+/** Opens a certificate: shown at once from the file alone, then checked on the chain (fetching the proof if it is pending). */
 async function open(text: string) {
   const error = byId("open-error");
   show(error, false);
@@ -184,13 +316,14 @@ async function open(text: string) {
     return;
   }
   envelope = parsed;
+  upgraded = false;
   chosen.clear();
   current = undefined;
   show(byId("share-result"), false);
   fill(byId("share-status"));
   // Verify first with no registry (offline, instant): format and integrity, claims and type.
   loading = true;
-  result = await verify(parsed, { registries: [] });
+  result = await verifyAny(parsed, { registries: [] });
   if (!result.certificate) {
     fill(error, tr(W.notCertificate), tr(reasonText(result.reason?.code ?? "FORMAT_MALFORMED")));
     show(error);
@@ -199,15 +332,97 @@ async function open(text: string) {
     envelope = undefined;
     return;
   }
+  const leaf = credentialLeaf(parsed.credential);
+  remember(parsed);
+  // A pending file whose anchored version was made here earlier: open that one instead.
+  const kept = storedOf(leaf);
+  if (parsed.anchor.status === "pending" && kept?.envelope.anchor.status === "anchored" && kept.envelope.credential === parsed.credential) envelope = parsed = kept.envelope;
+  upgraded = kept?.needsSaving === true && envelope.anchor.status === "anchored";
   renderCertificate();
+  renderSaved();
   // Then against the chain, for the status badge and the agency's registered name.
-  const checked = await verify(parsed, verifyOptionsOf(await config));
+  const checked = await verifyAny(parsed, verifyOptionsOf(await config));
   if (envelope !== parsed) return; // another file was opened meanwhile
   result = checked;
   loading = false;
+  if (checked.envelope) {
+    // It was pending and is anchored now: keep the anchored file, and offer it for saving.
+    envelope = checked.envelope;
+    upgraded = true;
+    remember(checked.envelope, true);
+  }
+  statuses.set(leaf, checked);
   renderCertificate();
+  renderSaved();
   byId("cert-section").scrollIntoView({ block: "start" });
   document.body.dataset.state = "loaded";
+}
+
+// ---- certificates kept on this device ----
+
+function renderSaved() {
+  const all = storedCertificates();
+  show(byId("saved-section"), all.length > 0);
+  fill(
+    byId("saved"),
+    all.map((stored) => {
+      const status = statuses.get(stored.leaf);
+      let title = tr(T.unknownType);
+      let number = "";
+      let first = "";
+      try {
+        const payload = parseCredential(stored.envelope.credential).payload;
+        // The type as verification resolved it (bundled, or vouched for by the registry); before
+        // that, a type the SDK ships.
+        const bundled = findTypeByVct(String(payload.vct));
+        const type = status?.certificate?.type ?? (bundled ? { names: bundled.names, claimOrder: Object.keys(bundled.claims) } : undefined);
+        if (type) title = type.names[lang()];
+        number = String(payload.certificate_number ?? "");
+        const claims = status?.claims ?? {};
+        const name = type?.claimOrder?.find((c) => typeof claims[c] === "string");
+        if (name) first = String(claims[name]);
+      } catch {
+        // listed by what is known; verification says what is wrong with it
+      }
+      const tag = status
+        ? h("p", { class: `tag tag--${status.verdict}`, "data-verdict": status.verdict }, h("span", { class: "tag__word" }, verdictText(status.verdict)))
+        : h("p", { class: "tag tag--checking", "data-verdict": "checking" }, h("span", { class: "tag__word" }, tr(W.checking)));
+      return h(
+        "li",
+        { class: "saved-cert", "data-leaf": stored.leaf },
+        h("div", { class: "saved-cert__text" }, h("p", { class: "saved-cert__title" }, first ? `${title} · ${first}` : title), h("p", { class: "saved-cert__number" }, number)),
+        tag,
+        h(
+          "div",
+          { class: "saved-cert__actions" },
+          h("button", { type: "button", class: "button", "aria-label": `${tr(W.open)}: ${title} ${number}`, onclick: () => void open(JSON.stringify(stored.envelope)) }, tr(W.open)),
+          h("button", { type: "button", class: "button", "aria-label": `${tr(W.remove)}: ${title} ${number}`, onclick: () => void removeStored(stored.leaf) }, tr(W.remove)),
+        ),
+      );
+    }),
+  );
+}
+
+async function removeStored(leaf: string) {
+  const ok = await confirmDialog({ title: tr(W.confirmRemoveTitle), text: tr(W.confirmRemoveText), confirm: tr(W.confirmRemove) });
+  if (!ok) return;
+  forget(leaf);
+  renderSaved();
+  fill(byId("saved-status"), tr(W.removed));
+}
+
+/** Checks every kept certificate against the chain (fetching the proofs of pending ones). */
+async function checkSaved() {
+  const all = storedCertificates();
+  const options = verifyOptionsOf(await config);
+  for (const stored of all) {
+    const checked = await verifyAny(stored.envelope, options);
+    statuses.set(stored.leaf, checked);
+    if (checked.envelope) remember(checked.envelope, true);
+    renderSaved();
+  }
+  if (all.length > 0) fill(byId("saved-status"), tr(W.savedChecked).replace("{n}", String(all.length)));
+  document.body.dataset.saved = "checked";
 }
 
 // ---- share links ----
@@ -234,6 +449,11 @@ function showCurrent() {
 async function createLink() {
   if (!envelope || !result) return;
   const status = byId("share-status");
+  // A link to a pending certificate would show "not yet anchored" to whoever opens it.
+  if (envelope.anchor.status === "pending") {
+    fill(status, tr(W.pendingNoLink));
+    return;
+  }
   const button = byId<HTMLButtonElement>("create");
   button.disabled = true;
   fill(status, tr(W.creating));
@@ -270,7 +490,10 @@ async function createLink() {
     showCurrent();
     renderLinks();
     fill(status, tr(W.created));
-    byId("share-result").scrollIntoView({ block: "start" });
+    // Straight to the link, selected: a screen reader reads it, a keyboard user can copy it at once.
+    const linkInput = byId<HTMLInputElement>("share-link");
+    linkInput.focus();
+    linkInput.select();
   } catch (error) {
     fill(status, tr(W.failed), error instanceof Error ? error.message : String(error));
   } finally {
@@ -279,6 +502,11 @@ async function createLink() {
 }
 
 async function withdraw(link: SavedLink, status: HTMLElement) {
+  const ok = await confirmDialog({ title: tr(W.confirmWithdrawTitle), text: tr(W.confirmWithdrawText), confirm: tr(W.confirmWithdraw) });
+  if (!ok) {
+    fill(status, tr(W.notWithdrawn));
+    return;
+  }
   fill(status, tr(W.withdrawing));
   let response: Response;
   try {
@@ -341,6 +569,7 @@ async function main() {
   initLang();
   onLangChange(() => {
     renderCertificate();
+    renderSaved();
     showCurrent();
     renderLinks();
   });
@@ -355,10 +584,12 @@ async function main() {
   byId("create").addEventListener("click", () => void createLink());
   byId("copy").addEventListener("click", () => void copyLink());
   byId("withdraw").addEventListener("click", () => current && void withdraw(current, byId("share-status")));
+  renderSaved();
   renderLinks();
   await config;
   document.body.dataset.state = "ready";
   registerOfflineWorker();
+  await checkSaved();
 }
 
 void main();

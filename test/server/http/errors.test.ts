@@ -182,7 +182,8 @@ describe("HTTP: error format, body limits, request ids, OpenAPI, rate limits", f
       for (let i = 0; i < 3; i++) expect((await call(t.tokens.amr)).statusCode).to.equal(200);
       const limited = await call(t.tokens.amr);
       const error = expectError(limited, 429, "RATE_LIMITED");
-      expect(error.details.limit).to.equal(3);
+      expect(error.details).to.be.an("array").with.length(1);
+      expect(error.details[0].limit).to.equal(3);
       expect(Number(limited.headers["retry-after"])).to.be.greaterThan(0);
       expect(limited.headers["x-request-id"]).to.be.a("string");
 

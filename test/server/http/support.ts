@@ -32,7 +32,7 @@ export interface TestApp {
  * with the demo agencies registered, accredited and given operators, behind `buildApp`.
  * Rate limiting is off unless asked for; anchoring batches close after 50 ms.
  */
-export async function buildTestApp(options: BuildAppOptions = {}): Promise<TestApp> {
+export async function buildTestApp(options: BuildAppOptions = {}, serviceOptions: { publicUrl?: string; maxDelayMs?: number } = {}): Promise<TestApp> {
   const [root, ...operatorSigners] = await hre.ethers.getSigners();
   const deployment = await deployRegistry(root);
   const admin = createRegistryAdmin(deployment.address, root);
@@ -53,8 +53,9 @@ export async function buildTestApp(options: BuildAppOptions = {}): Promise<TestA
     rootAuthority: root,
     operators,
     passphrase: "http-test-passphrase",
-    batch: { maxSize: 1000, maxDelayMs: 50 },
+    batch: { maxSize: 1000, maxDelayMs: serviceOptions.maxDelayMs ?? 50 },
     confirmations: 1,
+    publicUrl: serviceOptions.publicUrl,
   });
 
   const apps: FastifyInstance[] = [];

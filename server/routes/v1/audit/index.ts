@@ -34,6 +34,7 @@ export default async function audit(app: FastifyInstance): Promise<void> {
         response: {
           200: {
             type: "object",
+            description: "A page of the audit log and whether the whole chain of hashes is intact.",
             properties: { entries: { type: "array", items: entrySchema }, intact: { type: "boolean" }, head: { type: "string" } },
             required: ["entries", "intact", "head"],
           },

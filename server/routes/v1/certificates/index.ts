@@ -10,9 +10,11 @@ import {
   envelopeSchema,
   errorResponses,
   errorSchema,
-  idempotencyHeaders,
+  issueHeaders,
+  issueRequestExamples,
   issueRequestSchema,
 } from "../../../schemas";
+import { withPreferredWait } from "./prefer-wait";
 
 export const MAX_BATCH = 10_000;
 /** One certificate's body is small; batches get the app-wide limit. */
@@ -60,17 +62,24 @@ export default async function certificates(app: FastifyInstance): Promise<void> 
       schema: {
         tags: ["certificates"],
         summary: "Issue one certificate",
-        description: "Signs the certificate, stores it durably and queues it for anchoring. The envelope is `pending` until its batch is anchored.",
-        headers: idempotencyHeaders,
+        description:
+          "Signs the certificate, stores it durably and queues it for anchoring. The envelope is `pending` until its batch is anchored (a pending envelope names this service: its proof is at GET /v1/proofs/<leaf>). With `Prefer: wait=<seconds>` the reply waits for the anchor and returns the anchored envelope.",
+        headers: issueHeaders,
         body: issueRequestSchema,
         response: {
-          201: { type: "object", properties: { id: { type: "string" }, status: { type: "string" }, envelope: envelopeSchema }, required: ["id", "status", "envelope"] },
+          201: {
+            type: "object",
+            description: "Issued and stored durably. `status` is `pending` (envelope without proof yet) or, after `Prefer: wait`, `anchored`.",
+            properties: { id: { type: "string" }, status: { type: "string", enum: ["pending", "anchored"] }, envelope: envelopeSchema },
+            required: ["id", "status", "envelope"],
+          },
           ...errorResponses,
         },
       },
     },
     async (request, reply) => {
-      const record = await app.service.issue(request.principal!, request.body, contextOf(request));
+      const issued = await app.service.issue(request.principal!, request.body, contextOf(request));
+      const [record] = await withPreferredWait(app.service, request, reply, [issued]);
       return reply.status(201).send({ id: record.id, status: record.status, envelope: record.envelope });
     },
   );
@@ -83,17 +92,19 @@ export default async function certificates(app: FastifyInstance): Promise<void> 
         tags: ["certificates"],
         summary: "Issue up to 10,000 certificates",
         description:
-          "Each item is an issue request (as POST /v1/certificates). Items are validated and issued one by one: good items are issued even when others fail; results are in input order.",
-        headers: idempotencyHeaders,
+          "Each item is an issue request (as POST /v1/certificates). Items are validated and issued one by one: good items are issued even when others fail; results are in input order. `Prefer: wait=<seconds>` waits for every issued item's anchor.",
+        headers: issueHeaders,
         body: {
           type: "object",
           properties: { items: { type: "array", minItems: 1, maxItems: MAX_BATCH, items: { type: "object", description: "An issue request: { type, claims, validFrom?, validUntil? }" } } },
           required: ["items"],
           additionalProperties: false,
+          examples: [{ items: [issueRequestExamples["business-licence"].value, { ...issueRequestExamples["production-licence"].value, validUntil: "2031-12-31T23:59:59+08:00" }] }],
         },
         response: {
           200: {
             type: "object",
+            description: "One result per item, in input order: `{ index, ok: true, id, status, envelope }` or `{ index, ok: false, error }`.",
             properties: { results: { type: "array", items: batchResultSchema }, issued: { type: "integer" }, failed: { type: "integer" } },
             required: ["results", "issued", "failed"],
           },
@@ -101,7 +112,7 @@ export default async function certificates(app: FastifyInstance): Promise<void> 
         },
       },
     },
-    async (request) => {
+    async (request, reply) => {
       const { items } = request.body;
       const results: unknown[] = new Array(items.length);
       const valid: IssueRequest[] = [];
@@ -116,11 +127,14 @@ export default async function certificates(app: FastifyInstance): Promise<void> 
         }
       });
       const issued: BatchItemResult[] = valid.length === 0 ? [] : await app.service.issueBatch(request.principal!, valid, contextOf(request));
+      const good = issued.flatMap((r) => (r.ok ? [r.certificate] : []));
+      const current = new Map((await withPreferredWait(app.service, request, reply, good)).map((r) => [r.id, r]));
       for (const result of issued) {
         const index = indexOf[result.index];
-        results[index] = result.ok
-          ? { index, ok: true, id: result.certificate.id, status: result.certificate.status, envelope: result.certificate.envelope }
-          : { index, ok: false, error: result.error };
+        const certificate = result.ok ? current.get(result.certificate.id)! : undefined;
+        results[index] = certificate
+          ? { index, ok: true, id: certificate.id, status: certificate.status, envelope: certificate.envelope }
+          : { index, ok: false, error: (result as Extract<BatchItemResult, { ok: false }>).error };
       }
       const ok = issued.filter((r) => r.ok).length;
       return { results, issued: ok, failed: items.length - ok };
@@ -154,9 +168,10 @@ export default async function certificates(app: FastifyInstance): Promise<void> 
           params: certificateIdParams,
           body: {
             type: "object",
-            properties: { reason: { type: "integer", minimum: 0, maximum: 65535, description: "Reason code, recorded on chain." } },
+            properties: { reason: { type: "integer", minimum: 0, maximum: 65535, description: "Reason code, recorded on chain (sdk/status/reasons.ts: 1 issued in error, 2 superseded, …)." } },
             required: ["reason"],
             additionalProperties: false,
+            examples: [{ reason: 1 }],
           },
           response: { 200: certificateSchema, ...errorResponses },
         },

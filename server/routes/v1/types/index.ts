@@ -21,6 +21,12 @@ export const typeViewSchema = {
   required: ["id", "vct", "version", "typeCode", "names", "claims", "schema", "metadata", "metadataUrl", "integrity", "builtIn"],
 } as const;
 
+const addedSchema = {
+  type: "object",
+  properties: { id: { type: "string" }, vct: { type: "string" }, version: { type: "integer" }, metadataUrl: { type: "string" }, integrity: { type: "string" } },
+  required: ["id", "vct", "metadataUrl", "integrity"],
+} as const;
+
 /** The certificate types this service knows (each type's newest version), and root's way to add one. */
 export default async function types(app: FastifyInstance): Promise<void> {
   app.get<{ Querystring: { versions?: "latest" | "all" } }>(
@@ -31,7 +37,14 @@ export default async function types(app: FastifyInstance): Promise<void> {
         summary: "List certificate types",
         description: "Each type's newest version; `?versions=all` lists older versions too.",
         querystring: { type: "object", properties: { versions: { type: "string", enum: ["latest", "all"] } }, additionalProperties: false },
-        response: { 200: { type: "array", items: typeViewSchema }, ...errorResponses },
+        response: {
+          200: {
+            type: "array",
+            description: "Every certificate type this service issues: id, names, claim labels (zh-CN and en), the JSON Schema of its claims with a complete example, and its SD-JWT VC Type Metadata document.",
+            items: typeViewSchema,
+          },
+          ...errorResponses,
+        },
       },
     },
     async (request) => (request.query.versions === "all" ? app.service.typeVersions() : app.service.types()),
@@ -60,8 +73,8 @@ export default async function types(app: FastifyInstance): Promise<void> {
           additionalProperties: false,
         },
         response: {
-          200: { type: "object", properties: { id: { type: "string" }, vct: { type: "string" }, version: { type: "integer" }, metadataUrl: { type: "string" }, integrity: { type: "string" } }, required: ["id", "vct", "metadataUrl", "integrity"] },
-          201: { type: "object", properties: { id: { type: "string" }, vct: { type: "string" }, version: { type: "integer" }, metadataUrl: { type: "string" }, integrity: { type: "string" } }, required: ["id", "vct", "metadataUrl", "integrity"] },
+          200: { ...addedSchema, description: "The same metadata was added before: that version, unchanged (nothing written)." },
+          201: { ...addedSchema, description: "The type (or its next version) is stored, served at its vct and registered on chain." },
           ...errorResponses,
         },
       },

@@ -25,6 +25,17 @@ export default async function verify(app: FastifyInstance): Promise<void> {
           },
           required: ["envelope"],
           additionalProperties: false,
+          examples: [
+            {
+              envelope: {
+                format: "certchain-envelope",
+                version: 1,
+                credential:
+                  "eyJhbGciOiJFZERTQSIsInR5cCI6ImRjK3NkLWp3dCIsImtpZCI6Im8yUzh3ZGppZ252eVMwNGhNdlZCSEtvd0RBQW5PTm5JSUdySjJ1T2xkcVEifQ.eyJpc3MiOiJ1cm46Y2VydGNoYWluOmFnZW5jeTpzaC1hbXIifQ.c2lnbmF0dXJl~",
+                anchor: { status: "pending", chainId: 31337, registry: "0x5FbDB2315678afecb367f032d93F642f64180aa3", service: "http://127.0.0.1:3000" },
+              },
+            },
+          ],
         },
         response: {
           200: {

@@ -1,5 +1,5 @@
 import { JsonRpcProvider } from "ethers";
-import type { VerifyOptions, Hex, TypeMetadataDocument } from "@certchain/sdk";
+import type { Hex, TypeMetadataDocument, VerifyAnyOptions } from "@certchain/sdk";
 
 /** What the service tells its pages (GET /web-config.json). */
 export interface WebConfig {
@@ -44,12 +44,17 @@ export async function loadConfig(): Promise<WebConfig | undefined> {
   }
 }
 
-/** Verify options reading the chain through the service's read-only proxy. */
-export function verifyOptionsOf(config: WebConfig | undefined): VerifyOptions {
-  if (!config) return { registries: [] };
+/**
+ * Verify options reading the chain through the service's read-only proxy; a pending
+ * certificate's proof may come from this page's own origin (the service that serves it), and
+ * is then checked on the chain like any other. Types added through the service's API come with
+ * the config; the SDK uses one only if the registry holds its hash.
+ */
+export function verifyOptionsOf(config: WebConfig | undefined): VerifyAnyOptions {
+  if (!config) return { registries: [], proofServices: [location.origin] };
   const types = Array.isArray(config.types) ? { bundle: config.types } : undefined;
   const url = new URL(config.rpcUrl, location.origin).href;
   // staticNetwork: no eth_chainId probing loop; batches stay under the proxy's limit of 50.
   const provider = new JsonRpcProvider(url, config.chainId, { staticNetwork: true, cacheTimeout: -1, batchMaxCount: 20 });
-  return { registries: [{ chainId: config.chainId, address: config.address, name: config.name, provider }], types };
+  return { registries: [{ chainId: config.chainId, address: config.address, name: config.name, provider }], proofServices: [location.origin], types };
 }

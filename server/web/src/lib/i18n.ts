@@ -1,4 +1,5 @@
-// Chinese first; English on request. The choice is kept per browser.
+// The browser's language first (navigator.languages), Chinese when it names neither; a choice
+// made with the switch overrides it and is kept per browser.
 
 export type Lang = "zh-CN" | "en";
 export type Text = { "zh-CN": string; en: string };
@@ -6,14 +7,27 @@ export type Text = { "zh-CN": string; en: string };
 const STORAGE_KEY = "certchain.lang";
 const listeners: ((lang: Lang) => void)[] = [];
 
+/** The first of the browser's languages this page speaks: zh-* → zh-CN, en-* → en. */
+export function langOfBrowser(languages: readonly string[]): Lang | undefined {
+  for (const tag of languages) {
+    const lower = tag.toLowerCase();
+    if (lower === "zh" || lower.startsWith("zh-")) return "zh-CN";
+    if (lower === "en" || lower.startsWith("en-")) return "en";
+  }
+  return undefined;
+}
+
 function initialLang(): Lang {
   const asked = new URLSearchParams(location.search).get("lang");
   if (asked === "en" || asked === "zh-CN") return asked;
   try {
-    return localStorage.getItem(STORAGE_KEY) === "en" ? "en" : "zh-CN";
+    const chosen = localStorage.getItem(STORAGE_KEY);
+    if (chosen === "en" || chosen === "zh-CN") return chosen;
   } catch {
-    return "zh-CN";
+    // storage disabled: the browser's language decides
   }
+  const languages = navigator.languages?.length ? navigator.languages : [navigator.language ?? ""];
+  return langOfBrowser(languages) ?? "zh-CN";
 }
 
 let current: Lang = initialLang();

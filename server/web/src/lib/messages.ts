@@ -120,7 +120,24 @@ export const T = {
   linkExpires: { "zh-CN": "此分享链接有效期至", en: "This share link works until" },
   verifyAgain: { "zh-CN": "重新验证", en: "Verify again" },
   unexpected: { "zh-CN": "页面出错了，请刷新后重试。", en: "Something went wrong on this page. Reload and try again." },
+  tampered: {
+    "zh-CN": "证照内容已被改动，与发证机关签发的不一致，因此不显示其中的任何信息。",
+    en: "The certificate's content has been altered: it no longer matches what the issuing agency signed, so none of it is shown.",
+  },
 } satisfies Record<string, Text>;
+
+/**
+ * Reasons that mean the content was changed after the agency signed it: its claims cannot be
+ * trusted, so pages say "tampered" instead of listing them (or saying nothing was revealed).
+ */
+export const TAMPERED_CODES: ReadonlySet<string> = new Set([
+  "INTEGRITY_UNREFERENCED_DISCLOSURE",
+  "INTEGRITY_DUPLICATE_DISCLOSURE",
+  "INTEGRITY_DUPLICATE_DIGEST",
+  "INTEGRITY_CLAIM_CONFLICT",
+  "SIGNATURE_INVALID",
+  "ANCHOR_PROOF_INVALID",
+]);
 
 /** Plain words for any reason a result can carry, certificate check or share link. */
 export const reasonText = (code: VerifyCode | ShareCode): Text =>

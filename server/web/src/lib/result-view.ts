@@ -3,7 +3,7 @@ import { claimList, labelOf, withheldLabel } from "./claims-view";
 import { fill, h } from "./dom";
 import { formatDate, formatTime } from "./format";
 import { lang, tr } from "./i18n";
-import { REASON_TEXTS, SHARE_FAILURES, T, VALID_EXPLANATION, VERDICT_LABELS, VERDICT_SYMBOLS } from "./messages";
+import { REASON_TEXTS, SHARE_FAILURES, T, TAMPERED_CODES, VALID_EXPLANATION, VERDICT_LABELS, VERDICT_SYMBOLS } from "./messages";
 
 export type AnyResult = VerificationResult | ShareVerificationResult;
 
@@ -83,6 +83,7 @@ export function renderResult(container: HTMLElement, result: AnyResult) {
     // Labels come from the type's metadata, which the SDK resolved (bundled, or checked against the registry).
     const type = result.certificate.type;
     const revealed = Object.keys(result.claims);
+    const tampered = TAMPERED_CODES.has(result.reason?.code ?? "");
     parts.push(
       h(
         "section",
@@ -90,8 +91,12 @@ export function renderResult(container: HTMLElement, result: AnyResult) {
         Object.assign(typeHeading(result), { id: "cert-type" }),
         certificateFacts(result),
         h("h3", {}, tr(T.revealed)),
-        revealed.length > 0 ? claimList(type, [], result.claims) : h("p", { class: "note" }, tr(T.noneRevealed)),
-        result.withheld.length > 0 || (result.withheldClaims?.length ?? 0) > 0
+        tampered
+          ? h("p", { class: "note tampered", "data-testid": "tampered" }, tr(T.tampered))
+          : revealed.length > 0
+          ? claimList(type, [], result.claims)
+          : h("p", { class: "note" }, tr(T.noneRevealed)),
+        !tampered && (result.withheld.length > 0 || (result.withheldClaims?.length ?? 0) > 0)
           ? h(
               "div",
               { class: "withheld" },

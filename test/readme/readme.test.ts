@@ -1,0 +1,242 @@
+/**
+ * The README is true: every ```sh block is run, command by command, the way a newcomer pastes it
+ * into a fresh checkout while `npm start` runs in another terminal, and every ```ts block is
+ * type-checked with the SDK resolvable. Commands that install, start the service, run the tests
+ * or the benchmark are not run: they are recognised by the explicit list below and reported, never
+ * skipped silently. A failure names the block, its line in README.md, the command and its output.
+ */
+import { spawn } from "node:child_process";
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { expect } from "chai";
+import ts from "typescript";
+import { freePort } from "../support/ports";
+import { killLeftoverNode, startServiceProcess, type ServiceProcess } from "../support/service-process";
+
+const ROOT = path.join(__dirname, "..", "..");
+const README = path.join(ROOT, "README.md");
+
+interface Block {
+  lang: string;
+  /** 1-based line in README.md of the block's first line of code. */
+  line: number;
+  code: string;
+}
+
+interface Command {
+  block: number;
+  /** 1-based README line where the command starts. */
+  line: number;
+  text: string;
+}
+
+/** Commands a test must not run, each with the reason; matched against the command's text. */
+const NOT_RUN: { pattern: RegExp; why: string }[] = [
+  { pattern: /^npm pack\b/, why: "builds and packs the SDK: test/sdk-package/ tests the packed tarball in a clean project" },
+  { pattern: /^npm install \S+\.tgz\b/, why: "installs the packed SDK into another project: test/sdk-package/ does that in a clean project" },
+  { pattern: /^npm (install|ci)\b/, why: "installs the dependencies: this checkout already has them" },
+  { pattern: /^npm start\b(?!.*--help)/, why: "starts the service: this test starts it itself (npm start's script, a temporary data directory, free ports)" },
+  { pattern: /^npm test\b|^npx hardhat test\b/, why: "runs the test suite, which this test is part of" },
+  { pattern: /^npm run bench\b/, why: "the benchmark takes minutes and checks speed, not the README" },
+  { pattern: /^npm link\b/, why: "changes the machine's global npm folder" },
+  { pattern: /^(sudo )?apt(-get)? /, why: "installs system packages" },
+];
+
+/** What the README says that only holds on the reader's machine, rewritten to this test's. */
+function rewrites(apiPort: number, chainPort: number, clone: string): { from: RegExp; to: string; why: string }[] {
+  return [
+    { from: /\b(localhost|127\.0\.0\.1):3000\b/g, to: `127.0.0.1:${apiPort}`, why: "the API listens on a free port, not 3000" },
+    { from: /\b(localhost|127\.0\.0\.1):8545\b/g, to: `127.0.0.1:${chainPort}`, why: "the chain listens on a free port, not 8545" },
+    { from: /\/path\/to\/certchain\b/g, to: clone, why: "the placeholder for where the checkout is" },
+  ];
+}
+
+function readmeBlocks(markdown: string): Block[] {
+  const blocks: Block[] = [];
+  const lines = markdown.split("\n");
+  for (let i = 0; i < lines.length; i++) {
+    const open = /^```\s*([A-Za-z0-9_-]*)\s*$/.exec(lines[i]);
+    if (!open) continue;
+    const start = i + 1;
+    let end = start;
+    while (end < lines.length && !/^```\s*$/.test(lines[end])) end++;
+    if (end >= lines.length) throw new Error(`README.md line ${i + 1}: a code block is never closed`);
+    blocks.push({ lang: open[1].toLowerCase(), line: start + 1, code: lines.slice(start, end).join("\n") });
+    i = end;
+  }
+  return blocks;
+}
+
+/** A shell block as commands: one per line, `\` continuations joined; comments and blank lines dropped. */
+function commandsOf(block: Block, index: number): Command[] {
+  const commands: Command[] = [];
+  const lines = block.code.split("\n");
+  for (let i = 0; i < lines.length; i++) {
+    const first = i;
+    let text = lines[i];
+    // The backslash-newline stays: bash joins the lines itself.
+    while (/\\\s*$/.test(text) && i + 1 < lines.length) text = `${text.replace(/\s+$/, "")}\n${lines[++i]}`;
+    // A trailing "# comment" is the README explaining the command, not part of it.
+    const command = text.replace(/\s+#\s[^'"]*$/, "").trim();
+    if (command === "" || command.startsWith("#")) continue;
+    commands.push({ block: index, line: block.line + first, text: command });
+  }
+  return commands;
+}
+
+/** A checkout as a newcomer has it: the repository's files (linked, not copied) and its own ./data. */
+function makeCheckout(): string {
+  const clone = mkdtempSync(path.join(tmpdir(), "certchain-readme-"));
+  for (const entry of readdirSync(ROOT)) {
+    if ([".git", "data", "test-artifacts", ".scratch"].includes(entry)) continue;
+    symlinkSync(path.join(ROOT, entry), path.join(clone, entry));
+  }
+  mkdirSync(path.join(clone, "data"));
+  return clone;
+}
+
+interface Outcome {
+  command: Command;
+  run: string;
+  code: number;
+  output: string;
+}
+
+const MARK = "@@readme-command@@";
+
+/** Runs the commands in one bash session (variables carry from line to line), stopping at the first failure. */
+function runCommands(commands: { command: Command; run: string }[], cwd: string): Promise<Outcome[]> {
+  const script = [
+    "exec 2>&1",
+    ...commands.flatMap(({ run }, i) => [`printf '\\n${MARK} start ${i}\\n'`, run, `__rc=$?; printf '\\n${MARK} end ${i} %s\\n' "$__rc"; [ "$__rc" -eq 0 ] || exit 97`]),
+  ].join("\n");
+  return new Promise((resolve, reject) => {
+    const env = { ...process.env };
+    for (const key of Object.keys(env)) if (key.startsWith("CERTCHAIN_") || key.startsWith("TS_NODE_") || key === "DATA_DIR") delete env[key];
+    const child = spawn("bash", ["-c", script], { cwd, env, stdio: ["ignore", "pipe", "pipe"] });
+    let output = "";
+    child.stdout.on("data", (chunk) => (output += chunk));
+    child.stderr.on("data", (chunk) => (output += chunk));
+    const timer = setTimeout(() => child.kill("SIGKILL"), 600_000);
+    child.once("error", reject);
+    child.once("close", () => {
+      clearTimeout(timer);
+      const outcomes: Outcome[] = [];
+      commands.forEach(({ command, run }, i) => {
+        const start = output.indexOf(`${MARK} start ${i}\n`);
+        if (start === -1) return;
+        const endMatch = new RegExp(`\\n${MARK} end ${i} (\\d+)\\n`).exec(output.slice(start));
+        const body = output.slice(start + `${MARK} start ${i}\n`.length, endMatch ? start + endMatch.index : undefined);
+        outcomes.push({ command, run, code: endMatch ? Number(endMatch[1]) : -1, output: body });
+      });
+      resolve(outcomes);
+    });
+  });
+}
+
+/** What a block's failure says: where it is in README.md, what ran, and what came out. */
+const describeFailure = (o: Outcome, why: string) =>
+  `README.md block ${o.command.block + 1}, line ${o.command.line}: ${why}\n  command: ${o.command.text}\n  ran as:  ${o.run}\n  exit:    ${o.code}\n  output:\n${o.output.trim().split("\n").slice(-40).map((l) => `    ${l}`).join("\n")}`;
+
+describe("README.md: every command works pasted into a fresh checkout, every TypeScript snippet compiles", function () {
+  this.timeout(900_000);
+  const blocks = readmeBlocks(readFileSync(README, "utf8"));
+
+  it("has shell and TypeScript blocks to check (the extraction itself works)", () => {
+    expect(blocks.filter((b) => b.lang === "sh").length, "```sh blocks").to.be.at.least(2);
+    expect(blocks.filter((b) => b.lang === "ts").length, "```ts blocks").to.be.at.least(1);
+    const unknown = blocks.filter((b) => !["sh", "bash", "shell", "ts", "typescript", ""].includes(b.lang));
+    expect(unknown.map((b) => `line ${b.line}: ${b.lang}`), "blocks of other languages are not checked: add them here").to.deep.equal([]);
+  });
+
+  it("every ```ts block type-checks against the SDK, as a module of a project that installed @certchain/sdk", () => {
+    const tsBlocks = blocks.map((b, i) => ({ ...b, index: i })).filter((b) => b.lang === "ts" || b.lang === "typescript");
+    // ES modules (.mts, module nodenext), as the README tells a department to compile them: top-level
+    // await is fine, `import … from "@certchain/sdk"` resolves to the SDK's sources here.
+    const files = new Map(tsBlocks.map((b) => [path.join(ROOT, `README.block-${b.index + 1}.mts`), b]));
+    const config = ts.getParsedCommandLineOfConfigFile(path.join(ROOT, "tsconfig.json"), {}, { ...ts.sys, onUnRecoverableConfigFileDiagnostic: () => undefined })!;
+    const options: ts.CompilerOptions = {
+      ...config.options,
+      noEmit: true,
+      module: ts.ModuleKind.NodeNext,
+      moduleResolution: ts.ModuleResolutionKind.NodeNext,
+      target: ts.ScriptTarget.ES2022,
+      customConditions: ["certchain-source"],
+    };
+    const host = ts.createCompilerHost(options);
+    const readFile = host.readFile.bind(host);
+    const getSourceFile = host.getSourceFile.bind(host);
+    host.fileExists = (name) => files.has(path.resolve(name)) || ts.sys.fileExists(name);
+    host.readFile = (name) => files.get(path.resolve(name))?.code ?? readFile(name);
+    host.getSourceFile = (name, version, onError, create) => {
+      const block = files.get(path.resolve(name));
+      return block ? ts.createSourceFile(name, block.code, version, true) : getSourceFile(name, version, onError, create);
+    };
+    const program = ts.createProgram([...files.keys()], options, host);
+    const problems = ts
+      .getPreEmitDiagnostics(program)
+      .filter((d) => d.file && files.has(path.resolve(d.file.fileName)))
+      .map((d) => {
+        const block = files.get(path.resolve(d.file!.fileName))!;
+        const { line } = d.file!.getLineAndCharacterOfPosition(d.start ?? 0);
+        return `README.md block ${block.index + 1}, line ${block.line + line}: ${ts.flattenDiagnosticMessageText(d.messageText, "\n")}\n    ${block.code.split("\n")[line]}`;
+      });
+    expect(problems, problems.join("\n")).to.deep.equal([]);
+  });
+
+  describe("the ```sh blocks, against a real `npm start` (its script, a temporary data directory, free ports)", function () {
+    let clone: string;
+    let service: ServiceProcess | undefined;
+    let chainPort: number;
+
+    before(async function () {
+      clone = makeCheckout();
+      chainPort = await freePort();
+      // As `npm start` in the checkout: its own ./data, default batch delay and rate limit.
+      service = await startServiceProcess(path.join(clone, "data"), { chainPort, env: { BATCH_DELAY_MS: "2000", RATE_LIMIT_PER_MINUTE: "3000", LOG_LEVEL: "warn" } });
+    });
+    after(async function () {
+      await service?.stop().catch(() => undefined);
+      if (clone) {
+        killLeftoverNode(path.join(clone, "data"));
+        rmSync(clone, { recursive: true, force: true });
+      }
+    });
+
+    it("runs every command (those not run are listed with the reason) and each one succeeds", async function () {
+      const apiPort = Number(new URL(service!.demo.apiUrl).port);
+      const rules = rewrites(apiPort, chainPort, clone);
+      const all = blocks.flatMap((b, i) => (["sh", "bash", "shell"].includes(b.lang) ? commandsOf(b, i) : []));
+      const toRun: { command: Command; run: string }[] = [];
+      const notRun: string[] = [];
+      for (const command of all) {
+        const reason = NOT_RUN.find((r) => r.pattern.test(command.text));
+        if (reason) notRun.push(`line ${command.line}: ${command.text.split("\n")[0]}  — not run: ${reason.why}`);
+        else toRun.push({ command, run: rules.reduce((text, r) => text.replace(r.from, r.to), command.text) });
+      }
+      console.log(`    README commands not run (${notRun.length}):\n${notRun.map((l) => `      ${l}`).join("\n")}`);
+      console.log(`    rewritten for this machine: ${rules.map((r) => `${r.from.source} → ${r.to} (${r.why})`).join("; ")}`);
+      expect(toRun.length, "commands to run").to.be.at.least(5);
+
+      const outcomes = await runCommands(toRun, clone);
+      const failures: string[] = [];
+      for (const o of outcomes) {
+        if (o.code !== 0) failures.push(describeFailure(o, `exited ${o.code}`));
+        // curl -s exits 0 on an HTTP error: an API error body is a failure too.
+        else if (/"error"\s*:\s*\{\s*"code"/.test(o.output)) failures.push(describeFailure(o, "the API answered with an error"));
+      }
+      const missing = toRun.slice(outcomes.length).map(({ command }) => `README.md block ${command.block + 1}, line ${command.line}: never ran (an earlier command failed): ${command.text}`);
+      expect([...failures, ...missing], [...failures, ...missing].join("\n\n")).to.deep.equal([]);
+
+      // What the commands were for, checked as a reader would: the curl certificate came back anchored…
+      const issued = outcomes.find((o) => /curl -s -X POST .*\/v1\/certificates/s.test(o.command.text));
+      expect(issued, "the README issues a certificate with curl").to.not.equal(undefined);
+      const reply = JSON.parse(issued!.output.trim().split("\n").pop()!);
+      expect(reply.envelope.anchor.status, "Prefer: wait returns the anchored envelope").to.equal("anchored");
+      // …and the CLI found the demo file by itself, issued, verified and notarised.
+      const cli = outcomes.filter((o) => /^npx certchain /.test(o.command.text));
+      expect(cli.length, "npx certchain commands").to.be.at.least(4);
+    });
+  });
+});
