@@ -85,6 +85,11 @@ describe("sdk type metadata (SD-JWT VC Type Metadata documents)", function () {
       }
     });
 
+    it("never change: each document's SHA-256 is the frozen one (test/vectors/type-metadata-integrity.json), and no frozen one is dropped", function () {
+      const frozen = JSON.parse(readFileSync(path.join(__dirname, "..", "vectors", "type-metadata-integrity.json"), "utf8")).documents as Record<string, string>;
+      for (const [vct, integrity] of Object.entries(frozen)) expect(findTypeByVct(vct)?.integrity, vct).to.equal(integrity);
+    });
+
     it("label nested claims by path, so pages never need a raw key (marriage: each spouse and each field)", function () {
       const marriage = findTypeByVct("urn:certchain:vct:marriage-certificate:1")!;
       const labels = new Map(marriage.claimLabels.map((c) => [JSON.stringify(c.path), c.label]));
