@@ -493,7 +493,9 @@ export async function createIssuingService(options: IssuingServiceOptions): Prom
     },
 
     async verify(input) {
-      const options = { registries: [reader], minConfirmations: confirmations };
+      // The types this service knows come along as documents; the SDK still uses one only if the registry holds its hash.
+      const bundle = catalogue.versions().filter((entry) => !entry.builtIn).map((entry) => entry.type.metadataText);
+      const options = { registries: [reader], minConfirmations: confirmations, types: { bundle } };
       // A pending envelope of ours is resolved from our own store: no HTTP to ourselves.
       const anchored = await anchoredFromStore(input).catch(() => undefined);
       if (anchored === undefined) return sdkVerify(input, options);

@@ -122,6 +122,10 @@ describe("HTTP: certificate types as data, accreditations and agency tokens", fu
       expect(result.verdict, JSON.stringify(result.reason)).to.equal("valid");
       expect(result.checks.find((c) => c.name === "schema")!.status).to.equal("passed");
       expect(result.certificate!.type!.names["zh-CN"]).to.equal("社会保障卡");
+      // The service's own verify knows its types too.
+      const served = await t.app.inject({ method: "POST", url: "/v1/verify", payload: { envelope: anchored.envelope } });
+      expect(served.json().verdict, served.body).to.equal("valid");
+      expect(served.json().checks.find((c: any) => c.name === "schema").status).to.equal("passed");
     });
 
     it("refuses claims that do not fit the new type's schema (422 CLAIMS_INVALID, pointing into nested claims)", async () => {
