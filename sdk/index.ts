@@ -41,6 +41,11 @@ export {
 export {
   formatCertificateNumber,
   parseCertificateNumber,
+  checkCreditCode,
+  creditCodeCheckCharacter,
+  creditCodeToBytes18,
+  creditCodeFromBytes18,
+  type CheckCreditCodeResult,
   type CertificateNumberParts,
   type FormatCertificateNumberParameters,
   type ParseCertificateNumberResult,
@@ -131,6 +136,8 @@ export {
   shareLinkOf,
   isShareLink,
   verifyShareLink,
+  isAllowedShareService,
+  DEFAULT_SHARE_TIMEOUT_MS,
   SHARE_CODES,
   MAX_SHARE_CIPHERTEXT,
   MAX_SHARE_LIFETIME_MS,
@@ -139,6 +146,8 @@ export {
   type ShareVerificationResult,
   type VerifyShareLinkOptions,
   type FetchLike,
+  type ShareReader,
+  type ShareRecord,
   type ShareCode,
 } from "./share";
 

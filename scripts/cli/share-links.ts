@@ -8,7 +8,7 @@ import type { TrustedRegistry, VerificationResult, VerifyOptions } from "@certch
  */
 export type ShareLinkVerifier = (
   link: string,
-  options: { registries: TrustedRegistry[]; minConfirmations?: number; types?: VerifyOptions["types"]; proofServices?: string[] },
+  options: { registries: TrustedRegistry[]; minConfirmations?: number; types?: VerifyOptions["types"]; proofServices?: string[]; shareServices?: string[] },
 ) => Promise<Omit<VerificationResult, "reason"> & { reason: { check: string; code: string; message: string } | null }>;
 
 export function loadShareLinkVerifier(): ShareLinkVerifier | undefined {

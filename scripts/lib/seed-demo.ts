@@ -1,14 +1,16 @@
 import type { Signer } from "ethers";
 import { createRegistryAdmin } from "../../server/chain/registry-admin";
 import { agencyIdOf, bundledTypeVersions, createRegistryReader, findTypeById, typeIdOf, type Hex } from "@certchain/sdk";
+import { derivedCreditCode } from "../../server/service/identifiers";
 import type { ChainSession } from "./dev-chain";
 import { DEMO_AGENCIES } from "./demo-agencies";
 
 /**
- * Registers the built-in types, the demo agencies, their accreditations and operators — once:
- * whatever the registry already holds is left alone, except that a demo agency gets accredited
- * for the newest version of each of its types when a release adds one. Signing keys are the
- * service's business (it generates, encrypts and registers them).
+ * Registers the built-in types, the demo agencies (with unified social credit codes derived
+ * from their slugs), their accreditations and operators — once: whatever the registry already
+ * holds is left alone, except that a demo agency gets accredited for the newest version of each
+ * of its types when a release adds one. Signing keys are the service's business (it generates,
+ * encrypts and registers them).
  */
 export async function seedDemo(chain: ChainSession, operators: Record<string, Signer>, log: (line: string) => void): Promise<void> {
   const admin = createRegistryAdmin(chain.deployment.address, chain.rootAuthority);
@@ -27,7 +29,7 @@ export async function seedDemo(chain: ChainSession, operators: Record<string, Si
       }
       continue;
     }
-    await admin.registerAgency(agency.slug, agency.name);
+    await admin.registerAgency(agency.slug, agency.name, derivedCreditCode(agency.slug));
     for (const type of agency.types) await admin.setAccreditation(agency.slug, findTypeById(type)!.vct);
     await admin.addOperator(agency.slug, await operators[agency.slug].getAddress());
     log(`seeded ${agency.name} (${agency.slug}) accredited for ${agency.types.join(", ")}`);

@@ -7,6 +7,7 @@ import {
   createPendingEnvelope,
   createRegistryReader,
   credentialLeaf,
+  creditCodeToBytes18,
   formatCertificateNumber,
   isCertchainError,
   issueCredential,
@@ -21,6 +22,7 @@ import {
   type Hex,
   type TypeFromMetadata,
 } from "@certchain/sdk";
+import { ownValue, snapshotOrUnreadable } from "@certchain/sdk/internal";
 import { awaitAnchors } from "../anchoring/await-anchors";
 import { createBatcher, type Batcher } from "../anchoring/batcher";
 import { createTokenRegistry, type TokenRecord } from "../auth/token-registry";
@@ -37,10 +39,12 @@ import { createCertificateStore, type PendingEntry } from "../store/certificate-
 import type { Database, WriteOp } from "../store/database";
 import { createIdempotencyStore, requestHashOf, type StoredItemResult } from "../store/idempotency-store";
 import { createAccreditationCache } from "./accreditations";
+import { checkAgencyRequest } from "./agency-request";
+import { createCreditCodeCache } from "./credit-codes";
 import { createStatusListPublisher } from "../status-list/publisher";
 import { createIssuerMetadataReader } from "./issuer-metadata";
 import { createTypeCatalogue, type CatalogueEntry } from "./type-catalogue";
-import { formatSerial, issuerCodeOf, newCertificateId } from "./identifiers";
+import { formatSerial, newCertificateId } from "./identifiers";
 import type {
   AccreditationView,
   AgencyTokenView,
@@ -75,8 +79,6 @@ export interface IssuingServiceOptions {
   batch?: { maxSize?: number; maxDelayMs?: number; finishSlice?: number };
   /** Blocks an anchor needs before proofs are handed out (1 = mined). */
   confirmations?: number;
-  /** Real unified social credit codes per agency slug; otherwise one is derived from the slug. */
-  issuerCodes?: Record<string, string>;
   /** How often published status lists follow the chain for changes made elsewhere. Default 1 s. */
   statusListPollMs?: number;
   /**
@@ -114,6 +116,9 @@ function transitionAllowed(state: CertificateState, action: StatusAction): boole
   if (action === "reinstate") return state === "suspended";
   return true;
 }
+
+/** The chainLock key of the root authority's registry writes (agency slugs cannot contain "!"). */
+const ROOT_WRITES = "!root";
 
 const CHAIN_STATE: Record<string, CertificateState> = { active: "anchored", suspended: "suspended", revoked: "revoked" };
 
@@ -162,7 +167,7 @@ export async function createIssuingService(options: IssuingServiceOptions): Prom
   const operatorFor =
     typeof chain.operatorSignerFor === "function"
       ? chain.operatorSignerFor
-      : (agency: string) => (chain.operatorSignerFor as Record<string, Signer>)[agency];
+      : (agency: string) => ownValue(chain.operatorSignerFor as Record<string, Signer>, agency);
 
   const certificates = createCertificateStore(db);
   const batches = createBatchStore(db);
@@ -174,11 +179,20 @@ export async function createIssuingService(options: IssuingServiceOptions): Prom
   const tokenRegistry = await createTokenRegistry(db);
   const tokens = createTokenAuthority(options.tokenSecret, tokenRegistry.isRevoked);
   const accreditations = createAccreditationCache(db, chain.provider, chain.registryAddress, now);
+  const creditCodes = createCreditCodeCache(db, chain.provider, chain.registryAddress);
   const rootAdmin = () => createRegistryAdmin(chain.registryAddress, chain.rootAuthority);
   const issuerMetadata = createIssuerMetadataReader({ provider: chain.provider, registryAddress: chain.registryAddress, publicUrl });
-  const catalogue = await createTypeCatalogue({ db, publicUrl, provider: chain.provider, registryAddress: chain.registryAddress, admin: rootAdmin });
   const reader = createRegistryReader({ chainId: chain.chainId, address: chain.registryAddress, provider: chain.provider, name: chain.registryName });
   const chainLock = createKeyedMutex();
+  // Types are registered by the root authority's account, as keys and agencies are: one at a time.
+  const catalogue = await createTypeCatalogue({
+    db,
+    publicUrl,
+    provider: chain.provider,
+    registryAddress: chain.registryAddress,
+    admin: rootAdmin,
+    rootWrite: (write) => chainLock(ROOT_WRITES, write),
+  });
   const requestLock = createKeyedMutex();
   const certificateLock = createKeyedMutex();
   await certificates.ensureLeafIndex();
@@ -268,6 +282,8 @@ export async function createIssuingService(options: IssuingServiceOptions): Prom
     if (validFrom !== undefined && validUntil !== undefined && validFrom >= validUntil) throw apiError("VALIDITY_INVALID");
     const agency = principal.agency;
     const signer = keys.activeSigner(agency) ?? (await ensureKey(agency));
+    // The registry's code, as verifiers will compare it with the number's issuer segment.
+    const issuerCode = await creditCodes.codeOf(agency);
     const counter = await counterOf(agency);
     const indexCounter = await indexCounterOf(agency);
     const serial = (counter.value += 1);
@@ -275,7 +291,7 @@ export async function createIssuingService(options: IssuingServiceOptions): Prom
     const statusIndex = indexCounter.value++;
     const certificateNumber = formatCertificateNumber({
       typeCode: type.typeCode,
-      issuerCode: options.issuerCodes?.[agency] ?? issuerCodeOf(agency),
+      issuerCode,
       serial: formatSerial(serial),
       version: 1,
     });
@@ -306,7 +322,9 @@ export async function createIssuingService(options: IssuingServiceOptions): Prom
 
   async function ensureKey(agency: string) {
     try {
-      return await keys.ensureSigningKey(agency);
+      // With the root authority's other writes: one account, one nonce at a time, and two first
+      // issuances of an agency register one key, not two.
+      return await chainLock(ROOT_WRITES, () => keys.ensureSigningKey(agency));
     } catch (cause) {
       throw apiError("CHAIN_UNAVAILABLE", "The agency's signing key cannot be registered now; try again later.");
     }
@@ -415,7 +433,7 @@ export async function createIssuingService(options: IssuingServiceOptions): Prom
     batcher,
     flush: (agency) => batcher.flush(agency),
     async primeAccreditations(agency) {
-      await Promise.all(catalogue.list().map((entry) => accreditations.isAccredited(agency, entry.type)));
+      await Promise.all([...catalogue.list().map((entry) => accreditations.isAccredited(agency, entry.type)), creditCodes.codeOf(agency)]);
     },
 
     async issue(principal, request, context) {
@@ -450,7 +468,7 @@ export async function createIssuingService(options: IssuingServiceOptions): Prom
 
     async changeStatus(principal, id, action, reason, context) {
       const agencyPrincipal = requireAgency(principal);
-      if (!(action in STATE_AFTER)) throw apiError("BAD_REQUEST", "Unknown status action.");
+      if (!Object.hasOwn(STATE_AFTER, action)) throw apiError("BAD_REQUEST", "Unknown status action.");
       if (!Number.isInteger(reason) || reason < 0 || reason > 65_535) throw apiError("VALIDATION_FAILED", "reason must be an integer from 0 to 65535.", [{ path: "/reason", message: "out of range" }]);
       return certificateLock(id, async () => {
         const record = await load(id);
@@ -466,7 +484,7 @@ export async function createIssuingService(options: IssuingServiceOptions): Prom
           if (revert === undefined) throw apiError("CHAIN_UNAVAILABLE");
           // The chain may already be where we want it (a crash after the transaction, before our write).
           const [onChain] = await reader.statuses(agencyIdOf(record.agency), [record.leaf]).catch(() => [undefined]);
-          if (onChain === undefined || CHAIN_STATE[onChain.state] !== STATE_AFTER[action]) {
+          if (onChain === undefined || ownValue(CHAIN_STATE, onChain.state) !== STATE_AFTER[action]) {
             throw apiError("STATUS_TRANSITION_INVALID", undefined, { status: record.status, action, revert });
           }
         }
@@ -492,10 +510,20 @@ export async function createIssuingService(options: IssuingServiceOptions): Prom
       return { status: "anchored", proof: { root, proof, registry, chainId, anchoredAt, transaction, block } };
     },
 
-    async verify(input) {
-      // The types this service knows come along as documents; the SDK still uses one only if the registry holds its hash.
-      const bundle = catalogue.versions().filter((entry) => !entry.builtIn).map((entry) => entry.type.metadataText);
-      const options = { registries: [reader], minConfirmations: confirmations, types: { bundle } };
+    async verify(given, shares) {
+      const options = {
+        registries: [reader],
+        minConfirmations: confirmations,
+        // Share links: only this service's own, read from its store (the route passes it).
+        shareServices: shares ? [shares.origin] : [],
+        readShare: shares?.read,
+        // Belt and braces: the service fetches no URL it is handed (no proof services either).
+        fetch: async () => Promise.reject(new Error("the service fetches no URL")),
+        // The types this service knows come along as documents; the SDK still uses one only if the registry holds its hash.
+        types: { bundle: catalogue.versions().filter((entry) => !entry.builtIn).map((entry) => entry.type.metadataText) },
+      };
+      // Read once: the store lookup and the checks see the same plain copy.
+      const input = snapshotOrUnreadable(given);
       // A pending envelope of ours is resolved from our own store: no HTTP to ourselves.
       const anchored = await anchoredFromStore(input).catch(() => undefined);
       if (anchored === undefined) return sdkVerify(input, options);
@@ -538,7 +566,7 @@ export async function createIssuingService(options: IssuingServiceOptions): Prom
       }
       if (!registered) throw apiError("AGENCY_NOT_FOUND");
       try {
-        await admin.setAccreditation(agency, entry.type.vct, validFrom, validUntil);
+        await chainLock(ROOT_WRITES, () => admin.setAccreditation(agency, entry.type.vct, validFrom, validUntil));
       } catch {
         throw apiError("CHAIN_UNAVAILABLE");
       }
@@ -588,6 +616,7 @@ export async function createIssuingService(options: IssuingServiceOptions): Prom
         id: a.id,
         slug: a.slug,
         name: a.name,
+        creditCode: a.creditCode,
         keyIds: a.keyIds,
         types: a.typeIds.map((typeId) => {
           const type = byTypeId.get(typeId.toLowerCase());
@@ -607,7 +636,7 @@ export async function createIssuingService(options: IssuingServiceOptions): Prom
       if (typeof agency !== "string" || operatorFor(agency) === undefined) throw apiError("AGENCY_NOT_FOUND");
       let replaced;
       try {
-        replaced = await keys.replaceSigningKey(agency);
+        replaced = await chainLock(ROOT_WRITES, () => keys.replaceSigningKey(agency));
       } catch {
         throw apiError("CHAIN_UNAVAILABLE");
       }
@@ -615,9 +644,15 @@ export async function createIssuingService(options: IssuingServiceOptions): Prom
       // or its anchor time would fall after the key's end and it would never verify.
       await Promise.allSettled([...(inFlight.get(agency) ?? [])]);
       await batcher.flush(agency);
-      const latest = await chain.provider.getBlock("latest");
-      const validUntil = latest!.timestamp + 1;
-      await keys.retire(agency, replaced.previous, validUntil);
+      let validUntil: number;
+      try {
+        const latest = await chain.provider.getBlock("latest");
+        validUntil = latest!.timestamp + 1;
+        await chainLock(ROOT_WRITES, () => keys.retire(agency, replaced.previous, validUntil));
+      } catch {
+        // The new key is in use; retiring the old ones can be done by rotating again.
+        throw apiError("CHAIN_UNAVAILABLE", "The new key is registered and in use, but the old ones could not be retired now; rotate again later.");
+      }
       issuerMetadata.forget(agency);
       await audit.append([
         { at: new Date(now()).toISOString(), actor: principal.subject, requestId: context.requestId, action: "key.rotate", subject: agency, data: { keyId: replaced.signer.keyId, retired: replaced.previous, validUntil } },
@@ -627,24 +662,40 @@ export async function createIssuingService(options: IssuingServiceOptions): Prom
 
     async registerAgency(principal, request, context) {
       requireRoot(principal);
+      checkAgencyRequest(request);
       const unknown = request.types.filter((id) => !catalogue.byId(id));
       if (unknown.length > 0) throw apiError("CERT_TYPE_UNKNOWN", `No such certificate type: ${unknown.join(", ")}.`);
       const admin = createRegistryAdmin(chain.registryAddress, chain.rootAuthority);
-      let existing;
-      try {
-        existing = await admin.contract.agency(agencyIdOf(request.slug));
-      } catch {
-        throw apiError("CHAIN_UNAVAILABLE");
-      }
-      if (existing.registered) throw apiError("AGENCY_EXISTS");
-      try {
-        await admin.registerAgency(request.slug, request.name);
-        for (const id of request.types) await admin.setAccreditation(request.slug, catalogue.byId(id)!.type.vct);
-      } catch {
-        throw apiError("CHAIN_UNAVAILABLE");
-      }
+      // One registration at a time: two requests for one slug would both find it free, and the
+      // second transaction's revert used to come back as 503 instead of 409.
+      await chainLock(ROOT_WRITES, async () => {
+        let existing;
+        try {
+          existing = await admin.contract.agency(agencyIdOf(request.slug));
+        } catch {
+          throw apiError("CHAIN_UNAVAILABLE");
+        }
+        if (existing.registered) throw apiError("AGENCY_EXISTS");
+        let holder;
+        try {
+          holder = await admin.contract.agencyOfCreditCode(creditCodeToBytes18(request.creditCode));
+        } catch {
+          throw apiError("CHAIN_UNAVAILABLE");
+        }
+        if (BigInt(holder) !== 0n) throw apiError("CREDIT_CODE_TAKEN", undefined, { agencyId: holder });
+        try {
+          await admin.registerAgency(request.slug, request.name, request.creditCode);
+          for (const id of request.types) await admin.setAccreditation(request.slug, catalogue.byId(id)!.type.vct);
+        } catch (error) {
+          // Another service on the same registry may have registered the slug or code in between.
+          const revert = revertNameOf(error);
+          if (revert === "CertchainAgencyAlreadyRegistered") throw apiError("AGENCY_EXISTS");
+          if (revert === "CertchainCreditCodeTaken") throw apiError("CREDIT_CODE_TAKEN");
+          throw apiError("CHAIN_UNAVAILABLE");
+        }
+      });
       await audit.append([
-        { at: new Date(now()).toISOString(), actor: principal.subject, requestId: context.requestId, action: "agency.register", subject: request.slug, data: { name: request.name, types: request.types } },
+        { at: new Date(now()).toISOString(), actor: principal.subject, requestId: context.requestId, action: "agency.register", subject: request.slug, data: { name: request.name, creditCode: request.creditCode, types: request.types } },
       ]);
       const view = (await service.agencies()).find((agency) => agency.slug === request.slug);
       if (!view) throw apiError("CHAIN_UNAVAILABLE");

@@ -50,7 +50,15 @@ const ZERO_HASH = `0x${"00".repeat(32)}`;
  * authority added (`POST /v1/types`), stored in LevelDB and registered on chain. A type's
  * document never changes: new metadata for an id is its next version, with a new `vct`.
  */
-export async function createTypeCatalogue(options: { db: Database; publicUrl: string; provider: Provider; registryAddress: Hex; admin: () => RegistryAdmin }) {
+export async function createTypeCatalogue(options: {
+  db: Database;
+  publicUrl: string;
+  provider: Provider;
+  registryAddress: Hex;
+  admin: () => RegistryAdmin;
+  /** Runs a root authority transaction in turn with the service's other root writes (one account, one nonce at a time). */
+  rootWrite?: <T>(write: () => Promise<T>) => Promise<T>;
+}) {
   const stored = options.db.sublevel<StoredType>("types");
   const registry = new Contract(options.registryAddress, CERTCHAIN_REGISTRY_ABI, options.provider);
   const lock = createKeyedMutex();
@@ -81,7 +89,8 @@ export async function createTypeCatalogue(options: { db: Database; publicUrl: st
     try {
       onChain = await registry.certificateType(typeIdOf(record.vct));
       if (onChain.metadataHash === ZERO_HASH) {
-        await options.admin().registerType(record.vct, record.hash, record.typeCode);
+        const write = () => options.admin().registerType(record.vct, record.hash, record.typeCode);
+        await (options.rootWrite ? options.rootWrite(write) : write());
         onChain = await registry.certificateType(typeIdOf(record.vct));
       }
     } catch {

@@ -20,6 +20,7 @@ import {
   validateClaims,
   verify,
 } from "@certchain/sdk";
+import { derivedCreditCode } from "../../server/service/identifiers";
 import { anchorCredentials, deployTrustFixture, numberFor, type TrustFixture } from "../support/chain-fixture";
 
 const key = generateKeyPairSync("ed25519").privateKey;
@@ -28,7 +29,7 @@ const example = (type = marriageCertificate) => structuredClone(type.schema.exam
 const hasher = async (data: string | ArrayBuffer) => new Uint8Array(createHash("sha256").update(typeof data === "string" ? data : Buffer.from(data)).digest());
 
 async function issueMarriage(claims = example(), by = signer) {
-  return issueCredential({ vct: marriageCertificate.vct, issuer: "sh-mca", issuerUri: "https://certs.example.gov.cn/agencies/sh-mca", vctIntegrity: marriageCertificate.integrity, certificateNumber: numberFor("JHZS"), claims, signer: by, selectivePaths: selectivePathsOf(marriageCertificate) });
+  return issueCredential({ vct: marriageCertificate.vct, issuer: "sh-mca", issuerUri: "https://certs.example.gov.cn/agencies/sh-mca", vctIntegrity: marriageCertificate.integrity, certificateNumber: numberFor("JHZS", derivedCreditCode("sh-mca")), claims, signer: by, selectivePaths: selectivePathsOf(marriageCertificate) });
 }
 
 /** @sd-jwt/sd-jwt-vc's own verifier, with the key as a JWK: an implementation that is not ours. */
@@ -164,7 +165,7 @@ describe("nested disclosures (RFC 9901 §4.2.6 object members, §4.2.4.2 array e
 
     it("birth medical certificate version 2: a parent's name without the parent's ID number", async function () {
       const claims = example(birthMedicalCertificate);
-      const credential = await issueCredential({ vct: birthMedicalCertificate.vct, issuer: "sh-mca", certificateNumber: numberFor("CSYX"), claims, signer: fx.mca.signer, selectivePaths: selectivePathsOf(birthMedicalCertificate) });
+      const credential = await issueCredential({ vct: birthMedicalCertificate.vct, issuer: "sh-mca", certificateNumber: numberFor("CSYX", fx.mca.creditCode), claims, signer: fx.mca.signer, selectivePaths: selectivePathsOf(birthMedicalCertificate) });
       await fx.admin.setAccreditation("sh-mca", birthMedicalCertificate.vct);
       const [envelope] = (await anchorCredentials(fx, fx.mca, [credential])).envelopes;
       const result = await verify(presentCredential(envelope, [["mother", "name"], "newborn_name"]), { registries: [fx.registry] });

@@ -38,7 +38,7 @@ interface VectorCase {
   claims: Record<string, unknown>;
 }
 
-const vectors = JSON.parse(readFileSync(path.join(__dirname, "..", "vectors", "envelope-v2.json"), "utf8")) as { issuer: string; issuerUri: string; typeMetadata: string[]; cases: VectorCase[] };
+const vectors = JSON.parse(readFileSync(path.join(__dirname, "..", "vectors", "envelope-v2.json"), "utf8")) as { issuer: string; issuerUri: string; issuerCode: string; typeMetadata: string[]; cases: VectorCase[] };
 
 /** Envelopes of format version 2 (docs/format-v2.md), frozen: every later SDK must verify them exactly as this one does. */
 describe("frozen envelope vectors (format version 2)", function () {
@@ -78,7 +78,7 @@ describe("frozen envelope vectors (format version 2)", function () {
       const { address } = await deployRegistry(account(0));
       expect(address).to.equal(vectors.cases[0].envelope.anchor.registry);
       const admin = createRegistryAdmin(address, account(0));
-      await admin.registerAgency(vectors.issuer, "向量测试机构");
+      await admin.registerAgency(vectors.issuer, "向量测试机构", vectors.issuerCode);
       for (const text of vectors.typeMetadata) {
         const type = certificateTypeFromMetadata(text);
         await admin.registerType(type.vct, type.metadataHash, type.typeCode);

@@ -64,7 +64,7 @@ describe("sdk verify: certificate types it does not ship (format v2 type metadat
       issuer: "sh-amr",
       issuerUri: "https://certs.example.gov.cn/agencies/sh-amr",
       ...(integrity ? { vctIntegrity: integrity } : {}),
-      certificateNumber: formatCertificateNumber({ typeCode: "SBZK", issuerCode: "11310000MB2F30001X", serial: String(Date.now() % 1e8).padStart(8, "0"), version: "1" }),
+      certificateNumber: formatCertificateNumber({ typeCode: "SBZK", issuerCode: fx.amr.creditCode, serial: String(Date.now() % 1e8).padStart(8, "0"), version: "1" }),
       claims,
       signer: fx.amr.signer,
     });

@@ -265,7 +265,11 @@ function fieldOf(type: TypeInfo | null, path: ConcretePath, value: unknown, disc
   const key = keyOf(path);
   const id = `reveal-${key.replace(/\./g, "-")}`;
   const parts = sortSiblings(type, disclosable.filter((p) => p.length === path.length + 1 && p.slice(0, -1).every((segment, i) => segment === path[i])));
-  const valueAt = (part: ConcretePath) => (value as Record<string | number, unknown>)[part[part.length - 1]];
+  // Own members only: names come from the file, and "__proto__" is no claim.
+  const valueAt = (part: ConcretePath) => {
+    const key = part[part.length - 1];
+    return typeof value === "object" && value !== null && Object.hasOwn(value, key) ? (value as Record<string | number, unknown>)[key] : undefined;
+  };
   const covered = coveredByParent(path);
   const row = h(
     "div",
