@@ -58,13 +58,13 @@ describe("sdk verify: certificate types it does not ship (format v2 type metadat
     await fx.admin.setAccreditation("sh-amr", VCT);
   });
 
-  async function issued(claims: Record<string, unknown> = { ...DOCUMENT["certchain:schema"].examples[0] }, integrity: string | null = TYPE.integrity, vct = VCT) {
+  async function issued(claims: Record<string, unknown> = { ...DOCUMENT["certchain:schema"].examples[0] }, integrity: string | null = TYPE.integrity, vct = VCT, typeCode = "SBZK") {
     const credential = await issueCredential({
       vct,
       issuer: "sh-amr",
       issuerUri: "https://certs.example.gov.cn/agencies/sh-amr",
       ...(integrity ? { vctIntegrity: integrity } : {}),
-      certificateNumber: formatCertificateNumber({ typeCode: "SBZK", issuerCode: fx.amr.creditCode, serial: String(Date.now() % 1e8).padStart(8, "0"), version: "1" }),
+      certificateNumber: formatCertificateNumber({ typeCode, issuerCode: fx.amr.creditCode, serial: String(Date.now() % 1e8).padStart(8, "0"), version: "1" }),
       claims,
       signer: fx.amr.signer,
     });
@@ -167,6 +167,13 @@ describe("sdk verify: certificate types it does not ship (format v2 type metadat
     expect(result.verdict).to.equal("valid");
     expect(schemaCheck(result)).to.include({ status: "skipped", code: "TYPE_METADATA_UNTRUSTED" });
     expect(result.certificate!.type!.names.en).to.equal("Social security card");
+  });
+
+  it("checks the number's type segment against the type code the registry holds for a type the SDK does not ship (CERT_NUMBER_MISMATCH)", async function () {
+    const wrong = await verify(await issued(undefined, undefined, VCT, "SBZX"), { registries: [fx.registry] });
+    expect(wrong.verdict).to.equal("invalid");
+    expect(wrong.reason).to.deep.include({ check: "issuer", code: "CERT_NUMBER_MISMATCH" });
+    expect((await verify(await issued(), { registries: [fx.registry] })).verdict).to.equal("valid");
   });
 
   it("a registry reader without typeRecords (an older registry) vouches for nothing", async function () {
