@@ -11,6 +11,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { expect } from "chai";
 import ts from "typescript";
+import { typeMetadataProblems } from "@certchain/sdk";
 import { freePort } from "../support/ports";
 import { killLeftoverNode, startServiceProcess, type ServiceProcess } from "../support/service-process";
 
@@ -146,8 +147,20 @@ describe("README.md: every command works pasted into a fresh checkout, every Typ
   it("has shell and TypeScript blocks to check (the extraction itself works)", () => {
     expect(blocks.filter((b) => b.lang === "sh").length, "```sh blocks").to.be.at.least(2);
     expect(blocks.filter((b) => b.lang === "ts").length, "```ts blocks").to.be.at.least(1);
-    const unknown = blocks.filter((b) => !["sh", "bash", "shell", "ts", "typescript", ""].includes(b.lang));
+    const unknown = blocks.filter((b) => !["sh", "bash", "shell", "ts", "typescript", "json", ""].includes(b.lang));
     expect(unknown.map((b) => `line ${b.line}: ${b.lang}`), "blocks of other languages are not checked: add them here").to.deep.equal([]);
+  });
+
+  it("every ```json block is JSON, and a certificate type request in one is a type the service accepts", () => {
+    const jsonBlocks = blocks.filter((b) => b.lang === "json");
+    for (const block of jsonBlocks) {
+      let value: any;
+      expect(() => (value = JSON.parse(block.code)), `README.md line ${block.line}`).not.to.throw();
+      if (value && typeof value === "object" && "metadata" in value && "typeCode" in value) {
+        const problems = typeMetadataProblems({ ...value.metadata, "certchain:type_code": value.typeCode }, { vct: "absent" });
+        expect(problems, `README.md line ${block.line}: the POST /v1/types example`).to.deep.equal([]);
+      }
+    }
   });
 
   it("every ```ts block type-checks against the SDK, as a module of a project that installed @certchain/sdk", () => {
