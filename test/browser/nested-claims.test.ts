@@ -1,24 +1,11 @@
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { expect } from "chai";
-import type { Browser, Page } from "playwright-core";
+import type { Browser } from "playwright-core";
 import { marriageCertificate } from "@certchain/sdk";
+import { ARTIFACTS, PHONE, launchChromium, watch } from "./chromium";
 import { startShareStack, type ShareStack } from "./stack";
-
-const CHROMIUM = "/usr/bin/chromium";
-const ARTIFACTS = path.join(__dirname, "..", "..", "test-artifacts");
-const PHONE = { width: 360, height: 740 };
-const CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"];
-
-function watch(page: Page): string[] {
-  const problems: string[] = [];
-  page.on("pageerror", (error) => problems.push(`pageerror: ${error.message}`));
-  page.on("console", (message) => {
-    if (message.type() === "error" || /Content Security Policy/i.test(message.text())) problems.push(`console ${message.type()}: ${message.text()}`);
-  });
-  return problems;
-}
 
 /** Issue 9 §3: a marriage certificate whose spouses, and each spouse's fields, are revealed one by one. */
 describe("browser: nested claims of a marriage certificate, chosen field by field in the wallet (real Chromium)", function () {
@@ -30,9 +17,9 @@ describe("browser: nested claims of a marriage certificate, chosen field by fiel
   let link: string;
 
   before(async function () {
-    if (!existsSync(CHROMIUM)) this.skip();
-    const { chromium } = await import("playwright-core");
-    mkdirSync(ARTIFACTS, { recursive: true });
+    const launched = await launchChromium();
+    if (!launched) this.skip();
+    browser = launched;
     workDir = mkdtempSync(path.join(tmpdir(), "certchain-nested-"));
     stack = await startShareStack();
     const token = await stack.service.issueToken({ kind: "agency", agency: "sh-mca", subject: "nested-test" }, 3600);
@@ -49,7 +36,6 @@ describe("browser: nested claims of a marriage certificate, chosen field by fiel
     expect(envelope.anchor.status).to.equal("anchored");
     file = path.join(workDir, "结婚证.json");
     writeFileSync(file, JSON.stringify(envelope));
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
   });
 
   after(async function () {

@@ -12,21 +12,18 @@
  */
 import { expect } from "chai";
 import { spawn } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { getListFromStatusListJWT } from "@sd-jwt/jwt-status-list";
-import type { Browser, Page } from "playwright-core";
+import type { Browser } from "playwright-core";
+import { ARTIFACTS, PHONE, launchChromium, watch } from "../browser/chromium";
 import { freePort } from "../support/ports";
 import { api, killLeftoverNode, startServiceProcess, type ServiceProcess } from "../support/service-process";
 import { SOCIAL_SECURITY_CARD, socialSecurityClaims } from "../support/social-security-card";
 import { issuerMetadataUrl, verifyWithStandardLibrary } from "../support/standard-verifier";
 
 const ROOT = path.join(__dirname, "..", "..");
-const CHROMIUM = "/usr/bin/chromium";
-const ARTIFACTS = path.join(ROOT, "test-artifacts");
-const PHONE = { width: 360, height: 740 };
-const CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"];
 
 const payloadOf = (sdJwt: string) => JSON.parse(Buffer.from(sdJwt.split("~")[0].split(".")[1], "base64url").toString("utf8"));
 
@@ -54,15 +51,6 @@ function ourVerify(file: string, apiUrl: string, demo: { rpcUrl: string; registr
   });
 }
 
-function watch(page: Page): string[] {
-  const problems: string[] = [];
-  page.on("pageerror", (error) => problems.push(`pageerror: ${error.message}`));
-  page.on("console", (message) => {
-    if (message.type() === "error" || /Content Security Policy/i.test(message.text())) problems.push(`console ${message.type()}: ${message.text()}`);
-  });
-  return problems;
-}
-
 describe("e2e: a type added through the API, verified by our SDK and by a standard SD-JWT VC verifier (issue 10, done when)", function () {
   this.timeout(600_000);
   let dataDir: string;
@@ -88,7 +76,7 @@ describe("e2e: a type added through the API, verified by our SDK and by a standa
   });
 
   it("loads no module of sdk/: the standard path is the libraries' own", function () {
-    for (const file of [__filename, path.join(ROOT, "test", "support", "standard-verifier.ts"), path.join(ROOT, "test", "support", "service-process.ts"), path.join(ROOT, "test", "support", "social-security-card.ts")]) {
+    for (const file of [__filename, path.join(ROOT, "test", "support", "standard-verifier.ts"), path.join(ROOT, "test", "support", "service-process.ts"), path.join(ROOT, "test", "support", "social-security-card.ts"), path.join(ROOT, "test", "browser", "chromium.ts")]) {
       const source = readFileSync(file, "utf8");
       const imports = [...source.matchAll(/^import[^"']*["']([^"']+)["']/gm)].map((m) => m[1]);
       expect(imports.filter((name) => name.includes("@certchain/sdk") || /(^|\/)sdk(\/|$)/.test(name)), file).to.deep.equal([]);
@@ -140,10 +128,8 @@ describe("e2e: a type added through the API, verified by our SDK and by a standa
   });
 
   it("the holder shares the card from the wallet, choosing nested fields by their labels; the share page shows them labelled (real Chromium)", async function () {
-    if (!existsSync(CHROMIUM)) this.skip();
-    const { chromium } = await import("playwright-core");
-    mkdirSync(ARTIFACTS, { recursive: true });
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+    browser = await launchChromium();
+    if (!browser) this.skip();
     const holder = await browser.newContext({ viewport: PHONE, locale: "zh-CN" });
     const wallet = await holder.newPage();
     const walletProblems = watch(wallet);
