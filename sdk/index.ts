@@ -123,7 +123,8 @@ export {
 // verification
 // `verify` takes anything a department is handed: a certificate file, a presentation, or a share link.
 export { verifyAny as verify, type VerifyAnyOptions } from "./verify/verify-input";
-export type { TypeMetadataOptions, TextFetchLike } from "./types/resolve";
+export type { TypeMetadataOptions } from "./types/resolve";
+export type { TextFetchLike } from "./lib/fetch-text";
 // pending certificates: their proofs come from an issuing service the caller allows, then verify checks them on chain
 export { fetchAnchorProof, resolvePendingEnvelope, PROOF_TIMEOUT_MS, type ProofLookupOptions, type ProofRecord, type ProofLookup } from "./verify/pending-proof";
 export { verifyMany, VERIFY_CODES, CHECKS, type VerifyOptions, type VerificationResult, type Verdict, type CheckResult, type VerifyCode, type CheckName, type WithheldClaim } from "./verify";

@@ -4,7 +4,7 @@ import { verifySignature } from "../credential/signature";
 import type { Hex } from "../lib/bytes";
 import type { RegistryReader } from "../registry/reader";
 import type { CertificateState } from "../registry/types";
-import type { TextFetchLike } from "../types/resolve";
+import { allowedUrl, fetchText, type TextFetchLike } from "../lib/fetch-text";
 import { inflateStatusList, parseStatusListToken, statusAt, statusListPosition, STATUS_LIST_VALUES } from "./status-list";
 
 /**
@@ -23,7 +23,8 @@ export interface StatusListOptions {
 /** How the published list compares with the chain. */
 export type PublishedStatus = "agrees" | "stale" | "unavailable";
 
-const LOOPBACK = /^(?:localhost|127(?:\.\d{1,3}){3}|\[::1\])(?::\d+)?$/;
+// 2^20 entries of 2 bits deflate to at most ~256 KiB, ~350 K characters in base64url: room to spare.
+const MAX_TOKEN_TEXT = 1024 * 1024;
 
 interface DecodedList {
   kid?: string;
@@ -37,13 +38,10 @@ export function createStatusListChecker(options: StatusListOptions | undefined, 
   const lists = new Map<string, Promise<DecodedList | undefined>>();
 
   async function load(uri: string): Promise<DecodedList | undefined> {
-    const doFetch = (options?.fetch ?? (globalThis.fetch as unknown as TextFetchLike | undefined)) as TextFetchLike | undefined;
-    if (!doFetch) return undefined;
+    const text = await fetchText(uri, { fetch: options?.fetch, timeoutMs: options?.timeoutMs, accept: "application/statuslist+jwt", maxChars: MAX_TOKEN_TEXT });
+    if (text === undefined) return undefined;
     try {
-      const timeout = typeof AbortSignal !== "undefined" && typeof AbortSignal.timeout === "function" ? AbortSignal.timeout(options?.timeoutMs ?? 10_000) : undefined;
-      const response = await doFetch(uri, { headers: { accept: "application/statuslist+jwt" }, ...(timeout ? { signal: timeout } : {}) });
-      if (!response.ok) return undefined;
-      const token = parseStatusListToken(await response.text());
+      const token = parseStatusListToken(text);
       const { bits, lst } = token.payload.status_list ?? {};
       if (token.payload.sub !== uri || ![1, 2, 4, 8].includes(bits as number) || typeof lst !== "string") return undefined;
       if (typeof token.payload.exp === "number" && token.payload.exp <= now) return undefined;
@@ -53,15 +51,7 @@ export function createStatusListChecker(options: StatusListOptions | undefined, 
     }
   }
 
-  const allowed = (uri: string): boolean => {
-    try {
-      const url = new URL(uri);
-      const secure = url.protocol === "https:" || (url.protocol === "http:" && LOOPBACK.test(url.host));
-      return secure && !url.username && !url.password && (options?.hosts ?? []).includes(url.host);
-    } catch {
-      return false;
-    }
-  };
+  const allowed = (uri: string): boolean => allowedUrl(uri, options?.hosts) !== undefined;
 
   return {
     /**

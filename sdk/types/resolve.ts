@@ -1,16 +1,10 @@
 import type { Hex } from "../lib/bytes";
+import { allowedUrl, fetchText, type TextFetchLike } from "../lib/fetch-text";
 import type { RegistryReader } from "../registry/reader";
 import type { CertificateTypeRecord } from "../registry/types";
 import { typeIdOf } from "./define";
 import { findTypeByVct } from "./registry";
 import { certificateTypeFromMetadata, integrityNamesSha256, matchesIntegrity, type TypeFromMetadata, type TypeMetadataDocument } from "./type-metadata";
-
-/** The part of `fetch` used to read a Type Metadata document (the text is hashed as received). */
-export type TextFetchLike = (input: string, init?: { headers?: Record<string, string>; signal?: AbortSignal }) => Promise<{
-  ok: boolean;
-  status: number;
-  text(): Promise<string>;
-}>;
 
 /**
  * Where `verify` may learn certificate types the SDK does not ship. Whatever the source, a
@@ -51,19 +45,9 @@ function remember(type: TypeFromMetadata): TypeFromMetadata {
   return type;
 }
 
-const LOOPBACK = /^(?:localhost|127(?:\.\d{1,3}){3}|\[::1\])(?::\d+)?$/;
-
 function fetchableUrl(vct: string, hosts: readonly string[] | undefined): string | undefined {
-  if (!hosts || hosts.length === 0) return undefined;
-  let url: URL;
-  try {
-    url = new URL(vct);
-  } catch {
-    return undefined;
-  }
-  if (url.username || url.password || url.hash) return undefined;
-  if (url.protocol !== "https:" && !(url.protocol === "http:" && LOOPBACK.test(url.host))) return undefined;
-  return hosts.includes(url.host) ? url.href : undefined;
+  const url = allowedUrl(vct, hosts);
+  return url && !url.hash ? url.href : undefined;
 }
 
 /**
@@ -86,14 +70,9 @@ export function createTypeResolver(options: TypeMetadataOptions | undefined) {
   const records = new Map<string, Promise<CertificateTypeRecord | undefined>>();
 
   async function fetchDocument(url: string): Promise<TypeFromMetadata | undefined> {
-    const doFetch = (options?.fetch ?? (globalThis.fetch as unknown as TextFetchLike | undefined)) as TextFetchLike | undefined;
-    if (!doFetch) return undefined;
+    const text = await fetchText(url, { fetch: options?.fetch, timeoutMs: options?.timeoutMs, accept: "application/json", maxChars: MAX_DOCUMENT_TEXT });
     try {
-      const timeout = typeof AbortSignal !== "undefined" && typeof AbortSignal.timeout === "function" ? AbortSignal.timeout(options?.timeoutMs ?? 10_000) : undefined;
-      const response = await doFetch(url, { headers: { accept: "application/json" }, ...(timeout ? { signal: timeout } : {}) });
-      if (!response.ok) return undefined;
-      const text = await response.text();
-      return text.length <= MAX_DOCUMENT_TEXT ? certificateTypeFromMetadata(text) : undefined;
+      return text === undefined ? undefined : certificateTypeFromMetadata(text);
     } catch {
       return undefined;
     }
