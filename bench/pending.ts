@@ -10,17 +10,12 @@ import path from "node:path";
 import { createShare, findTypeById, presentCredential, shareLinkOf, verifyShareLink, type Envelope } from "@certchain/sdk";
 import { killLeftoverNode, startServiceProcess, type ServiceProcess } from "../test/support/service-process";
 import { freePort } from "../test/support/ports";
-import { formatTable, seconds, type Row } from "./report";
+import { formatTable, seconds, stats, type Row } from "./report";
 import { writeResults } from "./results-file";
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 10);
 const log = (line: string) => process.stderr.write(`${line}\n`);
 const claims = findTypeById("business-licence")!.schema.examples[0];
-
-const stats = (values: number[]) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  return { median: sorted[Math.floor(sorted.length / 2)], min: sorted[0], max: sorted[sorted.length - 1] };
-};
 
 async function issue(service: ServiceProcess, prefer?: string): Promise<{ status: string; envelope: Envelope; ms: number }> {
   const started = performance.now();

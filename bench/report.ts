@@ -10,6 +10,11 @@ export interface Row {
 export const int = (value: number): string => Math.round(value).toLocaleString("en-US");
 export const perSecond = (count: number, ms: number): number => (count * 1000) / ms;
 export const seconds = (ms: number): string => `${(ms / 1000).toFixed(2)} s`;
+/** Median (the upper one of an even count), smallest and largest of a sample. */
+export const stats = (values: readonly number[]) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  return { median: sorted[Math.floor(sorted.length / 2)], min: sorted[0], max: sorted[sorted.length - 1] };
+};
 export const mib = (bytes: number | undefined): string => (bytes === undefined ? "n/a" : `${int(bytes / 1024 / 1024)} MiB`);
 
 /** A plain-text table: metric | measured | target | result. */

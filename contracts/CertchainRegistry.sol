@@ -29,6 +29,8 @@ import "./Common.sol";
 contract CertchainRegistry is AccessControl, ICertchainRegistry {
     bytes32 public constant ROOT_AUTHORITY_ROLE = keccak256("ROOT_AUTHORITY_ROLE");
     uint64 private constant OPEN_ENDED = type(uint64).max;
+    /// @dev `StatusUpdate.statusIndex` of a certificate without a status-list entry.
+    uint64 public constant NO_STATUS_INDEX = type(uint64).max;
 
     /// @inheritdoc ICertchainRegistry
     bytes32 public immutable registryId;
@@ -43,6 +45,8 @@ contract CertchainRegistry is AccessControl, ICertchainRegistry {
     mapping(address account => bytes32 agencyId) private _operators;
     mapping(bytes32 root => Anchor) private _anchors;
     mapping(bytes32 agencyId => mapping(bytes32 leaf => CertificateStatus)) private _statuses;
+    mapping(bytes32 typeId => CertificateTypeRecord) private _types;
+    bytes32[] private _registeredTypeIds;
 
     /**
      * @dev `salt` is chosen at random by the deployer, so that two deployments by the same account
@@ -198,6 +202,33 @@ contract CertchainRegistry is AccessControl, ICertchainRegistry {
         emit OperatorRemoved(agencyId, account);
     }
 
+    /**
+     * @dev Registers a certificate type under `keccak256(vct)`: the SHA-256 of its Type Metadata
+     * document and its national type code. Registration is final: changed metadata is a new type
+     * version with a new `vct`. Accreditation stays a separate step ({setAccreditation}), which
+     * does not require registration (registries of format v1 accredited unregistered URN types).
+     *
+     * Requirements:
+     * - caller has ROOT_AUTHORITY_ROLE;
+     * - `vct` is 1..512 bytes, `metadataHash` and `typeCode` are non-zero;
+     * - the type is not registered yet.
+     *
+     * Emits {TypeRegistered}.
+     */
+    function registerType(string calldata vct, bytes32 metadataHash, bytes4 typeCode)
+        external
+        onlyRole(ROOT_AUTHORITY_ROLE)
+        returns (bytes32 typeId)
+    {
+        uint256 length = bytes(vct).length;
+        if (length == 0 || length > 512 || metadataHash == bytes32(0) || typeCode == bytes4(0)) revert CertchainInvalidType();
+        typeId = keccak256(bytes(vct));
+        if (_types[typeId].registeredAt != 0) revert CertchainTypeAlreadyRegistered(typeId);
+        _types[typeId] = CertificateTypeRecord({metadataHash: metadataHash, typeCode: typeCode, registeredAt: uint64(block.timestamp)});
+        _registeredTypeIds.push(typeId);
+        emit TypeRegistered(typeId, vct, metadataHash, typeCode);
+    }
+
     // ------------------------------------------------------------------ operators
 
     /**
@@ -230,6 +261,7 @@ contract CertchainRegistry is AccessControl, ICertchainRegistry {
             if (state == CertificateState.Suspended) revert CertchainCertificateAlreadySuspended(leaf);
             _setStatus(agencyId, leaf, CertificateState.Suspended, reason);
             emit CertificateSuspended(leaf, agencyId, reason);
+            _emitStatusIndex(agencyId, leaf, updates[i].statusIndex);
         }
     }
 
@@ -246,6 +278,7 @@ contract CertchainRegistry is AccessControl, ICertchainRegistry {
             if (state != CertificateState.Suspended) revert CertchainCertificateNotSuspended(leaf);
             _setStatus(agencyId, leaf, CertificateState.Active, reason);
             emit CertificateReinstated(leaf, agencyId, reason);
+            _emitStatusIndex(agencyId, leaf, updates[i].statusIndex);
         }
     }
 
@@ -260,6 +293,7 @@ contract CertchainRegistry is AccessControl, ICertchainRegistry {
             if (_statuses[agencyId][leaf].state == CertificateState.Revoked) revert CertchainCertificateRevoked(leaf);
             _setStatus(agencyId, leaf, CertificateState.Revoked, reason);
             emit CertificateRevoked(leaf, agencyId, reason);
+            _emitStatusIndex(agencyId, leaf, updates[i].statusIndex);
         }
     }
 
@@ -327,6 +361,20 @@ contract CertchainRegistry is AccessControl, ICertchainRegistry {
         }
     }
 
+    function certificateType(bytes32 typeId) external view returns (CertificateTypeRecord memory) {
+        return _types[typeId];
+    }
+
+    /// @dev Many type records in one call (a verifier resolves the distinct types of a batch at once).
+    function certificateTypes(bytes32[] calldata typeIds) external view returns (CertificateTypeRecord[] memory records) {
+        records = new CertificateTypeRecord[](typeIds.length);
+        for (uint256 i = 0; i < typeIds.length; ++i) records[i] = _types[typeIds[i]];
+    }
+
+    function registeredTypeIds() external view returns (bytes32[] memory) {
+        return _registeredTypeIds;
+    }
+
     // ------------------------------------------------------------------ internals
 
     function _requireAgency(bytes32 agencyId) private view {
@@ -368,6 +416,10 @@ contract CertchainRegistry is AccessControl, ICertchainRegistry {
         if (owner != agencyId) revert CertchainRootOfAnotherAgency(update.root, owner);
         if (!MerkleProof.verifyCalldata(update.proof, update.root, update.leaf)) revert CertchainInvalidProof(update.leaf, update.root);
         return update.leaf;
+    }
+
+    function _emitStatusIndex(bytes32 agencyId, bytes32 leaf, uint64 statusIndex) private {
+        if (statusIndex != NO_STATUS_INDEX) emit StatusListIndexed(agencyId, leaf, statusIndex);
     }
 
     function _setStatus(bytes32 agencyId, bytes32 leaf, CertificateState state, uint16 reason) private {

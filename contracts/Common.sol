@@ -58,11 +58,24 @@ struct CertificateStatus {
 }
 
 /// @dev One certificate in a bulk status change: the proof shows the leaf is under `root`,
-/// and the root's anchor shows which agency owns it.
+/// and the root's anchor shows which agency owns it. `statusIndex` is the certificate's entry in
+/// its agency's Token Status List (`status.status_list.idx` in the credential), or
+/// `type(uint64).max` for a certificate without one (format v1). The contract cannot check it
+/// (the credential is not on chain); it emits it so that anyone can rebuild the list from events.
 struct StatusUpdate {
     bytes32 leaf;
     bytes32 root;
     bytes32[] proof;
+    uint64 statusIndex;
+}
+
+/// @dev A certificate type as registered: the SHA-256 of its Type Metadata document (the exact
+/// bytes served at its `vct` and named by `vct#integrity`) and its national type code (the type
+/// segment of certificate numbers). `registeredAt == 0` means "not registered". Immutable.
+struct CertificateTypeRecord {
+    bytes32 metadataHash;
+    bytes4 typeCode;
+    uint64 registeredAt;
 }
 
 /// @dev What a verifier asks about one (root, key, type) triple, answered in one call.

@@ -6,7 +6,7 @@
 import { execFileSync } from "node:child_process";
 import { renameSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { HELP, DEV_PASSPHRASE, loadConfig } from "../server/config";
+import { HELP, DEV_PASSPHRASE, isDevelopmentUrl, loadConfig } from "../server/config";
 import { parseWalletFault } from "../server/chain/chain-wallet";
 import { acquireDataDirLock, DataDirLockedError, type DataDirLock } from "../server/lib/data-dir-lock";
 import { openDatabase } from "../server/store/database";
@@ -50,6 +50,9 @@ async function main() {
   }
   process.on("exit", () => lock?.release());
   if (config.passphrase === DEV_PASSPHRASE) log("signing keys are encrypted with the DEVELOPMENT passphrase: set CERTCHAIN_PASSPHRASE for real use");
+  if (!config.publicUrl.startsWith("https://") && !isDevelopmentUrl(config.publicUrl)) {
+    log(`PUBLIC_URL ${config.publicUrl} is not https: standard SD-JWT VC verifiers will not fetch issuer keys or type metadata from it`);
+  }
 
   log("compiling contracts…");
   execFileSync(process.execPath, [require.resolve("hardhat/internal/cli/cli"), "compile", "--quiet"], { cwd: path.join(__dirname, ".."), stdio: "inherit" });
@@ -93,7 +96,7 @@ async function main() {
     passphrase: config.passphrase,
     batch: { maxSize: config.batchSize, maxDelayMs: config.batchDelayMs },
     confirmations: config.confirmations,
-    publicUrl: config.publicUrl ?? apiUrl,
+    publicUrl: config.publicUrl,
   });
   const app = await buildApp(service, {
     logger: { level: config.logLevel },
@@ -113,7 +116,7 @@ async function main() {
       id: agency.slug,
       name: agency.name,
       types: [...agency.types],
-      token: await service.issueToken({ kind: "agency", agency: agency.slug, types: [...agency.types], subject: `demo-${agency.slug}` }, 30 * 24 * 3600),
+      token: await service.issueToken({ kind: "agency", agency: agency.slug, subject: `demo-${agency.slug}` }, 30 * 24 * 3600),
     })),
   );
   const registryId = chain.deployment.registryId ?? (await createRegistryIdSource(chain.provider, chain.deployment.address).get());

@@ -5,9 +5,17 @@ export type { Hex } from "./lib/bytes";
 // certificate types and numbers
 export {
   certificateTypes,
+  bundledTypeVersions,
   findTypeById,
   findTypeByVct,
   typeIdOf,
+  certificateTypeFromMetadata,
+  typeMetadataProblems,
+  typeMetadataText,
+  typeMetadataDigest,
+  typeIdentityOf,
+  matchesIntegrity,
+  selectivePathsOf,
   validateClaims,
   defineCertificateType,
   businessLicence,
@@ -22,6 +30,13 @@ export {
   type ClaimError,
   type ValidateClaimsOptions,
   type ValidateClaimsResult,
+  type ClaimPath,
+  type ClaimMetadata,
+  type ClaimDisplayMetadata,
+  type ClaimLabel,
+  type TypeMetadataDocument,
+  type TypeFromMetadata,
+  type PointedProblem,
 } from "./types";
 export {
   formatCertificateNumber,
@@ -49,8 +64,11 @@ export {
   publicJwkOf,
   issuerUriOf,
   agencySlugOf,
+  agencyIssuerUrl,
+  jwtVcIssuerMetadataUrl,
   parseCredential,
   disclosedClaimsOf,
+  disclosureMapOf,
   disclosureDigest,
   subjectClaimsOf,
   VISIBLE_CLAIMS,
@@ -72,13 +90,16 @@ export {
   isServiceUrl,
   ENVELOPE_FORMAT,
   ENVELOPE_VERSION,
+  ENVELOPE_VERSIONS,
+  envelopeVersionOf,
+  type EnvelopeVersion,
   type Envelope,
   type AnchorProof,
   type PendingAnchor,
 } from "./envelope";
 
 // presentations
-export { presentCredential } from "./presentation";
+export { presentCredential, disclosablePaths, type RevealPath } from "./presentation";
 
 // chain reads
 export {
@@ -102,6 +123,7 @@ export {
   type AnchorRecord,
   type AgencyRecord,
   type SigningKeyRecord,
+  type CertificateTypeRecord,
   type AccreditationRecord,
   type VerificationContextRecord,
 } from "./registry";
@@ -109,9 +131,11 @@ export {
 // verification
 // `verify` takes anything a department is handed: a certificate file, a presentation, or a share link.
 export { verifyAny as verify, type VerifyAnyOptions } from "./verify/verify-input";
+export type { TypeMetadataOptions } from "./types/resolve";
+export type { TextFetchLike } from "./lib/fetch-text";
 // pending certificates: their proofs come from an issuing service the caller allows, then verify checks them on chain
 export { fetchAnchorProof, resolvePendingEnvelope, PROOF_TIMEOUT_MS, type ProofLookupOptions, type ProofRecord, type ProofLookup } from "./verify/pending-proof";
-export { verifyMany, verifyEach, VERIFY_CODES, CHECKS, type VerifyOptions, type VerifiedItem, type VerificationResult, type Verdict, type CheckResult, type VerifyCode, type CheckName } from "./verify";
+export { verifyMany, verifyEach, VERIFY_CODES, CHECKS, type VerifyOptions, type VerifiedItem, type VerificationResult, type Verdict, type CheckResult, type VerifyCode, type CheckName, type WithheldClaim } from "./verify";
 
 // share links (citizens share a presentation, encrypted in the browser)
 export {
@@ -138,6 +162,22 @@ export {
 
 // status reason codes
 export { STATUS_REASONS, statusReasonLabel, type StatusReasonCode } from "./status/reasons";
+
+// Token Status List (format v2): published per agency, derived from the chain, never followed by verify
+export {
+  STATUS_LIST_BITS,
+  STATUS_LIST_CAPACITY,
+  STATUS_LIST_VALUES,
+  statusListUri,
+  statusListPosition,
+  packStatusList,
+  statusAt,
+  inflateStatusList,
+  parseStatusListToken,
+  statusListEntriesFromChain,
+  type StatusListToken,
+} from "./status/status-list";
+export type { StatusListOptions, PublishedStatus } from "./status/check-status-list";
 
 // notarisation (proof of existence)
 export {

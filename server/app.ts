@@ -7,12 +7,14 @@ import healthRoutes from "./routes/health";
 import certificateRoutes from "./routes/v1/certificates";
 import verifyRoutes from "./routes/v1/verify";
 import proofRoutes from "./routes/v1/proofs";
-import typeRoutes from "./routes/v1/types";
+import typeRoutes, { typeDocumentRoutes } from "./routes/v1/types";
 import agencyRoutes from "./routes/v1/agencies";
 import auditRoutes from "./routes/v1/audit";
 import notarisationRoutes from "./routes/v1/notarisations";
 import { sharesRoutes } from "./routes/v1/shares";
 import { rpcProxyRoutes } from "./routes/rpc";
+import { wellKnownRoutes } from "./routes/well-known";
+import { statusListRoutes } from "./routes/status-lists";
 import { pagesRoutes, type PagesRoutesOptions } from "./routes/pages";
 import type { ShareStore } from "./store/share-store";
 
@@ -79,6 +81,9 @@ export async function buildApp(service: IssuingService, options: BuildAppOptions
   await app.register(verifyRoutes, { prefix: "/v1/verify", shares: options.shares });
   await app.register(proofRoutes, { prefix: "/v1/proofs" });
   await app.register(typeRoutes, { prefix: "/v1/types" });
+  await app.register(typeDocumentRoutes);
+  await app.register(wellKnownRoutes);
+  await app.register(statusListRoutes);
   await app.register(agencyRoutes, { prefix: "/v1/agencies" });
   await app.register(auditRoutes, { prefix: "/v1/audit" });
   await app.register(notarisationRoutes, { prefix: "/v1/notarisations" });

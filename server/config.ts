@@ -13,8 +13,11 @@ interface Setting {
 export interface Config {
   port: number;
   host: string;
-  /** The base URL clients reach the API at; pending envelopes name it. Default http://<host>:<port>. */
-  publicUrl?: string;
+  /**
+   * Where the service is reachable (https in production): every credential's `iss`, new types'
+   * `vct`s, status lists, and what pending envelopes name for their proofs. Default `http://<host>:<port>`.
+   */
+  publicUrl: string;
   dataDir: string;
   /** External chain; when absent a local Hardhat node is started. */
   chainRpcUrl?: string;
@@ -39,18 +42,6 @@ const int = (name: string) => (raw: string) => {
   return value;
 };
 const text = (raw: string) => raw;
-const baseUrl = (name: string) => (raw: string) => {
-  let url: URL | undefined;
-  try {
-    url = new URL(raw);
-  } catch {
-    url = undefined;
-  }
-  if (!url || (url.protocol !== "http:" && url.protocol !== "https:") || url.search || url.hash || url.username) {
-    throw new Error(`${name} must be an http(s) base URL such as https://certs.example.gov.cn, got ${JSON.stringify(raw)}`);
-  }
-  return raw.replace(/\/+$/, "");
-};
 
 /** Hardhat's published development mnemonic: its accounts are funded on every `hardhat node`. */
 export const DEV_MNEMONIC = "test test test test test test test test test test test junk";
@@ -59,7 +50,13 @@ export const DEV_PASSPHRASE = "certchain-development-passphrase";
 const SETTINGS: Setting[] = [
   { env: "PORT", key: "port", parse: int("PORT"), fallback: 3000, help: "HTTP port of the API" },
   { env: "HOST", key: "host", parse: text, fallback: "127.0.0.1", help: "interface to listen on" },
-  { env: "PUBLIC_URL", key: "publicUrl", parse: baseUrl("PUBLIC_URL"), fallback: undefined, help: "base URL clients reach the API at, named in pending envelopes [http://HOST:PORT]" },
+  {
+    env: "PUBLIC_URL",
+    key: "publicUrl",
+    parse: publicUrl,
+    fallback: undefined,
+    help: "https URL (origin and path) clients reach the service at: every credential's iss, new types' vct, pending envelopes' proof service [http://HOST:PORT]",
+  },
   { env: "DATA_DIR", key: "dataDir", parse: text, fallback: "./data", help: "LevelDB, keys, chain journal, demo.json" },
   { env: "CHAIN_RPC_URL", key: "chainRpcUrl", parse: text, fallback: undefined, help: "external EVM JSON-RPC URL (default: start a local Hardhat node)" },
   { env: "DEV_CHAIN_PORT", key: "devChainPort", parse: int("DEV_CHAIN_PORT"), fallback: 8545, help: "port of the local Hardhat node" },
@@ -75,6 +72,23 @@ const SETTINGS: Setting[] = [
   { env: "RATE_LIMIT_PER_MINUTE", key: "rateLimitPerMinute", parse: int("RATE_LIMIT_PER_MINUTE"), fallback: 3000, help: "requests per token (or IP) per minute; 0 disables" },
   { env: "LOG_LEVEL", key: "logLevel", parse: text, fallback: "info", help: "fastify/pino log level" },
 ];
+
+/** An absolute http(s) URL without query, fragment or credentials; no trailing slash. */
+function publicUrl(raw: string): string {
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new Error(`PUBLIC_URL must be an http(s) base URL such as https://certs.example.gov.cn, got ${JSON.stringify(raw)}`);
+  }
+  if ((url.protocol !== "https:" && url.protocol !== "http:") || url.search || url.hash || url.username || url.password) {
+    throw new Error(`PUBLIC_URL must be an http(s) URL without query, fragment or credentials, got ${JSON.stringify(raw)}`);
+  }
+  return url.href.replace(/\/+$/, "");
+}
+
+/** Standard SD-JWT VC verifiers resolve keys only over https; plain http is for this machine alone. */
+export const isDevelopmentUrl = (url: string): boolean => /^http:\/\/(?:localhost|127(?:\.\d{1,3}){3}|\[::1\])(?::\d+)?(?:\/|$)/.test(url);
 
 export const HELP = `Usage: npm start [-- --config <file.json>] [-- --help]
 
@@ -101,5 +115,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, argv: string[] 
     config[setting.key] = raw === undefined || raw === "" ? setting.fallback : setting.parse(raw);
   }
   config.dataDir = path.resolve(config.dataDir as string);
+  config.publicUrl ??= `http://${config.host === "0.0.0.0" || config.host === "::" ? "127.0.0.1" : config.host}:${config.port}`;
   return config as unknown as Config;
 }

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 pragma solidity ^0.8.28;
 
-import {Agency, SigningKey, Accreditation, Anchor, CertificateStatus, StatusUpdate, VerificationQuery, VerificationContext, KeyAlgorithm} from "../Common.sol";
+import {Agency, SigningKey, Accreditation, Anchor, CertificateStatus, StatusUpdate, VerificationQuery, VerificationContext, KeyAlgorithm, CertificateTypeRecord} from "../Common.sol";
 
 /// @title The certchain trust registry: agencies, accreditations, signing keys, anchors, status.
 interface ICertchainRegistry {
@@ -27,6 +27,8 @@ interface ICertchainRegistry {
     error CertchainCertificateRevoked(bytes32 leaf);
     error CertchainCertificateAlreadySuspended(bytes32 leaf);
     error CertchainCertificateNotSuspended(bytes32 leaf);
+    error CertchainTypeAlreadyRegistered(bytes32 typeId);
+    error CertchainInvalidType();
 
     // --- events ---
     /// @dev Emitted once, by the constructor: how the registry's id was derived.
@@ -43,6 +45,9 @@ interface ICertchainRegistry {
     event CertificateSuspended(bytes32 indexed leaf, bytes32 indexed agencyId, uint16 reason);
     event CertificateReinstated(bytes32 indexed leaf, bytes32 indexed agencyId, uint16 reason);
     event CertificateRevoked(bytes32 indexed leaf, bytes32 indexed agencyId, uint16 reason);
+    event TypeRegistered(bytes32 indexed typeId, string vct, bytes32 metadataHash, bytes4 typeCode);
+    /// @dev Emitted with each status change of a certificate that has a status-list entry.
+    event StatusListIndexed(bytes32 indexed agencyId, bytes32 indexed leaf, uint64 statusIndex);
 
     // --- root authority ---
     function registerAgency(string calldata slug, string calldata name, bytes18 creditCode) external returns (bytes32 agencyId);
@@ -53,6 +58,7 @@ interface ICertchainRegistry {
     function revokeSigningKey(bytes32 keyId, uint64 validUntil) external;
     function addOperator(bytes32 agencyId, address account) external;
     function removeOperator(address account) external;
+    function registerType(string calldata vct, bytes32 metadataHash, bytes4 typeCode) external returns (bytes32 typeId);
 
     // --- agency operators ---
     function anchorRoot(bytes32 root, uint32 size, bytes32 auditHead) external;
@@ -78,4 +84,7 @@ interface ICertchainRegistry {
     function statusOf(bytes32 agencyId, bytes32 leaf) external view returns (CertificateStatus memory);
     function statusesOf(bytes32 agencyId, bytes32[] calldata leaves) external view returns (CertificateStatus[] memory);
     function verificationContexts(VerificationQuery[] calldata queries) external view returns (VerificationContext[] memory);
+    function certificateType(bytes32 typeId) external view returns (CertificateTypeRecord memory);
+    function certificateTypes(bytes32[] calldata typeIds) external view returns (CertificateTypeRecord[] memory);
+    function registeredTypeIds() external view returns (bytes32[] memory);
 }

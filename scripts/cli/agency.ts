@@ -1,4 +1,4 @@
-import { checkCreditCode, findTypeById } from "@certchain/sdk";
+import { checkCreditCode } from "@certchain/sdk";
 import { CONNECTION_OPTIONS, connectionHelp, parse } from "./args";
 import type { Command } from "./command";
 import { connect } from "./connection";
@@ -9,22 +9,29 @@ import { EXIT, UsageError, out, printJson, renderTable } from "./output";
 const HELP: Text = {
   en: `Usage: certchain agency list [--json]
        certchain agency add <slug> --name <name> --credit-code <code> --type <type> [--type …]
-                                                                       (root authority)
+                                                                        (root authority)
+       certchain agency accredit <slug> --type <type> [--from <date-time>] [--until <date-time>]   (root authority)
 
-list  the agencies the trust registry knows, with their unified social credit codes and the
-      certificate types they may issue
-add   register an agency on the registry with its unified social credit code (统一社会信用代码,
-      18 characters, check character verified: every certificate number of the agency carries
-      it) and accredit it for its types (root token)
+list      the agencies the trust registry knows, with their unified social credit codes and the
+          certificate types they may issue
+add       register an agency on the registry with its unified social credit code (统一社会信用代码,
+          18 characters, check character verified: every certificate number of the agency carries
+          it) and accredit it for its types (root token)
+accredit  accredit an agency for a type (its newest version; or give the vct) from --from
+          (default: at once) until --until (default: open-ended). Tokens the agency already
+          holds issue the type at once: the registry, not the token, decides the types.
 
 {connection}`,
   "zh-CN": `用法：certchain agency list [--json]
       certchain agency add <机关标识> --name <名称> --credit-code <统一社会信用代码> --type <证照类型> [--type …]
-                                                                       （根管理机构）
+                                                                        （根管理机构）
+      certchain agency accredit <机关标识> --type <证照类型> [--from <日期时间>] [--until <日期时间>]   （根管理机构）
 
-list  列出信任登记簿上的机关及其统一社会信用代码和获准签发的证照类型
-add   在登记簿上登记一个机关及其统一社会信用代码（18 位，核对校验码；该机关的每个证照编号都含此代码），
-      并授权其签发所列证照类型（需根管理机构令牌）
+list      列出信任登记簿上的机关及其统一社会信用代码和获准签发的证照类型
+add       在登记簿上登记一个机关及其统一社会信用代码（18 位，核对校验码；该机关的每个证照编号都含此代码），
+          并授权其签发所列证照类型（需根管理机构令牌）
+accredit  授权机关签发某类证照（该类型的最新版本；也可给出 vct），自 --from（默认：立即）
+          至 --until（默认：长期）。机关已有的令牌立即可以签发：签发哪些类型由登记簿决定，而非令牌。
 
 {connection}`,
 };
@@ -42,14 +49,21 @@ const M = {
   badSlug: { en: "the slug must be lowercase letters, digits and hyphens, got {slug}", "zh-CN": "标识只能由小写字母、数字和连字符组成，实际是 {slug}" },
   noName: { en: "missing --name <display name>", "zh-CN": "缺少 --name <名称>" },
   noType: { en: "name at least one certificate type with --type", "zh-CN": "请用 --type 至少给出一种证照类型" },
-  unknownType: { en: "unknown certificate type {type}", "zh-CN": "没有 {type} 这种证照类型" },
   registered: { en: "registered agency {slug} ({name}, {code}) for {types}", "zh-CN": "已登记机关 {slug}（{name}，{code}），获准签发 {types}" },
   unsupported: {
     en: "agency add is not supported by this service version (it has no POST /v1/agencies); the root authority registers agencies on the registry contract directly",
     "zh-CN": "此版本的服务不支持 agency add（没有 POST /v1/agencies）；请由根管理机构直接在登记簿合约上登记",
   },
-  sub: { en: "unknown subcommand agency {sub} (use: agency list, agency add)", "zh-CN": "没有子命令 agency {sub}（可用：agency list、agency add）" },
-  use: { en: "use: certchain agency list | certchain agency add (see --help)", "zh-CN": "用法：certchain agency list | certchain agency add（见 --help）" },
+  sub: { en: "unknown subcommand agency {sub} (use: agency list, agency add, agency accredit)", "zh-CN": "没有子命令 agency {sub}（可用：agency list、agency add、agency accredit）" },
+  use: { en: "use: certchain agency list | add | accredit (see --help)", "zh-CN": "用法：certchain agency list | add | accredit（见 --help）" },
+  giveAccredited: { en: "give the agency's slug: certchain agency accredit <slug> --type <type>", "zh-CN": "请给出机关标识：certchain agency accredit <标识> --type <证照类型>" },
+  noAccreditType: { en: "missing --type <type id or vct>", "zh-CN": "缺少 --type <证照类型标识或 vct>" },
+  badTime: { en: "--{flag} must be an ISO 8601 date-time, got {value}", "zh-CN": "--{flag} 须是 ISO 8601 日期时间，实际是 {value}" },
+  accredited: { en: "accredited {agency} for {type} ({vct}) {from}, {until}", "zh-CN": "已授权 {agency} 签发 {type}（{vct}），{from}，{until}" },
+  atOnce: { en: "at once", "zh-CN": "立即生效" },
+  from: { en: "from {time}", "zh-CN": "自 {time} 起" },
+  openEnded: { en: "open-ended", "zh-CN": "长期有效" },
+  until: { en: "until {time}", "zh-CN": "至 {time}" },
 } satisfies Record<string, Text>;
 
 interface AgencyView {
@@ -91,8 +105,8 @@ async function add(argv: string[]): Promise<number> {
   const check = checkCreditCode(creditCode);
   if (!check.ok) throw new UsageError(t(check.code === "CREDIT_CODE_CHECK_FAILED" ? M.creditCodeCheck : M.badCreditCode, { code: JSON.stringify(creditCode) }));
   const types = values.type ?? [];
+  // The service knows the types (types added through its API too) and refuses unknown ones.
   if (types.length === 0) throw new UsageError(t(M.noType));
-  for (const type of types) if (!findTypeById(type)) throw new UsageError(t(M.unknownType, { type }));
   const { client } = connect(values, { kind: "root" });
   try {
     const created = await client.post<unknown>("/v1/agencies", { body: { slug, name: values.name, creditCode, types } });
@@ -108,6 +122,28 @@ async function add(argv: string[]): Promise<number> {
   }
 }
 
+async function accredit(argv: string[]): Promise<number> {
+  const { values, positionals } = parse("agency accredit", argv, { ...CONNECTION_OPTIONS, type: { type: "string" }, from: { type: "string" }, until: { type: "string" }, json: { type: "boolean" } });
+  if (positionals.length !== 1) throw new UsageError(t(M.giveAccredited));
+  if (!values.type) throw new UsageError(t(M.noAccreditType));
+  const time = (raw: string | undefined, flag: string) => {
+    if (raw === undefined) return undefined;
+    if (!Number.isFinite(Date.parse(raw))) throw new UsageError(t(M.badTime, { flag, value: JSON.stringify(raw) }));
+    return new Date(raw).toISOString();
+  };
+  const body = { type: values.type, ...(values.from ? { validFrom: time(values.from, "from") } : {}), ...(values.until ? { validUntil: time(values.until, "until") } : {}) };
+  // --agency would choose whose token to use; here the caller is the root authority.
+  const { client } = connect({ ...values, agency: undefined }, { kind: "root" });
+  const result = await client.post<{ agency: string; type: string; vct: string; validFrom: string; validUntil: string | null }>(`/v1/agencies/${encodeURIComponent(positionals[0])}/accreditations`, { body });
+  if (values.json) printJson(result);
+  else {
+    const from = values.from ? t(M.from, { time: result.validFrom }) : t(M.atOnce);
+    const until = result.validUntil ? t(M.until, { time: result.validUntil }) : t(M.openEnded);
+    out(t(M.accredited, { agency: result.agency, type: result.type, vct: result.vct, from, until }));
+  }
+  return EXIT.OK;
+}
+
 export const agencyCommand: Command = {
   name: "agency",
   get help() {
@@ -117,6 +153,7 @@ export const agencyCommand: Command = {
     const [sub, ...rest] = argv;
     if (sub === "list") return list(rest);
     if (sub === "add") return add(rest);
+    if (sub === "accredit") return accredit(rest);
     throw new UsageError(sub ? t(M.sub, { sub }) : t(M.use));
   },
 };

@@ -5,7 +5,7 @@
  * read from the type's JSON Schema, so a new type needs nothing here; the few patterns that mean
  * something to people (credit code, ID number, digest) are recognised by their fragments.
  */
-import type { CertificateType, JsonSchema } from "@certchain/sdk";
+import type { CertificateType, JsonSchema, TypeFromMetadata } from "@certchain/sdk";
 import { idNumber, unifiedSocialCreditCode } from "@certchain/sdk/internal";
 import { lang, t, type Text } from "./i18n";
 
@@ -45,6 +45,14 @@ function labelled(label: Text, suffix: string): Text {
   return { "zh-CN": `${label["zh-CN"]}${suffix}`, en: `${label.en}${suffix}` };
 }
 
+/** A nested field's own label from the type's metadata (`["spouses", null, "name"]` → 姓名), else its name. */
+function fieldLabel(type: CertificateType, path: (string | null)[]): Text {
+  const labels = (type as Partial<TypeFromMetadata>).claimLabels ?? [];
+  const found = labels.find((entry) => entry.path.length === path.length && entry.path.every((segment, i) => segment === path[i]));
+  const name = String(path[path.length - 1]);
+  return found ? found.label : { "zh-CN": name, en: name };
+}
+
 /** Every column of a type, in the type's display order. */
 export function claimColumns(type: CertificateType): ClaimColumn[] {
   const columns: ClaimColumn[] = [];
@@ -60,7 +68,8 @@ export function claimColumns(type: CertificateType): ClaimColumn[] {
     if (fields) {
       const inner = new Set((schema.required as string[] | undefined) ?? []);
       for (const [field, fieldSchema] of Object.entries(fields)) {
-        columns.push({ key: `${name}.${field}`, label: labelled(label, `.${field}`), schema: fieldSchema, required: top && inner.has(field), example: cellOf(example[name]?.[field]) });
+        const own = fieldLabel(type, [name, field]);
+        columns.push({ key: `${name}.${field}`, label: { "zh-CN": `${label["zh-CN"]}.${own["zh-CN"]}`, en: `${label.en}.${own.en}` }, schema: fieldSchema, required: top && inner.has(field), example: cellOf(example[name]?.[field]) });
       }
     } else if (typesOf(schema).includes("array") && itemFields && maxItems <= MAX_SPREAD_ENTRIES) {
       const inner = new Set((items!.required as string[] | undefined) ?? []);
@@ -69,7 +78,7 @@ export function claimColumns(type: CertificateType): ClaimColumn[] {
         for (const [field, fieldSchema] of Object.entries(itemFields)) {
           columns.push({
             key: `${name}.${i}.${field}`,
-            label: labelled(label, `.${i}.${field}`),
+            label: ((own) => ({ "zh-CN": `${label["zh-CN"]}.${i}.${own["zh-CN"]}`, en: `${label.en}.${i}.${own.en}` }))(fieldLabel(type, [name, null, field])),
             schema: fieldSchema,
             required: top && i < minItems && inner.has(field),
             example: cellOf(example[name]?.[i]?.[field]),

@@ -1,4 +1,4 @@
-import type { CertificateType, JsonSchema } from "@certchain/sdk";
+import type { TypeFromMetadata, CertificateType, JsonSchema } from "@certchain/sdk";
 import { REQUEST_COLUMN_LABELS } from "./claim-columns";
 import { lang, t } from "./i18n";
 import { UsageError } from "./output";
@@ -76,7 +76,22 @@ function claimPathOf(type: CertificateType, header: string): string[] {
   const whole = byLabel.get(normalise(header));
   if (whole) return [whole];
   const [first, ...rest] = header.split(".");
-  return [byLabel.get(normalise(first)) ?? first, ...rest];
+  const path = [byLabel.get(normalise(first)) ?? first];
+  // Nested fields by their own labels too (双方当事人.0.姓名), from the type's metadata.
+  const labels = (type as Partial<TypeFromMetadata>).claimLabels ?? [];
+  for (const segment of rest) {
+    const at = path.map((s) => (/^\d+$/.test(s) ? null : s));
+    const member = /^\d+$/.test(segment)
+      ? undefined
+      : labels.find(
+          (entry) =>
+            entry.path.length === at.length + 1 &&
+            at.every((s, i) => s === entry.path[i]) &&
+            (normalise(entry.label["zh-CN"]) === normalise(segment) || normalise(entry.label.en) === normalise(segment)),
+        )?.path[at.length];
+    path.push(typeof member === "string" ? member : segment);
+  }
+  return path;
 }
 
 /** `validFrom` / `validUntil`, by name or by label. */

@@ -1,6 +1,6 @@
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { certificateTypes, findTypeById, validateClaims, type CertificateType, type Envelope } from "@certchain/sdk";
+import { validateClaims, type CertificateType, type Envelope } from "@certchain/sdk";
 import { CONNECTION_OPTIONS, connectionHelp, intOption, parse } from "./args";
 import { apiErrorText } from "./api-error-texts";
 import { waitUntilAnchored, type CertificateView } from "./certificates";
@@ -11,6 +11,7 @@ import { connect } from "./connection";
 import { CsvError, csvLine, parseCsv } from "./csv";
 import { canonicalJson, readJson, requireFile, sha256Hex, writeFileAtomic } from "./files";
 import { ApiError, apiErrorLine, type ApiClient } from "./http-client";
+import { findKnownType, knownTypes } from "./service-types";
 import { lang, t, type Text } from "./i18n";
 import { EXIT, UsageError, err, out, printJson } from "./output";
 import { onInterrupt, startProgress } from "./terminal";
@@ -43,7 +44,8 @@ Idempotency-Key derived from the CSV's hash and the batch, so rerunning the same
 an interruption (Ctrl-C is fine) issues nothing twice. Rerun the unchanged file before editing it.
 
 Options:
-  --type <type>        certificate type: ${certificateTypes.map((t) => t.id).join(", ")}
+  --type <type>        certificate type id (certchain types lists them, types added to the
+                       service included: rows are checked against the type's metadata)
   --csv <file>         the rows (UTF-8, RFC 4180; a byte-order mark is fine)
   --out <dir>          where envelopes, state and errors go [<csv name>-certificates/ beside the CSV]
   --no-wait            do not wait for anchoring: write the pending envelopes and stop
@@ -69,7 +71,7 @@ Exit status: 0 every row issued (or issued before), 1 some rows failed, 2 usage 
 中断（包括 Ctrl-C）后原样再运行一次，不会重复签发。请先把原文件重跑完，再修改它。
 
 选项：
-  --type <类型>        证照类型：${certificateTypes.map((t) => `${t.id}（${t.names["zh-CN"]}）`).join("、")}
+  --type <类型>        证照类型标识（certchain types 可列出，包括服务上新增的类型：按类型的元数据检查各行）
   --csv <文件>         数据（UTF-8，RFC 4180；带 BOM 也可以）
   --out <目录>         证照文件、进度和错误报告的位置 [CSV 旁边的 <文件名>-certificates/]
   --no-wait            不等待上链：写出待上链的证照文件后结束
@@ -260,8 +262,17 @@ async function run(argv: string[]): Promise<number> {
     json: { type: "boolean" },
   }, false);
   if (!values.type) throw new UsageError(t(M.missingType));
-  const type = findTypeById(values.type);
-  if (!type) throw new UsageError(t(M.unknownType, { type: values.type, known: certificateTypes.map((c) => c.id).join(", ") }));
+  // The type's metadata from the service (types added through its API included); a dry run
+  // without any service configured checks against the SDK's bundled types.
+  let typeClient: ApiClient | undefined;
+  try {
+    typeClient = connect(values, { kind: "none" }).client;
+  } catch (error) {
+    if (!(error instanceof UsageError) || !values["dry-run"]) throw error;
+  }
+  const { types } = await knownTypes(typeClient);
+  const type = findKnownType(types, values.type);
+  if (!type) throw new UsageError(t(M.unknownType, { type: values.type, known: types.map((c) => c.id).join(", ") }));
   const csvFile = requireFile(values.csv, t(M.csvMissing));
   const timeoutMs = intOption("timeout", values.timeout, 300, 1, 86_400) * 1000;
   const outDir = values.out ?? path.join(path.dirname(csvFile), `${path.basename(csvFile, path.extname(csvFile))}-certificates`);

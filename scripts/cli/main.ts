@@ -15,7 +15,7 @@ import { handleInterrupts, restoreTerminal } from "./terminal";
  * ts-node, which `certchain --help` and usage mistakes need not pay.
  */
 export const COMMANDS: readonly { name: string; summary: Text; load(): Command }[] = [
-  { name: "types", summary: { en: "list the certificate types; the CSV columns of one, with a template", "zh-CN": "列出证照类型；查看某类的 CSV 列，生成模板" }, load: () => (require("./types") as typeof import("./types")).typesCommand },
+  { name: "types", summary: { en: "list the certificate types; the CSV columns of one, with a template; add one (root authority)", "zh-CN": "列出证照类型；查看某类的 CSV 列，生成模板；新增类型（根管理机构）" }, load: () => (require("./types") as typeof import("./types")).typesCommand },
   { name: "issue", summary: { en: "issue certificates in bulk from a CSV file", "zh-CN": "按 CSV 文件批量签发证照" }, load: () => (require("./issue") as typeof import("./issue")).issueCommand },
   { name: "verify", summary: { en: "verify certificate files, presentations and share links", "zh-CN": "核验证照文件、展示文件和分享链接" }, load: () => (require("./verify") as typeof import("./verify")).verifyCommand },
   { name: "verifier", summary: { en: "run a read-only verification service over HTTP (--registries)", "zh-CN": "运行只读的证照核验服务（HTTP，--registries 指定认可的登记簿）" }, load: () => (require("./verifier") as typeof import("./verifier")).verifierCommand },
@@ -25,7 +25,8 @@ export const COMMANDS: readonly { name: string; summary: Text; load(): Command }
   { name: "suspend", summary: { en: "suspend a certificate", "zh-CN": "暂停证照的效力" }, load: () => (require("./status") as typeof import("./status")).suspendCommand },
   { name: "reinstate", summary: { en: "reinstate a suspended certificate", "zh-CN": "恢复已暂停的证照" }, load: () => (require("./status") as typeof import("./status")).reinstateCommand },
   { name: "get", summary: { en: "fetch a certificate's envelope (optionally once anchored)", "zh-CN": "取回证照文件（可等到上链后）" }, load: () => (require("./status") as typeof import("./status")).getCommand },
-  { name: "agency", summary: { en: "list agencies; add one (root authority)", "zh-CN": "列出机关；登记新机关（根管理机构）" }, load: () => (require("./agency") as typeof import("./agency")).agencyCommand },
+  { name: "agency", summary: { en: "list agencies; add or accredit one (root authority)", "zh-CN": "列出机关；登记新机关或授权签发某类证照（根管理机构）" }, load: () => (require("./agency") as typeof import("./agency")).agencyCommand },
+  { name: "status-list", summary: { en: "rebuild an agency's published status list from the chain alone and compare", "zh-CN": "只凭区块链重建机关公布的状态列表并比较" }, load: () => (require("./status-list") as typeof import("./status-list")).statusListCommand },
   { name: "key", summary: { en: "rotate an agency's signing key (root authority)", "zh-CN": "更换机关的签名密钥（根管理机构）" }, load: () => (require("./key") as typeof import("./key")).keyCommand },
   { name: "chain", summary: { en: "re-anchor on an external chain that lost its state (service stopped)", "zh-CN": "外部链丢失状态后重新上链（需先停止服务）" }, load: () => (require("./chain") as typeof import("./chain")).chainCommand },
 ];

@@ -1,4 +1,4 @@
-import type { TrustedRegistry, VerificationResult } from "@certchain/sdk";
+import type { TrustedRegistry, VerificationResult, VerifyOptions } from "@certchain/sdk";
 
 /**
  * Share links (`<origin>/s/<id>#<key>`) are verified by the SDK's share-link module, which
@@ -8,7 +8,7 @@ import type { TrustedRegistry, VerificationResult } from "@certchain/sdk";
  */
 export type ShareLinkVerifier = (
   link: string,
-  options: { registries: TrustedRegistry[]; minConfirmations?: number; shareServices?: string[] },
+  options: { registries: TrustedRegistry[]; minConfirmations?: number; types?: VerifyOptions["types"]; proofServices?: string[]; shareServices?: string[] },
 ) => Promise<Omit<VerificationResult, "reason"> & { reason: { check: string; code: string; message: string } | null }>;
 
 export function loadShareLinkVerifier(): ShareLinkVerifier | undefined {

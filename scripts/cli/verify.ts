@@ -24,6 +24,9 @@ Options:
   --checks       list every check under each certificate
   --min-confirmations <n>  blocks an anchor needs [1]
   --lang <zh-CN|en>        language of the table [from LANG; Chinese unless English is asked for]
+  --type-host <host>       also learn certificate types from vct URLs on this host (repeatable;
+                           the service's own host with --api/--demo); a document is used only
+                           if its SHA-256 is the one on the registry
   --share-service <origin>  also open share links of this origin (repeatable); links of the
                  service given by --api, the demo file or CERTCHAIN_API_URL are opened anyway,
                  any other host's are reported as SHARE_HOST_NOT_ALLOWED without being fetched
@@ -43,6 +46,8 @@ Exit status: 0 when every input is valid, 1 otherwise, 2 usage error.`,
   --checks       在每张证照下列出各项检查
   --min-confirmations <n>  上链记录需要的区块确认数 [1]
   --lang <zh-CN|en>        表格语言 [按 LANG 环境变量；默认中文]
+  --type-host <主机>       也从此主机上的 vct 地址获取证照类型定义（可重复；有 --api/--demo 时含该服务的主机）；
+                           只有 SHA-256 与登记簿一致的定义才会被使用
   --share-service <源>     另外允许打开此来源（协议、主机、端口）的分享链接（可重复）；--api、演示文件或
                  CERTCHAIN_API_URL 所指服务的链接总可打开，其他网站的链接报 SHARE_HOST_NOT_ALLOWED，不会访问
 
@@ -115,6 +120,7 @@ async function run(argv: string[]): Promise<number> {
     json: { type: "boolean" },
     checks: { type: "boolean" },
     "min-confirmations": { type: "string" },
+    "type-host": { type: "string", multiple: true },
     "share-service": { type: "string", multiple: true },
   });
   if (positionals.length === 0) throw new UsageError(t(M.nothing));
@@ -135,14 +141,18 @@ async function run(argv: string[]): Promise<number> {
       if (anchored) input.value = anchored;
     }
   }
-  const fileResults = await verifyMany(files.map((i) => i.value), { registries, minConfirmations });
+  // Types this SDK does not ship are learnt from their vct URLs on hosts we know (the service's own,
+  // and --type-host); a document is used only if the registry holds its hash.
+  const hosts = [...(values["type-host"] ?? []), ...(service ? [new URL(service).host] : [])];
+  const types = hosts.length > 0 ? { hosts } : undefined;
+  const fileResults = await verifyMany(files.map((i) => i.value), { registries, minConfirmations, types });
   const resultOf = new Map<Input, Outcome["result"]>(files.map((input, i) => [input, fileResults[i]]));
   const links = inputs.filter((i) => i.link);
   if (links.length > 0) {
     const verifyShareLink = loadShareLinkVerifier();
     for (const input of links) {
       if (!verifyShareLink) input.skipped = { code: "SHARE_LINKS_UNSUPPORTED", message: t(M.noShareLinks) };
-      else resultOf.set(input, await verifyShareLink(input.link!, { registries, minConfirmations, shareServices, ...(service ? { proofServices: [service] } : {}) }));
+      else resultOf.set(input, await verifyShareLink(input.link!, { registries, minConfirmations, types, shareServices, ...(service ? { proofServices: [service] } : {}) }));
     }
   }
   const outcomes: Outcome[] = inputs.map((input) => (input.skipped ? { input: input.label, skipped: input.skipped } : { input: input.label, result: resultOf.get(input)! }));

@@ -1,25 +1,57 @@
 import type { Signer } from "ethers";
 import { createRegistryAdmin } from "../../server/chain/registry-admin";
-import { createRegistryReader, findTypeById, type Hex } from "@certchain/sdk";
+import { agencyIdOf, bundledTypeVersions, createRegistryReader, findTypeById, typeIdOf, type Hex } from "@certchain/sdk";
 import { derivedCreditCode } from "../../server/service/identifiers";
 import type { ChainSession } from "./dev-chain";
 import { DEMO_AGENCIES } from "./demo-agencies";
 
 /**
- * Registers the demo agencies (with unified social credit codes derived from their slugs), their
- * accreditations and operators — once: whatever the registry
- * already holds is left alone. Signing keys are the service's business (it generates, encrypts
- * and registers them).
+ * Registers the built-in types, the demo agencies (with unified social credit codes derived
+ * from their slugs), their accreditations and operators — once: whatever the registry already
+ * holds is left alone, except that a demo agency gets accredited for the newest version of each
+ * of its types when a release adds one. Signing keys are the service's business (it generates,
+ * encrypts and registers them).
  */
 export async function seedDemo(chain: ChainSession, operators: Record<string, Signer>, log: (line: string) => void): Promise<void> {
   const admin = createRegistryAdmin(chain.deployment.address, chain.rootAuthority);
   const reader = createRegistryReader({ chainId: chain.chainId, address: chain.deployment.address as Hex, provider: chain.provider });
+  await registerBuiltInTypes(admin, chain.deployment.address, log);
   const known = new Set((await reader.agencies()).map((a) => a.slug));
   for (const agency of DEMO_AGENCIES) {
-    if (known.has(agency.slug)) continue;
+    if (known.has(agency.slug)) {
+      for (const type of agency.types) {
+        const { vct } = findTypeById(type)!;
+        const current = await admin.contract.accreditation(agencyIdOf(agency.slug), typeIdOf(vct));
+        if (current.validUntil === 0n) {
+          await admin.setAccreditation(agency.slug, vct);
+          log(`accredited ${agency.slug} for ${vct}`);
+        }
+      }
+      continue;
+    }
     await admin.registerAgency(agency.slug, agency.name, derivedCreditCode(agency.slug));
     for (const type of agency.types) await admin.setAccreditation(agency.slug, findTypeById(type)!.vct);
     await admin.addOperator(agency.slug, await operators[agency.slug].getAddress());
     log(`seeded ${agency.name} (${agency.slug}) accredited for ${agency.types.join(", ")}`);
   }
+}
+
+/**
+ * Puts the SDK's bundled types on the registry (hash of each metadata document and type code),
+ * so the registry lists every type and a verifier without our SDK can check a built-in type's
+ * document against the chain. Once per type version: registration is final.
+ */
+async function registerBuiltInTypes(admin: ReturnType<typeof createRegistryAdmin>, address: string, log: (line: string) => void): Promise<void> {
+  let records: { metadataHash: string }[];
+  try {
+    records = await admin.contract.certificateTypes(bundledTypeVersions.map((type) => typeIdOf(type.vct)));
+  } catch {
+    throw new Error(
+      `the registry at ${address} predates format v2 (it has no certificate type registry). It keeps verifying the certificates ` +
+        `anchored on it, but this service needs a v2 registry: start with a fresh DATA_DIR (see docs/format-v2.md, "Migration path")`,
+    );
+  }
+  const missing = bundledTypeVersions.filter((_, i) => /^0x0+$/.test(records[i].metadataHash));
+  for (const type of missing) await admin.registerType(type.vct, type.metadataHash, type.typeCode);
+  if (missing.length > 0) log(`registered ${missing.length} built-in certificate type versions on the registry`);
 }

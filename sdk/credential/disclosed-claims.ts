@@ -88,3 +88,47 @@ export function subjectClaimsOf(claims: Record<string, unknown>): Record<string,
   // fromEntries defines own properties: a claim named "__proto__" stays a claim, never a prototype.
   return Object.fromEntries(Object.entries(claims).filter(([name]) => !(VISIBLE_CLAIMS as readonly string[]).includes(name)));
 }
+
+/**
+ * Where each disclosure of a credential sits, as a claim path with array elements by their
+ * issued position (`["spouses", 1, "name"]`), in the order found. Undisclosed digests have no
+ * path; `withheldElements` lists, per array that holds them, how many elements were withheld
+ * (the array's path with disclosed positions, e.g. `["spouses"]`). Assumes integrity was checked.
+ */
+export function disclosureMapOf({ payload, disclosures }: ParsedCredential): {
+  paths: { path: (string | number)[]; encoded: string }[];
+  withheldElements: { path: (string | number)[]; count: number }[];
+} {
+  const byDigest = new Map(disclosures.map((d) => [disclosureDigest(d.encoded), d]));
+  const paths: { path: (string | number)[]; encoded: string }[] = [];
+  const withheldElements: { path: (string | number)[]; count: number }[] = [];
+  const walk = (value: unknown, at: (string | number)[], shown: (string | number)[], depth: number) => {
+    if (depth > MAX_DEPTH) return;
+    if (Array.isArray(value)) {
+      let withheld = 0;
+      let visible = 0;
+      value.forEach((element, i) => {
+        if (isPlainObject(element) && "..." in element) {
+          const disclosure = byDigest.get(element["..."] as string);
+          if (!disclosure) return void withheld++;
+          paths.push({ path: [...at, i], encoded: disclosure.encoded });
+          walk(disclosure.value, [...at, i], [...shown, visible++], depth + 1);
+        } else walk(element, [...at, i], [...shown, visible++], depth + 1);
+      });
+      if (withheld > 0) withheldElements.push({ path: shown, count: withheld });
+      return;
+    }
+    if (!isPlainObject(value)) return;
+    for (const [name, member] of Object.entries(value)) if (name !== "_sd" && name !== "_sd_alg") walk(member, [...at, name], [...shown, name], depth + 1);
+    if (Array.isArray(value._sd)) {
+      for (const digest of value._sd) {
+        const disclosure = typeof digest === "string" ? byDigest.get(digest) : undefined;
+        if (!disclosure || disclosure.name === undefined) continue;
+        paths.push({ path: [...at, disclosure.name], encoded: disclosure.encoded });
+        walk(disclosure.value, [...at, disclosure.name], [...shown, disclosure.name], depth + 1);
+      }
+    }
+  };
+  walk(payload, [], [], 0);
+  return { paths, withheldElements };
+}

@@ -1,10 +1,10 @@
 export { ALLOWED_ALGORITHMS, isAllowedAlgorithm, type SignatureAlgorithm } from "./algorithms";
 export { keyIdOf, keyIdFromKid, kidFromKeyId, publicJwkOf, type RawPublicKey } from "./key-id";
-export { issuerUriOf, agencySlugOf } from "./issuer-uri";
+export { issuerUriOf, agencySlugOf, agencyIssuerUrl, jwtVcIssuerMetadataUrl } from "./issuer-uri";
 export { credentialLeaf, issuerSignedJwtOf } from "./leaf";
 export { createWebCryptoSigner, type CredentialSigner } from "./signer";
 export { issueCredential, type IssueCredentialParameters } from "./issue";
 export { VISIBLE_CLAIMS } from "./visible-claims";
 export { parseCredential, type ParsedCredential, type Disclosure } from "./parse";
-export { disclosedClaimsOf, subjectClaimsOf, disclosureDigest } from "./disclosed-claims";
+export { disclosedClaimsOf, disclosureMapOf, subjectClaimsOf, disclosureDigest } from "./disclosed-claims";
 export { verifySignature } from "./signature";

@@ -1,2 +1,5 @@
-/** Claims every credential shows; they can be neither withheld nor overridden by subject claims. */
-export const VISIBLE_CLAIMS = ["iss", "vct", "iat", "nbf", "exp", "certificate_number"] as const;
+/**
+ * Claims every credential shows; they can be neither withheld nor overridden by subject claims.
+ * `vct#integrity` and `status` appear in format v2 credentials.
+ */
+export const VISIBLE_CLAIMS = ["iss", "vct", "vct#integrity", "iat", "nbf", "exp", "status", "certificate_number"] as const;

@@ -1,11 +1,18 @@
 import { CertchainError } from "../errors";
-import { isBytes32Hex, type Hex } from "../lib/bytes";
+import { base64urlDecode, fromUtf8, isBytes32Hex, type Hex } from "../lib/bytes";
 import { hasDuplicateNames } from "../lib/strict-json";
 
 /** The `format` member of every envelope. */
 export const ENVELOPE_FORMAT = "certchain-envelope";
-/** The envelope version this SDK writes; it reads every version it ever wrote. */
-export const ENVELOPE_VERSION = 1;
+/**
+ * The newest envelope version, which the service writes. Version 2 (docs/format-v2.md) holds a
+ * credential of format v2: `iss` an agency URL, `vct#integrity`, `status`, nested disclosures.
+ */
+export const ENVELOPE_VERSION = 2;
+/** Every envelope version this SDK reads: all it ever wrote, forever. */
+export const ENVELOPE_VERSIONS = [1, 2] as const;
+/** An envelope version this SDK reads. */
+export type EnvelopeVersion = (typeof ENVELOPE_VERSIONS)[number];
 /** Far more than a tree of 2^32 leaves needs. */
 const MAX_PROOF_LENGTH = 64;
 const MAX_ENVELOPE_TEXT = 512 * 1024;
@@ -50,29 +57,46 @@ export interface AnchorProof {
  */
 export interface Envelope {
   format: typeof ENVELOPE_FORMAT;
-  version: typeof ENVELOPE_VERSION;
+  version: EnvelopeVersion;
   /** SD-JWT VC, compact, ending with `~`. */
   credential: string;
   anchor: PendingAnchor | AnchorProof;
 }
 
+const V1_ISSUER = "urn:certchain:agency:";
+
+/**
+ * The envelope version a credential belongs in: 2 when it has any format v2 feature (an `iss`
+ * that is not a v1 URN, `vct#integrity`, `status`), else 1. Reads the payload only.
+ */
+export function envelopeVersionOf(credential: string): EnvelopeVersion {
+  try {
+    const payload = JSON.parse(fromUtf8(base64urlDecode(credential.split("~", 1)[0].split(".")[1] ?? ""))) as Record<string, unknown>;
+    const v1 = typeof payload.iss === "string" && payload.iss.startsWith(V1_ISSUER) && !("vct#integrity" in payload) && !("status" in payload);
+    return v1 ? 1 : 2;
+  } catch {
+    return ENVELOPE_VERSION;
+  }
+}
+
 /**
  * The envelope of a credential issued but not anchored yet; `service` names where its proof will
- * be (GET <service>/v1/proofs/<leaf>), `registryId` the registry it will be anchored on.
+ * be (GET <service>/v1/proofs/<leaf>), `registryId` the registry it will be anchored on. Its
+ * version follows the credential unless given.
  */
-export const createPendingEnvelope = (credential: string, chainId: number, registry: Hex, service?: string, registryId?: Hex): Envelope => ({
+export const createPendingEnvelope = (credential: string, chainId: number, registry: Hex, service?: string, registryId?: Hex, version: EnvelopeVersion = envelopeVersionOf(credential)): Envelope => ({
   format: ENVELOPE_FORMAT,
-  version: ENVELOPE_VERSION,
+  version,
   credential,
   anchor: { status: "pending", chainId, registry, ...(registryId !== undefined ? { registryId } : {}), ...(service !== undefined ? { service } : {}) },
 });
 
-/** The envelope of an anchored credential, with its proof. */
-export const createAnchoredEnvelope = (credential: string, anchor: Omit<AnchorProof, "status">): Envelope => {
+/** The envelope of an anchored credential, with its proof (its version follows the credential unless given). */
+export const createAnchoredEnvelope = (credential: string, anchor: Omit<AnchorProof, "status">, version: EnvelopeVersion = envelopeVersionOf(credential)): Envelope => {
   const { chainId, registry, registryId, root, proof, transaction, block, anchoredAt } = anchor;
   return {
     format: ENVELOPE_FORMAT,
-    version: ENVELOPE_VERSION,
+    version,
     credential,
     // The id is left out, not undefined, when unknown: JSON of an old-style envelope is unchanged.
     anchor: { status: "anchored", chainId, registry, ...(registryId !== undefined ? { registryId } : {}), root, proof, transaction, block, anchoredAt },
@@ -96,7 +120,7 @@ export function anchorPendingEnvelope(envelope: Envelope, proof: Pick<AnchorProo
     transaction: proof.transaction,
     block: proof.block,
     anchoredAt: proof.anchoredAt,
-  });
+  }, envelope.version);
 }
 
 const fail = (code: string, message: string): never => {
@@ -142,7 +166,8 @@ export function envelopeValueOf(text: string): unknown {
 export function parseEnvelope(input: unknown): Envelope {
   const value = typeof input === "string" ? envelopeValueOf(input) : input;
   if (!isObject(value) || value.format !== ENVELOPE_FORMAT) return fail("FORMAT_MALFORMED", "not a certchain envelope");
-  if (value.version !== ENVELOPE_VERSION) return fail("FORMAT_UNSUPPORTED_VERSION", `envelope version ${String(value.version)} is not supported`);
+  const version = value.version as EnvelopeVersion;
+  if (!(ENVELOPE_VERSIONS as readonly unknown[]).includes(version)) return fail("FORMAT_UNSUPPORTED_VERSION", `envelope version ${String(value.version)} is not supported`);
   if (typeof value.credential !== "string") return fail("FORMAT_MALFORMED", "the envelope has no credential");
   const anchor = value.anchor;
   if (!isObject(anchor) || !isChainId(anchor.chainId) || !isAddress(anchor.registry)) return fail("FORMAT_MALFORMED", "the envelope's anchor is malformed");
@@ -150,7 +175,7 @@ export function parseEnvelope(input: unknown): Envelope {
   const registryId = anchor.registryId as Hex | undefined;
   if (anchor.status === "pending") {
     if (anchor.service !== undefined && !isServiceUrl(anchor.service)) return fail("FORMAT_MALFORMED", "the pending anchor's service is not an http(s) URL");
-    return createPendingEnvelope(value.credential, anchor.chainId, anchor.registry, anchor.service as string | undefined, registryId);
+    return createPendingEnvelope(value.credential, anchor.chainId, anchor.registry, anchor.service as string | undefined, registryId, version);
   }
   if (anchor.status !== "anchored") return fail("FORMAT_MALFORMED", "the anchor status is neither pending nor anchored");
   const { root, proof, transaction, block, anchoredAt } = anchor;
@@ -173,5 +198,5 @@ export function parseEnvelope(input: unknown): Envelope {
     transaction: transaction as Hex,
     block: block as number,
     anchoredAt: anchoredAt as string,
-  });
+  }, version);
 }

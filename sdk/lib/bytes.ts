@@ -57,6 +57,12 @@ export function base64urlEncode(bytes: Uint8Array): string {
   return btoa(binary).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
 }
 
+/** Standard base64 with padding (RFC 4648 §4), as W3C Subresource Integrity writes digests. */
+export const base64Encode = (bytes: Uint8Array): string => {
+  const url = base64urlEncode(bytes);
+  return url.replace(/-/g, "+").replace(/_/g, "/") + "===".slice((url.length + 3) % 4);
+};
+
 /** Strict: rejects padding and characters outside the base64url alphabet. */
 export function base64urlDecode(text: string): Uint8Array {
   if (!B64URL.test(text) || text.length % 4 === 1) throw new TypeError("invalid base64url");

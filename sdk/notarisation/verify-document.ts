@@ -1,7 +1,7 @@
 import { VERIFY_CODES } from "../verify/codes";
 import { blankResult, type CheckResult, type VerificationResult } from "../verify/result";
 import { verify, type VerifyOptions } from "../verify/verify";
-import { notarisationReceipt } from "../types/definitions/notarisation-receipt";
+import { notarisationReceipt } from "../types/registry";
 import { DOCUMENT_CODES, type DocumentCode } from "./codes";
 import { digestOfDocument, normaliseDocumentDigest } from "./digest";
 

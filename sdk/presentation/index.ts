@@ -1,1 +1,1 @@
-export { presentCredential } from "./present";
+export { presentCredential, disclosablePaths, type RevealPath } from "./present";

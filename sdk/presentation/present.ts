@@ -3,27 +3,77 @@ import { parseEnvelope, type Envelope } from "../envelope/envelope";
 import { CertchainError } from "../errors";
 import { utf8 } from "../lib/bytes";
 import { sha256 } from "../lib/hash";
-import { disclosedClaimsOf, subjectClaimsOf } from "../credential/disclosed-claims";
+import { disclosedClaimsOf, disclosureMapOf, subjectClaimsOf } from "../credential/disclosed-claims";
 import { parseCredential } from "../credential/parse";
 
 const hasher = (data: string | ArrayBuffer): Uint8Array => sha256(typeof data === "string" ? utf8(data) : new Uint8Array(data));
 
 /**
- * Derives a presentation that discloses only `reveal` (top-level subject claim names); the
- * visible claims (issuer, type, dates, certificate number) always stay. The issuer-signed part is
- * untouched, so the envelope's anchor proof still applies. Uses `@sd-jwt/present`.
+ * A claim to reveal: a top-level claim name, or a claim path into nested claims, with array
+ * elements by their position in the issued credential (`["spouses", 1, "name"]`).
+ */
+export type RevealPath = string | readonly (string | number)[];
+
+const keyOf = (path: readonly (string | number)[]): string => path.join(".");
+
+/** The presentable disclosures of a credential, keyed as @sd-jwt/present keys them ("spouses.1.name"). */
+const presentableKeys = (credential: string): string[] => disclosureMapOf(parseCredential(credential)).paths.map(({ path }) => keyOf(path));
+
+/**
+ * The parts of a certificate its holder can reveal on their own: every disclosure's claim path
+ * (a top-level claim, a nested member, an array element), array positions as issued.
  *
  * @example
- * const shared = presentCredential(envelope, ["company_name", "unified_social_credit_code"]);
+ * disclosablePaths(marriageEnvelope); // [["holder_name"], ["spouses"], ["spouses", 0], ["spouses", 0, "name"], …]
  */
-export function presentCredential(input: Envelope | string, reveal: readonly string[]): Envelope {
+export function disclosablePaths(input: Envelope | string): (string | number)[][] {
+  const envelope = parseEnvelope(input);
+  return presentableKeys(envelope.credential).map((key) => key.split(".").map((segment) => (/^\d+$/.test(segment) ? Number(segment) : segment)));
+}
+
+/**
+ * Derives a presentation that discloses only `reveal`; the visible claims (issuer, type, dates,
+ * certificate number) always stay. Revealing a claim reveals everything beneath it; revealing a
+ * nested path reveals just that part and the disclosures that hold it (a spouse's name shows the
+ * spouse entry, not the spouse's other fields). The issuer-signed part is untouched, so the
+ * envelope's anchor proof still applies. Uses `@sd-jwt/present`.
+ *
+ * @throws CertchainError `PRESENTATION_UNKNOWN_CLAIM` for a path the certificate does not hold.
+ * @example
+ * const shared = presentCredential(envelope, ["company_name", "unified_social_credit_code"]);
+ * const oneName = presentCredential(marriage, [["spouses", 0, "name"]]);
+ */
+export function presentCredential(input: Envelope | string, reveal: readonly RevealPath[]): Envelope {
   const envelope = parseEnvelope(input);
   const available = subjectClaimsOf(disclosedClaimsOf(parseCredential(envelope.credential)));
-  const unknown = reveal.filter((name) => !(name in available));
+  const paths = reveal.map((entry) => (typeof entry === "string" ? [entry] : [...entry]));
+  const exists = (path: (string | number)[]) => {
+    let node: unknown = available;
+    for (const segment of path) {
+      if (typeof node !== "object" || node === null || !Object.hasOwn(node, segment)) return false;
+      node = (node as Record<string | number, unknown>)[segment];
+    }
+    return path.length > 0;
+  };
+  const unknown = paths.filter((path) => !exists(path));
   if (unknown.length > 0) {
-    throw new CertchainError("PRESENTATION_UNKNOWN_CLAIM", `not disclosed in this certificate: ${unknown.join(", ")}`);
+    throw new CertchainError("PRESENTATION_UNKNOWN_CLAIM", `not disclosed in this certificate: ${unknown.map((p) => p.join(".")).join(", ")}`);
   }
-  const frame = Object.fromEntries(reveal.map((name) => [name, true]));
-  const credential = presentSync(envelope.credential, frame, hasher);
+  // Every disclosure at or below a revealed path; present() adds the ones above it.
+  const keys = presentableKeys(envelope.credential);
+  const chosen = keys.filter((key) => paths.some((path) => key === keyOf(path) || key.startsWith(`${keyOf(path)}.`)));
+  const frame: Record<string, unknown> = {};
+  for (const key of chosen) {
+    let node = frame;
+    const segments = key.split(".");
+    segments.forEach((segment, i) => {
+      if (i === segments.length - 1) node[segment] ??= true;
+      else {
+        if (typeof node[segment] !== "object") node[segment] = {};
+        node = node[segment] as Record<string, unknown>;
+      }
+    });
+  }
+  const credential = presentSync(envelope.credential, frame as Parameters<typeof presentSync>[1], hasher);
   return { ...envelope, credential: credential.endsWith("~") ? credential : `${credential}~` };
 }

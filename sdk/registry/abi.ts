@@ -7,7 +7,8 @@ const AGENCY = "tuple(string slug, string name, bool registered, bytes18 creditC
 const KEY = "tuple(bytes32 agencyId, uint8 alg, uint64 validFrom, uint64 validUntil, bool revoked, bytes publicKey)";
 const ACCREDITATION = "tuple(uint64 validFrom, uint64 validUntil)";
 const STATUS = "tuple(uint8 state, uint16 reason, uint64 updatedAt)";
-const STATUS_UPDATE = "tuple(bytes32 leaf, bytes32 root, bytes32[] proof)";
+const STATUS_UPDATE = "tuple(bytes32 leaf, bytes32 root, bytes32[] proof, uint64 statusIndex)";
+const TYPE_RECORD = "tuple(bytes32 metadataHash, bytes4 typeCode, uint64 registeredAt)";
 const QUERY = "tuple(bytes32 root, bytes32 keyId, bytes32 typeId)";
 const CONTEXT = `tuple(${ANCHOR} anchor, ${AGENCY} agency, ${KEY} key, ${ACCREDITATION} accreditation)`;
 
@@ -27,7 +28,11 @@ export const CERTCHAIN_REGISTRY_ABI = [
   `function statusOf(bytes32 agencyId, bytes32 leaf) view returns (${STATUS})`,
   `function statusesOf(bytes32 agencyId, bytes32[] leaves) view returns (${STATUS}[])`,
   `function verificationContexts(${QUERY}[] queries) view returns (${CONTEXT}[])`,
+  `function certificateType(bytes32 typeId) view returns (${TYPE_RECORD})`,
+  `function certificateTypes(bytes32[] typeIds) view returns (${TYPE_RECORD}[])`,
+  "function registeredTypeIds() view returns (bytes32[])",
   "function ROOT_AUTHORITY_ROLE() view returns (bytes32)",
+  "function NO_STATUS_INDEX() view returns (uint64)",
   // root authority
   "function registerAgency(string slug, string name, bytes18 creditCode) returns (bytes32 agencyId)",
   "function renameAgency(bytes32 agencyId, string name)",
@@ -37,6 +42,7 @@ export const CERTCHAIN_REGISTRY_ABI = [
   "function revokeSigningKey(bytes32 keyId, uint64 validUntil)",
   "function addOperator(bytes32 agencyId, address account)",
   "function removeOperator(address account)",
+  "function registerType(string vct, bytes32 metadataHash, bytes4 typeCode) returns (bytes32 typeId)",
   // operators
   "function anchorRoot(bytes32 root, uint32 size, bytes32 auditHead)",
   `function suspend(${STATUS_UPDATE}[] updates, uint16 reason)`,
@@ -56,6 +62,8 @@ export const CERTCHAIN_REGISTRY_ABI = [
   "event CertificateSuspended(bytes32 indexed leaf, bytes32 indexed agencyId, uint16 reason)",
   "event CertificateReinstated(bytes32 indexed leaf, bytes32 indexed agencyId, uint16 reason)",
   "event CertificateRevoked(bytes32 indexed leaf, bytes32 indexed agencyId, uint16 reason)",
+  "event TypeRegistered(bytes32 indexed typeId, string vct, bytes32 metadataHash, bytes4 typeCode)",
+  "event StatusListIndexed(bytes32 indexed agencyId, bytes32 indexed leaf, uint64 statusIndex)",
   // errors (so callers get decoded custom errors)
   "error CertchainUnknownAgency(bytes32 agencyId)",
   "error CertchainAgencyAlreadyRegistered(bytes32 agencyId)",
@@ -78,4 +86,6 @@ export const CERTCHAIN_REGISTRY_ABI = [
   "error CertchainCertificateRevoked(bytes32 leaf)",
   "error CertchainCertificateAlreadySuspended(bytes32 leaf)",
   "error CertchainCertificateNotSuspended(bytes32 leaf)",
+  "error CertchainTypeAlreadyRegistered(bytes32 typeId)",
+  "error CertchainInvalidType()",
 ] as const;

@@ -8,6 +8,7 @@ import { httpTransport, JsonRpcError, providerTransport, type JsonRpcTransport, 
 import {
   CERTIFICATE_STATES,
   type AgencyRecord,
+  type CertificateTypeRecord,
   type StatusRecord,
   type VerificationContextRecord,
 } from "./types";
@@ -108,6 +109,16 @@ export interface RegistryReader {
   /** Every agency on the registry with its key and type ids. */
   agencies(options?: RegistryReadOptions): Promise<(AgencyRecord & { keyIds: Hex[]; typeIds: Hex[] })[]>;
   /**
+   * The registered certificate types (format v2 registries), in order. Optional: a reader
+   * without it vouches for no type metadata, so `verify` checks no claims of unbundled types.
+   */
+  typeRecords?(typeIds: readonly Hex[], options?: RegistryReadOptions): Promise<CertificateTypeRecord[]>;
+  /**
+   * The status-list indexes an agency's status changes carried (`StatusListIndexed` events, format
+   * v2 registries), in chain order, from `fromBlock` to `toBlock` (the block read up to). Optional.
+   */
+  statusListIndexes?(agencyId: Hex, fromBlock?: number, options?: RegistryReadOptions): Promise<{ indexes: { leaf: Hex; index: number; blockNumber: number }[]; toBlock: number }>;
+  /**
    * For each query, whether the transaction's receipt holds this registry's RootAnchored log for
    * the root (a root is anchored once, so that is the anchoring transaction). Optional: without
    * it, verify reports no transaction.
@@ -144,6 +155,8 @@ const KEY_IDS_OF = fn("keyIdsOf");
 const TYPE_IDS_OF = fn("typeIdsOf");
 const STATUS_TOPICS = ["CertificateSuspended", "CertificateReinstated", "CertificateRevoked"].map((name) => abiEventTopic(CERTCHAIN_REGISTRY_ABI, name));
 const ROOT_ANCHORED = abiEventTopic(CERTCHAIN_REGISTRY_ABI, "RootAnchored");
+const STATUS_LIST_INDEXED = abiEventTopic(CERTCHAIN_REGISTRY_ABI, "StatusListIndexed");
+const CERTIFICATE_TYPES = fn("certificateTypes");
 
 async function inChunks<T, R>(items: readonly T[], size: number, read: (chunk: T[]) => Promise<R[]>): Promise<R[]> {
   const chunks: T[][] = [];
@@ -359,6 +372,32 @@ export function createRegistryReader(registry: TrustedRegistry): RegistryReader 
       const states = await readState(subset);
       const byLeaf = new Map(subset.map((leaf, i) => [leaf.toLowerCase(), states[i]]));
       return leaves.map((leaf) => byLeaf.get(leaf.toLowerCase()) ?? { state: "active", reason: 0, updatedAt: 0 });
+    },
+
+    async typeRecords(typeIds, options) {
+      if (typeIds.length === 0) return [];
+      const [rows] = (await decoded("certificate types", CERTIFICATE_TYPES, [[...typeIds]], options)) as [any[]];
+      if (rows.length !== typeIds.length) throw new CertchainError("CHAIN_UNREACHABLE", `${name} answered ${rows.length} type records for ${typeIds.length} ids`);
+      return rows.map((row): CertificateTypeRecord => {
+        const code = String(row.typeCode);
+        return {
+          metadataHash: String(row.metadataHash).toLowerCase() as Hex,
+          typeCode: /^0x0+$/.test(code) ? "" : new TextDecoder().decode(fromHex(code)),
+          registeredAt: num(row.registeredAt),
+        };
+      });
+    },
+
+    async statusListIndexes(agencyId, fromBlock = 0, options) {
+      const toBlock = await reader.blockNumber(options);
+      if (fromBlock > toBlock) return { indexes: [], toBlock };
+      const logs = (await read("status list indexes", options, (endpoint, signal) =>
+        endpoint.transport.request("eth_getLogs", [{ address, fromBlock: `0x${fromBlock.toString(16)}`, toBlock: `0x${toBlock.toString(16)}`, topics: [STATUS_LIST_INDEXED, agencyId.toLowerCase()] }], signal),
+      )) as { topics: string[]; data: string; blockNumber: string }[];
+      return {
+        toBlock,
+        indexes: logs.map((log) => ({ leaf: log.topics[2].toLowerCase() as Hex, index: Number(BigInt(log.data)), blockNumber: Number(log.blockNumber) })),
+      };
     },
 
     anchorTransactions: (queries, options) =>

@@ -59,3 +59,13 @@ export interface StatusRecord {
   /** Seconds since the epoch; 0 for a certificate whose status never changed. */
   updatedAt: number;
 }
+
+/** A certificate type as the registry holds it (format v2): the hash of its Type Metadata document and its type code. */
+export interface CertificateTypeRecord {
+  /** SHA-256 of the document's bytes (0x…); zero when the type is not registered. */
+  metadataHash: Hex;
+  /** The four-character national type code, e.g. `SBZK`; "" when not registered. */
+  typeCode: string;
+  /** Seconds since the epoch; 0 when not registered. */
+  registeredAt: number;
+}

@@ -1,7 +1,8 @@
 import type { JsonSchema } from "./define";
 
-// Schema pieces shared by several certificate types, so each definition file stays a short
-// list of its own claims. Every string is length-capped: claim values come from holders'
+// Schema pieces the built-in types' documents use (sdk/types/metadata/*.json repeat them as data),
+// kept so that tools can recognise them: the CLI says "a unified social credit code" instead of
+// printing a pattern. Every string is length-capped: claim values come from holders'
 // disclosures and are shown on pages, and an unbounded value is never legitimate.
 
 export const text = (maxLength: number): JsonSchema => ({ type: "string", minLength: 1, maxLength });

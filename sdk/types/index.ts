@@ -7,10 +7,31 @@ export {
   type JsonSchemaObject,
   type LocalisedText,
 } from "./define";
-export { certificateTypes, findTypeById, findTypeByVct } from "./registry";
+export {
+  certificateTypes,
+  bundledTypeVersions,
+  findTypeById,
+  findTypeByVct,
+  businessLicence,
+  marriageCertificate,
+  birthMedicalCertificate,
+  productionLicence,
+  notarisationReceipt,
+} from "./registry";
 export { validateClaims, type ClaimError, type ValidateClaimsOptions, type ValidateClaimsResult } from "./validate-claims";
-export { businessLicence } from "./definitions/business-licence";
-export { marriageCertificate } from "./definitions/marriage-certificate";
-export { birthMedicalCertificate } from "./definitions/birth-medical-certificate";
-export { productionLicence } from "./definitions/production-licence";
-export { notarisationReceipt } from "./definitions/notarisation-receipt";
+export {
+  certificateTypeFromMetadata,
+  typeMetadataProblems,
+  typeMetadataText,
+  typeMetadataDigest,
+  typeIdentityOf,
+  matchesIntegrity,
+  selectivePathsOf,
+  type ClaimPath,
+  type ClaimMetadata,
+  type ClaimDisplayMetadata,
+  type ClaimLabel,
+  type TypeMetadataDocument,
+  type TypeFromMetadata,
+} from "./type-metadata";
+export type { PointedProblem } from "./schema-problems";

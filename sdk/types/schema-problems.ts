@@ -52,29 +52,44 @@ function keywordProblem(keyword: string, value: unknown): string | undefined {
   }
 }
 
-function collect(schema: unknown, at: string, problems: string[]): void {
+/** One reason a document cannot be used: an RFC 6901 JSON Pointer to the fault and what is wrong. */
+export interface PointedProblem {
+  readonly pointer: string;
+  readonly message: string;
+}
+
+const escapePointer = (key: string): string => key.replace(/~/g, "~0").replace(/\//g, "~1");
+
+function collect(schema: unknown, at: string, problems: PointedProblem[]): void {
   if (typeof schema === "boolean") return;
   if (!isPlainObject(schema)) {
-    problems.push(`${at || "/"}: a schema must be an object or a boolean`);
+    problems.push({ pointer: at, message: "a schema must be an object or a boolean" });
     return;
   }
   for (const [keyword, value] of Object.entries(schema)) {
-    const where = `${at}/${keyword}`;
+    const where = `${at}/${escapePointer(keyword)}`;
     if (keyword === "properties") {
-      if (!isPlainObject(value)) problems.push(`${where}: must be an object`);
-      else for (const [name, child] of Object.entries(value)) collect(child, `${where}/${name}`, problems);
+      if (!isPlainObject(value)) problems.push({ pointer: where, message: "must be an object" });
+      else for (const [name, child] of Object.entries(value)) collect(child, `${where}/${escapePointer(name)}`, problems);
     } else if (SCHEMA_KEYWORDS.has(keyword)) {
       collect(value, where, problems);
     } else if (SCHEMA_LIST_KEYWORDS.has(keyword)) {
-      if (!Array.isArray(value) || value.length === 0) problems.push(`${where}: must be a non-empty array of schemas`);
+      if (!Array.isArray(value) || value.length === 0) problems.push({ pointer: where, message: "must be a non-empty array of schemas" });
       else value.forEach((child, i) => collect(child, `${where}/${i}`, problems));
     } else if (COUNT_KEYWORDS.has(keyword) || NUMBER_KEYWORDS.has(keyword) || OTHER_KEYWORDS.has(keyword)) {
       const problem = keywordProblem(keyword, value);
-      if (problem) problems.push(`${where}: ${problem}`);
+      if (problem) problems.push({ pointer: where, message: problem });
     } else if (!ANNOTATIONS.has(keyword)) {
-      problems.push(`${where}: unsupported keyword`);
+      problems.push({ pointer: where, message: "unsupported keyword" });
     }
   }
+}
+
+/** As {@link schemaProblems}, each problem with its JSON Pointer into the schema (prefixed by `at`). */
+export function schemaProblemsAt(schema: unknown, at = ""): PointedProblem[] {
+  const problems: PointedProblem[] = [];
+  collect(schema, at, problems);
+  return problems;
 }
 
 /**
@@ -83,7 +98,5 @@ function collect(schema: unknown, at: string, problems: string[]): void {
  * formats. Each is `<JSON Pointer into the schema>: <problem>`; none means the schema is usable.
  */
 export function schemaProblems(schema: unknown): string[] {
-  const problems: string[] = [];
-  collect(schema, "", problems);
-  return problems;
+  return schemaProblemsAt(schema).map((p) => `${p.pointer || "/"}: ${p.message}`);
 }

@@ -16,8 +16,10 @@ export type ValidateClaimsResult = { readonly ok: true } | { readonly ok: false;
 /** How strictly {@link validateClaims} judges a claim set. */
 export interface ValidateClaimsOptions {
   /**
-   * Accept a claim set that omits required top-level claims: a presentation discloses only what
-   * the holder chose. Disclosed claims must still be well-formed, and no unknown claim is allowed.
+   * Accept a claim set that omits claims, at any depth: a presentation discloses only what the
+   * holder chose (a spouse, or one field of a spouse), so `required`, `minItems` and
+   * `minProperties` are not applied. Disclosed claims must still be well-formed, and no unknown
+   * claim is allowed.
    */
   readonly partial?: boolean;
 }
@@ -25,6 +27,28 @@ export interface ValidateClaimsOptions {
 // Enough to explain a rejection; a hostile claim set with thousands of extra keys would
 // otherwise produce a verification result as large as itself.
 const MAX_ERRORS = 20;
+
+const PRESENCE_KEYWORDS = new Set(["required", "minItems", "minProperties"]);
+
+/** The schema without the keywords that demand presence, at every depth (claims may be withheld anywhere). */
+function withoutPresence(schema: unknown): unknown {
+  if (typeof schema !== "object" || schema === null || Array.isArray(schema)) return schema;
+  const out: Record<string, unknown> = {};
+  for (const [keyword, value] of Object.entries(schema)) {
+    if (PRESENCE_KEYWORDS.has(keyword)) continue;
+    if (keyword === "properties" && typeof value === "object" && value !== null) {
+      // Keys here are claim names, not keywords: a claim may well be called "required".
+      out[keyword] = Object.fromEntries(Object.entries(value).map(([name, child]) => [name, withoutPresence(child)]));
+    } else if (keyword === "items" || keyword === "additionalProperties" || keyword === "not") {
+      out[keyword] = withoutPresence(value);
+    } else if ((keyword === "anyOf" || keyword === "oneOf" || keyword === "allOf") && Array.isArray(value)) {
+      out[keyword] = value.map(withoutPresence);
+    } else {
+      out[keyword] = value;
+    }
+  }
+  return out;
+}
 
 interface Checker {
   readonly schema: unknown;
@@ -50,9 +74,8 @@ function checkerFor(type: CertificateType, partial: boolean): Checker {
         details: { id: type.id, problems },
       });
     }
-    const { required: _required, ...optional } = type.schema;
     // Checked above by schemaProblems; the library's Schema type only differs in readonly-ness.
-    const schema = structuredClone(partial ? optional : type.schema) as Schema;
+    const schema = structuredClone(partial ? withoutPresence(type.schema) : type.schema) as Schema;
     // shortCircuit off: report every failing claim, not only the first.
     checker = { schema, validator: new Validator(schema, "2020-12", false) };
     entry[key] = checker;

@@ -49,12 +49,17 @@ export const VERIFY_CODES = {
   // status
   STATUS_REVOKED: ["status", "The certificate has been revoked."],
   STATUS_SUSPENDED: ["status", "The certificate is suspended."],
+  // status, warnings only: the verdict follows the chain
+  STATUS_LIST_STALE: ["status", "The issuer's published status list disagrees with the chain; the chain's status is the one reported."],
+  STATUS_LIST_UNAVAILABLE: ["status", "The issuer's published status list could not be read or its signature did not verify; the chain's status is the one reported."],
   // validity
   VALIDITY_EXPIRED: ["validity", "The certificate has expired."],
   VALIDITY_NOT_YET_VALID: ["validity", "The certificate is not valid yet."],
   // schema
   SCHEMA_INVALID: ["schema", "The disclosed claims do not fit the certificate type's schema."],
   SCHEMA_TYPE_UNKNOWN: ["schema", "The certificate type is not known to this SDK; its claims were not checked against a schema."],
+  TYPE_METADATA_UNTRUSTED: ["schema", "The certificate type's metadata is not vouched for by the registry; its claims were not checked against a schema."],
+  TYPE_METADATA_MISMATCH: ["schema", "The credential names type metadata (vct#integrity) other than the document registered for its type."],
 } as const satisfies Record<string, readonly [CheckName, string]>;
 
 /** A stable verification code, e.g. `SIGNATURE_INVALID`. */

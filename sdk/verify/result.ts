@@ -1,5 +1,7 @@
 import type { Envelope } from "../envelope/envelope";
 import type { Hex } from "../lib/bytes";
+import type { ClaimLabel } from "../types/type-metadata";
+import type { WithheldClaim } from "./withheld";
 import type { CertificateState } from "../registry/types";
 import type { ShareCode } from "../share/codes";
 import { CHECKS, type CheckName, type VerifyCode } from "./codes";
@@ -29,10 +31,23 @@ export interface VerificationResult {
   claims: Record<string, unknown>;
   /** Claims of the certificate type that this presentation does not disclose. */
   withheld: string[];
+  /**
+   * Nested claims this presentation leaves out (format v2 types with nested disclosures): a
+   * spouse's ID number by path, or how many spouses. Absent when nothing nested is withheld.
+   */
+  withheldClaims?: WithheldClaim[];
   certificate: {
     number: string;
     vct: string;
-    type: { id: string; names: { "zh-CN": string; en: string } } | null;
+    /** The certificate type, when known: names, and labels of every claim path (nested ones too) for display. */
+    type: {
+      id: string;
+      names: { "zh-CN": string; en: string };
+      /** Labels by claim path, top-level and nested, from the type's metadata. */
+      labels?: readonly ClaimLabel[];
+      /** Top-level claims in display order. */
+      claimOrder?: readonly string[];
+    } | null;
     leaf: Hex;
     issuedAt: string | null;
     validFrom: string | null;
@@ -49,6 +64,11 @@ export interface VerificationResult {
   /** The trusted registry that vouched for the certificate; `id` is its registry id (null for one deployed before ids). */
   registry: { chainId: number; address: Hex; name: string; id: Hex | null } | null;
   status: { state: CertificateState; reason: number; since: string | null } | null;
+  /**
+   * Findings that do not change the verdict: e.g. `STATUS_LIST_STALE`, the issuer's published
+   * status list disagreeing with the chain (the chain decides). Absent when there are none.
+   */
+  warnings?: { check: CheckName; code: VerifyCode; message: string }[];
   /** Set when the input was a share link: which link, and until when it lives. */
   share?: { apiBase: string; id: string; expiresAt: string | null } | null;
   /**

@@ -15,10 +15,13 @@ import { candidatesFor, checkTrustList, readerOf } from "../registry/trust-list"
 import { deadline, DeadlineExceeded, untilAborted } from "../lib/deadline";
 import type { StatusRecord, VerificationContextRecord } from "../registry/types";
 import { findTypeByVct, typeIdOf, validateClaims } from "../types";
+import { createTypeResolver, type TypeMetadataOptions, type TypeResolution, type TypeResolver } from "../types/resolve";
+import { createStatusListChecker, type StatusListChecker, type StatusListOptions } from "../status/check-status-list";
 import { CHECKS, VERIFY_CODES, messageOf, type CheckName, type VerifyCode } from "./codes";
 import { blankResult, type CheckResult, type VerificationResult } from "./result";
 import { UnreadableInput, snapshotOf } from "./snapshot";
 import { decideVerdict } from "./verdict";
+import { withheldNestedClaims } from "./withheld";
 
 /** What to trust and when: the options of `verify`, `verifyMany` and `verifyDocument`. */
 export interface VerifyOptions {
@@ -36,6 +39,17 @@ export interface VerifyOptions {
   registryTimeoutMs?: number;
   /** Abandons the chain reads: certificates not decided yet come back `unverifiable`. */
   signal?: AbortSignal;
+  /**
+   * Where to learn certificate types this SDK does not ship (format v2): the verifier's own
+   * documents, or the `vct` URLs of allowed hosts. Every document must match the hash on the
+   * trusted registry. Without it, such types are `SCHEMA_TYPE_UNKNOWN` (claims unchecked).
+   */
+  types?: TypeMetadataOptions;
+  /**
+   * Also read the published Token Status List of format v2 certificates on these hosts, and warn
+   * (`STATUS_LIST_STALE`) when it disagrees with the chain. Never followed: status is the chain's.
+   */
+  statusLists?: StatusListOptions;
 }
 
 /** One certificate's way through the pipeline. */
@@ -58,6 +72,9 @@ interface Item {
   contextKey?: string;
   context?: VerificationContextRecord;
   status?: StatusRecord;
+  resolution?: TypeResolution;
+  /** The registry's type code, for types this SDK does not ship. */
+  typeCode?: string;
   /** Whether the chain shows the envelope's transaction anchoring its root. */
   transactionConfirmed?: boolean;
 }
@@ -129,6 +146,12 @@ function inspect(input: unknown): Item {
     fail(item, "FORMAT_MALFORMED", "the credential lacks iss, vct, kid, certificate_number or valid times");
     return item;
   }
+  // A version 1 envelope holds a format v1 credential: a v2 credential in it would read as v1
+  // to an older SDK (`status` and `vct#integrity` taken for subject claims).
+  if (item.envelope.version === 1 && (!String(payload.iss).startsWith("urn:") || "vct#integrity" in payload || "status" in payload)) {
+    fail(item, "FORMAT_MALFORMED", "a version 1 envelope holds a format v2 credential");
+    return item;
+  }
   const parsedNumber = parseCertificateNumber(number);
   // A national number with a broken structure or check character is malformed here; whether a
   // number is the anchoring agency's (or a national one at all) is the issuer check's question.
@@ -141,11 +164,10 @@ function inspect(input: unknown): Item {
   item.slug = slug;
   item.keyId = keyId;
   item.typeId = typeIdOf(payload.vct);
-  const type = findTypeByVct(payload.vct);
   item.result.certificate = {
     number,
     vct: payload.vct,
-    type: type ? { id: type.id, names: type.names } : null,
+    type: null,
     leaf: credentialLeaf(item.envelope.credential),
     issuedAt: iso(payload.iat),
     validFrom: iso(payload.nbf),
@@ -155,9 +177,7 @@ function inspect(input: unknown): Item {
   try {
     item.claims = disclosedClaimsOf(item.parsed);
     pass(item, "integrity");
-    const subject = subjectClaimsOf(item.claims);
-    item.result.claims = subject;
-    if (type) item.result.withheld = Object.keys(type.claims).filter((name) => !(name in subject));
+    item.result.claims = subjectClaimsOf(item.claims);
   } catch (error) {
     failWith(item, error, "FORMAT_MALFORMED");
   }
@@ -203,6 +223,23 @@ interface RegistrySession {
   failure?: CertchainError;
   /** Whether an envelope's transaction anchored its root, per distinct (root, transaction). */
   transactions: Map<string, Promise<boolean>>;
+  /** The registry's type code of each type this SDK does not ship (format v2 registries). */
+  typeCodes: Map<string, Promise<string | undefined>>;
+}
+
+/**
+ * A certificate number's type segment is checked against its type's code: the SDK's bundled
+ * types know theirs; for other types (added through a service's API) the registry holds it, read
+ * here once per distinct type per call.
+ */
+function readTypeCodes(session: RegistrySession, items: Item[]) {
+  const wanted = [...new Set(items.filter((i) => i.typeId && !session.typeCodes.has(i.typeId) && !findTypeByVct(i.parsed?.payload.vct)).map((i) => i.typeId!))];
+  if (wanted.length === 0 || !session.reader.typeRecords) return;
+  const read = within(session, (options) => session.reader.typeRecords!(wanted, options));
+  wanted.forEach((typeId, i) => {
+    const code = read.then((records) => records[i]?.typeCode || undefined, () => undefined);
+    session.typeCodes.set(typeId, code);
+  });
 }
 
 /** One read of the session's registry, within its deadline (enforced here too for readers that ignore signals). */
@@ -303,6 +340,7 @@ async function readChain(session: RegistrySession, items: Item[]): Promise<numbe
       else leavesByAgency.set(agencyId, [item]);
     }
     checkTransactions(session, items);
+    readTypeCodes(session, items);
     await Promise.all(
       [...leavesByAgency].map(async ([agencyId, group]) => {
         const statuses = await within(session, (options) => reader.statuses(agencyId, group.map((i) => i.result.certificate!.leaf), options));
@@ -312,6 +350,7 @@ async function readChain(session: RegistrySession, items: Item[]): Promise<numbe
     for (const item of items) {
       const anchor = item.envelope!.anchor as AnchorProof;
       if (item.context?.anchor.anchoredAt) item.transactionConfirmed = await session.transactions.get(transactionKeyOf(anchor));
+      if (item.typeId && session.typeCodes.has(item.typeId)) item.typeCode = await session.typeCodes.get(item.typeId);
     }
     return head;
   } catch (error) {
@@ -375,7 +414,7 @@ function judgeIssuer(item: Item) {
   item.result.issuer = { id: anchor.agencyId, slug: agency.slug, name: agency.name };
   if (agency.slug !== item.slug) return fail(item, "ISSUER_MISMATCH");
   // The number must be this agency's and this type's: the registry holds the agency's code.
-  const typeCode = findTypeByVct(item.parsed!.payload.vct)?.typeCode;
+  const typeCode = findTypeByVct(item.parsed!.payload.vct)?.typeCode ?? item.typeCode;
   const number = item.number;
   if (!number || !agency.creditCode || number.issuerCode !== agency.creditCode || (typeCode !== undefined && number.typeCode !== typeCode)) {
     return fail(item, "CERT_NUMBER_MISMATCH");
@@ -414,14 +453,38 @@ function judgeValidity(item: Item, now: number) {
   pass(item, "validity");
 }
 
+/** Learns each distinct type of a chunk once: bundled, the verifier's documents, or fetched; vouched for by the registry. */
+async function resolveTypes(items: Item[], resolver: TypeResolver): Promise<void> {
+  const pending = new Map<string, Promise<TypeResolution>>();
+  await Promise.all(
+    items.map(async (item) => {
+      if (!item.parsed || failed(item, "format")) return;
+      const { vct, "vct#integrity": integrity } = item.parsed.payload as { vct: string; "vct#integrity"?: unknown };
+      const key = `${vct}\n${String(integrity)}\n${item.reader ? `${item.reader.chainId}:${item.reader.address}` : ""}`;
+      let resolution = pending.get(key);
+      if (resolution === undefined) pending.set(key, (resolution = resolver.resolve(vct, integrity, item.reader)));
+      item.resolution = await resolution;
+      const type = item.resolution.status === "trusted" || item.resolution.status === "untrusted" ? item.resolution.type : undefined;
+      if (type && item.result.certificate) {
+        item.result.certificate.type = { id: type.id, names: type.names, labels: type.claimLabels, claimOrder: Object.keys(type.claims) };
+        if (!failed(item, "integrity")) {
+          item.result.withheld = Object.keys(type.claims).filter((name) => !(name in item.result.claims));
+          const nested = withheldNestedClaims(type, item.parsed, item.result.claims);
+          if (nested.length > 0) item.result.withheldClaims = nested;
+        }
+      }
+    }),
+  );
+}
+
 function judgeSchema(item: Item) {
-  const type = findTypeByVct(item.parsed!.payload.vct as string);
-  if (!type) {
-    item.checks.set("schema", { name: "schema", status: "skipped", code: "SCHEMA_TYPE_UNKNOWN", message: messageOf("SCHEMA_TYPE_UNKNOWN") });
-    return;
-  }
+  const resolution = item.resolution ?? { status: "unknown" };
+  const skip = (code: VerifyCode) => item.checks.set("schema", { name: "schema", status: "skipped", code, message: messageOf(code) });
+  if (resolution.status === "unknown") return skip("SCHEMA_TYPE_UNKNOWN");
+  if (resolution.status === "untrusted") return skip("TYPE_METADATA_UNTRUSTED");
+  if (resolution.status === "mismatch") return fail(item, "TYPE_METADATA_MISMATCH");
   // Presentations omit claims on purpose: judge the disclosed ones, not their presence.
-  const outcome = validateClaims(type, item.result.claims, { partial: true });
+  const outcome = validateClaims(resolution.type, item.result.claims, { partial: true });
   if (outcome.ok) pass(item, "schema");
   else fail(item, "SCHEMA_INVALID", `${messageOf("SCHEMA_INVALID")} ${outcome.errors.map((e) => `${e.path} ${e.message}`).join("; ")}`);
 }
@@ -429,6 +492,16 @@ function judgeSchema(item: Item) {
 function finish(item: Item): VerificationResult {
   const checks = CHECKS.map((name) => item.checks.get(name) ?? { name, status: "skipped" as const });
   return { ...item.result, checks, ...decideVerdict(checks) };
+}
+
+/** The published list, compared with the chain: a warning when it disagrees, never a verdict. */
+async function comparePublishedStatus(item: Item, checker: StatusListChecker) {
+  const anchor = item.envelope?.anchor;
+  if (!item.status || !item.reader || !item.context || anchor?.status !== "anchored" || failed(item, "signature") || failed(item, "issuer")) return;
+  const outcome = await checker.check(item.parsed!.payload.status, item.status.state, { reader: item.reader, agencyId: item.context.anchor.agencyId, root: anchor.root, typeId: item.typeId! });
+  if (outcome === undefined || outcome === "agrees") return;
+  const code: VerifyCode = outcome === "stale" ? "STATUS_LIST_STALE" : "STATUS_LIST_UNAVAILABLE";
+  (item.result.warnings ??= []).push({ check: "status", code, message: messageOf(code) });
 }
 
 /** A last line of defence: an unforeseen fault still yields a verdict, never an exception. */
@@ -452,7 +525,7 @@ function conclude(item: Item, now: number): VerificationResult {
 }
 
 /** After the chain reads of a group: the judgements that use them. */
-async function judgeRead(items: Item[], head: number | undefined, minConfirmations: number): Promise<void> {
+async function judgeRead(items: Item[], head: number | undefined, minConfirmations: number, checker?: StatusListChecker): Promise<void> {
   if (head === undefined) return;
   for (const item of items) {
     if (!failed(item, "anchor")) judgeAnchor(item, head, minConfirmations);
@@ -460,6 +533,7 @@ async function judgeRead(items: Item[], head: number | undefined, minConfirmatio
     if (!failed(item, "anchor")) judgeStatus(item);
   }
   await Promise.all(items.map(judgeSignature));
+  if (checker) await Promise.all(items.map((item) => comparePublishedStatus(item, checker)));
 }
 
 /** One verified input of {@link verifyEach}: its position in the input and its result. */
@@ -479,6 +553,8 @@ interface Settings {
   now: number;
   timeoutMs: number;
   signal?: AbortSignal;
+  types?: TypeMetadataOptions;
+  statusLists?: StatusListOptions;
 }
 
 /**
@@ -491,6 +567,8 @@ function settingsOf(options: VerifyOptions): Settings {
   let now = Math.floor(Date.now() / 1000);
   let timeoutMs = DEFAULT_REGISTRY_TIMEOUT_MS;
   let signal: AbortSignal | undefined;
+  let types: TypeMetadataOptions | undefined;
+  let statusLists: StatusListOptions | undefined;
   try {
     const given = options?.registries;
     registries = Array.isArray(given) ? [...given] : [];
@@ -501,11 +579,14 @@ function settingsOf(options: VerifyOptions): Settings {
     if (Number.isFinite(limit) && limit > 0) timeoutMs = limit;
     const caller = options?.signal;
     if (typeof AbortSignal !== "undefined" && caller instanceof AbortSignal) signal = caller;
+    types = options?.types;
+    statusLists = options?.statusLists;
   } catch {
     registries = [];
+    types = statusLists = undefined;
   }
   checkTrustList(registries);
-  return { readers: registries.map(readerOf), minConfirmations, now, timeoutMs, signal };
+  return { readers: registries.map(readerOf), minConfirmations, now, timeoutMs, signal, types, statusLists };
 }
 
 async function* chunksOf(inputs: Iterable<unknown> | AsyncIterable<unknown>): AsyncGenerator<unknown[]> {
@@ -548,12 +629,14 @@ export async function* verifyEach(inputs: Iterable<unknown> | AsyncIterable<unkn
   const sessionOf = (reader: RegistryReader): RegistrySession => {
     let session = sessions.get(reader);
     if (!session) {
-      session = { reader, timeoutMs: reader.timeoutMs ?? settings.timeoutMs, signal, contexts: new Map(), transactions: new Map() };
+      session = { reader, timeoutMs: reader.timeoutMs ?? settings.timeoutMs, signal, contexts: new Map(), transactions: new Map(), typeCodes: new Map() };
       sessions.set(reader, session);
     }
     return session;
   };
   const proofMemo = new Map<string, Hex>();
+  const resolver = createTypeResolver(settings.types);
+  const checker = settings.statusLists ? createStatusListChecker(settings.statusLists, settings.now) : undefined;
   const ready: VerifiedItem[] = [];
   let wake: (() => void) | undefined;
   let inFlight = 0;
@@ -581,11 +664,18 @@ export async function* verifyEach(inputs: Iterable<unknown> | AsyncIterable<unkn
     notify();
   };
 
+  /** Types are resolved (from the bundle, allowed hosts and the registry) before the schema check. */
+  async function settle(items: Item[], offset: Map<Item, number>) {
+    if (items.length === 0) return;
+    await resolveTypes(items, resolver);
+    emit(items, offset);
+  }
+
   async function judgeGroup(reader: RegistryReader, items: Item[], offset: Map<Item, number>) {
     const session = sessionOf(reader);
     const head = await readChain(session, items);
-    await judgeRead(items, head, settings.minConfirmations);
-    emit(items, offset);
+    await judgeRead(items, head, settings.minConfirmations, checker);
+    await settle(items, offset);
   }
 
   async function judgeChunk(items: Item[], offset: Map<Item, number>) {
@@ -597,8 +687,7 @@ export async function* verifyEach(inputs: Iterable<unknown> | AsyncIterable<unkn
       else if (item.candidates && !failed(item, "anchor")) open.push(item);
       else decided.push(item);
     }
-    emit(decided, offset);
-    const groups = [...byReader].map(([reader, group]) => judgeGroup(reader, group, offset));
+    const groups = [settle(decided, offset), ...[...byReader].map(([reader, group]) => judgeGroup(reader, group, offset))];
     if (open.length > 0) {
       groups.push(
         attributeByRoot(open, sessionOf).then(async () => {
@@ -608,8 +697,7 @@ export async function* verifyEach(inputs: Iterable<unknown> | AsyncIterable<unkn
             if (item.reader && !failed(item, "anchor")) addTo(attributed, item.reader, item);
             else rest.push(item);
           }
-          emit(rest, offset);
-          await Promise.all([...attributed].map(([reader, group]) => judgeGroup(reader, group, offset)));
+          await Promise.all([settle(rest, offset), ...[...attributed].map(([reader, group]) => judgeGroup(reader, group, offset))]);
         }),
       );
     }

@@ -270,7 +270,7 @@ export function createBatcher(options: BatcherOptions) {
           ...record,
           status: "anchored",
           anchoredAt,
-          envelope: createAnchoredEnvelope(record.envelope.credential, { chainId, registry: registryAddress, registryId, root: batch.root, proof, transaction, block, anchoredAt }),
+          envelope: createAnchoredEnvelope(record.envelope.credential, { chainId, registry: registryAddress, registryId, root: batch.root, proof, transaction, block, anchoredAt }, record.envelope.version),
         });
       }
       if (updated.length > 0) await db.write(updated.flatMap((r) => certificates.updateOps(r)));

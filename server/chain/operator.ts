@@ -6,7 +6,12 @@ export interface StatusUpdate {
   leaf: Hex;
   root: Hex;
   proof: Hex[];
+  /** The certificate's Token Status List index (format v2); absent for v1 certificates. */
+  statusIndex?: number;
 }
+
+/** The contract's `NO_STATUS_INDEX`: a certificate without a status-list entry. */
+export const NO_STATUS_INDEX = 2n ** 64n - 1n;
 
 export type StatusAction = "revoke" | "suspend" | "reinstate";
 
@@ -20,7 +25,7 @@ export function createOperatorClient(address: string, operator: Signer) {
       return receiptOf(tx);
     },
     async changeStatus(action: StatusAction, updates: readonly StatusUpdate[], reason: number): Promise<ContractTransactionReceipt> {
-      const tx = await contract.getFunction(action)(updates.map((u) => [u.leaf, u.root, u.proof]), reason);
+      const tx = await contract.getFunction(action)(updates.map((u) => [u.leaf, u.root, u.proof, u.statusIndex ?? NO_STATUS_INDEX]), reason);
       return receiptOf(tx);
     },
   };

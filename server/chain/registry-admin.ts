@@ -23,6 +23,8 @@ export function createRegistryAdmin(address: string, rootAuthority: Signer) {
     revokeSigningKey: (keyId: Hex, validUntil: number) => send("revokeSigningKey", keyId, validUntil),
     addOperator: (slug: string, account: string) => send("addOperator", agencyIdOf(slug), account),
     removeOperator: (account: string) => send("removeOperator", account),
+    /** Registers a type once: the SHA-256 (0x hex) of its metadata document and its four-character type code. */
+    registerType: (vct: string, metadataHash: Hex, typeCode: string) => send("registerType", vct, metadataHash, toHexBytes(new TextEncoder().encode(typeCode))),
   };
 }
 

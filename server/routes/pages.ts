@@ -76,7 +76,11 @@ export async function pagesRoutes(app: FastifyInstance, options: PagesRoutesOpti
   app.get("/verify", hidden, page("verify"));
   app.get<{ Params: { id: string } }>("/s/:id", hidden, page("share"));
 
-  app.get("/web-config.json", hidden, async (_request, reply) => reply.header("cache-control", "no-cache").send(webConfig));
+  // Types added through the API, every version: the SDK in the page uses a document only if the
+  // registry holds its hash (the built-in ones ship inside the SDK).
+  app.get("/web-config.json", hidden, async (_request, reply) =>
+    reply.header("cache-control", "no-cache").send({ ...webConfig, types: app.service.typeVersions().filter((t) => !t.builtIn).map((t) => t.metadata) }),
+  );
 
   app.get("/assets/styles.css", hidden, async (_request, reply) =>
     reply.header("cache-control", "no-cache").header("x-content-type-options", "nosniff").type("text/css; charset=utf-8").send(styles),

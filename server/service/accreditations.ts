@@ -1,5 +1,5 @@
 import { Contract, type Provider } from "ethers";
-import { CERTCHAIN_REGISTRY_ABI, agencyIdOf, typeIdOf, type CertificateType, type Hex } from "@certchain/sdk";
+import { CERTCHAIN_REGISTRY_ABI, agencyIdOf, typeIdOf, type Hex } from "@certchain/sdk";
 import { apiError } from "../errors";
 import type { Database } from "../store/database";
 
@@ -18,11 +18,16 @@ export function createAccreditationCache(db: Database, provider: Provider, regis
   const registry = new Contract(registryAddress, CERTCHAIN_REGISTRY_ABI, provider);
   const stored = db.sublevel<Window>("accreditations");
   const memory = new Map<string, Window>();
+  // Entries this service just changed on chain: read again on next use, whatever their age.
+  const stale = new Set<string>();
 
-  async function windowOf(agency: string, type: CertificateType): Promise<Window> {
-    const key = `${agency}!${type.id}`;
+  // Keyed by vct: each version of a type is accredited on its own.
+  const keyOf = (agency: string, type: { vct: string }) => `${agency}!${type.vct}`;
+
+  async function windowOf(agency: string, type: { vct: string }): Promise<Window> {
+    const key = keyOf(agency, type);
     let known = memory.get(key) ?? (await stored.get(key));
-    if (known !== undefined && now() - known.readAt < REFRESH_MS) return known;
+    if (known !== undefined && now() - known.readAt < REFRESH_MS && !stale.has(key)) return known;
     // A chain being rebuilt, or not ours, must not overwrite what we know with its zeros.
     if (known !== undefined && !chainUsable()) return known;
     try {
@@ -31,6 +36,7 @@ export function createAccreditationCache(db: Database, provider: Provider, regis
       const fresh = { validFrom: Number(a.validFrom), validUntil: Number(a.validUntil), readAt: now() };
       if (known?.validFrom !== fresh.validFrom || known?.validUntil !== fresh.validUntil) await stored.put(key, fresh);
       known = fresh;
+      stale.delete(key);
     } catch (cause) {
       if (known === undefined) throw apiError("CHAIN_UNAVAILABLE", undefined, { reason: "accreditation unknown and chain unreachable" });
     }
@@ -39,7 +45,13 @@ export function createAccreditationCache(db: Database, provider: Provider, regis
   }
 
   return {
-    async isAccredited(agency: string, type: CertificateType): Promise<boolean> {
+    /** Drops what is known about (agency, type), after this service changed it on chain. */
+    forget(agency: string, type: { vct: string }): void {
+      memory.delete(keyOf(agency, type));
+      stale.add(keyOf(agency, type));
+    },
+
+    async isAccredited(agency: string, type: { vct: string }): Promise<boolean> {
       const { validFrom, validUntil } = await windowOf(agency, type);
       const t = Math.floor(now() / 1000);
       return validUntil !== 0 && validFrom <= t && t < validUntil;

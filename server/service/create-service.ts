@@ -25,7 +25,7 @@ export interface ServiceConfig {
   batch?: { maxSize?: number; maxDelayMs?: number; finishSlice?: number };
   confirmations?: number;
   registryName?: string;
-  /** Base URL pending envelopes name for their proofs (see IssuingServiceOptions.publicUrl). */
+  /** Where the service is reachable; written into credentials (`iss`), type `vct`s and pending envelopes (where their proofs are). Default http://127.0.0.1:3000. */
   publicUrl?: string;
   /** The supervised chain's gate (npm start); default: the chain is always considered ready. */
   chainGate?: ChainGate;

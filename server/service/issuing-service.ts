@@ -1,30 +1,34 @@
 import { Contract, type Provider, type Signer } from "ethers";
 import {
   CERTCHAIN_REGISTRY_ABI,
+  ENVELOPE_VERSION,
   agencyIdOf,
+  agencyIssuerUrl,
   anchorPendingEnvelope,
-  certificateTypes,
   createPendingEnvelope,
   createRegistryReader,
   credentialLeaf,
   creditCodeToBytes18,
-  findTypeById,
   formatCertificateNumber,
   isCertchainError,
   issueCredential,
   parseEnvelope,
+  selectivePathsOf,
+  statusListPosition,
+  statusListUri,
   typeIdOf,
   validateClaims,
   verify as sdkVerify,
-  type CertificateType,
   type Envelope,
   type Hex,
+  type TypeFromMetadata,
 } from "@certchain/sdk";
 import { ownValue, snapshotOrUnreadable } from "@certchain/sdk/internal";
 import { awaitAnchors } from "../anchoring/await-anchors";
 import { createBatcher, type Batcher } from "../anchoring/batcher";
 import { openChainGate, type ChainGate } from "../chain/chain-gate";
 import type { RecordedAnchor } from "../chain/chain-identity";
+import { createTokenRegistry, type TokenRecord } from "../auth/token-registry";
 import { createTokenAuthority } from "../auth/tokens";
 import { createOperatorClient } from "../chain/operator";
 import { createRegistryAdmin } from "../chain/registry-admin";
@@ -41,8 +45,13 @@ import { createIdempotencyStore, requestHashOf, type StoredItemResult } from "..
 import { createAccreditationCache } from "./accreditations";
 import { checkAgencyRequest } from "./agency-request";
 import { createCreditCodeCache } from "./credit-codes";
+import { createStatusListPublisher } from "../status-list/publisher";
+import { createIssuerMetadataReader } from "./issuer-metadata";
+import { createTypeCatalogue, type CatalogueEntry } from "./type-catalogue";
 import { formatSerial, newCertificateId } from "./identifiers";
 import type {
+  AccreditationView,
+  AgencyTokenView,
   AgencyView,
   BatchItemResult,
   CertificateRecord,
@@ -53,6 +62,7 @@ import type {
   Readiness,
   RequestContext,
   StatusAction,
+  TypeView,
 } from "./types";
 
 export const MAX_BATCH_ITEMS = 10_000;
@@ -77,9 +87,13 @@ export interface IssuingServiceOptions {
   batch?: { maxSize?: number; maxDelayMs?: number; finishSlice?: number };
   /** Blocks an anchor needs before proofs are handed out (1 = mined). */
   confirmations?: number;
+  /** How often published status lists follow the chain for changes made elsewhere. Default 1 s. */
+  statusListPollMs?: number;
   /**
-   * This service's public base URL, named in pending envelopes so holders and verifiers know
-   * where to ask for the proof (GET <publicUrl>/v1/proofs/<leaf>). Without it envelopes name none.
+   * Where this service is reachable (https in production): credentials name their issuer
+   * `<publicUrl>/agencies/<slug>`, new types get `vct`s `<publicUrl>/types/<id>/<n>`, status lists
+   * live under it, and pending envelopes name it as where to ask for their proofs
+   * (GET <publicUrl>/v1/proofs/<leaf>). Default `http://127.0.0.1:3000` (pending envelopes then name no service).
    */
   publicUrl?: string;
   now?: () => number;
@@ -134,6 +148,28 @@ function withDeadline<T>(work: Promise<T>, ms: number): Promise<T> {
   return Promise.race([work, new Promise<never>((_, reject) => (timer = setTimeout(() => reject(apiError("CHAIN_UNAVAILABLE")), ms)))]).finally(() => clearTimeout(timer));
 }
 
+const typeViewOf = ({ type, metadataUrl, builtIn }: CatalogueEntry): TypeView => ({
+  id: type.id,
+  vct: type.vct,
+  version: type.version ?? 1,
+  typeCode: type.typeCode,
+  names: type.names,
+  claims: type.claims,
+  schema: type.schema,
+  metadata: type.metadata,
+  metadataUrl,
+  integrity: type.integrity,
+  builtIn,
+});
+
+const tokenViewOf = (record: TokenRecord): AgencyTokenView => ({
+  id: record.id,
+  agency: record.agency!,
+  subject: record.subject,
+  expiresAt: record.expiresAt,
+  ...(record.revokedAt ? { revokedAt: record.revokedAt } : {}),
+});
+
 const errorOf = (error: unknown): { code: string; message: string; details?: unknown } =>
   isCertchainError(error) ? { code: error.code, message: error.message, ...(error.details !== undefined ? { details: detailsList(error.details) } : {}) } : { code: "INTERNAL", message: "Internal error." };
 
@@ -144,7 +180,8 @@ const errorOf = (error: unknown): { code: string; message: string; details?: unk
 export async function createIssuingService(options: IssuingServiceOptions): Promise<LocalIssuingService> {
   const { db, keys, chain } = options;
   const now = options.now ?? Date.now;
-  const publicUrl = options.publicUrl?.replace(/\/+$/, "") || undefined;
+  // Pending envelopes name a service only when one was configured: a default URL may not be reachable.
+  const proofService = options.publicUrl?.replace(/\/+$/, "") || undefined;
   const confirmations = Math.max(1, options.confirmations ?? 1);
   const operatorFor =
     typeof chain.operatorSignerFor === "function"
@@ -156,15 +193,29 @@ export async function createIssuingService(options: IssuingServiceOptions): Prom
   const idempotency = createIdempotencyStore(db);
   const audit = createAuditLog(db);
   const serials = db.sublevel<number>("serials");
-  const tokens = createTokenAuthority(options.tokenSecret);
+  const statusIndexes = db.sublevel<number>("status-indexes");
+  const publicUrl = (options.publicUrl ?? "http://127.0.0.1:3000").replace(/\/+$/, "");
+  const tokenRegistry = await createTokenRegistry(db);
+  const tokens = createTokenAuthority(options.tokenSecret, tokenRegistry.isRevoked);
   const gate = chain.gate ?? openChainGate(chain.chainId);
   const timeoutMs = chain.timeoutMs ?? 4_000;
   const accreditations = createAccreditationCache(db, chain.provider, chain.registryAddress, now, () => gate.status().phase === "ready");
   const registryIds = createRegistryIdSource(chain.provider, chain.registryAddress);
   const creditCodes = createCreditCodeCache(db, chain.provider, chain.registryAddress);
   const registry = new Contract(chain.registryAddress, CERTCHAIN_REGISTRY_ABI, chain.provider);
+  const rootAdmin = () => createRegistryAdmin(chain.registryAddress, chain.rootAuthority);
+  const issuerMetadata = createIssuerMetadataReader({ provider: chain.provider, registryAddress: chain.registryAddress, publicUrl });
   const reader = createRegistryReader({ chainId: chain.chainId, address: chain.registryAddress, provider: chain.provider, name: chain.registryName });
   const chainLock = createKeyedMutex();
+  // Types are registered by the root authority's account, as keys and agencies are: one at a time.
+  const catalogue = await createTypeCatalogue({
+    db,
+    publicUrl,
+    provider: chain.provider,
+    registryAddress: chain.registryAddress,
+    admin: rootAdmin,
+    rootWrite: (write) => chainLock(ROOT_WRITES, write),
+  });
   const requestLock = createKeyedMutex();
   const certificateLock = createKeyedMutex();
   await certificates.ensureLeafIndex();
@@ -192,6 +243,7 @@ export async function createIssuingService(options: IssuingServiceOptions): Prom
   // Pending envelopes name the registry id from the first one on; a chain that does not answer
   // now only delays it (issuing goes on, the id is read again in the background).
   await Promise.race([registryIds.get().catch(() => undefined), new Promise((resolve) => setTimeout(resolve, 2_000).unref())]);
+  void catalogue.resume();
 
   // Serials are handed out synchronously from memory and persisted with the certificates that
   // use them; a crash can only lose serials of certificates that were never acknowledged.
@@ -201,6 +253,24 @@ export async function createIssuingService(options: IssuingServiceOptions): Prom
     if (counter === undefined) serialCounters.set(agency, (counter = serials.get(agency).then((v) => ({ value: v ?? 0 }))));
     return counter;
   };
+
+  // Token Status List indexes, per agency, handed out and persisted as serials are.
+  const indexCounters = new Map<string, Promise<{ value: number }>>();
+  const indexCounterOf = (agency: string) => {
+    let counter = indexCounters.get(agency);
+    if (counter === undefined) indexCounters.set(agency, (counter = statusIndexes.get(agency).then((v) => ({ value: v ?? 0 }))));
+    return counter;
+  };
+  const servedAgencies = typeof chain.operatorSignerFor === "function" ? [] : Object.keys(chain.operatorSignerFor);
+  const statusLists = createStatusListPublisher({
+    reader,
+    publicUrl,
+    agencies: servedAgencies,
+    serves: (agency) => operatorFor(agency) !== undefined,
+    signerFor: (agency) => keys.activeSigner(agency),
+    pollMs: options.statusListPollMs,
+  });
+  statusLists.start();
 
   // Issuances in progress per agency: a key rotation waits for them before retiring the old key.
   const inFlight = new Map<string, Set<Promise<unknown>>>();
@@ -223,13 +293,12 @@ export async function createIssuingService(options: IssuingServiceOptions): Prom
     if (principal?.kind !== "root") throw apiError("FORBIDDEN", "Only the root authority may do that.");
   }
 
-  async function checkAllowed(principal: Extract<Principal, { kind: "agency" }>, request: IssueRequest): Promise<CertificateType> {
+  async function checkAllowed(principal: Extract<Principal, { kind: "agency" }>, request: IssueRequest): Promise<TypeFromMetadata> {
     if (typeof request !== "object" || request === null) throw apiError("BAD_REQUEST", "Each item must be an object.");
-    const type = findTypeById(request.type);
+    const type = catalogue.byId(request.type)?.type;
     if (type === undefined) throw apiError("CERT_TYPE_UNKNOWN", undefined, { type: request.type });
-    if (!principal.types.includes(type.id) || !(await accreditations.isAccredited(principal.agency, type))) {
-      throw apiError("CERT_TYPE_NOT_ACCREDITED", undefined, { type: type.id });
-    }
+    // The token names the agency; the registry decides what it may issue.
+    if (!(await accreditations.isAccredited(principal.agency, type))) throw apiError("CERT_TYPE_NOT_ACCREDITED", undefined, { type: type.id, vct: type.vct });
     const claims = validateClaims(type, request.claims);
     if (!claims.ok) throw apiError("CLAIMS_INVALID", undefined, claims.errors);
     return type;
@@ -245,7 +314,10 @@ export async function createIssuingService(options: IssuingServiceOptions): Prom
     // The registry's code, as verifiers will compare it with the number's issuer segment.
     const issuerCode = await creditCodes.codeOf(agency);
     const counter = await counterOf(agency);
+    const indexCounter = await indexCounterOf(agency);
     const serial = (counter.value += 1);
+    // Indexes start at 0, one per certificate, never reused.
+    const statusIndex = indexCounter.value++;
     const certificateNumber = formatCertificateNumber({
       typeCode: type.typeCode,
       issuerCode,
@@ -256,6 +328,10 @@ export async function createIssuingService(options: IssuingServiceOptions): Prom
     const credential = await issueCredential({
       vct: type.vct,
       issuer: agency,
+      issuerUri: agencyIssuerUrl(publicUrl, agency),
+      vctIntegrity: type.integrity,
+      selectivePaths: selectivePathsOf(type),
+      status: { idx: statusIndex, uri: statusListUri(publicUrl, agency, statusListPosition(statusIndex).list) },
       certificateNumber,
       claims: request.claims,
       issuedAt: Math.floor(at / 1000),
@@ -267,7 +343,7 @@ export async function createIssuingService(options: IssuingServiceOptions): Prom
     const id = newCertificateId(at);
     const createdAt = new Date(at).toISOString();
     return {
-      record: { id, agency, type: type.id, status: "pending", envelope: createPendingEnvelope(credential, chain.chainId, chain.registryAddress, publicUrl, registryIds.current()), leaf, createdAt },
+      record: { id, agency, type: type.id, vct: type.vct, statusIndex, status: "pending", envelope: createPendingEnvelope(credential, chain.chainId, chain.registryAddress, proofService, registryIds.current(), ENVELOPE_VERSION), leaf, createdAt },
       pending: { id, agency, leaf, at },
       audit: { at: createdAt, actor: principal.subject, requestId: context.requestId, action: "certificate.issue", subject: id, data: { agency, type: type.id, certificateNumber, leaf, keyId: signer.keyId } },
     };
@@ -286,9 +362,15 @@ export async function createIssuingService(options: IssuingServiceOptions): Prom
   /** One synced write for all of a request's certificates, their audit entries, serial and idempotency record. */
   async function commit(agency: string, prepared: readonly Prepared[], extra: readonly WriteOp[]): Promise<void> {
     const counter = await counterOf(agency);
+    const indexCounter = await indexCounterOf(agency);
     await audit.append(
       prepared.map((p) => p.audit),
-      () => [...prepared.flatMap((p) => certificates.insertOps(p.record, p.pending.at)), { type: "put", sublevel: serials, key: agency, value: counter.value }, ...extra],
+      () => [
+        ...prepared.flatMap((p) => certificates.insertOps(p.record, p.pending.at)),
+        { type: "put", sublevel: serials, key: agency, value: counter.value },
+        { type: "put", sublevel: statusIndexes, key: agency, value: indexCounter.value },
+        ...extra,
+      ],
     );
     batcher.enqueue(prepared.map((p) => p.pending));
   }
@@ -393,7 +475,7 @@ export async function createIssuingService(options: IssuingServiceOptions): Prom
     flush: (agency) => batcher.flush(agency),
     recordedAnchors: (agencies) => batches.latestAnchored(agencies),
     async primeAccreditations(agency) {
-      await Promise.all([...certificateTypes.map((type) => accreditations.isAccredited(agency, type)), creditCodes.codeOf(agency)]);
+      await Promise.all([...catalogue.list().map((entry) => accreditations.isAccredited(agency, entry.type)), creditCodes.codeOf(agency)]);
     },
 
     async issue(principal, request, context) {
@@ -442,7 +524,7 @@ export async function createIssuingService(options: IssuingServiceOptions): Prom
         await gate.ready();
         const operator = createOperatorClient(chain.registryAddress, operatorFor(record.agency)!);
         try {
-          await chainLock(record.agency, () => operator.changeStatus(action, [{ leaf: record.leaf, root: anchor.root, proof: anchor.proof }], reason));
+          await chainLock(record.agency, () => operator.changeStatus(action, [{ leaf: record.leaf, root: anchor.root, proof: anchor.proof, statusIndex: record.statusIndex }], reason));
         } catch (error) {
           const revert = revertNameOf(error);
           if (revert === undefined) throw chainFailure(error);
@@ -452,6 +534,8 @@ export async function createIssuingService(options: IssuingServiceOptions): Prom
             throw apiError("STATUS_TRANSITION_INVALID", undefined, { status: record.status, action, revert });
           }
         }
+        // The published list follows the chain on its own; this only makes it look now.
+        void statusLists.kick();
         const updated: CertificateRecord = { ...record, status: STATE_AFTER[action], statusReason: reason };
         await audit.append(
           [{ at: new Date(now()).toISOString(), actor: principal.subject, requestId: context.requestId, action: `certificate.${action}`, subject: id, data: { agency: record.agency, reason, leaf: record.leaf } }],
@@ -483,6 +567,8 @@ export async function createIssuingService(options: IssuingServiceOptions): Prom
         readShare: shares?.read,
         // Belt and braces: the service fetches no URL it is handed (no proof services either).
         fetch: async () => Promise.reject(new Error("the service fetches no URL")),
+        // The types this service knows come along as documents; the SDK still uses one only if the registry holds its hash.
+        types: { bundle: catalogue.versions().filter((entry) => !entry.builtIn).map((entry) => entry.type.metadataText) },
       };
       // Verification reads the chain through the SDK; its deadline is ours.
       const check = (envelope: unknown) => withDeadline(sdkVerify(envelope, options), timeoutMs + 1_000);
@@ -496,10 +582,82 @@ export async function createIssuingService(options: IssuingServiceOptions): Prom
       return result.checks.some((c) => c.name === "anchor" && c.status === "passed") ? { ...result, envelope: anchored } : result;
     },
 
-    types: () => certificateTypes,
+    publicUrl,
+    issuerMetadata: (agency) => issuerMetadata.metadataOf(agency),
+    statusListToken: (agency, list) => statusLists.token(agency, list),
+    types: () => catalogue.list().map(typeViewOf),
+    typeVersions: () => catalogue.versions().map(typeViewOf),
+
+    async registerType(principal, request, context) {
+      requireRoot(principal);
+      const { entry, created } = await catalogue.register(request);
+      if (created) {
+        await audit.append([
+          { at: new Date(now()).toISOString(), actor: principal.subject, requestId: context.requestId, action: "type.register", subject: entry.type.vct, data: { id: entry.type.id, typeCode: entry.type.typeCode, metadataHash: entry.type.metadataHash } },
+        ]);
+      }
+      return { type: typeViewOf(entry), created };
+    },
+
+    typeDocument: (id, version) => catalogue.documentOf(id, version),
+
+    async accredit(principal, agency, request, context) {
+      requireRoot(principal);
+      const entry = catalogue.byId(request.type) ?? catalogue.byVct(request.type);
+      if (!entry) throw apiError("CERT_TYPE_UNKNOWN", undefined, { type: request.type });
+      const validFrom = parseTime(request.validFrom, "validFrom") ?? 0;
+      const validUntil = parseTime(request.validUntil, "validUntil") ?? 0;
+      if (validUntil !== 0 && validFrom >= validUntil) throw apiError("VALIDITY_INVALID");
+      const admin = rootAdmin();
+      let registered;
+      try {
+        await gate.ready();
+        registered = (await withDeadline(admin.contract.agency(agencyIdOf(agency)), timeoutMs)).registered;
+      } catch (error) {
+        throw chainFailure(error);
+      }
+      if (!registered) throw apiError("AGENCY_NOT_FOUND");
+      try {
+        await chainLock(ROOT_WRITES, () => admin.setAccreditation(agency, entry.type.vct, validFrom, validUntil));
+      } catch (error) {
+        throw chainFailure(error);
+      }
+      accreditations.forget(agency, entry.type);
+      await audit.append([
+        { at: new Date(now()).toISOString(), actor: principal.subject, requestId: context.requestId, action: "agency.accredit", subject: agency, data: { type: entry.type.id, vct: entry.type.vct, validFrom, validUntil } },
+      ]);
+      return {
+        agency,
+        type: entry.type.id,
+        vct: entry.type.vct,
+        typeId: typeIdOf(entry.type.vct),
+        validFrom: new Date(validFrom * 1000).toISOString(),
+        validUntil: validUntil === 0 ? null : new Date(validUntil * 1000).toISOString(),
+      };
+    },
+
+    async mintAgencyToken(principal, agency, request, context) {
+      requireRoot(principal);
+      if (operatorFor(agency) === undefined) throw apiError("AGENCY_NOT_FOUND", "This node does not serve that agency.");
+      const subject = request.subject ?? `${agency}-system`;
+      const minted = await tokens.mint({ kind: "agency", agency, subject }, request.expiresInSeconds ?? 30 * 24 * 3600);
+      const record: TokenRecord = { id: minted.id, kind: "agency", agency, subject, expiresAt: minted.expiresAt.toISOString(), createdAt: new Date(now()).toISOString() };
+      await tokenRegistry.remember(record);
+      await audit.append([{ at: record.createdAt, actor: principal.subject, requestId: context.requestId, action: "token.mint", subject: agency, data: { tokenId: record.id, subject, expiresAt: record.expiresAt } }]);
+      return { ...tokenViewOf(record), token: minted.token };
+    },
+
+    async revokeAgencyToken(principal, agency, tokenId, context) {
+      requireRoot(principal);
+      const record = typeof tokenId === "string" && tokenId.length <= 64 ? await tokenRegistry.get(tokenId) : undefined;
+      if (!record || record.agency !== agency) throw apiError("TOKEN_NOT_FOUND");
+      const revoked = await tokenRegistry.revoke(record, new Date(now()));
+      await audit.append([{ at: revoked.revokedAt!, actor: principal.subject, requestId: context.requestId, action: "token.revoke", subject: agency, data: { tokenId } }]);
+      return tokenViewOf(revoked);
+    },
 
     async agencies(): Promise<AgencyView[]> {
-      const byTypeId = new Map(certificateTypes.map((t) => [typeIdOf(t.vct).toLowerCase(), t]));
+      const byTypeId = new Map(catalogue.versions().map((e) => [typeIdOf(e.type.vct).toLowerCase(), e.type]));
       let agencies;
       try {
         await gate.ready();
@@ -549,6 +707,7 @@ export async function createIssuingService(options: IssuingServiceOptions): Prom
         // The new key is in use; retiring the old ones can be done by rotating again.
         throw apiError("CHAIN_UNAVAILABLE", "The new key is registered and in use, but the old ones could not be retired now; rotate again later.");
       }
+      issuerMetadata.forget(agency);
       await audit.append([
         { at: new Date(now()).toISOString(), actor: principal.subject, requestId: context.requestId, action: "key.rotate", subject: agency, data: { keyId: replaced.signer.keyId, retired: replaced.previous, validUntil } },
       ]);
@@ -558,7 +717,7 @@ export async function createIssuingService(options: IssuingServiceOptions): Prom
     async registerAgency(principal, request, context) {
       requireRoot(principal);
       checkAgencyRequest(request);
-      const unknown = request.types.filter((id) => !findTypeById(id));
+      const unknown = request.types.filter((id) => !catalogue.byId(id));
       if (unknown.length > 0) throw apiError("CERT_TYPE_UNKNOWN", `No such certificate type: ${unknown.join(", ")}.`);
       const admin = createRegistryAdmin(chain.registryAddress, chain.rootAuthority);
       // One registration at a time: two requests for one slug would both find it free, and the
@@ -577,7 +736,7 @@ export async function createIssuingService(options: IssuingServiceOptions): Prom
         if (BigInt(holder) !== 0n) throw apiError("CREDIT_CODE_TAKEN", undefined, { agencyId: holder });
         try {
           await admin.registerAgency(request.slug, request.name, request.creditCode);
-          for (const id of request.types) await admin.setAccreditation(request.slug, findTypeById(id)!.vct);
+          for (const id of request.types) await admin.setAccreditation(request.slug, catalogue.byId(id)!.type.vct);
         } catch (error) {
           // Another service on the same registry may have registered the slug or code in between.
           const revert = revertNameOf(error);
@@ -629,8 +788,16 @@ export async function createIssuingService(options: IssuingServiceOptions): Prom
     },
 
     authenticate: (token) => tokens.authenticate(token),
-    issueToken: (principal, expiresInSeconds) => tokens.issue(principal, expiresInSeconds),
-    close: () => batcher.stop(),
+    async issueToken(principal, expiresInSeconds) {
+      const minted = await tokens.mint(principal, expiresInSeconds);
+      const agency = principal.kind === "agency" ? (principal as { agency: string }).agency : undefined;
+      await tokenRegistry.remember({ id: minted.id, kind: principal.kind, ...(agency ? { agency } : {}), subject: principal.subject, expiresAt: minted.expiresAt.toISOString(), createdAt: new Date(now()).toISOString() });
+      return minted.token;
+    },
+    async close() {
+      statusLists.stop();
+      await batcher.stop();
+    },
   };
   return service;
 }

@@ -2,13 +2,20 @@
  * The contract between the HTTP layer (server/app.ts, server/routes/) and the issuing service
  * (server/service/). Routes only translate HTTP to these calls; everything else lives behind them.
  */
-import type { CertificateType, Envelope, Hex, ProofRecord, ShareReader, VerificationResult } from "@certchain/sdk";
+import type { Envelope, Hex, ProofRecord, ShareReader, TypeMetadataDocument, VerificationResult } from "@certchain/sdk";
 import type { AgencyRequest } from "./agency-request";
 
 /** Who is calling, from a verified bearer token. */
 export type Principal =
   | { kind: "root"; subject: string; tokenId: string }
-  | { kind: "agency"; agency: string /* slug */; types: string[] /* type ids it may issue */; subject: string; tokenId: string };
+  | {
+      kind: "agency";
+      agency: string /* slug */;
+      /** Ignored: tokens of earlier releases listed types; the registry's accreditations decide now. */
+      types?: string[];
+      subject: string;
+      tokenId: string;
+    };
 
 /** A principal before a token id is assigned (Omit<> over the union would drop the agency fields). */
 export type TokenSubject = Principal extends infer P ? (P extends Principal ? Omit<P, "tokenId"> : never) : never;
@@ -25,12 +32,16 @@ export interface CertificateRecord {
   id: string; // opaque, URL-safe
   agency: string; // slug
   type: string; // type id, e.g. "business-licence"
+  /** The type version's vct (absent in records written before types were data: then the bundled type of `type`). */
+  vct?: string;
   status: CertificateState;
   envelope: Envelope; // pending envelope until anchored, then with its proof
   leaf: Hex;
   createdAt: string; // ISO
   anchoredAt?: string;
   statusReason?: number;
+  /** Its entry in the agency's Token Status List (format v2 credentials). */
+  statusIndex?: number;
 }
 
 export interface IssueRequest {
@@ -54,6 +65,41 @@ export interface AgencyView {
   creditCode: string;
   types: { id: string | null; vct: string | null; typeId: Hex }[];
   keyIds: Hex[];
+}
+
+/** A certificate type as the API lists it: the shape of earlier releases, plus its metadata document. */
+export interface TypeView {
+  id: string;
+  vct: string;
+  version: number;
+  typeCode: string;
+  names: { "zh-CN": string; en: string };
+  /** Top-level claim labels, in display order. */
+  claims: Record<string, { "zh-CN": string; en: string }>;
+  schema: Record<string, unknown>;
+  /** SD-JWT VC Type Metadata (the exact document is served at `metadataUrl`). */
+  metadata: TypeMetadataDocument;
+  metadataUrl: string;
+  /** `vct#integrity` of its credentials. */
+  integrity: string;
+  builtIn: boolean;
+}
+
+export interface AccreditationView {
+  agency: string;
+  type: string;
+  vct: string;
+  typeId: Hex;
+  validFrom: string;
+  validUntil: string | null;
+}
+
+export interface AgencyTokenView {
+  id: string;
+  agency: string;
+  subject: string;
+  expiresAt: string;
+  revokedAt?: string;
 }
 
 export interface AuditEntry {
@@ -111,10 +157,28 @@ export interface IssuingService {
    * The SDK's verdict. A pending envelope this node issued is verified with the proof from its
    * store; a share link is opened only when it is of `shares.origin`, read with `shares.read`
    * (never over HTTP). Any other share link is the verdict SHARE_HOST_NOT_ALLOWED: the service
-   * never fetches a URL it is handed.
+   * never fetches a URL it is handed. Types added through this service's API are known.
    */
   verify(input: unknown, shares?: { origin: string; read: ShareReader }): Promise<VerificationResult>;
-  types(): readonly CertificateType[];
+  /** Where the service is reachable (`PUBLIC_URL`): the base of credentials' `iss`, type `vct`s and status lists. */
+  readonly publicUrl: string;
+  /** JWT VC Issuer Metadata of an agency: its keys from the registry, for standard verifiers. */
+  issuerMetadata(agency: string): Promise<{ issuer: string; jwks: { keys: Record<string, string>[] } }>;
+  /** The agency's current Status List Token (`statuslist+jwt`), derived from chain events; undefined when not served here. */
+  statusListToken(agency: string, list: number): Promise<string | undefined>;
+  types(): TypeView[];
+  /** Every version of every type (older versions too: certificates issued under them keep displaying). */
+  typeVersions(): TypeView[];
+  /** Root only: adds a type (or its next version) from Type Metadata, on the registry too. */
+  registerType(principal: Principal, request: { id: string; typeCode: string; metadata: Record<string, unknown> }, context: RequestContext): Promise<{ type: TypeView; created: boolean }>;
+  /** The exact text of a type version's document, for its vct URL; undefined when unknown. */
+  typeDocument(id: string, version: number): string | undefined;
+  /** Root only: accredits an agency for a type (`type`: id, newest version, or vct) on the registry. */
+  accredit(principal: Principal, agency: string, request: { type: string; validFrom?: string; validUntil?: string }, context: RequestContext): Promise<AccreditationView>;
+  /** Root only: a new bearer token for an agency this node serves. */
+  mintAgencyToken(principal: Principal, agency: string, request: { subject?: string; expiresInSeconds?: number }, context: RequestContext): Promise<AgencyTokenView & { token: string }>;
+  /** Root only: refuses the token from now on (durable). */
+  revokeAgencyToken(principal: Principal, agency: string, tokenId: string, context: RequestContext): Promise<AgencyTokenView>;
   agencies(): Promise<AgencyView[]>;
   audit(principal: Principal, options?: { after?: number; limit?: number }): Promise<{ entries: AuditEntry[]; intact: boolean; head: Hex }>;
   rotateKey(principal: Principal, agency: string, context: RequestContext): Promise<{ keyId: Hex; retired: Hex[] }>;

@@ -194,11 +194,14 @@ describe("cli: certchain issue", function () {
     const small = path.join(env.dir, "small.csv");
     writeFileSync(small, [csvLine(CLAIMS), ...Array.from({ length: 20 }, (_, i) => csvLine(licenceRow(5000 + i)))].join("\n"));
     const smallOut = path.join(env.dir, "small-out");
-    // The same agency, but a token not allowed this type: every row refused, under one key.
-    const narrow = await env.service.issueToken({ kind: "agency", agency: "sh-amr", types: ["production-licence"], subject: "narrow" } as never, 600);
-    const refused = await runCli(["issue", "--type", "business-licence", "--csv", small, "--out", smallOut, "--api", env.apiUrl, "--token", narrow, "--json"]);
+    // The same agency, while the registry does not accredit it for the type (its accreditation
+    // starts in the future): every row refused, under one key.
+    const root = { kind: "root", subject: "cli-test-root", tokenId: "t" } as const;
+    await env.service.accredit(root, "sh-amr", { type: "business-licence", validFrom: "2099-01-01T00:00:00Z" }, { requestId: "narrow" });
+    const refused = await runCli(["issue", "--type", "business-licence", "--csv", small, "--out", smallOut, "--api", env.apiUrl, "--token", env.tokens["sh-amr"], "--json"]);
     expect(refused.code).to.equal(1);
     expect(JSON.parse(refused.stdout)).to.deep.include({ issued: 0, failed: 20 });
+    await env.service.accredit(root, "sh-amr", { type: "business-licence" }, { requestId: "wide" });
 
     const before = await issuedCount(env);
     const retried = await runCli(["issue", "--type", "business-licence", "--csv", small, "--out", smallOut, "--api", env.apiUrl, "--token", env.tokens["sh-amr"], "--json"]);

@@ -8,6 +8,7 @@ import type { Contract, ContractRunner, ContractTransactionResponse } from "ethe
 export const KeyAlgorithm = { Unknown: 0, EdDSA: 1, ES256: 2 } as const;
 export const State = { Active: 0n, Suspended: 1n, Revoked: 2n } as const;
 export const OPEN_ENDED = 2n ** 64n - 1n;
+export const NO_STATUS_INDEX = 2n ** 64n - 1n;
 export const ROOT_AUTHORITY_ROLE = ethers.id("ROOT_AUTHORITY_ROLE");
 
 /** A unified social credit code as the registry stores it (bytes18 of its ASCII), computed here rather than by the code under test. */
@@ -41,8 +42,11 @@ export function batch(label: string, count: number) {
   const leaves = Array.from({ length: count }, (_, i) => ethers.id(`${label}-cert-${i}`));
   const tree = SimpleMerkleTree.of(leaves);
   const updates = (...indices: number[]) =>
-    indices.map((i) => ({ leaf: leaves[i], root: tree.root, proof: tree.getProof(i) }));
-  return { leaves, tree, root: tree.root, updates };
+    indices.map((i) => ({ leaf: leaves[i], root: tree.root, proof: tree.getProof(i), statusIndex: NO_STATUS_INDEX }));
+  /** Updates that carry status-list indexes (format v2 certificates): leaf i has index `base + i`. */
+  const indexedUpdates = (base: number, ...indices: number[]) =>
+    indices.map((i) => ({ leaf: leaves[i], root: tree.root, proof: tree.getProof(i), statusIndex: BigInt(base + i) }));
+  return { leaves, tree, root: tree.root, updates, indexedUpdates };
 }
 
 export async function timestampOf(tx: ContractTransactionResponse): Promise<bigint> {

@@ -2,7 +2,7 @@ import { expect } from "chai";
 import { ethers } from "hardhat";
 import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
 import { SimpleMerkleTree } from "@openzeppelin/merkle-tree";
-import { State, batch, deployWithAgencies, deployWithAnchors, timestampOf } from "./fixture";
+import { NO_STATUS_INDEX, State, batch, deployWithAgencies, deployWithAnchors, timestampOf } from "./fixture";
 
 const FRAUD = 3;
 const APPEAL_UPHELD = 7;
@@ -109,7 +109,7 @@ describe("CertchainRegistry: certificate status", () => {
     for (const fn of ["suspend", "revoke"] as const) {
       it(`${fn}: one bad item reverts the whole batch and changes nothing`, async () => {
         const { registry, idA, operatorA, a } = await loadFixture(deployWithAnchors);
-        const bad = { leaf: a.leaves[4], root: a.root, proof: a.tree.getProof(5) };
+        const bad = { leaf: a.leaves[4], root: a.root, proof: a.tree.getProof(5), statusIndex: NO_STATUS_INDEX };
         await expect(registry.connect(operatorA)[fn]([...a.updates(0, 1, 2), bad, ...a.updates(6)], FRAUD))
           .to.be.revertedWithCustomError(registry, "CertchainInvalidProof")
           .withArgs(a.leaves[4], a.root);
@@ -174,11 +174,11 @@ describe("CertchainRegistry: certificate status", () => {
 
         it("rejects a proof for another leaf, and a leaf not in the tree", async () => {
           const { registry, operatorA, a } = await loadFixture(deployWithAnchors);
-          const wrongProof = { leaf: a.leaves[0], root: a.root, proof: a.tree.getProof(1) };
+          const wrongProof = { leaf: a.leaves[0], root: a.root, proof: a.tree.getProof(1), statusIndex: NO_STATUS_INDEX };
           await expect(registry.connect(operatorA)[fn]([wrongProof], FRAUD))
             .to.be.revertedWithCustomError(registry, "CertchainInvalidProof")
             .withArgs(a.leaves[0], a.root);
-          const outsider = { leaf: ethers.id("forged"), root: a.root, proof: a.tree.getProof(0) };
+          const outsider = { leaf: ethers.id("forged"), root: a.root, proof: a.tree.getProof(0), statusIndex: NO_STATUS_INDEX };
           await expect(registry.connect(operatorA)[fn]([outsider], FRAUD))
             .to.be.revertedWithCustomError(registry, "CertchainInvalidProof")
             .withArgs(outsider.leaf, a.root);
@@ -200,7 +200,7 @@ describe("CertchainRegistry: certificate status", () => {
       const victim = a.leaves[2];
       const hostile = SimpleMerkleTree.of([victim, ethers.id("filler")]);
       await registry.connect(operatorB).anchorRoot(hostile.root, 2, ethers.ZeroHash);
-      await expect(registry.connect(operatorB).revoke([{ leaf: victim, root: hostile.root, proof: hostile.getProof(0) }], FRAUD))
+      await expect(registry.connect(operatorB).revoke([{ leaf: victim, root: hostile.root, proof: hostile.getProof(0), statusIndex: NO_STATUS_INDEX }], FRAUD))
         .to.emit(registry, "CertificateRevoked")
         .withArgs(victim, idB, FRAUD);
       // Read under the agency that anchored the verifier's root (A), the certificate is untouched...
@@ -213,6 +213,38 @@ describe("CertchainRegistry: certificate status", () => {
     });
   });
 
+  describe("status-list indexes (format v2)", () => {
+    it("emits StatusListIndexed with each change of a certificate that has an index, in the same transaction as the status event", async () => {
+      const { registry, operatorA, idA, a } = await loadFixture(deployWithAnchors);
+      const tx = registry.connect(operatorA).suspend(a.indexedUpdates(40, 1, 4), FRAUD);
+      await expect(tx).to.emit(registry, "CertificateSuspended").withArgs(a.leaves[1], idA, FRAUD);
+      await expect(tx).to.emit(registry, "StatusListIndexed").withArgs(idA, a.leaves[1], 41n);
+      await expect(tx).to.emit(registry, "StatusListIndexed").withArgs(idA, a.leaves[4], 44n);
+      await expect(registry.connect(operatorA).reinstate(a.indexedUpdates(40, 1), APPEAL_UPHELD))
+        .to.emit(registry, "StatusListIndexed")
+        .withArgs(idA, a.leaves[1], 41n);
+      await expect(registry.connect(operatorA).revoke(a.indexedUpdates(40, 4), FRAUD))
+        .to.emit(registry, "StatusListIndexed")
+        .withArgs(idA, a.leaves[4], 44n);
+    });
+
+    it("emits no index for a certificate without one (NO_STATUS_INDEX, format v1)", async () => {
+      const { registry, operatorA, a } = await loadFixture(deployWithAnchors);
+      expect(await registry.NO_STATUS_INDEX()).to.equal(NO_STATUS_INDEX);
+      await expect(registry.connect(operatorA).revoke(a.updates(0), FRAUD)).not.to.emit(registry, "StatusListIndexed");
+      expect((await registry.statusOf(await registry.operatorAgency(operatorA.address), a.leaves[0])).state).to.equal(State.Revoked);
+    });
+
+    it("lets anyone map an agency's leaves to indexes from events alone", async () => {
+      const { registry, operatorA, idA, a } = await loadFixture(deployWithAnchors);
+      await registry.connect(operatorA).revoke(a.indexedUpdates(0, 2, 3), FRAUD);
+      await registry.connect(operatorA).suspend(a.indexedUpdates(0, 5), FRAUD);
+      const logs = await registry.queryFilter(registry.filters.StatusListIndexed(idA));
+      const byLeaf = new Map(logs.map((log: any) => [log.args.leaf, log.args.statusIndex]));
+      expect(byLeaf).to.deep.equal(new Map([[a.leaves[2], 2n], [a.leaves[3], 3n], [a.leaves[5], 5n]]));
+    });
+  });
+
   describe("cost", () => {
     it("revokes a batch of 100 for less than 40,000 gas per certificate", async () => {
       const { registry, operatorA } = await loadFixture(deployWithAgencies);
@@ -220,6 +252,15 @@ describe("CertchainRegistry: certificate status", () => {
       await registry.connect(operatorA).anchorRoot(big.root, 100, ethers.ZeroHash);
       const indices = Array.from({ length: 100 }, (_, i) => i);
       const receipt = await (await registry.connect(operatorA).revoke(big.updates(...indices), FRAUD)).wait();
+      expect(receipt!.gasUsed / 100n).to.be.lessThan(40_000n);
+    });
+
+    it("revokes a batch of 100 with status-list indexes for less than 40,000 gas per certificate", async () => {
+      const { registry, operatorA } = await loadFixture(deployWithAgencies);
+      const big = batch("big-indexed", 100);
+      await registry.connect(operatorA).anchorRoot(big.root, 100, ethers.ZeroHash);
+      const indices = Array.from({ length: 100 }, (_, i) => i);
+      const receipt = await (await registry.connect(operatorA).revoke(big.indexedUpdates(1_000, ...indices), FRAUD)).wait();
       expect(receipt!.gasUsed / 100n).to.be.lessThan(40_000n);
     });
   });

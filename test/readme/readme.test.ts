@@ -11,7 +11,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { expect } from "chai";
 import ts from "typescript";
-import { parseTrustList } from "@certchain/sdk";
+import { parseTrustList, typeMetadataProblems } from "@certchain/sdk";
 import { freePort } from "../support/ports";
 import { killLeftoverNode, startServiceProcess, type ServiceProcess } from "../support/service-process";
 
@@ -157,12 +157,16 @@ describe("README.md: every command works pasted into a fresh checkout, every Typ
     expect(unknown.map((b) => `line ${b.line}: ${b.lang}`), "blocks of other languages are not checked: add them here").to.deep.equal([]);
   });
 
-  it("every ```json block is JSON, and a trust list among them is one certchain reads", () => {
+  it("every ```json block is JSON; a trust list among them is one certchain reads, a certificate type request one the service accepts", () => {
     const jsonBlocks = blocks.filter((b) => b.lang === "json");
     for (const block of jsonBlocks) {
-      let value: unknown;
-      expect(() => (value = JSON.parse(block.code)), `README.md line ${block.line}`).to.not.throw();
+      let value: any;
+      expect(() => (value = JSON.parse(block.code)), `README.md line ${block.line}`).not.to.throw();
       if (Array.isArray(value)) expect(() => parseTrustList(value), `README.md line ${block.line}`).to.not.throw();
+      if (value && typeof value === "object" && "metadata" in value && "typeCode" in value) {
+        const problems = typeMetadataProblems({ ...value.metadata, "certchain:type_code": value.typeCode }, { vct: "absent" });
+        expect(problems, `README.md line ${block.line}: the POST /v1/types example`).to.deep.equal([]);
+      }
     }
   });
 

@@ -22,6 +22,9 @@ describe("sdk: the @certchain/sdk package surface", function () {
       types: [],
       strict: true,
       noEmit: true,
+      // As sdk/tsconfig.build.json (through the root tsconfig): the bundled type documents are JSON modules.
+      resolveJsonModule: true,
+      esModuleInterop: true,
     });
   });
 

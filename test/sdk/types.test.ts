@@ -74,7 +74,7 @@ describe("sdk/types", () => {
         expect(Object.isFrozen(type)).to.equal(true);
         expect(Object.isFrozen(type.schema.properties)).to.equal(true);
         expect(type.schema.$schema).to.equal("https://json-schema.org/draft/2020-12/schema");
-        expect(type.vct).to.equal(`urn:certchain:vct:${type.id}:1`);
+        expect(type.vct).to.equal(`urn:certchain:vct:${type.id}:${type.version}`);
         expect(type.typeCode).to.match(/^[0-9A-Z]{4}$/);
       });
 

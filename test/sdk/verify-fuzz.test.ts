@@ -54,13 +54,35 @@ describe("sdk verify under mutation (fuzz)", function () {
     );
   };
 
+  /**
+   * Whether `shown` could come from `signed` by leaving disclosures out: every value shown is the
+   * signed one, objects may lack members, arrays may lack elements (in order). A presentation of
+   * nested claims (one spouse's name) is such a part; a forgery is not.
+   */
+  function isPartOf(shown: unknown, signed: unknown): boolean {
+    if (Array.isArray(shown)) {
+      if (!Array.isArray(signed)) return false;
+      let at = 0;
+      for (const element of shown) {
+        while (at < signed.length && !isPartOf(element, signed[at])) at++;
+        if (at++ >= signed.length) return false;
+      }
+      return true;
+    }
+    if (typeof shown === "object" && shown !== null) {
+      if (typeof signed !== "object" || signed === null || Array.isArray(signed)) return false;
+      return Object.entries(shown).every(([name, value]) => Object.hasOwn(signed, name) && isPartOf(value, (signed as Record<string, unknown>)[name]));
+    }
+    return Object.is(shown, signed);
+  }
+
   function assertNoFalseAccept(result: VerificationResult, original: VerificationResult) {
     expect(result).to.have.property("verdict").that.is.a("string");
     if (result.verdict !== "valid") return;
     expect(result.issuer).to.deep.equal(original.issuer);
     expect(result.certificate!.number).to.equal(original.certificate!.number);
     expect(result.certificate!.leaf).to.equal(original.certificate!.leaf);
-    for (const [name, value] of Object.entries(result.claims)) expect(value).to.deep.equal(original.claims[name]);
+    expect(isPartOf(result.claims, original.claims), JSON.stringify(result.claims)).to.equal(true);
   }
 
   it("never throws and never accepts a forgery, one envelope at a time", async function () {

@@ -8,6 +8,7 @@ import {
   agencySlugOf,
   createShare,
   credentialLeaf,
+  disclosablePaths,
   findTypeByVct,
   parseCredential,
   parseEnvelope,
@@ -17,12 +18,13 @@ import {
   type Envelope,
   type VerificationResult,
 } from "@certchain/sdk";
+import { claimValue, labelOf, orderedClaims, sortSiblings, type ConcretePath, type TypeInfo } from "./lib/claims-view";
 import { byId, fill, h, show } from "./lib/dom";
 import { initLang, lang, onLangChange, tr, type Text } from "./lib/i18n";
 import { loadConfig, verifyOptionsOf, type WebConfig } from "./lib/config";
 import { confirmDialog } from "./lib/confirm-dialog";
 import { acceptDrops, envelopeTextOf, readFileText } from "./lib/files";
-import { formatTime, formatValue } from "./lib/format";
+import { formatTime } from "./lib/format";
 import { reasonText, T, VERDICT_LABELS, VERDICT_SYMBOLS } from "./lib/messages";
 import { certificateFacts, typeHeading } from "./lib/result-view";
 import { registerOfflineWorker } from "./lib/offline";
@@ -230,29 +232,14 @@ function upgradedNotice(): HTMLElement | null {
 function renderCertificate() {
   const section = byId("cert-section");
   if (!result?.certificate || !envelope) return show(section, false);
-  const type = findTypeByVct(result.certificate.vct);
-  const claims = Object.entries(result.claims);
-  const order = type ? Object.keys(type.claims) : [];
-  claims.sort(([a], [b]) => (order.indexOf(a) >>> 0) - (order.indexOf(b) >>> 0));
-  const fields = claims.map(([name, value]) => {
-    const id = `reveal-${name}`;
-    const label = (type && Object.hasOwn(type.claims, name) ? type.claims[name] : undefined)?.[lang()] ?? name;
-    return h(
-      "div",
-      { class: "field" },
-      h("input", {
-        type: "checkbox",
-        id,
-        value: name,
-        checked: chosen.has(name),
-        onchange: (event: Event) => {
-          if ((event.target as HTMLInputElement).checked) chosen.add(name);
-          else chosen.delete(name);
-        },
-      }),
-      h("label", { for: id }, h("span", { class: "field__label" }, label), h("span", { class: "field__value" }, formatValue(value))),
-    );
-  });
+  const type = result.certificate.type;
+  let disclosable: ConcretePath[] = [];
+  try {
+    disclosable = disclosablePaths(envelope);
+  } catch {
+    // a file that failed integrity offers its top-level claims only
+  }
+  const fields = orderedClaims(type, result.claims).map(([name, value]) => fieldOf(type, [name], value, disclosable));
   fill(
     section,
     h("div", { class: "certificate" }, Object.assign(typeHeading(result), { id: "cert-title" }), badge(), upgradedNotice(), certificateFacts(result, slugOf(envelope))),
@@ -261,6 +248,64 @@ function renderCertificate() {
   show(section);
   show(byId("share-section"));
 }
+
+const keyOf = (path: ConcretePath): string => path.join(".");
+const pathOf = (key: string): (string | number)[] => key.split(".").map((segment) => (/^\d+$/.test(segment) ? Number(segment) : segment));
+const isContainer = (value: unknown) => typeof value === "object" && value !== null;
+
+/** Whether a part is revealed by a choice above it (revealing a claim reveals everything beneath it). */
+const coveredByParent = (path: ConcretePath) => path.slice(0, -1).some((_, i) => chosen.has(keyOf(path.slice(0, i + 1))));
+
+/**
+ * One choice: a checkbox with the claim's label and value; beneath it, for a claim with parts
+ * that are disclosures of their own (a spouse, a spouse's ID number), a choice per part, so the
+ * holder can reveal one field of one spouse. Choosing a claim reveals all its parts.
+ */
+function fieldOf(type: TypeInfo | null, path: ConcretePath, value: unknown, disclosable: ConcretePath[]): HTMLElement {
+  const key = keyOf(path);
+  const id = `reveal-${key.replace(/\./g, "-")}`;
+  const parts = sortSiblings(type, disclosable.filter((p) => p.length === path.length + 1 && p.slice(0, -1).every((segment, i) => segment === path[i])));
+  // Own members only: names come from the file, and "__proto__" is no claim.
+  const valueAt = (part: ConcretePath) => {
+    const key = part[part.length - 1];
+    return typeof value === "object" && value !== null && Object.hasOwn(value, key) ? (value as Record<string | number, unknown>)[key] : undefined;
+  };
+  const covered = coveredByParent(path);
+  const row = h(
+    "div",
+    { class: path.length > 1 ? "field field--nested" : "field" },
+    h("input", {
+      type: "checkbox",
+      id,
+      value: key,
+      checked: chosen.has(key) || covered,
+      disabled: covered,
+      onchange: (event: Event) => {
+        if ((event.target as HTMLInputElement).checked) chosen.add(key);
+        else chosen.delete(key);
+        // Parts beneath follow the choice; keyboard focus stays on this box.
+        if (parts.length > 0) {
+          renderCertificate();
+          document.getElementById(id)?.focus();
+        }
+      },
+    }),
+    h(
+      "label",
+      { for: id },
+      h("span", { class: "field__label" }, labelOf(type, path)),
+      parts.length > 0 && isContainer(value) ? null : h("span", { class: "field__value" }, claimValue(type, path, value)),
+    ),
+  );
+  if (parts.length === 0 || !isContainer(value)) return row;
+  return h(
+    "div",
+    { class: "field-group", role: "group", "aria-label": labelOf(type, path) },
+    row,
+    h("div", { class: "field-group__parts" }, parts.filter((part) => valueAt(part) !== undefined).map((part) => fieldOf(type, part, valueAt(part), disclosable))),
+  );
+}
+
 
 /** Opens a certificate: shown at once from the file alone, then checked on the chain (fetching the proof if it is pending). */
 async function open(text: string) {
@@ -331,11 +376,14 @@ function renderSaved() {
       let first = "";
       try {
         const payload = parseCredential(stored.envelope.credential).payload;
-        const type = findTypeByVct(String(payload.vct));
+        // The type as verification resolved it (bundled, or vouched for by the registry); before
+        // that, a type the SDK ships.
+        const bundled = findTypeByVct(String(payload.vct));
+        const type = status?.certificate?.type ?? (bundled ? { names: bundled.names, claimOrder: Object.keys(bundled.claims) } : undefined);
         if (type) title = type.names[lang()];
         number = String(payload.certificate_number ?? "");
         const claims = status?.claims ?? {};
-        const name = type ? Object.keys(type.claims).find((c) => typeof claims[c] === "string") : undefined;
+        const name = type?.claimOrder?.find((c) => typeof claims[c] === "string");
         if (name) first = String(claims[name]);
       } catch {
         // listed by what is known; verification says what is wrong with it
@@ -415,7 +463,7 @@ async function createLink() {
   fill(status, tr(W.creating));
   try {
     const revealed = [...chosen];
-    const presentation = presentCredential(envelope, revealed);
+    const presentation = presentCredential(envelope, revealed.map(pathOf));
     const { ciphertext, key } = await createShare(presentation);
     const seconds = Number(byId<HTMLSelectElement>("expiry").value);
     const expiresAt = new Date(Date.now() + seconds * 1000).toISOString();

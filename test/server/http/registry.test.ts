@@ -11,17 +11,32 @@ describe("HTTP: types, agencies, audit, key rotation, health", function () {
   });
   after(async () => t?.close());
 
-  it("GET /v1/types → every type with id, vct, typeCode, names, claim labels and schema with examples", async () => {
+  it("GET /v1/types → every type with id, vct, typeCode, names, claim labels, schema with examples, and its metadata document", async () => {
     const res = await t.app.inject({ method: "GET", url: "/v1/types" });
     expect(res.statusCode).to.equal(200);
     const types = res.json();
     expect(types.map((x: any) => x.id)).to.deep.equal(certificateTypes.map((x) => x.id));
     for (const type of types) {
       const sdk = certificateTypes.find((x) => x.id === type.id)!;
-      expect(type).to.deep.equal(JSON.parse(JSON.stringify(sdk)));
+      const { id, vct, typeCode, names, claims, schema, metadata, integrity } = JSON.parse(JSON.stringify(sdk));
+      expect(type).to.deep.include({ id, vct, typeCode, names, claims, schema, metadata, integrity, version: sdk.version, builtIn: true });
+      expect(type.metadataUrl).to.equal(`http://127.0.0.1:3000/types/${id}/${sdk.version}`);
       expect(type.schema.examples).to.be.an("array").that.is.not.empty;
-      expect(Object.keys(type.claims)).to.deep.equal(Object.keys(type.schema.properties));
+      expect(Object.keys(type.claims)).to.have.members(Object.keys(type.schema.properties));
     }
+  });
+
+  it("GET /types/:id/:version → the exact document a built-in type's integrity names, cacheable forever, readable from any origin", async () => {
+    for (const sdk of certificateTypes) {
+      const res = await t.app.inject({ method: "GET", url: `/types/${sdk.id}/${sdk.version}` });
+      expect(res.statusCode).to.equal(200);
+      expect(res.body).to.equal(sdk.metadataText);
+      expect(res.headers["content-type"]).to.match(/^application\/json/);
+      expect(res.headers["cache-control"]).to.contain("immutable");
+      expect(res.headers["access-control-allow-origin"]).to.equal("*");
+    }
+    expectError(await t.app.inject({ method: "GET", url: "/types/business-licence/9" }), 404, "NOT_FOUND");
+    expectError(await t.app.inject({ method: "GET", url: "/types/__proto__/1" }), 400, "VALIDATION_FAILED");
   });
 
   it("GET /v1/agencies → the agencies the registry knows, with their types", async () => {

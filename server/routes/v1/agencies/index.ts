@@ -65,6 +65,88 @@ export default async function agencies(app: FastifyInstance): Promise<void> {
     async (request, reply) => reply.status(201).send(await app.service.registerAgency(request.principal!, request.body, { requestId: request.id })),
   );
 
+  const slugParams = {
+    type: "object",
+    properties: { slug: { type: "string", minLength: 1, maxLength: 64, pattern: "^[a-z0-9]+(?:-[a-z0-9]+)*$" } },
+    required: ["slug"],
+  } as const;
+  const isoTime = { type: "string", format: "date-time", maxLength: 64 } as const;
+
+  app.post<{ Params: { slug: string }; Body: { type: string; validFrom?: string; validUntil?: string } }>(
+    "/:slug/accreditations",
+    {
+      bodyLimit: 4096,
+      config: { auth: "root" },
+      schema: {
+        tags: ["admin"],
+        summary: "Accredit an agency for a certificate type",
+        description: "Root authority only. Writes the accreditation (default: open-ended, from the epoch) to the registry. `type` is a type id (its newest version) or a vct. Tokens the agency already holds can issue the type at once.",
+        params: slugParams,
+        body: {
+          type: "object",
+          properties: { type: { type: "string", minLength: 1, maxLength: 512, examples: ["social-security-card"] }, validFrom: isoTime, validUntil: isoTime },
+          required: ["type"],
+          additionalProperties: false,
+        },
+        response: {
+          201: {
+            type: "object",
+            description: "The accreditation as written to the registry.",
+            properties: { agency: { type: "string" }, type: { type: "string" }, vct: { type: "string" }, typeId: { type: "string" }, validFrom: { type: "string" }, validUntil: { type: ["string", "null"] } },
+            required: ["agency", "type", "vct", "typeId", "validFrom", "validUntil"],
+          },
+          ...errorResponses,
+        },
+      },
+    },
+    async (request, reply) => reply.status(201).send(await app.service.accredit(request.principal!, request.params.slug, request.body, { requestId: request.id })),
+  );
+
+  const tokenSchema = {
+    type: "object",
+    properties: { id: { type: "string" }, agency: { type: "string" }, subject: { type: "string" }, expiresAt: { type: "string" }, revokedAt: { type: "string" }, token: { type: "string" } },
+    required: ["id", "agency", "subject", "expiresAt"],
+  } as const;
+
+  app.post<{ Params: { slug: string }; Body: { subject?: string; expiresInSeconds?: number } }>(
+    "/:slug/tokens",
+    {
+      bodyLimit: 1024,
+      config: { auth: "root" },
+      schema: {
+        tags: ["admin"],
+        summary: "Mint a bearer token for an agency",
+        description: "Root authority only. The token names the agency; the registry's accreditations decide which types it issues. The token is shown once; keep its id to revoke it.",
+        params: slugParams,
+        body: {
+          type: "object",
+          properties: {
+            subject: { type: "string", minLength: 1, maxLength: 128, description: "Who will use it, for the audit log.", examples: ["amr-issuing-system"] },
+            expiresInSeconds: { type: "integer", minimum: 60, maximum: 366 * 24 * 3600 },
+          },
+          additionalProperties: false,
+        },
+        response: { 201: { ...tokenSchema, description: "The new token (shown only now) and its id, for revoking it." }, ...errorResponses },
+      },
+    },
+    async (request, reply) => reply.status(201).send(await app.service.mintAgencyToken(request.principal!, request.params.slug, request.body ?? {}, { requestId: request.id })),
+  );
+
+  app.delete<{ Params: { slug: string; id: string } }>(
+    "/:slug/tokens/:id",
+    {
+      config: { auth: "root" },
+      schema: {
+        tags: ["admin"],
+        summary: "Revoke an agency's bearer token",
+        description: "Root authority only. The token is refused (401 AUTH_REVOKED) from the moment this answers; the revocation is on disk.",
+        params: { type: "object", properties: { ...slugParams.properties, id: { type: "string", minLength: 1, maxLength: 64 } }, required: ["slug", "id"] },
+        response: { 200: { ...tokenSchema, description: "The token, now revoked: refused from this moment on." }, ...errorResponses },
+      },
+    },
+    async (request) => app.service.revokeAgencyToken(request.principal!, request.params.slug, request.params.id, { requestId: request.id }),
+  );
+
   app.post<{ Params: { slug: string } }>(
     "/:slug/keys/rotate",
     {

@@ -1,5 +1,5 @@
 import { JsonRpcProvider } from "ethers";
-import type { Hex, VerifyAnyOptions } from "@certchain/sdk";
+import type { Hex, TypeMetadataDocument, VerifyAnyOptions } from "@certchain/sdk";
 
 /** What the service tells its pages (GET /web-config.json). */
 export interface WebConfig {
@@ -8,6 +8,11 @@ export interface WebConfig {
   name: string;
   /** Read-only JSON-RPC proxy, relative to the page's origin. */
   rpcUrl: string;
+  /**
+   * Type Metadata documents of every type the service knows (all versions): the SDK uses one
+   * only if the registry holds its hash, so the pages need not trust the service for them.
+   */
+  types?: TypeMetadataDocument[];
 }
 
 const CACHE_KEY = "certchain.web-config";
@@ -43,13 +48,15 @@ export async function loadConfig(): Promise<WebConfig | undefined> {
  * Verify options reading the chain through the service's read-only proxy. Share links are
  * opened from this site only (the page's CSP allows no other origin anyway); a pending
  * certificate's proof may come from this page's own origin too (the service that serves it), and
- * is then checked on the chain like any other.
+ * is then checked on the chain like any other. Types added through the service's API come with
+ * the config; the SDK uses one only if the registry holds its hash.
  */
 export function verifyOptionsOf(config: WebConfig | undefined): VerifyAnyOptions {
   const own = { shareServices: [location.origin], proofServices: [location.origin] };
   if (!config) return { registries: [], ...own };
+  const types = Array.isArray(config.types) ? { bundle: config.types } : undefined;
   const url = new URL(config.rpcUrl, location.origin).href;
   // staticNetwork: no eth_chainId probing loop; batches stay under the proxy's limit of 50.
   const provider = new JsonRpcProvider(url, config.chainId, { staticNetwork: true, cacheTimeout: -1, batchMaxCount: 20 });
-  return { registries: [{ chainId: config.chainId, address: config.address, name: config.name, provider }], ...own };
+  return { registries: [{ chainId: config.chainId, address: config.address, name: config.name, provider }], ...own, types };
 }

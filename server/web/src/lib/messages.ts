@@ -79,10 +79,14 @@ export const REASON_TEXTS: Record<VerifyCode, Text> = {
   SIGNATURE_INVALID: { "zh-CN": "发证机关的签名验证失败，证照可能已被篡改。", en: "The issuing agency's signature does not verify; the certificate may have been altered." },
   STATUS_REVOKED: { "zh-CN": "发证机关已撤销此证照。", en: "The issuing agency has revoked this certificate." },
   STATUS_SUSPENDED: { "zh-CN": "发证机关已暂停此证照的效力。", en: "The issuing agency has suspended this certificate." },
+  STATUS_LIST_STALE: { "zh-CN": "发证机关公布的状态列表与区块链记录不一致，以区块链为准。", en: "The issuing agency's published status list disagrees with the blockchain; the blockchain's record stands." },
+  STATUS_LIST_UNAVAILABLE: { "zh-CN": "未能读取发证机关公布的状态列表，以区块链记录为准。", en: "The issuing agency's published status list could not be read; the blockchain's record stands." },
   VALIDITY_EXPIRED: { "zh-CN": "证照已超过有效期。", en: "The certificate's validity period has ended." },
   VALIDITY_NOT_YET_VALID: { "zh-CN": "证照尚未到生效日期。", en: "The certificate is not in force yet." },
   SCHEMA_INVALID: { "zh-CN": "证照内容不符合该类证照的规定格式。", en: "The certificate's content does not fit the rules for its kind." },
   SCHEMA_TYPE_UNKNOWN: { "zh-CN": "本系统不认识此类证照，未核对其内容格式。", en: "This kind of certificate is unknown here; its content was not checked against a format." },
+  TYPE_METADATA_UNTRUSTED: { "zh-CN": "此类证照的定义未经区块链登记簿确认，未核对其内容格式。", en: "This kind of certificate's definition is not confirmed by the blockchain registry; its content was not checked against a format." },
+  TYPE_METADATA_MISMATCH: { "zh-CN": "证照声明的证照类型定义与区块链上登记的不一致。", en: "The certificate names a definition of its kind other than the one recorded on the blockchain." },
 };
 
 /** A share link that failed before any certificate could be looked at: title and explanation. */

@@ -1,6 +1,7 @@
-import { type ShareVerificationResult, type ShareCode, statusReasonLabel, findTypeByVct, type VerificationResult, type Verdict, type VerifyCode } from "@certchain/sdk";
+import { type ShareVerificationResult, type ShareCode, statusReasonLabel, type VerificationResult, type Verdict, type VerifyCode } from "@certchain/sdk";
+import { claimList, labelOf, withheldLabel } from "./claims-view";
 import { fill, h } from "./dom";
-import { formatDate, formatTime, formatValue } from "./format";
+import { formatDate, formatTime } from "./format";
 import { lang, tr } from "./i18n";
 import { REASON_TEXTS, SHARE_FAILURES, T, TAMPERED_CODES, VALID_EXPLANATION, VERDICT_LABELS, VERDICT_SYMBOLS } from "./messages";
 
@@ -72,11 +73,6 @@ export function typeHeading(result: AnyResult, level: "h2" | "h3" = "h2"): HTMLE
   return h(level, { class: "cert__type" }, main, other ? h("span", { class: "cert__type-other", lang: lang() === "en" ? "zh-CN" : "en" }, other) : null);
 }
 
-const labelOf = (vct: string | undefined, claim: string): string => {
-  const type = vct ? findTypeByVct(vct) : undefined;
-  return (type && Object.hasOwn(type.claims, claim) ? type.claims[claim] : undefined)?.[lang()] ?? claim;
-};
-
 /**
  * A verifier's view of a result: verdict, then the certificate, the revealed fields with their
  * labels and the withheld ones by name. Used by /s/<id> and /verify.
@@ -84,12 +80,9 @@ const labelOf = (vct: string | undefined, claim: string): string => {
 export function renderResult(container: HTMLElement, result: AnyResult) {
   const parts: (HTMLElement | null)[] = [verdictBlock(result)];
   if (result.certificate) {
-    const vct = result.certificate.vct;
-    const type = findTypeByVct(vct);
-    const revealed = Object.entries(result.claims);
-    // Display order: the type's own order, then anything else it carries.
-    const order = type ? Object.keys(type.claims) : [];
-    revealed.sort(([a], [b]) => (order.indexOf(a) === -1 ? 1e6 : order.indexOf(a)) - (order.indexOf(b) === -1 ? 1e6 : order.indexOf(b)));
+    // Labels come from the type's metadata, which the SDK resolved (bundled, or checked against the registry).
+    const type = result.certificate.type;
+    const revealed = Object.keys(result.claims);
     const tampered = TAMPERED_CODES.has(result.reason?.code ?? "");
     parts.push(
       h(
@@ -101,19 +94,20 @@ export function renderResult(container: HTMLElement, result: AnyResult) {
         tampered
           ? h("p", { class: "note tampered", "data-testid": "tampered" }, tr(T.tampered))
           : revealed.length > 0
-          ? h(
-              "dl",
-              { class: "claims", "data-testid": "revealed" },
-              revealed.flatMap(([name, value]) => [h("dt", { "data-claim": name }, labelOf(vct, name)), h("dd", { "data-claim": name }, formatValue(value))]),
-            )
+          ? claimList(type, [], result.claims)
           : h("p", { class: "note" }, tr(T.noneRevealed)),
-        !tampered && result.withheld.length > 0
+        !tampered && (result.withheld.length > 0 || (result.withheldClaims?.length ?? 0) > 0)
           ? h(
               "div",
               { class: "withheld" },
               h("h3", {}, tr(T.withheld)),
               h("p", { class: "note" }, tr(T.withheldNote)),
-              h("ul", { class: "withheld__list", "data-testid": "withheld" }, result.withheld.map((name) => h("li", { "data-claim": name }, labelOf(vct, name)))),
+              h(
+                "ul",
+                { class: "withheld__list", "data-testid": "withheld" },
+                result.withheld.map((name) => h("li", { "data-claim": name }, labelOf(type, [name]))),
+                (result.withheldClaims ?? []).map((entry) => h("li", { "data-claim": entry.path.map((s) => (s === null ? "*" : s)).join(".") }, withheldLabel(type, entry))),
+              ),
             )
           : null,
       ),
