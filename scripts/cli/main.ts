@@ -18,6 +18,7 @@ export const COMMANDS: readonly { name: string; summary: Text; load(): Command }
   { name: "types", summary: { en: "list the certificate types; the CSV columns of one, with a template", "zh-CN": "列出证照类型；查看某类的 CSV 列，生成模板" }, load: () => (require("./types") as typeof import("./types")).typesCommand },
   { name: "issue", summary: { en: "issue certificates in bulk from a CSV file", "zh-CN": "按 CSV 文件批量签发证照" }, load: () => (require("./issue") as typeof import("./issue")).issueCommand },
   { name: "verify", summary: { en: "verify certificate files, presentations and share links", "zh-CN": "核验证照文件、展示文件和分享链接" }, load: () => (require("./verify") as typeof import("./verify")).verifyCommand },
+  { name: "print", summary: { en: "print a certificate as a PDF whose QR code verifies against the chain", "zh-CN": "把证照打印成 PDF，二维码可对照区块链核验" }, load: () => (require("./print") as typeof import("./print")).printCommand },
   { name: "notarise", summary: { en: "notarise a file: anchor its digest and get a receipt", "zh-CN": "公证存证：把文件摘要上链并取得回执" }, load: () => (require("./notarise") as typeof import("./notarise")).notariseCommand },
   { name: "verify-file", summary: { en: "check a file against its notarisation receipt", "zh-CN": "用公证回执核对文件是否未被改动" }, load: () => (require("./verify-file") as typeof import("./verify-file")).verifyFileCommand },
   { name: "revoke", summary: { en: "revoke a certificate (final)", "zh-CN": "撤销证照（不可恢复）" }, load: () => (require("./status") as typeof import("./status")).revokeCommand },

@@ -10,6 +10,7 @@ import { parseEnvelope, type AnchorProof, type Envelope } from "../envelope/enve
 import { isCertchainError } from "../errors";
 import type { Hex } from "../lib/bytes";
 import { processProof } from "../merkle/tree";
+import { decodePaperPayload, isPaperPayload } from "../paper/payload";
 import { createRegistryReader, type RegistryReader, type TrustedRegistry } from "../registry/reader";
 import type { StatusRecord, VerificationContextRecord } from "../registry/types";
 import { findTypeByVct, typeIdOf, validateClaims } from "../types";
@@ -64,7 +65,8 @@ const isReader = (r: TrustedRegistry | RegistryReader): r is RegistryReader => t
 function inspect(input: unknown): Item {
   const item: Item = { checks: new Map(), result: blankResult() };
   try {
-    item.envelope = parseEnvelope(input);
+    // Paper (a scanned QR code's text) is one more way to hand over a file: same pipeline after decoding.
+    item.envelope = parseEnvelope(isPaperPayload(input) ? decodePaperPayload(input) : input);
     item.parsed = parseCredential(item.envelope.credential);
   } catch (error) {
     failWith(item, error, "FORMAT_MALFORMED");

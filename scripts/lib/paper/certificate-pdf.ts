@@ -1,0 +1,311 @@
+// The printed certificate: one A4 PDF (more pages only for very long values) with the revealed
+// claims under the type's labels (zh-CN, English beneath), the issuing agency and anchor time as
+// the chain states them, the QR code, what it attests, and the presentation file attached.
+import { readFileSync } from "node:fs";
+import fontkit from "@pdf-lib/fontkit";
+import { AFRelationship, PDFDocument, rgb, type PDFFont, type PDFPage } from "pdf-lib";
+import QRCode from "qrcode";
+import subsetFont from "subset-font";
+import { PAPER_MODULE_MM, type Envelope, type LocalisedText, type VerificationResult } from "@certchain/sdk";
+import { claimLabelOf, claimOrderOf, type ClaimPath } from "../../../server/web/src/lib/claim-labels";
+import { PAPER_TEXTS as P } from "./paper-texts";
+
+/** The file name of the presentation inside the PDF; `certchain verify <pdf>` reads it. */
+export const ATTACHMENT_NAME = "certchain-presentation.json";
+
+/** What the QR code holds: the presentation itself ("CC1:…"), or a share link when it does not fit. */
+export interface PaperQr {
+  text: string;
+  kind: "payload" | "share-link";
+  /** QR version (error correction M). */
+  version: number;
+  /** For a share link: when it stops working. */
+  expiresAt?: string;
+}
+
+export interface CertificatePdfInput {
+  presentation: Envelope;
+  /** Its verification against the chain: claims, type, issuing agency, anchor time. */
+  result: VerificationResult;
+  qr: PaperQr;
+  printedAt?: Date;
+}
+
+const MM = 72 / 25.4;
+const A4 = { width: 210 * MM, height: 297 * MM };
+const MARGIN = 18 * MM;
+const LABEL_WIDTH = 52 * MM;
+const VALUE_X = MARGIN + LABEL_WIDTH + 4 * MM;
+const VALUE_WIDTH = A4.width - MARGIN - VALUE_X;
+/** The QR code is at least this wide (small payloads get larger modules). */
+const MIN_QR_MM = 45;
+const QUIET_MODULES = 4;
+const INK = rgb(0.05, 0.05, 0.05);
+const GREY = rgb(0.33, 0.33, 0.33);
+
+// Noto Sans SC (SIL Open Font License 1.1: embedding and redistribution allowed), from the npm
+// package @expo-google-fonts/noto-sans-sc; only the glyphs a printout uses are embedded.
+const FONT_FILE = require.resolve("@expo-google-fonts/noto-sans-sc/400Regular/NotoSansSC_400Regular.ttf");
+
+const TIME_ZONE = "Asia/Shanghai";
+
+/** "2026-11-28 16:00:00 (UTC+8)": the anchor time as China reads its clocks. */
+export function formatPrintTime(iso: string | null | undefined): string {
+  if (!iso) return "—";
+  const date = new Date(iso);
+  if (Number.isNaN(date.getTime())) return iso;
+  const parts = Object.fromEntries(
+    new Intl.DateTimeFormat("en-CA", { timeZone: TIME_ZONE, year: "numeric", month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit", second: "2-digit", hourCycle: "h23" })
+      .formatToParts(date)
+      .map((p) => [p.type, p.value]),
+  );
+  return `${parts.year}-${parts.month}-${parts.day} ${parts.hour}:${parts.minute}:${parts.second} (UTC+8)`;
+}
+
+const formatDay = (iso: string | null | undefined): string => (iso ? formatPrintTime(iso).slice(0, 10) : "—");
+
+/** One printed row: a label pair and the value's text (a nested object's fields: one line each, labelled). */
+interface Row {
+  label: LocalisedText;
+  value: string;
+}
+
+const scalarText = (value: unknown): string => {
+  if (value === null || value === undefined) return "—";
+  if (typeof value === "string") return value;
+  if (typeof value === "number" || typeof value === "boolean") return String(value);
+  return JSON.stringify(value);
+};
+
+const fallbackLabel = (path: ClaimPath): LocalisedText => {
+  const text = path.map(String).join(".");
+  return { "zh-CN": text, en: text };
+};
+
+/** A nested object's fields as lines "姓名 Name：周立恒". */
+function fieldLines(vct: string, path: ClaimPath, value: object): string {
+  return Object.entries(value)
+    .map(([k, v]) => {
+      const label = claimLabelOf(vct, [...path, k]) ?? fallbackLabel([...path, k]);
+      return `${label["zh-CN"]} ${label.en}：${typeof v === "object" && v !== null ? JSON.stringify(v) : scalarText(v)}`;
+    })
+    .join("\n");
+}
+
+/** The rows of one claim: a value; an object's fields; an array of objects one row per element. */
+function rowsOf(vct: string, path: ClaimPath, value: unknown): Row[] {
+  const label = claimLabelOf(vct, path) ?? fallbackLabel(path);
+  if (Array.isArray(value) && value.some((v) => typeof v === "object" && v !== null)) return value.flatMap((v, i) => rowsOf(vct, [...path, i], v));
+  if (Array.isArray(value)) return [{ label, value: value.map(scalarText).join("；") }];
+  if (typeof value === "object" && value !== null) return [{ label, value: fieldLines(vct, path, value) }];
+  return [{ label, value: scalarText(value) }];
+}
+
+/** The revealed claims as rows, in the type's order, then anything else the presentation carries. */
+export function claimRows(result: VerificationResult): Row[] {
+  const vct = result.certificate?.vct ?? "";
+  const order = claimOrderOf(vct);
+  const rank = (name: string) => (order.indexOf(name) === -1 ? order.length : order.indexOf(name));
+  return Object.entries(result.claims)
+    .sort(([a], [b]) => rank(a) - rank(b))
+    .flatMap(([name, value]) => rowsOf(vct, [name], value));
+}
+
+const NO_LINE_START = /[，。；：、！？）」』”’》,.;:!?)]/;
+
+/** Lines of `text` no wider than `width` at `size` (CJK breaks anywhere, Latin at spaces where it can). */
+function wrap(text: string, font: PDFFont, size: number, width: number): string[] {
+  const lines: string[] = [];
+  for (const paragraph of text.split("\n")) {
+    let line = "";
+    for (const char of paragraph) {
+      const next = line + char;
+      // Closing punctuation never starts a line (it may stand a little into the margin instead).
+      if (line !== "" && !NO_LINE_START.test(char) && font.widthOfTextAtSize(next, size) > width) {
+        const space = line.lastIndexOf(" ");
+        if (/[\x21-\x7e]/.test(char) && space > 0 && space > line.length - 20) {
+          lines.push(line.slice(0, space));
+          line = line.slice(space + 1) + char;
+        } else {
+          lines.push(line);
+          line = char;
+        }
+      } else line = next;
+    }
+    lines.push(line);
+  }
+  return lines;
+}
+
+/** Module size and edge of the printed QR code, in points: 0.5 mm modules, never under 45 mm across. */
+function qrGeometry(modules: number): { module: number; edge: number } {
+  const total = modules + 2 * QUIET_MODULES;
+  const module = Math.max(PAPER_MODULE_MM, MIN_QR_MM / total) * MM;
+  return { module, edge: module * total };
+}
+
+/** Draws the code with its quiet zone; (x, y) is the bottom-left corner of the quiet zone. */
+function drawQr(page: PDFPage, qr: QRCode.QRCode, x: number, y: number): void {
+  const size = qr.modules.size;
+  const { module, edge } = qrGeometry(size);
+  const origin = { x: x + QUIET_MODULES * module, top: y + edge - QUIET_MODULES * module };
+  for (let row = 0; row < size; row++) {
+    // Runs of dark modules as one rectangle each: fewer drawing operations, no hairline gaps.
+    for (let col = 0; col < size; ) {
+      if (!qr.modules.get(row, col)) {
+        col++;
+        continue;
+      }
+      let end = col;
+      while (end < size && qr.modules.get(row, end)) end++;
+      page.drawRectangle({ x: origin.x + col * module, y: origin.top - (row + 1) * module, width: (end - col) * module, height: module, color: rgb(0, 0, 0) });
+      col = end;
+    }
+  }
+}
+
+/** The printed QR code's edge (with its quiet zone) and module size, in millimetres. */
+export function printedQrMillimetres(text: string): { edge: number; module: number } {
+  const { module, edge } = qrGeometry(QRCode.create(text, { errorCorrectionLevel: "M" }).modules.size);
+  return { edge: edge / MM, module: module / MM };
+}
+
+/**
+ * Renders the certificate printout. Deterministic for the same input and `printedAt` (except the
+ * PDF's own creation date).
+ */
+export async function renderCertificatePdf(input: CertificatePdfInput): Promise<Uint8Array> {
+  const { result, qr, presentation } = input;
+  const certificate = result.certificate;
+  if (!certificate) throw new TypeError("renderCertificatePdf: the result has no certificate");
+  const printedAt = input.printedAt ?? new Date();
+  const typeNames = certificate.type?.names ?? { "zh-CN": certificate.vct, en: certificate.vct };
+  const rows = claimRows(result);
+  const withheld = result.withheld.map((name) => claimLabelOf(certificate.vct, [name]) ?? fallbackLabel([name]));
+  const facts: Row[] = [
+    { label: P.issuer, value: result.issuer?.name ?? "—" },
+    { label: P.anchoredAt, value: formatPrintTime(result.anchoredAt) },
+    { label: P.validity, value: `${formatDay(certificate.validFrom ?? certificate.issuedAt)} — ${certificate.validUntil ? formatDay(certificate.validUntil) : `${P.noEnd["zh-CN"]} / ${P.noEnd.en}`}` },
+  ];
+  const attests = qr.kind === "payload" ? [P.attestsPayload, P.howToVerify] : [P.attestsLink, { "zh-CN": `${P.linkExpires["zh-CN"]} ${formatPrintTime(qr.expiresAt)}`, en: `${P.linkExpires.en} ${formatPrintTime(qr.expiresAt)}` }, P.howToVerify];
+  const { edge: qrEdgeMm, module: moduleMm } = printedQrMillimetres(qr.text);
+  const qrFacts = `QR: ${qr.kind === "payload" ? "CC1" : "URL"} · version ${qr.version} · EC M · ${qr.text.length} chars · ${moduleMm.toFixed(2)} mm/module`;
+
+  // Every string drawn, so the font subset holds every glyph (wrapping only splits strings).
+  const strings = [
+    P.header["zh-CN"], P.header.en, typeNames["zh-CN"], typeNames.en, P.number["zh-CN"], P.number.en, certificate.number,
+    P.revealed["zh-CN"], P.revealed.en, P.withheld["zh-CN"], P.withheld.en, P.noneRevealed["zh-CN"], P.noneRevealed.en,
+    ...rows.flatMap((r) => [r.label["zh-CN"], r.label.en, r.value]),
+    withheld.map((l) => l["zh-CN"]).join("、"), withheld.map((l) => l.en).join(", "),
+    ...facts.flatMap((r) => [r.label["zh-CN"], r.label.en, r.value]),
+    ...attests.flatMap((t) => [t["zh-CN"], t.en]),
+    qrFacts, P.footer["zh-CN"], P.footer.en, formatPrintTime(printedAt.toISOString()), ATTACHMENT_NAME, "0123456789 —…·/:()",
+  ];
+  const doc = await PDFDocument.create();
+  doc.registerFontkit(fontkit);
+  const subset = await subsetFont(readFileSync(FONT_FILE), [...new Set(strings.join(""))].join(""), { targetFormat: "truetype" });
+  // Already a subset: embedded whole (pdf-lib's own subsetting drops CJK glyphs of this font).
+  const font = await doc.embedFont(subset, { subset: false, features: { liga: false, locl: false, calt: false } });
+  doc.setTitle(`${typeNames["zh-CN"]} ${certificate.number}`);
+  doc.setSubject(`${P.header["zh-CN"]} / ${P.header.en}`);
+  doc.setCreator("certchain print");
+  doc.setProducer("certchain (pdf-lib)");
+  doc.setLanguage("zh-CN");
+
+  let page = doc.addPage([A4.width, A4.height]);
+  let y = A4.height - MARGIN;
+  const newPage = () => {
+    page = doc.addPage([A4.width, A4.height]);
+    y = A4.height - MARGIN;
+  };
+  const ensure = (height: number) => {
+    if (y - height < MARGIN) newPage();
+  };
+  const text = (value: string, x: number, size: number, color = INK) => page.drawText(value, { x, y: y - size, size, font, color });
+
+  text(`${P.header["zh-CN"]}  ${P.header.en}`, MARGIN, 9, GREY);
+  y -= 9 + 6 * MM;
+  text(typeNames["zh-CN"], MARGIN, 24);
+  y -= 24 + 2 * MM;
+  text(typeNames.en, MARGIN, 13, GREY);
+  y -= 13 + 5 * MM;
+
+  /** A label pair on the left, the wrapped value on the right. */
+  const row = (r: Row, valueSize = 11.5) => {
+    const lines = r.value === "" ? [] : wrap(r.value, font, valueSize, VALUE_WIDTH);
+    const labelHeight = 11 + 2 + 8.5;
+    const height = Math.max(labelHeight, lines.length * (valueSize + 4) - 4) + 2.2 * MM;
+    ensure(height);
+    const top = y;
+    text(r.label["zh-CN"], MARGIN, 11);
+    y -= 11 + 2;
+    text(r.label.en, MARGIN, 8.5, GREY);
+    y = top;
+    for (const line of lines) {
+      text(line, VALUE_X, valueSize);
+      y -= valueSize + 4;
+    }
+    y = top - height;
+  };
+  const rule = () => {
+    ensure(4 * MM);
+    page.drawLine({ start: { x: MARGIN, y: y - 1.5 * MM }, end: { x: A4.width - MARGIN, y: y - 1.5 * MM }, thickness: 0.6, color: GREY });
+    y -= 4 * MM;
+  };
+
+  row({ label: P.number, value: certificate.number });
+  rule();
+  text(`${P.revealed["zh-CN"]}  ${P.revealed.en}`, MARGIN, 10, GREY);
+  y -= 10 + 3 * MM;
+  if (rows.length === 0) row({ label: P.noneRevealed, value: "" });
+  for (const r of rows) row(r);
+  if (withheld.length > 0) row({ label: P.withheld, value: `${withheld.map((l) => l["zh-CN"]).join("、")}\n${withheld.map((l) => l.en).join(", ")}` }, 9.5);
+  rule();
+  for (const r of facts) row(r);
+  rule();
+
+  // The QR code with what it attests beside it; kept whole on one page.
+  const code = QRCode.create(qr.text, { errorCorrectionLevel: "M" });
+  const qrEdge = qrEdgeMm * MM;
+  const quiet = QUIET_MODULES * moduleMm * MM;
+  ensure(qrEdge + 12 * MM);
+  const qrTop = y + quiet;
+  // The quiet zone reaches into the margin, so the dark modules line up with the text.
+  drawQr(page, code, MARGIN - quiet, qrTop - qrEdge);
+  const noteX = MARGIN + qrEdge - quiet + 2 * MM;
+  const noteWidth = A4.width - MARGIN - noteX;
+  for (const t of attests) {
+    for (const line of wrap(t["zh-CN"], font, 10.5, noteWidth)) {
+      text(line, noteX, 10.5);
+      y -= 10.5 + 3.5;
+    }
+    for (const line of wrap(t.en, font, 8.5, noteWidth)) {
+      text(line, noteX, 8.5, GREY);
+      y -= 8.5 + 3;
+    }
+    y -= 2 * MM;
+  }
+  for (const line of wrap(qrFacts, font, 7.5, noteWidth)) {
+    text(line, noteX, 7.5, GREY);
+    y -= 7.5 + 3;
+  }
+  y = Math.min(y, qrTop - qrEdge + quiet) - 4 * MM;
+  ensure(20);
+  for (const line of wrap(`${P.footer["zh-CN"]} ${formatPrintTime(printedAt.toISOString())}  ·  ${ATTACHMENT_NAME}`, font, 8, A4.width - 2 * MARGIN)) {
+    text(line, MARGIN, 8, GREY);
+    y -= 8 + 3;
+  }
+  for (const line of wrap(P.footer.en, font, 7.5, A4.width - 2 * MARGIN)) {
+    text(line, MARGIN, 7.5, GREY);
+    y -= 7.5 + 3;
+  }
+
+  await doc.attach(new TextEncoder().encode(`${JSON.stringify(presentation, null, 2)}\n`), ATTACHMENT_NAME, {
+    mimeType: "application/json",
+    description: "certchain presentation: verify with `certchain verify <this PDF>`",
+    creationDate: printedAt,
+    modificationDate: printedAt,
+    afRelationship: AFRelationship.Data,
+  });
+  return doc.save();
+}
