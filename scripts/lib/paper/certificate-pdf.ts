@@ -212,93 +212,102 @@ export async function renderCertificatePdf(input: CertificatePdfInput): Promise<
   doc.setProducer("certchain (pdf-lib)");
   doc.setLanguage("zh-CN");
 
-  let page = doc.addPage([A4.width, A4.height]);
-  let y = A4.height - MARGIN;
-  const newPage = () => {
-    page = doc.addPage([A4.width, A4.height]);
-    y = A4.height - MARGIN;
-  };
-  const ensure = (height: number) => {
-    if (y - height < MARGIN) newPage();
-  };
-  const text = (value: string, x: number, size: number, color = INK) => page.drawText(value, { x, y: y - size, size, font, color });
+  /**
+   * Lays the printout out; with `dry` it only measures, drawing nothing. The QR code goes at the
+   * end when everything fits one page, else right under the certificate number: the first page
+   * always carries it, so a scan or photo of that page verifies.
+   */
+  const compose = (dry: boolean, qrFirst: boolean): number => {
+    let pages = 1;
+    let page: PDFPage | undefined = dry ? undefined : doc.addPage([A4.width, A4.height]);
+    let y = A4.height - MARGIN;
+    const newPage = () => {
+      pages++;
+      if (!dry) page = doc.addPage([A4.width, A4.height]);
+      y = A4.height - MARGIN;
+    };
+    const ensure = (height: number) => {
+      if (y - height < MARGIN) newPage();
+    };
+    const text = (value: string, x: number, size: number, color = INK) => page?.drawText(value, { x, y: y - size, size, font, color });
+    const lines = (value: string, x: number, size: number, width: number, gap: number, color = INK) => {
+      for (const line of wrap(value, font, size, width)) {
+        text(line, x, size, color);
+        y -= size + gap;
+      }
+    };
 
-  text(`${P.header["zh-CN"]}  ${P.header.en}`, MARGIN, 9, GREY);
-  y -= 9 + 6 * MM;
-  text(typeNames["zh-CN"], MARGIN, 24);
-  y -= 24 + 2 * MM;
-  text(typeNames.en, MARGIN, 13, GREY);
-  y -= 13 + 5 * MM;
+    text(`${P.header["zh-CN"]}  ${P.header.en}`, MARGIN, 9, GREY);
+    y -= 9 + 6 * MM;
+    text(typeNames["zh-CN"], MARGIN, 24);
+    y -= 24 + 2 * MM;
+    text(typeNames.en, MARGIN, 13, GREY);
+    y -= 13 + 5 * MM;
 
-  /** A label pair on the left, the wrapped value on the right. */
-  const row = (r: Row, valueSize = 11.5) => {
-    const lines = r.value === "" ? [] : wrap(r.value, font, valueSize, VALUE_WIDTH);
-    const labelHeight = 11 + 2 + 8.5;
-    const height = Math.max(labelHeight, lines.length * (valueSize + 4) - 4) + 2.2 * MM;
-    ensure(height);
-    const top = y;
-    text(r.label["zh-CN"], MARGIN, 11);
-    y -= 11 + 2;
-    text(r.label.en, MARGIN, 8.5, GREY);
-    y = top;
-    for (const line of lines) {
-      text(line, VALUE_X, valueSize);
-      y -= valueSize + 4;
+    /** A label pair on the left, the wrapped value on the right. */
+    const row = (r: Row, valueSize = 11.5) => {
+      const valueLines = r.value === "" ? [] : wrap(r.value, font, valueSize, VALUE_WIDTH);
+      const labelHeight = 11 + 2 + 8.5;
+      const height = Math.max(labelHeight, valueLines.length * (valueSize + 4) - 4) + 2.2 * MM;
+      ensure(height);
+      const top = y;
+      text(r.label["zh-CN"], MARGIN, 11);
+      y -= 11 + 2;
+      text(r.label.en, MARGIN, 8.5, GREY);
+      y = top;
+      for (const line of valueLines) {
+        text(line, VALUE_X, valueSize);
+        y -= valueSize + 4;
+      }
+      y = top - height;
+    };
+    const rule = () => {
+      ensure(4 * MM);
+      page?.drawLine({ start: { x: MARGIN, y: y - 1.5 * MM }, end: { x: A4.width - MARGIN, y: y - 1.5 * MM }, thickness: 0.6, color: GREY });
+      y -= 4 * MM;
+    };
+    /** The QR code with what it attests beside it, kept whole on one page. */
+    const qrBlock = () => {
+      const code = QRCode.create(qr.text, { errorCorrectionLevel: "M" });
+      const qrEdge = qrEdgeMm * MM;
+      const quiet = QUIET_MODULES * moduleMm * MM;
+      ensure(qrEdge);
+      const qrTop = y + quiet;
+      // The quiet zone reaches into the margin, so the dark modules line up with the text.
+      if (page) drawQr(page, code, MARGIN - quiet, qrTop - qrEdge);
+      const noteX = MARGIN + qrEdge - quiet + 2 * MM;
+      const noteWidth = A4.width - MARGIN - noteX;
+      for (const t of attests) {
+        lines(t["zh-CN"], noteX, 10.5, noteWidth, 3.5);
+        lines(t.en, noteX, 8.5, noteWidth, 3, GREY);
+        y -= 2 * MM;
+      }
+      lines(qrFacts, noteX, 7.5, noteWidth, 3, GREY);
+      y = Math.min(y, qrTop - qrEdge + quiet) - 2 * MM;
+    };
+
+    row({ label: P.number, value: certificate.number });
+    rule();
+    if (qrFirst) {
+      qrBlock();
+      rule();
     }
-    y = top - height;
-  };
-  const rule = () => {
-    ensure(4 * MM);
-    page.drawLine({ start: { x: MARGIN, y: y - 1.5 * MM }, end: { x: A4.width - MARGIN, y: y - 1.5 * MM }, thickness: 0.6, color: GREY });
-    y -= 4 * MM;
-  };
-
-  row({ label: P.number, value: certificate.number });
-  rule();
-  text(`${P.revealed["zh-CN"]}  ${P.revealed.en}`, MARGIN, 10, GREY);
-  y -= 10 + 3 * MM;
-  if (rows.length === 0) row({ label: P.noneRevealed, value: "" });
-  for (const r of rows) row(r);
-  if (withheld.length > 0) row({ label: P.withheld, value: `${withheld.map((l) => l["zh-CN"]).join("、")}\n${withheld.map((l) => l.en).join(", ")}` }, 9.5);
-  rule();
-  for (const r of facts) row(r);
-  rule();
-
-  // The QR code with what it attests beside it; kept whole on one page.
-  const code = QRCode.create(qr.text, { errorCorrectionLevel: "M" });
-  const qrEdge = qrEdgeMm * MM;
-  const quiet = QUIET_MODULES * moduleMm * MM;
-  ensure(qrEdge + 12 * MM);
-  const qrTop = y + quiet;
-  // The quiet zone reaches into the margin, so the dark modules line up with the text.
-  drawQr(page, code, MARGIN - quiet, qrTop - qrEdge);
-  const noteX = MARGIN + qrEdge - quiet + 2 * MM;
-  const noteWidth = A4.width - MARGIN - noteX;
-  for (const t of attests) {
-    for (const line of wrap(t["zh-CN"], font, 10.5, noteWidth)) {
-      text(line, noteX, 10.5);
-      y -= 10.5 + 3.5;
-    }
-    for (const line of wrap(t.en, font, 8.5, noteWidth)) {
-      text(line, noteX, 8.5, GREY);
-      y -= 8.5 + 3;
-    }
+    text(`${P.revealed["zh-CN"]}  ${P.revealed.en}`, MARGIN, 10, GREY);
+    y -= 10 + 3 * MM;
+    if (rows.length === 0) row({ label: P.noneRevealed, value: "" });
+    for (const r of rows) row(r);
+    if (withheld.length > 0) row({ label: P.withheld, value: `${withheld.map((l) => l["zh-CN"]).join("、")}\n${withheld.map((l) => l.en).join(", ")}` }, 9.5);
+    rule();
+    for (const r of facts) row(r);
+    rule();
+    if (!qrFirst) qrBlock();
     y -= 2 * MM;
-  }
-  for (const line of wrap(qrFacts, font, 7.5, noteWidth)) {
-    text(line, noteX, 7.5, GREY);
-    y -= 7.5 + 3;
-  }
-  y = Math.min(y, qrTop - qrEdge + quiet) - 4 * MM;
-  ensure(20);
-  for (const line of wrap(`${P.footer["zh-CN"]} ${formatPrintTime(printedAt.toISOString())}  ·  ${ATTACHMENT_NAME}`, font, 8, A4.width - 2 * MARGIN)) {
-    text(line, MARGIN, 8, GREY);
-    y -= 8 + 3;
-  }
-  for (const line of wrap(P.footer.en, font, 7.5, A4.width - 2 * MARGIN)) {
-    text(line, MARGIN, 7.5, GREY);
-    y -= 7.5 + 3;
-  }
+    ensure(20);
+    lines(`${P.footer["zh-CN"]} ${formatPrintTime(printedAt.toISOString())}  ·  ${ATTACHMENT_NAME}`, MARGIN, 8, A4.width - 2 * MARGIN, 3, GREY);
+    lines(P.footer.en, MARGIN, 7.5, A4.width - 2 * MARGIN, 3, GREY);
+    return pages;
+  };
+  compose(false, compose(true, false) > 1);
 
   await doc.attach(new TextEncoder().encode(`${JSON.stringify(presentation, null, 2)}\n`), ATTACHMENT_NAME, {
     mimeType: "application/json",
