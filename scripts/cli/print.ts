@@ -12,7 +12,7 @@ import {
 } from "@certchain/sdk";
 import { REASON_TEXTS } from "../../server/web/src/lib/messages";
 import { printedQrMillimetres, renderCertificatePdf } from "../lib/paper/certificate-pdf";
-import { paperQrOf, type ShareLinkMaker } from "../lib/paper/paper-qr";
+import { paperQrOf, type ShareLinkMaker } from "../../server/web/src/lib/paper-qr";
 import { CONNECTION_OPTIONS, intOption, parse } from "./args";
 import type { Command } from "./command";
 import { demoFor, registryHelp, REGISTRY_OPTIONS, trustedRegistries } from "./connection";

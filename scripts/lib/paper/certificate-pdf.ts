@@ -6,22 +6,13 @@ import fontkit from "@pdf-lib/fontkit";
 import { AFRelationship, PDFDocument, rgb, type PDFFont, type PDFPage } from "pdf-lib";
 import QRCode from "qrcode";
 import subsetFont from "subset-font";
-import { PAPER_MODULE_MM, type Envelope, type LocalisedText, type VerificationResult } from "@certchain/sdk";
-import { claimLabelOf, claimOrderOf, type ClaimPath } from "../../../server/web/src/lib/claim-labels";
-import { PAPER_TEXTS as P } from "./paper-texts";
+import type { Envelope, VerificationResult } from "@certchain/sdk";
+import { formatPrintTime, printoutOf, qrPrintMillimetres, PAPER_TEXTS as P, QR_QUIET_MODULES, type PaperQr, type PrintoutRow as Row } from "../../../server/web/src/lib/printout";
+
+export { formatPrintTime, type PaperQr };
 
 /** The file name of the presentation inside the PDF; `certchain verify <pdf>` reads it. */
 export const ATTACHMENT_NAME = "certchain-presentation.json";
-
-/** What the QR code holds: the presentation itself ("CC1:…"), or a share link when it does not fit. */
-export interface PaperQr {
-  text: string;
-  kind: "payload" | "share-link";
-  /** QR version (error correction M). */
-  version: number;
-  /** For a share link: when it stops working. */
-  expiresAt?: string;
-}
 
 export interface CertificatePdfInput {
   presentation: Envelope;
@@ -37,79 +28,12 @@ const MARGIN = 18 * MM;
 const LABEL_WIDTH = 52 * MM;
 const VALUE_X = MARGIN + LABEL_WIDTH + 4 * MM;
 const VALUE_WIDTH = A4.width - MARGIN - VALUE_X;
-/** The QR code is at least this wide (small payloads get larger modules). */
-const MIN_QR_MM = 45;
-const QUIET_MODULES = 4;
 const INK = rgb(0.05, 0.05, 0.05);
 const GREY = rgb(0.33, 0.33, 0.33);
 
 // Noto Sans SC (SIL Open Font License 1.1: embedding and redistribution allowed), from the npm
 // package @expo-google-fonts/noto-sans-sc; only the glyphs a printout uses are embedded.
 const FONT_FILE = require.resolve("@expo-google-fonts/noto-sans-sc/400Regular/NotoSansSC_400Regular.ttf");
-
-const TIME_ZONE = "Asia/Shanghai";
-
-/** "2026-11-28 16:00:00 (UTC+8)": the anchor time as China reads its clocks. */
-export function formatPrintTime(iso: string | null | undefined): string {
-  if (!iso) return "—";
-  const date = new Date(iso);
-  if (Number.isNaN(date.getTime())) return iso;
-  const parts = Object.fromEntries(
-    new Intl.DateTimeFormat("en-CA", { timeZone: TIME_ZONE, year: "numeric", month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit", second: "2-digit", hourCycle: "h23" })
-      .formatToParts(date)
-      .map((p) => [p.type, p.value]),
-  );
-  return `${parts.year}-${parts.month}-${parts.day} ${parts.hour}:${parts.minute}:${parts.second} (UTC+8)`;
-}
-
-const formatDay = (iso: string | null | undefined): string => (iso ? formatPrintTime(iso).slice(0, 10) : "—");
-
-/** One printed row: a label pair and the value's text (a nested object's fields: one line each, labelled). */
-interface Row {
-  label: LocalisedText;
-  value: string;
-}
-
-const scalarText = (value: unknown): string => {
-  if (value === null || value === undefined) return "—";
-  if (typeof value === "string") return value;
-  if (typeof value === "number" || typeof value === "boolean") return String(value);
-  return JSON.stringify(value);
-};
-
-const fallbackLabel = (path: ClaimPath): LocalisedText => {
-  const text = path.map(String).join(".");
-  return { "zh-CN": text, en: text };
-};
-
-/** A nested object's fields as lines "姓名 Name：周立恒". */
-function fieldLines(vct: string, path: ClaimPath, value: object): string {
-  return Object.entries(value)
-    .map(([k, v]) => {
-      const label = claimLabelOf(vct, [...path, k]) ?? fallbackLabel([...path, k]);
-      return `${label["zh-CN"]} ${label.en}：${typeof v === "object" && v !== null ? JSON.stringify(v) : scalarText(v)}`;
-    })
-    .join("\n");
-}
-
-/** The rows of one claim: a value; an object's fields; an array of objects one row per element. */
-function rowsOf(vct: string, path: ClaimPath, value: unknown): Row[] {
-  const label = claimLabelOf(vct, path) ?? fallbackLabel(path);
-  if (Array.isArray(value) && value.some((v) => typeof v === "object" && v !== null)) return value.flatMap((v, i) => rowsOf(vct, [...path, i], v));
-  if (Array.isArray(value)) return [{ label, value: value.map(scalarText).join("；") }];
-  if (typeof value === "object" && value !== null) return [{ label, value: fieldLines(vct, path, value) }];
-  return [{ label, value: scalarText(value) }];
-}
-
-/** The revealed claims as rows, in the type's order, then anything else the presentation carries. */
-export function claimRows(result: VerificationResult): Row[] {
-  const vct = result.certificate?.vct ?? "";
-  const order = claimOrderOf(vct);
-  const rank = (name: string) => (order.indexOf(name) === -1 ? order.length : order.indexOf(name));
-  return Object.entries(result.claims)
-    .sort(([a], [b]) => rank(a) - rank(b))
-    .flatMap(([name, value]) => rowsOf(vct, [name], value));
-}
 
 const NO_LINE_START = /[，。；：、！？）」』”’》,.;:!?)]/;
 
@@ -137,18 +61,17 @@ function wrap(text: string, font: PDFFont, size: number, width: number): string[
   return lines;
 }
 
-/** Module size and edge of the printed QR code, in points: 0.5 mm modules, never under 45 mm across. */
+/** Module size and edge of the printed QR code, in points. */
 function qrGeometry(modules: number): { module: number; edge: number } {
-  const total = modules + 2 * QUIET_MODULES;
-  const module = Math.max(PAPER_MODULE_MM, MIN_QR_MM / total) * MM;
-  return { module, edge: module * total };
+  const { module, edge } = qrPrintMillimetres(modules);
+  return { module: module * MM, edge: edge * MM };
 }
 
 /** Draws the code with its quiet zone; (x, y) is the bottom-left corner of the quiet zone. */
 function drawQr(page: PDFPage, qr: QRCode.QRCode, x: number, y: number): void {
   const size = qr.modules.size;
   const { module, edge } = qrGeometry(size);
-  const origin = { x: x + QUIET_MODULES * module, top: y + edge - QUIET_MODULES * module };
+  const origin = { x: x + QR_QUIET_MODULES * module, top: y + edge - QR_QUIET_MODULES * module };
   for (let row = 0; row < size; row++) {
     // Runs of dark modules as one rectangle each: fewer drawing operations, no hairline gaps.
     for (let col = 0; col < size; ) {
@@ -179,15 +102,7 @@ export async function renderCertificatePdf(input: CertificatePdfInput): Promise<
   const certificate = result.certificate;
   if (!certificate) throw new TypeError("renderCertificatePdf: the result has no certificate");
   const printedAt = input.printedAt ?? new Date();
-  const typeNames = certificate.type?.names ?? { "zh-CN": certificate.vct, en: certificate.vct };
-  const rows = claimRows(result);
-  const withheld = result.withheld.map((name) => claimLabelOf(certificate.vct, [name]) ?? fallbackLabel([name]));
-  const facts: Row[] = [
-    { label: P.issuer, value: result.issuer?.name ?? "—" },
-    { label: P.anchoredAt, value: formatPrintTime(result.anchoredAt) },
-    { label: P.validity, value: `${formatDay(certificate.validFrom ?? certificate.issuedAt)} — ${certificate.validUntil ? formatDay(certificate.validUntil) : `${P.noEnd["zh-CN"]} / ${P.noEnd.en}`}` },
-  ];
-  const attests = qr.kind === "payload" ? [P.attestsPayload, P.howToVerify] : [P.attestsLink, { "zh-CN": `${P.linkExpires["zh-CN"]} ${formatPrintTime(qr.expiresAt)}`, en: `${P.linkExpires.en} ${formatPrintTime(qr.expiresAt)}` }, P.howToVerify];
+  const { typeNames, rows, withheld, facts, attests } = printoutOf(result, qr);
   const { edge: qrEdgeMm, module: moduleMm } = printedQrMillimetres(qr.text);
   const qrFacts = `QR: ${qr.kind === "payload" ? "CC1" : "URL"} · version ${qr.version} · EC M · ${qr.text.length} chars · ${moduleMm.toFixed(2)} mm/module`;
 
@@ -270,7 +185,7 @@ export async function renderCertificatePdf(input: CertificatePdfInput): Promise<
     const qrBlock = () => {
       const code = QRCode.create(qr.text, { errorCorrectionLevel: "M" });
       const qrEdge = qrEdgeMm * MM;
-      const quiet = QUIET_MODULES * moduleMm * MM;
+      const quiet = QR_QUIET_MODULES * moduleMm * MM;
       ensure(qrEdge);
       const qrTop = y + quiet;
       // The quiet zone reaches into the margin, so the dark modules line up with the text.

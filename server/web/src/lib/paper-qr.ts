@@ -1,8 +1,9 @@
 // What goes into a printout's QR code: the presentation itself when it fits the printed size,
-// else a share link (which depends on a service and expires: the printout says so).
+// else a share link (which depends on a service and expires: the printout says so). Used by
+// `certchain print` and by the wallet's print view.
 import QRCode from "qrcode";
 import { CertchainError, encodePaperPayload, paperQrVersion, PAPER_MAX_QR_VERSION, type Envelope } from "@certchain/sdk";
-import type { PaperQr } from "./certificate-pdf";
+import type { PaperQr } from "./printout";
 
 /** Makes a share link of the presentation (encrypted on this side), for when it does not fit. */
 export type ShareLinkMaker = (presentation: Envelope) => Promise<{ link: string; expiresAt: string }>;
