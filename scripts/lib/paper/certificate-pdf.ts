@@ -114,7 +114,7 @@ export async function renderCertificatePdf(input: CertificatePdfInput): Promise<
     withheld.map((l) => l["zh-CN"]).join("、"), withheld.map((l) => l.en).join(", "),
     ...facts.flatMap((r) => [r.label["zh-CN"], r.label.en, r.value]),
     ...attests.flatMap((t) => [t["zh-CN"], t.en]),
-    qrFacts, P.footer["zh-CN"], P.footer.en, formatPrintTime(printedAt.toISOString()), ATTACHMENT_NAME, "0123456789 —…·/:()",
+    qrFacts, P.printedAt["zh-CN"], P.printedAt.en, P.attachment["zh-CN"], P.attachment.en, formatPrintTime(printedAt.toISOString()), ATTACHMENT_NAME, "0123456789 —…·/:()",
   ];
   const doc = await PDFDocument.create();
   doc.registerFontkit(fontkit);
@@ -218,8 +218,8 @@ export async function renderCertificatePdf(input: CertificatePdfInput): Promise<
     if (!qrFirst) qrBlock();
     y -= 2 * MM;
     ensure(20);
-    lines(`${P.footer["zh-CN"]} ${formatPrintTime(printedAt.toISOString())}  ·  ${ATTACHMENT_NAME}`, MARGIN, 8, A4.width - 2 * MARGIN, 3, GREY);
-    lines(P.footer.en, MARGIN, 7.5, A4.width - 2 * MARGIN, 3, GREY);
+    lines(`${P.printedAt["zh-CN"]} ${P.printedAt.en} ${formatPrintTime(printedAt.toISOString())}  ·  ${P.attachment["zh-CN"]} (${ATTACHMENT_NAME})`, MARGIN, 8, A4.width - 2 * MARGIN, 3, GREY);
+    lines(P.attachment.en, MARGIN, 7.5, A4.width - 2 * MARGIN, 3, GREY);
     return pages;
   };
   compose(false, compose(true, false) > 1);

@@ -37,8 +37,9 @@ export const PAPER_TEXTS = {
     "zh-CN": "核验：用手机或扫码枪在“验证电子证照”页面（/verify）扫码或上传照片，或运行 certchain verify <本 PDF 或照片>。核验对照区块链进行，无需联系发证机关。",
     en: "To verify: scan the code or upload a photo on the “Verify a certificate” page (/verify), or run certchain verify <this PDF or a photo>. It is checked against the blockchain, without contacting the issuing agency.",
   },
-  footer: {
-    "zh-CN": "打印时间",
+  printedAt: { "zh-CN": "打印时间", en: "Printed" },
+  attachment: {
+    "zh-CN": "本 PDF 内附证照展示文件，certchain verify 可直接核验本 PDF。",
     en: "This PDF also carries the certificate's presentation file as an attachment, which certchain verify reads.",
   },
 } as const satisfies Record<string, LocalisedText>;

@@ -1,4 +1,5 @@
 import { type ShareVerificationResult, type ShareCode, statusReasonLabel, findTypeByVct, type VerificationResult, type Verdict, type VerifyCode } from "@certchain/sdk";
+import { claimLabelOf, type ClaimPath } from "./claim-labels";
 import { fill, h } from "./dom";
 import { formatDate, formatTime, formatValue } from "./format";
 import { lang, tr } from "./i18n";
@@ -72,17 +73,27 @@ export function typeHeading(result: AnyResult, level: "h2" | "h3" = "h2"): HTMLE
   return h(level, { class: "cert__type" }, main, other ? h("span", { class: "cert__type-other", lang: lang() === "en" ? "zh-CN" : "en" }, other) : null);
 }
 
-const labelOf = (vct: string | undefined, claim: string): string => {
-  const type = vct ? findTypeByVct(vct) : undefined;
-  return type?.claims[claim]?.[lang()] ?? claim;
-};
+const labelOf = (vct: string | undefined, claim: string): string => claimLabelOf(vct, [claim])?.[lang()] ?? claim;
+
+/** A claim's value as text, nested fields under their labels ("姓名：周立恒；性别：男"), never raw keys where a label exists. */
+function claimText(vct: string | undefined, path: ClaimPath, value: unknown): string {
+  const en = lang() === "en";
+  if (Array.isArray(value)) return value.map((v, i) => claimText(vct, [...path, i], v)).join(en ? "; " : "；");
+  if (typeof value === "object" && value !== null) {
+    const fields = Object.entries(value as Record<string, unknown>).map(([k, v]) => `${claimLabelOf(vct, [...path, k])?.[lang()] ?? k}${en ? ": " : "："}${claimText(vct, [...path, k], v)}`);
+    return `${fields.join(en ? ", " : "，")}`;
+  }
+  return formatValue(value);
+}
 
 /**
  * A verifier's view of a result: verdict, then the certificate, the revealed fields with their
  * labels and the withheld ones by name. Used by /s/<id> and /verify.
  */
-export function renderResult(container: HTMLElement, result: AnyResult) {
+export function renderResult(container: HTMLElement, result: AnyResult, options: { paper?: boolean } = {}) {
   const parts: (HTMLElement | null)[] = [verdictBlock(result)];
+  // From a printout's QR code: the values below are what counts, not the printed text.
+  if (options.paper && result.certificate) parts.push(h("p", { class: "note paper-note", "data-testid": "paper-note" }, tr(T.paperAttests)));
   if (result.certificate) {
     const vct = result.certificate.vct;
     const type = findTypeByVct(vct);
@@ -104,7 +115,7 @@ export function renderResult(container: HTMLElement, result: AnyResult) {
           ? h(
               "dl",
               { class: "claims", "data-testid": "revealed" },
-              revealed.flatMap(([name, value]) => [h("dt", { "data-claim": name }, labelOf(vct, name)), h("dd", { "data-claim": name }, formatValue(value))]),
+              revealed.flatMap(([name, value]) => [h("dt", { "data-claim": name }, labelOf(vct, name)), h("dd", { "data-claim": name }, claimText(vct, [name], value))]),
             )
           : h("p", { class: "note" }, tr(T.noneRevealed)),
         !tampered && result.withheld.length > 0
