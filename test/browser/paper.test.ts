@@ -58,6 +58,20 @@ function cameraVideoOf(pagePng: string, file: string) {
   writeFileSync(file, Buffer.concat([Buffer.from(`YUV4MPEG2 W${side} H${side} F10:1 Ip A1:1 C420jpeg\n`), Buffer.from("FRAME\n"), y, uv, uv]));
 }
 
+/** Issues through the API with another agency's token (the stack's `api` speaks for the market regulator). */
+async function issueAnchoredBy(stack: ShareStack, agency: string, type: string): Promise<{ envelope: Envelope }> {
+  const token = await stack.service.issueToken({ kind: "agency", agency, types: [type], subject: "paper-test" } as never, 3600);
+  const response = await fetch(`${stack.baseUrl}/v1/certificates`, {
+    method: "POST",
+    headers: { authorization: `Bearer ${token}`, "content-type": "application/json", prefer: "wait=30" },
+    body: JSON.stringify({ type, claims: findTypeById(type)!.schema.examples[0] }),
+  });
+  const body = (await response.json()) as { envelope: Envelope };
+  expect(response.status, JSON.stringify(body)).to.equal(201);
+  expect(body.envelope.anchor.status).to.equal("anchored");
+  return body;
+}
+
 const verdictOf = async (page: Page) => {
   await page.waitForSelector("body[data-state=done]", { timeout: 60_000 });
   return page.$eval(".verdict", (el) => (el as HTMLElement).dataset.verdict);
@@ -100,6 +114,8 @@ describe("browser: paper (verify a printout from a photo or the camera; print fr
     licenceFile = path.join(workDir, "营业执照.json");
     writeFileSync(licenceFile, JSON.stringify(licence, null, 2));
     await printPage("licence", licence, LICENCE_FIELDS);
+    const marriage = (await issueAnchoredBy(stack, "sh-mca", "marriage-certificate")).envelope;
+    await printPage("marriage", marriage, ["holder_name", "registration_date", "spouses", "registration_authority"]);
     // The paper's text edited (a forger's printout); its QR code is the genuine one.
     await printPage("forged-text", licence, LICENCE_FIELDS, (claims) => ({ ...claims, company_name: "上海伪造贸易有限公司" }));
     const video = path.join(workDir, "camera.y4m");
@@ -139,6 +155,28 @@ describe("browser: paper (verify a printout from a photo or the camera; print fr
       await page.screenshot({ path: path.join(ARTIFACTS, "paper-verify-photo-zh-360x740.png"), fullPage: true });
       await expectNoAxeViolations(page, "verify page (paper result)");
       await checkAccessibility(page, "verify page (paper result)");
+      expect(problems).to.deep.equal([]);
+    } finally {
+      await context.close();
+    }
+  });
+
+  it("/verify: a photo of a printed marriage certificate is valid, each spouse's fields under their labels, the notes withheld", async function () {
+    const context = await browser.newContext({ viewport: PHONE, locale: "zh-CN" });
+    try {
+      const page = await context.newPage();
+      const problems = watch(page);
+      await page.goto(`${stack.baseUrl}/verify`);
+      await page.waitForSelector("body[data-state=ready]");
+      await page.setInputFiles("#photo", pages.marriage);
+      expect(await verdictOf(page)).to.equal("valid");
+      const revealed = await revealedOf(page);
+      expect(Object.keys(revealed).sort()).to.deep.equal(["holder_name", "registration_authority", "registration_date", "spouses"]);
+      expect(revealed.spouses).to.include("姓名：周立恒").and.include("身份证件号码：350102199510082624").and.not.include("id_number");
+      expect(await page.$$eval("[data-testid=withheld] li", (items) => items.map((li) => li.textContent))).to.deep.equal(["备注"]);
+      await page.screenshot({ path: path.join(ARTIFACTS, "paper-verify-marriage-photo-zh-360x740.png"), fullPage: true });
+      await expectNoAxeViolations(page, "verify page (marriage certificate from paper)");
+      await checkAccessibility(page, "verify page (marriage certificate from paper)");
       expect(problems).to.deep.equal([]);
     } finally {
       await context.close();
