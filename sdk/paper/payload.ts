@@ -247,8 +247,8 @@ export function decodePaperPayload(text: string): Envelope {
     // proof leads to a root it never saw: ANCHOR_ROOT_NOT_FOUND).
     root: processProof(credentialLeaf(credential), path),
     proof: path,
-    // Not on paper: verify reads the block and the anchor time from the chain and reports no
-    // transaction it has not confirmed there.
+    // Not on paper (verify reads the block and the anchor time from the chain): the zero hash,
+    // block 0 and an empty time say so rather than invent values.
     transaction: ZERO_HASH,
     block: 0,
     anchoredAt: "",
