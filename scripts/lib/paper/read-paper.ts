@@ -40,14 +40,7 @@ function inflateCapped(data: Uint8Array): Uint8Array | undefined {
   } catch {
     return undefined;
   }
-  if (over) return undefined;
-  const out = new Uint8Array(total);
-  let offset = 0;
-  for (const chunk of chunks) {
-    out.set(chunk, offset);
-    offset += chunk.length;
-  }
-  return out;
+  return over ? undefined : Buffer.concat(chunks);
 }
 
 function streamBytes(stream: PDFRawStream): Uint8Array | undefined {
