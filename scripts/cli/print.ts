@@ -8,6 +8,7 @@ import {
   shareLinkOf,
   verify,
   MAX_SHARE_LIFETIME_MS,
+  PAPER_PREFIX,
   type Envelope,
 } from "@certchain/sdk";
 import { REASON_TEXTS } from "../../server/web/src/lib/messages";
@@ -186,7 +187,8 @@ async function run(argv: string[]): Promise<number> {
     bytes: pdf.length,
     revealed: reveal,
     qr: { kind: qr.kind, version: qr.version, characters: qr.text.length, edgeMm: Number(size.edge.toFixed(1)), moduleMm: Number(size.module.toFixed(2)), expiresAt: qr.expiresAt ?? null },
-    payload: { version: qr.payloadVersion, characters: qr.payloadLength },
+    // The presentation's QR text (even when a share link was printed instead): characters, and its bytes after deflate.
+    payload: { version: qr.payloadVersion, characters: qr.payloadLength, bytes: Math.floor(((qr.payloadLength - PAPER_PREFIX.length) * 2) / 3) },
   };
   if (values.json) out(JSON.stringify(summary, null, 2));
   else

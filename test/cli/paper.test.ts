@@ -3,7 +3,9 @@ import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from
 import path from "node:path";
 import { promisify } from "node:util";
 import { expect } from "chai";
+import jpeg from "jpeg-js";
 import jsQR from "jsqr";
+import { PDFDocument } from "pdf-lib";
 import { PNG } from "pngjs";
 import QRCode from "qrcode";
 import { encodePaperPayload, findTypeById, presentCredential, type Envelope } from "@certchain/sdk";
@@ -40,6 +42,33 @@ async function rasterise(pdf: string, dpi = 150): Promise<string> {
   const prefix = pdf.replace(/\.pdf$/, `-${dpi}dpi`);
   await run(PDFTOPPM, ["-r", String(dpi), "-f", "1", "-l", "1", "-singlefile", "-png", pdf, prefix]);
   return `${prefix}.png`;
+}
+
+/**
+ * A phone photo of a page, roughly: turned by `degrees`, on a grey desk, with sensor noise,
+ * saved as a JPEG of quality 75.
+ */
+function photoOf(png: PNG, degrees: number): Buffer {
+  const angle = (degrees * Math.PI) / 180;
+  const [cos, sin] = [Math.cos(angle), Math.sin(angle)];
+  const { width, height } = png;
+  const out = Buffer.alloc(width * height * 4);
+  let seed = 1;
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) {
+      // Nearest pixel of the page under this point of the photo, turned about the centre.
+      const dx = x - width / 2;
+      const dy = y - height / 2;
+      const sx = Math.round(cos * dx + sin * dy + width / 2);
+      const sy = Math.round(-sin * dx + cos * dy + height / 2);
+      const inside = sx >= 0 && sy >= 0 && sx < width && sy < height;
+      seed = (seed * 1103515245 + 12345) % 2 ** 31;
+      const noise = (seed % 21) - 10;
+      for (let c = 0; c < 3; c++) out[(y * width + x) * 4 + c] = Math.max(0, Math.min(255, (inside ? png.data[(sy * width + sx) * 4 + c] : 110) + noise));
+      out[(y * width + x) * 4 + 3] = 255;
+    }
+  }
+  return jpeg.encode({ data: out, width, height }, 75).data;
 }
 
 /** Where the QR code sits in a page image, with its quiet zone. */
@@ -93,7 +122,7 @@ describe("cli: certchain print, and verifying paper", function () {
     const summary = JSON.parse(printed.stdout);
     expect(summary.qr).to.include({ kind: "payload", moduleMm: 0.5 });
     expect(summary.qr.version).to.be.at.most(30);
-    console.log(`      business licence: QR version ${summary.qr.version}, ${summary.qr.characters} characters, PDF ${summary.bytes} bytes`);
+    console.log(`      business licence: QR version ${summary.qr.version}, ${summary.qr.characters} characters (${summary.payload.bytes} bytes deflated), PDF ${summary.bytes} bytes`);
     expect(summary.bytes).to.be.below(200_000);
 
     const png = await rasterise(pdf);
@@ -114,6 +143,14 @@ describe("cli: certchain print, and verifying paper", function () {
     expect(attached.credential).to.equal(presentCredential(licence.envelope, ["company_name", "unified_social_credit_code", "legal_representative", "domicile"]).credential);
     expect(qrTextFromImage(readFileSync(png))).to.equal(encodePaperPayload(attached));
     files.licencePng = png;
+
+    // A photo rather than a scan: turned 4°, noisy, JPEG.
+    const photo = path.join(dir, "licence-photo.jpg");
+    writeFileSync(photo, photoOf(PNG.sync.read(readFileSync(png)), 4));
+    copyFileSync(photo, path.join(ARTIFACTS, "paper-business-licence-photo.jpg"));
+    const [fromPhoto] = await verifyJson(photo);
+    expect(fromPhoto.verdict).to.equal("valid");
+    expect(fromPhoto.claims.company_name).to.equal("上海青禾数字科技有限公司");
   });
 
   it("prints a marriage certificate revealing some fields: a PNG of the page verifies valid", async function () {
@@ -121,7 +158,7 @@ describe("cli: certchain print, and verifying paper", function () {
     const printed = await print(files.marriage, pdf, "--reveal", "holder_name,registration_date,spouses,registration_authority", "--lang", "zh-CN");
     expect(printed.code, printed.stderr).to.equal(0);
     const summary = JSON.parse(printed.stdout);
-    console.log(`      marriage certificate: QR version ${summary.qr.version}, ${summary.qr.characters} characters, PDF ${summary.bytes} bytes`);
+    console.log(`      marriage certificate: QR version ${summary.qr.version}, ${summary.qr.characters} characters (${summary.payload.bytes} bytes deflated), PDF ${summary.bytes} bytes`);
     const png = await rasterise(pdf);
     copyFileSync(png, path.join(ARTIFACTS, "paper-marriage-certificate.png"));
     const [result] = await verifyJson(png);
@@ -222,6 +259,13 @@ describe("cli: certchain print, and verifying paper", function () {
     huge.writeUInt32BE(100_000, 20);
     const hugeFile = path.join(dir, "huge.png");
     writeFileSync(hugeFile, huge);
+    // An attachment that inflates to 8 MB: not read past the 1 MiB cap.
+    const bomb = await PDFDocument.create();
+    bomb.addPage();
+    await bomb.attach(new Uint8Array(8 * 1024 * 1024), "certchain-presentation.json", { mimeType: "application/json" });
+    const bombBytes = await bomb.save();
+    expect(bombBytes.length).to.be.below(100_000);
+    expect(await presentationFromPdf(bombBytes)).to.equal(undefined);
     const fakePdf = path.join(dir, "fake.pdf");
     writeFileSync(fakePdf, "%PDF-1.7\n garbage");
     const result = await runCli(["verify", blankFile, hugeFile, fakePdf, ...registryFlags(env), "--json"]);
