@@ -5,7 +5,7 @@ import { createOperatorClient, type OperatorClient } from "../server/chain/opera
 import { createRegistryAdmin } from "../server/chain/registry-admin";
 import { rawPublicKeyOf } from "../server/keys/node-signer";
 import type { Hex } from "@certchain/sdk";
-import { benchType } from "./claims";
+import { ISSUER_CODE, benchType } from "./claims";
 
 export interface SeededRegistry {
   provider: JsonRpcProvider;
@@ -28,7 +28,7 @@ export async function deployAndSeed(rpcUrl: string, agency: { slug: string; name
   const deployment = await deployRegistry(root);
   const admin = createRegistryAdmin(deployment.address, root);
   const receipts = [
-    await admin.registerAgency(agency.slug, agency.name),
+    await admin.registerAgency(agency.slug, agency.name, ISSUER_CODE),
     await admin.setAccreditation(agency.slug, benchType().vct),
     await admin.addSigningKey(agency.slug, rawPublicKeyOf(agency.privateKey)),
     await admin.addOperator(agency.slug, await operator.getAddress()),

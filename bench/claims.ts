@@ -2,8 +2,8 @@ import { findTypeById, formatCertificateNumber, type CertificateType } from "@ce
 
 /** The type every benchmark certificate has: the business licence (营业执照). */
 export const BENCH_TYPE_ID = "business-licence";
-/** The issuing bureau's unified social credit code, used as the number's issuer segment. */
-const ISSUER_CODE = "11310000MB2F30001X";
+/** The issuing bureau's unified social credit code, registered with it and used as the number's issuer segment. */
+export const ISSUER_CODE = "11310000MB2F30001N";
 
 export function benchType(): CertificateType {
   const type = findTypeById(BENCH_TYPE_ID);

@@ -26,6 +26,7 @@ contract CertchainRegistry is AccessControl, ICertchainRegistry {
     uint64 private constant OPEN_ENDED = type(uint64).max;
 
     mapping(bytes32 agencyId => Agency) private _agencies;
+    mapping(bytes18 creditCode => bytes32 agencyId) private _agencyOfCreditCode;
     bytes32[] private _agencyIds;
     mapping(bytes32 agencyId => bytes32[]) private _keyIds;
     mapping(bytes32 agencyId => bytes32[]) private _typeIds;
@@ -43,23 +44,37 @@ contract CertchainRegistry is AccessControl, ICertchainRegistry {
     // ------------------------------------------------------------------ root authority
 
     /**
-     * @dev Registers an agency under `keccak256(slug)`.
+     * @dev Registers an agency under `keccak256(slug)` with its unified social credit code, which
+     * verifiers compare with the issuer segment of the agency's certificate numbers.
      *
      * Requirements:
      * - caller has ROOT_AUTHORITY_ROLE;
-     * - `slug` is 1..64 bytes and not registered yet; `name` is 1..256 bytes.
+     * - `slug` is 1..64 bytes and not registered yet; `name` is 1..256 bytes;
+     * - `creditCode` has the structure of GB 32100-2015: 18 characters of
+     *   `0-9 A-H J-N P-R T U W-Y`, characters 3 to 8 (the administrative division) digits; and no
+     *   other agency holds it. The check character (the 18th) is verified by the root authority's
+     *   client when the code is entered, not here: codes are records, and a registry must be able
+     *   to hold one exactly as it appears on certificates already issued.
      *
      * Emits {AgencyRegistered}.
      */
-    function registerAgency(string calldata slug, string calldata name) external onlyRole(ROOT_AUTHORITY_ROLE) returns (bytes32 agencyId) {
+    function registerAgency(string calldata slug, string calldata name, bytes18 creditCode)
+        external
+        onlyRole(ROOT_AUTHORITY_ROLE)
+        returns (bytes32 agencyId)
+    {
         uint256 slugLength = bytes(slug).length;
         if (slugLength == 0 || slugLength > 64) revert CertchainInvalidSlug();
         _requireName(name);
+        _requireCreditCode(creditCode);
         agencyId = keccak256(bytes(slug));
         if (_agencies[agencyId].registered) revert CertchainAgencyAlreadyRegistered(agencyId);
-        _agencies[agencyId] = Agency({slug: slug, name: name, registered: true});
+        bytes32 holder = _agencyOfCreditCode[creditCode];
+        if (holder != bytes32(0)) revert CertchainCreditCodeTaken(creditCode, holder);
+        _agencies[agencyId] = Agency({slug: slug, name: name, registered: true, creditCode: creditCode});
+        _agencyOfCreditCode[creditCode] = agencyId;
         _agencyIds.push(agencyId);
-        emit AgencyRegistered(agencyId, slug, name);
+        emit AgencyRegistered(agencyId, slug, name, creditCode);
     }
 
     /// @dev Emits {AgencyRenamed}. Requirements: caller has ROOT_AUTHORITY_ROLE, the agency exists.
@@ -240,6 +255,10 @@ contract CertchainRegistry is AccessControl, ICertchainRegistry {
         return _agencyIds;
     }
 
+    function agencyOfCreditCode(bytes18 creditCode) external view returns (bytes32) {
+        return _agencyOfCreditCode[creditCode];
+    }
+
     function keyIdsOf(bytes32 agencyId) external view returns (bytes32[] memory) {
         return _keyIds[agencyId];
     }
@@ -299,6 +318,17 @@ contract CertchainRegistry is AccessControl, ICertchainRegistry {
     function _requireName(string calldata name) private pure {
         uint256 length = bytes(name).length;
         if (length == 0 || length > 256) revert CertchainInvalidName();
+    }
+
+    /// @dev GB 32100-2015's structure: 18 characters of its 31-character alphabet (digits and
+    /// capitals without I, O, S, V, Z), the 3rd to 8th (administrative division code) digits.
+    function _requireCreditCode(bytes18 creditCode) private pure {
+        for (uint256 i = 0; i < 18; ++i) {
+            bytes1 c = creditCode[i];
+            bool digit = c >= "0" && c <= "9";
+            bool letter = c >= "A" && c <= "Y" && c != "I" && c != "O" && c != "S" && c != "V";
+            if (!(digit || (letter && (i < 2 || i > 7)))) revert CertchainInvalidCreditCode(creditCode);
+        }
     }
 
     function _requireOperator() private view returns (bytes32 agencyId) {

@@ -16,10 +16,14 @@ enum CertificateState {
 }
 
 /// @dev `id` is keccak256 of the UTF-8 slug; the slug is what credentials name in `iss`.
+/// `creditCode` is the agency's unified social credit code (统一社会信用代码, GB 32100-2015),
+/// 18 ASCII characters: the issuer segment every certificate number of the agency carries.
+/// It shares a storage slot with `registered`.
 struct Agency {
     string slug;
     string name;
     bool registered;
+    bytes18 creditCode;
 }
 
 /// @dev `validUntil` is type(uint64).max while the key is in service; retiring or revoking it

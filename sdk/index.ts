@@ -26,6 +26,11 @@ export {
 export {
   formatCertificateNumber,
   parseCertificateNumber,
+  checkCreditCode,
+  creditCodeCheckCharacter,
+  creditCodeToBytes18,
+  creditCodeFromBytes18,
+  type CheckCreditCodeResult,
   type CertificateNumberParts,
   type FormatCertificateNumberParameters,
   type ParseCertificateNumberResult,
@@ -125,6 +130,8 @@ export {
   shareLinkOf,
   isShareLink,
   verifyShareLink,
+  isAllowedShareService,
+  DEFAULT_SHARE_TIMEOUT_MS,
   SHARE_CODES,
   MAX_SHARE_CIPHERTEXT,
   MAX_SHARE_LIFETIME_MS,
@@ -133,6 +140,8 @@ export {
   type ShareVerificationResult,
   type VerifyShareLinkOptions,
   type FetchLike,
+  type ShareReader,
+  type ShareRecord,
   type ShareCode,
 } from "./share";
 

@@ -5,7 +5,10 @@
 export * from "./index";
 export { toHex as toHexBytes, fromHex, base64urlEncode, base64urlDecode, utf8 } from "./lib/bytes";
 export { sha256, keccak256 } from "./lib/hash";
+export { ownValue } from "./lib/own";
 export { verifySignature } from "./credential/signature";
 export { computeCheckCharacter, isValidCheckCharacter } from "./certificate-number";
+export { hasDuplicateNames } from "./lib/strict-json";
 // Schema fragments, so the CLI can say "a unified social credit code" instead of a pattern.
 export { unifiedSocialCreditCode, idNumber } from "./types/fragments";
+export { snapshotOrUnreadable } from "./verify/snapshot";

@@ -6,8 +6,14 @@ import { CertchainError } from "@certchain/sdk";
  */
 export const API_ERRORS = {
   BAD_REQUEST: [400, "The request is malformed."],
+  URL_INVALID: [400, "The URL is not validly percent-encoded."],
+  URI_TOO_LONG: [414, "A path segment of the URL is longer than 200 characters."],
+  HEADERS_TOO_LARGE: [431, "The request line and headers exceed 16 KiB."],
+  REQUEST_TIMEOUT: [408, "The request did not arrive in time."],
+  EXPECTATION_FAILED: [417, "Only Expect: 100-continue is supported."],
   VALIDATION_FAILED: [400, "The request body does not match the schema."],
   INVALID_JSON: [400, "The request body is not valid JSON."],
+  JSON_TOO_DEEP: [400, "The request body nests arrays and objects more than 32 levels deep."],
   CLAIMS_INVALID: [422, "The claims do not fit the certificate type's schema."],
   CERT_TYPE_UNKNOWN: [422, "No such certificate type."],
   CERT_TYPE_NOT_ACCREDITED: [403, "The agency is not accredited to issue this certificate type."],
@@ -23,6 +29,7 @@ export const API_ERRORS = {
   CERT_NOT_FOUND: [404, "No such certificate."],
   AGENCY_NOT_FOUND: [404, "No such agency."],
   AGENCY_EXISTS: [409, "An agency with this slug is already registered."],
+  CREDIT_CODE_TAKEN: [409, "Another agency is registered with this unified social credit code."],
   NOT_FOUND: [404, "No such resource."],
   PROOF_NOT_FOUND: [404, "This service issued no certificate with that leaf."],
   CERT_NOT_ANCHORED: [409, "The certificate is not anchored yet; try again after its batch is anchored."],
@@ -48,4 +55,12 @@ export function apiError(code: ApiErrorCode, message?: string, details?: unknown
   return new CertchainError(code, message ?? API_ERRORS[code][1], details === undefined ? {} : { details: detailsList(details) });
 }
 
-export const statusOfCode = (code: string): number => (API_ERRORS as Record<string, readonly [number, string]>)[code]?.[0] ?? 500;
+/** Whether `code` is one of the table's own codes (never an inherited name such as "constructor"). */
+export const isApiErrorCode = (code: unknown): code is ApiErrorCode => typeof code === "string" && Object.hasOwn(API_ERRORS, code);
+
+export const statusOfCode = (code: string): number => (isApiErrorCode(code) ? API_ERRORS[code][0] : 500);
+
+/** The one error shape of every reply: `{ error: { code, message, details? } }`, details a list. */
+export const errorBody = (code: string, message: string, details?: unknown) => ({
+  error: details === undefined ? { code, message } : { code, message, details: detailsList(details) },
+});

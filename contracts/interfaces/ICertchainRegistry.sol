@@ -10,6 +10,8 @@ interface ICertchainRegistry {
     error CertchainAgencyAlreadyRegistered(bytes32 agencyId);
     error CertchainInvalidSlug();
     error CertchainInvalidName();
+    error CertchainInvalidCreditCode(bytes18 creditCode);
+    error CertchainCreditCodeTaken(bytes18 creditCode, bytes32 agencyId);
     error CertchainInvalidWindow(uint64 validFrom, uint64 validUntil);
     error CertchainKeyAlreadyRegistered(bytes32 keyId);
     error CertchainUnknownKey(bytes32 keyId);
@@ -27,7 +29,7 @@ interface ICertchainRegistry {
     error CertchainCertificateNotSuspended(bytes32 leaf);
 
     // --- events ---
-    event AgencyRegistered(bytes32 indexed agencyId, string slug, string name);
+    event AgencyRegistered(bytes32 indexed agencyId, string slug, string name, bytes18 creditCode);
     event AgencyRenamed(bytes32 indexed agencyId, string name);
     event AccreditationSet(bytes32 indexed agencyId, bytes32 indexed typeId, uint64 validFrom, uint64 validUntil);
     event SigningKeyAdded(bytes32 indexed agencyId, bytes32 indexed keyId, KeyAlgorithm alg, bytes publicKey, uint64 validFrom);
@@ -41,7 +43,7 @@ interface ICertchainRegistry {
     event CertificateRevoked(bytes32 indexed leaf, bytes32 indexed agencyId, uint16 reason);
 
     // --- root authority ---
-    function registerAgency(string calldata slug, string calldata name) external returns (bytes32 agencyId);
+    function registerAgency(string calldata slug, string calldata name, bytes18 creditCode) external returns (bytes32 agencyId);
     function renameAgency(bytes32 agencyId, string calldata name) external;
     function setAccreditation(bytes32 agencyId, bytes32 typeId, uint64 validFrom, uint64 validUntil) external;
     function addSigningKey(bytes32 agencyId, bytes32 keyId, KeyAlgorithm alg, bytes calldata publicKey, uint64 validFrom) external;
@@ -59,6 +61,8 @@ interface ICertchainRegistry {
     // --- reads ---
     function agency(bytes32 agencyId) external view returns (Agency memory);
     function agencyIds() external view returns (bytes32[] memory);
+    /// @dev The agency registered with `creditCode`, or zero.
+    function agencyOfCreditCode(bytes18 creditCode) external view returns (bytes32);
     function keyIdsOf(bytes32 agencyId) external view returns (bytes32[] memory);
     function typeIdsOf(bytes32 agencyId) external view returns (bytes32[] memory);
     function signingKey(bytes32 keyId) external view returns (SigningKey memory);

@@ -1,4 +1,4 @@
-import { findTypeById } from "@certchain/sdk";
+import { checkCreditCode, findTypeById } from "@certchain/sdk";
 import { CONNECTION_OPTIONS, connectionHelp, parse } from "./args";
 import type { Command } from "./command";
 import { connect } from "./connection";
@@ -8,30 +8,42 @@ import { EXIT, UsageError, out, printJson, renderTable } from "./output";
 
 const HELP: Text = {
   en: `Usage: certchain agency list [--json]
-       certchain agency add <slug> --name <name> --type <type> [--type …]   (root authority)
+       certchain agency add <slug> --name <name> --credit-code <code> --type <type> [--type …]
+                                                                       (root authority)
 
-list  the agencies the trust registry knows, with the certificate types they may issue
-add   register an agency on the registry and accredit it for its types (root token)
+list  the agencies the trust registry knows, with their unified social credit codes and the
+      certificate types they may issue
+add   register an agency on the registry with its unified social credit code (统一社会信用代码,
+      18 characters, check character verified: every certificate number of the agency carries
+      it) and accredit it for its types (root token)
 
 {connection}`,
   "zh-CN": `用法：certchain agency list [--json]
-      certchain agency add <机关标识> --name <名称> --type <证照类型> [--type …]   （根管理机构）
+      certchain agency add <机关标识> --name <名称> --credit-code <统一社会信用代码> --type <证照类型> [--type …]
+                                                                       （根管理机构）
 
-list  列出信任登记簿上的机关及其获准签发的证照类型
-add   在登记簿上登记一个机关并授权其签发所列证照类型（需根管理机构令牌）
+list  列出信任登记簿上的机关及其统一社会信用代码和获准签发的证照类型
+add   在登记簿上登记一个机关及其统一社会信用代码（18 位，核对校验码；该机关的每个证照编号都含此代码），
+      并授权其签发所列证照类型（需根管理机构令牌）
 
 {connection}`,
 };
 
 const M = {
-  headers: { en: "SLUG|NAME|TYPES|KEYS", "zh-CN": "标识|名称|证照类型|密钥数" },
+  headers: { en: "SLUG|NAME|CREDIT CODE|TYPES|KEYS", "zh-CN": "标识|名称|统一社会信用代码|证照类型|密钥数" },
+  noCreditCode: { en: "missing --credit-code <the agency's 18-character unified social credit code>", "zh-CN": "缺少 --credit-code <机关的 18 位统一社会信用代码>" },
+  badCreditCode: {
+    en: "--credit-code {code}: a unified social credit code is 18 characters of 0-9 and A-Y without I, O, S and V, the 3rd to 8th digits",
+    "zh-CN": "--credit-code {code}：统一社会信用代码为 18 位，由数字和除 I、O、S、V、Z 外的大写字母组成，第 3 至 8 位为数字",
+  },
+  creditCodeCheck: { en: "--credit-code {code}: the check character (the 18th) is wrong", "zh-CN": "--credit-code {code}：校验码（第 18 位）不正确" },
   unexpected: { en: "unexpected argument {arg} (see: certchain agency --help)", "zh-CN": "多余的参数 {arg}（见：certchain agency --help）" },
   giveSlug: { en: "give the new agency's slug: certchain agency add <slug> --name <name> --type <type>", "zh-CN": "请给出新机关的标识：certchain agency add <标识> --name <名称> --type <证照类型>" },
   badSlug: { en: "the slug must be lowercase letters, digits and hyphens, got {slug}", "zh-CN": "标识只能由小写字母、数字和连字符组成，实际是 {slug}" },
   noName: { en: "missing --name <display name>", "zh-CN": "缺少 --name <名称>" },
   noType: { en: "name at least one certificate type with --type", "zh-CN": "请用 --type 至少给出一种证照类型" },
   unknownType: { en: "unknown certificate type {type}", "zh-CN": "没有 {type} 这种证照类型" },
-  registered: { en: "registered agency {slug} ({name}) for {types}", "zh-CN": "已登记机关 {slug}（{name}），获准签发 {types}" },
+  registered: { en: "registered agency {slug} ({name}, {code}) for {types}", "zh-CN": "已登记机关 {slug}（{name}，{code}），获准签发 {types}" },
   unsupported: {
     en: "agency add is not supported by this service version (it has no POST /v1/agencies); the root authority registers agencies on the registry contract directly",
     "zh-CN": "此版本的服务不支持 agency add（没有 POST /v1/agencies）；请由根管理机构直接在登记簿合约上登记",
@@ -44,6 +56,7 @@ interface AgencyView {
   id: string;
   slug: string;
   name: string;
+  creditCode?: string;
   types: { id: string | null; vct: string | null; typeId: string }[];
   keyIds: string[];
 }
@@ -56,25 +69,35 @@ async function list(argv: string[]): Promise<number> {
   if (values.json) printJson(agencies);
   else {
     const typeName = (t: AgencyView["types"][number]) => (t.id ? t.id : `${t.typeId.slice(0, 10)}…`);
-    out(renderTable(t(M.headers).split("|"), agencies.map((a) => [a.slug, a.name, a.types.map(typeName).join(", "), String(a.keyIds.length)])));
+    out(renderTable(t(M.headers).split("|"), agencies.map((a) => [a.slug, a.name, a.creditCode ?? "", a.types.map(typeName).join(", "), String(a.keyIds.length)])));
   }
   return EXIT.OK;
 }
 
 async function add(argv: string[]): Promise<number> {
-  const { values, positionals } = parse("agency add", argv, { ...CONNECTION_OPTIONS, name: { type: "string" }, type: { type: "string", multiple: true }, json: { type: "boolean" } });
+  const { values, positionals } = parse("agency add", argv, {
+    ...CONNECTION_OPTIONS,
+    name: { type: "string" },
+    "credit-code": { type: "string" },
+    type: { type: "string", multiple: true },
+    json: { type: "boolean" },
+  });
   if (positionals.length !== 1) throw new UsageError(t(M.giveSlug));
   const slug = positionals[0];
   if (!/^[a-z0-9]+(?:-[a-z0-9]+)*$/.test(slug)) throw new UsageError(t(M.badSlug, { slug: JSON.stringify(slug) }));
   if (!values.name) throw new UsageError(t(M.noName));
+  const creditCode = values["credit-code"]?.trim().toUpperCase();
+  if (!creditCode) throw new UsageError(t(M.noCreditCode));
+  const check = checkCreditCode(creditCode);
+  if (!check.ok) throw new UsageError(t(check.code === "CREDIT_CODE_CHECK_FAILED" ? M.creditCodeCheck : M.badCreditCode, { code: JSON.stringify(creditCode) }));
   const types = values.type ?? [];
   if (types.length === 0) throw new UsageError(t(M.noType));
   for (const type of types) if (!findTypeById(type)) throw new UsageError(t(M.unknownType, { type }));
   const { client } = connect(values, { kind: "root" });
   try {
-    const created = await client.post<unknown>("/v1/agencies", { body: { slug, name: values.name, types } });
+    const created = await client.post<unknown>("/v1/agencies", { body: { slug, name: values.name, creditCode, types } });
     if (values.json) printJson(created);
-    else out(t(M.registered, { slug, name: values.name, types: types.join(", ") }));
+    else out(t(M.registered, { slug, name: values.name, code: creditCode, types: types.join(", ") }));
     return EXIT.OK;
   } catch (error) {
     // Services without the route answer 404 NOT_FOUND (or 405): say so instead of a bare 404.

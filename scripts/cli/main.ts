@@ -30,6 +30,8 @@ export const COMMANDS: readonly { name: string; summary: Text; load(): Command }
 ];
 
 const ALIASES: Record<string, string> = { notarize: "notarise", "verify-document": "verify-file" };
+// Own properties only: "constructor" or "__proto__" on the command line is an unknown command.
+const commandNameOf = (name: string | undefined) => (name !== undefined && Object.hasOwn(ALIASES, name) ? ALIASES[name] : name);
 
 const HELP_TEXT: Text = {
   en: `Usage: certchain <command> [options]     (certchain <command> --help for details)
@@ -83,7 +85,7 @@ export async function main(commandLine: string[]): Promise<number> {
 async function dispatch(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;
   if (name === undefined || name === "--help" || name === "-h" || name === "help") {
-    const topic = name === "help" ? COMMANDS.find((c) => c.name === (ALIASES[rest[0]] ?? rest[0])) : undefined;
+    const topic = name === "help" ? COMMANDS.find((c) => c.name === commandNameOf(rest[0])) : undefined;
     out(topic ? topic.load().help : help());
     return EXIT.OK;
   }
@@ -91,7 +93,7 @@ async function dispatch(argv: string[]): Promise<number> {
     out(require("../../package.json").version);
     return EXIT.OK;
   }
-  const entry = COMMANDS.find((c) => c.name === (ALIASES[name] ?? name));
+  const entry = COMMANDS.find((c) => c.name === commandNameOf(name));
   if (!entry) {
     err(t(UNKNOWN, { name: JSON.stringify(name), commands: COMMANDS.map((c) => c.name).join(", ") }));
     return EXIT.USAGE;

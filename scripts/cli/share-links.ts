@@ -8,7 +8,7 @@ import type { TrustedRegistry, VerificationResult } from "@certchain/sdk";
  */
 export type ShareLinkVerifier = (
   link: string,
-  options: { registries: TrustedRegistry[]; minConfirmations?: number },
+  options: { registries: TrustedRegistry[]; minConfirmations?: number; shareServices?: string[] },
 ) => Promise<Omit<VerificationResult, "reason"> & { reason: { check: string; code: string; message: string } | null }>;
 
 export function loadShareLinkVerifier(): ShareLinkVerifier | undefined {

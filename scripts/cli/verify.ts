@@ -26,6 +26,9 @@ Options:
   --checks       list every check under each certificate
   --min-confirmations <n>  blocks an anchor needs [1]
   --lang <zh-CN|en>        language of the table [from LANG; Chinese unless English is asked for]
+  --share-service <origin>  also open share links of this origin (repeatable); links of the
+                 service given by --api, the demo file or CERTCHAIN_API_URL are opened anyway,
+                 any other host's are reported as SHARE_HOST_NOT_ALLOWED without being fetched
 
 {registry}
 
@@ -42,6 +45,8 @@ Exit status: 0 when every input is valid, 1 otherwise, 2 usage error.`,
   --checks       在每张证照下列出各项检查
   --min-confirmations <n>  上链记录需要的区块确认数 [1]
   --lang <zh-CN|en>        表格语言 [按 LANG 环境变量；默认中文]
+  --share-service <源>     另外允许打开此来源（协议、主机、端口）的分享链接（可重复）；--api、演示文件或
+                 CERTCHAIN_API_URL 所指服务的链接总可打开，其他网站的链接报 SHARE_HOST_NOT_ALLOWED，不会访问
 
 {registry}
 
@@ -53,6 +58,8 @@ const M = {
   noJson: { "zh-CN": "{dir} 里没有 .json 文件", en: "no .json files in {dir}" },
   nothing: { "zh-CN": "没有要核验的内容：请给出证照文件、目录或分享链接（见：certchain verify --help）", en: "nothing to verify: give certificate files, directories or share links (see: certchain verify --help)" },
   minConfirmations: { "zh-CN": "--min-confirmations 应为正整数", en: "--min-confirmations must be a positive integer" },
+  badShareService: { "zh-CN": "--share-service 应为 http(s) 来源，如 https://certs.example.gov.cn，收到 {given}", en: "--share-service must be an http(s) origin such as https://certs.example.gov.cn, got {given}" },
+  allowHint: { "zh-CN": "（可用 --share-service 允许其来源）", en: " (allow its origin with --share-service)" },
   noShareLinks: { "zh-CN": "此版本不支持分享链接（sdk/share）；请核验证照文件", en: "this build has no share-link support (sdk/share); verify the certificate file instead" },
   headers: { "zh-CN": "输入|结论|证照类型|发证机关|上链时间|原因", en: "INPUT|VERDICT|TYPE|ISSUER|ANCHORED|REASON" },
   skipped: { "zh-CN": "已跳过", en: "skipped" },
@@ -129,6 +136,7 @@ async function run(argv: string[]): Promise<number> {
     json: { type: "boolean" },
     checks: { type: "boolean" },
     "min-confirmations": { type: "string" },
+    "share-service": { type: "string", multiple: true },
   });
   if (positionals.length === 0) throw new UsageError(t(M.nothing));
   const inputs = (await Promise.all(positionals.map(expand))).flat();
@@ -140,6 +148,8 @@ async function run(argv: string[]): Promise<number> {
   // Pending files get their proof from the issuing service we know of (the proof is then
   // checked on chain like any other: the service is trusted for nothing).
   const service = values.api ?? process.env.CERTCHAIN_API_URL ?? demoFor(values)?.apiUrl;
+  // Share links are opened only from the service we talk to and the origins named here.
+  const shareServices = [...shareServicesOf(values["share-service"] ?? []), ...(service ? [service] : [])];
   if (service) {
     for (const input of files) {
       const anchored = await resolvePendingEnvelope(input.value, { proofServices: [service] });
@@ -153,7 +163,7 @@ async function run(argv: string[]): Promise<number> {
     const verifyShareLink = loadShareLinkVerifier();
     for (const input of links) {
       if (!verifyShareLink) input.skipped = { code: "SHARE_LINKS_UNSUPPORTED", message: t(M.noShareLinks) };
-      else resultOf.set(input, await verifyShareLink(input.link!, { registries, minConfirmations, ...(service ? { proofServices: [service] } : {}) }));
+      else resultOf.set(input, await verifyShareLink(input.link!, { registries, minConfirmations, shareServices, ...(service ? { proofServices: [service] } : {}) }));
     }
   }
   const outcomes: Outcome[] = inputs.map((input) => (input.skipped ? { input: input.label, skipped: input.skipped } : { input: input.label, result: resultOf.get(input)! }));
@@ -168,11 +178,28 @@ const verdictWord = (verdict: string): string =>
   lang() === "en" ? verdict : verdict in VERDICT_LABELS ? t(VERDICT_LABELS[verdict as keyof typeof VERDICT_LABELS]) : t(M.skipped);
 
 /** The reason in plain words, with the revocation or suspension reason and since when. */
+/** The origins --share-service names, each checked to be http(s). */
+function shareServicesOf(given: readonly string[]): string[] {
+  return given.map((origin) => {
+    try {
+      const url = new URL(origin);
+      if (url.protocol === "https:" || url.protocol === "http:") return url.origin;
+    } catch {
+      // reported below
+    }
+    throw new UsageError(t(M.badShareService, { given: JSON.stringify(origin) }));
+  });
+}
+
 function reasonText(r: NonNullable<Outcome["result"]>): string {
   if (!r.reason) return "";
   const code = r.reason.code;
-  const text = code in REASON_TEXTS ? t(REASON_TEXTS[code as keyof typeof REASON_TEXTS]) : code in SHARE_FAILURES ? t(SHARE_FAILURES[code as keyof typeof SHARE_FAILURES].text) : r.reason.message;
-  const parts = [`${text} [${code}]`];
+  const text = Object.hasOwn(REASON_TEXTS, code)
+    ? t(REASON_TEXTS[code as keyof typeof REASON_TEXTS])
+    : Object.hasOwn(SHARE_FAILURES, code)
+      ? t(SHARE_FAILURES[code as keyof typeof SHARE_FAILURES].text)
+      : r.reason.message;
+  const parts = [`${text}${code === "SHARE_HOST_NOT_ALLOWED" ? t(M.allowHint) : ""} [${code}]`];
   if ((r.verdict === "revoked" || r.verdict === "suspended") && r.status) {
     parts.push(`${t(r.verdict === "revoked" ? M.statusReason : M.suspendReason)}${colon()}${statusReasonLabel(r.status.reason, lang())}`);
     if (r.status.since) parts.push(t(M.since, { time: r.status.since.replace(".000Z", "Z") }));

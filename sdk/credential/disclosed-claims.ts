@@ -85,7 +85,6 @@ export function disclosedClaimsOf({ payload, disclosures }: ParsedCredential): R
 
 /** Subject claims only: what the holder disclosed, without iss/vct/iat/nbf/exp/certificate_number. */
 export function subjectClaimsOf(claims: Record<string, unknown>): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  for (const [name, value] of Object.entries(claims)) if (!(VISIBLE_CLAIMS as readonly string[]).includes(name)) out[name] = value;
-  return out;
+  // fromEntries defines own properties: a claim named "__proto__" stays a claim, never a prototype.
+  return Object.fromEntries(Object.entries(claims).filter(([name]) => !(VISIBLE_CLAIMS as readonly string[]).includes(name)));
 }

@@ -1,5 +1,6 @@
 import { CertchainError } from "../errors";
 import { base64urlDecode, fromUtf8, utf8 } from "../lib/bytes";
+import { hasDuplicateNames } from "../lib/strict-json";
 import { isAllowedAlgorithm, type SignatureAlgorithm } from "./algorithms";
 
 /** Generous for any certificate, small enough that hostile input cannot exhaust memory. */
@@ -34,11 +35,29 @@ const fail = (code: string, message: string): never => {
 const isPlainObject = (value: unknown): value is Record<string, unknown> =>
   typeof value === "object" && value !== null && !Array.isArray(value);
 
+/** Signed JSON must mean one thing to every reader: a member named twice is refused (I-JSON). */
 function decodeJson(part: string, what: string): unknown {
+  let text: string;
+  let value: unknown;
   try {
-    return JSON.parse(fromUtf8(base64urlDecode(part)));
+    text = fromUtf8(base64urlDecode(part));
+    value = JSON.parse(text);
   } catch {
     return fail("FORMAT_MALFORMED", `${what} is not base64url-encoded JSON`);
+  }
+  if (hasDuplicateNames(text)) fail("FORMAT_MALFORMED", `${what} names a member twice`);
+  return value;
+}
+
+// RFC 9901 §4: a key-binding JWT is a compact JWS whose header says typ "kb+jwt".
+function isKeyBindingJwt(part: string): boolean {
+  const segments = part.split(".");
+  if (segments.length !== 3) return false;
+  try {
+    const header: unknown = JSON.parse(fromUtf8(base64urlDecode(segments[0])));
+    return isPlainObject(header) && header.typ === "kb+jwt";
+  } catch {
+    return false;
   }
 }
 
@@ -59,7 +78,12 @@ export function parseCredential(sdJwt: unknown): ParsedCredential {
   if (sdJwt.length > MAX_CREDENTIAL_LENGTH) return fail("FORMAT_MALFORMED", "the credential is too large");
   const parts = sdJwt.split("~");
   if (parts.length < 2) return fail("FORMAT_MALFORMED", "the credential has no SD-JWT separator");
-  if (parts[parts.length - 1] !== "") return fail("FORMAT_KEY_BINDING_UNSUPPORTED", "key-binding JWTs are not used");
+  // Something after the last "~" is either a key-binding JWT or a credential cut off in a disclosure.
+  const last = parts[parts.length - 1];
+  if (last !== "") {
+    if (isKeyBindingJwt(last)) return fail("FORMAT_KEY_BINDING_UNSUPPORTED", "key-binding JWTs are not used");
+    return fail("FORMAT_MALFORMED", "the credential is cut off or has trailing data after its last disclosure");
+  }
   const [jwt, ...rest] = parts;
   const encodedDisclosures = rest.slice(0, -1);
   if (encodedDisclosures.length > MAX_DISCLOSURES) return fail("FORMAT_MALFORMED", "too many disclosures");

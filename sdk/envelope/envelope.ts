@@ -1,5 +1,6 @@
 import { CertchainError } from "../errors";
 import { isBytes32Hex, type Hex } from "../lib/bytes";
+import { hasDuplicateNames } from "../lib/strict-json";
 
 /** The `format` member of every envelope. */
 export const ENVELOPE_FORMAT = "certchain-envelope";
@@ -101,19 +102,28 @@ export function isServiceUrl(v: unknown): v is string {
 }
 
 /**
+ * The value of an envelope's JSON text, which must be I-JSON: a member named twice at any level
+ * is refused, as readers could disagree on which value counts.
+ * Throws `CertchainError` FORMAT_MALFORMED.
+ */
+export function envelopeValueOf(text: string): unknown {
+  if (text.length > MAX_ENVELOPE_TEXT) fail("FORMAT_MALFORMED", "the envelope is too large");
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return fail("FORMAT_MALFORMED", "the envelope is not JSON");
+  }
+  if (hasDuplicateNames(text)) fail("FORMAT_MALFORMED", "the envelope names a member twice");
+  return value;
+}
+
+/**
  * Reads an envelope from JSON text or a parsed object, checking its shape strictly.
  * Throws `CertchainError` (FORMAT_MALFORMED, FORMAT_UNSUPPORTED_VERSION).
  */
 export function parseEnvelope(input: unknown): Envelope {
-  let value = input;
-  if (typeof input === "string") {
-    if (input.length > MAX_ENVELOPE_TEXT) fail("FORMAT_MALFORMED", "the envelope is too large");
-    try {
-      value = JSON.parse(input);
-    } catch {
-      fail("FORMAT_MALFORMED", "the envelope is not JSON");
-    }
-  }
+  const value = typeof input === "string" ? envelopeValueOf(input) : input;
   if (!isObject(value) || value.format !== ENVELOPE_FORMAT) return fail("FORMAT_MALFORMED", "not a certchain envelope");
   if (value.version !== ENVELOPE_VERSION) return fail("FORMAT_UNSUPPORTED_VERSION", `envelope version ${String(value.version)} is not supported`);
   if (typeof value.credential !== "string") return fail("FORMAT_MALFORMED", "the envelope has no credential");

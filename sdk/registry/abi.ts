@@ -3,7 +3,7 @@
  * artifacts in a browser. A test compares it with the compiled contract's ABI.
  */
 const ANCHOR = "tuple(bytes32 agencyId, uint64 anchoredAt, uint64 blockNumber, uint32 size)";
-const AGENCY = "tuple(string slug, string name, bool registered)";
+const AGENCY = "tuple(string slug, string name, bool registered, bytes18 creditCode)";
 const KEY = "tuple(bytes32 agencyId, uint8 alg, uint64 validFrom, uint64 validUntil, bool revoked, bytes publicKey)";
 const ACCREDITATION = "tuple(uint64 validFrom, uint64 validUntil)";
 const STATUS = "tuple(uint8 state, uint16 reason, uint64 updatedAt)";
@@ -16,6 +16,7 @@ export const CERTCHAIN_REGISTRY_ABI = [
   // reads
   `function agency(bytes32 agencyId) view returns (${AGENCY})`,
   "function agencyIds() view returns (bytes32[])",
+  "function agencyOfCreditCode(bytes18 creditCode) view returns (bytes32)",
   "function keyIdsOf(bytes32 agencyId) view returns (bytes32[])",
   "function typeIdsOf(bytes32 agencyId) view returns (bytes32[])",
   `function signingKey(bytes32 keyId) view returns (${KEY})`,
@@ -27,7 +28,7 @@ export const CERTCHAIN_REGISTRY_ABI = [
   `function verificationContexts(${QUERY}[] queries) view returns (${CONTEXT}[])`,
   "function ROOT_AUTHORITY_ROLE() view returns (bytes32)",
   // root authority
-  "function registerAgency(string slug, string name) returns (bytes32 agencyId)",
+  "function registerAgency(string slug, string name, bytes18 creditCode) returns (bytes32 agencyId)",
   "function renameAgency(bytes32 agencyId, string name)",
   "function setAccreditation(bytes32 agencyId, bytes32 typeId, uint64 validFrom, uint64 validUntil)",
   "function addSigningKey(bytes32 agencyId, bytes32 keyId, uint8 alg, bytes publicKey, uint64 validFrom)",
@@ -41,7 +42,7 @@ export const CERTCHAIN_REGISTRY_ABI = [
   `function reinstate(${STATUS_UPDATE}[] updates, uint16 reason)`,
   `function revoke(${STATUS_UPDATE}[] updates, uint16 reason)`,
   // events
-  "event AgencyRegistered(bytes32 indexed agencyId, string slug, string name)",
+  "event AgencyRegistered(bytes32 indexed agencyId, string slug, string name, bytes18 creditCode)",
   "event AgencyRenamed(bytes32 indexed agencyId, string name)",
   "event AccreditationSet(bytes32 indexed agencyId, bytes32 indexed typeId, uint64 validFrom, uint64 validUntil)",
   "event SigningKeyAdded(bytes32 indexed agencyId, bytes32 indexed keyId, uint8 alg, bytes publicKey, uint64 validFrom)",
@@ -58,6 +59,8 @@ export const CERTCHAIN_REGISTRY_ABI = [
   "error CertchainAgencyAlreadyRegistered(bytes32 agencyId)",
   "error CertchainInvalidSlug()",
   "error CertchainInvalidName()",
+  "error CertchainInvalidCreditCode(bytes18 creditCode)",
+  "error CertchainCreditCodeTaken(bytes18 creditCode, bytes32 agencyId)",
   "error CertchainInvalidWindow(uint64 validFrom, uint64 validUntil)",
   "error CertchainKeyAlreadyRegistered(bytes32 keyId)",
   "error CertchainUnknownKey(bytes32 keyId)",

@@ -1,4 +1,5 @@
 import { Contract, Interface, JsonRpcProvider, type Provider } from "ethers";
+import { creditCodeFromBytes18 } from "../certificate-number/credit-code";
 import { fromHex, type Hex } from "../lib/bytes";
 import { CERTCHAIN_REGISTRY_ABI } from "./abi";
 import {
@@ -26,6 +27,12 @@ export interface VerificationQuery {
   typeId: Hex;
 }
 
+/** A transaction an envelope names as the one that anchored `root`. */
+export interface AnchorTransactionQuery {
+  root: Hex;
+  transaction: Hex;
+}
+
 /** Reads one trusted registry; {@link createRegistryReader} makes one, or pass your own to `verify`. */
 export interface RegistryReader {
   readonly chainId: number;
@@ -41,6 +48,12 @@ export interface RegistryReader {
   statuses(agencyId: Hex, leaves: readonly Hex[]): Promise<StatusRecord[]>;
   /** Every agency on the registry with its key and type ids. */
   agencies(): Promise<(AgencyRecord & { keyIds: Hex[]; typeIds: Hex[] })[]>;
+  /**
+   * For each query, whether the transaction's receipt holds this registry's RootAnchored log for
+   * the root (a root is anchored once, so that is the anchoring transaction). Optional: without
+   * it, verify reports no transaction.
+   */
+  anchorTransactions?(queries: readonly AnchorTransactionQuery[]): Promise<boolean[]>;
 }
 
 // eth_call gas and response size stay well inside node limits at these sizes; a Hardhat node
@@ -50,6 +63,7 @@ const STATUSES_PER_CALL = 1_000;
 const LOG_SCAN_THRESHOLD = 256;
 const registryInterface = new Interface(CERTCHAIN_REGISTRY_ABI);
 const STATUS_TOPICS = ["CertificateSuspended", "CertificateReinstated", "CertificateRevoked"].map((name) => registryInterface.getEvent(name)!.topicHash);
+const ROOT_ANCHORED = registryInterface.getEvent("RootAnchored")!.topicHash;
 const PARALLEL_CALLS = 4;
 
 async function inChunks<T, R>(items: readonly T[], size: number, read: (chunk: T[]) => Promise<R[]>): Promise<R[]> {
@@ -141,7 +155,7 @@ export function createRegistryReader(registry: TrustedRegistry): RegistryReader 
         const rows = await contract.verificationContexts(chunk.map((q) => [q.root, q.keyId, q.typeId]));
         return rows.map((row: any, i: number): VerificationContextRecord => ({
           anchor: { agencyId: row.anchor.agencyId, anchoredAt: num(row.anchor.anchoredAt), blockNumber: num(row.anchor.blockNumber), size: num(row.anchor.size) },
-          agency: { id: row.anchor.agencyId, slug: row.agency.slug, name: row.agency.name, registered: row.agency.registered },
+          agency: { id: row.anchor.agencyId, slug: row.agency.slug, name: row.agency.name, registered: row.agency.registered, creditCode: creditCodeFromBytes18(row.agency.creditCode) },
           key: {
             keyId: chunk[i].keyId,
             agencyId: row.key.agencyId,
@@ -178,12 +192,23 @@ export function createRegistryReader(registry: TrustedRegistry): RegistryReader 
       return leaves.map((leaf) => byLeaf.get(leaf.toLowerCase()) ?? { state: "active", reason: 0, updatedAt: 0 });
     },
 
+    anchorTransactions: (queries) =>
+      Promise.all(
+        queries.map(async ({ root, transaction }) => {
+          const receipt = await provider.getTransactionReceipt(transaction);
+          if (!receipt || receipt.status !== 1) return false;
+          return receipt.logs.some(
+            (log) => log.address.toLowerCase() === registry.address.toLowerCase() && log.topics[0] === ROOT_ANCHORED && log.topics[1]?.toLowerCase() === root.toLowerCase(),
+          );
+        }),
+      ),
+
     async agencies() {
       const ids: Hex[] = await contract.agencyIds();
       return Promise.all(
         ids.map(async (id) => {
           const [agency, keyIds, typeIds] = await Promise.all([contract.agency(id), contract.keyIdsOf(id), contract.typeIdsOf(id)]);
-          return { id, slug: agency.slug, name: agency.name, registered: agency.registered, keyIds: [...keyIds], typeIds: [...typeIds] };
+          return { id, slug: agency.slug, name: agency.name, registered: agency.registered, creditCode: creditCodeFromBytes18(agency.creditCode), keyIds: [...keyIds], typeIds: [...typeIds] };
         }),
       );
     },

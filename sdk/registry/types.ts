@@ -15,6 +15,8 @@ export interface AgencyRecord {
   slug: string;
   name: string;
   registered: boolean;
+  /** Its unified social credit code, the issuer segment of its certificate numbers ("" if none). */
+  creditCode: string;
 }
 
 /** A signing key on the registry, with its validity window. */

@@ -7,6 +7,7 @@ export const SHARE_CODES = {
   SHARE_NOT_FOUND: "The share link has expired, was withdrawn, or never existed.",
   SHARE_DECRYPT_FAILED: "The shared certificate could not be decrypted: the link is incomplete or was tampered with.",
   SHARE_UNREACHABLE: "The share service could not be reached or did not answer properly.",
+  SHARE_HOST_NOT_ALLOWED: "This verifier does not open share links of that host; open the link in a browser, or verify the certificate file.",
   SHARE_TOO_LARGE: "The presentation is too large to share as a link.",
 } as const;
 

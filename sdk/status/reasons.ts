@@ -20,6 +20,6 @@ export type StatusReasonCode = keyof typeof STATUS_REASONS;
 
 /** The label of a reason code; unknown codes are shown by number, never hidden. */
 export function statusReasonLabel(code: number, locale: "zh-CN" | "en" = "zh-CN"): string {
-  const reason = (STATUS_REASONS as Record<number, (typeof STATUS_REASONS)[StatusReasonCode]>)[code];
+  const reason = Object.hasOwn(STATUS_REASONS, code) ? (STATUS_REASONS as Record<number, (typeof STATUS_REASONS)[StatusReasonCode]>)[code] : undefined;
   return reason ? reason[locale] : locale === "en" ? `Reason ${code}` : `原因代码 ${code}`;
 }

@@ -30,6 +30,10 @@ export const VERIFY_CODES = {
   CHAIN_UNREACHABLE: ["anchor", "The chain could not be read; the certificate could not be checked."],
   // issuer
   ISSUER_MISMATCH: ["issuer", "The credential names an issuer other than the agency that anchored it."],
+  CERT_NUMBER_MISMATCH: [
+    "issuer",
+    "The certificate number is not the anchoring agency's: its issuer segment is not the agency's registered unified social credit code, its type segment is not the certificate type's code, or it is not a national e-licence number at all.",
+  ],
   ISSUER_KEY_UNKNOWN: ["issuer", "The signing key is not registered."],
   ISSUER_KEY_OF_ANOTHER_AGENCY: ["issuer", "The signing key belongs to another agency."],
   ISSUER_KEY_ALGORITHM_MISMATCH: ["issuer", "The credential's algorithm is not the registered key's algorithm."],

@@ -41,7 +41,11 @@ export interface VerificationResult {
   issuer: { id: Hex; slug: string; name: string } | null;
   /** When the chain recorded the anchor: the certificate's trusted issuance time. */
   anchoredAt: string | null;
-  anchor: { root: Hex; block: number; transaction: Hex } | null;
+  /**
+   * The root and block as the chain records them; `transaction` only when its receipt on the
+   * chain shows it anchored this root (an envelope's transaction field is not signed), else null.
+   */
+  anchor: { root: Hex; block: number; transaction: Hex | null } | null;
   registry: { chainId: number; address: Hex; name: string } | null;
   status: { state: CertificateState; reason: number; since: string | null } | null;
   /** Set when the input was a share link: which link, and until when it lives. */

@@ -1,6 +1,7 @@
 import type { Envelope } from "../envelope/envelope";
 import { resolvePendingEnvelope, type ProofLookupOptions } from "./pending-proof";
 import type { VerificationResult } from "./result";
+import { snapshotOrUnreadable } from "./snapshot";
 import { verify, type VerifyOptions } from "./verify";
 
 /**
@@ -8,7 +9,9 @@ import { verify, type VerifyOptions } from "./verify";
  * service has its proof. The upgraded envelope is returned with the result only if the chain
  * confirmed its anchor.
  */
-export async function verifyResolvingPending(input: unknown, options: VerifyOptions & ProofLookupOptions): Promise<VerificationResult> {
+export async function verifyResolvingPending(given: unknown, options: VerifyOptions & ProofLookupOptions): Promise<VerificationResult> {
+  // Read once: the proof lookup and every check see the same plain copy.
+  const input = snapshotOrUnreadable(given);
   let anchored: Envelope | undefined;
   try {
     anchored = await resolvePendingEnvelope(input, options ?? { registries: [] });

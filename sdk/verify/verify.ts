@@ -6,7 +6,7 @@ import { keyIdFromKid } from "../credential/key-id";
 import { credentialLeaf } from "../credential/leaf";
 import { parseCredential, type ParsedCredential } from "../credential/parse";
 import { verifySignature } from "../credential/signature";
-import { parseEnvelope, type AnchorProof, type Envelope } from "../envelope/envelope";
+import { envelopeValueOf, parseEnvelope, type AnchorProof, type Envelope } from "../envelope/envelope";
 import { isCertchainError } from "../errors";
 import type { Hex } from "../lib/bytes";
 import { processProof } from "../merkle/tree";
@@ -16,6 +16,7 @@ import type { StatusRecord, VerificationContextRecord } from "../registry/types"
 import { findTypeByVct, typeIdOf, validateClaims } from "../types";
 import { CHECKS, VERIFY_CODES, messageOf, type CheckName, type VerifyCode } from "./codes";
 import { blankResult, type CheckResult, type VerificationResult } from "./result";
+import { UnreadableInput, snapshotOf } from "./snapshot";
 import { decideVerdict } from "./verdict";
 
 /** What to trust and when: the options of `verify`, `verifyMany` and `verifyDocument`. */
@@ -38,10 +39,14 @@ interface Item {
   slug?: string;
   keyId?: Hex;
   typeId?: Hex;
+  /** The certificate number's segments, when it is a national e-licence number. */
+  number?: { typeCode: string; issuerCode: string };
   reader?: RegistryReader;
   contextKey?: string;
   context?: VerificationContextRecord;
   status?: StatusRecord;
+  /** Whether the chain shows the envelope's transaction anchoring its root. */
+  transactionConfirmed?: boolean;
 }
 
 const iso = (seconds: unknown): string | null =>
@@ -55,18 +60,51 @@ const fail = (item: Item, code: VerifyCode, message: string = messageOf(code)) =
 const failed = (item: Item, name: CheckName) => item.checks.get(name)?.status === "failed";
 
 function failWith(item: Item, error: unknown, fallback: VerifyCode) {
-  const code = isCertchainError(error) && error.code in VERIFY_CODES ? (error.code as VerifyCode) : fallback;
+  const code = isCertchainError(error) && Object.hasOwn(VERIFY_CODES, error.code) ? (error.code as VerifyCode) : fallback;
   fail(item, code, isCertchainError(error) ? error.message : messageOf(code));
 }
 
 const isReader = (r: TrustedRegistry | RegistryReader): r is RegistryReader => typeof (r as RegistryReader).statuses === "function";
 
+/**
+ * The inputs as a plain array, each element read once by index: a list that is a Proxy, has
+ * getters or its own iterator, or throws on one element must not take the other results with it.
+ */
+function readList(inputs: unknown): unknown[] {
+  let length: number;
+  try {
+    length = Array.isArray(inputs) ? Number(inputs.length) : NaN;
+  } catch {
+    return [];
+  }
+  if (!Number.isSafeInteger(length) || length < 0) return [];
+  const list = new Array<unknown>(length);
+  for (let i = 0; i < length; i++) {
+    try {
+      list[i] = (inputs as unknown[])[i];
+    } catch (error) {
+      list[i] = new UnreadableInput(error);
+    }
+  }
+  return list;
+}
+
 /** format + integrity: everything that needs no chain. */
 function inspect(input: unknown): Item {
   const item: Item = { checks: new Map(), result: blankResult() };
+  let plain: unknown;
   try {
-    // Paper (a scanned QR code's text) is one more way to hand over a file: same pipeline after decoding.
-    item.envelope = parseEnvelope(isPaperPayload(input) ? decodePaperPayload(input) : input);
+    if (input instanceof UnreadableInput) throw input.error;
+    // Read once into plain data, within the same limits for text and objects; every check below
+    // looks only at the copy. Paper (a scanned QR code's text) is one more way to hand over a
+    // file: the same pipeline after decoding.
+    plain = snapshotOf(typeof input === "string" ? (isPaperPayload(input) ? decodePaperPayload(input) : envelopeValueOf(input)) : input);
+  } catch (error) {
+    failWith(item, error, "FORMAT_MALFORMED");
+    return item;
+  }
+  try {
+    item.envelope = parseEnvelope(plain);
     item.parsed = parseCredential(item.envelope.credential);
   } catch (error) {
     failWith(item, error, "FORMAT_MALFORMED");
@@ -81,10 +119,14 @@ function inspect(input: unknown): Item {
     fail(item, "FORMAT_MALFORMED", "the credential lacks iss, vct, kid, certificate_number or valid times");
     return item;
   }
-  if (number.startsWith("1.2.156.3005.2.") && !parseCertificateNumber(number).ok) {
+  const parsedNumber = parseCertificateNumber(number);
+  // A national number with a broken structure or check character is malformed here; whether a
+  // number is the anchoring agency's (or a national one at all) is the issuer check's question.
+  if (number.startsWith("1.2.156.3005.2.") && !parsedNumber.ok) {
     fail(item, "CERT_NUMBER_INVALID");
     return item;
   }
+  if (parsedNumber.ok) item.number = { typeCode: parsedNumber.parts.typeCode, issuerCode: parsedNumber.parts.issuerCode };
   pass(item, "format");
   item.slug = slug;
   item.keyId = keyId;
@@ -132,6 +174,29 @@ interface RegistrySession {
   reader: RegistryReader;
   head?: Promise<number>;
   contexts: Map<string, Promise<VerificationContextRecord>>;
+  /** Whether an envelope's transaction anchored its root, per distinct (root, transaction). */
+  transactions: Map<string, Promise<boolean>>;
+}
+
+const transactionKeyOf = (anchor: AnchorProof) => `${anchor.root.toLowerCase()}|${anchor.transaction.toLowerCase()}`;
+
+/**
+ * Reads, once per distinct (root, transaction), whether the envelope's transaction is the one
+ * that anchored the root. The field is informative and unsigned: a failed read only leaves it
+ * out of the result, it fails no check.
+ */
+function checkTransactions(session: RegistrySession, items: Item[]): void {
+  const check = session.reader.anchorTransactions;
+  const fresh = new Map<string, { root: Hex; transaction: Hex }>();
+  for (const item of items) {
+    if (!item.context?.anchor.anchoredAt) continue;
+    const anchor = item.envelope!.anchor as AnchorProof;
+    const key = transactionKeyOf(anchor);
+    if (!session.transactions.has(key) && !fresh.has(key)) fresh.set(key, { root: anchor.root, transaction: anchor.transaction });
+  }
+  if (fresh.size === 0) return;
+  const read = typeof check === "function" ? check.call(session.reader, [...fresh.values()]) : Promise.resolve([...fresh.values()].map(() => false));
+  [...fresh.keys()].forEach((key, i) => session.transactions.set(key, read.then((answers) => answers[i] === true, () => false)));
 }
 
 /**
@@ -170,12 +235,17 @@ async function readChain(session: RegistrySession, items: Item[]): Promise<numbe
       if (group) group.push(item);
       else leavesByAgency.set(agencyId, [item]);
     }
+    checkTransactions(session, items);
     await Promise.all(
       [...leavesByAgency].map(async ([agencyId, group]) => {
         const statuses = await reader.statuses(agencyId, group.map((i) => i.result.certificate!.leaf));
         group.forEach((item, i) => (item.status = statuses[i]));
       }),
     );
+    for (const item of items) {
+      const anchor = item.envelope!.anchor as AnchorProof;
+      if (item.context?.anchor.anchoredAt) item.transactionConfirmed = await session.transactions.get(transactionKeyOf(anchor));
+    }
     return head;
   } catch {
     for (const item of items) fail(item, "CHAIN_UNREACHABLE");
@@ -188,7 +258,7 @@ function judgeAnchor(item: Item, head: number, minConfirmations: number) {
   const anchor = item.envelope!.anchor as AnchorProof;
   if (context.anchor.anchoredAt === 0) return fail(item, "ANCHOR_ROOT_NOT_FOUND");
   item.result.anchoredAt = iso(context.anchor.anchoredAt);
-  item.result.anchor = { root: anchor.root, block: context.anchor.blockNumber, transaction: anchor.transaction };
+  item.result.anchor = { root: anchor.root, block: context.anchor.blockNumber, transaction: item.transactionConfirmed ? anchor.transaction : null };
   if (head - context.anchor.blockNumber + 1 < minConfirmations) return fail(item, "ANCHOR_UNCONFIRMED");
   pass(item, "anchor");
 }
@@ -198,6 +268,12 @@ function judgeIssuer(item: Item) {
   const at = anchor.anchoredAt;
   item.result.issuer = { id: anchor.agencyId, slug: agency.slug, name: agency.name };
   if (agency.slug !== item.slug) return fail(item, "ISSUER_MISMATCH");
+  // The number must be this agency's and this type's: the registry holds the agency's code.
+  const typeCode = findTypeByVct(item.parsed!.payload.vct)?.typeCode;
+  const number = item.number;
+  if (!number || !agency.creditCode || number.issuerCode !== agency.creditCode || (typeCode !== undefined && number.typeCode !== typeCode)) {
+    return fail(item, "CERT_NUMBER_MISMATCH");
+  }
   if (key.alg === 0) return fail(item, "ISSUER_KEY_UNKNOWN");
   if (key.agencyId.toLowerCase() !== anchor.agencyId.toLowerCase()) return fail(item, "ISSUER_KEY_OF_ANOTHER_AGENCY");
   if (algorithmFromChain(key.alg) !== item.parsed!.header.alg) return fail(item, "ISSUER_KEY_ALGORITHM_MISMATCH");
@@ -297,26 +373,53 @@ function inspectSafely(input: unknown): Item {
  * results.filter((r) => r.verdict !== "valid").forEach((r) => console.log(r.reason?.code));
  */
 export async function verifyMany(inputs: readonly unknown[], options: VerifyOptions): Promise<VerificationResult[]> {
-  const readers = (options?.registries ?? []).map((r) => (isReader(r) ? r : createRegistryReader(r)));
-  const sessions: RegistrySession[] = readers.map((reader) => ({ reader, contexts: new Map() }));
-  const minConfirmations = Math.max(1, options?.minConfirmations ?? 1);
-  const now = Math.floor(Number(options?.now ?? Date.now()) / 1000);
-  const proofMemo = new Map<string, Hex>();
-  const results: VerificationResult[] = new Array(inputs.length);
-  const chunks: Promise<void>[] = [];
-  for (let start = 0; start < inputs.length; start += CHUNK) {
-    const items = inputs.slice(start, start + CHUNK).map(inspectSafely);
-    for (const item of items) locateAnchor(item, readers, proofMemo);
-    chunks.push(
-      judgeChunk(items, sessions, minConfirmations, now).then(() => {
-        items.forEach((item, i) => (results[start + i] = finish(item)));
-      }),
-    );
-    // Let this chunk's requests go out before the next chunk occupies the thread.
-    await new Promise((resolve) => setTimeout(resolve, 0));
+  const list = readList(inputs);
+  const results: VerificationResult[] = new Array(list.length);
+  try {
+    const { readers, minConfirmations, now } = settingsOf(options);
+    const sessions: RegistrySession[] = readers.map((reader) => ({ reader, contexts: new Map(), transactions: new Map() }));
+    const proofMemo = new Map<string, Hex>();
+    const chunks: Promise<void>[] = [];
+    for (let start = 0; start < list.length; start += CHUNK) {
+      const items = list.slice(start, start + CHUNK).map(inspectSafely);
+      for (const item of items) locateAnchor(item, readers, proofMemo);
+      chunks.push(
+        judgeChunk(items, sessions, minConfirmations, now).then(() => {
+          items.forEach((item, i) => (results[start + i] = finish(item)));
+        }),
+      );
+      // Let this chunk's requests go out before the next chunk occupies the thread.
+      await new Promise((resolve) => setTimeout(resolve, 0));
+    }
+    await Promise.all(chunks);
+  } catch {
+    // A fault no check foresaw (hostile options, say) still leaves a verdict for every input.
+    for (let i = 0; i < list.length; i++) results[i] ??= unforeseen();
   }
-  await Promise.all(chunks);
   return results;
+}
+
+/** The caller's options, read once; a hostile or broken options object trusts no registry. */
+function settingsOf(options: VerifyOptions): { readers: RegistryReader[]; minConfirmations: number; now: number } {
+  let registries: readonly (TrustedRegistry | RegistryReader)[] = [];
+  let minConfirmations = 1;
+  let now = Math.floor(Date.now() / 1000);
+  try {
+    const given = options?.registries;
+    registries = Array.isArray(given) ? [...given] : [];
+    minConfirmations = Math.max(1, Number(options?.minConfirmations ?? 1) || 1);
+    const at = Number(options?.now ?? Date.now());
+    if (Number.isFinite(at)) now = Math.floor(at / 1000);
+  } catch {
+    registries = [];
+  }
+  return { readers: registries.map((r) => (isReader(r) ? r : createRegistryReader(r))), minConfirmations, now };
+}
+
+function unforeseen(): VerificationResult {
+  const item: Item = { checks: new Map(), result: blankResult() };
+  fail(item, "FORMAT_MALFORMED", "the input could not be verified");
+  return finish(item);
 }
 
 /**

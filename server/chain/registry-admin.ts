@@ -1,5 +1,5 @@
 import { Contract, type ContractTransactionReceipt, type Signer } from "ethers";
-import { ALLOWED_ALGORITHMS, CERTCHAIN_REGISTRY_ABI, agencyIdOf, keyIdOf, toHexBytes, typeIdOf, type Hex, type RawPublicKey } from "@certchain/sdk/internal";
+import { ALLOWED_ALGORITHMS, CERTCHAIN_REGISTRY_ABI, agencyIdOf, creditCodeToBytes18, keyIdOf, toHexBytes, typeIdOf, type Hex, type RawPublicKey } from "@certchain/sdk/internal";
 
 /** The root authority's writes to the registry, each waiting for its receipt. */
 export function createRegistryAdmin(address: string, rootAuthority: Signer) {
@@ -10,7 +10,8 @@ export function createRegistryAdmin(address: string, rootAuthority: Signer) {
   };
   return {
     contract,
-    registerAgency: (slug: string, name: string) => send("registerAgency", slug, name),
+    /** `creditCode`: the agency's unified social credit code, 18 characters (its certificate numbers' issuer segment). */
+    registerAgency: (slug: string, name: string, creditCode: string) => send("registerAgency", slug, name, creditCodeToBytes18(creditCode)),
     renameAgency: (slug: string, name: string) => send("renameAgency", agencyIdOf(slug), name),
     /** `validUntil` 0 (default) is open-ended. Times in seconds. */
     setAccreditation: (slug: string, vct: string, validFrom = 0, validUntil = 0) =>

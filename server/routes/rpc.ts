@@ -1,4 +1,6 @@
 import type { FastifyError, FastifyInstance } from "fastify";
+import { nestsDeeperThan } from "../lib/json-depth";
+import { replyWithError } from "../plugins/app/errors";
 
 export interface RpcProxyRoutesOptions {
   /** The chain node's JSON-RPC URL (never shown to browsers). */
@@ -14,6 +16,11 @@ export interface RpcProxyRoutesOptions {
 export const RPC_ALLOWED_METHODS: ReadonlySet<string> = new Set(["eth_call", "eth_chainId", "eth_blockNumber", "eth_getLogs"]);
 export const RPC_MAX_BATCH = 50;
 export const RPC_BODY_LIMIT = 64 * 1024;
+/**
+ * The deepest a request may nest: a batch of eth_getLogs with topic alternatives needs 6. Deeper
+ * params are refused here (the node used to fail on 5,000-deep params, and the caller got a 502).
+ */
+export const RPC_MAX_DEPTH = 8;
 
 type Id = string | number | null;
 interface RpcError {
@@ -48,7 +55,9 @@ function inspect(call: unknown): Item {
  * (at most 50) are accepted; each call outside the allow-list (eth_call, eth_chainId,
  * eth_blockNumber, eth_getLogs) is answered "method not allowed" (-32601) in place. The allowed
  * calls go upstream as one batch with ids of our own, so a caller's ids cannot confuse the
- * matching of answers. Errors are JSON-RPC shaped, not the API's `{ error: { code } }`.
+ * matching of answers. What a JSON-RPC client can act on is JSON-RPC shaped (parse error -32700,
+ * invalid request -32600, method not allowed -32601, node unreachable -32603); refusals of the
+ * HTTP request itself (413, 415, 429) are the API's `{ error: { code, message } }`.
  *
  * @example
  * await app.register(rpcProxyRoutes, { upstreamUrl: "http://127.0.0.1:8545" });
@@ -56,17 +65,15 @@ function inspect(call: unknown): Item {
 export async function rpcProxyRoutes(app: FastifyInstance, options: RpcProxyRoutesOptions): Promise<void> {
   const timeoutMs = options.timeoutMs ?? 15_000;
 
-  // Parse errors and oversize bodies answer in JSON-RPC's terms (this plugin's routes only).
+  // A body that is not a JSON-RPC request answers in JSON-RPC's terms; what concerns the HTTP
+  // request itself (too large, not JSON at all, rate limited) in the API's one error shape.
   app.setErrorHandler((error: FastifyError, request, reply) => {
-    if (error.code === "FST_ERR_CTP_BODY_TOO_LARGE") return reply.status(413).send(rpcError(null, -32600, "request too large"));
-    if (error.code === "FST_ERR_CTP_INVALID_MEDIA_TYPE") return reply.status(415).send(rpcError(null, -32600, "send application/json"));
     if (error instanceof SyntaxError || error.code === "FST_ERR_CTP_INVALID_JSON_BODY" || error.code === "FST_ERR_CTP_EMPTY_JSON_BODY") {
       return reply.status(400).send(rpcError(null, -32700, "parse error"));
     }
-    // The app's rate limiter throws its RATE_LIMITED error without a status of its own.
-    const status = error.code === "RATE_LIMITED" ? 429 : typeof error.statusCode === "number" && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 500;
-    if (status >= 500) request.log.error({ err: error }, "rpc proxy failure");
-    return reply.status(status).send(rpcError(null, status === 429 ? -32005 : -32603, status === 429 ? "rate limited" : status >= 500 ? "internal error" : "invalid request"));
+    // Valid JSON, but nested deeper than any JSON-RPC call needs (5,000-deep params once reached the node and came back 502).
+    if (error.code === "JSON_TOO_DEEP") return reply.status(400).send(rpcError(null, -32600, "invalid request: nested too deeply"));
+    return replyWithError(error, request, reply);
   });
 
   async function forward(calls: { method: string; params: unknown }[]): Promise<({ result: unknown } | { error: unknown })[] | undefined> {
@@ -106,6 +113,7 @@ export async function rpcProxyRoutes(app: FastifyInstance, options: RpcProxyRout
       const calls: unknown[] = batch ? (request.body as unknown[]) : [request.body];
       if (batch && calls.length === 0) return reply.status(400).send(rpcError(null, -32600, "empty batch"));
       if (calls.length > RPC_MAX_BATCH) return reply.status(400).send(rpcError(null, -32600, `at most ${RPC_MAX_BATCH} calls per batch`));
+      if (nestsDeeperThan(request.body, RPC_MAX_DEPTH)) return reply.status(400).send(rpcError(null, -32600, "invalid request: nested too deeply"));
 
       const items = calls.map(inspect);
       const toForward = items.flatMap((item) => ("forward" in item ? [item.forward] : []));

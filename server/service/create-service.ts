@@ -23,7 +23,6 @@ export interface ServiceConfig {
   tokenSecret?: Uint8Array;
   batch?: { maxSize?: number; maxDelayMs?: number; finishSlice?: number };
   confirmations?: number;
-  issuerCodes?: Record<string, string>;
   registryName?: string;
   /** Base URL pending envelopes name for their proofs (see IssuingServiceOptions.publicUrl). */
   publicUrl?: string;
@@ -77,7 +76,6 @@ export async function createService(config: ServiceConfig): Promise<Service> {
       tokenSecret,
       batch: config.batch,
       confirmations: config.confirmations,
-      issuerCodes: config.issuerCodes,
       publicUrl: config.publicUrl,
       faults: config.faults,
     });

@@ -1,4 +1,5 @@
 import { createHash, randomBytes } from "node:crypto";
+import { creditCodeCheckCharacter } from "@certchain/sdk";
 
 /**
  * Certificate ids: opaque and URL-safe, but starting with the time in base 36 so that LevelDB's
@@ -6,13 +7,20 @@ import { createHash, randomBytes } from "node:crypto";
  */
 export const newCertificateId = (at: number): string => `${at.toString(36).padStart(9, "0")}${randomBytes(12).toString("base64url")}`;
 
+const CREDIT_CODE_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY";
+
 /**
- * An 18-character issuer code for the certificate number when the agency's real unified social
- * credit code is not configured: derived from the slug, so stable across restarts and nodes.
+ * A unified social credit code for a demo agency, derived from its slug: well formed, with a
+ * right check character, and recognisable as made up ("Y1" other registration authority,
+ * division 000000). Real agencies register their real code.
+ *
+ * @example
+ * derivedCreditCode("sh-amr"); // "Y1000000…" (18 characters)
  */
-export function issuerCodeOf(agency: string): string {
-  const digest = createHash("sha256").update(`certchain-issuer:${agency}`, "utf8").digest();
-  return BigInt(`0x${digest.subarray(0, 16).toString("hex")}`).toString(36).toUpperCase().padStart(18, "0").slice(-18);
+export function derivedCreditCode(slug: string): string {
+  const digest = createHash("sha256").update(`certchain-credit-code:${slug}`, "utf8").digest();
+  const first17 = `Y1000000${Array.from(digest.subarray(0, 9), (byte) => CREDIT_CODE_ALPHABET[byte % 31]).join("")}`;
+  return first17 + creditCodeCheckCharacter(first17);
 }
 
 /** Certificate-number serials are zero-padded so they sort and read alike. */

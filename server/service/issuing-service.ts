@@ -6,6 +6,7 @@ import {
   createPendingEnvelope,
   createRegistryReader,
   credentialLeaf,
+  creditCodeToBytes18,
   findTypeById,
   formatCertificateNumber,
   isCertchainError,
@@ -18,6 +19,7 @@ import {
   type Envelope,
   type Hex,
 } from "@certchain/sdk";
+import { ownValue, snapshotOrUnreadable } from "@certchain/sdk/internal";
 import { awaitAnchors } from "../anchoring/await-anchors";
 import { createBatcher, type Batcher } from "../anchoring/batcher";
 import { createTokenAuthority } from "../auth/tokens";
@@ -33,7 +35,9 @@ import { createCertificateStore, type PendingEntry } from "../store/certificate-
 import type { Database, WriteOp } from "../store/database";
 import { createIdempotencyStore, requestHashOf, type StoredItemResult } from "../store/idempotency-store";
 import { createAccreditationCache } from "./accreditations";
-import { formatSerial, issuerCodeOf, newCertificateId } from "./identifiers";
+import { checkAgencyRequest } from "./agency-request";
+import { createCreditCodeCache } from "./credit-codes";
+import { formatSerial, newCertificateId } from "./identifiers";
 import type {
   AgencyView,
   BatchItemResult,
@@ -65,8 +69,6 @@ export interface IssuingServiceOptions {
   batch?: { maxSize?: number; maxDelayMs?: number; finishSlice?: number };
   /** Blocks an anchor needs before proofs are handed out (1 = mined). */
   confirmations?: number;
-  /** Real unified social credit codes per agency slug; otherwise one is derived from the slug. */
-  issuerCodes?: Record<string, string>;
   /**
    * This service's public base URL, named in pending envelopes so holders and verifiers know
    * where to ask for the proof (GET <publicUrl>/v1/proofs/<leaf>). Without it envelopes name none.
@@ -101,6 +103,9 @@ function transitionAllowed(state: CertificateState, action: StatusAction): boole
   return true;
 }
 
+/** The chainLock key of the root authority's registry writes (agency slugs cannot contain "!"). */
+const ROOT_WRITES = "!root";
+
 const CHAIN_STATE: Record<string, CertificateState> = { active: "anchored", suspended: "suspended", revoked: "revoked" };
 
 function parseTime(value: unknown, field: string): number | undefined {
@@ -125,7 +130,7 @@ export async function createIssuingService(options: IssuingServiceOptions): Prom
   const operatorFor =
     typeof chain.operatorSignerFor === "function"
       ? chain.operatorSignerFor
-      : (agency: string) => (chain.operatorSignerFor as Record<string, Signer>)[agency];
+      : (agency: string) => ownValue(chain.operatorSignerFor as Record<string, Signer>, agency);
 
   const certificates = createCertificateStore(db);
   const batches = createBatchStore(db);
@@ -134,6 +139,7 @@ export async function createIssuingService(options: IssuingServiceOptions): Prom
   const serials = db.sublevel<number>("serials");
   const tokens = createTokenAuthority(options.tokenSecret);
   const accreditations = createAccreditationCache(db, chain.provider, chain.registryAddress, now);
+  const creditCodes = createCreditCodeCache(db, chain.provider, chain.registryAddress);
   const reader = createRegistryReader({ chainId: chain.chainId, address: chain.registryAddress, provider: chain.provider, name: chain.registryName });
   const chainLock = createKeyedMutex();
   const requestLock = createKeyedMutex();
@@ -207,11 +213,13 @@ export async function createIssuingService(options: IssuingServiceOptions): Prom
     if (validFrom !== undefined && validUntil !== undefined && validFrom >= validUntil) throw apiError("VALIDITY_INVALID");
     const agency = principal.agency;
     const signer = keys.activeSigner(agency) ?? (await ensureKey(agency));
+    // The registry's code, as verifiers will compare it with the number's issuer segment.
+    const issuerCode = await creditCodes.codeOf(agency);
     const counter = await counterOf(agency);
     const serial = (counter.value += 1);
     const certificateNumber = formatCertificateNumber({
       typeCode: type.typeCode,
-      issuerCode: options.issuerCodes?.[agency] ?? issuerCodeOf(agency),
+      issuerCode,
       serial: formatSerial(serial),
       version: 1,
     });
@@ -238,7 +246,9 @@ export async function createIssuingService(options: IssuingServiceOptions): Prom
 
   async function ensureKey(agency: string) {
     try {
-      return await keys.ensureSigningKey(agency);
+      // With the root authority's other writes: one account, one nonce at a time, and two first
+      // issuances of an agency register one key, not two.
+      return await chainLock(ROOT_WRITES, () => keys.ensureSigningKey(agency));
     } catch (cause) {
       throw apiError("CHAIN_UNAVAILABLE", "The agency's signing key cannot be registered now; try again later.");
     }
@@ -341,7 +351,7 @@ export async function createIssuingService(options: IssuingServiceOptions): Prom
     batcher,
     flush: (agency) => batcher.flush(agency),
     async primeAccreditations(agency) {
-      await Promise.all(certificateTypes.map((type) => accreditations.isAccredited(agency, type)));
+      await Promise.all([...certificateTypes.map((type) => accreditations.isAccredited(agency, type)), creditCodes.codeOf(agency)]);
     },
 
     async issue(principal, request, context) {
@@ -376,7 +386,7 @@ export async function createIssuingService(options: IssuingServiceOptions): Prom
 
     async changeStatus(principal, id, action, reason, context) {
       const agencyPrincipal = requireAgency(principal);
-      if (!(action in STATE_AFTER)) throw apiError("BAD_REQUEST", "Unknown status action.");
+      if (!Object.hasOwn(STATE_AFTER, action)) throw apiError("BAD_REQUEST", "Unknown status action.");
       if (!Number.isInteger(reason) || reason < 0 || reason > 65_535) throw apiError("VALIDATION_FAILED", "reason must be an integer from 0 to 65535.", [{ path: "/reason", message: "out of range" }]);
       return certificateLock(id, async () => {
         const record = await load(id);
@@ -392,7 +402,7 @@ export async function createIssuingService(options: IssuingServiceOptions): Prom
           if (revert === undefined) throw apiError("CHAIN_UNAVAILABLE");
           // The chain may already be where we want it (a crash after the transaction, before our write).
           const [onChain] = await reader.statuses(agencyIdOf(record.agency), [record.leaf]).catch(() => [undefined]);
-          if (onChain === undefined || CHAIN_STATE[onChain.state] !== STATE_AFTER[action]) {
+          if (onChain === undefined || ownValue(CHAIN_STATE, onChain.state) !== STATE_AFTER[action]) {
             throw apiError("STATUS_TRANSITION_INVALID", undefined, { status: record.status, action, revert });
           }
         }
@@ -416,8 +426,18 @@ export async function createIssuingService(options: IssuingServiceOptions): Prom
       return { status: "anchored", proof: { root, proof, registry, chainId, anchoredAt, transaction, block } };
     },
 
-    async verify(input) {
-      const options = { registries: [reader], minConfirmations: confirmations };
+    async verify(given, shares) {
+      const options = {
+        registries: [reader],
+        minConfirmations: confirmations,
+        // Share links: only this service's own, read from its store (the route passes it).
+        shareServices: shares ? [shares.origin] : [],
+        readShare: shares?.read,
+        // Belt and braces: the service fetches no URL it is handed (no proof services either).
+        fetch: async () => Promise.reject(new Error("the service fetches no URL")),
+      };
+      // Read once: the store lookup and the checks see the same plain copy.
+      const input = snapshotOrUnreadable(given);
       // A pending envelope of ours is resolved from our own store: no HTTP to ourselves.
       const anchored = await anchoredFromStore(input).catch(() => undefined);
       if (anchored === undefined) return sdkVerify(input, options);
@@ -439,6 +459,7 @@ export async function createIssuingService(options: IssuingServiceOptions): Prom
         id: a.id,
         slug: a.slug,
         name: a.name,
+        creditCode: a.creditCode,
         keyIds: a.keyIds,
         types: a.typeIds.map((typeId) => {
           const type = byTypeId.get(typeId.toLowerCase());
@@ -458,7 +479,7 @@ export async function createIssuingService(options: IssuingServiceOptions): Prom
       if (typeof agency !== "string" || operatorFor(agency) === undefined) throw apiError("AGENCY_NOT_FOUND");
       let replaced;
       try {
-        replaced = await keys.replaceSigningKey(agency);
+        replaced = await chainLock(ROOT_WRITES, () => keys.replaceSigningKey(agency));
       } catch {
         throw apiError("CHAIN_UNAVAILABLE");
       }
@@ -466,9 +487,15 @@ export async function createIssuingService(options: IssuingServiceOptions): Prom
       // or its anchor time would fall after the key's end and it would never verify.
       await Promise.allSettled([...(inFlight.get(agency) ?? [])]);
       await batcher.flush(agency);
-      const latest = await chain.provider.getBlock("latest");
-      const validUntil = latest!.timestamp + 1;
-      await keys.retire(agency, replaced.previous, validUntil);
+      let validUntil: number;
+      try {
+        const latest = await chain.provider.getBlock("latest");
+        validUntil = latest!.timestamp + 1;
+        await chainLock(ROOT_WRITES, () => keys.retire(agency, replaced.previous, validUntil));
+      } catch {
+        // The new key is in use; retiring the old ones can be done by rotating again.
+        throw apiError("CHAIN_UNAVAILABLE", "The new key is registered and in use, but the old ones could not be retired now; rotate again later.");
+      }
       await audit.append([
         { at: new Date(now()).toISOString(), actor: principal.subject, requestId: context.requestId, action: "key.rotate", subject: agency, data: { keyId: replaced.signer.keyId, retired: replaced.previous, validUntil } },
       ]);
@@ -477,24 +504,40 @@ export async function createIssuingService(options: IssuingServiceOptions): Prom
 
     async registerAgency(principal, request, context) {
       requireRoot(principal);
+      checkAgencyRequest(request);
       const unknown = request.types.filter((id) => !findTypeById(id));
       if (unknown.length > 0) throw apiError("CERT_TYPE_UNKNOWN", `No such certificate type: ${unknown.join(", ")}.`);
       const admin = createRegistryAdmin(chain.registryAddress, chain.rootAuthority);
-      let existing;
-      try {
-        existing = await admin.contract.agency(agencyIdOf(request.slug));
-      } catch {
-        throw apiError("CHAIN_UNAVAILABLE");
-      }
-      if (existing.registered) throw apiError("AGENCY_EXISTS");
-      try {
-        await admin.registerAgency(request.slug, request.name);
-        for (const id of request.types) await admin.setAccreditation(request.slug, findTypeById(id)!.vct);
-      } catch {
-        throw apiError("CHAIN_UNAVAILABLE");
-      }
+      // One registration at a time: two requests for one slug would both find it free, and the
+      // second transaction's revert used to come back as 503 instead of 409.
+      await chainLock(ROOT_WRITES, async () => {
+        let existing;
+        try {
+          existing = await admin.contract.agency(agencyIdOf(request.slug));
+        } catch {
+          throw apiError("CHAIN_UNAVAILABLE");
+        }
+        if (existing.registered) throw apiError("AGENCY_EXISTS");
+        let holder;
+        try {
+          holder = await admin.contract.agencyOfCreditCode(creditCodeToBytes18(request.creditCode));
+        } catch {
+          throw apiError("CHAIN_UNAVAILABLE");
+        }
+        if (BigInt(holder) !== 0n) throw apiError("CREDIT_CODE_TAKEN", undefined, { agencyId: holder });
+        try {
+          await admin.registerAgency(request.slug, request.name, request.creditCode);
+          for (const id of request.types) await admin.setAccreditation(request.slug, findTypeById(id)!.vct);
+        } catch (error) {
+          // Another service on the same registry may have registered the slug or code in between.
+          const revert = revertNameOf(error);
+          if (revert === "CertchainAgencyAlreadyRegistered") throw apiError("AGENCY_EXISTS");
+          if (revert === "CertchainCreditCodeTaken") throw apiError("CREDIT_CODE_TAKEN");
+          throw apiError("CHAIN_UNAVAILABLE");
+        }
+      });
       await audit.append([
-        { at: new Date(now()).toISOString(), actor: principal.subject, requestId: context.requestId, action: "agency.register", subject: request.slug, data: { name: request.name, types: request.types } },
+        { at: new Date(now()).toISOString(), actor: principal.subject, requestId: context.requestId, action: "agency.register", subject: request.slug, data: { name: request.name, creditCode: request.creditCode, types: request.types } },
       ]);
       const view = (await service.agencies()).find((agency) => agency.slug === request.slug);
       if (!view) throw apiError("CHAIN_UNAVAILABLE");

@@ -2,7 +2,8 @@
  * The contract between the HTTP layer (server/app.ts, server/routes/) and the issuing service
  * (server/service/). Routes only translate HTTP to these calls; everything else lives behind them.
  */
-import type { CertificateType, Envelope, Hex, ProofRecord, VerificationResult } from "@certchain/sdk";
+import type { CertificateType, Envelope, Hex, ProofRecord, ShareReader, VerificationResult } from "@certchain/sdk";
+import type { AgencyRequest } from "./agency-request";
 
 /** Who is calling, from a verified bearer token. */
 export type Principal =
@@ -49,6 +50,8 @@ export interface AgencyView {
   id: Hex;
   slug: string;
   name: string;
+  /** Unified social credit code, as the registry holds it. */
+  creditCode: string;
   types: { id: string | null; vct: string | null; typeId: Hex }[];
   keyIds: Hex[];
 }
@@ -91,14 +94,19 @@ export interface IssuingService {
    */
   proofOf(leaf: string): Promise<{ status: "anchored"; proof: ProofRecord } | { status: "pending" } | undefined>;
   changeStatus(principal: Principal, id: string, action: StatusAction, reason: number, context: RequestContext): Promise<CertificateRecord>;
-  /** The SDK's verdict; a pending envelope this node issued is verified with the proof from its store. */
-  verify(input: unknown): Promise<VerificationResult>;
+  /**
+   * The SDK's verdict. A pending envelope this node issued is verified with the proof from its
+   * store; a share link is opened only when it is of `shares.origin`, read with `shares.read`
+   * (never over HTTP). Any other share link is the verdict SHARE_HOST_NOT_ALLOWED: the service
+   * never fetches a URL it is handed.
+   */
+  verify(input: unknown, shares?: { origin: string; read: ShareReader }): Promise<VerificationResult>;
   types(): readonly CertificateType[];
   agencies(): Promise<AgencyView[]>;
   audit(principal: Principal, options?: { after?: number; limit?: number }): Promise<{ entries: AuditEntry[]; intact: boolean; head: Hex }>;
   rotateKey(principal: Principal, agency: string, context: RequestContext): Promise<{ keyId: Hex; retired: Hex[] }>;
   /** Root only: registers an agency on the registry and accredits it for `types` (open-ended, from now). */
-  registerAgency(principal: Principal, request: { slug: string; name: string; types: string[] }, context: RequestContext): Promise<AgencyView>;
+  registerAgency(principal: Principal, request: AgencyRequest, context: RequestContext): Promise<AgencyView>;
   readiness(): Promise<Readiness>;
   /** Verifies a bearer token (jose, HS256 allow-list) into a principal; throws AUTH_* codes. */
   authenticate(token: string): Promise<Principal>;

@@ -68,13 +68,22 @@ describe("cli: status, agency, key and help", function () {
   it("agency list shows the registry's agencies; agency add registers one (root authority)", async function () {
     const list = await runCli(["agency", "list", "--demo", env.demoFile]);
     expect(list.code, list.stderr).to.equal(0);
-    expect(list.stdout).to.match(/^SLUG\s+NAME\s+TYPES\s+KEYS/).and.include("sh-notary").and.include("上海市东方公证处").and.include("notarisation-receipt");
+    expect(list.stdout).to.match(/^SLUG\s+NAME\s+CREDIT CODE\s+TYPES\s+KEYS/).and.include("sh-notary").and.include("上海市东方公证处").and.include("notarisation-receipt");
 
-    const add = await runCli(["agency", "add", "sh-fda", "--name", "上海市药品监督管理局", "--type", "production-licence", "--demo", env.demoFile]);
+    const add = await runCli(["agency", "add", "sh-fda", "--name", "上海市药品监督管理局", "--credit-code", "11310000MB2F30002R", "--type", "production-licence", "--demo", env.demoFile]);
     expect(add.code, add.stderr).to.equal(0);
     const after = await runCli(["agency", "list", "--demo", env.demoFile]);
-    expect(after.stdout).to.include("sh-fda").and.include("上海市药品监督管理局");
-    const again = await runCli(["agency", "add", "sh-fda", "--name", "重复", "--type", "production-licence", "--demo", env.demoFile]);
+    expect(after.stdout).to.include("sh-fda").and.include("上海市药品监督管理局").and.include("11310000MB2F30002R");
+    for (const [args, message] of [
+      [[], /missing --credit-code/],
+      [["--credit-code", "11310000MB2F30002X"], /check character/],
+      [["--credit-code", "1131"], /18 characters/],
+    ] as const) {
+      const refused = await runCli(["agency", "add", "sh-gda", "--name", "局", "--type", "production-licence", ...args, "--demo", env.demoFile]);
+      expect(refused.code, refused.stderr).to.equal(2);
+      expect(refused.stderr).to.match(message);
+    }
+    const again = await runCli(["agency", "add", "sh-fda", "--name", "重复", "--credit-code", "123100004250061179", "--type", "production-licence", "--demo", env.demoFile]);
     expect(again.code).to.equal(1);
     expect(again.stderr).to.include("AGENCY_EXISTS");
   });

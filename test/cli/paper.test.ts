@@ -241,7 +241,10 @@ describe("cli: certchain print, and verifying paper", function () {
     const png = await rasterise(pdf);
     copyFileSync(png, path.join(ARTIFACTS, "paper-share-link-fallback.png"));
     expect(qrTextFromImage(readFileSync(png))).to.match(new RegExp(`^${env.apiUrl}/s/[A-Za-z0-9_-]+#`));
-    const [result] = await verifyJson(png);
+    // A share link is opened only from a service the clerk allows (here the one that made it).
+    const [refusedLink] = await verifyJson(png);
+    expect(refusedLink.reason?.code).to.equal("SHARE_HOST_NOT_ALLOWED");
+    const [result] = await verifyJson(png, "--share-service", env.apiUrl);
     expect(result.verdict).to.equal("valid");
     expect(result.claims.business_scope).to.equal(scope);
     // The service holds ciphertext only: the printed values are nowhere in its store.

@@ -13,6 +13,7 @@ import { createShareStore } from "../../server/store/share-store";
 import { createService, type Service } from "../../server/service/create-service";
 import { findTypeById, type Hex, type TrustedRegistry } from "@certchain/sdk";
 import { freePort } from "../support/ports";
+import { derivedCreditCode } from "../../server/service/identifiers";
 
 const ROOT = path.join(__dirname, "..", "..");
 const BIN = path.join(ROOT, "scripts", "cli", "bin.js");
@@ -57,7 +58,7 @@ export async function startCliEnvironment(options: { batchDelayMs?: number } = {
     const admin = createRegistryAdmin(deployment.address, root);
     const operators: Record<string, Wallet> = {};
     for (const [i, agency] of AGENCIES.entries()) {
-      await admin.registerAgency(agency.slug, agency.name);
+      await admin.registerAgency(agency.slug, agency.name, derivedCreditCode(agency.slug));
       for (const type of agency.types) await admin.setAccreditation(agency.slug, findTypeById(type)!.vct);
       operators[agency.slug] = accountOf(i + 1, provider);
       await admin.addOperator(agency.slug, operators[agency.slug].address);

@@ -123,11 +123,13 @@ describe("cli: certchain verify", function () {
     expect(run.stdout).to.include("ANCHOR_UNTRUSTED_REGISTRY");
   });
 
-  it("verifies a share link: fetches the ciphertext, decrypts it with the key from the fragment", async function () {
+  it("verifies a share link of a host it is allowed to open: fetches the ciphertext, decrypts it with the key from the fragment", async function () {
     // A stand-in share service (GET /v1/shares/:id), so this test needs only the SDK's link format.
     const shares = new Map<string, string>();
+    let requests = 0;
     const stub = Fastify();
     stub.get<{ Params: { id: string } }>("/v1/shares/:id", async (request, reply) => {
+      requests++;
       const ciphertext = shares.get(request.params.id);
       return ciphertext ? { ciphertext, expiresAt: new Date(Date.now() + 3_600_000).toISOString() } : reply.status(404).send({ error: { code: "SHARE_NOT_FOUND", message: "gone" } });
     });
@@ -138,13 +140,19 @@ describe("cli: certchain verify", function () {
       const { ciphertext, key } = await createShare(shown);
       shares.set("Q".repeat(22), ciphertext);
       const link = shareLinkOf(origin, "Q".repeat(22), key);
-      const run = await runCli(["verify", link, files.marriage, ...registryFlags(env), "--json"]);
+      // Not the service it talks to, and not named with --share-service: not fetched.
+      const refused = await runCli(["verify", link, ...registryFlags(env), "--api", env.apiUrl, "--json"]);
+      expect(refused.code).to.equal(1);
+      expect(JSON.parse(refused.stdout)[0].reason.code).to.equal("SHARE_HOST_NOT_ALLOWED");
+      expect(requests).to.equal(0);
+
+      const run = await runCli(["verify", link, files.marriage, ...registryFlags(env), "--share-service", origin, "--json"]);
       expect(run.code, run.stdout).to.equal(0);
       const [result] = JSON.parse(run.stdout);
       expect(result.input).to.equal(link);
       expect(result.verdict).to.equal("valid");
       expect(Object.keys(result.claims).sort()).to.deep.equal(["company_name", "domicile"]);
-      const wrongKey = await runCli(["verify", shareLinkOf(origin, "Q".repeat(22), "A".repeat(43)), ...registryFlags(env)]);
+      const wrongKey = await runCli(["verify", shareLinkOf(origin, "Q".repeat(22), "A".repeat(43)), ...registryFlags(env), "--share-service", `${origin}/`]);
       expect(wrongKey.code).to.equal(1);
       expect(wrongKey.stdout).to.include("SHARE_DECRYPT_FAILED");
     } finally {
@@ -152,13 +160,13 @@ describe("cli: certchain verify", function () {
     }
   });
 
-  it("reports a share link that leads nowhere as not valid", async function () {
+  it("opens links of the service it talks to (--api): one that leads nowhere is SHARE_NOT_FOUND", async function () {
     const link = `${env.apiUrl}/s/${"A".repeat(22)}#${"B".repeat(43)}`;
-    const run = await runCli(["verify", link, ...registryFlags(env), "--json"]);
+    const run = await runCli(["verify", link, ...registryFlags(env), "--api", env.apiUrl, "--json"]);
     expect(run.code).to.equal(1);
     const [result] = JSON.parse(run.stdout);
-    expect(result.verdict).to.not.equal("valid");
-    expect(result.reason.code).to.match(/^SHARE_/);
+    expect(result.verdict).to.equal("invalid");
+    expect(result.reason.code).to.equal("SHARE_NOT_FOUND");
   });
 
   it("turns usage mistakes into one line on stderr and exit 2", async function () {
@@ -168,6 +176,7 @@ describe("cli: certchain verify", function () {
       [["verify", files.good], /no trusted registry/],
       [["verify", files.good, "--rpc", env.rpcUrl, "--registry", "0x12", "--chain-id", "31337"], /registry address/],
       [["verify", files.good, "--colour"], /Unknown option '--colour'/],
+      [["verify", files.good, ...registryFlags(env), "--share-service", "ftp://files.example"], /--share-service must be an http\(s\) origin/],
     ];
     for (const [args, message] of cases) {
       const run = await runCli(args);

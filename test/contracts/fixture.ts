@@ -10,8 +10,11 @@ export const State = { Active: 0n, Suspended: 1n, Revoked: 2n } as const;
 export const OPEN_ENDED = 2n ** 64n - 1n;
 export const ROOT_AUTHORITY_ROLE = ethers.id("ROOT_AUTHORITY_ROLE");
 
-export const AGENCY_A = { slug: "sh-samr", name: "上海市市场监督管理局" };
-export const AGENCY_B = { slug: "bj-mca", name: "北京市民政局" };
+/** A unified social credit code as the registry stores it (bytes18 of its ASCII), computed here rather than by the code under test. */
+export const creditCodeOf = (code: string) => ethers.hexlify(ethers.toUtf8Bytes(code));
+
+export const AGENCY_A = { slug: "sh-samr", name: "上海市市场监督管理局", creditCode: creditCodeOf("11310000MB2F30001N") };
+export const AGENCY_B = { slug: "bj-mca", name: "北京市民政局", creditCode: creditCodeOf("111100000000133381") };
 export const agencyIdOf = (slug: string) => ethers.keccak256(ethers.toUtf8Bytes(slug));
 export const typeIdOf = (vct: string) => ethers.keccak256(ethers.toUtf8Bytes(vct));
 
@@ -64,8 +67,8 @@ export async function deployWithAgencies() {
   const { registry } = f;
   const idA = agencyIdOf(AGENCY_A.slug);
   const idB = agencyIdOf(AGENCY_B.slug);
-  await registry.registerAgency(AGENCY_A.slug, AGENCY_A.name);
-  await registry.registerAgency(AGENCY_B.slug, AGENCY_B.name);
+  await registry.registerAgency(AGENCY_A.slug, AGENCY_A.name, AGENCY_A.creditCode);
+  await registry.registerAgency(AGENCY_B.slug, AGENCY_B.name, AGENCY_B.creditCode);
   await registry.addOperator(idA, f.operatorA.address);
   await registry.addOperator(idA, f.operatorA2.address);
   await registry.addOperator(idB, f.operatorB.address);

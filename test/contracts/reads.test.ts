@@ -22,7 +22,7 @@ describe("CertchainRegistry: verificationContexts", () => {
 
   const tuple = {
     anchor: (x: any) => [x.agencyId, x.anchoredAt, x.blockNumber, x.size],
-    agency: (x: any) => [x.slug, x.name, x.registered],
+    agency: (x: any) => [x.slug, x.name, x.registered, x.creditCode],
     key: (x: any) => [x.agencyId, x.alg, x.validFrom, x.validUntil, x.revoked, x.publicKey],
     accreditation: (x: any) => [x.validFrom, x.validUntil],
   };
@@ -36,13 +36,13 @@ describe("CertchainRegistry: verificationContexts", () => {
 
     expect(tuple.anchor(ctxA.anchor)).to.deep.equal(tuple.anchor(await registry.anchorOf(a.root)));
     expect(ctxA.anchor.agencyId).to.equal(idA);
-    expect(tuple.agency(ctxA.agency)).to.deep.equal([AGENCY_A.slug, AGENCY_A.name, true]);
+    expect(tuple.agency(ctxA.agency)).to.deep.equal([AGENCY_A.slug, AGENCY_A.name, true, AGENCY_A.creditCode]);
     expect(tuple.key(ctxA.key)).to.deep.equal([idA, BigInt(KeyAlgorithm.EdDSA), 100n, OPEN_ENDED, false, keyA.publicKey]);
     expect(tuple.accreditation(ctxA.accreditation)).to.deep.equal([1_000n, OPEN_ENDED]);
 
     expect(tuple.anchor(ctxB.anchor)).to.deep.equal(tuple.anchor(await registry.anchorOf(b.root)));
     expect(ctxB.anchor.agencyId).to.equal(idB);
-    expect(tuple.agency(ctxB.agency)).to.deep.equal([AGENCY_B.slug, AGENCY_B.name, true]);
+    expect(tuple.agency(ctxB.agency)).to.deep.equal([AGENCY_B.slug, AGENCY_B.name, true, AGENCY_B.creditCode]);
     expect(tuple.key(ctxB.key)).to.deep.equal([idB, BigInt(KeyAlgorithm.ES256), 200n, 9_000_000_000n, false, keyB.publicKey]);
     expect(tuple.accreditation(ctxB.accreditation)).to.deep.equal([500n, 9_000_000_000n]);
   });
@@ -70,7 +70,7 @@ describe("CertchainRegistry: verificationContexts", () => {
     const { registry } = await loadFixture(deployForVerification);
     const [ctx] = await registry.verificationContexts([{ root: ethers.id("nope"), keyId: ethers.id("nokey"), typeId: LICENCE }]);
     expect(tuple.anchor(ctx.anchor)).to.deep.equal([ethers.ZeroHash, 0n, 0n, 0n]);
-    expect(tuple.agency(ctx.agency)).to.deep.equal(["", "", false]);
+    expect(tuple.agency(ctx.agency)).to.deep.equal(["", "", false, "0x" + "00".repeat(18)]);
     expect(tuple.key(ctx.key)).to.deep.equal([ethers.ZeroHash, 0n, 0n, 0n, false, "0x"]);
     expect(tuple.accreditation(ctx.accreditation)).to.deep.equal([0n, 0n]);
     expect(await registry.verificationContexts([])).to.deep.equal([]);

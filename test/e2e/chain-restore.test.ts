@@ -8,6 +8,7 @@ import { createRegistryAdmin } from "../../server/chain/registry-admin";
 import { createOperatorClient } from "../../server/chain/operator";
 import { buildMerkleTree, createRegistryReader, findTypeById, type Hex } from "@certchain/sdk";
 import { freePort } from "../support/ports";
+import { derivedCreditCode } from "../../server/service/identifiers";
 
 describe("e2e: a restarted dev chain is restored from the journal", function () {
   this.timeout(180_000);
@@ -26,7 +27,7 @@ describe("e2e: a restarted dev chain is restored from the journal", function () 
     session = await open();
     expect(session.freshDeployment).to.equal(true);
     const admin = createRegistryAdmin(session.deployment.address, session.rootAuthority);
-    await admin.registerAgency("sh-amr", "上海市市场监督管理局");
+    await admin.registerAgency("sh-amr", "上海市市场监督管理局", derivedCreditCode("sh-amr"));
     await admin.setAccreditation("sh-amr", findTypeById("business-licence")!.vct);
     const operator = session.operator(0);
     await admin.addOperator("sh-amr", operator.address);

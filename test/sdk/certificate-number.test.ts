@@ -1,8 +1,18 @@
 import { expect } from "chai";
 import fc from "fast-check";
-import { formatCertificateNumber, isCertchainError, parseCertificateNumber, type CertificateNumberParts } from "@certchain/sdk";
+import {
+  checkCreditCode,
+  creditCodeCheckCharacter,
+  creditCodeFromBytes18,
+  creditCodeToBytes18,
+  formatCertificateNumber,
+  isCertchainError,
+  parseCertificateNumber,
+  type CertificateNumberParts,
+} from "@certchain/sdk";
 // The check-character functions are not public API: reached through the repository-only entry.
 import { computeCheckCharacter, isValidCheckCharacter } from "@certchain/sdk/internal";
+import { derivedCreditCode } from "../../server/service/identifiers";
 
 const ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ";
 
@@ -189,6 +199,54 @@ describe("sdk/certificate-number", () => {
         expect(() => formatCertificateNumber(params as never)).to.throw().that.satisfies((e: unknown) => isCertchainError(e, "CERT_NUMBER_PART_INVALID"));
       }
       expect(formatCertificateNumber({ ...good, version: "001" })).to.match(/\.001\.[0-9A-Z]$/);
+    });
+  });
+
+  describe("unified social credit codes (GB 32100-2015)", () => {
+    const USCC = "0123456789ABCDEFGHJKLMNPQRTUWXY";
+    // Published codes of real legal entities: their check characters come from the issuing authorities.
+    const REAL = ["91110108551385082Q", "914403001922038216", "91350100M000100Y43", "11100000000013127D", "12100000400000624D"];
+    const body17 = fc.tuple(fc.string({ unit: fc.constantFrom(...USCC), minLength: 2, maxLength: 2 }), fc.string({ unit: fc.constantFrom(..."0123456789"), minLength: 6, maxLength: 6 }), fc.string({ unit: fc.constantFrom(...USCC), minLength: 9, maxLength: 9 })).map((p) => p.join(""));
+
+    it("accepts published codes and computes their check characters", () => {
+      for (const code of REAL) {
+        expect(checkCreditCode(code), code).to.deep.equal({ ok: true });
+        expect(creditCodeCheckCharacter(code.slice(0, 17))).to.equal(code[17]);
+      }
+    });
+
+    it("property: the check character catches every single substitution", () => {
+      fc.assert(
+        fc.property(body17, fc.nat({ max: 17 }), fc.nat({ max: 29 }), (body, at, shift) => {
+          const code = body + creditCodeCheckCharacter(body);
+          expect(checkCreditCode(code).ok).to.equal(true);
+          const alphabet = at >= 2 && at <= 7 ? "0123456789" : USCC;
+          const changed = code.slice(0, at) + alphabet[(alphabet.indexOf(code[at]) + 1 + (shift % (alphabet.length - 1))) % alphabet.length] + code.slice(at + 1);
+          expect(checkCreditCode(changed)).to.deep.include({ ok: false, code: "CREDIT_CODE_CHECK_FAILED" });
+        }),
+      );
+    });
+
+    it("refuses what is not a code, whatever it is given", () => {
+      for (const bad of ["", "91110108551385082", "91110108551385082QQ", "91110108551385082q", "9111O108551385082Q", "911101085513I5082Q", "9111A108551385082Q", null, 42, {}, ["91110108551385082Q"]]) {
+        expect(checkCreditCode(bad), String(bad)).to.deep.include({ ok: false, code: "CREDIT_CODE_MALFORMED" });
+      }
+    });
+
+    it("round-trips the registry's bytes18 form; all zero is no code", () => {
+      for (const code of REAL) expect(creditCodeFromBytes18(creditCodeToBytes18(code))).to.equal(code);
+      expect(creditCodeToBytes18("91110108551385082Q")).to.equal("0x" + Buffer.from("91110108551385082Q").toString("hex"));
+      expect(creditCodeFromBytes18("0x" + "00".repeat(18))).to.equal("");
+      expect(() => creditCodeToBytes18("short")).to.throw(TypeError);
+    });
+
+    it("property: demo codes derived from slugs are well formed, with right check characters, and differ per slug", () => {
+      fc.assert(
+        fc.property(fc.string({ minLength: 1, maxLength: 64 }), fc.string({ minLength: 1, maxLength: 64 }), (a, b) => {
+          expect(checkCreditCode(derivedCreditCode(a)), a).to.deep.equal({ ok: true });
+          if (a !== b) expect(derivedCreditCode(a)).to.not.equal(derivedCreditCode(b));
+        }),
+      );
     });
   });
 });

@@ -15,6 +15,7 @@ import {
   presentCredential,
   publicJwkOf,
   createPendingEnvelope,
+  subjectClaimsOf,
 } from "@certchain/sdk";
 
 const ed = generateKeyPairSync("ed25519").privateKey;
@@ -113,5 +114,14 @@ describe("sdk credential", function () {
       const raw = rawPublicKeyOf(key);
       expect(keyIdOf(raw).kid).to.equal(await calculateJwkThumbprint(publicJwkOf(raw) as any, "sha256"));
     }
+  });
+
+  it("subject claims keep a claim named __proto__ as a claim: it never becomes the result's prototype", function () {
+    const claims = JSON.parse('{"iss":"urn:certchain:agency:x","__proto__":{"company_name":"冒名公司"},"legal_representative":"张三"}');
+    const subject = subjectClaimsOf(claims);
+    expect(Object.getPrototypeOf(subject)).to.equal(Object.prototype);
+    expect(Object.hasOwn(subject, "__proto__")).to.equal(true);
+    expect((subject as { company_name?: unknown }).company_name).to.equal(undefined);
+    expect(Object.keys(subject)).to.deep.equal(["__proto__", "legal_representative"]);
   });
 });

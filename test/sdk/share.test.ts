@@ -1,8 +1,23 @@
 import { expect } from "chai";
 import fc from "fast-check";
 import { decodeProtectedHeader } from "jose";
-import { credentialLeaf, findTypeById, isCertchainError, presentCredential, type Envelope, createShare, openShare, parseShareLink, shareLinkOf, verifyShareLink, type FetchLike, verify as verifyAny } from "@certchain/sdk";
+import {
+  credentialLeaf,
+  findTypeById,
+  isCertchainError,
+  presentCredential,
+  type Envelope,
+  createShare,
+  openShare,
+  parseShareLink,
+  shareLinkOf,
+  verifyShareLink,
+  DEFAULT_SHARE_TIMEOUT_MS,
+  type FetchLike,
+  verify as verifyAny,
+} from "@certchain/sdk";
 import { deployTrustFixture, issueAndAnchor, type TrustFixture } from "../support/chain-fixture";
+import { startSilentServer, type SilentServer } from "../support/silent-server";
 
 async function expectCode(promise: Promise<unknown> | (() => unknown), code: string) {
   try {
@@ -184,8 +199,8 @@ describe("sdk share links", function () {
   });
 
   describe("verifyShareLink", function () {
-    let options: { registries: TrustFixture["registry"][] };
-    before(() => (options = { registries: [fx.registry] }));
+    let options: { registries: TrustFixture["registry"][]; shareServices: string[] };
+    before(() => (options = { registries: [fx.registry], shareServices: ["https://certs.example", "https://a.example"] }));
 
     it("fetches the ciphertext (never sending the key), decrypts and verifies: valid, with only the revealed claims", async function () {
       const { ciphertext, key } = await createShare(presentation);
@@ -270,11 +285,93 @@ describe("sdk share links", function () {
     });
   });
 
+  describe("only hosts the caller allows, within a deadline", function () {
+    let silent: SilentServer;
+    before(async () => (silent = await startSilentServer()));
+    after(async () => silent?.close());
+
+    it("a link of a host outside shareServices is SHARE_HOST_NOT_ALLOWED (unverifiable) and nothing is fetched: there is no default", async function () {
+      const { fetchImpl, urls } = fakeShareService({ [ID]: { status: 200, body: { ciphertext: "x" } } });
+      const link = `https://elsewhere.example/s/${ID}#${KEY}`;
+      for (const shareServices of [undefined, [], ["https://certs.example"], ["https://elsewhere.example:8443"], ["http://elsewhere.example"], ["not a url"], "https://elsewhere.example"]) {
+        const result = await verifyShareLink(link, { registries: [fx.registry], shareServices: shareServices as string[] }, fetchImpl);
+        expect(result.reason, JSON.stringify(shareServices)).to.deep.include({ check: "share", code: "SHARE_HOST_NOT_ALLOWED" });
+        expect(result.verdict).to.equal("unverifiable");
+        expect(result.share).to.deep.include({ apiBase: "https://elsewhere.example", id: ID });
+      }
+      expect(urls).to.deep.equal([]);
+      // verifyAny (the SDK's verify) the same, with the global fetch and a real host that would answer nothing.
+      const viaVerify = await verifyAny(`${silent.origin}/s/${ID}#${KEY}`, { registries: [fx.registry] });
+      expect(viaVerify.reason?.code).to.equal("SHARE_HOST_NOT_ALLOWED");
+      expect(silent.connections).to.equal(0);
+    });
+
+    it("allowed origins match scheme, host and port, and a path prefix before /s/ is fine", async function () {
+      const { ciphertext, key } = await createShare(presentation);
+      const { fetchImpl, urls } = fakeShareService({ [ID]: { status: 200, body: { ciphertext, expiresAt: "2030-01-01T00:00:00.000Z" } } });
+      const result = await verifyShareLink(`https://certs.example/base/s/${ID}#${key}`, { registries: [fx.registry], shareServices: ["https://certs.example/other-path"] }, fetchImpl);
+      expect(result.verdict, JSON.stringify(result.reason)).to.equal("valid");
+      expect(urls).to.deep.equal([`https://certs.example/base/v1/shares/${ID}`]);
+    });
+
+    it(`a silent allowed host: SHARE_UNREACHABLE after timeoutMs, by default ${DEFAULT_SHARE_TIMEOUT_MS / 1000} s (it held the verification 15 s)`, async function () {
+      this.timeout(60_000);
+      const link = `${silent.origin}/s/${ID}#${KEY}`;
+      const options = { registries: [fx.registry], shareServices: [silent.origin] };
+      let started = Date.now();
+      const quick = await verifyAny(link, { ...options, timeoutMs: 300 });
+      expect(quick.reason?.code).to.equal("SHARE_UNREACHABLE");
+      expect(quick.verdict).to.equal("unverifiable");
+      expect(silent.connections).to.be.greaterThan(0);
+
+      started = Date.now();
+      const byDefault = await verifyAny(link, options);
+      const elapsed = Date.now() - started;
+      expect(byDefault.reason?.code).to.equal("SHARE_UNREACHABLE");
+      // Bounds, not a speed target: it waited for the deadline, and gave up well before the old 15 s.
+      expect(elapsed).to.be.at.least(DEFAULT_SHARE_TIMEOUT_MS - 100).and.below(14_000);
+    });
+
+    it("the caller's AbortSignal stops the fetch: aborted before, or while waiting", async function () {
+      const link = `${silent.origin}/s/${ID}#${KEY}`;
+      const before = silent.connections;
+      const aborted = await verifyAny(link, { registries: [fx.registry], shareServices: [silent.origin], signal: AbortSignal.abort() });
+      expect(aborted.reason?.code).to.equal("SHARE_UNREACHABLE");
+      expect(silent.connections).to.equal(before);
+
+      const controller = new AbortController();
+      const pending = verifyAny(link, { registries: [fx.registry], shareServices: [silent.origin], signal: controller.signal, timeoutMs: 600_000 });
+      const deadline = Date.now() + 20_000;
+      while (silent.connections === before && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+      controller.abort();
+      expect((await pending).reason?.code).to.equal("SHARE_UNREACHABLE");
+    });
+
+    it("a fetch that ignores its signal cannot hold verify past the deadline", async function () {
+      const never: FetchLike = () => new Promise(() => undefined);
+      const result = await verifyShareLink(`https://a.example/s/${ID}#${KEY}`, { registries: [fx.registry], shareServices: ["https://a.example"], timeoutMs: 200 }, never);
+      expect(result.reason?.code).to.equal("SHARE_UNREACHABLE");
+    });
+
+    it("readShare reads without HTTP, still only for allowed hosts", async function () {
+      const { ciphertext, key } = await createShare(presentation);
+      const asked: string[] = [];
+      const readShare = async (link: { id: string }) => (asked.push(link.id), link.id === ID ? { ciphertext, expiresAt: "2030-01-01T00:00:00.000Z" } : undefined);
+      const { fetchImpl, urls } = fakeShareService({});
+      const options = { registries: [fx.registry], shareServices: ["https://own.example"], readShare };
+      expect((await verifyShareLink(`https://own.example/s/${ID}#${key}`, options, fetchImpl)).verdict).to.equal("valid");
+      expect((await verifyShareLink(`https://own.example/s/${"Z".repeat(22)}#${key}`, options, fetchImpl)).reason?.code).to.equal("SHARE_NOT_FOUND");
+      expect((await verifyShareLink(`https://other.example/s/${ID}#${key}`, options, fetchImpl)).reason?.code).to.equal("SHARE_HOST_NOT_ALLOWED");
+      expect(asked).to.deep.equal([ID, "Z".repeat(22)]);
+      expect(urls).to.deep.equal([]);
+    });
+  });
+
   describe("verifyAny", function () {
     it("takes a share link to the share service and anything else to verify", async function () {
       const { ciphertext, key } = await createShare(presentation);
       const { fetchImpl, urls } = fakeShareService({ [ID]: { status: 200, body: { ciphertext, expiresAt: "2030-01-01T00:00:00.000Z" } } });
-      const options = { registries: [fx.registry], fetch: fetchImpl };
+      const options = { registries: [fx.registry], fetch: fetchImpl, shareServices: ["https://certs.example"] };
       const viaLink = await verifyAny(`https://certs.example/s/${ID}#${key}`, options);
       expect(viaLink.verdict, JSON.stringify(viaLink.reason)).to.equal("valid");
       expect(Object.keys(viaLink.claims)).to.have.members(["company_name", "legal_representative"]);

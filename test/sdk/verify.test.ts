@@ -3,10 +3,13 @@ import hre from "hardhat";
 import { generateKeyPairSync } from "node:crypto";
 import { deployRegistry } from "../../server/chain/deploy";
 import { createNodeSigner, rawPublicKeyOf } from "../../server/keys/node-signer";
+import { derivedCreditCode } from "../../server/service/identifiers";
 import {
   createPendingEnvelope,
   createRegistryReader,
+  credentialLeaf,
   disclosureDigest,
+  findTypeById,
   presentCredential,
   verify,
   verifyMany,
@@ -50,10 +53,10 @@ describe("sdk verify", function () {
       );
       expect(result.issuer).to.deep.include({ slug: "sh-amr", name: "上海市市场监督管理局" });
       expect(result.registry).to.deep.include({ chainId: 31337, name: "test registry" });
-      // The chain's clock, not the wall clock: each loadFixture revert in the contract tests
-      // winds the in-process network's time back to the snapshot's, so on a slow run it lags.
-      const latest = (await hre.ethers.provider.getBlock("latest"))!;
-      expect(Date.parse(result.anchoredAt!)).to.be.closeTo(latest.timestamp * 1000, 120_000);
+      // The anchor block's own time (the in-process chain's clock can lag the wall clock after
+      // the contract tests' snapshot reverts on a slow machine).
+      const block = await hre.ethers.provider.getBlock(result.anchor!.block);
+      expect(Date.parse(result.anchoredAt!)).to.equal(block!.timestamp * 1000);
       expect(result.certificate!.type!.id).to.equal("business-licence");
       expect(Object.keys(result.claims).length).to.be.greaterThan(3);
       expect(result.withheld).to.deep.equal([]);
@@ -222,13 +225,56 @@ describe("sdk verify", function () {
     }
 
     it("a certificate number with a wrong check character fails the format check", async function () {
-      const good = numberFor("0001");
+      const good = numberFor("YYZZ", fx.amr.creditCode);
       const last = good.slice(-1);
       const wrong = good.slice(0, -1) + (last === "0" ? "1" : "0");
       const { envelopes } = await issueAndAnchor(fx, fx.amr, [{ type: "business-licence", certificateNumber: wrong }]);
       expectFailure(await verify(envelopes[0], options), "format", "CERT_NUMBER_INVALID");
       const fine = await issueAndAnchor(fx, fx.amr, [{ type: "business-licence", certificateNumber: good }]);
       expect((await verify(fine.envelopes[0], options)).verdict).to.equal("valid");
+    });
+
+    describe("the certificate number must be the anchoring agency's and the type's", function () {
+      it("a second agency's certificate numbered with the first agency's code and another type's code fails CERT_NUMBER_MISMATCH (it was valid)", async function () {
+        const forged = await issueAndAnchor(fx, fx.mca, [{ type: "marriage-certificate", certificateNumber: numberFor("YYZZ", fx.amr.creditCode) }]);
+        expectFailure(await verify(forged.envelopes[0], options), "issuer", "CERT_NUMBER_MISMATCH");
+      });
+
+      it("either segment alone is enough: another agency's code, or another type's code", async function () {
+        const { envelopes } = await issueAndAnchor(fx, fx.mca, [
+          { type: "marriage-certificate", certificateNumber: numberFor("JHZS", fx.amr.creditCode) },
+          { type: "marriage-certificate", certificateNumber: numberFor("YYZZ", fx.mca.creditCode) },
+          { type: "marriage-certificate", certificateNumber: numberFor("JHZS", fx.mca.creditCode) },
+        ]);
+        const results = await verifyMany(envelopes, options);
+        expectFailure(results[0], "issuer", "CERT_NUMBER_MISMATCH");
+        expectFailure(results[1], "issuer", "CERT_NUMBER_MISMATCH");
+        expect(results[2].verdict, JSON.stringify(results[2].reason)).to.equal("valid");
+      });
+
+      it("a number outside the national format at all fails CERT_NUMBER_MISMATCH; a national one with a wrong check character stays CERT_NUMBER_INVALID", async function () {
+        const good = numberFor("YYZZ", fx.amr.creditCode);
+        const { envelopes } = await issueAndAnchor(fx, fx.amr, [
+          { type: "business-licence", certificateNumber: "SH-2026-0001" },
+          { type: "business-licence", certificateNumber: "" },
+          { type: "business-licence", certificateNumber: good.slice(0, -1) + (good.endsWith("0") ? "1" : "0") },
+        ]);
+        const results = await verifyMany(envelopes, options);
+        expectFailure(results[0], "issuer", "CERT_NUMBER_MISMATCH");
+        expect(results[1].reason?.code).to.be.oneOf(["FORMAT_MALFORMED", "CERT_NUMBER_MISMATCH"]);
+        expect(results[1].verdict).to.equal("invalid");
+        expectFailure(results[2], "format", "CERT_NUMBER_INVALID");
+      });
+
+      it("the agency's code is read with the rest of the context: no extra chain round trip", async function () {
+        const { envelopes } = await issueAndAnchor(fx, fx.mca, [{ type: "marriage-certificate" }, { type: "marriage-certificate", certificateNumber: numberFor("JHZS", fx.amr.creditCode) }]);
+        const reader = createRegistryReader(fx.registry);
+        let contextCalls = 0;
+        const counted: RegistryReader = { ...reader, verificationContexts: (q) => (contextCalls++, reader.verificationContexts(q)) };
+        const results = await verifyMany(envelopes, { registries: [counted] });
+        expect(results.map((r) => r.reason?.code ?? r.verdict)).to.deep.equal(["valid", "CERT_NUMBER_MISMATCH"]);
+        expect(contextCalls).to.equal(1);
+      });
     });
 
     for (const [label, input] of [
@@ -255,6 +301,106 @@ describe("sdk verify", function () {
       expectFailure(await verify(otherChain, options), "anchor", "ANCHOR_UNTRUSTED_REGISTRY");
       expectFailure(await verify(otherRegistry, options), "anchor", "ANCHOR_UNTRUSTED_REGISTRY");
       expectFailure(await verify(envelope, { registries: [] }), "anchor", "ANCHOR_UNTRUSTED_REGISTRY");
+    });
+  });
+
+  describe("only what was checked is reported", function () {
+    it("anchor.transaction is the envelope's only when its receipt shows this registry anchoring the root; otherwise null, verdict unchanged", async function () {
+      const first = await issueAndAnchor(fx, fx.amr, [{ type: "business-licence" }]);
+      const other = await issueAndAnchor(fx, fx.amr, [{ type: "business-licence" }]);
+      const envelope = first.envelopes[0];
+      const genuine = await verify(envelope, options);
+      expect(genuine.verdict).to.equal("valid");
+      expect(genuine.anchor!.transaction).to.equal((envelope.anchor as { transaction: string }).transaction);
+
+      const notAnchoring = [
+        (other.envelopes[0].anchor as { transaction: string }).transaction, // anchored another root
+        "0x" + "ab".repeat(32), // no such transaction
+        (await fx.amr.client.changeStatus("suspend", [{ leaf: credentialLeaf(other.envelopes[0].credential), root: other.root, proof: other.proofs[0] }], 1)).hash, // a registry transaction, but no RootAnchored
+      ];
+      for (const transaction of notAnchoring) {
+        const edited = { ...envelope, anchor: { ...envelope.anchor, transaction } } as Envelope;
+        const result = await verify(edited, options);
+        expect(result.verdict, transaction).to.equal("valid");
+        expect(result.anchor, transaction).to.deep.include({ root: first.root, transaction: null });
+        expect(result.anchor!.block).to.equal(genuine.anchor!.block);
+      }
+    });
+
+    it("verifyMany reads each distinct (root, transaction) once", async function () {
+      const a = await issueAndAnchor(fx, fx.amr, Array.from({ length: 30 }, () => ({ type: "business-licence" })));
+      const b = await issueAndAnchor(fx, fx.mca, Array.from({ length: 20 }, () => ({ type: "marriage-certificate" })));
+      const reader = createRegistryReader(fx.registry);
+      const asked: unknown[][] = [];
+      const counted: RegistryReader = { ...reader, anchorTransactions: (q) => (asked.push([...q]), reader.anchorTransactions!(q)) };
+      const results = await verifyMany([...a.envelopes, ...b.envelopes, ...a.envelopes], { registries: [counted] });
+      expect(results.every((r) => r.verdict === "valid" && r.anchor!.transaction !== null)).to.equal(true);
+      expect(asked.flat()).to.have.length(2);
+      // A reader without the method (a caller's own) reports no transaction and changes no verdict.
+      const { anchorTransactions: _omitted, ...plain } = reader;
+      const without = await verifyMany(a.envelopes.slice(0, 2), { registries: [plain as RegistryReader] });
+      expect(without.map((r) => [r.verdict, r.anchor!.transaction])).to.deep.equal([["valid", null], ["valid", null]]);
+    });
+
+    describe("a member named twice is FORMAT_MALFORMED at every level (I-JSON, RFC 7493)", function () {
+      const dupInText = (text: string, member: string, value: string) => text.replace(`"${member}":`, `"${member}":${value},"${member}":`);
+
+      it("JSON.parse itself accepts duplicates silently (the last value wins): that is why they are looked for", function () {
+        expect(JSON.parse('{"iss":"a","iss":"b"}')).to.deep.equal({ iss: "b" });
+        expect(JSON.parse('{"iss":"a","\\u0069ss":"b"}')).to.deep.equal({ iss: "b" });
+      });
+
+      it("in the envelope text: top level, in the anchor, with an escaped name", async function () {
+        const envelope = await oneLicence();
+        const text = JSON.stringify(envelope);
+        const cases = [
+          dupInText(text, "credential", JSON.stringify("x")),
+          dupInText(text, "root", JSON.stringify("0x" + "00".repeat(32))),
+          dupInText(text, "status", '"pending"'),
+          text.replace('"format":', '"\\u0066ormat":"certchain-envelope","format":'),
+        ];
+        for (const forged of cases) expectFailure(await verify(forged, options), "format", "FORMAT_MALFORMED");
+        // The same texts without the duplicate verify.
+        expect((await verify(text, options)).verdict).to.equal("valid");
+      });
+
+      it("in the JWT header and payload, and inside a disclosure's value", async function () {
+        const envelope = await oneLicence();
+        const [jwt, ...disclosures] = envelope.credential.split("~");
+        const [h, p, sig] = jwt.split(".");
+        const text = (part: string) => Buffer.from(part, "base64url").toString("utf8");
+        const encode = (t: string) => Buffer.from(t).toString("base64url");
+        const header = dupInText(text(h), "alg", '"none"');
+        const payload = dupInText(text(p), "iss", JSON.stringify("urn:certchain:agency:sh-mca"));
+        const nested = encode(JSON.stringify(["salt-salt-salt-salt", "address", { city: "上海" }]).replace('"city":', '"city":"北京","city":'));
+        const cases = [
+          [`${encode(header)}.${p}.${sig}`, ...disclosures].join("~"),
+          [`${h}.${encode(payload)}.${sig}`, ...disclosures].join("~"),
+          [jwt, ...disclosures.slice(0, -1), nested, ""].join("~"),
+        ];
+        for (const credential of cases) expectFailure(await verify({ ...envelope, credential }, options), "format", "FORMAT_MALFORMED");
+      });
+
+      it("strings that merely contain a repeated name are no duplicates", async function () {
+        const { envelopes } = await issueAndAnchor(fx, fx.amr, [
+          { type: "business-licence", claims: { ...(findTypeById("business-licence")!.schema.examples[0] as object), business_scope: '{"a":1,"a":2} \\"a\\":' } },
+        ]);
+        expect((await verify(JSON.stringify(envelopes[0]), options)).verdict).to.equal("valid");
+      });
+    });
+
+    it("a credential cut off inside a disclosure is FORMAT_MALFORMED (it was FORMAT_KEY_BINDING_UNSUPPORTED); a real key-binding JWT stays that", async function () {
+      const envelope = await oneLicence();
+      const credential = envelope.credential;
+      const lastStart = credential.slice(0, -1).lastIndexOf("~") + 1;
+      for (let cut = lastStart + 1; cut < credential.length - 1; cut += 7) {
+        expectFailure(await verify({ ...envelope, credential: credential.slice(0, cut) }, options), "format", "FORMAT_MALFORMED");
+      }
+      // Cut exactly after a "~" it is a presentation withholding the rest: still valid.
+      expect((await verify({ ...envelope, credential: credential.slice(0, lastStart) }, options)).verdict).to.equal("valid");
+      const encode = (v: unknown) => Buffer.from(JSON.stringify(v)).toString("base64url");
+      const kbJwt = `${encode({ alg: "EdDSA", typ: "kb+jwt" })}.${encode({ iat: 1, aud: "x", nonce: "n", sd_hash: "h" })}.${"A".repeat(86)}`;
+      expectFailure(await verify({ ...envelope, credential: credential + kbJwt }, options), "format", "FORMAT_KEY_BINDING_UNSUPPORTED");
     });
   });
 
@@ -368,14 +514,14 @@ describe("sdk verify", function () {
       const { createRegistryAdmin } = await import("../../server/chain/registry-admin");
       const { createOperatorClient } = await import("../../server/chain/operator");
       const admin = createRegistryAdmin(second.address, root);
-      await admin.registerAgency("zj-amr", "浙江省市场监督管理局");
+      await admin.registerAgency("zj-amr", "浙江省市场监督管理局", derivedCreditCode("zj-amr"));
       const { findTypeById } = await import("@certchain/sdk");
       await admin.setAccreditation("zj-amr", findTypeById("business-licence")!.vct);
       const key = generateKeyPairSync("ed25519").privateKey;
       await admin.addSigningKey("zj-amr", rawPublicKeyOf(key));
       const [, , , , , , , , , opZj] = await hre.ethers.getSigners();
       await admin.addOperator("zj-amr", await opZj.getAddress());
-      const zj = { slug: "zj-amr", name: "", privateKey: key, signer: createNodeSigner(key), keyId: "0x" as const, operator: opZj, client: createOperatorClient(second.address, opZj) };
+      const zj = { slug: "zj-amr", name: "", creditCode: derivedCreditCode("zj-amr"), privateKey: key, signer: createNodeSigner(key), keyId: "0x" as const, operator: opZj, client: createOperatorClient(second.address, opZj) };
       const zjFixture = { ...fx, registry: { ...fx.registry, address: second.address } };
       const { envelopes } = await issueAndAnchor(zjFixture, zj, [{ type: "business-licence" }]);
       const registries = [fx.registry, { chainId: 31337, address: second.address, provider: fx.registry.provider, name: "浙江省证照互认链" }];

@@ -2,7 +2,7 @@ import { expect } from "chai";
 import Fastify, { type FastifyInstance } from "fastify";
 import { JsonRpcProvider } from "ethers";
 import { startDevNode, type DevNode } from "../../server/chain/dev-node";
-import { RPC_MAX_BATCH, rpcProxyRoutes } from "../../server/routes/rpc";
+import { RPC_MAX_BATCH, RPC_MAX_DEPTH, rpcProxyRoutes } from "../../server/routes/rpc";
 import { freePort } from "../support/ports";
 
 const call = (method: string, params: unknown[] = [], id: number | string | null = 1) => ({ jsonrpc: "2.0", id, method, params });
@@ -137,15 +137,32 @@ describe("read-only JSON-RPC proxy (POST /rpc) against a Hardhat node", function
     expect(empty.json().error.code).to.equal(-32600);
   });
 
-  it("answers notifications with nothing, malformed JSON with -32700 and bodies over 64 KiB with 413", async function () {
+  it("answers notifications with nothing, malformed JSON with -32700 and bodies over 64 KiB with 413 PAYLOAD_TOO_LARGE (the API's shape: not a JSON-RPC matter)", async function () {
     expect((await rpc({ jsonrpc: "2.0", method: "eth_chainId" })).statusCode).to.equal(204);
     const bad = await app.inject({ method: "POST", url: "/rpc", headers: { "content-type": "application/json" }, payload: "{oops" });
     expect(bad.statusCode).to.equal(400);
     expect(bad.json()).to.deep.equal({ jsonrpc: "2.0", id: null, error: { code: -32700, message: "parse error" } });
     const big = await rpc(call("eth_call", [{ to: accounts[1], data: `0x${"00".repeat(40_000)}` }, "latest"]));
     expect(big.statusCode).to.equal(413);
-    expect(big.json().error.code).to.equal(-32600);
+    expect(big.json()).to.deep.equal({ error: { code: "PAYLOAD_TOO_LARGE", message: "The request body is too large." } });
     expect((await rpc(call("eth_call", [{ to: accounts[1], data: `0x${"00".repeat(30_000)}` }, "latest"]))).json().result).to.equal("0x");
+  });
+
+  it("refuses params nested deeper than any call needs with -32600 (400), never forwarding them: 5,000-deep params used to come back 502", async function () {
+    const head = await direct("eth_blockNumber");
+    // Written as text: JSON.stringify itself recurses and cannot build 5,000 levels.
+    for (const depth of [5_000, RPC_MAX_DEPTH]) {
+      const payload = `{"jsonrpc":"2.0","id":1,"method":"eth_call","params":${"[".repeat(depth)}${"]".repeat(depth)}}`;
+      const res = await app.inject({ method: "POST", url: "/rpc", headers: { "content-type": "application/json" }, payload });
+      expect(res.statusCode, `depth ${depth}`).to.equal(400);
+      expect(res.json()).to.deep.equal({ jsonrpc: "2.0", id: null, error: { code: -32600, message: "invalid request: nested too deeply" } });
+    }
+    // At the limit (the body, params and the arrays in them), the call is forwarded and the node answers for itself.
+    const atLimit = await rpc(call("eth_getLogs", [{ fromBlock: "0x0", topics: [[[[[]]]]] }]));
+    expect(atLimit.statusCode).to.equal(200);
+    expect(atLimit.json()).to.have.property("error");
+    expect(atLimit.json().error.code).to.be.a("number");
+    expect(await direct("eth_blockNumber")).to.equal(head);
   });
 
   it("reports an unreachable node as a JSON-RPC error (502 for a single call)", async function () {

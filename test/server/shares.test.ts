@@ -11,6 +11,7 @@ import { openDatabase, type Database } from "../../server/store/database";
 import { createShareStore, EXPIRY_CLOCK_SKEW_MS, type ShareStore } from "../../server/store/share-store";
 import { createNodeSigner } from "../../server/keys/node-signer";
 import { numberFor } from "../support/chain-fixture";
+import { derivedCreditCode } from "../../server/service/identifiers";
 
 const DAY = 24 * 60 * 60 * 1000;
 const T0 = Date.parse("2026-11-22T08:00:00.000Z");
@@ -44,7 +45,7 @@ async function licenceEnvelope(claims?: Record<string, unknown>): Promise<Envelo
   const credential = await issueCredential({
     vct: type.vct,
     issuer: "sh-amr",
-    certificateNumber: numberFor(type.typeCode),
+    certificateNumber: numberFor(type.typeCode, derivedCreditCode("sh-amr")),
     claims: claims ?? (structuredClone(type.schema.examples[0]) as Record<string, unknown>),
     signer: createNodeSigner(privateKey),
   });

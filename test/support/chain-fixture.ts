@@ -5,6 +5,7 @@ import { deployRegistry } from "../../server/chain/deploy";
 import { createRegistryAdmin, type RegistryAdmin } from "../../server/chain/registry-admin";
 import { createOperatorClient, type OperatorClient } from "../../server/chain/operator";
 import { createNodeSigner, rawPublicKeyOf } from "../../server/keys/node-signer";
+import { derivedCreditCode } from "../../server/service/identifiers";
 import {
   buildMerkleTree,
   createAnchoredEnvelope,
@@ -22,6 +23,8 @@ import {
 export interface TestAgency {
   slug: string;
   name: string;
+  /** Registered unified social credit code: the issuer segment of its certificate numbers. */
+  creditCode: string;
   privateKey: KeyObject;
   signer: CredentialSigner;
   keyId: Hex;
@@ -35,7 +38,7 @@ export interface TrustFixture {
   amr: TestAgency;
   mca: TestAgency;
   outsider: Signer;
-  addAgency(slug: string, name: string, typeIds: string[], operator: Signer, keyType?: "ed25519" | "ec"): Promise<TestAgency>;
+  addAgency(slug: string, name: string, typeIds: string[], operator: Signer, keyType?: "ed25519" | "ec", creditCode?: string): Promise<TestAgency>;
 }
 
 let serial = 0;
@@ -46,9 +49,9 @@ export async function deployTrustFixture(): Promise<TrustFixture> {
   const deployment = await deployRegistry(root);
   const admin = createRegistryAdmin(deployment.address, root);
 
-  async function addAgency(slug: string, name: string, typeIds: string[], operator: Signer, keyType: "ed25519" | "ec" = "ed25519"): Promise<TestAgency> {
+  async function addAgency(slug: string, name: string, typeIds: string[], operator: Signer, keyType: "ed25519" | "ec" = "ed25519", creditCode = derivedCreditCode(slug)): Promise<TestAgency> {
     const { privateKey } = keyType === "ed25519" ? generateKeyPairSync("ed25519") : generateKeyPairSync("ec", { namedCurve: "P-256" });
-    await admin.registerAgency(slug, name);
+    await admin.registerAgency(slug, name, creditCode);
     for (const id of typeIds) await admin.setAccreditation(slug, findTypeById(id)!.vct);
     const raw = rawPublicKeyOf(privateKey);
     await admin.addSigningKey(slug, raw);
@@ -56,6 +59,7 @@ export async function deployTrustFixture(): Promise<TrustFixture> {
     return {
       slug,
       name,
+      creditCode,
       privateKey,
       signer: createNodeSigner(privateKey),
       keyId: keyIdOf(raw).keyId,
@@ -89,9 +93,10 @@ export interface IssueItem {
   issuer?: string;
 }
 
-export function numberFor(typeCode: string): string {
+/** A fresh national certificate number of an agency (its registered code) for a type code. */
+export function numberFor(typeCode: string, issuerCode: string): string {
   serial += 1;
-  return formatCertificateNumber({ typeCode, issuerCode: "11310000MB2F30001X", serial: String(serial).padStart(8, "0"), version: "1" });
+  return formatCertificateNumber({ typeCode, issuerCode, serial: String(serial).padStart(8, "0"), version: "1" });
 }
 
 export async function issueCredentials(agency: TestAgency, items: IssueItem[]): Promise<string[]> {
@@ -101,7 +106,7 @@ export async function issueCredentials(agency: TestAgency, items: IssueItem[]): 
       return issueCredential({
         vct: type.vct,
         issuer: item.issuer ?? agency.slug,
-        certificateNumber: item.certificateNumber ?? numberFor(type.typeCode),
+        certificateNumber: item.certificateNumber ?? numberFor(type.typeCode, agency.creditCode),
         claims: item.claims ?? (type.schema.examples![0] as Record<string, unknown>),
         validFrom: item.validFrom,
         validUntil: item.validUntil,

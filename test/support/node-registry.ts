@@ -17,6 +17,7 @@ import { createOperatorClient } from "../../server/chain/operator";
 import { createRegistryAdmin } from "../../server/chain/registry-admin";
 import { DEV_MNEMONIC } from "../../server/config";
 import { createNodeSigner, rawPublicKeyOf } from "../../server/keys/node-signer";
+import { derivedCreditCode } from "../../server/service/identifiers";
 
 export interface NodeRegistry {
   registry: TrustedRegistry & { address: Hex; rpcUrl: string; name: string };
@@ -38,9 +39,9 @@ export async function deployRegistryOnNode(rpcUrl: string): Promise<NodeRegistry
   const operator = account(1);
   const { address } = await deployRegistry(root);
   const admin = createRegistryAdmin(address, root);
-  const agency = { slug: "sh-amr", name: "上海市市场监督管理局" };
+  const agency = { slug: "sh-amr", name: "上海市市场监督管理局", creditCode: derivedCreditCode("sh-amr") };
   const { privateKey } = generateKeyPairSync("ed25519");
-  await admin.registerAgency(agency.slug, agency.name);
+  await admin.registerAgency(agency.slug, agency.name, agency.creditCode);
   for (const type of ["business-licence", "production-licence"]) await admin.setAccreditation(agency.slug, findTypeById(type)!.vct);
   await admin.addSigningKey(agency.slug, rawPublicKeyOf(privateKey));
   await admin.addOperator(agency.slug, operator.address);
@@ -57,7 +58,7 @@ export async function deployRegistryOnNode(rpcUrl: string): Promise<NodeRegistry
       const credential = await issueCredential({
         vct: type.vct,
         issuer: agency.slug,
-        certificateNumber: formatCertificateNumber({ typeCode: type.typeCode, issuerCode: "11310000MB2F30001X", serial: String(++serial).padStart(8, "0"), version: 1 }),
+        certificateNumber: formatCertificateNumber({ typeCode: type.typeCode, issuerCode: agency.creditCode, serial: String(++serial).padStart(8, "0"), version: 1 }),
         claims: claims ?? structuredClone(type.schema.examples[0]),
         signer,
       });

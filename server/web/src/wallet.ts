@@ -252,7 +252,7 @@ function renderCertificate() {
   claims.sort(([a], [b]) => (order.indexOf(a) >>> 0) - (order.indexOf(b) >>> 0));
   const fields = claims.map(([name, value]) => {
     const id = `reveal-${name}`;
-    const label = type?.claims[name]?.[lang()] ?? name;
+    const label = (type && Object.hasOwn(type.claims, name) ? type.claims[name] : undefined)?.[lang()] ?? name;
     return h(
       "div",
       { class: "field" },

@@ -2,6 +2,7 @@ import { expect } from "chai";
 import { certificateTypes } from "@certchain/sdk";
 import { buildApp } from "../../../server/app";
 import { AGENCIES, buildTestApp, bearer, exampleClaims, expectError, waitForStatus, type TestApp } from "./support";
+import { derivedCreditCode } from "../../../server/service/identifiers";
 
 describe("HTTP: types, agencies, audit, key rotation, health", function () {
   let t: TestApp;
@@ -31,6 +32,7 @@ describe("HTTP: types, agencies, audit, key rotation, health", function () {
       const agency = agencies.find((a: any) => a.slug === expected.slug);
       expect(agency, expected.slug).to.not.equal(undefined);
       expect(agency.name).to.equal(expected.name);
+      expect(agency.creditCode).to.equal(derivedCreditCode(expected.slug));
       expect(agency.id).to.match(/^0x[0-9a-f]{64}$/i);
       expect(agency.types.map((x: any) => x.id)).to.have.members([...expected.types]);
       expect(agency.keyIds).to.be.an("array");
@@ -38,12 +40,12 @@ describe("HTTP: types, agencies, audit, key rotation, health", function () {
   });
 
   describe("POST /v1/agencies (root authority)", () => {
-    const body = { slug: "sh-health", name: "上海市卫生健康委员会", types: ["birth-medical-certificate"] };
+    const body = { slug: "sh-health", name: "上海市卫生健康委员会", creditCode: "11310000MB2F30002R", types: ["birth-medical-certificate"] };
 
     it("registers an agency accredited for its types, on chain, and audits it", async () => {
       const res = await t.app.inject({ method: "POST", url: "/v1/agencies", headers: bearer(t.tokens.root), payload: body });
       expect(res.statusCode, res.body).to.equal(201);
-      expect(res.json()).to.deep.include({ slug: "sh-health", name: "上海市卫生健康委员会" });
+      expect(res.json()).to.deep.include({ slug: "sh-health", name: "上海市卫生健康委员会", creditCode: "11310000MB2F30002R" });
       expect(res.json().types.map((x: any) => x.id)).to.deep.equal(["birth-medical-certificate"]);
       const listed = (await t.app.inject({ method: "GET", url: "/v1/agencies" })).json();
       expect(listed.map((a: any) => a.slug)).to.include("sh-health");
@@ -60,6 +62,24 @@ describe("HTTP: types, agencies, audit, key rotation, health", function () {
       expect(bad.details.map((d: any) => d.path)).to.include("body/slug");
       const listed = (await t.app.inject({ method: "GET", url: "/v1/agencies" })).json();
       expect(listed.map((a: any) => a.slug)).to.not.include.members(["sh-x", "sh-y"]);
+    });
+
+    it("needs a well-formed unified social credit code with the right check character, held by no other agency", async () => {
+      const post = (payload: object) => t.app.inject({ method: "POST", url: "/v1/agencies", headers: bearer(t.tokens.root), payload });
+      for (const creditCode of [undefined, "", "11310000MB2F30002", "11310000MB2F30002RR", "11310000mb2f30002r", "1131000OMB2F30002R", "11310000MB2F30002X", 42]) {
+        const error = expectError(await post({ ...body, slug: "sh-z", creditCode }), 400, "VALIDATION_FAILED");
+        expect(error.details.map((d: any) => d.path), String(creditCode)).to.include("body/creditCode");
+      }
+      expectError(await post({ ...body, slug: "sh-z", creditCode: derivedCreditCode("sh-amr") }), 409, "CREDIT_CODE_TAKEN");
+      const listed = (await t.app.inject({ method: "GET", url: "/v1/agencies" })).json();
+      expect(listed.map((a: any) => a.slug)).to.not.include("sh-z");
+    });
+
+    it("the agency's certificates carry its registered code and its type's code in their numbers", async () => {
+      const res = await t.app.inject({ method: "POST", url: "/v1/certificates", headers: bearer(t.tokens.amr), payload: { type: "business-licence", claims: exampleClaims("business-licence") } });
+      const payload = JSON.parse(Buffer.from(res.json().envelope.credential.split(".")[1], "base64url").toString("utf8"));
+      const [typeCode, issuerCode] = payload.certificate_number.split(".").slice(5, 7);
+      expect([typeCode, issuerCode]).to.deep.equal(["YYZZ", derivedCreditCode("sh-amr")]);
     });
   });
 

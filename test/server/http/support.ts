@@ -10,6 +10,7 @@ import { createRegistryAdmin } from "../../../server/chain/registry-admin";
 import { createService } from "../../../server/service/create-service";
 import type { IssuingService } from "../../../server/service/types";
 import { findTypeById, type Hex } from "@certchain/sdk";
+import { derivedCreditCode } from "../../../server/service/identifiers";
 
 /** The agencies every HTTP test registry holds (as `npm start` seeds them). */
 export const AGENCIES = [
@@ -38,7 +39,7 @@ export async function buildTestApp(options: BuildAppOptions = {}, serviceOptions
   const admin = createRegistryAdmin(deployment.address, root);
   const operators: Record<string, (typeof operatorSigners)[number]> = {};
   for (const [i, agency] of AGENCIES.entries()) {
-    await admin.registerAgency(agency.slug, agency.name);
+    await admin.registerAgency(agency.slug, agency.name, derivedCreditCode(agency.slug));
     for (const type of agency.types) await admin.setAccreditation(agency.slug, findTypeById(type)!.vct);
     operators[agency.slug] = operatorSigners[i];
     await admin.addOperator(agency.slug, await operatorSigners[i].getAddress());

@@ -1,5 +1,6 @@
 import type { FastifyInstance } from "fastify";
 import { errorResponses } from "../../../schemas";
+import { CREDIT_CODE_PATTERN, NAME_MAX_LENGTH, NAME_PATTERN, SLUG_PATTERN, type AgencyRequest } from "../../../service/agency-request";
 
 const agencySchema = {
   type: "object",
@@ -7,13 +8,14 @@ const agencySchema = {
     id: { type: "string" },
     slug: { type: "string" },
     name: { type: "string" },
+    creditCode: { type: "string", description: "Unified social credit code (统一社会信用代码): the issuer segment of the agency's certificate numbers." },
     types: {
       type: "array",
       items: { type: "object", properties: { id: { type: ["string", "null"] }, vct: { type: ["string", "null"] }, typeId: { type: "string" } } },
     },
     keyIds: { type: "array", items: { type: "string" } },
   },
-  required: ["id", "slug", "name", "types", "keyIds"],
+  required: ["id", "slug", "name", "creditCode", "types", "keyIds"],
 } as const;
 
 export default async function agencies(app: FastifyInstance): Promise<void> {
@@ -29,7 +31,7 @@ export default async function agencies(app: FastifyInstance): Promise<void> {
     async () => app.service.agencies(),
   );
 
-  app.post<{ Body: { slug: string; name: string; types: string[] } }>(
+  app.post<{ Body: AgencyRequest }>(
     "/",
     {
       bodyLimit: 4096,
@@ -37,18 +39,25 @@ export default async function agencies(app: FastifyInstance): Promise<void> {
       schema: {
         tags: ["admin"],
         summary: "Register an agency and accredit it for certificate types",
-        description: "Root authority only. Writes the agency and its accreditations (open-ended, from now) to the registry. Signing keys and operators come with the agency's own issuing node.",
+        description:
+          "Root authority only. Writes the agency, its unified social credit code and its accreditations (open-ended, from now) to the registry. Signing keys and operators come with the agency's own issuing node.",
         body: {
           type: "object",
           properties: {
             // The form credentials name in `iss` (urn:certchain:agency:<slug>).
-            slug: { type: "string", pattern: "^[a-z0-9][a-z0-9-]{0,63}$" },
-            name: { type: "string", minLength: 1, maxLength: 80 },
+            slug: { type: "string", maxLength: 64, pattern: SLUG_PATTERN },
+            name: { type: "string", minLength: 1, maxLength: NAME_MAX_LENGTH, pattern: NAME_PATTERN, description: "Display name (UTF-8, at most 256 bytes), e.g. 上海市市场监督管理局." },
+            creditCode: {
+              type: "string",
+              pattern: CREDIT_CODE_PATTERN,
+              description: "The agency's unified social credit code (GB 32100-2015, 18 characters, check character verified); every certificate number of the agency carries it.",
+              examples: ["11310000MB2F30003W"],
+            },
             types: { type: "array", items: { type: "string", minLength: 1, maxLength: 64 }, minItems: 1, maxItems: 32, uniqueItems: true },
           },
-          required: ["slug", "name", "types"],
+          required: ["slug", "name", "creditCode", "types"],
           additionalProperties: false,
-          examples: [{ slug: "sh-fda", name: "上海市药品监督管理局", types: ["production-licence"] }],
+          examples: [{ slug: "sh-fda", name: "上海市药品监督管理局", creditCode: "11310000MB2F30003W", types: ["production-licence"] }],
         },
         response: { 201: { ...agencySchema, description: "Registered and accredited; as GET /v1/agencies shows it." }, ...errorResponses },
       },
@@ -67,7 +76,7 @@ export default async function agencies(app: FastifyInstance): Promise<void> {
         description: "Registers a new key on chain and retires the old ones; certificates signed before keep verifying.",
         params: {
           type: "object",
-          properties: { slug: { type: "string", minLength: 1, maxLength: 64, pattern: "^[a-z0-9]+(?:-[a-z0-9]+)*$" } },
+          properties: { slug: { type: "string", minLength: 1, maxLength: 64, pattern: SLUG_PATTERN } },
           required: ["slug"],
         },
         response: {

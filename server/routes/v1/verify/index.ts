@@ -1,10 +1,31 @@
-import type { FastifyInstance } from "fastify";
+import type { FastifyInstance, FastifyRequest } from "fastify";
+import type { ShareReader } from "@certchain/sdk";
 import { errorResponses, openObject } from "../../../schemas";
+import type { ShareStore } from "../../../store/share-store";
+
+export interface VerifyRoutesOptions {
+  /** This service's share links are verified from this store; without it, no share link is opened. */
+  shares?: ShareStore;
+}
 
 const VERIFY_BODY_LIMIT = 1024 * 1024;
 
-/** Convenience verification through the SDK: no token needed (rate limited per IP). */
-export default async function verify(app: FastifyInstance): Promise<void> {
+/**
+ * Convenience verification through the SDK: no token needed (rate limited per IP). A share link
+ * is opened only when it is this service's own (its origin is the one the request came to) and
+ * read straight from the share store; any other host's link is the verdict
+ * SHARE_HOST_NOT_ALLOWED, and nothing is fetched: the service never calls a URL it is handed.
+ */
+export default async function verify(app: FastifyInstance, options: VerifyRoutesOptions = {}): Promise<void> {
+  const { shares } = options;
+  const read: ShareReader | undefined = shares
+    ? async (link) => {
+        const record = await shares.get(link.id);
+        return typeof record === "object" ? { ciphertext: record.ciphertext, expiresAt: record.expiresAt } : undefined;
+      }
+    : undefined;
+  const ownShares = (request: FastifyRequest) => (read ? { origin: `${request.protocol}://${request.host}`, read } : undefined);
+
   app.post<{ Body: { envelope: unknown } }>(
     "/",
     {
@@ -20,7 +41,7 @@ export default async function verify(app: FastifyInstance): Promise<void> {
             envelope: {
               type: ["object", "string"],
               maxLength: VERIFY_BODY_LIMIT,
-              description: "An envelope (object, or its JSON text) or an SD-JWT presentation string.",
+              description: "An envelope (object, or its JSON text), an SD-JWT presentation string, or a share link of this service (`<this origin>/s/<id>#<key>`).",
             },
           },
           required: ["envelope"],
@@ -47,6 +68,6 @@ export default async function verify(app: FastifyInstance): Promise<void> {
         },
       },
     },
-    async (request) => app.service.verify(request.body.envelope),
+    async (request) => app.service.verify(request.body.envelope, ownShares(request)),
   );
 }

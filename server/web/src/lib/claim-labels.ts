@@ -29,7 +29,11 @@ export function claimLabelOf(vct: string | undefined, path: ClaimPath): Localise
     const parent = claimLabelOf(vct, path.slice(0, -1));
     return parent && { "zh-CN": `${parent["zh-CN"]} ${last + 1}`, en: `${parent.en} ${last + 1}` };
   }
-  if (path.length === 1) return (vct ? findTypeByVct(vct) : undefined)?.claims[last];
+  if (path.length === 1) {
+    // Own properties only: a claim named "constructor" must not find Object's.
+    const type = vct ? findTypeByVct(vct) : undefined;
+    return type && Object.hasOwn(type.claims, last) ? type.claims[last] : undefined;
+  }
   return Object.hasOwn(NESTED, last) ? NESTED[last] : undefined;
 }
 

@@ -40,14 +40,16 @@ export async function loadConfig(): Promise<WebConfig | undefined> {
 }
 
 /**
- * Verify options reading the chain through the service's read-only proxy; a pending
- * certificate's proof may come from this page's own origin (the service that serves it), and
+ * Verify options reading the chain through the service's read-only proxy. Share links are
+ * opened from this site only (the page's CSP allows no other origin anyway); a pending
+ * certificate's proof may come from this page's own origin too (the service that serves it), and
  * is then checked on the chain like any other.
  */
 export function verifyOptionsOf(config: WebConfig | undefined): VerifyAnyOptions {
-  if (!config) return { registries: [], proofServices: [location.origin] };
+  const own = { shareServices: [location.origin], proofServices: [location.origin] };
+  if (!config) return { registries: [], ...own };
   const url = new URL(config.rpcUrl, location.origin).href;
   // staticNetwork: no eth_chainId probing loop; batches stay under the proxy's limit of 50.
   const provider = new JsonRpcProvider(url, config.chainId, { staticNetwork: true, cacheTimeout: -1, batchMaxCount: 20 });
-  return { registries: [{ chainId: config.chainId, address: config.address, name: config.name, provider }], proofServices: [location.origin] };
+  return { registries: [{ chainId: config.chainId, address: config.address, name: config.name, provider }], ...own };
 }

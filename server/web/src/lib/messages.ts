@@ -56,6 +56,7 @@ export const REASON_TEXTS: Record<VerifyCode, Text> = {
     en: "The blockchain could not be reached, so the check could not finish. This says nothing against the certificate; try again later.",
   },
   ISSUER_MISMATCH: { "zh-CN": "证照上写的发证机关与区块链上登记的机关不一致。", en: "The issuing agency named on the certificate is not the one recorded on the blockchain." },
+  CERT_NUMBER_MISMATCH: { "zh-CN": "证照编号与上链的发证机关或证照类型不符。", en: "The certificate number does not belong to the agency that recorded it on chain, or not to this type of certificate." },
   ISSUER_KEY_UNKNOWN: { "zh-CN": "签名所用的密钥没有登记，无法确认是发证机关签发的。", en: "The signing key is not registered, so the issuing agency cannot be confirmed." },
   ISSUER_KEY_OF_ANOTHER_AGENCY: { "zh-CN": "签名密钥属于另一个机关。", en: "The signing key belongs to another agency." },
   ISSUER_KEY_ALGORITHM_MISMATCH: { "zh-CN": "签名方式与登记的密钥不符。", en: "The signature does not match the registered key's kind." },
@@ -89,6 +90,10 @@ export const SHARE_FAILURES: Record<ShareCode, { title: Text; text: Text }> = {
   SHARE_UNREACHABLE: {
     title: { "zh-CN": "暂时无法打开", en: "Cannot open right now" },
     text: { "zh-CN": "暂时无法连接分享服务，请检查网络后重试。", en: "The share service could not be reached. Check the connection and try again." },
+  },
+  SHARE_HOST_NOT_ALLOWED: {
+    title: { "zh-CN": "不打开其他网站的链接", en: "Link of another site" },
+    text: { "zh-CN": "此页面只验证本站生成的分享链接。请直接在浏览器中打开该链接，或上传证照文件进行验证。", en: "This page verifies share links made on this site only. Open the link itself in a browser, or verify the certificate file." },
   },
   SHARE_TOO_LARGE: {
     title: { "zh-CN": "内容过大", en: "Too large" },
@@ -141,4 +146,4 @@ export const TAMPERED_CODES: ReadonlySet<string> = new Set([
 
 /** Plain words for any reason a result can carry, certificate check or share link. */
 export const reasonText = (code: VerifyCode | ShareCode): Text =>
-  code in SHARE_FAILURES ? SHARE_FAILURES[code as ShareCode].text : REASON_TEXTS[code as VerifyCode];
+  Object.hasOwn(SHARE_FAILURES, code) ? SHARE_FAILURES[code as ShareCode].text : REASON_TEXTS[code as VerifyCode];
