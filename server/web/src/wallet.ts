@@ -33,8 +33,8 @@ const W = {
   status: { "zh-CN": "状态", en: "Status" },
   chooseFields: { "zh-CN": "选择要展示的信息", en: "Choose what to reveal" },
   chooseHint: {
-    "zh-CN": "只有勾选的信息会出现在分享链接里。证照类型、编号、发证机关和有效期总会显示。",
-    en: "Only the ticked details go into the share link. The certificate's kind, number, issuing agency and validity are always shown.",
+    "zh-CN": "只有勾选的信息会出现在分享链接和打印件里。证照类型、编号、发证机关和有效期总会显示。",
+    en: "Only the ticked details go into the share link or the printout. The certificate's kind, number, issuing agency and validity are always shown.",
   },
   notCertificate: { "zh-CN": "无法打开：", en: "Cannot open: " },
   creating: { "zh-CN": "正在加密并创建链接…", en: "Encrypting and creating the link…" },
