@@ -289,4 +289,49 @@ describe("browser: paper (verify a printout from a photo or the camera; print fr
       await context.close();
     }
   });
+
+  it("the wallet's Print of details too many for a QR code makes a share link (ciphertext only), says until when it works, and the paper verifies through it", async function () {
+    // 500 characters that do not repeat (deflate would shrink a repeated phrase to nothing).
+    let seed = 11;
+    const scope = Array.from({ length: 500 }, () => String.fromCodePoint(0x4e00 + ((seed = (seed * 1103515245 + 12345) % 2 ** 31) % 3000))).join("");
+    const example = findTypeById("business-licence")!.schema.examples[0] as Record<string, unknown>;
+    const big = (await issueAnchored(stack, "business-licence", { ...example, business_scope: scope })).envelope as Envelope;
+    const file = path.join(workDir, "营业执照-经营范围长.json");
+    writeFileSync(file, JSON.stringify(big));
+    const context = await browser.newContext({ viewport: PHONE, locale: "zh-CN" });
+    try {
+      const page = await context.newPage();
+      const problems = watch(page);
+      const posted: string[] = [];
+      page.on("request", (request) => {
+        if (request.method() === "POST" && request.url().endsWith("/v1/shares")) posted.push(request.postData() ?? "");
+      });
+      await page.addInitScript(() => {
+        window.print = () => undefined;
+      });
+      await page.goto(`${stack.baseUrl}/wallet`);
+      await page.waitForSelector("body[data-state=ready]");
+      await page.setInputFiles("#file", file);
+      await page.waitForSelector("body[data-state=loaded]", { timeout: 60_000 });
+      for (const field of ["company_name", "business_scope"]) await page.check(`#reveal-${field}`);
+      await page.click("#print");
+      await page.waitForSelector("body[data-printed=share-link]", { timeout: 60_000 });
+      expect(await page.textContent("#print-status")).to.include("二维码放不下").and.include("有效期至");
+      // The service got ciphertext: none of the certificate's values.
+      expect(posted).to.have.length(1);
+      expect(posted[0]).to.not.include(scope.slice(0, 6)).and.not.include(COMPANY);
+      const pdf = path.join(workDir, "wallet-print-link.pdf");
+      await page.pdf({ path: pdf, format: "A4", printBackground: true });
+      const png = await rasterise(pdf);
+      writeFileSync(path.join(ARTIFACTS, "paper-wallet-printout-share-link-a4.png"), readFileSync(png));
+      const link = qrTextFromImage(readFileSync(png))!;
+      expect(link).to.match(new RegExp(`^${stack.baseUrl}/s/[A-Za-z0-9_-]+#`));
+      const result = await verify(link, { registries, shareServices: [stack.baseUrl] });
+      expect(result.verdict).to.equal("valid");
+      expect(result.claims).to.deep.equal({ company_name: COMPANY, business_scope: scope });
+      expect(problems).to.deep.equal([]);
+    } finally {
+      await context.close();
+    }
+  });
 });

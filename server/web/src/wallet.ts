@@ -513,11 +513,7 @@ async function renderPrintView(shown: VerificationResult, qr: PaperQr) {
     h("p", { class: "pv-type" }, content.typeNames["zh-CN"]),
     h("p", { class: "pv-type-en", lang: "en" }, content.typeNames.en),
     rows([{ label: P.number, value: content.number }]),
-    rows([
-      ...(content.rows.length > 0 ? content.rows : [{ label: P.noneRevealed, value: "" }]),
-      ...(content.withheld.length > 0 ? [{ label: P.withheld, value: `${content.withheld.map((l) => l["zh-CN"]).join("、")}\n${content.withheld.map((l) => l.en).join(", ")}` }] : []),
-    ]),
-    rows(content.facts),
+    // The QR code right under the number: the browser paginates, and the first page must carry it.
     h(
       "div",
       { class: "pv-qr" },
@@ -529,6 +525,11 @@ async function renderPrintView(shown: VerificationResult, qr: PaperQr) {
         h("p", { class: "pv-small" }, `QR: ${qr.kind === "payload" ? "CC1" : "URL"} · version ${qr.version} · EC M · ${qr.text.length} chars · ${size.module.toFixed(2)} mm/module`),
       ),
     ),
+    rows([
+      ...(content.rows.length > 0 ? content.rows : [{ label: P.noneRevealed, value: "" }]),
+      ...(content.withheld.length > 0 ? [{ label: P.withheld, value: `${content.withheld.map((l) => l["zh-CN"]).join("、")}\n${content.withheld.map((l) => l.en).join(", ")}` }] : []),
+    ]),
+    rows(content.facts),
     h("p", { class: "pv-footer" }, `${P.printedAt["zh-CN"]} ${P.printedAt.en} ${formatPrintTime(new Date().toISOString())}`),
   );
 }
