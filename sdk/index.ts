@@ -137,6 +137,23 @@ export type { TextFetchLike } from "./lib/fetch-text";
 export { fetchAnchorProof, resolvePendingEnvelope, PROOF_TIMEOUT_MS, type ProofLookupOptions, type ProofRecord, type ProofLookup } from "./verify/pending-proof";
 export { verifyMany, verifyEach, VERIFY_CODES, CHECKS, type VerifyOptions, type VerifiedItem, type VerificationResult, type Verdict, type CheckResult, type VerifyCode, type CheckName, type WithheldClaim } from "./verify";
 
+// paper: a printed QR code holds the whole presentation and its Merkle proof (docs/paper.md);
+// `verify` reads its text ("CC1:…") like a file
+export {
+  encodePaperPayload,
+  decodePaperPayload,
+  isPaperPayload,
+  paperQrVersion,
+  base45Encode,
+  base45Decode,
+  PAPER_PREFIX,
+  MAX_PAPER_TEXT,
+  MAX_PAPER_INFLATED,
+  PAPER_MAX_QR_VERSION,
+  PAPER_MODULE_MM,
+  QR_ALPHANUMERIC_CAPACITY_M,
+} from "./paper";
+
 // share links (citizens share a presentation, encrypted in the browser)
 export {
   createShare,

@@ -48,7 +48,7 @@ export function readJson(file: string, what: string): unknown {
 }
 
 /** Written whole or not at all: a crash mid-write must not leave a half state file. */
-export function writeFileAtomic(file: string, content: string): void {
+export function writeFileAtomic(file: string, content: string | Uint8Array): void {
   const temporary = `${file}.${process.pid}.tmp`;
   writeFileSync(temporary, content);
   renameSync(temporary, file);

@@ -19,6 +19,7 @@ export const COMMANDS: readonly { name: string; summary: Text; load(): Command }
   { name: "issue", summary: { en: "issue certificates in bulk from a CSV file", "zh-CN": "按 CSV 文件批量签发证照" }, load: () => (require("./issue") as typeof import("./issue")).issueCommand },
   { name: "verify", summary: { en: "verify certificate files, presentations and share links", "zh-CN": "核验证照文件、展示文件和分享链接" }, load: () => (require("./verify") as typeof import("./verify")).verifyCommand },
   { name: "verifier", summary: { en: "run a read-only verification service over HTTP (--registries)", "zh-CN": "运行只读的证照核验服务（HTTP，--registries 指定认可的登记簿）" }, load: () => (require("./verifier") as typeof import("./verifier")).verifierCommand },
+  { name: "print", summary: { en: "print a certificate as a PDF whose QR code verifies against the chain", "zh-CN": "把证照打印成 PDF，二维码可对照区块链核验" }, load: () => (require("./print") as typeof import("./print")).printCommand },
   { name: "notarise", summary: { en: "notarise a file: anchor its digest and get a receipt", "zh-CN": "公证存证：把文件摘要上链并取得回执" }, load: () => (require("./notarise") as typeof import("./notarise")).notariseCommand },
   { name: "verify-file", summary: { en: "check a file against its notarisation receipt", "zh-CN": "用公证回执核对文件是否未被改动" }, load: () => (require("./verify-file") as typeof import("./verify-file")).verifyFileCommand },
   { name: "revoke", summary: { en: "revoke a certificate (final)", "zh-CN": "撤销证照（不可恢复）" }, load: () => (require("./status") as typeof import("./status")).revokeCommand },

@@ -9,11 +9,13 @@ import { colon, lang, t, type Text } from "./i18n";
 import { ERRORS_FILE, STATE_FILE } from "./issue";
 import { EXIT, UsageError, out, printJson, renderTable, truncate } from "./output";
 import { loadShareLinkVerifier } from "./share-links";
+import { paperFileKind, presentationFromPdf, qrTextFromImage, type PaperFileKind } from "../lib/paper/read-paper";
 
 const HELP: Text = {
   en: `Usage: certchain verify <file|dir|link> [...] [options]
 
-Verifies certificate files (envelopes), presentations and share links against the chain: the
+Verifies certificate files (envelopes), presentations, share links and printouts (the PDF of
+\`certchain print\`, or a PNG/JPEG photo or scan of a printed page: its QR code) against the chain: the
 issuer's signature and accreditation, the anchor, revocation and validity. Nothing is sent to
 the issuer. A directory stands for the .json files in it (e.g. the --out of \`certchain issue\`).
 A pending file (issued, not yet anchored) gets its proof from the issuing service when its
@@ -36,7 +38,7 @@ Options:
 Exit status: 0 when every input is valid, 1 otherwise, 2 usage error.`,
   "zh-CN": `用法：certchain verify <文件|目录|链接> [...] [选项]
 
-对照区块链核验证照文件、展示文件和分享链接：发证机关的签名与授权、上链记录、撤销状态和有效期。
+对照区块链核验证照文件、展示文件、分享链接和打印件（\`certchain print\` 打印的 PDF，或打印页的 PNG/JPEG 照片、扫描件中的二维码）：发证机关的签名与授权、上链记录、撤销状态和有效期。
 不会向发证机关发送任何内容。给出目录时核验其中的全部 .json 文件（如 \`certchain issue\` 的 --out）。
 待上链的文件（已签发、尚未上链）会在知道签发服务地址时（--api 或演示文件）向其取回上链证明，
 再像其他证照一样对照区块链核验。
@@ -71,6 +73,8 @@ const M = {
   since: { "zh-CN": "自 {time} 起", en: "since {time}" },
   summary: { "zh-CN": "\n共核验 {n} 项：{counts}", en: "\n{n} checked: {counts}" },
   count: { "zh-CN": "{word} {n} 项", en: "{n} {word}" },
+  noAttachment: { "zh-CN": "这个 PDF 里没有附带证照展示文件（不是 certchain print 打印的？请扫描或拍摄打印件上的二维码再核验）", en: "this PDF carries no certificate presentation (not made by certchain print? verify a scan or photo of its QR code instead)" },
+  noQr: { "zh-CN": "图片中没有找到能识别的二维码（请拍得更清楚、更正，或让二维码占画面更大）", en: "no readable QR code in the image (take a sharper, straighter photo, or let the QR code fill more of it)" },
 } satisfies Record<string, Text>;
 
 interface Input {
@@ -83,7 +87,7 @@ interface Input {
 
 const isLink = (arg: string) => /^https?:\/\//i.test(arg);
 
-function expand(arg: string): Input[] {
+async function expand(arg: string): Promise<Input[]> {
   if (isLink(arg)) return [{ label: arg, link: arg }];
   if (!existsSync(arg)) throw new UsageError(t(M.noSuchFile, { file: arg }));
   if (statSync(arg).isDirectory()) {
@@ -91,14 +95,31 @@ function expand(arg: string): Input[] {
       .filter((name) => name.endsWith(".json") && name !== STATE_FILE && name !== ERRORS_FILE && !name.startsWith("."))
       .sort((a, b) => a.localeCompare(b, "en", { numeric: true }));
     if (files.length === 0) throw new UsageError(t(M.noJson, { dir: arg }));
-    return files.flatMap((name) => fileInputs(path.join(arg, name)));
+    return (await Promise.all(files.map((name) => fileInputs(path.join(arg, name))))).flat();
   }
   return fileInputs(arg);
 }
 
-/** An envelope, a presentation, an API reply `{ id, status, envelope }`, or a JSON array of them. */
-function fileInputs(file: string): Input[] {
-  const text = readFileSync(file, "utf8");
+/**
+ * A printout: the PDF's attached presentation, or the QR code of a photo or scan (PNG, JPEG):
+ * its presentation ("CC1:…") or the share link it holds.
+ */
+async function paperInput(file: string, bytes: Uint8Array, kind: PaperFileKind): Promise<Input> {
+  if (kind === "pdf") {
+    const text = await presentationFromPdf(bytes);
+    return text === undefined ? { label: file, skipped: { code: "PAPER_NO_PRESENTATION", message: t(M.noAttachment) } } : { label: file, value: text };
+  }
+  const text = qrTextFromImage(bytes);
+  if (text === undefined) return { label: file, skipped: { code: "PAPER_NO_QR_CODE", message: t(M.noQr) } };
+  return isLink(text.trim()) ? { label: file, link: text.trim() } : { label: file, value: text };
+}
+
+/** An envelope, a presentation, an API reply `{ id, status, envelope }`, or a JSON array of them; or a printout (PDF, PNG, JPEG). */
+async function fileInputs(file: string): Promise<Input[]> {
+  const bytes = readFileSync(file);
+  const kind = paperFileKind(bytes);
+  if (kind) return [await paperInput(file, bytes, kind)];
+  const text = bytes.toString("utf8");
   let value: unknown;
   try {
     value = JSON.parse(text);
@@ -124,12 +145,12 @@ async function run(argv: string[]): Promise<number> {
     "share-service": { type: "string", multiple: true },
   });
   if (positionals.length === 0) throw new UsageError(t(M.nothing));
-  const inputs = positionals.flatMap(expand);
+  const inputs = (await Promise.all(positionals.map(expand))).flat();
   const registries: TrustedRegistry[] = await trustedRegistries(values);
   const minConfirmations = values["min-confirmations"] === undefined ? 1 : Number(values["min-confirmations"]);
   if (!Number.isSafeInteger(minConfirmations) || minConfirmations < 1) throw new UsageError(t(M.minConfirmations));
 
-  const files = inputs.filter((i) => !i.link);
+  const files = inputs.filter((i) => !i.link && !i.skipped);
   // Pending files get their proof from the issuing service we know of (the proof is then
   // checked on chain like any other: the service is trusted for nothing).
   const service = values.api ?? process.env.CERTCHAIN_API_URL ?? demoFor(values)?.apiUrl;
@@ -147,7 +168,7 @@ async function run(argv: string[]): Promise<number> {
   const types = hosts.length > 0 ? { hosts } : undefined;
   const fileResults = await verifyMany(files.map((i) => i.value), { registries, minConfirmations, types });
   const resultOf = new Map<Input, Outcome["result"]>(files.map((input, i) => [input, fileResults[i]]));
-  const links = inputs.filter((i) => i.link);
+  const links = inputs.filter((i) => i.link && !i.skipped);
   if (links.length > 0) {
     const verifyShareLink = loadShareLinkVerifier();
     for (const input of links) {

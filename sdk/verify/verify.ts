@@ -13,6 +13,7 @@ import { processProof } from "../merkle/tree";
 import { DEFAULT_REGISTRY_TIMEOUT_MS, enforcesDeadlines, type RegistryIdentity, type RegistryReadOptions, type RegistryReader, type TrustedRegistry, type VerificationQuery } from "../registry/reader";
 import { candidatesFor, checkTrustList, readerOf } from "../registry/trust-list";
 import { deadline, DeadlineExceeded, untilAborted } from "../lib/deadline";
+import { decodePaperPayload, isPaperPayload } from "../paper/payload";
 import type { StatusRecord, VerificationContextRecord } from "../registry/types";
 import { findTypeByVct, typeIdOf, validateClaims } from "../types";
 import { createTypeResolver, type TypeMetadataOptions, type TypeResolution, type TypeResolver } from "../types/resolve";
@@ -124,8 +125,9 @@ function inspect(input: unknown): Item {
   try {
     if (input instanceof UnreadableInput) throw input.error;
     // Read once into plain data, within the same limits for text and objects; every check below
-    // looks only at the copy.
-    plain = snapshotOf(typeof input === "string" ? envelopeValueOf(input) : input);
+    // looks only at the copy. Paper (a scanned QR code's text) is one more way to hand over a
+    // file: the same pipeline after decoding.
+    plain = snapshotOf(typeof input === "string" ? (isPaperPayload(input) ? decodePaperPayload(input) : envelopeValueOf(input)) : input);
   } catch (error) {
     failWith(item, error, "FORMAT_MALFORMED");
     return item;

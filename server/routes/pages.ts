@@ -33,7 +33,14 @@ export const PAGE_CSP = [
 const PAGES = { wallet: "wallet.html", share: "share.html", verify: "verify.html" } as const;
 const BUNDLE = /^(wallet|share|verify|sw)\.bundle\.js$/;
 
-function pageHeaders(reply: FastifyReply): FastifyReply {
+/**
+ * Who may use powerful features: nobody, except /verify's own origin for the camera (scanning a
+ * printout's QR code). Share pages and the wallet never get it.
+ */
+export const PERMISSIONS_POLICY = "camera=(), microphone=(), geolocation=(), payment=()";
+export const VERIFY_PERMISSIONS_POLICY = "camera=(self), microphone=(), geolocation=(), payment=()";
+
+function pageHeaders(reply: FastifyReply, permissions: string = PERMISSIONS_POLICY): FastifyReply {
   return reply
     .header("content-security-policy", PAGE_CSP)
     .header("x-content-type-options", "nosniff")
@@ -41,7 +48,7 @@ function pageHeaders(reply: FastifyReply): FastifyReply {
     // A share page's URL holds the share id; its fragment (the key) is never sent anyway.
     .header("referrer-policy", "no-referrer")
     .header("cross-origin-opener-policy", "same-origin")
-    .header("permissions-policy", "camera=(), microphone=(), geolocation=(), payment=()")
+    .header("permissions-policy", permissions)
     .header("cache-control", "no-cache");
 }
 
@@ -69,7 +76,7 @@ export async function pagesRoutes(app: FastifyInstance, options: PagesRoutesOpti
   webAssets().catch((error: unknown) => app.log.warn({ err: error }, "building the web pages' scripts failed"));
 
   const page = (name: keyof typeof PAGES) => async (_request: unknown, reply: FastifyReply) =>
-    pageHeaders(reply).type("text/html; charset=utf-8").send(html[name]);
+    pageHeaders(reply, name === "verify" ? VERIFY_PERMISSIONS_POLICY : PERMISSIONS_POLICY).type("text/html; charset=utf-8").send(html[name]);
 
   const hidden = { schema: { hide: true } } as const;
   app.get("/wallet", hidden, page("wallet"));

@@ -27,14 +27,16 @@ import { acceptDrops, envelopeTextOf, readFileText } from "./lib/files";
 import { formatTime } from "./lib/format";
 import { reasonText, T, VERDICT_LABELS, VERDICT_SYMBOLS } from "./lib/messages";
 import { certificateFacts, typeHeading } from "./lib/result-view";
+import { paperQrOf } from "./lib/paper-qr";
+import { formatPrintTime, printoutOf, qrPrintMillimetres, PAPER_TEXTS, QR_QUIET_MODULES, type PaperQr } from "./lib/printout";
 import { registerOfflineWorker } from "./lib/offline";
 
 const W = {
   status: { "zh-CN": "状态", en: "Status" },
   chooseFields: { "zh-CN": "选择要展示的信息", en: "Choose what to reveal" },
   chooseHint: {
-    "zh-CN": "只有勾选的信息会出现在分享链接里。证照类型、编号、发证机关和有效期总会显示。",
-    en: "Only the ticked details go into the share link. The certificate's kind, number, issuing agency and validity are always shown.",
+    "zh-CN": "只有勾选的信息会出现在分享链接和打印件里。证照类型、编号、发证机关和有效期总会显示。",
+    en: "Only the ticked details go into the share link or the printout. The certificate's kind, number, issuing agency and validity are always shown.",
   },
   notCertificate: { "zh-CN": "无法打开：", en: "Cannot open: " },
   creating: { "zh-CN": "正在加密并创建链接…", en: "Encrypting and creating the link…" },
@@ -75,6 +77,20 @@ const W = {
   confirmRemove: { "zh-CN": "删除", en: "Remove" },
   removed: { "zh-CN": "已从本机删除。", en: "Removed from this device." },
   savedChecked: { "zh-CN": "已核验本机保存的 {n} 张证照。", en: "Checked the {n} certificates on this device." },
+  preparingPrint: { "zh-CN": "正在准备打印…", en: "Preparing the printout…" },
+  pendingNoPrint: {
+    "zh-CN": "暂时不能打印：这张证照还没有记录到区块链上，纸质件上的二维码将无法核验。通常几秒钟后就会上链，请稍后再试。",
+    en: "It cannot be printed yet: this certificate is not on the blockchain yet, so the paper's QR code could not be checked. It is usually recorded within seconds; try again a little later.",
+  },
+  notPrintable: { "zh-CN": "不能打印：这张证照目前核验结果为“{verdict}”。", en: "Not printed: this certificate currently verifies as “{verdict}”." },
+  printReady: {
+    "zh-CN": "打印件已准备好，打印窗口已打开。二维码里只含勾选的 {n} 项信息。",
+    en: "The printout is ready and the print window is open. Its QR code holds only the {n} ticked details.",
+  },
+  printLink: {
+    "zh-CN": "勾选的信息太多，二维码放不下，因此打印件上的二维码是一个分享链接，有效期至 {expires}。少勾选几项即可改为不依赖链接的二维码。",
+    en: "The ticked details do not fit a QR code, so the printout's QR code is a share link, working until {expires}. Tick fewer details for a QR code that needs no link.",
+  },
 } satisfies Record<string, Text>;
 
 interface SavedLink {
@@ -247,6 +263,7 @@ function renderCertificate() {
   );
   show(section);
   show(byId("share-section"));
+  show(byId("print-section"));
 }
 
 const keyOf = (path: ConcretePath): string => path.join(".");
@@ -450,6 +467,40 @@ function showCurrent() {
   show(box);
 }
 
+/**
+ * Encrypts a presentation here and stores only the ciphertext on the service; the key stays in
+ * the link's fragment. The link is kept on this device so it can be withdrawn. Undefined (with
+ * the reason in `status`) when the service refused or could not be reached.
+ */
+async function shareLinkFor(presentation: Envelope, seconds: number, revealed: number, status: HTMLElement): Promise<SavedLink | undefined> {
+  const { ciphertext, key } = await createShare(presentation);
+  const expiresAt = new Date(Date.now() + seconds * 1000).toISOString();
+  let response: Response;
+  try {
+    response = await fetch("/v1/shares", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ ciphertext, expiresAt }) });
+  } catch {
+    fill(status, tr(W.offline));
+    return undefined;
+  }
+  if (response.status !== 201) {
+    fill(status, tr(W.failed), await apiError(response));
+    return undefined;
+  }
+  const created = (await response.json()) as { id: string; withdrawToken: string; expiresAt: string };
+  const type = result?.certificate?.type;
+  const link: SavedLink = {
+    id: created.id,
+    link: shareLinkOf(location.origin, created.id, key),
+    withdrawToken: created.withdrawToken,
+    expiresAt: created.expiresAt,
+    title: type ? { ...type.names } : T.unknownType,
+    revealed,
+  };
+  saveLinks([link, ...savedLinks().filter((l) => l.id !== link.id)]);
+  renderLinks();
+  return link;
+}
+
 async function createLink() {
   if (!envelope || !result) return;
   const status = byId("share-status");
@@ -464,31 +515,10 @@ async function createLink() {
   try {
     const revealed = [...chosen];
     const presentation = presentCredential(envelope, revealed.map(pathOf));
-    const { ciphertext, key } = await createShare(presentation);
     const seconds = Number(byId<HTMLSelectElement>("expiry").value);
-    const expiresAt = new Date(Date.now() + seconds * 1000).toISOString();
-    let response: Response;
-    try {
-      response = await fetch("/v1/shares", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ ciphertext, expiresAt }) });
-    } catch {
-      fill(status, tr(W.offline));
-      return;
-    }
-    if (response.status !== 201) {
-      fill(status, tr(W.failed), await apiError(response));
-      return;
-    }
-    const created = (await response.json()) as { id: string; withdrawToken: string; expiresAt: string };
-    const type = result.certificate?.type;
-    current = {
-      id: created.id,
-      link: shareLinkOf(location.origin, created.id, key),
-      withdrawToken: created.withdrawToken,
-      expiresAt: created.expiresAt,
-      title: type ? { ...type.names } : T.unknownType,
-      revealed: revealed.length,
-    };
-    saveLinks([current, ...savedLinks().filter((l) => l.id !== current!.id)]);
+    const made = await shareLinkFor(presentation, seconds, revealed.length, status);
+    if (!made) return;
+    current = made;
     // The QR code is drawn from our own link text only (SVG markup from the qrcode package).
     byId("qr").innerHTML = await QRCode.toString(current.link, { type: "svg", errorCorrectionLevel: "M", margin: 2 });
     showCurrent();
@@ -498,6 +528,97 @@ async function createLink() {
     const linkInput = byId<HTMLInputElement>("share-link");
     linkInput.focus();
     linkInput.select();
+  } catch (error) {
+    fill(status, tr(W.failed), error instanceof Error ? error.message : String(error));
+  } finally {
+    button.disabled = false;
+  }
+}
+
+// ---- printing ----
+
+const both = (text: { "zh-CN": string; en: string }, tag: "dt" | "dd" | "p" | "span" = "span") =>
+  h(tag, {}, text["zh-CN"], h("span", { class: "pv-en", lang: "en" }, text.en));
+
+/** The print view: the same content and QR code size as `certchain print`'s PDF, laid out for the browser's printing. */
+async function renderPrintView(shown: VerificationResult, qr: PaperQr) {
+  const content = printoutOf(shown, qr);
+  const P = PAPER_TEXTS;
+  const svg = await QRCode.toString(qr.text, { type: "svg", errorCorrectionLevel: "M", margin: QR_QUIET_MODULES });
+  const modules = QRCode.create(qr.text, { errorCorrectionLevel: "M" }).modules.size;
+  const size = qrPrintMillimetres(modules);
+  const code = h("div", { class: "pv-qr__code", role: "img", "aria-label": tr(W.qr) });
+  // Our own QR text drawn by the qrcode package: SVG markup with no data from elsewhere.
+  code.innerHTML = svg;
+  const image = code.querySelector("svg");
+  // Set through the CSSOM (allowed by the pages' CSP, unlike style attributes in markup).
+  if (image) image.style.width = image.style.height = `${size.edge.toFixed(2)}mm`;
+  const rows = (items: { label: { "zh-CN": string; en: string }; value: string }[]) =>
+    h("dl", { class: "pv-rows" }, items.flatMap((r) => [both(r.label, "dt"), h("dd", {}, r.value)]));
+  fill(
+    byId("print-view"),
+    h("p", { class: "pv-header" }, `${P.header["zh-CN"]}  ${P.header.en}`),
+    h("p", { class: "pv-type" }, content.typeNames["zh-CN"]),
+    h("p", { class: "pv-type-en", lang: "en" }, content.typeNames.en),
+    rows([{ label: P.number, value: content.number }]),
+    // The QR code right under the number: the browser paginates, and the first page must carry it.
+    h(
+      "div",
+      { class: "pv-qr" },
+      code,
+      h(
+        "div",
+        {},
+        content.attests.map((t) => h("p", { class: "pv-note" }, t["zh-CN"], h("span", { class: "pv-en", lang: "en" }, t.en))),
+        h("p", { class: "pv-small" }, `QR: ${qr.kind === "payload" ? "CC1" : "URL"} · version ${qr.version} · EC M · ${qr.text.length} chars · ${size.module.toFixed(2)} mm/module`),
+      ),
+    ),
+    rows([
+      ...(content.rows.length > 0 ? content.rows : [{ label: P.noneRevealed, value: "" }]),
+      ...(content.withheld.length > 0 ? [{ label: P.withheld, value: `${content.withheld.map((l) => l["zh-CN"]).join("、")}\n${content.withheld.map((l) => l.en).join(", ")}` }] : []),
+    ]),
+    rows(content.facts),
+    h("p", { class: "pv-footer" }, `${P.printedAt["zh-CN"]} ${P.printedAt.en} ${formatPrintTime(new Date().toISOString())}`),
+  );
+}
+
+/** Prints the ticked details with a QR code holding them (or, when they do not fit, a share link). */
+async function printCertificate() {
+  if (!envelope || !result) return;
+  const status = byId("print-status");
+  if (envelope.anchor.status === "pending") {
+    fill(status, tr(W.pendingNoPrint));
+    return;
+  }
+  const button = byId<HTMLButtonElement>("print");
+  button.disabled = true;
+  fill(status, tr(W.preparingPrint));
+  try {
+    const revealed = [...chosen];
+    const presentation = presentCredential(envelope, revealed.map(pathOf));
+    // What is printed is what a scan will show: the presentation as the chain judges it now.
+    const shown = await verifyAny(presentation, verifyOptionsOf(await config));
+    if (shown.verdict !== "valid") {
+      fill(status, tr(W.notPrintable).replace("{verdict}", tr(VERDICT_LABELS[shown.verdict])), " ", tr(reasonText(shown.reason?.code ?? "FORMAT_MALFORMED")));
+      return;
+    }
+    let failed = false;
+    const qr = await paperQrOf(presentation, async (p) => {
+      const made = await shareLinkFor(p, 30 * 24 * 3600 - 60, revealed.length, status);
+      if (!made) {
+        failed = true;
+        throw new Error("no share link");
+      }
+      return { link: made.link, expiresAt: made.expiresAt };
+    }).catch((error: unknown) => {
+      if (failed) return undefined;
+      throw error;
+    });
+    if (!qr) return;
+    await renderPrintView(shown, qr);
+    fill(status, qr.kind === "payload" ? tr(W.printReady).replace("{n}", String(revealed.length)) : tr(W.printLink).replace("{expires}", formatTime(qr.expiresAt)));
+    document.body.dataset.printed = qr.kind;
+    window.print();
   } catch (error) {
     fill(status, tr(W.failed), error instanceof Error ? error.message : String(error));
   } finally {
@@ -586,6 +707,7 @@ async function main() {
   });
   acceptDrops(byId("dropzone"), openFile);
   byId("create").addEventListener("click", () => void createLink());
+  byId("print").addEventListener("click", () => void printCertificate());
   byId("copy").addEventListener("click", () => void copyLink());
   byId("withdraw").addEventListener("click", () => current && void withdraw(current, byId("share-status")));
   renderSaved();

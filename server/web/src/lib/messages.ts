@@ -119,6 +119,10 @@ export const SHARE_FAILURES: Record<ShareCode, { title: Text; text: Text }> = {
 
 export const T = {
   checking: { "zh-CN": "正在验证…", en: "Verifying…" },
+  paperAttests: {
+    "zh-CN": "这是打印件二维码里的内容。只有下面显示的信息经过发证机关签名证明：请与纸面上印刷的文字逐项核对，不一致时以这里显示的为准。",
+    en: "This is what the printout's QR code holds. Only the details shown below are attested by the issuing agency: compare them with the printed text; where they differ, what is shown here counts.",
+  },
   verdictHeading: { "zh-CN": "验证结果", en: "Verification result" },
   issuer: { "zh-CN": "发证机关", en: "Issuing agency" },
   issuerUnconfirmed: { "zh-CN": "（未经区块链确认）", en: "(not confirmed by the blockchain)" },

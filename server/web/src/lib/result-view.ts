@@ -77,8 +77,10 @@ export function typeHeading(result: AnyResult, level: "h2" | "h3" = "h2"): HTMLE
  * A verifier's view of a result: verdict, then the certificate, the revealed fields with their
  * labels and the withheld ones by name. Used by /s/<id> and /verify.
  */
-export function renderResult(container: HTMLElement, result: AnyResult) {
+export function renderResult(container: HTMLElement, result: AnyResult, options: { paper?: boolean } = {}) {
   const parts: (HTMLElement | null)[] = [verdictBlock(result)];
+  // From a printout's QR code: the values below are what counts, not the printed text.
+  if (options.paper && result.certificate) parts.push(h("p", { class: "note paper-note", "data-testid": "paper-note" }, tr(T.paperAttests)));
   if (result.certificate) {
     // Labels come from the type's metadata, which the SDK resolved (bundled, or checked against the registry).
     const type = result.certificate.type;
