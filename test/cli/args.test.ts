@@ -57,6 +57,9 @@ describe("cli: argument parsing", function () {
     get: ["id", "--out", "a", "--out", "b"],
     agency: ["list", "--api", "http://a", "--api", "http://b"],
     key: ["rotate", "sh-amr", "--token", "a", "--token", "b"],
+    chain: ["reanchor", "--config", "a.json", "--config", "b.json"],
+    print: ["x.json", "--out", "a.pdf", "--out", "b.pdf"],
+    "status-list": ["rebuild", "--list", "0", "--list", "1"],
   };
 
   it("covers every command", function () {
