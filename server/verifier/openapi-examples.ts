@@ -84,7 +84,142 @@ export const EXAMPLE_RESULT = {
       "names": {
         "zh-CN": "营业执照",
         "en": "Business licence"
-      }
+      },
+      "labels": [
+        {
+          "path": [
+            "certificate_number"
+          ],
+          "label": {
+            "zh-CN": "证照编号",
+            "en": "Certificate number"
+          },
+          "selective": false
+        },
+        {
+          "path": [
+            "company_name"
+          ],
+          "label": {
+            "zh-CN": "名称",
+            "en": "Company name"
+          },
+          "selective": true
+        },
+        {
+          "path": [
+            "unified_social_credit_code"
+          ],
+          "label": {
+            "zh-CN": "统一社会信用代码",
+            "en": "Unified social credit code"
+          },
+          "selective": true
+        },
+        {
+          "path": [
+            "company_type"
+          ],
+          "label": {
+            "zh-CN": "类型",
+            "en": "Company type"
+          },
+          "selective": true
+        },
+        {
+          "path": [
+            "legal_representative"
+          ],
+          "label": {
+            "zh-CN": "法定代表人",
+            "en": "Legal representative"
+          },
+          "selective": true
+        },
+        {
+          "path": [
+            "registered_capital"
+          ],
+          "label": {
+            "zh-CN": "注册资本",
+            "en": "Registered capital"
+          },
+          "selective": true
+        },
+        {
+          "path": [
+            "date_of_establishment"
+          ],
+          "label": {
+            "zh-CN": "成立日期",
+            "en": "Date of establishment"
+          },
+          "selective": true
+        },
+        {
+          "path": [
+            "business_term_end"
+          ],
+          "label": {
+            "zh-CN": "营业期限至",
+            "en": "Business term until"
+          },
+          "selective": true
+        },
+        {
+          "path": [
+            "business_scope"
+          ],
+          "label": {
+            "zh-CN": "经营范围",
+            "en": "Business scope"
+          },
+          "selective": true
+        },
+        {
+          "path": [
+            "domicile"
+          ],
+          "label": {
+            "zh-CN": "住所",
+            "en": "Domicile"
+          },
+          "selective": true
+        },
+        {
+          "path": [
+            "registration_authority"
+          ],
+          "label": {
+            "zh-CN": "登记机关",
+            "en": "Registration authority"
+          },
+          "selective": true
+        },
+        {
+          "path": [
+            "registration_date"
+          ],
+          "label": {
+            "zh-CN": "登记日期",
+            "en": "Registration date"
+          },
+          "selective": true
+        }
+      ],
+      "claimOrder": [
+        "company_name",
+        "unified_social_credit_code",
+        "company_type",
+        "legal_representative",
+        "registered_capital",
+        "date_of_establishment",
+        "business_term_end",
+        "business_scope",
+        "domicile",
+        "registration_authority",
+        "registration_date"
+      ]
     },
     "leaf": "0x9d5214a5e4b162dae192351d6916fd0eb82762792dd80cc63360800165813066",
     "issuedAt": "2026-11-18T11:06:40.000Z",
@@ -182,7 +317,142 @@ export const EXAMPLE_INVALID_RESULT = {
       "names": {
         "zh-CN": "营业执照",
         "en": "Business licence"
-      }
+      },
+      "labels": [
+        {
+          "path": [
+            "certificate_number"
+          ],
+          "label": {
+            "zh-CN": "证照编号",
+            "en": "Certificate number"
+          },
+          "selective": false
+        },
+        {
+          "path": [
+            "company_name"
+          ],
+          "label": {
+            "zh-CN": "名称",
+            "en": "Company name"
+          },
+          "selective": true
+        },
+        {
+          "path": [
+            "unified_social_credit_code"
+          ],
+          "label": {
+            "zh-CN": "统一社会信用代码",
+            "en": "Unified social credit code"
+          },
+          "selective": true
+        },
+        {
+          "path": [
+            "company_type"
+          ],
+          "label": {
+            "zh-CN": "类型",
+            "en": "Company type"
+          },
+          "selective": true
+        },
+        {
+          "path": [
+            "legal_representative"
+          ],
+          "label": {
+            "zh-CN": "法定代表人",
+            "en": "Legal representative"
+          },
+          "selective": true
+        },
+        {
+          "path": [
+            "registered_capital"
+          ],
+          "label": {
+            "zh-CN": "注册资本",
+            "en": "Registered capital"
+          },
+          "selective": true
+        },
+        {
+          "path": [
+            "date_of_establishment"
+          ],
+          "label": {
+            "zh-CN": "成立日期",
+            "en": "Date of establishment"
+          },
+          "selective": true
+        },
+        {
+          "path": [
+            "business_term_end"
+          ],
+          "label": {
+            "zh-CN": "营业期限至",
+            "en": "Business term until"
+          },
+          "selective": true
+        },
+        {
+          "path": [
+            "business_scope"
+          ],
+          "label": {
+            "zh-CN": "经营范围",
+            "en": "Business scope"
+          },
+          "selective": true
+        },
+        {
+          "path": [
+            "domicile"
+          ],
+          "label": {
+            "zh-CN": "住所",
+            "en": "Domicile"
+          },
+          "selective": true
+        },
+        {
+          "path": [
+            "registration_authority"
+          ],
+          "label": {
+            "zh-CN": "登记机关",
+            "en": "Registration authority"
+          },
+          "selective": true
+        },
+        {
+          "path": [
+            "registration_date"
+          ],
+          "label": {
+            "zh-CN": "登记日期",
+            "en": "Registration date"
+          },
+          "selective": true
+        }
+      ],
+      "claimOrder": [
+        "company_name",
+        "unified_social_credit_code",
+        "company_type",
+        "legal_representative",
+        "registered_capital",
+        "date_of_establishment",
+        "business_term_end",
+        "business_scope",
+        "domicile",
+        "registration_authority",
+        "registration_date"
+      ]
     },
     "leaf": "0x9d5214a5e4b162dae192351d6916fd0eb82762792dd80cc63360800165813066",
     "issuedAt": "2026-11-18T11:06:40.000Z",
