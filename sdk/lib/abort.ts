@@ -16,3 +16,15 @@ export function timeoutSignal(timeoutMs: number, signal?: AbortSignal): AbortSig
   timeout.addEventListener("abort", abort, { once: true });
   return controller.signal;
 }
+
+/**
+ * Lets any number of reads wait on one signal at once (a large `verifyMany` has dozens in
+ * flight): Node warns of a leak past ten listeners on an EventTarget, which this is not. Reached
+ * through `process.getBuiltinModule`, so browser bundles import nothing; elsewhere a no-op.
+ */
+export function allowManyListeners(signal: AbortSignal): void {
+  const events = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process?.getBuiltinModule?.("node:events") as
+    | { setMaxListeners?: (n: number, ...targets: EventTarget[]) => void }
+    | undefined;
+  events?.setMaxListeners?.(0, signal);
+}

@@ -12,6 +12,7 @@ import type { Hex } from "../lib/bytes";
 import { processProof } from "../merkle/tree";
 import { DEFAULT_REGISTRY_TIMEOUT_MS, enforcesDeadlines, type RegistryIdentity, type RegistryReadOptions, type RegistryReader, type TrustedRegistry, type VerificationQuery } from "../registry/reader";
 import { candidatesFor, checkTrustList, readerOf } from "../registry/trust-list";
+import { allowManyListeners } from "../lib/abort";
 import { deadline, DeadlineExceeded, untilAborted } from "../lib/deadline";
 import { decodePaperPayload, isPaperPayload } from "../paper/payload";
 import type { StatusRecord, VerificationContextRecord } from "../registry/types";
@@ -627,6 +628,7 @@ export async function* verifyEach(inputs: Iterable<unknown> | AsyncIterable<unkn
   const settings = settingsOf(options);
   const stop = new AbortController();
   const signal = settings.signal ? anySignal(settings.signal, stop.signal) : stop.signal;
+  allowManyListeners(signal);
   const sessions = new Map<RegistryReader, RegistrySession>();
   const sessionOf = (reader: RegistryReader): RegistrySession => {
     let session = sessions.get(reader);

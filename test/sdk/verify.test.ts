@@ -473,6 +473,24 @@ describe("sdk verify", function () {
       return { counted, calls };
     }
 
+    it("many reads in flight on one call's abort signal raise no listener-leak warning (Node warns past ten)", async function () {
+      // Twenty batches: twenty anchoring transactions, each checked by its own receipt read, at once.
+      const batches = [];
+      for (let i = 0; i < 20; i++) batches.push(await issueAndAnchor(fx, fx.amr, [{ type: "business-licence" }]));
+      const warnings: string[] = [];
+      const onWarning = (warning: Error) => warnings.push(`${warning.name}: ${warning.message}`);
+      process.on("warning", onWarning);
+      try {
+        const results = await verifyMany(batches.map((b) => b.envelopes[0]), { registries: [fx.registry] });
+        expect(results.map((r) => r.verdict)).to.deep.equal(Array(20).fill("valid"));
+        // Warnings are emitted on the next tick.
+        await new Promise((resolve) => setImmediate(resolve));
+      } finally {
+        process.off("warning", onWarning);
+      }
+      expect(warnings.filter((w) => w.startsWith("MaxListenersExceededWarning"))).to.deep.equal([]);
+    });
+
     it("verifies a batch with one registry read for all roots and one for all statuses", async function () {
       const a = await issueAndAnchor(fx, fx.amr, Array.from({ length: 40 }, () => ({ type: "business-licence" })));
       const b = await issueAndAnchor(fx, fx.mca, Array.from({ length: 25 }, () => ({ type: "marriage-certificate" })));
