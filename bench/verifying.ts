@@ -24,7 +24,10 @@ async function writeNdjson(file: string, envelopes: readonly Envelope[]): Promis
 
 function runVerifyProcess(mode: "many" | "each", file: string, registry: object): Promise<VerifyProcessResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ["-r", "ts-node/register/transpile-only", path.join(__dirname, "verify-process.ts"), mode, file, JSON.stringify(registry)], {
+    // BENCH_VERIFY_CPU_PROF=<dir>: the verifier processes' V8 CPU profiles (bench/cpu-profile-summary.ts).
+    const profileDir = process.env.BENCH_VERIFY_CPU_PROF;
+    const profile = profileDir ? ["--cpu-prof", `--cpu-prof-dir=${path.resolve(profileDir)}`, `--cpu-prof-name=verify-${mode}.cpuprofile`] : [];
+    const child = spawn(process.execPath, [...profile, "-r", "ts-node/register/transpile-only", path.join(__dirname, "verify-process.ts"), mode, file, JSON.stringify(registry)], {
       cwd: ROOT,
       env: { ...process.env, TS_NODE_PROJECT: path.join(ROOT, "tsconfig.json") },
       stdio: ["ignore", "pipe", "pipe"],

@@ -45,9 +45,35 @@ interface PoolWorker {
   outstanding: Map<number, { request: SigningRequest; signer: ActiveSigner; resolve: (issued: IssuedCredential[]) => void; reject: (error: unknown) => void }>;
 }
 
-// Under ts-node (npm start, the tests) the worker is TypeScript too and needs ts-node in its thread.
 const WORKER_FILE = path.join(__dirname, `signing-worker${path.extname(__filename)}`);
-const WORKER_EXEC_ARGV = path.extname(__filename) === ".ts" ? [...process.execArgv, "-r", "ts-node/register/transpile-only"] : process.execArgv;
+let bundled: string | undefined;
+
+/**
+ * How a worker thread is started. Compiled, from its file. From TypeScript sources (npm start,
+ * the tests), as one JavaScript bundle built once by esbuild: ts-node in each thread would load
+ * the TypeScript compiler there too (~125 MiB and seconds of start-up per thread); ts-node is
+ * the fallback if esbuild fails.
+ */
+function workerScript(): { script: string; eval: boolean; execArgv: string[] } {
+  if (path.extname(__filename) !== ".ts") return { script: WORKER_FILE, eval: false, execArgv: process.execArgv };
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    bundled ??= (require("esbuild") as typeof import("esbuild")).buildSync({
+      entryPoints: [WORKER_FILE],
+      bundle: true,
+      platform: "node",
+      format: "cjs",
+      target: `node${process.versions.node.split(".")[0]}`,
+      write: false,
+      logLevel: "silent",
+      // The SDK from its sources, as the main thread resolves it here (.npmrc, tsconfig paths).
+      conditions: ["certchain-source"],
+    }).outputFiles[0].text;
+    return { script: bundled, eval: true, execArgv: process.execArgv };
+  } catch {
+    return { script: WORKER_FILE, eval: false, execArgv: [...process.execArgv, "-r", "ts-node/register/transpile-only"] };
+  }
+}
 /** A pool whose workers keep dying stops replacing them (and signs on the main thread). */
 const MAX_RESTARTS = 5;
 
@@ -64,8 +90,8 @@ export async function issueLocally(signer: ActiveSigner, items: readonly Unsigne
 /**
  * Signs batches of credentials in worker threads (node:worker_threads), so a batch request's
  * SD-JWT building, Ed25519 signatures and leaf hashes run beside the main thread's HTTP, checks
- * and LevelDB writes. Falls back to the main thread whenever no worker is ready: while they start
- * (ts-node compiles the SDK in each, a few seconds), if they cannot start, and for the slices a
+ * and LevelDB writes. Falls back to the main thread whenever no worker is ready: while they start,
+ * if they cannot start, and for the slices a
  * worker held when it died (it is then replaced, a few times at most). Results come back in
  * input order and are what the main thread would produce: the same SDK functions and signer.
  */
@@ -86,7 +112,8 @@ export function createSigningPool(options: SigningPoolOptions = {}) {
   function spawn(faults?: SigningWorkerData): void {
     let thread: Worker;
     try {
-      thread = new Worker(WORKER_FILE, { execArgv: WORKER_EXEC_ARGV, workerData: faults ?? {} });
+      const { script, eval: isSource, execArgv } = workerScript();
+      thread = new Worker(script, { eval: isSource, execArgv, workerData: faults ?? {} });
     } catch (error) {
       options.onWorkerExit?.(error);
       return;
