@@ -114,7 +114,7 @@ export function createCertificateStore(db: Database) {
     /** The certificate whose issuer-signed JWT hashes to `leaf` (0x-prefixed or not, any case). */
     async getByLeaf(leaf: string): Promise<CertificateRecord | undefined> {
       const id = await leaves.get(leafKey(leaf));
-      return id === undefined ? undefined : this.get(id);
+      return id === undefined ? undefined : (await merged([await records.get(id)], [id]))[0];
     },
 
     /**
