@@ -11,7 +11,6 @@ import {
   creditCodeToBytes18,
   formatCertificateNumber,
   isCertchainError,
-  issueCredential,
   parseEnvelope,
   selectivePathsOf,
   statusListPosition,
@@ -384,7 +383,11 @@ export async function createIssuingService(options: IssuingServiceOptions): Prom
   async function signAll(planned: readonly Planned[]): Promise<IssuedCredential[]> {
     const issued: IssuedCredential[] = new Array(planned.length);
     const bySigner = new Map<Planned["signer"], number[]>();
-    planned.forEach((p, i) => bySigner.set(p.signer, [...(bySigner.get(p.signer) ?? []), i]));
+    planned.forEach((p, i) => {
+      const indexes = bySigner.get(p.signer);
+      if (indexes) indexes.push(i);
+      else bySigner.set(p.signer, [i]);
+    });
     await Promise.all(
       [...bySigner].map(async ([signer, indexes]) => {
         const signed = await signing.issue(signer, indexes.map((i) => planned[i].unsigned));
