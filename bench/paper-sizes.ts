@@ -3,10 +3,14 @@
 // hashes (a batch of 2^n certificates), prints the QR text's length, its bytes after deflate,
 // the QR version at error correction M in alphanumeric mode (what is printed) and in byte mode
 // (for comparison). No chain: the proof hashes are random, which is what real ones look like to
-// a compressor. Not a test: no targets. docs/paper.md has the table.
+// a compressor. Credentials are format v2 as the service issues them (the agency's URL as iss,
+// vct#integrity, a status list entry, nested disclosures), under PUBLIC_URL (default a
+// realistic https origin), and the envelopes name a registry id. Not a test: no targets.
+// docs/paper.md has the table.
 import { generateKeyPairSync, randomBytes } from "node:crypto";
 import QRCode from "qrcode";
 import {
+  agencyIssuerUrl,
   base45Decode,
   createAnchoredEnvelope,
   encodePaperPayload,
@@ -15,12 +19,16 @@ import {
   issueCredential,
   paperQrVersion,
   presentCredential,
+  selectivePathsOf,
+  statusListPosition,
+  statusListUri,
   type Hex,
 } from "@certchain/sdk";
 import { createNodeSigner } from "../server/keys/node-signer";
 
 const hex = (n: number) => `0x${randomBytes(n).toString("hex")}` as Hex;
 const PROOFS = [0, 4, 10, 14];
+const PUBLIC_URL = process.env.PUBLIC_URL ?? "https://certs.sh.example.gov.cn";
 const CASES: [string, string, string[]][] = [
   ["business licence, 4 claims", "business-licence", ["company_name", "unified_social_credit_code", "legal_representative", "domicile"]],
   ["business licence, 6 claims", "business-licence", ["company_name", "unified_social_credit_code", "company_type", "legal_representative", "registered_capital", "date_of_establishment"]],
@@ -36,9 +44,15 @@ async function main() {
   console.log(`| --- | --- | ${PROOFS.map(() => "---").join(" | ")} |`);
   for (const [label, typeId, reveal] of CASES) {
     const type = findTypeById(typeId)!;
+    const agency = typeId === "business-licence" ? "sh-amr" : "sh-mca";
+    const statusIndex = 123_456;
     const credential = await issueCredential({
       vct: type.vct,
-      issuer: typeId === "business-licence" ? "sh-amr" : "sh-mca",
+      issuer: agency,
+      issuerUri: agencyIssuerUrl(PUBLIC_URL, agency),
+      vctIntegrity: type.integrity,
+      selectivePaths: selectivePathsOf(type),
+      status: { idx: statusIndex, uri: statusListUri(PUBLIC_URL, agency, statusListPosition(statusIndex).list) },
       certificateNumber: formatCertificateNumber({ typeCode: type.typeCode, issuerCode: "11310000MB2F30001X", serial: "00001234", version: "1" }),
       claims: type.schema.examples[0] as Record<string, unknown>,
       signer,
@@ -48,6 +62,7 @@ async function main() {
       const envelope = createAnchoredEnvelope(credential, {
         chainId: 31337,
         registry: "0x5FbDB2315678afecb367f032d93F642f64180aa3",
+        registryId: hex(32),
         root: hex(32),
         proof: Array.from({ length: depth }, () => hex(32)),
         transaction: hex(32),

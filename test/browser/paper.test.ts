@@ -78,7 +78,7 @@ const verdictOf = async (page: Page) => {
 };
 
 const revealedOf = (page: Page) =>
-  page.$$eval("[data-testid=revealed] dd", (dds) => Object.fromEntries(dds.map((dd) => [(dd as HTMLElement).dataset.claim, dd.textContent])));
+  page.$$eval("[data-testid=revealed] > dd", (dds) => Object.fromEntries(dds.map((dd) => [(dd as HTMLElement).dataset.claim, dd.textContent])));
 
 describe("browser: paper (verify a printout from a photo or the camera; print from the wallet)", function () {
   this.timeout(600_000);
@@ -172,7 +172,10 @@ describe("browser: paper (verify a printout from a photo or the camera; print fr
       expect(await verdictOf(page)).to.equal("valid");
       const revealed = await revealedOf(page);
       expect(Object.keys(revealed).sort()).to.deep.equal(["holder_name", "registration_authority", "registration_date", "spouses"]);
-      expect(revealed.spouses).to.include("姓名：周立恒").and.include("身份证件号码：350102199510082624").and.not.include("id_number");
+      expect(revealed.spouses).to.include("周立恒").and.include("350102199510082624").and.not.include("id_number");
+      // Each spouse's fields under their labels from the type's metadata, never raw keys.
+      const spouseTerms = await page.$$eval("[data-testid=revealed] dd[data-claim=spouses] dt", (dts) => dts.map((dt) => `${(dt as HTMLElement).dataset.claim}=${dt.textContent}`));
+      expect(spouseTerms).to.include.members(["spouses.0.name=姓名", "spouses.0.id_number=身份证件号码"]);
       expect(await page.$$eval("[data-testid=withheld] li", (items) => items.map((li) => li.textContent))).to.deep.equal(["备注"]);
       await page.screenshot({ path: path.join(ARTIFACTS, "paper-verify-marriage-photo-zh-360x740.png"), fullPage: true });
       await expectNoAxeViolations(page, "verify page (marriage certificate from paper)");

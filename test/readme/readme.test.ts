@@ -40,6 +40,7 @@ const NOT_RUN: { pattern: RegExp; why: string }[] = [
   { pattern: /^npm start\b(?!.*--help)/, why: "starts the service: this test starts it itself (npm start's script, a temporary data directory, free ports)" },
   { pattern: /^npm test\b|^npx hardhat test\b/, why: "runs the test suite, which this test is part of" },
   { pattern: /^npm run bench\b/, why: "the benchmark takes minutes and checks speed, not the README" },
+  { pattern: /^npm run soak\b/, why: "the soak runs for half an hour; npm test runs its short form (test/e2e)" },
   { pattern: /^npm link\b/, why: "changes the machine's global npm folder" },
   { pattern: /^(sudo )?apt(-get)? /, why: "installs system packages" },
 ];
