@@ -33,7 +33,7 @@ async function main(): Promise<void> {
     total += 1;
     if (result.verdict === "valid") valid += 1;
     else {
-      const key = `${result.verdict}: ${result.reason?.code ?? "?"}`;
+      const key = `${result.verdict}: ${result.reason?.code ?? "?"} (${result.reason?.message ?? ""})`;
       if (key in failures || Object.keys(failures).length < 10) failures[key] = (failures[key] ?? 0) + 1;
     }
   };
