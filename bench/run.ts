@@ -93,7 +93,7 @@ async function main(): Promise<void> {
     { metric: "anchor transactions", value: int(anchoring.transactions) },
     { metric: "anchor gas total / per certificate", value: `${int(Number(anchoring.gasUsed))} / ${gasPerCertificate.toFixed(2)}` },
     { metric: "verifyMany, certificates/s", value: `${int(verifyRate)}/s (${seconds(verifying.many.ms)})`, ratio: verifyRate / issuingRate, target: `≥ ${int(targets.verifyPerSecond)}/s`, met: verifyRate >= targets.verifyPerSecond },
-    { metric: "valid verdicts", value: `${int(verifying.many.valid)} / ${int(n)}` },
+    { metric: "valid verdicts (verifyMany / verifyEach)", value: `${int(verifying.many.valid)} / ${int(verifying.each.valid)} of ${int(n)}`, target: "all", met: verifying.failures.length === 0 },
     { metric: "peak RSS, verifyMany process (envelopes in an array)", value: mib(verifying.many.maxRssBytes), target: `≤ ${mib(targets.verifyPeakRssBytes)}`, met: verifying.many.maxRssBytes <= targets.verifyPeakRssBytes },
     { metric: "verifyEach streamed from an NDJSON file, certificates/s", value: `${int(streamRate)}/s (${seconds(verifying.each.ms)})`, ratio: streamRate / issuingRate },
     { metric: "peak RSS, verifyEach process (streamed)", value: mib(verifying.each.maxRssBytes), target: `≤ ${mib(targets.verifyPeakRssBytes)}`, met: verifying.each.maxRssBytes <= targets.verifyPeakRssBytes },
@@ -137,6 +137,7 @@ async function main(): Promise<void> {
     },
     chain: { nodeStartMs, anchorTransactions: anchoring.transactions, anchorGas: anchoring.gasUsed, gasPerCertificate, setupGas: seeded.setupGas, anchorMs: anchoring.ms, nodePeakRssBytes: nodePeakRss },
     verifyMany: { ms: verifying.many.ms, perSecond: verifyRate, ratioToIssuing: verifyRate / issuingRate, valid: verifying.many.valid, target: targets.verifyPerSecond, met: verifyRate >= targets.verifyPerSecond, peakRssBytes: verifying.many.maxRssBytes, peakRssTargetBytes: targets.verifyPeakRssBytes },
+    verificationFailures: verifying.failures,
     verifyEach: { ms: verifying.each.ms, perSecond: streamRate, ratioToIssuing: streamRate / issuingRate, valid: verifying.each.valid, peakRssBytes: verifying.each.maxRssBytes },
     processMaxRssBytes: processMaxRss(),
     service: {
@@ -158,6 +159,7 @@ async function main(): Promise<void> {
     singleLatency: latency === undefined ? null : { ...latency, targetP50Ms: targets.singleP50Ms, targetP99Ms: targets.singleP99Ms, met: latencyMet },
   });
   log(`bench: results written to ${config.resultsFile}`);
+  if (verifying.failures.length > 0) throw new Error(verifying.failures.join("\n"));
 }
 
 main().then(

@@ -10,6 +10,8 @@ export interface VerifyingResult {
   many: VerifyProcessResult;
   /** verifyEach streaming the same envelopes from an NDJSON file (reading and parsing timed too). */
   each: VerifyProcessResult;
+  /** Why not every certificate came back valid (the run then fails at its end, after the other figures). */
+  failures: string[];
 }
 
 const ROOT = path.join(__dirname, "..");
@@ -44,12 +46,11 @@ function runVerifyProcess(mode: "many" | "each", file: string, registry: object)
   });
 }
 
-function expectAllValid(mode: string, result: VerifyProcessResult, n: number): void {
-  if (result.total !== n) throw new Error(`${mode}: ${result.total} results for ${n} envelopes`);
-  if (result.valid !== n) {
-    const reasons = Object.entries(result.failures).map(([reason, count]) => `    ${count.toLocaleString("en-US")} × ${reason}`).join("\n");
-    throw new Error(`${mode}: only ${result.valid.toLocaleString("en-US")} of ${n.toLocaleString("en-US")} certificates are valid; expected all:\n${reasons}`);
-  }
+function failureOf(mode: string, result: VerifyProcessResult, n: number): string[] {
+  if (result.total !== n) return [`${mode}: ${result.total} results for ${n} envelopes`];
+  if (result.valid === n) return [];
+  const reasons = Object.entries(result.failures).map(([reason, count]) => `    ${count.toLocaleString("en-US")} × ${reason}`).join("\n");
+  return [`${mode}: only ${result.valid.toLocaleString("en-US")} of ${n.toLocaleString("en-US")} certificates are valid; expected all:\n${reasons}`];
 }
 
 /**
@@ -63,10 +64,8 @@ export async function runVerifyMany(options: { envelopes: readonly Envelope[]; r
     const file = path.join(dir, "envelopes.ndjson");
     await writeNdjson(file, options.envelopes);
     const many = await runVerifyProcess("many", file, options.registry);
-    expectAllValid("verifyMany", many, options.envelopes.length);
     const each = await runVerifyProcess("each", file, options.registry);
-    expectAllValid("verifyEach", each, options.envelopes.length);
-    return { many, each };
+    return { many, each, failures: [...failureOf("verifyMany", many, options.envelopes.length), ...failureOf("verifyEach", each, options.envelopes.length)] };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
