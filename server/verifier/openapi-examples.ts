@@ -23,6 +23,158 @@ export const EXAMPLE_ENVELOPE = {
   }
 } as const;
 
+/** The certificate EXAMPLE_ENVELOPE holds, as results describe it (its type with labels and display order). */
+const EXAMPLE_CERTIFICATE = {
+  "number": "1.2.156.3005.2.YYZZ.11310000MB2F30001X.000001.1.X",
+  "vct": "urn:certchain:vct:business-licence:1",
+  "type": {
+    "id": "business-licence",
+    "names": {
+      "zh-CN": "营业执照",
+      "en": "Business licence"
+    },
+    "labels": [
+      {
+        "path": [
+          "certificate_number"
+        ],
+        "label": {
+          "zh-CN": "证照编号",
+          "en": "Certificate number"
+        },
+        "selective": false
+      },
+      {
+        "path": [
+          "company_name"
+        ],
+        "label": {
+          "zh-CN": "名称",
+          "en": "Company name"
+        },
+        "selective": true
+      },
+      {
+        "path": [
+          "unified_social_credit_code"
+        ],
+        "label": {
+          "zh-CN": "统一社会信用代码",
+          "en": "Unified social credit code"
+        },
+        "selective": true
+      },
+      {
+        "path": [
+          "company_type"
+        ],
+        "label": {
+          "zh-CN": "类型",
+          "en": "Company type"
+        },
+        "selective": true
+      },
+      {
+        "path": [
+          "legal_representative"
+        ],
+        "label": {
+          "zh-CN": "法定代表人",
+          "en": "Legal representative"
+        },
+        "selective": true
+      },
+      {
+        "path": [
+          "registered_capital"
+        ],
+        "label": {
+          "zh-CN": "注册资本",
+          "en": "Registered capital"
+        },
+        "selective": true
+      },
+      {
+        "path": [
+          "date_of_establishment"
+        ],
+        "label": {
+          "zh-CN": "成立日期",
+          "en": "Date of establishment"
+        },
+        "selective": true
+      },
+      {
+        "path": [
+          "business_term_end"
+        ],
+        "label": {
+          "zh-CN": "营业期限至",
+          "en": "Business term until"
+        },
+        "selective": true
+      },
+      {
+        "path": [
+          "business_scope"
+        ],
+        "label": {
+          "zh-CN": "经营范围",
+          "en": "Business scope"
+        },
+        "selective": true
+      },
+      {
+        "path": [
+          "domicile"
+        ],
+        "label": {
+          "zh-CN": "住所",
+          "en": "Domicile"
+        },
+        "selective": true
+      },
+      {
+        "path": [
+          "registration_authority"
+        ],
+        "label": {
+          "zh-CN": "登记机关",
+          "en": "Registration authority"
+        },
+        "selective": true
+      },
+      {
+        "path": [
+          "registration_date"
+        ],
+        "label": {
+          "zh-CN": "登记日期",
+          "en": "Registration date"
+        },
+        "selective": true
+      }
+    ],
+    "claimOrder": [
+      "company_name",
+      "unified_social_credit_code",
+      "company_type",
+      "legal_representative",
+      "registered_capital",
+      "date_of_establishment",
+      "business_term_end",
+      "business_scope",
+      "domicile",
+      "registration_authority",
+      "registration_date"
+    ]
+  },
+  "leaf": "0x9d5214a5e4b162dae192351d6916fd0eb82762792dd80cc63360800165813066",
+  "issuedAt": "2026-11-18T11:06:40.000Z",
+  "validFrom": "2026-11-18T11:06:40.000Z",
+  "validUntil": null
+} as const;
+
 /** The result for EXAMPLE_ENVELOPE: valid, vouched for by the trusted registry "上海市". */
 export const EXAMPLE_RESULT = {
   "verdict": "valid",
@@ -76,21 +228,7 @@ export const EXAMPLE_RESULT = {
     "registration_authority",
     "registration_date"
   ],
-  "certificate": {
-    "number": "1.2.156.3005.2.YYZZ.11310000MB2F30001X.000001.1.X",
-    "vct": "urn:certchain:vct:business-licence:1",
-    "type": {
-      "id": "business-licence",
-      "names": {
-        "zh-CN": "营业执照",
-        "en": "Business licence"
-      }
-    },
-    "leaf": "0x9d5214a5e4b162dae192351d6916fd0eb82762792dd80cc63360800165813066",
-    "issuedAt": "2026-11-18T11:06:40.000Z",
-    "validFrom": "2026-11-18T11:06:40.000Z",
-    "validUntil": null
-  },
+  "certificate": EXAMPLE_CERTIFICATE,
   "issuer": {
     "id": "0x65dac619c150525e94615bb60f525492ad95f538b707a736affd0a62f5f76898",
     "slug": "sh-vectors",
@@ -174,21 +312,7 @@ export const EXAMPLE_INVALID_RESULT = {
     "registration_authority",
     "registration_date"
   ],
-  "certificate": {
-    "number": "1.2.156.3005.2.YYZZ.11310000MB2F30001X.000001.1.X",
-    "vct": "urn:certchain:vct:business-licence:1",
-    "type": {
-      "id": "business-licence",
-      "names": {
-        "zh-CN": "营业执照",
-        "en": "Business licence"
-      }
-    },
-    "leaf": "0x9d5214a5e4b162dae192351d6916fd0eb82762792dd80cc63360800165813066",
-    "issuedAt": "2026-11-18T11:06:40.000Z",
-    "validFrom": "2026-11-18T11:06:40.000Z",
-    "validUntil": null
-  },
+  "certificate": EXAMPLE_CERTIFICATE,
   "issuer": null,
   "anchoredAt": null,
   "anchor": null,

@@ -25,7 +25,7 @@ async function expectNoAxeViolations(page: Page, label: string) {
   expect(violations.map((v) => `${v.id}: ${v.help} — ${v.nodes.map((n) => n.target.join(" ")).slice(0, 3).join(", ")}`), `axe on ${label}`).to.deep.equal([]);
 }
 
-async function rasterise(pdf: string, dpi = 150): Promise<string> {
+async function rasterise(pdf: string, dpi = 200): Promise<string> {
   const prefix = pdf.replace(/\.pdf$/, "");
   await run(PDFTOPPM, ["-r", String(dpi), "-f", "1", "-l", "1", "-singlefile", "-png", pdf, prefix]);
   return `${prefix}.png`;

@@ -4,12 +4,11 @@ import path from "node:path";
 import { promisify } from "node:util";
 import { expect } from "chai";
 import jpeg from "jpeg-js";
-import jsQR from "jsqr";
 import { PDFDocument } from "pdf-lib";
 import { PNG } from "pngjs";
 import QRCode from "qrcode";
 import { encodePaperPayload, findTypeById, presentCredential, type Envelope } from "@certchain/sdk";
-import { presentationFromPdf, qrTextFromImage } from "../../scripts/lib/paper/read-paper";
+import { findQrCode, presentationFromPdf, qrTextFromImage } from "../../scripts/lib/paper/read-paper";
 import { replaceDisclosure } from "../support/tamper";
 import { registryFlags, runCli, startCliEnvironment, type CliEnvironment } from "./support";
 
@@ -38,7 +37,7 @@ async function issueAnchored(env: CliEnvironment, token: string, type: string, c
 }
 
 /** Page 1 of a PDF as a PNG at `dpi`, as a scanner or a screenshot would give it (poppler's pdftoppm). */
-async function rasterise(pdf: string, dpi = 150): Promise<string> {
+async function rasterise(pdf: string, dpi = 200): Promise<string> {
   const prefix = pdf.replace(/\.pdf$/, `-${dpi}dpi`);
   await run(PDFTOPPM, ["-r", String(dpi), "-f", "1", "-l", "1", "-singlefile", "-png", pdf, prefix]);
   return `${prefix}.png`;
@@ -73,9 +72,9 @@ function photoOf(png: PNG, degrees: number): Buffer {
 
 /** Where the QR code sits in a page image, with its quiet zone. */
 function qrBox(png: PNG): { x: number; y: number; size: number } {
-  const code = jsQR(new Uint8ClampedArray(png.data), png.width, png.height);
+  const code = findQrCode({ data: new Uint8ClampedArray(png.data), width: png.width, height: png.height });
   if (!code) throw new Error("no QR code on the page");
-  const { topLeftCorner: tl, bottomRightCorner: br } = code.location;
+  const { topLeft: tl, bottomRight: br } = code;
   const margin = Math.round((br.x - tl.x) * 0.08);
   return { x: Math.floor(tl.x) - margin, y: Math.floor(tl.y) - margin, size: Math.ceil(br.x - tl.x) + 2 * margin };
 }

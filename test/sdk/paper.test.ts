@@ -154,8 +154,9 @@ describe("sdk paper: the QR payload", function () {
         expectFailure(await verify(encodePaperPayload(edited), options), "anchor", "ANCHOR_UNTRUSTED_REGISTRY");
       });
 
-      it("one character changed anywhere: never valid, never a throw", async function () {
+      it("one character changed anywhere: never valid with other content, never a throw", async function () {
         const text = encodePaperPayload(presentCredential(licence, ["company_name"]));
+        const original = decodePaperPayload(text);
         const alphabet = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ $%*+-./:";
         const mutated = new Set<string>();
         fc.assert(
@@ -165,8 +166,14 @@ describe("sdk paper: the QR payload", function () {
           }),
           { numRuns: 60 },
         );
-        const results = await Promise.all([...mutated].map((m) => verify(m, options)));
-        for (const result of results) expect(result.verdict).to.not.equal("valid");
+        const texts = [...mutated];
+        const results = await Promise.all(texts.map((m) => verify(m, options)));
+        // The final deflate byte has padding bits no decoder reads: a change there decodes to the
+        // same presentation, byte for byte, and stays valid (about 5 of 50,000 changes). Any change
+        // that alters what is decoded must not be valid.
+        results.forEach((result, i) => {
+          if (result.verdict === "valid") expect(decodePaperPayload(texts[i]), `changed at ${[...texts[i]].findIndex((ch, k) => ch !== text[k])}`).to.deep.equal(original);
+        });
       });
     });
   });

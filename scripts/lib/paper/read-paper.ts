@@ -95,7 +95,7 @@ export async function presentationFromPdf(bytes: Uint8Array): Promise<string | u
   }
 }
 
-interface Rgba {
+export interface Rgba {
   data: Uint8ClampedArray;
   width: number;
   height: number;
@@ -148,11 +148,24 @@ export function qrTextFromImage(bytes: Uint8Array): string | undefined {
   } catch {
     return undefined;
   }
-  for (let attempt = 0; image && attempt < 3; attempt++) {
+  return image && findQrCode(image)?.text;
+}
+
+/**
+ * The QR code in an image and where it is (corners in the image's own pixels): tried as it is,
+ * then at half and quarter size for large photos.
+ */
+export function findQrCode(image: Rgba): { text: string; topLeft: { x: number; y: number }; bottomRight: { x: number; y: number } } | undefined {
+  let scale = 1;
+  for (let attempt = 0; attempt < 3; attempt++) {
     const code = jsQR(image.data, image.width, image.height, { inversionAttempts: "attemptBoth" });
-    if (code) return code.data;
+    if (code) {
+      const { topLeftCorner: tl, bottomRightCorner: br } = code.location;
+      return { text: code.data, topLeft: { x: tl.x * scale, y: tl.y * scale }, bottomRight: { x: br.x * scale, y: br.y * scale } };
+    }
     if (image.width < 800 || image.height < 800) break;
     image = halve(image);
+    scale *= 2;
   }
   return undefined;
 }
