@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { Contract } from "ethers";
@@ -9,15 +9,33 @@ import { freePort } from "../test/support/ports";
 import { processPeakRss } from "./memory";
 
 export interface HttpIssuingResult {
+  /** Until the last certificate is anchored. */
   ms: number;
+  /** Until the last batch request is answered (every certificate durably accepted). */
+  acknowledgedMs: number;
+  /** CPU time (user + system, all threads) of the service process while timed. */
+  serviceCpuMs: number;
   issued: number;
   anchorTransactions: number;
   anchorGas: bigint;
   servicePeakRss: number | undefined;
 }
 
-const ITEMS_PER_REQUEST = 2_000;
-const CONCURRENT_REQUESTS = 2;
+// An agency's system sending 1,000 certificates per request, two requests in flight: bigger
+// requests only keep more alive at once (more GC, more memory) for no more throughput; two in
+// flight keep the service busy while one reply travels. BENCH_HTTP_ITEMS / BENCH_HTTP_CONCURRENCY override.
+const ITEMS_PER_REQUEST = Number(process.env.BENCH_HTTP_ITEMS ?? 1_000);
+const CONCURRENT_REQUESTS = Number(process.env.BENCH_HTTP_CONCURRENCY ?? 2);
+
+/** CPU time (user + system) a process has used so far, in ms (Linux /proc; 0 elsewhere). */
+function processCpuMs(pid: number): number {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1].split(" ");
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
+  } catch {
+    return 0;
+  }
+}
 
 async function post(url: string, token: string, body: unknown): Promise<any> {
   const response = await fetch(url, { method: "POST", headers: { authorization: `Bearer ${token}`, "content-type": "application/json" }, body: JSON.stringify(body) });
@@ -28,14 +46,19 @@ async function post(url: string, token: string, body: unknown): Promise<any> {
 /**
  * Issuance as an agency's system does it: the real service (`npm start`'s script, its own
  * process, with its own Hardhat node) takes batch requests over HTTP; the clock stops when the
- * last certificate is anchored.
+ * last certificate is anchored. BENCH_SERVICE_CPU_PROF=<dir> writes the service's V8 CPU profile
+ * there (summarise it with bench/cpu-profile-summary.ts).
  */
 export async function runHttpIssuing(options: { n: number; log: (line: string) => void }): Promise<HttpIssuingResult> {
   const dataDir = mkdtempSync(path.join(tmpdir(), "certchain-bench-http-"));
   let service: ServiceProcess | undefined;
   try {
+    const profileDir = process.env.BENCH_SERVICE_CPU_PROF;
+    if (profileDir) mkdirSync(profileDir, { recursive: true });
     service = await startServiceProcess(dataDir, {
       chainPort: await freePort(),
+      // BENCH_SERVICE_NODE_ARGS: extra node flags for the service (experiments, e.g. V8 heap limits).
+      execArgv: [...(profileDir ? ["--cpu-prof", `--cpu-prof-dir=${path.resolve(profileDir)}`] : []), ...(process.env.BENCH_SERVICE_NODE_ARGS?.split(/\s+/).filter(Boolean) ?? [])],
       env: { BATCH_SIZE: "10000", BATCH_DELAY_MS: "1000", RATE_LIMIT_PER_MINUTE: "0", LOG_LEVEL: "warn" },
     });
     const { demo } = service;
@@ -45,8 +68,11 @@ export async function runHttpIssuing(options: { n: number; log: (line: string) =
     options.log(`bench: issuing ${options.n.toLocaleString("en-US")} certificates over HTTP in ${requests} batch requests…`);
 
     const started = performance.now();
+    const cpuBefore = processCpuMs(service.child.pid!);
     let next = 0;
     let issued = 0;
+    // First and last certificate of every request: read back once everything is anchored.
+    const sample: string[] = [];
     const worker = async () => {
       while (next < requests) {
         const index = next++;
@@ -58,15 +84,24 @@ export async function runHttpIssuing(options: { n: number; log: (line: string) =
         const reply = await post(`${demo.apiUrl}/v1/certificates/batch`, token, { items });
         if (reply.failed !== 0) throw new Error(`${reply.failed} items refused: ${JSON.stringify(reply.results.find((r: any) => !r.ok))}`);
         issued += reply.issued;
+        sample.push(reply.results[0].id, reply.results[reply.results.length - 1].id);
       }
     };
     await Promise.all(Array.from({ length: CONCURRENT_REQUESTS }, worker));
+    const acknowledgedMs = performance.now() - started;
     for (;;) {
       const readiness = await (await fetch(`${demo.apiUrl}/readyz`)).json();
       if (readiness.anchoring.backlog === 0) break;
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
     const ms = performance.now() - started;
+    const serviceCpuMs = processCpuMs(service.child.pid!) - cpuBefore;
+
+    // Not timed: the service itself must hand out anchored envelopes with proofs.
+    for (const id of sample) {
+      const record = (await (await fetch(`${demo.apiUrl}/v1/certificates/${id}`, { headers: { authorization: `Bearer ${token}` } })).json()) as any;
+      if (record.status !== "anchored" || !Array.isArray(record.envelope?.anchor?.proof)) throw new Error(`certificate ${id} is ${record.status} after the backlog drained`);
+    }
 
     const provider = devProvider(demo.rpcUrl);
     const registry = new Contract(demo.registry, CERTCHAIN_REGISTRY_ABI, provider);
@@ -77,6 +112,8 @@ export async function runHttpIssuing(options: { n: number; log: (line: string) =
     provider.destroy();
     return {
       ms,
+      acknowledgedMs,
+      serviceCpuMs,
       issued,
       anchorTransactions: events.length,
       anchorGas: receipts.reduce((sum, receipt) => sum + (receipt?.gasUsed ?? 0n), 0n),

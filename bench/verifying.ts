@@ -1,35 +1,72 @@
-import { verifyMany, type Envelope, type Hex, type VerificationResult } from "@certchain/sdk";
-import type { MemorySampler } from "./memory";
+import { spawn } from "node:child_process";
+import { createWriteStream, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import type { Envelope, Hex } from "@certchain/sdk";
+import type { VerifyProcessResult } from "./verify-process";
 
 export interface VerifyingResult {
-  ms: number;
-  valid: number;
-  peakRss: number;
+  /** verifyMany over every envelope, in a process of its own (the envelopes already parsed, in an array). */
+  many: VerifyProcessResult;
+  /** verifyEach streaming the same envelopes from an NDJSON file (reading and parsing timed too). */
+  each: VerifyProcessResult;
+  /** Why not every certificate came back valid (the run then fails at its end, after the other figures). */
+  failures: string[];
 }
 
-function describeFailures(results: readonly VerificationResult[]): string {
-  const byReason = new Map<string, number>();
-  for (const r of results) {
-    if (r.verdict === "valid") continue;
-    const key = `${r.verdict}: ${r.reason?.code ?? "?"} ${r.reason?.message ?? ""}`.trim();
-    byReason.set(key, (byReason.get(key) ?? 0) + 1);
+const ROOT = path.join(__dirname, "..");
+
+async function writeNdjson(file: string, envelopes: readonly Envelope[]): Promise<void> {
+  const out = createWriteStream(file);
+  for (const envelope of envelopes) {
+    if (!out.write(`${JSON.stringify(envelope)}\n`)) await new Promise<void>((resolve) => out.once("drain", () => resolve()));
   }
-  return [...byReason].slice(0, 10).map(([reason, count]) => `    ${count.toLocaleString("en-US")} × ${reason}`).join("\n");
+  await new Promise<void>((resolve, reject) => out.end((error?: Error | null) => (error ? reject(error) : resolve())));
 }
 
-/** Times one `verifyMany` over every envelope; every certificate must come back valid. */
-export async function runVerifyMany(options: { envelopes: readonly Envelope[]; registry: { chainId: number; address: Hex; rpcUrl: string }; memory: MemorySampler }): Promise<VerifyingResult> {
-  const { envelopes, memory } = options;
-  memory.reset();
-  const started = performance.now();
-  const results = await verifyMany(envelopes, { registries: [options.registry] });
-  const ms = performance.now() - started;
-  const peakRss = memory.peak();
+function runVerifyProcess(mode: "many" | "each", file: string, registry: object): Promise<VerifyProcessResult> {
+  return new Promise((resolve, reject) => {
+    // BENCH_VERIFY_CPU_PROF=<dir>: the verifier processes' V8 CPU profiles (bench/cpu-profile-summary.ts).
+    const profileDir = process.env.BENCH_VERIFY_CPU_PROF;
+    const profile = profileDir ? ["--cpu-prof", `--cpu-prof-dir=${path.resolve(profileDir)}`, `--cpu-prof-name=verify-${mode}.cpuprofile`] : [];
+    const child = spawn(process.execPath, [...profile, "-r", "ts-node/register/transpile-only", path.join(__dirname, "verify-process.ts"), mode, file, JSON.stringify(registry)], {
+      cwd: ROOT,
+      env: { ...process.env, TS_NODE_PROJECT: path.join(ROOT, "tsconfig.json") },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (chunk) => (stdout += chunk));
+    child.stderr.on("data", (chunk) => (stderr += chunk));
+    child.on("error", reject);
+    child.on("exit", (code) => {
+      if (code !== 0) return reject(new Error(`verify process (${mode}) exited with ${code}: ${stderr.slice(-2000)}`));
+      resolve(JSON.parse(stdout.trim().split("\n").pop()!) as VerifyProcessResult);
+    });
+  });
+}
 
-  if (results.length !== envelopes.length) throw new Error(`verifyMany returned ${results.length} results for ${envelopes.length} envelopes`);
-  const valid = results.filter((r) => r.verdict === "valid").length;
-  if (valid !== envelopes.length) {
-    throw new Error(`verifyMany: only ${valid.toLocaleString("en-US")} of ${envelopes.length.toLocaleString("en-US")} certificates are valid; expected all:\n${describeFailures(results)}`);
+function failureOf(mode: string, result: VerifyProcessResult, n: number): string[] {
+  if (result.total !== n) return [`${mode}: ${result.total} results for ${n} envelopes`];
+  if (result.valid === n) return [];
+  const reasons = Object.entries(result.failures).map(([reason, count]) => `    ${count.toLocaleString("en-US")} × ${reason}`).join("\n");
+  return [`${mode}: only ${result.valid.toLocaleString("en-US")} of ${n.toLocaleString("en-US")} certificates are valid; expected all:\n${reasons}`];
+}
+
+/**
+ * Times verification of every envelope in a verifier process of its own (so its peak memory is
+ * its own): once with verifyMany over an array, once streamed from a file through verifyEach.
+ * Every certificate must come back valid.
+ */
+export async function runVerifyMany(options: { envelopes: readonly Envelope[]; registry: { chainId: number; address: Hex; rpcUrl: string } }): Promise<VerifyingResult> {
+  const dir = mkdtempSync(path.join(tmpdir(), "certchain-bench-verify-"));
+  try {
+    const file = path.join(dir, "envelopes.ndjson");
+    await writeNdjson(file, options.envelopes);
+    const many = await runVerifyProcess("many", file, options.registry);
+    const each = await runVerifyProcess("each", file, options.registry);
+    return { many, each, failures: [...failureOf("verifyMany", many, options.envelopes.length), ...failureOf("verifyEach", each, options.envelopes.length)] };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
   }
-  return { ms, valid, peakRss };
 }

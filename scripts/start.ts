@@ -95,6 +95,7 @@ async function main() {
     operators,
     passphrase: config.passphrase,
     batch: { maxSize: config.batchSize, maxDelayMs: config.batchDelayMs },
+    signingWorkers: config.signingWorkers,
     confirmations: config.confirmations,
     publicUrl: config.publicUrl,
   });

@@ -1,4 +1,5 @@
 import { existsSync, readFileSync } from "node:fs";
+import os from "node:os";
 import path from "node:path";
 
 /** One setting: environment variable, config-file key, default, and what it does. */
@@ -27,6 +28,8 @@ export interface Config {
   passphrase: string;
   batchSize: number;
   batchDelayMs: number;
+  /** Worker threads that sign batch requests' credentials; 0 signs on the main thread. */
+  signingWorkers: number;
   confirmations: number;
   rateLimitPerMinute: number;
   logLevel: string;
@@ -64,6 +67,7 @@ const SETTINGS: Setting[] = [
   { env: "CERTCHAIN_PASSPHRASE", key: "passphrase", parse: text, fallback: DEV_PASSPHRASE, help: "encrypts signing keys at rest (default: a development passphrase)" },
   { env: "BATCH_SIZE", key: "batchSize", parse: int("BATCH_SIZE"), fallback: 10_000, help: "certificates per anchored batch, at most" },
   { env: "BATCH_DELAY_MS", key: "batchDelayMs", parse: int("BATCH_DELAY_MS"), fallback: 2_000, help: "longest wait before a batch is anchored" },
+  { env: "SIGNING_WORKERS", key: "signingWorkers", parse: int("SIGNING_WORKERS"), fallback: Math.max(1, os.availableParallelism() - 1), help: "worker threads signing batch requests (0: the main thread) [cores - 1, at least 1]" },
   { env: "CHAIN_TIMEOUT_MS", key: "chainTimeoutMs", parse: int("CHAIN_TIMEOUT_MS"), fallback: 4_000, help: "deadline of every chain request; a silent chain answers 503 CHAIN_UNAVAILABLE after it" },
   { env: "CHAIN_TX_TIMEOUT_MS", key: "chainTxTimeoutMs", parse: int("CHAIN_TX_TIMEOUT_MS"), fallback: 60_000, help: "longest wait for a sent transaction to be mined" },
   { env: "CHAIN_CHECK_INTERVAL_MS", key: "chainCheckIntervalMs", parse: int("CHAIN_CHECK_INTERVAL_MS"), fallback: 30_000, help: "how often the chain's identity (chain id, registry code, latest anchors) is checked" },

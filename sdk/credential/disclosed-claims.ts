@@ -6,6 +6,18 @@ import { isPlainObject, type Disclosure, type ParsedCredential } from "./parse";
 const RESERVED = new Set<string>(["_sd", "_sd_alg", "...", "__proto__", "constructor", "prototype", ...VISIBLE_CLAIMS]);
 const MAX_DEPTH = 16;
 
+const VISIBLE = new Set<string>(VISIBLE_CLAIMS);
+
+/**
+ * Sets an own data property; a member named "__proto__" stays a member, never a prototype.
+ * Plain objects with ordinary sets stay in V8's fast mode (null-prototype ones do not): claims
+ * are rebuilt for every certificate verified.
+ */
+function define(target: Record<string, unknown>, name: string, value: unknown): void {
+  if (name === "__proto__") Object.defineProperty(target, name, { value, enumerable: true, writable: true, configurable: true });
+  else target[name] = value;
+}
+
 const fail = (code: string, message: string): never => {
   throw new CertchainError(code, message);
 };
@@ -59,10 +71,10 @@ export function disclosedClaimsOf({ payload, disclosures }: ParsedCredential): R
       return out;
     }
     if (!isPlainObject(value)) return value;
-    const out: Record<string, unknown> = Object.create(null);
-    for (const [name, member] of Object.entries(value)) {
+    const out: Record<string, unknown> = {};
+    for (const name of Object.keys(value)) {
       if (name === "_sd" || (depth === 0 && name === "_sd_alg")) continue;
-      out[name] = unpack(member, depth + 1);
+      define(out, name, unpack(value[name], depth + 1));
     }
     if ("_sd" in value) {
       if (!Array.isArray(value._sd)) fail("FORMAT_MALFORMED", "_sd is not an array");
@@ -71,11 +83,11 @@ export function disclosedClaimsOf({ payload, disclosures }: ParsedCredential): R
         if (!disclosure) continue;
         if (disclosure.name === undefined) fail("INTEGRITY_CLAIM_CONFLICT", "an array element disclosure is used as a claim");
         const name = disclosure.name as string;
-        if (RESERVED.has(name) || name in out) fail("INTEGRITY_CLAIM_CONFLICT", `disclosure would overwrite ${JSON.stringify(name)}`);
-        out[name] = unpack(disclosure.value, depth + 1);
+        if (RESERVED.has(name) || Object.hasOwn(out, name)) fail("INTEGRITY_CLAIM_CONFLICT", `disclosure would overwrite ${JSON.stringify(name)}`);
+        define(out, name, unpack(disclosure.value, depth + 1));
       }
     }
-    return { ...out };
+    return out;
   };
 
   const claims = unpack(payload, 0) as Record<string, unknown>;
@@ -85,8 +97,9 @@ export function disclosedClaimsOf({ payload, disclosures }: ParsedCredential): R
 
 /** Subject claims only: what the holder disclosed, without iss/vct/iat/nbf/exp/certificate_number. */
 export function subjectClaimsOf(claims: Record<string, unknown>): Record<string, unknown> {
-  // fromEntries defines own properties: a claim named "__proto__" stays a claim, never a prototype.
-  return Object.fromEntries(Object.entries(claims).filter(([name]) => !(VISIBLE_CLAIMS as readonly string[]).includes(name)));
+  const subject: Record<string, unknown> = {};
+  for (const name of Object.keys(claims)) if (!VISIBLE.has(name)) define(subject, name, claims[name]);
+  return subject;
 }
 
 /**

@@ -638,7 +638,6 @@ export async function* verifyEach(inputs: Iterable<unknown> | AsyncIterable<unkn
     }
     return session;
   };
-  const proofMemo = new Map<string, Hex>();
   const resolver = createTypeResolver(settings.types);
   const checker = settings.statusLists ? createStatusListChecker(settings.statusLists, settings.now) : undefined;
   const ready: VerifiedItem[] = [];
@@ -715,6 +714,9 @@ export async function* verifyEach(inputs: Iterable<unknown> | AsyncIterable<unkn
         while (inFlight >= CHUNKS_IN_FLIGHT && !stop.signal.aborted) await new Promise<void>((resolve) => (wake = chainWake(wake, resolve)));
         if (stop.signal.aborted) break;
         const items = inputsOfChunk.map(inspectSafely);
+        // Proofs of one chunk share their trees' upper levels; a memo per chunk keeps memory flat
+        // however many certificates stream through (one for the whole call grew with every tree).
+        const proofMemo = new Map<string, Hex>();
         for (const item of items) locateAnchor(item, settings.readers, proofMemo);
         inFlight++;
         const offset = new Map(items.map((item, i) => [item, start + i]));

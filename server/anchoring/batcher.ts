@@ -1,14 +1,12 @@
 import { Contract, type Provider, type Signer } from "ethers";
 import { createRegistryIdSource, type RegistryIdSource } from "../chain/registry-id";
-import { CERTCHAIN_REGISTRY_ABI, agencyIdOf, buildMerkleTree, createAnchoredEnvelope, type Hex } from "@certchain/sdk";
+import { CERTCHAIN_REGISTRY_ABI, agencyIdOf, buildMerkleTree, type Hex, type MerkleTree } from "@certchain/sdk";
 import { revertNameOf } from "../chain/revert-name";
 import type { AuditLog } from "../store/audit-log";
 import type { BatchRecord, BatchStore } from "../store/batch-store";
-import type { CertificateStore, PendingEntry } from "../store/certificate-store";
+import type { BatchAnchor, CertificateStore, PendingEntry } from "../store/certificate-store";
 import type { Database } from "../store/database";
-import type { CertificateRecord } from "../service/types";
 import { receiptOf } from "../chain/receipt";
-
 
 export interface BatcherOptions {
   db: Database;
@@ -72,7 +70,8 @@ export class SimulatedCrash extends Error {
  *   send     — unless the chain already has the root, send anchorRoot from the agency's operator;
  *              the contract refuses a root twice, so a resend can never double-anchor;
  *   finish   — read the anchor back, find its transaction from the RootAnchored log, wait for
- *              confirmations, write every proof into its record and mark the batch anchored.
+ *              confirmations and for the block to be journaled, store every certificate's proof
+ *              beside its record (the record is not rewritten) and mark the batch anchored.
  *
  * Any failure is retried with exponential backoff (capped) while issuance goes on; on restart,
  * open batches are finished first, from the chain's view of them.
@@ -90,6 +89,8 @@ export function createBatcher(options: BatcherOptions) {
 
   const queues = new Map<string, PendingEntry[]>();
   const open = new Map<string, BatchRecord[]>();
+  // The tree of each batch prepared in this run, for its proofs (after a restart they are rebuilt from the leaves).
+  const trees = new Map<Hex, MerkleTree>();
   const running = new Map<string, Promise<void>>();
   const timers = new Map<string, NodeJS.Timeout>();
   const flushing = new Map<string, number>();
@@ -204,6 +205,7 @@ export function createBatcher(options: BatcherOptions) {
     // the pending index agree at every await.
     queue.splice(0, taken.length);
     list(open, agency).push(batch);
+    trees.set(batch.root, tree);
     if (options.crashAt === "prepared") throw new SimulatedCrash("prepared");
   }
 
@@ -254,26 +256,19 @@ export function createBatcher(options: BatcherOptions) {
   }
 
   async function finish(batch: BatchRecord, transaction: Hex, block: number, anchoredAt: string): Promise<void> {
-    const tree = buildMerkleTree(batch.leaves);
-    // Proofs go to disk a slice at a time (each slice synced) so a 10,000-certificate batch never
-    // sits in memory, or in one LevelDB write, whole. Only the last write marks the batch anchored:
-    // a crash in between leaves it open, and the next pass skips the records already anchored.
+    const tree = trees.get(batch.root) ?? buildMerkleTree(batch.leaves);
+    // Proofs go to disk beside the records (no record is read or rewritten), a slice at a time,
+    // each slice synced, so a 10,000-certificate batch never sits in one LevelDB write whole. Only
+    // the last write marks the batch anchored: a crash in between leaves it open, and the next
+    // pass writes the same proofs again (a status change made meanwhile is in the record, untouched).
     const slice = Math.max(1, options.finishSlice ?? 1_000);
     const registryId = await registryIds.get();
+    const anchor: BatchAnchor = { chainId, registry: registryAddress, ...(registryId !== undefined ? { registryId } : {}), transaction, block, anchoredAt };
     for (let start = 0; start < batch.ids.length; start += slice) {
-      const records = await certificates.getMany(batch.ids.slice(start, start + slice));
-      const updated: CertificateRecord[] = [];
-      for (const record of records) {
-        if (record === undefined || record.status !== "pending") continue;
-        const proof = tree.proofOf(record.leaf)!;
-        updated.push({
-          ...record,
-          status: "anchored",
-          anchoredAt,
-          envelope: createAnchoredEnvelope(record.envelope.credential, { chainId, registry: registryAddress, registryId, root: batch.root, proof, transaction, block, anchoredAt }, record.envelope.version),
-        });
-      }
-      if (updated.length > 0) await db.write(updated.flatMap((r) => certificates.updateOps(r)));
+      const end = Math.min(start + slice, batch.ids.length);
+      const paths: Hex[][] = [];
+      for (let i = start; i < end; i++) paths.push(tree.proofOf(batch.leaves[i])!);
+      await db.write(certificates.anchorOps(batch.root, anchor, batch.ids.slice(start, end), paths));
       if (options.crashAt === "finishing") throw new SimulatedCrash("finishing");
     }
     const done: BatchRecord = { ...batch, state: "anchored", transaction, block, anchoredAt };
@@ -281,6 +276,7 @@ export function createBatcher(options: BatcherOptions) {
       [{ at: new Date(now()).toISOString(), actor: `operator:${batch.agency}`, requestId: `batch:${batch.root}`, action: "batch.anchor", subject: batch.root, data: { agency: batch.agency, size: batch.leaves.length, transaction, block, auditHead: batch.auditHead } }],
       batches.putOps(done),
     );
+    trees.delete(batch.root);
     lastAnchorAt = new Date(now()).toISOString();
     for (const listener of anchoredListeners) {
       try {

@@ -164,10 +164,14 @@ export async function reanchor(options: ReanchorOptions): Promise<ReanchorReport
   async function rewrite(batch: BatchRecord, anchor: { transaction: Hex; block: number; anchoredAt: string }): Promise<CertificateRecord[]> {
     const changed: CertificateRecord[] = [];
     const slice = Math.max(1, options.slice ?? 1_000);
+    // Certificates whose proofs are stored beside them share their batch's anchor: one write moves them all.
+    const shared = await certificates.batchAnchorOf(batch.root);
+    if (shared !== undefined) await db.write(certificates.reanchorOps(batch.root, { ...shared, ...anchor }));
     for (let start = 0; start < batch.ids.length; start += slice) {
-      const records = await certificates.getMany(batch.ids.slice(start, start + slice));
+      const ids = batch.ids.slice(start, start + slice);
+      // Records anchored before proofs were kept apart hold their anchored envelope: rewritten.
       const updated: CertificateRecord[] = [];
-      for (const record of records) {
+      for (const record of await certificates.getManyStored(ids)) {
         if (record === undefined || record.envelope.anchor.status !== "anchored") continue;
         const previous = record.envelope.anchor;
         updated.push({
@@ -177,8 +181,9 @@ export async function reanchor(options: ReanchorOptions): Promise<ReanchorReport
         });
       }
       if (updated.length > 0) await db.write(updated.flatMap((r) => certificates.updateOps(r)));
-      report.certificates += updated.length;
-      changed.push(...updated.filter((r) => STATE_ACTION[r.status] !== undefined));
+      const current = (await certificates.getMany(ids)).filter((r): r is CertificateRecord => r !== undefined && r.envelope.anchor.status === "anchored");
+      report.certificates += current.length;
+      changed.push(...current.filter((r) => STATE_ACTION[r.status] !== undefined));
     }
     const done: BatchRecord = { ...batch, transaction: anchor.transaction, block: anchor.block, anchoredAt: anchor.anchoredAt };
     await audit.append(

@@ -21,7 +21,8 @@ interface StoredWallet {
   privateKey: SealedBox; // 32 bytes
 }
 
-export type ActiveSigner = CredentialSigner & { alg: SignatureAlgorithm; keyId: Hex };
+/** `privateKey` goes to the signing pool's worker threads (same process), never elsewhere. */
+export type ActiveSigner = CredentialSigner & { alg: SignatureAlgorithm; keyId: Hex; privateKey: KeyObject };
 
 export interface KeyStoreOptions {
   db: Database;
@@ -44,7 +45,7 @@ export function createKeyStore(options: KeyStoreOptions) {
 
   const signerOf = (privateKey: KeyObject): ActiveSigner => {
     const signer = createNodeSigner(privateKey);
-    return { ...signer, keyId: keyIdOf(rawPublicKeyOf(privateKey)).keyId };
+    return { ...signer, keyId: keyIdOf(rawPublicKeyOf(privateKey)).keyId, privateKey };
   };
 
   async function storedKeys(agency: string): Promise<StoredSigningKey[]> {

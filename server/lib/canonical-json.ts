@@ -16,10 +16,19 @@ export const canonicalJson = (value: unknown): string => canonicalAt(value, 0);
 function canonicalAt(value: unknown, depth: number): string {
   if (value === null || typeof value !== "object") return JSON.stringify(value) ?? "null";
   if (depth >= MAX_DEPTH) throw new CertchainError("JSON_TOO_DEEP", "The value nests arrays and objects too deeply.");
-  if (Array.isArray(value)) return `[${value.map((v) => (v === undefined ? "null" : canonicalAt(v, depth + 1))).join(",")}]`;
-  const entries = Object.keys(value)
-    .filter((k) => (value as Record<string, unknown>)[k] !== undefined)
-    .sort()
-    .map((k) => `${JSON.stringify(k)}:${canonicalAt((value as Record<string, unknown>)[k], depth + 1)}`);
-  return `{${entries.join(",")}}`;
+  // Plain loops, no intermediate arrays: the audit log hashes an entry per certificate.
+  if (Array.isArray(value)) {
+    let out = "[";
+    for (let i = 0; i < value.length; i++) out += `${i > 0 ? "," : ""}${value[i] === undefined ? "null" : canonicalAt(value[i], depth + 1)}`;
+    return `${out}]`;
+  }
+  const record = value as Record<string, unknown>;
+  const keys = Object.keys(record).sort();
+  let out = "{";
+  for (const key of keys) {
+    const member = record[key];
+    if (member === undefined) continue;
+    out += `${out.length > 1 ? "," : ""}${JSON.stringify(key)}:${canonicalAt(member, depth + 1)}`;
+  }
+  return `${out}}`;
 }

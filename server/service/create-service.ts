@@ -23,6 +23,8 @@ export interface ServiceConfig {
   /** HS256 secret for bearer tokens; default: one generated on first start and kept (encrypted) in the database. */
   tokenSecret?: Uint8Array;
   batch?: { maxSize?: number; maxDelayMs?: number; finishSlice?: number };
+  /** Worker threads signing batch requests (default 0: the main thread). */
+  signingWorkers?: number;
   confirmations?: number;
   registryName?: string;
   /** Where the service is reachable; written into credentials (`iss`), type `vct`s and pending envelopes (where their proofs are). Default http://127.0.0.1:3000. */
@@ -34,7 +36,7 @@ export interface ServiceConfig {
   /** An already opened database at `<dataDir>/db` (npm start opens it first to decide about deployment); closed with the service. */
   database?: Database;
   /** Test hooks only. */
-  faults?: { crashAt?: "prepared" | "sent" | "finishing" };
+  faults?: { crashAt?: "prepared" | "sent" | "finishing"; signingWorkerCrashOnRequest?: number };
 }
 
 export type Service = LocalIssuingService & { readonly db: Database; readonly keys: KeyStore; readonly tokenSecret: Uint8Array };
@@ -84,6 +86,7 @@ export async function createService(config: ServiceConfig): Promise<Service> {
       keys,
       tokenSecret,
       batch: config.batch,
+      signingWorkers: config.signingWorkers,
       confirmations: config.confirmations,
       publicUrl: config.publicUrl,
       faults: config.faults,

@@ -11,7 +11,6 @@ import {
   creditCodeToBytes18,
   formatCertificateNumber,
   isCertchainError,
-  issueCredential,
   parseEnvelope,
   selectivePathsOf,
   statusListPosition,
@@ -35,7 +34,8 @@ import { createRegistryAdmin } from "../chain/registry-admin";
 import { createRegistryIdSource } from "../chain/registry-id";
 import { revertNameOf } from "../chain/revert-name";
 import { apiError, detailsList } from "../errors";
-import type { KeyStore } from "../keys/key-store";
+import type { ActiveSigner, KeyStore } from "../keys/key-store";
+import { createSigningPool, issueLocally, type IssuedCredential, type SigningPool, type UnsignedCredential } from "../keys/signing-pool";
 import { createKeyedMutex } from "../lib/mutex";
 import { createAuditLog, type NewAuditEntry } from "../store/audit-log";
 import { createBatchStore } from "../store/batch-store";
@@ -85,6 +85,8 @@ export interface IssuingServiceOptions {
   keys: KeyStore;
   tokenSecret: Uint8Array;
   batch?: { maxSize?: number; maxDelayMs?: number; finishSlice?: number };
+  /** Worker threads signing batch requests (default 0: the main thread); they start in the background. */
+  signingWorkers?: number;
   /** Blocks an anchor needs before proofs are handed out (1 = mined). */
   confirmations?: number;
   /** How often published status lists follow the chain for changes made elsewhere. Default 1 s. */
@@ -98,7 +100,7 @@ export interface IssuingServiceOptions {
   publicUrl?: string;
   now?: () => number;
   /** Test hooks only. */
-  faults?: { crashAt?: "prepared" | "sent" | "finishing" };
+  faults?: { crashAt?: "prepared" | "sent" | "finishing"; signingWorkerCrashOnRequest?: number };
 }
 
 export type LocalIssuingService = IssuingService & {
@@ -106,10 +108,26 @@ export type LocalIssuingService = IssuingService & {
   flush(agency?: string): Promise<void>;
   /** Reads the agency's accreditations into the cache (kept on disk), so issuing survives a later chain outage. */
   primeAccreditations(agency: string): Promise<void>;
+  /** The worker threads that sign batch requests (none ready: the main thread signs). */
+  readonly signing: SigningPool;
   /** The latest anchors of the agencies this node serves (a few each), for the chain-identity check. */
   recordedAnchors(agencies: readonly string[]): Promise<RecordedAnchor[]>;
   readonly batcher: Batcher;
 };
+
+/** An issuance checked and numbered, not signed yet. */
+interface Planned {
+  agency: string;
+  type: string;
+  vct: string;
+  statusIndex: number;
+  certificateNumber: string;
+  at: number;
+  signer: ActiveSigner;
+  unsigned: UnsignedCredential;
+  actor: string;
+  requestId: string;
+}
 
 interface Prepared {
   record: CertificateRecord;
@@ -304,7 +322,8 @@ export async function createIssuingService(options: IssuingServiceOptions): Prom
     return type;
   }
 
-  async function prepare(principal: Extract<Principal, { kind: "agency" }>, request: IssueRequest, context: RequestContext): Promise<Prepared> {
+  /** Everything of one issuance but the signature: checks, serial and status index, what to sign. */
+  async function plan(principal: Extract<Principal, { kind: "agency" }>, request: IssueRequest, context: RequestContext): Promise<Planned> {
     const type = await checkAllowed(principal, request);
     const validFrom = parseTime(request.validFrom, "validFrom");
     const validUntil = parseTime(request.validUntil, "validUntil");
@@ -325,7 +344,7 @@ export async function createIssuingService(options: IssuingServiceOptions): Prom
       version: 1,
     });
     const at = now();
-    const credential = await issueCredential({
+    const unsigned: UnsignedCredential = {
       vct: type.vct,
       issuer: agency,
       issuerUri: agencyIssuerUrl(publicUrl, agency),
@@ -337,16 +356,45 @@ export async function createIssuingService(options: IssuingServiceOptions): Prom
       issuedAt: Math.floor(at / 1000),
       validFrom,
       validUntil,
-      signer,
-    });
-    const leaf = credentialLeaf(credential);
-    const id = newCertificateId(at);
-    const createdAt = new Date(at).toISOString();
-    return {
-      record: { id, agency, type: type.id, vct: type.vct, statusIndex, status: "pending", envelope: createPendingEnvelope(credential, chain.chainId, chain.registryAddress, proofService, registryIds.current(), ENVELOPE_VERSION), leaf, createdAt },
-      pending: { id, agency, leaf, at },
-      audit: { at: createdAt, actor: principal.subject, requestId: context.requestId, action: "certificate.issue", subject: id, data: { agency, type: type.id, certificateNumber, leaf, keyId: signer.keyId } },
     };
+    return { agency, type: type.id, vct: type.vct, statusIndex, certificateNumber, at, signer, unsigned, actor: principal.subject, requestId: context.requestId };
+  }
+
+  /** The record, pending-index entry and audit entry of a planned issuance, once signed. */
+  function sealed(p: Planned, { credential, leaf }: IssuedCredential): Prepared {
+    const id = newCertificateId(p.at);
+    const createdAt = new Date(p.at).toISOString();
+    const { agency } = p;
+    return {
+      record: { id, agency, type: p.type, vct: p.vct, statusIndex: p.statusIndex, status: "pending", envelope: createPendingEnvelope(credential, chain.chainId, chain.registryAddress, proofService, registryIds.current(), ENVELOPE_VERSION), leaf, createdAt },
+      pending: { id, agency, leaf, at: p.at },
+      audit: { at: createdAt, actor: p.actor, requestId: p.requestId, action: "certificate.issue", subject: id, data: { agency, type: p.type, certificateNumber: p.certificateNumber, leaf, keyId: p.signer.keyId } },
+    };
+  }
+
+  /** One certificate, signed here: a single issuance waits for nothing else. */
+  async function prepare(principal: Extract<Principal, { kind: "agency" }>, request: IssueRequest, context: RequestContext): Promise<Prepared> {
+    const p = await plan(principal, request, context);
+    const [issued] = await issueLocally(p.signer, [p.unsigned]);
+    return sealed(p, issued);
+  }
+
+  /** Signs planned issuances in the signing pool, one call per key (a rotation may fall in between). */
+  async function signAll(planned: readonly Planned[]): Promise<IssuedCredential[]> {
+    const issued: IssuedCredential[] = new Array(planned.length);
+    const bySigner = new Map<Planned["signer"], number[]>();
+    planned.forEach((p, i) => {
+      const indexes = bySigner.get(p.signer);
+      if (indexes) indexes.push(i);
+      else bySigner.set(p.signer, [i]);
+    });
+    await Promise.all(
+      [...bySigner].map(async ([signer, indexes]) => {
+        const signed = await signing.issue(signer, indexes.map((i) => planned[i].unsigned));
+        indexes.forEach((at, k) => (issued[at] = signed[k]));
+      }),
+    );
+    return issued;
   }
 
   async function ensureKey(agency: string) {
@@ -433,18 +481,22 @@ export async function createIssuingService(options: IssuingServiceOptions): Prom
         track(
           agency,
           (async () => {
-            const results: BatchItemResult[] = [];
-            const prepared: Prepared[] = [];
+            const results: BatchItemResult[] = new Array(items.length);
+            const planned: Planned[] = [];
+            const plannedIndex: number[] = [];
             for (let index = 0; index < items.length; index++) {
               try {
-                const p = await prepare(agencyPrincipal, items[index], context);
-                prepared.push(p);
-                results.push({ index, ok: true, certificate: p.record });
+                planned.push(await plan(agencyPrincipal, items[index], context));
+                plannedIndex.push(index);
               } catch (error) {
                 if (!isCertchainError(error)) throw error;
-                results.push({ index, ok: false, error: errorOf(error) });
+                results[index] = { index, ok: false, error: errorOf(error) };
               }
             }
+            // Signatures in the worker pool, in input order: serials were handed out above.
+            const issued = await signAll(planned);
+            const prepared = planned.map((p, k) => sealed(p, issued[k]));
+            prepared.forEach((p, k) => (results[plannedIndex[k]] = { index: plannedIndex[k], ok: true, certificate: p.record }));
             const stored = results.map((r): StoredItemResult => (r.ok ? { index: r.index, ok: true, id: r.certificate.id } : r));
             await commit(agency, prepared, remember(stored));
             return results;
@@ -470,8 +522,15 @@ export async function createIssuingService(options: IssuingServiceOptions): Prom
     }
   }
 
+  // Started last: nothing above can fail and leave its threads behind. Stopped with the service.
+  const signing = createSigningPool({
+    size: options.signingWorkers ?? 0,
+    faults: options.faults?.signingWorkerCrashOnRequest !== undefined ? { crashOnRequest: options.faults.signingWorkerCrashOnRequest } : undefined,
+  });
+
   const service: LocalIssuingService = {
     batcher,
+    signing,
     flush: (agency) => batcher.flush(agency),
     recordedAnchors: (agencies) => batches.latestAnchored(agencies),
     async primeAccreditations(agency) {
@@ -797,6 +856,7 @@ export async function createIssuingService(options: IssuingServiceOptions): Prom
     async close() {
       statusLists.stop();
       await batcher.stop();
+      await signing.close();
     },
   };
   return service;

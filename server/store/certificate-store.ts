@@ -1,3 +1,4 @@
+import { createAnchoredEnvelope, type AnchorProof, type Hex } from "@certchain/sdk";
 import type { CertificateRecord } from "../service/types";
 import type { Database, WriteOp } from "./database";
 
@@ -15,23 +16,89 @@ const pendingKey = (agency: string, id: string): string => `${agency}!${id}`;
 const leafKey = (leaf: string): string => leaf.toLowerCase().replace(/^0x/, "");
 const LEAF_INDEX_BUILT = "leaf-index-v1";
 
+/** What every certificate of an anchored batch shares: where and when its root was anchored. Keyed by root. */
+export type BatchAnchor = Omit<AnchorProof, "status" | "root" | "proof">;
+
+/** A certificate's Merkle path, as stored beside its record: root, then the sibling hashes, 32 bytes each. */
+export function encodeProof(root: Hex, proof: readonly Hex[]): Uint8Array {
+  const bytes = Buffer.allocUnsafe(32 * (proof.length + 1));
+  bytes.write(root.slice(2), 0, "hex");
+  for (let i = 0; i < proof.length; i++) bytes.write(proof[i].slice(2), 32 * (i + 1), "hex");
+  return bytes;
+}
+
+export function decodeProof(bytes: Uint8Array): { root: Hex; proof: Hex[] } {
+  const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const hexAt = (i: number): Hex => `0x${buffer.toString("hex", 32 * i, 32 * (i + 1))}`;
+  const proof: Hex[] = [];
+  for (let i = 1; i < buffer.length / 32; i++) proof.push(hexAt(i));
+  return { root: hexAt(0), proof };
+}
+
 /**
- * Certificate records by id, a secondary index of the ids still waiting for an anchor, and an
- * index leaf → id (the public proof lookup, GET /v1/proofs/<leaf>, knows only the leaf).
- * Methods returning `WriteOp[]` do not write: the caller commits them with the audit entries.
+ * The record as the API shows it once its batch is anchored: "pending" becomes "anchored" (a
+ * revoked or suspended record keeps its state), the envelope gets its proof.
+ */
+function withAnchor(record: CertificateRecord, path: { root: Hex; proof: Hex[] }, anchor: BatchAnchor): CertificateRecord {
+  return {
+    ...record,
+    status: record.status === "pending" ? "anchored" : record.status,
+    anchoredAt: anchor.anchoredAt,
+    envelope: createAnchoredEnvelope(record.envelope.credential, { ...anchor, ...path }, record.envelope.version),
+  };
+}
+
+/**
+ * Certificate records by id, a secondary index of the ids still waiting for an anchor, an index
+ * leaf → id (the public proof lookup, GET /v1/proofs/<leaf>, knows only the leaf), and each
+ * anchored certificate's proof beside its record. Methods returning `WriteOp[]` do not write: the
+ * caller commits them with the audit entries.
+ *
+ * A record is written once, when issued (pending), and again only when its status changes.
+ * Anchoring does not rewrite it: the batcher stores each certificate's Merkle path (binary, keyed
+ * by id) and its batch's anchor once (keyed by root), and reads put the three together, so a
+ * record with a stored proof reads as anchored. Records anchored before proofs were kept apart
+ * hold their anchored envelope themselves and read as stored.
  */
 export function createCertificateStore(db: Database) {
   const records = db.sublevel<CertificateRecord>("certificates");
   const pending = db.sublevel<PendingEntry>("pending");
   const leaves = db.sublevel<string>("leaves");
   const meta = db.sublevel<boolean>("meta");
+  const proofs = db.sublevel<Uint8Array>("proofs", "view");
+  const batchAnchors = db.sublevel<BatchAnchor>("batch-anchors");
+
+  /** Stored records with their proofs put in (where stored). */
+  async function merged(found: (CertificateRecord | undefined)[], ids: readonly string[]): Promise<(CertificateRecord | undefined)[]> {
+    const present = ids.filter((_, i) => found[i] !== undefined);
+    if (present.length === 0) return found;
+    const paths = await proofs.getMany(present);
+    const decoded = new Map<string, { root: Hex; proof: Hex[] }>();
+    present.forEach((id, i) => paths[i] !== undefined && decoded.set(id, decodeProof(paths[i]!)));
+    if (decoded.size === 0) return found;
+    const roots = [...new Set([...decoded.values()].map((p) => p.root))];
+    const anchors = new Map(roots.map((root, i) => [root, i]));
+    const anchorValues = await batchAnchors.getMany(roots);
+    return found.map((record, i) => {
+      const path = record && decoded.get(ids[i]);
+      const anchor = path && anchorValues[anchors.get(path.root)!];
+      // A proof without its batch's anchor cannot happen (both go in one write); read as stored if it did.
+      return record && path && anchor ? withAnchor(record, path, anchor) : record;
+    });
+  }
 
   return {
     async get(id: string): Promise<CertificateRecord | undefined> {
-      return records.get(id);
+      const [record] = await merged([await records.get(id)], [id]);
+      return record;
     },
 
     async getMany(ids: readonly string[]): Promise<(CertificateRecord | undefined)[]> {
+      return merged(await records.getMany(ids as string[]), ids);
+    },
+
+    /** The records as written, without their stored proofs (a record anchored before proofs were kept apart holds its own). */
+    async getManyStored(ids: readonly string[]): Promise<(CertificateRecord | undefined)[]> {
       return records.getMany(ids as string[]);
     },
 
@@ -47,7 +114,7 @@ export function createCertificateStore(db: Database) {
     /** The certificate whose issuer-signed JWT hashes to `leaf` (0x-prefixed or not, any case). */
     async getByLeaf(leaf: string): Promise<CertificateRecord | undefined> {
       const id = await leaves.get(leafKey(leaf));
-      return id === undefined ? undefined : records.get(id);
+      return id === undefined ? undefined : (await merged([await records.get(id)], [id]))[0];
     },
 
     /**
@@ -67,8 +134,28 @@ export function createCertificateStore(db: Database) {
       await db.write([...ops, { type: "put", sublevel: meta, key: LEAF_INDEX_BUILT, value: true }]);
     },
 
+    /** Rewrites a record (a status change). A stored proof still wins over the envelope it holds: anchors are read from beside it. */
     updateOps(record: CertificateRecord): WriteOp[] {
       return [{ type: "put", sublevel: records, key: record.id, value: record }];
+    },
+
+    /**
+     * A batch's anchor and its certificates' proofs (`paths[i]` is `ids[i]`'s). Idempotent: a
+     * batch always yields the same proofs, so a pass interrupted midway is simply written again;
+     * its anchor comes with every slice, so no proof is ever on disk without it.
+     */
+    anchorOps(root: Hex, anchor: BatchAnchor, ids: readonly string[], paths: readonly (readonly Hex[])[]): WriteOp[] {
+      const ops: WriteOp[] = [{ type: "put", sublevel: batchAnchors, key: root, value: anchor }];
+      for (let i = 0; i < ids.length; i++) ops.push({ type: "put", sublevel: proofs, key: ids[i], value: encodeProof(root, paths[i]) });
+      return ops;
+    },
+
+    /** A batch anchored again (re-anchoring): its certificates keep their proofs, the anchor changes. */
+    async batchAnchorOf(root: Hex): Promise<BatchAnchor | undefined> {
+      return batchAnchors.get(root);
+    },
+    reanchorOps(root: Hex, anchor: BatchAnchor): WriteOp[] {
+      return [{ type: "put", sublevel: batchAnchors, key: root, value: anchor }];
     },
 
     /** Taking a certificate into a batch removes it from the index in the same write, so it can join one batch only. */

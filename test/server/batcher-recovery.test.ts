@@ -84,6 +84,70 @@ describe("anchoring batcher: restart and exactly-once", function () {
     expect(entries.filter((e) => e.action === "batch.anchor" && e.subject === root)).to.have.length(1);
   });
 
+  it("writes each record once: anchoring stores the proofs beside the records and never rewrites them", async function () {
+    service = await fx.start({ batch: { maxDelayMs: 50 } });
+    const db = service.db;
+    const records = db.sublevel<any>("certificates");
+    const proofs = db.sublevel<any>("proofs");
+    const puts = new Map<unknown, number>();
+    const write = db.write.bind(db);
+    db.write = (ops, options) => {
+      for (const op of ops) if (op.type === "put") puts.set(op.sublevel, (puts.get(op.sublevel) ?? 0) + 1);
+      return write(ops, options);
+    };
+    const ids = await issueThree(service);
+    await service.flush();
+    expect(puts.get(records), "one put per certificate, at issue").to.equal(3);
+    expect(puts.get(proofs), "one proof per certificate").to.equal(3);
+    for (const id of ids) {
+      const stored = await records.get(id);
+      expect(stored.status).to.equal("pending");
+      expect(stored.envelope.anchor.status).to.equal("pending");
+      const record = await service.get(amrPrincipal, id);
+      expect(record.status).to.equal("anchored");
+      expect(record.envelope.credential).to.equal(stored.envelope.credential);
+      expect((await verify(record.envelope, { registries: [fx.chain.registry] })).verdict).to.equal("valid");
+      const proof = await service.proofOf(record.leaf);
+      expect(proof).to.deep.include({ status: "anchored" });
+      expect((proof as any).proof.proof).to.deep.equal((record.envelope.anchor as any).proof);
+    }
+  });
+
+  it("a status change made before an interrupted batch is finished survives the proofs being written again", async function () {
+    service = await fx.start({ faults: { crashAt: "finishing" }, batch: { maxDelayMs: 50, finishSlice: 2 } });
+    const ids = await issueThree(service);
+    await service.flush().catch(() => undefined);
+    const anchored: string[] = [];
+    for (const id of ids) if ((await service.get(amrPrincipal, id)).status === "anchored") anchored.push(id);
+    expect(anchored).to.have.length(2);
+    const revoked = await service.changeStatus(amrPrincipal, anchored[0], "revoke", 7, ctx());
+    expect(revoked.status).to.equal("revoked");
+    await service.close();
+
+    service = await fx.start({ batch: { maxDelayMs: 50, finishSlice: 2 } });
+    await service.flush();
+    expect(await openBatches(service)).to.deep.equal([]);
+    const after = await service.get(amrPrincipal, anchored[0]);
+    expect(after.status).to.equal("revoked");
+    expect(after.statusReason).to.equal(7);
+    expect((await verify(after.envelope, { registries: [fx.chain.registry] })).verdict).to.equal("revoked");
+    for (const id of ids.filter((id) => id !== anchored[0])) expect((await service.get(amrPrincipal, id)).status).to.equal("anchored");
+  });
+
+  it("reads a record anchored before proofs were stored beside records (its envelope inside) as it was stored", async function () {
+    service = await fx.start({ batch: { maxDelayMs: 50 } });
+    const [id] = await issueThree(service);
+    await service.flush();
+    const anchored = await service.get(amrPrincipal, id);
+    // The layout of earlier releases: the whole anchored record, no proof beside it.
+    await service.db.sublevel<any>("certificates").put(id, anchored);
+    await service.db.sublevel<any>("proofs").del(id);
+    const legacy = await service.get(amrPrincipal, id);
+    expect(legacy).to.deep.equal(anchored);
+    expect(await service.proofOf(anchored.leaf)).to.deep.include({ status: "anchored" });
+    expect((await verify(legacy.envelope, { registries: [fx.chain.registry] })).verdict).to.equal("valid");
+  });
+
   it("anchors what was pending before a restart, each certificate in exactly one root", async function () {
     service = await fx.start();
     const before = await issueThree(service);

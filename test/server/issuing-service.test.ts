@@ -50,6 +50,27 @@ describe("issuing service", function () {
     expect(numberOf(b)).to.include(".0000000002.1.");
   });
 
+  it("signs batch requests in worker threads: numbered in input order, anchored, valid; a worker crash loses nothing", async function () {
+    await service.close();
+    // The first request the worker gets kills it: its slice is signed on the main thread instead.
+    service = await fx.start({ signingWorkers: 1, faults: { signingWorkerCrashOnRequest: 1 } });
+    expect(await service.signing.whenReady(1), "the worker starts").to.equal(true);
+    const numberOf = (r: CertificateRecord) => JSON.parse(Buffer.from(r.envelope.credential.split(".")[1], "base64url").toString()).certificate_number as string;
+    const items = (count: number) => Array.from({ length: count }, (_, i) => ({ type: "business-licence", claims: { ...example("business-licence"), company_name: `上海青禾数字科技有限公司第${i}分公司` } }));
+    const first = await service.issueBatch(amrPrincipal, items(3), ctx());
+    expect(await service.signing.whenReady(1), "a replacement starts").to.equal(true);
+    const second = await service.issueBatch(amrPrincipal, items(250), ctx());
+    expect(service.signing.stats()).to.include({ workerDeaths: 1, onMainThread: 3, inWorkers: 250 });
+    const records = [...first, ...second].map((r) => (r.ok ? r.certificate : expect.fail(JSON.stringify(r))));
+    records.forEach((record, i) => expect(numberOf(record)).to.include(`.${String(i + 1).padStart(10, "0")}.1.`));
+    await service.flush();
+    for (const record of [records[0], records[3], records[252]]) {
+      const anchored = await service.get(amrPrincipal, record.id);
+      expect((await verify(anchored.envelope, verifyOptions())).verdict).to.equal("valid");
+      expect(anchored.envelope.credential).to.equal(record.envelope.credential);
+    }
+  });
+
   it("only the owning agency or the root authority reads a certificate", async function () {
     const record = await service.issue(amrPrincipal, { type: "business-licence", claims: example("business-licence") }, ctx());
     await expectCode(service.get(mcaPrincipal, record.id), "FORBIDDEN_AGENCY");

@@ -25,12 +25,12 @@ export interface ServiceProcess {
 }
 
 /** Runs `npm start`'s script as its own process and waits for its demo.json. */
-export async function startServiceProcess(dataDir: string, options: { chainPort: number; env?: Record<string, string>; startTimeoutMs?: number }): Promise<ServiceProcess> {
+export async function startServiceProcess(dataDir: string, options: { chainPort: number; env?: Record<string, string>; startTimeoutMs?: number; execArgv?: string[] }): Promise<ServiceProcess> {
   const port = await freePort();
   const demoFile = path.join(dataDir, "demo.json");
   rmSync(demoFile, { force: true });
   let output = "";
-  const child = spawn(process.execPath, ["-r", "ts-node/register/transpile-only", path.join(ROOT, "scripts", "start.ts")], {
+  const child = spawn(process.execPath, [...(options.execArgv ?? []), "-r", "ts-node/register/transpile-only", path.join(ROOT, "scripts", "start.ts")], {
     cwd: ROOT,
     env: {
       ...process.env,
