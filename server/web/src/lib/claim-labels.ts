@@ -20,7 +20,7 @@ const NESTED: Readonly<Record<string, LocalisedText>> = {
 };
 
 /** Whether a metadata path (null: any array element) names this concrete path. */
-const matches = (pattern: readonly (string | number | null)[], path: ClaimPath): boolean =>
+export const matchesClaimPath = (pattern: readonly (string | number | null)[], path: ClaimPath): boolean =>
   pattern.length === path.length && pattern.every((segment, i) => (segment === null ? typeof path[i] === "number" : segment === path[i]));
 
 /**
@@ -30,7 +30,7 @@ const matches = (pattern: readonly (string | number | null)[], path: ClaimPath):
  */
 export function claimLabelOf(type: ResultType, path: ClaimPath): LocalisedText | undefined {
   if (path.length === 0) return undefined;
-  const own = type?.labels?.find((entry) => matches(entry.path, path))?.label;
+  const own = type?.labels?.find((entry) => matchesClaimPath(entry.path, path))?.label;
   if (own) return own;
   const last = path[path.length - 1];
   if (typeof last === "number") {

@@ -1,22 +1,19 @@
 // Claims as people read them: labels from the type's metadata, at every depth (a spouse, a
 // spouse's ID number), in the type's order, never a raw key when the type is known.
-import type { ClaimPath, VerificationResult } from "@certchain/sdk";
+import type { VerificationResult } from "@certchain/sdk";
 import { h } from "./dom";
+import { matchesClaimPath } from "./claim-labels";
 import { formatValue } from "./format";
 import { lang, type Text } from "./i18n";
 
 export type TypeInfo = NonNullable<NonNullable<VerificationResult["certificate"]>["type"]>;
 export type ConcretePath = readonly (string | number)[];
 
-/** Whether a metadata path (null: any array element) names this concrete path. */
-const matches = (pattern: ClaimPath, path: ConcretePath): boolean =>
-  pattern.length === path.length && pattern.every((segment, i) => (segment === null ? typeof path[i] === "number" : segment === path[i]));
-
 const isObject = (value: unknown): value is Record<string, unknown> => typeof value === "object" && value !== null && !Array.isArray(value);
 
 /** The label of a claim path in both languages, if the type has one. */
 export function labelTextOf(type: TypeInfo | null | undefined, path: ConcretePath): Text | undefined {
-  return type?.labels?.find((entry) => matches(entry.path, path))?.label;
+  return type?.labels?.find((entry) => matchesClaimPath(entry.path, path))?.label;
 }
 
 /** A claim's label in the page's language: array elements are numbered ("当事人 1"); the key itself only for types without metadata. */
@@ -35,7 +32,7 @@ export function sortSiblings(type: TypeInfo | null | undefined, paths: ConcreteP
   const rank = (path: ConcretePath) => {
     const last = path[path.length - 1];
     if (typeof last === "number") return last;
-    const index = (type?.labels ?? []).findIndex((entry) => matches(entry.path, path));
+    const index = (type?.labels ?? []).findIndex((entry) => matchesClaimPath(entry.path, path));
     return index === -1 ? Number.MAX_SAFE_INTEGER : index;
   };
   return [...paths].sort((a, b) => rank(a) - rank(b));
@@ -51,7 +48,7 @@ export function orderedClaims(type: TypeInfo | null | undefined, claims: Record<
 function ownOrder(type: TypeInfo | null | undefined, path: ConcretePath, value: Record<string, unknown>): string[] {
   // Members in the order the type lists their labels.
   const listed = (type?.labels ?? [])
-    .filter((entry) => entry.path.length === path.length + 1 && matches(entry.path.slice(0, -1), path))
+    .filter((entry) => entry.path.length === path.length + 1 && matchesClaimPath(entry.path.slice(0, -1), path))
     .map((entry) => entry.path[path.length])
     .filter((m): m is string => typeof m === "string");
   const rank = (name: string) => (listed.indexOf(name) === -1 ? Number.MAX_SAFE_INTEGER : listed.indexOf(name));
