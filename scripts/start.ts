@@ -4,7 +4,6 @@
  * tokens printed and written to <data dir>/demo.json. Ctrl-C stops it all.
  */
 import { execFileSync } from "node:child_process";
-import { renameSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { HELP, DEV_PASSPHRASE, isDevelopmentUrl, loadConfig } from "../server/config";
 import { parseWalletFault } from "../server/chain/chain-wallet";
@@ -14,17 +13,12 @@ import { createBatchStore } from "../server/store/batch-store";
 import { createCertificateStore } from "../server/store/certificate-store";
 import { openChain, type ChainSession } from "./lib/dev-chain";
 import { seedDemo } from "./lib/seed-demo";
+import { writeFileAtomic } from "./cli/files";
 import { createService } from "../server/service/create-service";
 import { buildApp } from "../server/app";
 import { createShareStore } from "../server/store/share-store";
 import { DEMO_AGENCIES, operatorAccountIndex } from "./lib/demo-agencies";
 import { createRegistryIdSource } from "../server/chain/registry-id";
-
-/** Written whole or not at all (tools and tests poll for these files): a temporary file, then a rename. */
-function writeWhole(file: string, text: string): void {
-  writeFileSync(`${file}.tmp`, text);
-  renameSync(`${file}.tmp`, file);
-}
 
 const log = (line: string) => process.stdout.write(`[certchain] ${line}\n`);
 
@@ -124,9 +118,9 @@ async function main() {
   const demo = { apiUrl, rpcUrl: chain.rpcUrl, chainId: chain.chainId, registry: chain.deployment.address, registryId, rootToken, agencies };
   // A trust list with this registry, for `certchain verifier --registries` and `certchain verify --registries`.
   const trustList = [{ name: "本地开发链 (local dev chain)", id: registryId, chainId: chain.chainId, address: chain.deployment.address, rpcUrl: chain.rpcUrl }];
-  writeWhole(path.join(config.dataDir, "registries.json"), `${JSON.stringify(trustList, null, 2)}\n`);
-  // demo.json last: tools and tests poll for it, and read registries.json once it is there.
-  writeWhole(path.join(config.dataDir, "demo.json"), JSON.stringify(demo, null, 2));
+  writeFileAtomic(path.join(config.dataDir, "registries.json"), `${JSON.stringify(trustList, null, 2)}\n`);
+  // Each written whole (tools and tests poll for them); demo.json last: readers of it then find registries.json.
+  writeFileAtomic(path.join(config.dataDir, "demo.json"), JSON.stringify(demo, null, 2));
 
   process.stdout.write(`
 certchain is running
