@@ -10,6 +10,8 @@ export interface BenchConfig {
   workers: number;
   /** Sequential single POSTs with `Prefer: wait` timed for the latency figure (env BENCH_LATENCY_N, default 200; 0 skips). */
   latencyCount: number;
+  /** Whether the service end to end and the single-certificate latency run (env BENCH_SERVICE=0 skips both). */
+  service: boolean;
   targets: {
     issuingPerSecond: number;
     verifyPerSecond: number;
@@ -39,6 +41,7 @@ export function loadConfig(): BenchConfig {
     batchSize: positiveInteger("BENCH_BATCH", 10_000),
     workers: positiveInteger("BENCH_WORKERS", 2),
     latencyCount: positiveInteger("BENCH_LATENCY_N", 200, true),
+    service: process.env.BENCH_SERVICE !== "0",
     // issue 12 ("Twice as fast end to end, half the memory"); gas from issue 3
     targets: {
       issuingPerSecond: 25_000,

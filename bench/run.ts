@@ -69,6 +69,26 @@ async function main(): Promise<void> {
   await memory.stop();
 
   // 3. the service end to end: HTTP batch requests until every certificate is anchored
+  // (BENCH_SERVICE=0 skips it, for experiments on the SDK's figures only).
+  if (!config.service) {
+    const skipped = (metric: string): Row => ({ metric, value: "skipped (BENCH_SERVICE=0)" });
+    console.log(
+      formatTable(`certchain bench: ${int(n)} certificates (${new Date().toISOString()})`, [
+        { metric: "sign + leaf, certificates/s (wall)", value: `${int(perSecond(n, issuing.signWallMs))}/s (${seconds(issuing.signWallMs)})`, ratio: perSecond(n, issuing.signWallMs) / issuingRate },
+        { metric: `tree build (${treeCount} trees)`, value: seconds(issuing.treeMs) },
+        { metric: "proofs (tree.proofOf, every leaf)", value: seconds(issuing.proofMs) },
+        { metric: "issuing total, certificates/s", value: `${int(issuingRate)}/s (${seconds(issuing.totalMs)})`, ratio: 1, target: `≥ ${int(targets.issuingPerSecond)}/s`, met: issuingRate >= targets.issuingPerSecond },
+        { metric: "verifyMany, certificates/s", value: `${int(verifyRate)}/s (${seconds(verifying.many.ms)})`, ratio: verifyRate / issuingRate, target: `≥ ${int(targets.verifyPerSecond)}/s`, met: verifyRate >= targets.verifyPerSecond },
+        { metric: "valid verdicts (verifyMany / verifyEach)", value: `${int(verifying.many.valid)} / ${int(verifying.each.valid)} of ${int(n)}`, target: "all", met: verifying.failures.length === 0 },
+        { metric: "peak RSS, verifyMany process", value: mib(verifying.many.maxRssBytes), target: `≤ ${mib(targets.verifyPeakRssBytes)}`, met: verifying.many.maxRssBytes <= targets.verifyPeakRssBytes },
+        { metric: "verifyEach streamed, certificates/s", value: `${int(streamRate)}/s (${seconds(verifying.each.ms)})`, ratio: streamRate / issuingRate },
+        { metric: "peak RSS, verifyEach process (streamed)", value: mib(verifying.each.maxRssBytes), target: `≤ ${mib(targets.verifyPeakRssBytes)}`, met: verifying.each.maxRssBytes <= targets.verifyPeakRssBytes },
+        skipped("service: HTTP batch issuing → anchored"),
+      ]),
+    );
+    if (verifying.failures.length > 0) throw new Error(verifying.failures.join("\n"));
+    return;
+  }
   const http = await runHttpIssuing({ n, log });
   const httpRate = perSecond(http.issued, http.ms);
   const httpGasPerCertificate = Number(http.anchorGas) / http.issued;
