@@ -12,3 +12,4 @@ export { hasDuplicateNames } from "./lib/strict-json";
 // Schema fragments, so the CLI can say "a unified social credit code" instead of a pattern.
 export { unifiedSocialCreditCode, idNumber } from "./types/fragments";
 export { snapshotOrUnreadable } from "./verify/snapshot";
+export { createProofWalker } from "./merkle/proof-walker";

@@ -33,7 +33,19 @@ export const disclosureDigest = (encoded: string): string => sha256Base64url(enc
  *
  * Returns all claims (visible ones included) without the `_sd` machinery.
  */
-export function disclosedClaimsOf({ payload, disclosures }: ParsedCredential): Record<string, unknown> {
+export function disclosedClaimsOf(parsed: ParsedCredential): Record<string, unknown> {
+  return unpackClaims(parsed, false);
+}
+
+/**
+ * `subjectClaimsOf(disclosedClaimsOf(parsed))` in one pass, for verifying many certificates:
+ * the same checks (visible claims are still unpacked, so their digests count), one object built.
+ */
+export function disclosedSubjectClaimsOf(parsed: ParsedCredential): Record<string, unknown> {
+  return unpackClaims(parsed, true);
+}
+
+function unpackClaims({ payload, disclosures }: ParsedCredential, subjectOnly: boolean): Record<string, unknown> {
   const alg = payload._sd_alg ?? "sha-256";
   if (alg !== "sha-256") fail("INTEGRITY_UNSUPPORTED_HASH", "only sha-256 disclosures are supported");
 
@@ -74,7 +86,8 @@ export function disclosedClaimsOf({ payload, disclosures }: ParsedCredential): R
     const out: Record<string, unknown> = {};
     for (const name of Object.keys(value)) {
       if (name === "_sd" || (depth === 0 && name === "_sd_alg")) continue;
-      define(out, name, unpack(value[name], depth + 1));
+      const member = unpack(value[name], depth + 1);
+      if (!(subjectOnly && depth === 0 && VISIBLE.has(name))) define(out, name, member);
     }
     if ("_sd" in value) {
       if (!Array.isArray(value._sd)) fail("FORMAT_MALFORMED", "_sd is not an array");

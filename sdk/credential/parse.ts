@@ -35,17 +35,46 @@ const fail = (code: string, message: string): never => {
 const isPlainObject = (value: unknown): value is Record<string, unknown> =>
   typeof value === "object" && value !== null && !Array.isArray(value);
 
+type NodeBuffer = { from(text: string, encoding: "base64url"): Uint8Array };
+const NodeBuffer = (globalThis as { Buffer?: NodeBuffer }).Buffer;
+const B64URL = /^[A-Za-z0-9_-]*$/;
+const strictUtf8 = new TextDecoder("utf-8", { fatal: true });
+
+/**
+ * base64url text to UTF-8 text, as `fromUtf8(base64urlDecode(part))` (as strict: alphabet,
+ * length, fatal UTF-8) without copying the bytes in between (Node's Buffer decodes natively).
+ */
+function base64urlText(part: string): string {
+  if (!NodeBuffer) return fromUtf8(base64urlDecode(part));
+  if (!B64URL.test(part) || part.length % 4 === 1) throw new TypeError("invalid base64url");
+  return strictUtf8.decode(NodeBuffer.from(part, "base64url"));
+}
+
+/**
+ * A batch's certificates share a few JWT headers (one per signing key): each distinct header
+ * segment is decoded and checked for duplicate names once, then only parsed again (callers get
+ * their own object). Bounded, so hostile input cannot grow it.
+ */
+const headerTexts = new Map<string, string>();
+const HEADER_TEXTS_LIMIT = 64;
+
 /** Signed JSON must mean one thing to every reader: a member named twice is refused (I-JSON). */
-function decodeJson(part: string, what: string): unknown {
+function decodeJson(part: string, what: string, memo?: Map<string, string>): unknown {
+  const known = memo?.get(part);
+  if (known !== undefined) return JSON.parse(known);
   let text: string;
   let value: unknown;
   try {
-    text = fromUtf8(base64urlDecode(part));
+    text = base64urlText(part);
     value = JSON.parse(text);
   } catch {
     return fail("FORMAT_MALFORMED", `${what} is not base64url-encoded JSON`);
   }
   if (hasDuplicateNames(text)) fail("FORMAT_MALFORMED", `${what} names a member twice`);
+  if (memo) {
+    if (memo.size >= HEADER_TEXTS_LIMIT) memo.clear();
+    memo.set(part, text);
+  }
   return value;
 }
 
@@ -90,7 +119,7 @@ export function parseCredential(sdJwt: unknown): ParsedCredential {
 
   const segments = jwt.split(".");
   if (segments.length !== 3) return fail("FORMAT_MALFORMED", "the issuer-signed JWT is not a compact JWS");
-  const header = decodeJson(segments[0], "the JWT header");
+  const header = decodeJson(segments[0], "the JWT header", headerTexts);
   const payload = decodeJson(segments[1], "the JWT payload");
   if (!isPlainObject(header) || !isPlainObject(payload)) return fail("FORMAT_MALFORMED", "the JWT header or payload is not an object");
   if (!isAllowedAlgorithm(header.alg)) return fail("FORMAT_ALGORITHM_NOT_ALLOWED", `algorithm ${JSON.stringify(header.alg)} is not allowed`);

@@ -14,7 +14,8 @@ const keyCache = new Map<string, Promise<CryptoKey>>();
 const KEY_CACHE_LIMIT = 1024;
 
 function importKey(alg: SignatureAlgorithm, publicKey: Uint8Array): Promise<CryptoKey> {
-  const cacheKey = `${alg}:${Array.from(publicKey).join(",")}`;
+  // The key's bytes as one char each: a short key, built without an array per verification.
+  const cacheKey = `${alg}:${String.fromCharCode.apply(null, publicKey as unknown as number[])}`;
   let key = keyCache.get(cacheKey);
   if (!key) {
     if (keyCache.size >= KEY_CACHE_LIMIT) keyCache.clear();

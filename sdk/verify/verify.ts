@@ -1,6 +1,6 @@
 import { parseCertificateNumber } from "../certificate-number";
 import { algorithmFromChain } from "../credential/algorithms";
-import { disclosedClaimsOf, subjectClaimsOf } from "../credential/disclosed-claims";
+import { disclosedSubjectClaimsOf } from "../credential/disclosed-claims";
 import { agencySlugOf } from "../credential/issuer-uri";
 import { keyIdFromKid } from "../credential/key-id";
 import { credentialLeaf } from "../credential/leaf";
@@ -9,14 +9,14 @@ import { verifySignature } from "../credential/signature";
 import { envelopeValueOf, parseEnvelope, type AnchorProof, type Envelope } from "../envelope/envelope";
 import { CertchainError, isCertchainError } from "../errors";
 import type { Hex } from "../lib/bytes";
-import { processProof } from "../merkle/tree";
+import { createProofWalker } from "../merkle/proof-walker";
 import { DEFAULT_REGISTRY_TIMEOUT_MS, enforcesDeadlines, type RegistryIdentity, type RegistryReadOptions, type RegistryReader, type TrustedRegistry, type VerificationQuery } from "../registry/reader";
 import { candidatesFor, checkTrustList, readerOf } from "../registry/trust-list";
 import { allowManyListeners } from "../lib/abort";
 import { deadline, DeadlineExceeded, untilAborted } from "../lib/deadline";
 import { decodePaperPayload, isPaperPayload } from "../paper/payload";
 import type { StatusRecord, VerificationContextRecord } from "../registry/types";
-import { findTypeByVct, typeIdOf, validateClaims } from "../types";
+import { findTypeByVct, typeIdOf, validateClaims, type TypeFromMetadata } from "../types";
 import { createTypeResolver, type TypeMetadataOptions, type TypeResolution, type TypeResolver } from "../types/resolve";
 import { createStatusListChecker, type StatusListChecker, type StatusListOptions } from "../status/check-status-list";
 import { CHECKS, VERIFY_CODES, messageOf, type CheckName, type VerifyCode } from "./codes";
@@ -60,7 +60,6 @@ interface Item {
   result: VerificationResult;
   envelope?: Envelope;
   parsed?: ParsedCredential;
-  claims?: Record<string, unknown>;
   slug?: string;
   keyId?: Hex;
   typeId?: Hex;
@@ -81,10 +80,28 @@ interface Item {
   transactionConfirmed?: boolean;
 }
 
-const iso = (seconds: unknown): string | null =>
+const toIso = (seconds: unknown): string | null =>
   typeof seconds === "number" && Number.isFinite(seconds) && Math.abs(seconds) < 8.64e12 ? new Date(seconds * 1000).toISOString() : null;
+// A batch's certificates share issuance times (and anchors their block times): the last few
+// answers are kept instead of formatting the same second again.
+const isoMemo = new Map<unknown, string | null>();
+const iso = (seconds: unknown): string | null => {
+  let text = isoMemo.get(seconds);
+  if (text === undefined) {
+    text = toIso(seconds);
+    if (isoMemo.size >= 16) isoMemo.clear();
+    isoMemo.set(seconds, text);
+  }
+  return text;
+};
 
-const pass = (item: Item, name: CheckName) => item.checks.set(name, { name, status: "passed" });
+// Checks that passed or were skipped without a reason say nothing of their own certificate: one
+// frozen object each, shared by every result (100,000 results would otherwise hold 800,000).
+const sharedChecks = (status: "passed" | "skipped") => new Map(CHECKS.map((name) => [name, Object.freeze<CheckResult>({ name, status })]));
+const PASSED = sharedChecks("passed");
+const SKIPPED = sharedChecks("skipped");
+
+const pass = (item: Item, name: CheckName) => item.checks.set(name, PASSED.get(name)!);
 const fail = (item: Item, code: VerifyCode, message: string = messageOf(code)) => {
   const name = VERIFY_CODES[code][0];
   if (item.checks.get(name)?.status !== "failed") item.checks.set(name, { name, status: "failed", code, message });
@@ -121,7 +138,7 @@ function readList(inputs: unknown): unknown[] {
 
 /** format + integrity: everything that needs no chain. */
 function inspect(input: unknown): Item {
-  const item: Item = { checks: new Map(), result: blankResult() };
+  const item: Item = { checks: new Map(), result: blankResult([]) };
   let plain: unknown;
   try {
     if (input instanceof UnreadableInput) throw input.error;
@@ -178,9 +195,8 @@ function inspect(input: unknown): Item {
   };
 
   try {
-    item.claims = disclosedClaimsOf(item.parsed);
+    item.result.claims = disclosedSubjectClaimsOf(item.parsed);
     pass(item, "integrity");
-    item.result.claims = subjectClaimsOf(item.claims);
   } catch (error) {
     failWith(item, error, "FORMAT_MALFORMED");
   }
@@ -193,13 +209,13 @@ function inspect(input: unknown): Item {
  * envelope without a registry id at an address several trusted registries share gets them all,
  * and is attributed later to the one whose chain holds its root.
  */
-function locateAnchor(item: Item, readers: readonly RegistryReader[], memo: Map<string, Hex>) {
+function locateAnchor(item: Item, readers: readonly RegistryReader[], walkProof: (leaf: Hex, proof: readonly Hex[]) => Hex) {
   if (!item.envelope || !item.result.certificate || failed(item, "integrity")) return;
   const anchor = item.envelope.anchor;
   if (anchor.status === "pending") return fail(item, "ANCHOR_PENDING");
   const { candidates, confirmId } = candidatesFor(readers, anchor);
   if (candidates.length === 0) return fail(item, "ANCHOR_UNTRUSTED_REGISTRY");
-  if (processProof(item.result.certificate.leaf, anchor.proof, memo) !== anchor.root.toLowerCase()) {
+  if (walkProof(item.result.certificate.leaf, anchor.proof) !== anchor.root.toLowerCase()) {
     fail(item, "ANCHOR_PROOF_INVALID");
   }
   item.contextKey = `${anchor.root.toLowerCase()}|${item.keyId}|${item.typeId}`;
@@ -456,6 +472,19 @@ function judgeValidity(item: Item, now: number) {
   pass(item, "validity");
 }
 
+type ShownType = NonNullable<NonNullable<VerificationResult["certificate"]>["type"]> & { claimOrder: readonly string[] };
+const shownTypes = new WeakMap<TypeFromMetadata, ShownType>();
+
+/** A type as results show it: one frozen object per type, shared by its certificates' results. */
+function shownTypeOf(type: TypeFromMetadata): ShownType {
+  let shown = shownTypes.get(type);
+  if (!shown) {
+    shown = Object.freeze({ id: type.id, names: type.names, labels: type.claimLabels, claimOrder: Object.freeze(Object.keys(type.claims)) });
+    shownTypes.set(type, shown);
+  }
+  return shown;
+}
+
 /** Learns each distinct type of a chunk once: bundled, the verifier's documents, or fetched; vouched for by the registry. */
 async function resolveTypes(items: Item[], resolver: TypeResolver): Promise<void> {
   const pending = new Map<string, Promise<TypeResolution>>();
@@ -469,9 +498,10 @@ async function resolveTypes(items: Item[], resolver: TypeResolver): Promise<void
       item.resolution = await resolution;
       const type = item.resolution.status === "trusted" || item.resolution.status === "untrusted" ? item.resolution.type : undefined;
       if (type && item.result.certificate) {
-        item.result.certificate.type = { id: type.id, names: type.names, labels: type.claimLabels, claimOrder: Object.keys(type.claims) };
+        const shown = shownTypeOf(type);
+        item.result.certificate.type = shown;
         if (!failed(item, "integrity")) {
-          item.result.withheld = Object.keys(type.claims).filter((name) => !(name in item.result.claims));
+          item.result.withheld = shown.claimOrder.filter((name) => !(name in item.result.claims));
           const nested = withheldNestedClaims(type, item.parsed, item.result.claims);
           if (nested.length > 0) item.result.withheldClaims = nested;
         }
@@ -492,9 +522,14 @@ function judgeSchema(item: Item) {
   else fail(item, "SCHEMA_INVALID", `${messageOf("SCHEMA_INVALID")} ${outcome.errors.map((e) => `${e.path} ${e.message}`).join("; ")}`);
 }
 
+/** The item's result, completed in place (it is the item's own, handed out once). */
 function finish(item: Item): VerificationResult {
-  const checks = CHECKS.map((name) => item.checks.get(name) ?? { name, status: "skipped" as const });
-  return { ...item.result, checks, ...decideVerdict(checks) };
+  const result = item.result;
+  result.checks = CHECKS.map((name) => item.checks.get(name) ?? SKIPPED.get(name)!);
+  const { verdict, reason } = decideVerdict(result.checks);
+  result.verdict = verdict;
+  result.reason = reason;
+  return result;
 }
 
 /** The published list, compared with the chain: a warning when it disagrees, never a verdict. */
@@ -512,7 +547,7 @@ function inspectSafely(input: unknown): Item {
   try {
     return inspect(input);
   } catch {
-    const item: Item = { checks: new Map(), result: blankResult() };
+    const item: Item = { checks: new Map(), result: blankResult([]) };
     fail(item, "FORMAT_MALFORMED");
     return item;
   }
@@ -639,6 +674,8 @@ export async function* verifyEach(inputs: Iterable<unknown> | AsyncIterable<unkn
     return session;
   };
   const resolver = createTypeResolver(settings.types);
+  // Proofs share their trees' upper levels across chunks; the walker's memory is bounded.
+  const walkProof = createProofWalker();
   const checker = settings.statusLists ? createStatusListChecker(settings.statusLists, settings.now) : undefined;
   const ready: VerifiedItem[] = [];
   let wake: (() => void) | undefined;
@@ -714,10 +751,7 @@ export async function* verifyEach(inputs: Iterable<unknown> | AsyncIterable<unkn
         while (inFlight >= CHUNKS_IN_FLIGHT && !stop.signal.aborted) await new Promise<void>((resolve) => (wake = chainWake(wake, resolve)));
         if (stop.signal.aborted) break;
         const items = inputsOfChunk.map(inspectSafely);
-        // Proofs of one chunk share their trees' upper levels; a memo per chunk keeps memory flat
-        // however many certificates stream through (one for the whole call grew with every tree).
-        const proofMemo = new Map<string, Hex>();
-        for (const item of items) locateAnchor(item, settings.readers, proofMemo);
+        for (const item of items) locateAnchor(item, settings.readers, walkProof);
         inFlight++;
         const offset = new Map(items.map((item, i) => [item, start + i]));
         judgeChunk(items, offset)
@@ -764,7 +798,7 @@ function addTo<K, V>(groups: Map<K, V[]>, key: K, value: V): void {
 }
 
 function unforeseen(): VerificationResult {
-  const item: Item = { checks: new Map(), result: blankResult() };
+  const item: Item = { checks: new Map(), result: blankResult([]) };
   fail(item, "FORMAT_MALFORMED", "the input could not be verified");
   return finish(item);
 }
