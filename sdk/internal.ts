@@ -13,3 +13,4 @@ export { hasDuplicateNames } from "./lib/strict-json";
 export { unifiedSocialCreditCode, idNumber } from "./types/fragments";
 export { snapshotOrUnreadable } from "./verify/snapshot";
 export { createProofWalker } from "./merkle/proof-walker";
+export { createSignaturePool, nodeWorkerFactory, type PoolWorker, type SignatureJob } from "./credential/signature-pool";

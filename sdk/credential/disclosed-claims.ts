@@ -91,14 +91,22 @@ function unpackClaims({ payload, disclosures }: ParsedCredential, subjectOnly: b
     }
     if ("_sd" in value) {
       if (!Array.isArray(value._sd)) fail("FORMAT_MALFORMED", "_sd is not an array");
+      const disclosed: [string, unknown][] = [];
+      const names = new Set<string>();
       for (const digest of value._sd as unknown[]) {
         const disclosure = take(digest);
         if (!disclosure) continue;
         if (disclosure.name === undefined) fail("INTEGRITY_CLAIM_CONFLICT", "an array element disclosure is used as a claim");
         const name = disclosure.name as string;
-        if (RESERVED.has(name) || Object.hasOwn(out, name)) fail("INTEGRITY_CLAIM_CONFLICT", `disclosure would overwrite ${JSON.stringify(name)}`);
-        define(out, name, unpack(disclosure.value, depth + 1));
+        if (RESERVED.has(name) || Object.hasOwn(out, name) || names.has(name)) fail("INTEGRITY_CLAIM_CONFLICT", `disclosure would overwrite ${JSON.stringify(name)}`);
+        names.add(name);
+        disclosed.push([name, unpack(disclosure.value, depth + 1)]);
       }
+      // Digests are listed in random order (RFC 9901 §4.2.4.1): members are added by name, so
+      // every certificate of a type builds objects of one shape. In digest order each one had a
+      // shape of its own, which V8 made slowly and every later reader met as a new one.
+      disclosed.sort((a, b) => (a[0] < b[0] ? -1 : 1));
+      for (const [name, member] of disclosed) define(out, name, member);
     }
     return out;
   };

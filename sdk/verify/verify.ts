@@ -5,7 +5,7 @@ import { agencySlugOf } from "../credential/issuer-uri";
 import { keyIdFromKid } from "../credential/key-id";
 import { credentialLeaf } from "../credential/leaf";
 import { parseCredential, type ParsedCredential } from "../credential/parse";
-import { verifySignature } from "../credential/signature";
+import { sharedSignaturePool, type SignatureJob } from "../credential/signature-pool";
 import { envelopeValueOf, parseEnvelope, type AnchorProof, type Envelope } from "../envelope/envelope";
 import { CertchainError, isCertchainError } from "../errors";
 import type { Hex } from "../lib/bytes";
@@ -447,13 +447,23 @@ function judgeIssuer(item: Item) {
   pass(item, "issuer");
 }
 
-async function judgeSignature(item: Item) {
-  const key = item.context?.key;
-  const alg = key && algorithmFromChain(key.alg);
-  if (!key || !alg || alg !== item.parsed!.header.alg) return;
-  const ok = await verifySignature(alg, key.publicKey, item.parsed!.signingInput, item.parsed!.signature);
-  if (ok) pass(item, "signature");
-  else fail(item, "SIGNATURE_INVALID");
+/** Every signature of a group in one batch: large batches are checked in worker threads (Node). */
+async function judgeSignatures(items: Item[]) {
+  const judged: Item[] = [];
+  const jobs: SignatureJob[] = [];
+  for (const item of items) {
+    const key = item.context?.key;
+    const alg = key && algorithmFromChain(key.alg);
+    if (!key || !alg || alg !== item.parsed!.header.alg) continue;
+    judged.push(item);
+    jobs.push({ alg, publicKey: key.publicKey, signingInput: item.parsed!.signingInput, signature: item.parsed!.signature });
+  }
+  if (jobs.length === 0) return;
+  const answers = await sharedSignaturePool().verify(jobs);
+  judged.forEach((item, i) => {
+    if (answers[i] === true) pass(item, "signature");
+    else fail(item, "SIGNATURE_INVALID");
+  });
 }
 
 function judgeStatus(item: Item) {
@@ -570,7 +580,7 @@ async function judgeRead(items: Item[], head: number | undefined, minConfirmatio
     if (!failed(item, "anchor")) judgeIssuer(item);
     if (!failed(item, "anchor")) judgeStatus(item);
   }
-  await Promise.all(items.map(judgeSignature));
+  await judgeSignatures(items);
   if (checker) await Promise.all(items.map((item) => comparePublishedStatus(item, checker)));
 }
 

@@ -1,0 +1,241 @@
+import type { SignatureAlgorithm } from "./algorithms";
+import { verifySignature } from "./signature";
+
+/** One signature to check: as {@link verifySignature} takes it. */
+export interface SignatureJob {
+  alg: SignatureAlgorithm;
+  publicKey: Uint8Array;
+  signingInput: Uint8Array;
+  signature: Uint8Array;
+}
+
+/** The part of `node:worker_threads`' Worker the pool uses. */
+export interface PoolWorker {
+  postMessage(message: unknown, transfer?: ArrayBuffer[]): void;
+  on(event: "message", listener: (message: unknown) => void): unknown;
+  on(event: "error", listener: (error: unknown) => void): unknown;
+  on(event: "exit", listener: (code: number) => void): unknown;
+  ref(): void;
+  unref(): void;
+  terminate(): Promise<number>;
+}
+
+/** Verifies batches of signatures; see {@link createSignaturePool}. */
+export interface SignaturePool {
+  /** One answer per job, in order. Never throws: a signature that cannot be checked is false. */
+  verify(jobs: readonly SignatureJob[]): Promise<boolean[]>;
+  /** Ends the workers (the pool still answers, inline). */
+  close(): Promise<void>;
+  /** Signatures checked by workers and inline (on this thread), for tests and benchmarks. */
+  readonly stats: { inWorkers: number; inline: number; workerFailures: number };
+}
+
+/**
+ * The worker: node:crypto checks signatures synchronously (no promise per signature), with keys
+ * imported through WebCrypto exactly as {@link verifySignature} imports them, so both accept the
+ * same keys and give the same answers. Plain JS evaluated as the worker's script: nothing to
+ * resolve on disk, whether the SDK runs from sources, a bundle or the packed package.
+ */
+const WORKER_SOURCE = `
+const { parentPort } = require("node:worker_threads");
+const crypto = require("node:crypto");
+const IMPORT = { EdDSA: { name: "Ed25519" }, ES256: { name: "ECDSA", namedCurve: "P-256" } };
+const keys = new Map();
+async function keyOf(alg, bytes) {
+  const id = alg + ":" + Buffer.from(bytes).toString("hex");
+  let key = keys.get(id);
+  if (key === undefined) {
+    if (keys.size >= 1024) keys.clear();
+    key = crypto.webcrypto.subtle.importKey("raw", bytes, IMPORT[alg], true, ["verify"]).then((k) => crypto.KeyObject.from(k), () => null);
+    keys.set(id, key);
+  }
+  return key;
+}
+parentPort.on("message", async ({ id, algs, publicKeys, keyIndex, data, offsets }) => {
+  const bytes = new Uint8Array(data);
+  const answers = new Uint8Array(keyIndex.length);
+  const imported = await Promise.all(publicKeys.map((k, i) => keyOf(algs[i], k)));
+  for (let j = 0; j < keyIndex.length; j++) {
+    const key = imported[keyIndex[j]];
+    if (!key) continue;
+    const alg = algs[keyIndex[j]];
+    const input = bytes.subarray(offsets[4 * j], offsets[4 * j] + offsets[4 * j + 1]);
+    const signature = bytes.subarray(offsets[4 * j + 2], offsets[4 * j + 2] + offsets[4 * j + 3]);
+    try {
+      answers[j] = crypto.verify(alg === "EdDSA" ? null : "sha256", input, alg === "EdDSA" ? key : { key, dsaEncoding: "ieee-p1363" }, signature) ? 1 : 0;
+    } catch {}
+  }
+  parentPort.postMessage({ id, answers }, [answers.buffer]);
+});
+`;
+
+type WorkerThreads = { Worker: new (source: string, options: { eval: true; execArgv: string[] }) => PoolWorker };
+type NodeOs = { availableParallelism?: () => number; cpus: () => unknown[] };
+const builtin = (id: string): unknown => (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process?.getBuiltinModule?.(id);
+
+/** Node's worker threads, reached without an import a browser bundler would resolve; undefined elsewhere. */
+export function nodeWorkerFactory(): (() => PoolWorker) | undefined {
+  const threads = builtin("node:worker_threads") as WorkerThreads | undefined;
+  if (!threads?.Worker) return undefined;
+  // No inherited flags (a `--require` hook of the caller's): the worker needs only node:crypto.
+  return () => new threads.Worker(WORKER_SOURCE, { eval: true, execArgv: [] });
+}
+
+function defaultSize(): number {
+  const os = builtin("node:os") as NodeOs | undefined;
+  const cores = os ? (os.availableParallelism?.() ?? os.cpus().length) : 1;
+  return Math.max(1, Math.min(4, cores));
+}
+
+/** Fewer signatures than this are checked inline: starting a worker costs more than they do. */
+const MIN_WORKER_BATCH = 64;
+/** Signatures per message to a worker: several messages per batch keep every worker busy. */
+const SLICE = 256;
+
+interface Slot {
+  worker: PoolWorker;
+  /** Messages sent and not answered, by id: their jobs are checked inline if the worker dies. */
+  outstanding: Map<number, { jobs: readonly SignatureJob[]; resolve: (answers: boolean[]) => void }>;
+}
+
+/**
+ * A pool of worker threads that check signatures in batches, off the caller's thread, for
+ * `verifyMany`: in Node, with `size` workers (default: the cores, at most four), started on first
+ * use. Where workers are unavailable (browsers, `spawn` failing) and for small batches, it
+ * checks inline with {@link verifySignature}. A worker that fails or exits is replaced on next
+ * use and its outstanding signatures are checked inline: no answer is lost. Workers hold the
+ * process open only while they have work (a CLI exits when done).
+ */
+export function createSignaturePool(options: { size?: number; spawn?: () => PoolWorker } = {}): SignaturePool {
+  const spawn = options.spawn ?? nodeWorkerFactory();
+  const size = Math.max(1, options.size ?? defaultSize());
+  const slots: (Slot | undefined)[] = new Array(size).fill(undefined);
+  const stats = { inWorkers: 0, inline: 0, workerFailures: 0 };
+  let nextId = 0;
+  let closed = false;
+
+  const inline = async (jobs: readonly SignatureJob[]): Promise<boolean[]> => {
+    stats.inline += jobs.length;
+    return Promise.all(jobs.map((job) => verifySignature(job.alg, job.publicKey, job.signingInput, job.signature)));
+  };
+
+  const retire = (index: number, slot: Slot) => {
+    if (slots[index] !== slot) return;
+    slots[index] = undefined;
+    stats.workerFailures += 1;
+    const lost = [...slot.outstanding.values()];
+    slot.outstanding.clear();
+    slot.worker.terminate().catch(() => undefined);
+    for (const { jobs, resolve } of lost) void inline(jobs).then(resolve);
+  };
+
+  const slotAt = (index: number): Slot | undefined => {
+    const existing = slots[index];
+    if (existing || !spawn || closed) return existing;
+    let worker: PoolWorker;
+    try {
+      worker = spawn();
+    } catch {
+      return undefined;
+    }
+    const slot: Slot = { worker, outstanding: new Map() };
+    worker.on("message", (message) => {
+      const { id, answers } = message as { id: number; answers: Uint8Array };
+      const pending = slot.outstanding.get(id);
+      if (!pending) return;
+      slot.outstanding.delete(id);
+      if (slot.outstanding.size === 0) worker.unref();
+      stats.inWorkers += pending.jobs.length;
+      pending.resolve(Array.from(answers, (a) => a === 1));
+    });
+    worker.on("error", () => retire(index, slot));
+    worker.on("exit", () => retire(index, slot));
+    worker.unref();
+    slots[index] = slot;
+    return slot;
+  };
+
+  const send = (slot: Slot, jobs: readonly SignatureJob[]): Promise<boolean[]> =>
+    new Promise((resolve) => {
+      // One buffer per message, handed over rather than copied: inputs and signatures side by side.
+      let total = 0;
+      for (const job of jobs) total += job.signingInput.length + job.signature.length;
+      const data = new Uint8Array(total);
+      const offsets = new Uint32Array(4 * jobs.length);
+      const keyIds = new Map<string, number>();
+      const algs: SignatureAlgorithm[] = [];
+      const publicKeys: Uint8Array[] = [];
+      const keyIndex = new Uint16Array(jobs.length);
+      let at = 0;
+      jobs.forEach((job, j) => {
+        const keyId = `${job.alg}:${String.fromCharCode.apply(null, job.publicKey as unknown as number[])}`;
+        let k = keyIds.get(keyId);
+        if (k === undefined) {
+          keyIds.set(keyId, (k = publicKeys.length));
+          algs.push(job.alg);
+          publicKeys.push(job.publicKey.slice());
+        }
+        keyIndex[j] = k;
+        data.set(job.signingInput, at);
+        offsets[4 * j] = at;
+        offsets[4 * j + 1] = job.signingInput.length;
+        at += job.signingInput.length;
+        data.set(job.signature, at);
+        offsets[4 * j + 2] = at;
+        offsets[4 * j + 3] = job.signature.length;
+        at += job.signature.length;
+      });
+      const id = nextId++;
+      slot.outstanding.set(id, { jobs, resolve });
+      slot.worker.ref();
+      try {
+        slot.worker.postMessage({ id, algs, publicKeys, keyIndex, data: data.buffer, offsets }, [data.buffer]);
+      } catch {
+        slot.outstanding.delete(id);
+        void inline(jobs).then(resolve);
+      }
+    });
+
+  async function verify(jobs: readonly SignatureJob[]): Promise<boolean[]> {
+    try {
+      if (jobs.length < MIN_WORKER_BATCH || !spawn || closed) return await inline(jobs);
+      const parts: Promise<boolean[]>[] = [];
+      for (let start = 0, n = 0; start < jobs.length; start += SLICE, n++) {
+        const slice = jobs.slice(start, start + SLICE);
+        // The least busy worker; none could be started: inline.
+        let best: Slot | undefined;
+        for (let i = 0; i < size; i++) {
+          const slot = slotAt((n + i) % size);
+          if (slot && (!best || slot.outstanding.size < best.outstanding.size)) best = slot;
+        }
+        parts.push(best ? send(best, slice) : inline(slice));
+      }
+      return (await Promise.all(parts)).flat();
+    } catch {
+      // Something no check foresaw (a job that is not bytes): each signature on its own.
+      return inline(jobs).catch(() => jobs.map(() => false));
+    }
+  }
+
+  async function close(): Promise<void> {
+    closed = true;
+    const open = slots.filter((slot): slot is Slot => slot !== undefined);
+    slots.fill(undefined);
+    for (const slot of open) {
+      const lost = [...slot.outstanding.values()];
+      slot.outstanding.clear();
+      for (const { jobs, resolve } of lost) void inline(jobs).then(resolve);
+    }
+    await Promise.all(open.map((slot) => slot.worker.terminate().catch(() => undefined)));
+  }
+
+  return { verify, close, stats };
+}
+
+let shared: SignaturePool | undefined;
+
+/** The pool `verifyMany` uses, created on first use (its workers start only for large batches). */
+export function sharedSignaturePool(): SignaturePool {
+  shared ??= createSignaturePool();
+  return shared;
+}
