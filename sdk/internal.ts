@@ -14,3 +14,4 @@ export { unifiedSocialCreditCode, idNumber } from "./types/fragments";
 export { snapshotOrUnreadable } from "./verify/snapshot";
 export { createProofWalker } from "./merkle/proof-walker";
 export { createSignaturePool, nodeWorkerFactory, type PoolWorker, type SignatureJob } from "./credential/signature-pool";
+export { disclosedSubjectClaimsOf } from "./credential/disclosed-claims";
