@@ -28,7 +28,8 @@ async function writeNdjson(file: string, envelopes: readonly Envelope[]): Promis
 /**
  * The verifier process as one plain JS file, as an application ships the SDK: run under ts-node
  * it also held the TypeScript compiler (about 140 MiB of its peak RSS), which is no part of a
- * verifier. Names are kept, so CPU profiles read as the sources.
+ * verifier. Not minified, so CPU profiles name the sources' functions (esbuild's keepNames would
+ * add a call per closure created, which the sources do not make).
  */
 async function bundleVerifier(dir: string): Promise<string> {
   const outfile = path.join(dir, "verify-process.cjs");
@@ -41,7 +42,6 @@ async function bundleVerifier(dir: string): Promise<string> {
     // The SDK from its sources, as everywhere in this repository.
     conditions: ["certchain-source"],
     tsconfig: path.join(ROOT, "tsconfig.json"),
-    keepNames: true,
     outfile,
     logLevel: "warning",
   });

@@ -163,17 +163,23 @@ export function createSignaturePool(options: { size?: number; spawn?: () => Pool
       const data = new Uint8Array(total);
       const offsets = new Uint32Array(4 * jobs.length);
       const keyIds = new Map<string, number>();
+      // A group's jobs share the key object of their chain context: found by identity first.
+      const byObject = new Map<Uint8Array, number>();
       const algs: SignatureAlgorithm[] = [];
       const publicKeys: Uint8Array[] = [];
       const keyIndex = new Uint16Array(jobs.length);
       let at = 0;
       jobs.forEach((job, j) => {
-        const keyId = `${job.alg}:${String.fromCharCode.apply(null, job.publicKey as unknown as number[])}`;
-        let k = keyIds.get(keyId);
-        if (k === undefined) {
-          keyIds.set(keyId, (k = publicKeys.length));
-          algs.push(job.alg);
-          publicKeys.push(job.publicKey.slice());
+        let k = byObject.get(job.publicKey);
+        if (k === undefined || algs[k] !== job.alg) {
+          const keyId = `${job.alg}:${String.fromCharCode.apply(null, job.publicKey as unknown as number[])}`;
+          k = keyIds.get(keyId);
+          if (k === undefined) {
+            keyIds.set(keyId, (k = publicKeys.length));
+            algs.push(job.alg);
+            publicKeys.push(job.publicKey.slice());
+          }
+          byObject.set(job.publicKey, k);
         }
         keyIndex[j] = k;
         data.set(job.signingInput, at);

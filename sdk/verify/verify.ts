@@ -497,27 +497,36 @@ function shownTypeOf(type: TypeFromMetadata): ShownType {
 
 /** Learns each distinct type of a chunk once: bundled, the verifier's documents, or fetched; vouched for by the registry. */
 async function resolveTypes(items: Item[], resolver: TypeResolver): Promise<void> {
-  const pending = new Map<string, Promise<TypeResolution>>();
+  // Grouped first, so a chunk waits once per distinct type rather than once per certificate.
+  const groups = new Map<string, { resolution: Promise<TypeResolution>; items: Item[] }>();
+  for (const item of items) {
+    if (!item.parsed || failed(item, "format")) continue;
+    const { vct, "vct#integrity": integrity } = item.parsed.payload as { vct: string; "vct#integrity"?: unknown };
+    const key = `${vct}\n${String(integrity)}\n${item.reader ? `${item.reader.chainId}:${item.reader.address}` : ""}`;
+    let group = groups.get(key);
+    if (group === undefined) groups.set(key, (group = { resolution: resolver.resolve(vct, integrity, item.reader), items: [] }));
+    group.items.push(item);
+  }
   await Promise.all(
-    items.map(async (item) => {
-      if (!item.parsed || failed(item, "format")) return;
-      const { vct, "vct#integrity": integrity } = item.parsed.payload as { vct: string; "vct#integrity"?: unknown };
-      const key = `${vct}\n${String(integrity)}\n${item.reader ? `${item.reader.chainId}:${item.reader.address}` : ""}`;
-      let resolution = pending.get(key);
-      if (resolution === undefined) pending.set(key, (resolution = resolver.resolve(vct, integrity, item.reader)));
-      item.resolution = await resolution;
-      const type = item.resolution.status === "trusted" || item.resolution.status === "untrusted" ? item.resolution.type : undefined;
-      if (type && item.result.certificate) {
-        const shown = shownTypeOf(type);
-        item.result.certificate.type = shown;
-        if (!failed(item, "integrity")) {
-          item.result.withheld = shown.claimOrder.filter((name) => !(name in item.result.claims));
-          const nested = withheldNestedClaims(type, item.parsed, item.result.claims);
-          if (nested.length > 0) item.result.withheldClaims = nested;
-        }
-      }
+    [...groups.values()].map(async (group) => {
+      const resolution = await group.resolution;
+      for (const item of group.items) applyResolution(item, resolution);
     }),
   );
+}
+
+function applyResolution(item: Item, resolution: TypeResolution) {
+  item.resolution = resolution;
+  const type = resolution.status === "trusted" || resolution.status === "untrusted" ? resolution.type : undefined;
+  if (type && item.result.certificate) {
+    const shown = shownTypeOf(type);
+    item.result.certificate.type = shown;
+    if (!failed(item, "integrity")) {
+      item.result.withheld = shown.claimOrder.filter((name) => !(name in item.result.claims));
+      const nested = withheldNestedClaims(type, item.parsed!, item.result.claims);
+      if (nested.length > 0) item.result.withheldClaims = nested;
+    }
+  }
 }
 
 function judgeSchema(item: Item) {
