@@ -154,22 +154,15 @@ export async function issueCredential(parameters: IssueCredentialParameters): Pr
   if (reserved.length > 0) throw new TypeError(`reserved claim names: ${reserved.join(", ")}`);
   const issuedAt = parameters.issuedAt ?? Math.floor(Date.now() / 1000);
 
+  // Nested disclosures (if any) go to `disclosures` before the top-level one that holds them.
+  const plan = parameters.selectivePaths && parameters.selectivePaths.length > 0 ? planOf(parameters.selectivePaths) : undefined;
   const disclosures: string[] = [];
   const digests: string[] = new Array(names.length);
-  if (!parameters.selectivePaths || parameters.selectivePaths.length === 0) {
-    // The common flat shape, kept on its own path: issuing speed is bound by it.
-    for (let i = 0; i < names.length; i++) {
-      const disclosure = encodeJson([salt(), names[i], claims[names[i]]]);
-      disclosures.push(disclosure);
-      digests[i] = sha256Base64url(disclosure);
-    }
-  } else {
-    const plan = planOf(parameters.selectivePaths);
-    for (let i = 0; i < names.length; i++) {
-      const disclosure = encodeJson([salt(), names[i], conceal(claims[names[i]], plan.get(names[i]), disclosures)]);
-      disclosures.push(disclosure);
-      digests[i] = sha256Base64url(disclosure);
-    }
+  for (let i = 0; i < names.length; i++) {
+    const name = names[i];
+    const disclosure = encodeJson([salt(), name, plan ? conceal(claims[name], plan.get(name), disclosures) : claims[name]]);
+    disclosures.push(disclosure);
+    digests[i] = sha256Base64url(disclosure);
   }
   // Sorted digests reveal nothing about the order of claims (RFC 9901 §4.2.4.1).
   digests.sort();
