@@ -179,5 +179,7 @@ export async function issueCredential(parameters: IssueCredentialParameters): Pr
   const signingInput = `${encodedHeaderOf(signer)}.${encodeJson(payload)}`;
   const signed = signer.sign(utf8(signingInput));
   const signature = base64urlEncode(signed instanceof Uint8Array ? signed : await signed);
-  return disclosures.length === 0 ? `${signingInput}.${signature}~` : `${signingInput}.${signature}~${disclosures.join("~")}~`;
+  // One join gives one flat string (`<jwt>~<disclosure>~…~`); concatenation would leave a rope
+  // that every reader (the leaf hash, postMessage, a database write) first copies flat.
+  return [`${signingInput}.${signature}`, ...disclosures, ""].join("~");
 }
