@@ -19,6 +19,7 @@ import { buildApp } from "../server/app";
 import { createShareStore } from "../server/store/share-store";
 import { DEMO_AGENCIES, operatorAccountIndex } from "./lib/demo-agencies";
 import { createRegistryIdSource } from "../server/chain/registry-id";
+import { limitHeapGrowth } from "../server/lib/heap-growth";
 
 const log = (line: string) => process.stdout.write(`[certchain] ${line}\n`);
 
@@ -31,6 +32,7 @@ async function main() {
     return;
   }
   const config = loadConfig();
+  limitHeapGrowth(config.heapGrowingPercent);
   // First of all: one service per data directory. A second start stops here, touching nothing.
   try {
     lock = acquireDataDirLock(config.dataDir, {

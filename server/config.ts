@@ -30,6 +30,8 @@ export interface Config {
   batchDelayMs: number;
   /** Worker threads that sign batch requests' credentials; 0 signs on the main thread. */
   signingWorkers: number;
+  /** Heap growth after a full collection, in per cent of what survived (see limitHeapGrowth); 0 is V8's own. */
+  heapGrowingPercent: number;
   confirmations: number;
   rateLimitPerMinute: number;
   logLevel: string;
@@ -68,6 +70,7 @@ const SETTINGS: Setting[] = [
   { env: "BATCH_SIZE", key: "batchSize", parse: int("BATCH_SIZE"), fallback: 10_000, help: "certificates per anchored batch, at most" },
   { env: "BATCH_DELAY_MS", key: "batchDelayMs", parse: int("BATCH_DELAY_MS"), fallback: 2_000, help: "longest wait before a batch is anchored" },
   { env: "SIGNING_WORKERS", key: "signingWorkers", parse: int("SIGNING_WORKERS"), fallback: Math.max(1, os.availableParallelism() - 1), help: "worker threads signing batch requests (0: the main thread) [cores - 1, at least 1]" },
+  { env: "HEAP_GROWING_PERCENT", key: "heapGrowingPercent", parse: int("HEAP_GROWING_PERCENT"), fallback: 50, help: "how far the heap grows after each full garbage collection, in per cent of what survived (0: V8's own, up to 4x); no ceiling either way" },
   { env: "CHAIN_TIMEOUT_MS", key: "chainTimeoutMs", parse: int("CHAIN_TIMEOUT_MS"), fallback: 4_000, help: "deadline of every chain request; a silent chain answers 503 CHAIN_UNAVAILABLE after it" },
   { env: "CHAIN_TX_TIMEOUT_MS", key: "chainTxTimeoutMs", parse: int("CHAIN_TX_TIMEOUT_MS"), fallback: 60_000, help: "longest wait for a sent transaction to be mined" },
   { env: "CHAIN_CHECK_INTERVAL_MS", key: "chainCheckIntervalMs", parse: int("CHAIN_CHECK_INTERVAL_MS"), fallback: 30_000, help: "how often the chain's identity (chain id, registry code, latest anchors) is checked" },

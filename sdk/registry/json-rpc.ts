@@ -58,17 +58,28 @@ type FetchFunction = (input: string, init: { method: string; headers: Record<str
 
 let nextId = 1;
 
-/** JSON-RPC 2.0 over HTTP POST with `fetch`; the signal aborts the request itself. */
+/**
+ * JSON-RPC 2.0 over HTTP POST with `fetch`; the signal aborts the request itself. A request whose
+ * connection fails before any answer (`fetch` rejects: a node closing an idle keep-alive
+ * connection just as it is reused, a reset under load) is sent once more: the SDK only reads, so
+ * a repeat is harmless, and without it one dropped socket made a whole group of certificates
+ * `unverifiable`. An answer of any kind, an abort or the deadline is never repeated.
+ */
 export function httpTransport(url: string, fetchImpl?: FetchFunction): JsonRpcTransport {
   return {
     label: endpointLabel(url),
     async request(method, params, signal) {
       const doFetch = fetchImpl ?? (globalThis.fetch as unknown as FetchFunction);
-      const response = await doFetch(url, {
-        method: "POST",
-        headers: { "content-type": "application/json" },
-        body: JSON.stringify({ jsonrpc: "2.0", id: nextId++, method, params }),
-        signal,
+      const send = () =>
+        doFetch(url, {
+          method: "POST",
+          headers: { "content-type": "application/json" },
+          body: JSON.stringify({ jsonrpc: "2.0", id: nextId++, method, params }),
+          signal,
+        });
+      const response = await send().catch((error: unknown) => {
+        if (signal.aborted) throw error;
+        return send();
       });
       // The body is read under the same signal: a node that sends headers and then stalls is cut off too.
       const body = (await untilAborted(
