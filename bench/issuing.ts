@@ -17,6 +17,7 @@ export interface IssuingResult {
   credentials: string[];
   batches: Batch[];
   startupMs: number;
+  /** The signing pool's wall time; trees and proofs are built inside it, so it equals `totalMs`. */
   signWallMs: number;
   /** Summed over the workers (CPU-ish time inside the SDK calls). */
   signCpuMs: number;
