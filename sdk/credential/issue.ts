@@ -36,22 +36,30 @@ export interface IssueCredentialParameters {
   signer: CredentialSigner;
 }
 
-// Salts are 22-character slices of one base64url string encoding a random pool: 132 random bits
-// each (RFC 9901 §9.3 asks for at least 128), one getRandomValues call and one encode per 2,048
-// salts instead of one encode per salt. 33 bytes are exactly 44 characters (two salts, no
-// padding), so every slice is aligned to whole random characters.
+// Salts are 128 random bits each (RFC 9901 §9.3), written as the canonical base64url of 16 bytes
+// (22 characters, the last one carrying 2 bits), as before; but they are cut from one base64url
+// string encoding a random pool, one getRandomValues call and one encode per 2,048 salts instead
+// of one encode per salt. 33 bytes are exactly 44 characters, so the pool has no padding and
+// every 22-character slice starts on a whole character. Canonical matters: the paper (QR) format
+// packs canonical base64url strings as their bytes.
 const SALT_CHARS = 22;
 const SALT_POOL_BYTES = 33 * 1024; // within getRandomValues' 65,536-byte limit
+const B64URL_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+/** By character code: the base64url character with the low 4 bits of its value cleared. */
+const LAST_SALT_CHARACTER: string[] = [];
+for (let value = 0; value < 64; value++) LAST_SALT_CHARACTER[B64URL_ALPHABET.charCodeAt(value)] = B64URL_ALPHABET[value & 0b110000];
 let saltPool = "";
 let saltOffset = 0;
 
-/** A fresh disclosure salt: 22 base64url characters, 132 bits from the platform's CSPRNG. */
+/** A fresh disclosure salt: base64url of 16 bytes from the platform's CSPRNG. */
 function salt(): string {
   if (saltOffset >= saltPool.length) {
     saltPool = base64urlEncode(crypto.getRandomValues(new Uint8Array(SALT_POOL_BYTES)));
     saltOffset = 0;
   }
-  return saltPool.slice(saltOffset, (saltOffset += SALT_CHARS));
+  const start = saltOffset;
+  saltOffset += SALT_CHARS;
+  return saltPool.slice(start, start + SALT_CHARS - 1) + LAST_SALT_CHARACTER[saltPool.charCodeAt(start + SALT_CHARS - 1)];
 }
 
 const encodeJson = (value: unknown): string => base64urlOfUtf8(JSON.stringify(value));
