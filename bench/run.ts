@@ -9,7 +9,7 @@ import { anchorBatches } from "./anchoring";
 import { deployAndSeed } from "./chain-setup";
 import { loadConfig } from "./config";
 import { startHardhatNode, type HardhatNode } from "./hardhat-node";
-import { runIssuing } from "./issuing";
+import { runIssuing, type IssuingResult } from "./issuing";
 import { processMaxRss, processPeakRss, startMemorySampler } from "./memory";
 import { formatTable, int, mib, perSecond, seconds, type Row } from "./report";
 import { writeResults } from "./results-file";
@@ -32,6 +32,21 @@ for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {
   });
 }
 
+/**
+ * How the issuing figure is made up. Sign + leaf run in the workers; each batch's tree and proofs
+ * are built on the main thread while the workers sign later batches, so the total is one wall
+ * time ("go" → last proof), and tree/proof times are main-thread time inside it.
+ */
+function issuingRows(issuing: IssuingResult, n: number, treeCount: number, batchSize: number): Row[] {
+  return [
+    { metric: "sign + leaf in workers (time in the SDK calls, summed over workers)", value: `${seconds(issuing.signCpuMs)} + ${seconds(issuing.leafCpuMs)}` },
+    { metric: `tree build (${treeCount} tree${treeCount === 1 ? "" : "s"} of ≤ ${int(batchSize)} leaves, main thread, overlapped)`, value: seconds(issuing.treeMs) },
+    { metric: "proofs (tree.proofOf, every leaf, main thread, overlapped)", value: seconds(issuing.proofMs) },
+    { metric: "  trees + proofs after the last credential arrived (not overlapped)", value: seconds(issuing.tailMs) },
+    { metric: "issuing CPU, all threads (µs per certificate)", value: `${seconds(issuing.cpuMs)} (${((issuing.cpuMs * 1000) / n).toFixed(1)} µs)` },
+  ];
+}
+
 async function main(): Promise<void> {
   const config = loadConfig();
   const { n, batchSize, targets } = config;
@@ -39,7 +54,7 @@ async function main(): Promise<void> {
   log(`bench: ${int(n)} certificates, batches of ${int(batchSize)}, ${config.workers} signing workers, ${os.cpus().length} cores, node ${process.version}`);
 
   // 1. issuing primitives
-  log("bench: issuing (sign + leaf in workers, then trees and proofs)…");
+  log("bench: issuing (sign + leaf in workers; trees and proofs on the main thread as batches complete)…");
   const issuing = await runIssuing({ n, batchSize, workerCount: config.workers, issuer: AGENCY.slug, memory, log });
   const issuingRate = perSecond(n, issuing.totalMs);
   const treeCount = issuing.batches.length;
@@ -74,10 +89,8 @@ async function main(): Promise<void> {
     const skipped = (metric: string): Row => ({ metric, value: "skipped (BENCH_SERVICE=0)" });
     console.log(
       formatTable(`certchain bench: ${int(n)} certificates (${new Date().toISOString()})`, [
-        { metric: "sign + leaf, certificates/s (wall)", value: `${int(perSecond(n, issuing.signWallMs))}/s (${seconds(issuing.signWallMs)})`, ratio: perSecond(n, issuing.signWallMs) / issuingRate },
-        { metric: `tree build (${treeCount} trees)`, value: seconds(issuing.treeMs) },
-        { metric: "proofs (tree.proofOf, every leaf)", value: seconds(issuing.proofMs) },
-        { metric: "issuing total, certificates/s", value: `${int(issuingRate)}/s (${seconds(issuing.totalMs)})`, ratio: 1, target: `≥ ${int(targets.issuingPerSecond)}/s`, met: issuingRate >= targets.issuingPerSecond },
+        ...issuingRows(issuing, n, treeCount, batchSize),
+        { metric: "issuing total, certificates/s (signed + leaf + in a tree + proof, wall)", value: `${int(issuingRate)}/s (${seconds(issuing.totalMs)})`, ratio: 1, target: `≥ ${int(targets.issuingPerSecond)}/s`, met: issuingRate >= targets.issuingPerSecond },
         { metric: "verifyMany, certificates/s", value: `${int(verifyRate)}/s (${seconds(verifying.many.ms)})`, ratio: verifyRate / issuingRate, target: `≥ ${int(targets.verifyPerSecond)}/s`, met: verifyRate >= targets.verifyPerSecond },
         { metric: "valid verdicts (verifyMany / verifyEach)", value: `${int(verifying.many.valid)} / ${int(verifying.each.valid)} of ${int(n)}`, target: "all", met: verifying.failures.length === 0 },
         { metric: "peak RSS, verifyMany process", value: mib(verifying.many.maxRssBytes), target: `≤ ${mib(targets.verifyPeakRssBytes)}`, met: verifying.many.maxRssBytes <= targets.verifyPeakRssBytes },
@@ -103,11 +116,8 @@ async function main(): Promise<void> {
   const rows: Row[] = [
     { metric: "certificates", value: int(n) },
     { metric: "signing workers (start-up, not timed)", value: `${config.workers} (${seconds(issuing.startupMs)})` },
-    { metric: "sign + leaf, certificates/s (wall)", value: `${int(perSecond(n, issuing.signWallMs))}/s (${seconds(issuing.signWallMs)})`, ratio: perSecond(n, issuing.signWallMs) / issuingRate },
-    { metric: "  of which leaf (worker CPU, summed)", value: seconds(issuing.leafCpuMs) },
-    { metric: `tree build (${treeCount} tree${treeCount === 1 ? "" : "s"} of ≤ ${int(batchSize)} leaves)`, value: seconds(issuing.treeMs) },
-    { metric: "proofs (tree.proofOf, every leaf)", value: seconds(issuing.proofMs) },
-    { metric: "issuing total, certificates/s", value: `${int(issuingRate)}/s (${seconds(issuing.totalMs)})`, ratio: 1, target: `≥ ${int(targets.issuingPerSecond)}/s`, met: issuingRate >= targets.issuingPerSecond },
+    ...issuingRows(issuing, n, treeCount, batchSize),
+    { metric: "issuing total, certificates/s (signed + leaf + in a tree + proof, wall)", value: `${int(issuingRate)}/s (${seconds(issuing.totalMs)})`, ratio: 1, target: `≥ ${int(targets.issuingPerSecond)}/s`, met: issuingRate >= targets.issuingPerSecond },
     { metric: "peak RSS, issuing (process incl. workers)", value: mib(issuing.peakRss) },
     { metric: "hardhat node start-up", value: seconds(nodeStartMs) },
     { metric: "anchor transactions", value: int(anchoring.transactions) },
@@ -145,6 +155,8 @@ async function main(): Promise<void> {
     issuing: {
       workerStartupMs: issuing.startupMs,
       signWallMs: issuing.signWallMs,
+      cpuMs: issuing.cpuMs,
+      tailMs: issuing.tailMs,
       signWorkerMs: issuing.signCpuMs,
       leafWorkerMs: issuing.leafCpuMs,
       treeMs: issuing.treeMs,

@@ -1,4 +1,4 @@
-import { base64urlEncode, utf8 } from "../lib/bytes";
+import { base64urlEncode, base64urlOfUtf8, utf8 } from "../lib/bytes";
 import { sha256Base64url } from "../lib/hash";
 import { issuerUriOf } from "./issuer-uri";
 import type { CredentialSigner } from "./signer";
@@ -36,22 +36,45 @@ export interface IssueCredentialParameters {
   signer: CredentialSigner;
 }
 
-const SALT_BYTES = 16; // 128 bits, as RFC 9901 §9.3 recommends
-const POOL_BYTES = 64 * 1024;
-let pool = new Uint8Array(0);
-let poolOffset = 0;
+// Salts are 128 random bits each (RFC 9901 §9.3), written as the canonical base64url of 16 bytes
+// (22 characters, the last one carrying 2 bits), as before; but they are cut from one base64url
+// string encoding a random pool, one getRandomValues call and one encode per 2,048 salts instead
+// of one encode per salt. 33 bytes are exactly 44 characters, so the pool has no padding and
+// every 22-character slice starts on a whole character. Canonical matters: the paper (QR) format
+// packs canonical base64url strings as their bytes.
+const SALT_CHARS = 22;
+const SALT_POOL_BYTES = 33 * 1024; // within getRandomValues' 65,536-byte limit
+const B64URL_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+/** By character code: the base64url character with the low 4 bits of its value cleared. */
+const LAST_SALT_CHARACTER: string[] = [];
+for (let value = 0; value < 64; value++) LAST_SALT_CHARACTER[B64URL_ALPHABET.charCodeAt(value)] = B64URL_ALPHABET[value & 0b110000];
+let saltPool = "";
+let saltOffset = 0;
 
-// One getRandomValues call per 4,096 salts instead of one per salt.
+/** A fresh disclosure salt: base64url of 16 bytes from the platform's CSPRNG. */
 function salt(): string {
-  if (poolOffset + SALT_BYTES > pool.length) {
-    pool = crypto.getRandomValues(new Uint8Array(POOL_BYTES));
-    poolOffset = 0;
+  if (saltOffset >= saltPool.length) {
+    saltPool = base64urlEncode(crypto.getRandomValues(new Uint8Array(SALT_POOL_BYTES)));
+    saltOffset = 0;
   }
-  const bytes = pool.subarray(poolOffset, (poolOffset += SALT_BYTES));
-  return base64urlEncode(bytes);
+  const start = saltOffset;
+  saltOffset += SALT_CHARS;
+  return saltPool.slice(start, start + SALT_CHARS - 1) + LAST_SALT_CHARACTER[saltPool.charCodeAt(start + SALT_CHARS - 1)];
 }
 
-const encodeJson = (value: unknown): string => base64urlEncode(utf8(JSON.stringify(value)));
+const encodeJson = (value: unknown): string => base64urlOfUtf8(JSON.stringify(value));
+
+const RESERVED_CLAIMS: ReadonlySet<string> = new Set(VISIBLE_CLAIMS);
+const isReservedClaim = (name: string): boolean => RESERVED_CLAIMS.has(name) || name.startsWith("_") || name === "...";
+
+// The JOSE header is the same for every credential of one key: encode it once per key.
+let lastHeader = { alg: "", kid: "", encoded: "" };
+function encodedHeaderOf(signer: CredentialSigner): string {
+  if (signer.alg !== lastHeader.alg || signer.kid !== lastHeader.kid) {
+    lastHeader = { alg: signer.alg, kid: signer.kid, encoded: encodeJson({ alg: signer.alg, typ: "dc+sd-jwt", kid: signer.kid }) };
+  }
+  return lastHeader.encoded;
+}
 
 /** Which parts below one claim are disclosures of their own: a trie over claim paths. */
 interface Plan {
@@ -135,40 +158,36 @@ function conceal(value: unknown, plan: Plan | undefined, out: string[]): unknown
 export async function issueCredential(parameters: IssueCredentialParameters): Promise<string> {
   const { vct, issuer, certificateNumber, claims, signer } = parameters;
   const names = Object.keys(claims);
-  const reserved = names.filter((name) => (VISIBLE_CLAIMS as readonly string[]).includes(name) || name.startsWith("_") || name === "...");
+  const reserved = names.filter(isReservedClaim);
   if (reserved.length > 0) throw new TypeError(`reserved claim names: ${reserved.join(", ")}`);
   const issuedAt = parameters.issuedAt ?? Math.floor(Date.now() / 1000);
 
-  let disclosures: string[];
-  let digests: string[];
-  if (!parameters.selectivePaths || parameters.selectivePaths.length === 0) {
-    // The common flat shape, kept on its own path: issuing speed is bound by it.
-    disclosures = names.map((name) => encodeJson([salt(), name, claims[name]]));
-    digests = disclosures.map(sha256Base64url);
-  } else {
-    const plan = planOf(parameters.selectivePaths);
-    disclosures = [];
-    digests = names.map((name) => {
-      const disclosure = encodeJson([salt(), name, conceal(claims[name], plan.get(name), disclosures)]);
-      disclosures.push(disclosure);
-      return sha256Base64url(disclosure);
-    });
+  // Nested disclosures (if any) go to `disclosures` before the top-level one that holds them.
+  const plan = parameters.selectivePaths && parameters.selectivePaths.length > 0 ? planOf(parameters.selectivePaths) : undefined;
+  const disclosures: string[] = [];
+  const digests: string[] = new Array(names.length);
+  for (let i = 0; i < names.length; i++) {
+    const name = names[i];
+    const disclosure = encodeJson([salt(), name, plan ? conceal(claims[name], plan.get(name), disclosures) : claims[name]]);
+    disclosures.push(disclosure);
+    digests[i] = sha256Base64url(disclosure);
   }
   // Sorted digests reveal nothing about the order of claims (RFC 9901 §4.2.4.1).
   digests.sort();
-  const payload = {
-    iss: parameters.issuerUri ?? issuerUriOf(issuer),
-    vct,
-    ...(parameters.vctIntegrity !== undefined ? { "vct#integrity": parameters.vctIntegrity } : {}),
-    iat: issuedAt,
-    nbf: parameters.validFrom ?? issuedAt,
-    ...(parameters.validUntil !== undefined ? { exp: parameters.validUntil } : {}),
-    certificate_number: certificateNumber,
-    ...(parameters.status !== undefined ? { status: { status_list: { idx: parameters.status.idx, uri: parameters.status.uri } } } : {}),
-    _sd: digests,
-    _sd_alg: "sha-256",
-  };
-  const signingInput = `${encodeJson({ alg: signer.alg, typ: "dc+sd-jwt", kid: signer.kid })}.${encodeJson(payload)}`;
-  const signature = base64urlEncode(await signer.sign(utf8(signingInput)));
-  return `${signingInput}.${signature}~${disclosures.map((d) => `${d}~`).join("")}`;
+  // Assigned in the order the claims appear in the JWT (JSON keeps insertion order).
+  const payload: Record<string, unknown> = { iss: parameters.issuerUri ?? issuerUriOf(issuer), vct };
+  if (parameters.vctIntegrity !== undefined) payload["vct#integrity"] = parameters.vctIntegrity;
+  payload.iat = issuedAt;
+  payload.nbf = parameters.validFrom ?? issuedAt;
+  if (parameters.validUntil !== undefined) payload.exp = parameters.validUntil;
+  payload.certificate_number = certificateNumber;
+  if (parameters.status !== undefined) payload.status = { status_list: { idx: parameters.status.idx, uri: parameters.status.uri } };
+  payload._sd = digests;
+  payload._sd_alg = "sha-256";
+  const signingInput = `${encodedHeaderOf(signer)}.${encodeJson(payload)}`;
+  const signed = signer.sign(utf8(signingInput));
+  const signature = base64urlEncode(signed instanceof Uint8Array ? signed : await signed);
+  // One join gives one flat string (`<jwt>~<disclosure>~…~`); concatenation would leave a rope
+  // that every reader (the leaf hash, postMessage, a database write) first copies flat.
+  return [`${signingInput}.${signature}`, ...disclosures, ""].join("~");
 }

@@ -1,5 +1,5 @@
-import { toHex, type Hex } from "../lib/bytes";
-import { sha256 } from "../lib/hash";
+import type { Hex } from "../lib/bytes";
+import { sha256Hex } from "../lib/hash";
 
 /** The issuer-signed JWT: everything before the first `~`. */
 export const issuerSignedJwtOf = (sdJwt: string): string => {
@@ -14,4 +14,4 @@ export const issuerSignedJwtOf = (sdJwt: string): string => {
  * @example
  * const leaf = credentialLeaf(sdJwt); // "0x…" (32 bytes)
  */
-export const credentialLeaf = (sdJwt: string): Hex => toHex(sha256(issuerSignedJwtOf(sdJwt)));
+export const credentialLeaf = (sdJwt: string): Hex => sha256Hex(issuerSignedJwtOf(sdJwt));

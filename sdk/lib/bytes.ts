@@ -56,11 +56,20 @@ export function fromHex(hex: string): Uint8Array {
 const B64URL = /^[A-Za-z0-9_-]*$/;
 
 export function base64urlEncode(bytes: Uint8Array): string {
-  if (NodeBuffer) return NodeBuffer.from(bytes).toString("base64url");
+  // A view, not a copy, of the caller's bytes.
+  if (NodeBuffer) return NodeBuffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("base64url");
   let binary = "";
   for (let i = 0; i < bytes.length; i++) binary += String.fromCharCode(bytes[i]);
   return btoa(binary).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
 }
+
+/**
+ * base64url of the UTF-8 bytes of `text`: JWT segments and SD-JWT disclosures. Node encodes the
+ * string in one pass into its pooled buffer memory; the portable path is `utf8` then encode.
+ */
+export const base64urlOfUtf8: (text: string) => string = NodeBuffer
+  ? (text) => NodeBuffer.from(text, "utf8").toString("base64url")
+  : (text) => base64urlEncode(utf8(text));
 
 /** Standard base64 with padding (RFC 4648 §4), as W3C Subresource Integrity writes digests. */
 export const base64Encode = (bytes: Uint8Array): string => {

@@ -80,6 +80,45 @@ describe("sdk credential", function () {
     expect(credentialLeaf(a.sdJwt)).not.to.equal(credentialLeaf(b.sdJwt));
   });
 
+  it("salts are 128 random bits (RFC 9901 §9.3) as canonical base64url of 16 bytes, unique across pool refills", async function () {
+    // 400 credentials × their claims use more salts than one random pool holds (2,048).
+    const signer = createNodeSigner(ed);
+    const type = certificateTypes[0];
+    const claims = type.schema.examples![0] as Record<string, unknown>;
+    const salts: string[] = [];
+    for (let i = 0; i < 400; i++) {
+      const sdJwt = await issueCredential({ vct: type.vct, issuer: "sh-amr", certificateNumber: `SH-${i}`, claims, signer });
+      for (const disclosure of parseCredential(sdJwt).disclosures) salts.push(disclosure.salt);
+    }
+    expect(salts.length).to.be.greaterThan(2 * 2048);
+    for (const salt of salts) {
+      expect(salt).to.match(/^[A-Za-z0-9_-]{22}$/);
+      // Canonical: the paper format packs such strings as their 16 bytes.
+      expect(Buffer.from(salt, "base64url").toString("base64url")).to.equal(salt);
+    }
+    expect(new Set(salts).size).to.equal(salts.length);
+    // Every bit is random: 6 per character, and the last character's 2 (4 values, all seen).
+    for (let position = 0; position < 21; position++) expect(new Set(salts.map((s) => s[position])).size, `position ${position}`).to.equal(64);
+    expect(new Set(salts.map((s) => s[21])).size).to.equal(4);
+  });
+
+  it("nested disclosures get their own fresh salts, and the credential round-trips", async function () {
+    const signer = createNodeSigner(ed);
+    const claims = { address: { city: "上海", street: "世纪大道 100 号" }, branches: ["浦东", "静安"] };
+    const sdJwt = await issueCredential({
+      vct: certificateTypes[0].vct,
+      issuer: "sh-amr",
+      certificateNumber: "SH-N",
+      claims,
+      selectivePaths: [["address", "city"], ["branches", null]],
+      signer,
+    });
+    const { disclosures } = parseCredential(sdJwt);
+    expect(disclosures).to.have.length(2 + 1 + 2);
+    expect(new Set(disclosures.map((d) => d.salt)).size).to.equal(disclosures.length);
+    expect(disclosedClaimsOf(parseCredential(sdJwt))).to.deep.include(claims);
+  });
+
   it("refuses subject claims that would shadow the visible ones", async function () {
     const type = certificateTypes[0];
     for (const name of ["iss", "vct", "exp", "certificate_number", "_sd"]) {

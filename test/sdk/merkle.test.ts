@@ -31,6 +31,32 @@ describe("sdk merkle", function () {
     for (const [i, leaf] of theirs.entries()) expect(ours.proofOf(leaf as Hex)).to.deep.equal(theirs.getProof(i));
   });
 
+  it("upper-case and repeated leaves: the same root and proofs as OpenZeppelin's, found under either spelling", function () {
+    const lower = leavesOf(40, "case");
+    const leaves = [...lower.slice(0, 20).map((leaf) => `0x${leaf.slice(2).toUpperCase()}` as Hex), ...lower.slice(20), lower[3], lower[30]];
+    const ours = buildMerkleTree(leaves);
+    const theirs = SimpleMerkleTree.of(leaves);
+    expect(ours.root).to.equal(theirs.root);
+    expect(ours.size).to.equal(42);
+    for (const leaf of lower) {
+      const proof = ours.proofOf(leaf)!;
+      expect(SimpleMerkleTree.verify(ours.root, leaf, proof)).to.equal(true);
+      expect(ours.proofOf(`0x${leaf.slice(2).toUpperCase()}` as Hex)).to.deep.equal(proof);
+    }
+  });
+
+  it("a 3,000-leaf tree (12 levels, deeper than the property test): OpenZeppelin's root, and every proof leads to it, asked twice", function () {
+    const leaves = leavesOf(3_000, "deep");
+    const ours = buildMerkleTree(leaves);
+    expect(ours.root).to.equal(SimpleMerkleTree.of(leaves).root);
+    const memo = new Map<string, Hex>();
+    for (const leaf of leaves) expect(processProof(leaf, ours.proofOf(leaf)!, memo)).to.equal(ours.root);
+    // Node hex is cached: the second answer is the same, and a caller changing one cannot change it.
+    const first = ours.proofOf(leaves[7])!;
+    first[0] = `0x${"00".repeat(32)}`;
+    expect(processProof(leaves[7], ours.proofOf(leaves[7])!)).to.equal(ours.root);
+  });
+
   it("proofs verify on chain with OpenZeppelin's MerkleProof.sol", async function () {
     const harness = await (await hre.ethers.getContractFactory("MerkleProofHarness")).deploy();
     for (const n of [1, 2, 5, 64, 1000]) {
