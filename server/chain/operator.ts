@@ -1,5 +1,6 @@
 import { Contract, type ContractTransactionReceipt, type Signer } from "ethers";
 import { CERTCHAIN_REGISTRY_ABI, type Hex } from "@certchain/sdk";
+import type { StatusAction } from "../domain/certificate";
 import { receiptOf } from "./receipt";
 
 export interface StatusUpdate {
@@ -12,8 +13,6 @@ export interface StatusUpdate {
 
 /** The contract's `NO_STATUS_INDEX`: a certificate without a status-list entry. */
 export const NO_STATUS_INDEX = 2n ** 64n - 1n;
-
-export type StatusAction = "revoke" | "suspend" | "reinstate";
 
 /** An agency operator's writes: anchoring roots and changing certificate status in bulk. */
 export function createOperatorClient(address: string, operator: Signer) {

@@ -49,21 +49,11 @@ import { createStatusListPublisher } from "../status-list/publisher";
 import { createIssuerMetadataReader } from "./issuer-metadata";
 import { createTypeCatalogue, type CatalogueEntry } from "./type-catalogue";
 import { formatSerial, newCertificateId } from "./identifiers";
-import type {
-  AccreditationView,
-  AgencyTokenView,
-  AgencyView,
-  BatchItemResult,
-  CertificateRecord,
-  CertificateState,
-  IssueRequest,
-  IssuingService,
-  Principal,
-  Readiness,
-  RequestContext,
-  StatusAction,
-  TypeView,
-} from "./types";
+import type { BatchItemResult, CertificateRecord, CertificateState, IssueRequest, StatusAction } from "../domain/certificate";
+import type { Principal, RequestContext } from "../domain/principal";
+import type { Readiness } from "../domain/readiness";
+import type { AgencyTokenView, AgencyView, TypeView } from "../domain/views";
+import type { IssuingService } from "./types";
 
 export const MAX_BATCH_ITEMS = 10_000;
 

@@ -3,7 +3,8 @@ import { notarisationReceipt } from "@certchain/sdk";
 import { apiError } from "../../errors";
 import { envelopeSchema, errorResponses, issueHeaders } from "../../schemas";
 import { withPreferredWait } from "./certificates/prefer-wait";
-import type { IssuingService, RequestContext } from "../../service/types";
+import type { RequestContext } from "../../domain/principal";
+import type { IssuingService } from "../../service/types";
 
 export interface NotarisationRoutesOptions {
   /** Default: the app's `service` decoration (server/plugins/app/service.ts). */

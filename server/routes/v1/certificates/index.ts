@@ -1,7 +1,8 @@
 import Ajv from "ajv";
 import addFormats from "ajv-formats";
 import type { FastifyInstance, FastifyRequest } from "fastify";
-import type { BatchItemResult, CertificateRecord, IssueRequest, RequestContext, StatusAction } from "../../../service/types";
+import type { BatchItemResult, CertificateRecord, IssueRequest, StatusAction } from "../../../domain/certificate";
+import type { RequestContext } from "../../../domain/principal";
 import { API_ERRORS } from "../../../errors";
 import { fieldErrorsOf } from "../../../plugins/app/errors";
 import {
