@@ -11,7 +11,7 @@ import { acquireDataDirLock, DataDirLockedError, type DataDirLock } from "../ser
 import { openDatabase } from "../server/store/database";
 import { createBatchStore } from "../server/store/batch-store";
 import { createCertificateStore } from "../server/store/certificate-store";
-import { openChain, type ChainSession } from "./lib/dev-chain";
+import { openChain, type ChainSession } from "../server/chain/open-chain";
 import { seedDemo } from "./lib/seed-demo";
 import { writeFileAtomic } from "./cli/files";
 import { createService } from "../server/service/create-service";

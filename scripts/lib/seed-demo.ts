@@ -2,7 +2,7 @@ import type { Signer } from "ethers";
 import { createRegistryAdmin } from "../../server/chain/registry-admin";
 import { agencyIdOf, bundledTypeVersions, createRegistryReader, findTypeById, typeIdOf, type Hex } from "@certchain/sdk";
 import { derivedCreditCode } from "../../server/service/identifiers";
-import type { ChainSession } from "./dev-chain";
+import type { ChainSession } from "../../server/chain/open-chain";
 import { DEMO_AGENCIES } from "./demo-agencies";
 
 /**

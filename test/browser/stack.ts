@@ -6,7 +6,7 @@ import { buildApp } from "../../server/app";
 import { DEV_MNEMONIC } from "../../server/config";
 import { createService, type Service } from "../../server/service/create-service";
 import { createShareStore, type ShareStore } from "../../server/store/share-store";
-import { openChain, type ChainSession } from "../../scripts/lib/dev-chain";
+import { openChain, type ChainSession } from "../../server/chain/open-chain";
 import { seedDemo } from "../../scripts/lib/seed-demo";
 import { DEMO_AGENCIES } from "../../scripts/lib/demo-agencies";
 import { freePort } from "../support/ports";

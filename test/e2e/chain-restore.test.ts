@@ -2,7 +2,7 @@ import { expect } from "chai";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { openChain, type ChainSession } from "../../scripts/lib/dev-chain";
+import { openChain, type ChainSession } from "../../server/chain/open-chain";
 import { DEV_MNEMONIC } from "../../server/config";
 import { createRegistryAdmin } from "../../server/chain/registry-admin";
 import { createOperatorClient } from "../../server/chain/operator";

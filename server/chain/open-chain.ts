@@ -1,18 +1,16 @@
 import path from "node:path";
 import { HDNodeWallet, keccak256, type JsonRpcProvider } from "ethers";
 import type { Hex } from "@certchain/sdk";
-import { createChainFollower, type ChainFollower } from "../../server/chain/chain-follower";
-import { createChainGate, type ChainGate } from "../../server/chain/chain-gate";
-import type { RecordedAnchor } from "../../server/chain/chain-identity";
-import { createChainMonitor, type ChainMonitor } from "../../server/chain/chain-monitor";
-import { ChainWallet, type WalletFault } from "../../server/chain/chain-wallet";
-import { deployRegistry, readDeployment, writeDeployment, type DeploymentRecord } from "../../server/chain/deploy";
-import { DEFAULT_CHAIN_TIMEOUT_MS, devProvider, waitForRpc } from "../../server/chain/dev-node";
-import { openJournal, type Journal } from "../../server/chain/journal";
-import { createJsonRpc } from "../../server/chain/json-rpc";
-import { createDevNodeSupervisor, ForeignNodeError, type DevNodeSupervisor } from "../../server/chain/node-supervisor";
-
-export type { DeploymentRecord };
+import { createChainFollower, type ChainFollower } from "./chain-follower";
+import { createChainGate, type ChainGate } from "./chain-gate";
+import type { RecordedAnchor } from "./chain-identity";
+import { createChainMonitor, type ChainMonitor } from "./chain-monitor";
+import { ChainWallet, type WalletFault } from "./chain-wallet";
+import { deployRegistry, readDeployment, writeDeployment, type DeploymentRecord } from "./deploy";
+import { DEFAULT_CHAIN_TIMEOUT_MS, devProvider, waitForRpc } from "./dev-node";
+import { openJournal, type Journal } from "./journal";
+import { createJsonRpc } from "./json-rpc";
+import { createDevNodeSupervisor, ForeignNodeError, type DevNodeSupervisor } from "./node-supervisor";
 
 export interface ChainSession {
   rpcUrl: string;

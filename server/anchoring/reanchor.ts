@@ -1,15 +1,14 @@
 import { Contract, getCreateAddress, keccak256, type Provider, type Signer } from "ethers";
 import { CERTCHAIN_REGISTRY_ABI, agencyIdOf, createAnchoredEnvelope, createRegistryReader, findTypeById, type Hex } from "@certchain/sdk";
+import { deployRegistry, type DeploymentRecord } from "../chain/deploy";
+import { createOperatorClient } from "../chain/operator";
+import { createRegistryAdmin } from "../chain/registry-admin";
+import type { CertificateRecord, StatusAction } from "../domain/certificate";
 import type { KeyStore } from "../keys/key-store";
-import type { CertificateRecord } from "../domain/certificate";
 import { createAuditLog, type NewAuditEntry } from "../store/audit-log";
 import { createBatchStore, type BatchRecord } from "../store/batch-store";
 import { createCertificateStore } from "../store/certificate-store";
 import type { Database } from "../store/database";
-import { deployRegistry, type DeploymentRecord } from "./deploy";
-import type { StatusAction } from "../domain/certificate";
-import { createOperatorClient } from "./operator";
-import { createRegistryAdmin } from "./registry-admin";
 
 /** An agency as the service knows it: enough to register it again on a redeployed registry. */
 export interface ReanchorAgency {
