@@ -18,7 +18,7 @@ import { createService } from "../server/service/create-service";
 import { buildApp } from "../server/app";
 import { createShareStore } from "../server/store/share-store";
 import { DEMO_AGENCIES, operatorAccountIndex } from "./lib/demo-agencies";
-import { createRegistryIdSource } from "../server/chain/registry-id";
+import { createRegistryReads } from "../server/chain/registry-reads";
 import { limitHeapGrowth } from "../server/lib/heap-growth";
 
 const log = (line: string) => process.stdout.write(`[certchain] ${line}\n`);
@@ -116,7 +116,7 @@ async function main() {
       token: await service.issueToken({ kind: "agency", agency: agency.slug, subject: `demo-${agency.slug}` }, 30 * 24 * 3600),
     })),
   );
-  const registryId = chain.deployment.registryId ?? (await createRegistryIdSource(chain.provider, chain.deployment.address).get());
+  const registryId = chain.deployment.registryId ?? ((await createRegistryReads({ provider: chain.provider, address: chain.deployment.address, chainId: chain.chainId }).registryId()) ?? undefined);
   const demo = { apiUrl, rpcUrl: chain.rpcUrl, chainId: chain.chainId, registry: chain.deployment.address, registryId, rootToken, agencies };
   // A trust list with this registry, for `certchain verifier --registries` and `certchain verify --registries`.
   const trustList = [{ name: "本地开发链 (local dev chain)", id: registryId, chainId: chain.chainId, address: chain.deployment.address, rpcUrl: chain.rpcUrl }];

@@ -1,6 +1,7 @@
 import type { Signer } from "ethers";
+import { bundledTypeVersions, findTypeById, typeIdOf, type CertificateTypeRecord } from "@certchain/sdk";
 import { createRegistryAdmin } from "../../server/chain/registry-admin";
-import { agencyIdOf, bundledTypeVersions, createRegistryReader, findTypeById, typeIdOf, type Hex } from "@certchain/sdk";
+import { createRegistryReads, type RegistryReads } from "../../server/chain/registry-reads";
 import { derivedCreditCode } from "../../server/service/identifiers";
 import type { ChainSession } from "../../server/chain/open-chain";
 import { DEMO_AGENCIES } from "./demo-agencies";
@@ -14,15 +15,15 @@ import { DEMO_AGENCIES } from "./demo-agencies";
  */
 export async function seedDemo(chain: ChainSession, operators: Record<string, Signer>, log: (line: string) => void): Promise<void> {
   const admin = createRegistryAdmin(chain.deployment.address, chain.rootAuthority);
-  const reader = createRegistryReader({ chainId: chain.chainId, address: chain.deployment.address as Hex, provider: chain.provider });
-  await registerBuiltInTypes(admin, chain.deployment.address, log);
-  const known = new Set((await reader.agencies()).map((a) => a.slug));
+  const registry = createRegistryReads({ chainId: chain.chainId, address: chain.deployment.address, provider: chain.provider });
+  await registerBuiltInTypes(admin, registry, log);
+  const known = new Set((await registry.reader.agencies()).map((a) => a.slug));
   for (const agency of DEMO_AGENCIES) {
     if (known.has(agency.slug)) {
       for (const type of agency.types) {
         const { vct } = findTypeById(type)!;
-        const current = await admin.contract.accreditation(agencyIdOf(agency.slug), typeIdOf(vct));
-        if (current.validUntil === 0n) {
+        const current = await registry.accreditation(agency.slug, vct);
+        if (current.validUntil === 0) {
           await admin.setAccreditation(agency.slug, vct);
           log(`accredited ${agency.slug} for ${vct}`);
         }
@@ -41,13 +42,13 @@ export async function seedDemo(chain: ChainSession, operators: Record<string, Si
  * so the registry lists every type and a verifier without our SDK can check a built-in type's
  * document against the chain. Once per type version: registration is final.
  */
-async function registerBuiltInTypes(admin: ReturnType<typeof createRegistryAdmin>, address: string, log: (line: string) => void): Promise<void> {
-  let records: { metadataHash: string }[];
+async function registerBuiltInTypes(admin: ReturnType<typeof createRegistryAdmin>, registry: RegistryReads, log: (line: string) => void): Promise<void> {
+  let records: CertificateTypeRecord[];
   try {
-    records = await admin.contract.certificateTypes(bundledTypeVersions.map((type) => typeIdOf(type.vct)));
+    records = await registry.reader.typeRecords!(bundledTypeVersions.map((type) => typeIdOf(type.vct)));
   } catch {
     throw new Error(
-      `the registry at ${address} predates format v2 (it has no certificate type registry). It keeps verifying the certificates ` +
+      `the registry at ${registry.address} predates format v2 (it has no certificate type registry). It keeps verifying the certificates ` +
         `anchored on it, but this service needs a v2 registry: start with a fresh DATA_DIR (see docs/format-v2.md, "Migration path")`,
     );
   }

@@ -1,8 +1,9 @@
-import { Contract, getCreateAddress, keccak256, type Provider, type Signer } from "ethers";
-import { CERTCHAIN_REGISTRY_ABI, agencyIdOf, createAnchoredEnvelope, createRegistryReader, findTypeById, type Hex } from "@certchain/sdk";
+import { getCreateAddress, keccak256, type Provider, type Signer } from "ethers";
+import { agencyIdOf, createAnchoredEnvelope, findTypeById, type Hex } from "@certchain/sdk";
 import { deployRegistry, type DeploymentRecord } from "../chain/deploy";
 import { createOperatorClient } from "../chain/operator";
 import { createRegistryAdmin } from "../chain/registry-admin";
+import { createRegistryReads } from "../chain/registry-reads";
 import type { CertificateRecord, StatusAction } from "../domain/certificate";
 import type { KeyStore } from "../keys/key-store";
 import { createAuditLog, type NewAuditEntry } from "../store/audit-log";
@@ -72,7 +73,7 @@ export async function reanchor(options: ReanchorOptions): Promise<ReanchorReport
   const { db, provider, deployment, log } = options;
   const now = options.now ?? Date.now;
   const address = deployment.address;
-  const registry = new Contract(address, CERTCHAIN_REGISTRY_ABI, provider);
+  const registry = createRegistryReads({ provider, address, chainId: deployment.chainId });
   const admin = createRegistryAdmin(address, options.rootAuthority);
   const batches = createBatchStore(db);
   const certificates = createCertificateStore(db);
@@ -117,7 +118,7 @@ export async function reanchor(options: ReanchorOptions): Promise<ReanchorReport
     report.roots.checked += 1;
     const onChain = await registry.anchorOf(batch.root);
     let anchor: { transaction: Hex; block: number; anchoredAt: string };
-    if (Number(onChain.anchoredAt) === 0) {
+    if (onChain === undefined) {
       const operator = options.agencies.find((a) => a.slug === batch.agency)?.operator;
       if (!operator) {
         report.roots.conflicts.push(`${batch.root}: no operator account for ${batch.agency} on this node`);
@@ -127,19 +128,19 @@ export async function reanchor(options: ReanchorOptions): Promise<ReanchorReport
       const block = await provider.getBlock(receipt.blockNumber);
       anchor = { transaction: receipt.hash as Hex, block: receipt.blockNumber, anchoredAt: new Date(block!.timestamp * 1000).toISOString() };
       report.roots.reanchored += 1;
-    } else if (String(onChain.agencyId).toLowerCase() !== agencyIdOf(batch.agency).toLowerCase()) {
+    } else if (onChain.agencyId.toLowerCase() !== agencyIdOf(batch.agency).toLowerCase()) {
       report.roots.conflicts.push(`${batch.root}: anchored on chain by another agency (${onChain.agencyId})`);
       continue;
     } else {
-      const anchoredAt = new Date(Number(onChain.anchoredAt) * 1000).toISOString();
+      const anchoredAt = new Date(onChain.anchoredAt * 1000).toISOString();
       if (anchoredAt === batch.anchoredAt) {
         report.roots.intact += 1;
         continue;
       }
       // Anchored by an earlier, interrupted run: the chain's anchor wins.
-      const blockNumber = Number(onChain.blockNumber);
-      const [event] = await registry.queryFilter(registry.filters.RootAnchored(batch.root), blockNumber, blockNumber);
-      anchor = { transaction: (event?.transactionHash ?? batch.transaction) as Hex, block: blockNumber, anchoredAt };
+      const blockNumber = onChain.blockNumber;
+      const transaction = await registry.anchoringTransaction(batch.root, blockNumber);
+      anchor = { transaction: (transaction ?? batch.transaction) as Hex, block: blockNumber, anchoredAt };
       report.roots.repaired += 1;
     }
     reapply.push(...(await rewrite(batch, anchor)));
@@ -196,11 +197,10 @@ export async function reanchor(options: ReanchorOptions): Promise<ReanchorReport
 
   /** Revocations and suspensions the records hold but the chain does not: sent again, 100 per transaction. */
   async function reapplyStatuses(records: CertificateRecord[]): Promise<number> {
-    const reader = createRegistryReader({ chainId: deployment.chainId, address, provider });
     let applied = 0;
     for (const agency of new Set(records.map((r) => r.agency))) {
       const mine = records.filter((r) => r.agency === agency);
-      const onChain = await reader.statuses(agencyIdOf(agency), mine.map((r) => r.leaf));
+      const onChain = await registry.reader.statuses(agencyIdOf(agency), mine.map((r) => r.leaf));
       const todo = mine.filter((r, i) => CHAIN_STATE_OF[onChain[i].state] !== r.status);
       const operator = options.agencies.find((a) => a.slug === agency)?.operator;
       if (!operator || todo.length === 0) continue;

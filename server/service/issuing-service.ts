@@ -1,14 +1,11 @@
-import { Contract, type Provider, type Signer } from "ethers";
+import type { Provider, Signer } from "ethers";
 import {
-  CERTCHAIN_REGISTRY_ABI,
   ENVELOPE_VERSION,
   agencyIdOf,
   agencyIssuerUrl,
   anchorPendingEnvelope,
   createPendingEnvelope,
-  createRegistryReader,
   credentialLeaf,
-  creditCodeToBytes18,
   formatCertificateNumber,
   isCertchainError,
   parseEnvelope,
@@ -32,6 +29,7 @@ import { createTokenAuthority } from "../auth/tokens";
 import { createOperatorClient } from "../chain/operator";
 import { createRegistryAdmin } from "../chain/registry-admin";
 import { createRegistryIdSource } from "../chain/registry-id";
+import { createRegistryReads } from "../chain/registry-reads";
 import { revertNameOf } from "../chain/revert-name";
 import { apiError, detailsList } from "../errors";
 import type { ActiveSigner, KeyStore } from "../keys/key-store";
@@ -207,20 +205,19 @@ export async function createIssuingService(options: IssuingServiceOptions): Prom
   const tokens = createTokenAuthority(options.tokenSecret, tokenRegistry.isRevoked);
   const gate = chain.gate ?? openChainGate(chain.chainId);
   const timeoutMs = chain.timeoutMs ?? 4_000;
-  const accreditations = createAccreditationCache(db, chain.provider, chain.registryAddress, now, () => gate.status().phase === "ready");
-  const registryIds = createRegistryIdSource(chain.provider, chain.registryAddress);
-  const creditCodes = createCreditCodeCache(db, chain.provider, chain.registryAddress);
-  const registry = new Contract(chain.registryAddress, CERTCHAIN_REGISTRY_ABI, chain.provider);
+  const registry = createRegistryReads({ provider: chain.provider, address: chain.registryAddress, chainId: chain.chainId, name: chain.registryName });
+  const reader = registry.reader;
+  const accreditations = createAccreditationCache(db, registry, now, () => gate.status().phase === "ready");
+  const registryIds = createRegistryIdSource(registry);
+  const creditCodes = createCreditCodeCache(db, registry);
   const rootAdmin = () => createRegistryAdmin(chain.registryAddress, chain.rootAuthority);
-  const issuerMetadata = createIssuerMetadataReader({ provider: chain.provider, registryAddress: chain.registryAddress, publicUrl });
-  const reader = createRegistryReader({ chainId: chain.chainId, address: chain.registryAddress, provider: chain.provider, name: chain.registryName });
+  const issuerMetadata = createIssuerMetadataReader({ registry, publicUrl });
   const chainLock = createKeyedMutex();
   // Types are registered by the root authority's account, as keys and agencies are: one at a time.
   const catalogue = await createTypeCatalogue({
     db,
     publicUrl,
-    provider: chain.provider,
-    registryAddress: chain.registryAddress,
+    registry,
     admin: rootAdmin,
     rootWrite: (write) => chainLock(ROOT_WRITES, write),
   });
@@ -233,7 +230,7 @@ export async function createIssuingService(options: IssuingServiceOptions): Prom
     batches,
     audit,
     provider: chain.provider,
-    registryAddress: chain.registryAddress,
+    registry,
     registryIds,
     chainId: chain.chainId,
     operatorSignerFor: operatorFor,
@@ -506,7 +503,7 @@ export async function createIssuingService(options: IssuingServiceOptions): Prom
     if (anchor.status !== "anchored") return false;
     try {
       const onChain = await withDeadline(registry.anchorOf(anchor.root), timeoutMs);
-      return String(onChain.agencyId).toLowerCase() === agencyIdOf(record.agency).toLowerCase() && Number(onChain.anchoredAt) === Math.floor(Date.parse(anchor.anchoredAt) / 1000);
+      return onChain !== undefined && onChain.agencyId.toLowerCase() === agencyIdOf(record.agency).toLowerCase() && onChain.anchoredAt === Math.floor(Date.parse(anchor.anchoredAt) / 1000);
     } catch {
       return false;
     }
@@ -661,7 +658,7 @@ export async function createIssuingService(options: IssuingServiceOptions): Prom
       let registered;
       try {
         await gate.ready();
-        registered = (await withDeadline(admin.contract.agency(agencyIdOf(agency)), timeoutMs)).registered;
+        registered = (await withDeadline(registry.agency(agency), timeoutMs)).registered;
       } catch (error) {
         throw chainFailure(error);
       }
@@ -776,13 +773,13 @@ export async function createIssuingService(options: IssuingServiceOptions): Prom
         let holder;
         try {
           await gate.ready();
-          existing = await admin.contract.agency(agencyIdOf(request.slug));
-          if (!existing.registered) holder = await admin.contract.agencyOfCreditCode(creditCodeToBytes18(request.creditCode));
+          existing = await registry.agency(request.slug);
+          if (!existing.registered) holder = await registry.agencyOfCreditCode(request.creditCode);
         } catch (error) {
           throw chainFailure(error);
         }
         if (existing.registered) throw apiError("AGENCY_EXISTS");
-        if (BigInt(holder) !== 0n) throw apiError("CREDIT_CODE_TAKEN", undefined, { agencyId: holder });
+        if (holder !== undefined) throw apiError("CREDIT_CODE_TAKEN", undefined, { agencyId: holder });
         try {
           await admin.registerAgency(request.slug, request.name, request.creditCode);
           for (const id of request.types) await admin.setAccreditation(request.slug, catalogue.byId(id)!.type.vct);
