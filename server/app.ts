@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyServerOptions } from "fastify";
-import type { IssuingService } from "./service/types";
+import type { IssuingService } from "./service/issuing-service";
 import { createHttpApp, DEFAULT_REQUEST_TIMEOUT_MS } from "./http-app";
 import servicePlugin from "./plugins/app/service";
 import authPlugin from "./plugins/app/auth";

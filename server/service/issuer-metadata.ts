@@ -58,3 +58,5 @@ export function createIssuerMetadataReader(options: { registry: RegistryReads; p
     forget: (slug: string) => void cache.delete(slug),
   };
 }
+
+export type IssuerMetadataReader = ReturnType<typeof createIssuerMetadataReader>;
