@@ -136,7 +136,8 @@ export const chainCommand: Command = {
           keys: createKeyStore({ db, passphrase: config.passphrase }),
           redeploy: values.redeploy === true,
           actor: `cli:chain-reanchor:${process.env.USER ?? "operator"}`,
-          log: (line) => err(line),
+          // Its progress, line by line, on the terminal.
+          logger: { error: err, warn: err, info: err, debug: () => undefined },
         });
       } catch (error) {
         if (error instanceof ReanchorRefused) throw new CommandFailed(error.message);

@@ -2,6 +2,7 @@ import type { Signer } from "ethers";
 import { bundledTypeVersions, findTypeById, typeIdOf, type CertificateTypeRecord } from "@certchain/sdk";
 import { createRegistryAdmin } from "../../server/chain/registry-admin";
 import { createRegistryReads, type RegistryReads } from "../../server/chain/registry-reads";
+import type { Logger } from "../../server/lib/logger";
 import { derivedCreditCode } from "../../server/service/identifiers";
 import type { ChainSession } from "../../server/chain/open-chain";
 import { DEMO_AGENCIES } from "./demo-agencies";
@@ -13,10 +14,10 @@ import { DEMO_AGENCIES } from "./demo-agencies";
  * of its types when a release adds one. Signing keys are the service's business (it generates,
  * encrypts and registers them).
  */
-export async function seedDemo(chain: ChainSession, operators: Record<string, Signer>, log: (line: string) => void): Promise<void> {
+export async function seedDemo(chain: ChainSession, operators: Record<string, Signer>, logger: Logger): Promise<void> {
   const admin = createRegistryAdmin(chain.deployment.address, chain.rootAuthority);
   const registry = createRegistryReads({ chainId: chain.chainId, address: chain.deployment.address, provider: chain.provider });
-  await registerBuiltInTypes(admin, registry, log);
+  await registerBuiltInTypes(admin, registry, logger);
   const known = new Set((await registry.reader.agencies()).map((a) => a.slug));
   for (const agency of DEMO_AGENCIES) {
     if (known.has(agency.slug)) {
@@ -25,7 +26,7 @@ export async function seedDemo(chain: ChainSession, operators: Record<string, Si
         const current = await registry.accreditation(agency.slug, vct);
         if (current.validUntil === 0) {
           await admin.setAccreditation(agency.slug, vct);
-          log(`accredited ${agency.slug} for ${vct}`);
+          logger.info(`accredited ${agency.slug} for ${vct}`);
         }
       }
       continue;
@@ -33,7 +34,7 @@ export async function seedDemo(chain: ChainSession, operators: Record<string, Si
     await admin.registerAgency(agency.slug, agency.name, derivedCreditCode(agency.slug));
     for (const type of agency.types) await admin.setAccreditation(agency.slug, findTypeById(type)!.vct);
     await admin.addOperator(agency.slug, await operators[agency.slug].getAddress());
-    log(`seeded ${agency.name} (${agency.slug}) accredited for ${agency.types.join(", ")}`);
+    logger.info(`seeded ${agency.name} (${agency.slug}) accredited for ${agency.types.join(", ")}`);
   }
 }
 
@@ -42,7 +43,7 @@ export async function seedDemo(chain: ChainSession, operators: Record<string, Si
  * so the registry lists every type and a verifier without our SDK can check a built-in type's
  * document against the chain. Once per type version: registration is final.
  */
-async function registerBuiltInTypes(admin: ReturnType<typeof createRegistryAdmin>, registry: RegistryReads, log: (line: string) => void): Promise<void> {
+async function registerBuiltInTypes(admin: ReturnType<typeof createRegistryAdmin>, registry: RegistryReads, logger: Logger): Promise<void> {
   let records: CertificateTypeRecord[];
   try {
     records = await registry.reader.typeRecords!(bundledTypeVersions.map((type) => typeIdOf(type.vct)));
@@ -54,5 +55,5 @@ async function registerBuiltInTypes(admin: ReturnType<typeof createRegistryAdmin
   }
   const missing = bundledTypeVersions.filter((_, i) => /^0x0+$/.test(records[i].metadataHash));
   for (const type of missing) await admin.registerType(type.vct, type.metadataHash, type.typeCode);
-  if (missing.length > 0) log(`registered ${missing.length} built-in certificate type versions on the registry`);
+  if (missing.length > 0) logger.info(`registered ${missing.length} built-in certificate type versions on the registry`);
 }

@@ -6,6 +6,7 @@ import { createRegistryAdmin } from "../chain/registry-admin";
 import { createRegistryReads } from "../chain/registry-reads";
 import type { CertificateRecord, StatusAction } from "../domain/certificate";
 import type { KeyStore } from "../keys/key-store";
+import type { Logger } from "../lib/logger";
 import { createAuditLog, type NewAuditEntry } from "../store/audit-log";
 import { createBatchStore, type BatchRecord } from "../store/batch-store";
 import { createCertificateStore } from "../store/certificate-store";
@@ -34,7 +35,7 @@ export interface ReanchorOptions {
   redeploy: boolean;
   /** Who runs it, for the audit log. */
   actor: string;
-  log: (line: string) => void;
+  logger: Logger;
   now?: () => number;
   /** Proofs are rewritten this many certificates per LevelDB write (default 1,000). */
   slice?: number;
@@ -70,7 +71,7 @@ const CHAIN_STATE_OF: Record<string, CertificateRecord["status"]> = { active: "a
  * chain holds are only reconciled (their records take the chain's anchor).
  */
 export async function reanchor(options: ReanchorOptions): Promise<ReanchorReport> {
-  const { db, provider, deployment, log } = options;
+  const { db, provider, deployment, logger } = options;
   const now = options.now ?? Date.now;
   const address = deployment.address;
   const registry = createRegistryReads({ provider, address, chainId: deployment.chainId });
@@ -106,7 +107,7 @@ export async function reanchor(options: ReanchorOptions): Promise<ReanchorReport
     const deployed = await deployRegistry(options.rootAuthority, undefined, deployment.salt);
     const codeHash = keccak256(await provider.getCode(address)) as Hex;
     report.redeployed = { codeHash, transaction: deployed.transaction };
-    log(`deployed the registry again at ${address} (transaction ${deployed.transaction})`);
+    logger.info(`deployed the registry again at ${address} (transaction ${deployed.transaction})`);
     await reregister(options, admin, report);
     await audit.append([entry("chain.redeploy", address, { transaction: deployed.transaction, block: deployed.block, codeHash, ...report.registered })]);
   } else if (deployment.codeHash && keccak256(code).toLowerCase() !== deployment.codeHash.toLowerCase()) {
@@ -191,7 +192,7 @@ export async function reanchor(options: ReanchorOptions): Promise<ReanchorReport
       [entry("chain.reanchor", batch.root, { agency: batch.agency, size: batch.leaves.length, previous: { transaction: batch.transaction, block: batch.block, anchoredAt: batch.anchoredAt }, ...anchor })],
       batches.putOps(done, batch),
     );
-    log(`re-anchored ${batch.root} (${batch.agency}, ${batch.leaves.length} certificates): ${batch.anchoredAt} → ${anchor.anchoredAt}`);
+    logger.info(`re-anchored ${batch.root} (${batch.agency}, ${batch.leaves.length} certificates): ${batch.anchoredAt} → ${anchor.anchoredAt}`);
     return changed;
   }
 
@@ -224,7 +225,7 @@ export async function reanchor(options: ReanchorOptions): Promise<ReanchorReport
         }
       }
     }
-    if (applied > 0) log(`re-applied ${applied} revocations and suspensions`);
+    if (applied > 0) logger.info(`re-applied ${applied} revocations and suspensions`);
     return applied;
   }
 }
@@ -246,6 +247,6 @@ async function reregister(options: ReanchorOptions, admin: ReturnType<typeof cre
       await admin.addOperator(agency.slug, await agency.operator.getAddress());
       report.registered.operators += 1;
     }
-    options.log(`registered ${agency.name} (${agency.slug}) again`);
+    options.logger.info(`registered ${agency.name} (${agency.slug}) again`);
   }
 }
