@@ -11,9 +11,9 @@ import {
   PAPER_PREFIX,
   type Envelope,
 } from "@certchain/sdk";
-import { REASON_TEXTS } from "../../server/web/src/lib/messages";
+import { reasonText } from "../../display/verdict-texts";
 import { printedQrMillimetres, renderCertificatePdf } from "../lib/paper/certificate-pdf";
-import { paperQrOf, type ShareLinkMaker } from "../../server/web/src/lib/paper-qr";
+import { paperQrOf, type ShareLinkMaker } from "../../display/paper-qr";
 import { CONNECTION_OPTIONS, intOption, parse } from "./args";
 import type { Command } from "./command";
 import { demoFor, registryHelp, REGISTRY_OPTIONS, trustedRegistries } from "./connection";
@@ -155,7 +155,8 @@ async function run(argv: string[]): Promise<number> {
   const result = await verify(presentation, { registries });
   if (result.verdict !== "valid") {
     const code = result.reason?.code ?? "";
-    const reason = code in REASON_TEXTS ? t(REASON_TEXTS[code as keyof typeof REASON_TEXTS]) : (result.reason?.message ?? "");
+    const words = reasonText(code);
+    const reason = words ? t(words) : (result.reason?.message ?? "");
     throw new CommandFailed(t(M.notValid, { verdict: result.verdict, reason, code }));
   }
 
