@@ -16,7 +16,7 @@ import { printedQrMillimetres, renderCertificatePdf } from "../lib/paper/certifi
 import { paperQrOf, type ShareLinkMaker } from "../../display/paper-qr";
 import { CONNECTION_OPTIONS, intOption, parse } from "./args";
 import type { Command } from "./command";
-import { demoFor, registryHelp, REGISTRY_OPTIONS, trustedRegistries } from "./connection";
+import { optionalApiUrl, registryHelp, REGISTRY_OPTIONS, trustedRegistries } from "./connection";
 import { writeFileAtomic } from "./files";
 import { createApiClient } from "./http-client";
 import { t, type Text } from "./i18n";
@@ -136,7 +136,7 @@ async function run(argv: string[]): Promise<number> {
   const file = positionals[0];
   let envelope = readEnvelope(file);
 
-  const service = values.api ?? process.env.CERTCHAIN_API_URL ?? demoFor(values)?.apiUrl;
+  const service = optionalApiUrl(values);
   if (envelope.anchor.status === "pending" && service) envelope = (await resolvePendingEnvelope(envelope, { proofServices: [service] })) ?? envelope;
   if (envelope.anchor.status === "pending") throw new CommandFailed(t(M.pending, { file }));
 

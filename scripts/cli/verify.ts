@@ -4,7 +4,7 @@ import { resolvePendingEnvelope, statusReasonLabel, verifyMany, type TrustedRegi
 import { reasonText, VERDICT_LABELS } from "../../display/verdict-texts";
 import { CONNECTION_OPTIONS, parse } from "./args";
 import type { Command } from "./command";
-import { demoFor, registryHelp, REGISTRY_OPTIONS, trustedRegistries } from "./connection";
+import { optionalApiUrl, registryHelp, REGISTRY_OPTIONS, trustedRegistries } from "./connection";
 import { colon, lang, t, type Text } from "./i18n";
 import { ERRORS_FILE, STATE_FILE } from "./issue";
 import { EXIT, UsageError, out, printJson, renderTable, truncate } from "./output";
@@ -153,7 +153,7 @@ async function run(argv: string[]): Promise<number> {
   const files = inputs.filter((i) => !i.link && !i.skipped);
   // Pending files get their proof from the issuing service we know of (the proof is then
   // checked on chain like any other: the service is trusted for nothing).
-  const service = values.api ?? process.env.CERTCHAIN_API_URL ?? demoFor(values)?.apiUrl;
+  const service = optionalApiUrl(values);
   // Share links are opened only from the service we talk to and the origins named here.
   const shareServices = [...shareServicesOf(values["share-service"] ?? []), ...(service ? [service] : [])];
   if (service) {
