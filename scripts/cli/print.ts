@@ -17,7 +17,7 @@ import { paperQrOf, type ShareLinkMaker } from "../../display/paper-qr";
 import { CONNECTION_OPTIONS, intOption, parse } from "./args";
 import type { Command } from "./command";
 import { optionalApiUrl, registryHelp, REGISTRY_OPTIONS, trustedRegistries } from "./connection";
-import { writeFileAtomic } from "./files";
+import { envelopeOf, writeFileAtomic } from "./files";
 import { createApiClient } from "./http-client";
 import { t, type Text } from "./i18n";
 import { CommandFailed, EXIT, UsageError, out } from "./output";
@@ -97,9 +97,7 @@ const M = {
 function readEnvelope(file: string): Envelope {
   const text = readFileSync(file, "utf8");
   try {
-    const value = JSON.parse(text) as Record<string, unknown>;
-    const inner = value && typeof value === "object" && !("format" in value) && "envelope" in value ? value.envelope : value;
-    return parseEnvelope(inner);
+    return parseEnvelope(envelopeOf(JSON.parse(text)));
   } catch (error) {
     throw new UsageError(t(M.notCertificate, { file, problem: error instanceof Error ? error.message : String(error) }));
   }

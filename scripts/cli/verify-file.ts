@@ -3,7 +3,7 @@ import { verifyDocument } from "@certchain/sdk";
 import { CONNECTION_OPTIONS, parse } from "./args";
 import type { Command } from "./command";
 import { registryHelp, REGISTRY_OPTIONS, trustedRegistries } from "./connection";
-import { requireFile, sha256File } from "./files";
+import { envelopeOf, requireFile, sha256File } from "./files";
 import { reasonText, VERDICT_LABELS } from "../../display/verdict-texts";
 import { lang, t, type Text } from "./i18n";
 import { EXIT, UsageError, out, printJson } from "./output";
@@ -54,8 +54,7 @@ const documentReason = (code: string, message: string): string =>
 /** The receipt envelope, also from an API reply `{ id, status, envelope }`; other text as it is (the verifier reports it). */
 function receiptOf(text: string): unknown {
   try {
-    const value = JSON.parse(text);
-    return value && typeof value === "object" && !("format" in value) && "envelope" in value ? value.envelope : value;
+    return envelopeOf(JSON.parse(text));
   } catch {
     return text;
   }

@@ -6,6 +6,7 @@ import { CONNECTION_OPTIONS, parse } from "./args";
 import type { Command } from "./command";
 import { optionalApiUrl, registryHelp, REGISTRY_OPTIONS, trustedRegistries } from "./connection";
 import { colon, lang, t, type Text } from "./i18n";
+import { envelopeOf } from "./files";
 import { ERRORS_FILE, STATE_FILE } from "./issue";
 import { EXIT, UsageError, out, printJson, renderTable, truncate } from "./output";
 import { loadShareLinkVerifier } from "./share-links";
@@ -127,9 +128,8 @@ async function fileInputs(file: string): Promise<Input[]> {
     // Not JSON: the verifier reports it as malformed, with its own code.
     return [{ label: file, value: text }];
   }
-  const unwrap = (v: unknown) => (v && typeof v === "object" && !("format" in v) && "envelope" in v ? (v as { envelope: unknown }).envelope : v);
-  if (Array.isArray(value)) return value.map((v, i) => ({ label: `${file}[${i}]`, value: unwrap(v) }));
-  return [{ label: file, value: unwrap(value) }];
+  if (Array.isArray(value)) return value.map((v, i) => ({ label: `${file}[${i}]`, value: envelopeOf(v) }));
+  return [{ label: file, value: envelopeOf(value) }];
 }
 
 type Outcome = { input: string; result?: Omit<VerificationResult, "reason"> & { reason: { check: string; code: string; message: string } | null }; skipped?: { code: string; message: string } };
