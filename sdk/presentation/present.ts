@@ -45,7 +45,12 @@ export function disclosablePaths(input: Envelope | string): (string | number)[][
  */
 export function presentCredential(input: Envelope | string, reveal: readonly RevealPath[]): Envelope {
   const envelope = parseEnvelope(input);
-  const available = subjectClaimsOf(disclosedClaimsOf(parseCredential(envelope.credential)));
+  return { ...envelope, credential: presentSdJwt(envelope.credential, reveal) };
+}
+
+/** {@link presentCredential} on a compact SD-JWT: the same rules, the SD-JWT (ending in `~`) out. */
+export function presentSdJwt(credential: string, reveal: readonly RevealPath[]): string {
+  const available = subjectClaimsOf(disclosedClaimsOf(parseCredential(credential)));
   const paths = reveal.map((entry) => (typeof entry === "string" ? [entry] : [...entry]));
   const exists = (path: (string | number)[]) => {
     let node: unknown = available;
@@ -60,7 +65,7 @@ export function presentCredential(input: Envelope | string, reveal: readonly Rev
     throw new CertchainError("PRESENTATION_UNKNOWN_CLAIM", `not disclosed in this certificate: ${unknown.map((p) => p.join(".")).join(", ")}`);
   }
   // Every disclosure at or below a revealed path; present() adds the ones above it.
-  const keys = presentableKeys(envelope.credential);
+  const keys = presentableKeys(credential);
   const chosen = keys.filter((key) => paths.some((path) => key === keyOf(path) || key.startsWith(`${keyOf(path)}.`)));
   const frame: Record<string, unknown> = {};
   for (const key of chosen) {
@@ -74,6 +79,6 @@ export function presentCredential(input: Envelope | string, reveal: readonly Rev
       }
     });
   }
-  const credential = presentSync(envelope.credential, frame as Parameters<typeof presentSync>[1], hasher);
-  return { ...envelope, credential: credential.endsWith("~") ? credential : `${credential}~` };
+  const presented = presentSync(credential, frame as Parameters<typeof presentSync>[1], hasher);
+  return presented.endsWith("~") ? presented : `${presented}~`;
 }
