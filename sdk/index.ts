@@ -102,7 +102,7 @@ export {
 } from "./envelope";
 
 // presentations
-export { presentCredential, disclosablePaths, type RevealPath } from "./presentation";
+export { presentCredential, presentSdJwt, disclosablePaths, type RevealPath } from "./presentation";
 
 // consented use (issue 20): holder binding at collection (OpenID4VCI), presentations bound to a
 // request (OpenID4VP, DCQL, RFC 9901 key binding), consent receipts for supervision

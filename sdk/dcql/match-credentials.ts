@@ -14,9 +14,9 @@ export interface DcqlClaimOption {
   /** The option's claims, as the query names them. */
   claims: DcqlClaimsQuery[];
   /**
-   * What to reveal for them (`presentWithKeyBinding`'s `disclose`): claim paths with array
-   * positions as issued, each the claim itself or, for a part of a claim that is not a disclosure
-   * of its own, the claim that holds it. Always-visible claims need nothing.
+   * What to reveal for them (`presentWithKeyBinding`'s `disclose`): their claim paths, array
+   * positions as issued (a part of a claim that is not a disclosure of its own is revealed with
+   * the disclosure that holds it). Always-visible claims need nothing.
    */
   disclose: (string | number)[][];
 }
@@ -71,10 +71,9 @@ function revealPathOf(held: Held, path: ConcreteClaimPath): (string | number)[] 
     if (startsWith(disclosure.presented, path)) below = true;
     else if (startsWith(path, disclosure.presented) && (!ancestor || disclosure.presented.length > ancestor.presented.length)) ancestor = disclosure;
   }
-  const issuedPrefix = ancestor ? ancestor.issued : [];
-  const issued = [...issuedPrefix, ...path.slice(ancestor ? ancestor.presented.length : 0)];
-  if (below) return issued;
-  return ancestor ? ancestor.issued : undefined;
+  if (!below && !ancestor) return undefined;
+  // presentCredential takes array positions as issued: the nearest disclosure above says where.
+  return [...(ancestor ? ancestor.issued : []), ...path.slice(ancestor ? ancestor.presented.length : 0)];
 }
 
 /** The claims of a query the credential holds (with an accepted value), with what to reveal for each. */
