@@ -99,6 +99,19 @@ describe("sdk: holder binding at issuance (SD-JWT VC cnf.jwk)", function () {
     expect((payload as { cnf?: unknown }).cnf).to.deep.equal({ jwk: { kty: "EC", crv: "P-256", x: jwk.x, y: jwk.y } });
   });
 
+  it("cnf can be neither a subject claim at issuance nor a disclosure a holder adds", async function () {
+    await issueCredential({ vct: licence.vct, issuer: "sh-amr", certificateNumber: "SH-1", claims: { ...claims, cnf: { jwk: {} } }, signer: createNodeSigner(agencyKey) }).then(
+      () => expect.fail("issued cnf as a subject claim"),
+      (error) => expect(error.message).to.match(/reserved claim names: cnf/),
+    );
+    // An SD-JWT whose signed digests include a disclosure named cnf (the signature is not what is tested here).
+    const b64 = (value: unknown) => Buffer.from(JSON.stringify(value)).toString("base64url");
+    const disclosure = b64(["c2FsdHNhbHRzYWx0c2FsdA", "cnf", { jwk: { kty: "OKP", crv: "Ed25519", x: "A".repeat(43) } }]);
+    const payload = { iss: "urn:certchain:agency:sh-amr", vct: licence.vct, iat: 1, certificate_number: "SH-1", _sd: [createHash("sha256").update(disclosure).digest("base64url")], _sd_alg: "sha-256" };
+    const sdJwt = `${b64({ alg: "EdDSA", typ: "dc+sd-jwt" })}.${b64(payload)}.${"A".repeat(86)}~${disclosure}~`;
+    expect(() => disclosedClaimsOf(parseCredential(sdJwt))).to.throw().with.property("code", "INTEGRITY_CLAIM_CONFLICT");
+  });
+
   it("createWebCryptoHolderSigner refuses a key that is not P-256 or Ed25519", async function () {
     const pair = (await crypto.subtle.generateKey({ name: "ECDSA", namedCurve: "P-384" }, false, ["sign", "verify"])) as CryptoKeyPair;
     await createWebCryptoHolderSigner(pair).then(() => expect.fail("accepted P-384"), (error) => expect(error.code).to.equal("HOLDER_KEY_UNSUPPORTED"));
