@@ -1,7 +1,7 @@
 import { isAllowedAlgorithm, type SignatureAlgorithm } from "../credential/algorithms";
 import { verifySignature } from "../credential/signature";
 import { CertchainError } from "../errors";
-import { readHolderKey, type HolderPublicJwk } from "../holder-binding/holder-key";
+import { HOLDER_KEY_ALGORITHMS, readHolderKey, type HolderPublicJwk } from "../holder-binding/holder-key";
 import { decodeCompactJws } from "../lib/compact-jws";
 import { KEY_PROOF_CODES, type KeyProofCode } from "./codes";
 import { KEY_PROOF_TYPE } from "./create-key-proof";
@@ -18,7 +18,7 @@ export interface VerifyKeyProofOptions {
   nonce: string | null;
   /** The client's `client_id`, when known: the proof's `iss` must then be it. */
   clientId?: string;
-  /** Algorithms accepted (the metadata's `proof_signing_alg_values_supported`). Default: ES256 and EdDSA. */
+  /** Algorithms accepted (the metadata's `proof_signing_alg_values_supported`). Default: every holder key algorithm (`HOLDER_KEY_ALGORITHMS`: ES256, EdDSA). */
   algorithms?: readonly SignatureAlgorithm[];
   /** How old `iat` may be, in seconds. Default 300. */
   maxAgeSeconds?: number;
@@ -66,7 +66,7 @@ export async function verifyKeyProof(jwt: unknown, options: VerifyKeyProofOption
   const { header, payload } = proof;
   if (header.typ !== KEY_PROOF_TYPE) return refuse("KEY_PROOF_WRONG_TYPE");
   if ("crit" in header) return refuse("KEY_PROOF_MALFORMED", "critical header parameters are not supported");
-  const allowed = options.algorithms ?? (["ES256", "EdDSA"] as const);
+  const allowed = options.algorithms ?? (Object.keys(HOLDER_KEY_ALGORITHMS) as SignatureAlgorithm[]);
   if (!isAllowedAlgorithm(header.alg) || !allowed.includes(header.alg)) return refuse("KEY_PROOF_ALGORITHM_NOT_ALLOWED", JSON.stringify(header.alg ?? null));
   if (!("jwk" in header) || "kid" in header || "x5c" in header) return refuse("KEY_PROOF_KEY_UNSUPPORTED");
   const read = readHolderKey(header.jwk);
