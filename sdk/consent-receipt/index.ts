@@ -1,7 +1,6 @@
 export {
   CONSENT_RECEIPT_FORMAT,
   CONSENT_RECEIPT_VERSION,
-  CONSENT_RECEIPT_ERRORS,
   consentReceiptOf,
   parseConsentReceipt,
   encodeConsentReceipt,
@@ -9,6 +8,6 @@ export {
   type ConsentReceipt,
   type ConsentReceiptCredential,
   type ConsentReceiptInput,
-  type ConsentReceiptErrorCode,
 } from "./receipt";
+export { CONSENT_RECEIPT_ERRORS, type ConsentReceiptErrorCode } from "./codes";
 export { buildConsentReceiptTree, verifyConsentReceiptProof, type ConsentReceiptTree } from "./receipt-tree";

@@ -5,6 +5,7 @@ import { parseEnvelope } from "../envelope/envelope";
 import { CertchainError } from "../errors";
 import { isBytes32Hex, type Hex } from "../lib/bytes";
 import { canonicalJson } from "../lib/canonical-json";
+import { CONSENT_RECEIPT_ERRORS } from "./codes";
 import { decodeCompactJws } from "../lib/compact-jws";
 import { sha256Hex } from "../lib/hash";
 import { MAX_KEY_BINDING_JWT_LENGTH, parseVpToken, splitKeyBinding, type VpTokenEntry } from "../presentation/vp-token";
@@ -41,15 +42,6 @@ export interface ConsentReceipt {
   time: number;
   credentials: ConsentReceiptCredential[];
 }
-
-/** Errors of the receipt helpers (`CertchainError` codes). */
-export const CONSENT_RECEIPT_ERRORS = {
-  CONSENT_RECEIPT_INVALID: "The consent receipt is not well formed (format, version, hashes, time, credentials).",
-  CONSENT_RECEIPT_INPUT_INVALID: "A consent receipt needs the request object's text and a vp_token whose presentations can be read, and a time when none carries a key-binding JWT.",
-} as const;
-
-/** A code of {@link CONSENT_RECEIPT_ERRORS}. */
-export type ConsentReceiptErrorCode = keyof typeof CONSENT_RECEIPT_ERRORS;
 
 const MAX_RECEIPT_CREDENTIALS = 32;
 const MAX_RECEIPT_CLAIMS = 512;
