@@ -21,6 +21,7 @@ import { writeFileAtomic } from "./files";
 import { createApiClient } from "./http-client";
 import { t, type Text } from "./i18n";
 import { CommandFailed, EXIT, UsageError, out } from "./output";
+import { io } from "./run-context";
 
 const HELP: Text = {
   en: `Usage: certchain print <certificate file> --out <file.pdf> [--reveal a,b,c] [options]
@@ -136,7 +137,7 @@ async function run(argv: string[]): Promise<number> {
   const file = positionals[0];
   let envelope = readEnvelope(file);
 
-  const service = values.api ?? process.env.CERTCHAIN_API_URL ?? demoFor(values)?.apiUrl;
+  const service = values.api ?? io().env.CERTCHAIN_API_URL ?? demoFor(values)?.apiUrl;
   if (envelope.anchor.status === "pending" && service) envelope = (await resolvePendingEnvelope(envelope, { proofServices: [service] })) ?? envelope;
   if (envelope.anchor.status === "pending") throw new CommandFailed(t(M.pending, { file }));
 

@@ -8,6 +8,7 @@ import { demoFor, registryHelp, REGISTRY_OPTIONS, trustedRegistries } from "./co
 import { colon, lang, t, type Text } from "./i18n";
 import { ERRORS_FILE, STATE_FILE } from "./issue";
 import { EXIT, UsageError, out, printJson, renderTable, truncate } from "./output";
+import { io } from "./run-context";
 import { loadShareLinkVerifier } from "./share-links";
 import { paperFileKind, presentationFromPdf, qrTextFromImage, type PaperFileKind } from "../lib/paper/read-paper";
 
@@ -153,7 +154,7 @@ async function run(argv: string[]): Promise<number> {
   const files = inputs.filter((i) => !i.link && !i.skipped);
   // Pending files get their proof from the issuing service we know of (the proof is then
   // checked on chain like any other: the service is trusted for nothing).
-  const service = values.api ?? process.env.CERTCHAIN_API_URL ?? demoFor(values)?.apiUrl;
+  const service = values.api ?? io().env.CERTCHAIN_API_URL ?? demoFor(values)?.apiUrl;
   // Share links are opened only from the service we talk to and the origins named here.
   const shareServices = [...shareServicesOf(values["share-service"] ?? []), ...(service ? [service] : [])];
   if (service) {
