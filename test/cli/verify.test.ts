@@ -29,6 +29,7 @@ describe("cli: certchain verify", function () {
   this.timeout(300_000);
   let env: CliEnvironment;
   let dir: string;
+  let pendingId: string;
   let files: { good: string; marriage: string; presentation: string; tampered: string; forged: string; pending: string; reply: string; notJson: string };
 
   before(async function () {
@@ -39,6 +40,7 @@ describe("cli: certchain verify", function () {
     const licenceEnvelope = await anchored(env, env.tokens["sh-amr"], licence.id);
     const marriageEnvelope = await anchored(env, env.tokens["sh-mca"], marriage.id);
     const pending = await issue(env, env.tokens["sh-amr"], "production-licence");
+    pendingId = pending.id;
     const filesDir = path.join(dir, "files");
     mkdirSync(filesDir);
     const write = (name: string, value: unknown) => {
@@ -87,6 +89,8 @@ describe("cli: certchain verify", function () {
   });
 
   it("gives the SDK's results with --json, in input order, and reads the registry from --demo; a pending file gets its proof from the demo's service", async function () {
+    // The service has anchored it by now (waited for, not assumed); the file is still the pending envelope of the reply.
+    await anchored(env, env.tokens["sh-amr"], pendingId);
     const run = await runCli(["verify", files.good, files.pending, files.notJson, files.forged, "--demo", env.demoFile, "--json"]);
     expect(run.code).to.equal(1);
     const results = JSON.parse(run.stdout) as { input: string; verdict: string; reason: { code: string } | null; checks: unknown[] }[];
