@@ -107,6 +107,9 @@ async function bundle(recipe: Recipe): Promise<string> {
     format: "cjs",
     target: `node${process.versions.node.split(".")[0]}`,
     conditions: ["certchain-source"],
+    // Only the file node runs is its main module: a source's `require.main === module` (server/web/build.ts
+    // builds the pages when run by itself) must not see the bundle's.
+    define: { "require.main": "undefined" },
     // Class and function names as in the sources (errors and logs name them).
     keepNames: true,
     plugins: [packagesFromNodeModules, ownDirname],
