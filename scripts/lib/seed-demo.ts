@@ -1,59 +1,39 @@
-import type { Signer } from "ethers";
-import { bundledTypeVersions, findTypeById, typeIdOf, type CertificateTypeRecord } from "@certchain/sdk";
-import { createRegistryAdmin } from "../../server/chain/registry-admin";
-import { createRegistryReads, type RegistryReads } from "../../server/chain/registry-reads";
+import { findTypeById, isCertchainError } from "@certchain/sdk";
 import type { Logger } from "../../server/lib/logger";
+import type { Service } from "../../server/service/create-service";
 import { derivedCreditCode } from "../../server/service/identifiers";
-import type { ChainSession } from "../../server/chain/open-chain";
 import { DEMO_AGENCIES } from "./demo-agencies";
 
+const NPM_START = { kind: "root", subject: "npm start", tokenId: "npm-start" } as const;
+
 /**
- * Registers the built-in types, the demo agencies (with unified social credit codes derived
- * from their slugs), their accreditations and operators — once: whatever the registry already
- * holds is left alone, except that a demo agency gets accredited for the newest version of each
- * of its types when a release adds one. Signing keys are the service's business (it generates,
- * encrypts and registers them).
+ * The demo agencies of `npm start`, added the way the root authority adds any agency
+ * (`registerAgency`, as POST /v1/agencies): each with a unified social credit code derived from
+ * its slug, a signing key and an operator account of its own, funded on the dev chain. Checked
+ * on every start: an agency the node already serves is left alone, except that it gets
+ * accredited for the newest version of each of its types when a release adds one; a
+ * registration a killed start left unfinished was finished by the node before this runs.
  */
-export async function seedDemo(chain: ChainSession, operators: Record<string, Signer>, logger: Logger): Promise<void> {
-  const admin = createRegistryAdmin(chain.deployment.address, chain.rootAuthority);
-  const registry = createRegistryReads({ chainId: chain.chainId, address: chain.deployment.address, provider: chain.provider });
-  await registerBuiltInTypes(admin, registry, logger);
-  const known = new Set((await registry.reader.agencies()).map((a) => a.slug));
+export async function seedDemo(service: Service, logger: Logger): Promise<void> {
   for (const agency of DEMO_AGENCIES) {
-    if (known.has(agency.slug)) {
-      for (const type of agency.types) {
-        const { vct } = findTypeById(type)!;
-        const current = await registry.accreditation(agency.slug, vct);
-        if (current.validUntil === 0) {
-          await admin.setAccreditation(agency.slug, vct);
-          logger.info(`accredited ${agency.slug} for ${vct}`);
-        }
+    const context = { requestId: `npm-start:${agency.slug}` };
+    if (!service.servedAgencies().includes(agency.slug)) {
+      try {
+        await service.registerAgency(NPM_START, { slug: agency.slug, name: agency.name, creditCode: derivedCreditCode(agency.slug), types: [...agency.types] }, context);
+        logger.info(`seeded ${agency.name} (${agency.slug}) accredited for ${agency.types.join(", ")}`);
+      } catch (error) {
+        // Registered on the registry, but not by this data directory: it stays someone else's.
+        if (isCertchainError(error) && error.code === "AGENCY_EXISTS") logger.warn(`demo agency ${agency.slug} is on the registry but not served by this node: left alone`);
+        else throw error;
       }
       continue;
     }
-    await admin.registerAgency(agency.slug, agency.name, derivedCreditCode(agency.slug));
-    for (const type of agency.types) await admin.setAccreditation(agency.slug, findTypeById(type)!.vct);
-    await admin.addOperator(agency.slug, await operators[agency.slug].getAddress());
-    logger.info(`seeded ${agency.name} (${agency.slug}) accredited for ${agency.types.join(", ")}`);
+    const current = (await service.agency(agency.slug)).types.map((type) => type.vct);
+    for (const type of agency.types) {
+      const { vct } = findTypeById(type)!;
+      if (current.includes(vct)) continue;
+      await service.accredit(NPM_START, agency.slug, { type: vct }, context);
+      logger.info(`accredited ${agency.slug} for ${vct}`);
+    }
   }
-}
-
-/**
- * Puts the SDK's bundled types on the registry (hash of each metadata document and type code),
- * so the registry lists every type and a verifier without our SDK can check a built-in type's
- * document against the chain. Once per type version: registration is final.
- */
-async function registerBuiltInTypes(admin: ReturnType<typeof createRegistryAdmin>, registry: RegistryReads, logger: Logger): Promise<void> {
-  let records: CertificateTypeRecord[];
-  try {
-    records = await registry.reader.typeRecords!(bundledTypeVersions.map((type) => typeIdOf(type.vct)));
-  } catch {
-    throw new Error(
-      `the registry at ${registry.address} predates format v2 (it has no certificate type registry). It keeps verifying the certificates ` +
-        `anchored on it, but this service needs a v2 registry: start with a fresh DATA_DIR (see docs/format-v2.md, "Migration path")`,
-    );
-  }
-  const missing = bundledTypeVersions.filter((_, i) => /^0x0+$/.test(records[i].metadataHash));
-  for (const type of missing) await admin.registerType(type.vct, type.metadataHash, type.typeCode);
-  if (missing.length > 0) logger.info(`registered ${missing.length} built-in certificate type versions on the registry`);
 }

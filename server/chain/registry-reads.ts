@@ -51,6 +51,8 @@ export interface RegistryReads {
   signingKeys(slug: string): Promise<SigningKeyRecord[]>;
   /** A type version as the registry holds it (a zero hash when not registered). */
   typeRecord(vct: string): Promise<CertificateTypeRecord>;
+  /** The agency id an operator account anchors for; undefined when it is no agency's operator. */
+  operatorAgency(account: string): Promise<Hex | undefined>;
 }
 
 const registryInterface = new Interface(CERTCHAIN_REGISTRY_ABI);
@@ -135,6 +137,11 @@ export function createRegistryReads(options: RegistryReadsOptions): RegistryRead
     async typeRecord(vct) {
       const [record] = await reader.typeRecords!([typeIdOf(vct)]);
       return record;
+    },
+
+    async operatorAgency(account) {
+      const agencyId: string = await contract.operatorAgency(account);
+      return BigInt(agencyId) === 0n ? undefined : (agencyId.toLowerCase() as Hex);
     },
   };
 }
