@@ -39,6 +39,7 @@ export function createReadiness(ctx: ServiceContext) {
         ready: code === undefined,
         ...(code ? { code } : {}),
         chain: chainState,
+        operators: { served: ctx.served.list().length, unfunded: ctx.funds.unfunded().map(({ agency, account, balance, needed }) => ({ agency, account, balance, needed })) },
         anchoring: { backlog: stats.backlog, oldestPendingAgeMs: stats.oldestPendingAgeMs, lastAnchorAt: stats.lastAnchorAt, stuck, ...(stats.lastError ? { lastError: stats.lastError } : {}) },
       };
     },
