@@ -261,6 +261,7 @@ export async function createServiceContext(options: IssuingServiceOptions): Prom
         : (agency, account) => chainLock(ROOT_WRITES, () => fundAccount(chain.rootAuthority, account, chain.fundOperators!)).then(() => logger.info(`funded the operator account ${account} of ${agency} on the dev chain`)),
   });
   funds.start();
+  batcher.onBatchAnchored(({ agency }) => funds!.succeeded(agency));
 
   // Started last: nothing above can fail and leave its threads behind. Stopped with the service.
   const signing = createSigningPool({

@@ -77,6 +77,14 @@ export function createOperatorFunds(options: OperatorFundsOptions) {
     check,
     /** The last reading of every served agency's operator. */
     all: (): OperatorFunds[] => served.list().flatMap((agency) => (known.has(agency.slug) ? [known.get(agency.slug)!] : [])),
+    /** A transaction of `agency`'s operator went through: if it was last seen without funds, read it again (and log that it is funded). */
+    succeeded(agency: string): void {
+      if (known.get(agency)?.funded === false) void check(agency).catch(() => undefined);
+    },
+    /** Reads again the accounts last seen without funds (someone may have funded them since). */
+    async recheckUnfunded(): Promise<void> {
+      await Promise.allSettled([...known.values()].filter((entry) => !entry.funded).map((entry) => check(entry.agency)));
+    },
     unfunded: (): OperatorFunds[] => [...known.values()].filter((entry) => !entry.funded && served.get(entry.agency) !== undefined),
     /** A write of `agency`'s operator failed for want of funds: read its balance again now (and log if that changes things). */
     reportUnfunded(agency: string): void {
