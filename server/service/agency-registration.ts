@@ -2,6 +2,7 @@ import { findTypeById } from "@certchain/sdk";
 import { revertNameOf } from "../chain/revert-name";
 import { REGISTRATION_STEPS, type AgencyRecord, type RegistrationStep } from "../domain/agency";
 import { apiError } from "../errors";
+import { createMutex } from "../lib/mutex";
 import type { WriteOp } from "../store/database";
 import type { AgencyRequest } from "./agency-request";
 import { chainFailure, chainWriteFailure } from "./chain-call";
@@ -57,6 +58,9 @@ export function createAgencyRegistration(ctx: ServiceContext) {
     if (ctx.faults?.registrationCrashAfter === step) throw new RegistrationCrash(step);
   };
   const at = () => new Date(ctx.now()).toISOString();
+  // One registration at a time: two requests for one slug (or one credit code) would both find it
+  // free, and each write its own record and keys.
+  const exclusive = createMutex();
 
   async function save(record: AgencyRecord, extra: WriteOp[] = []): Promise<void> {
     await ctx.db.write([...agencyStore.putOps(record), ...extra]);
@@ -172,24 +176,27 @@ export function createAgencyRegistration(ctx: ServiceContext) {
     return record;
   }
 
+  /**
+   * Registers a new agency that this node serves. A registration of the same agency left
+   * unfinished is resumed; anything else under the slug is AGENCY_EXISTS.
+   */
+  async function register(request: AgencyRequest, by: RegistrationActor): Promise<AgencyRecord> {
+    const existing = await agencyStore.get(request.slug);
+    if (existing !== undefined) {
+      const same = existing.name === request.name && existing.creditCode === request.creditCode && existing.types.join() === request.types.join();
+      if (existing.state !== "registering" || !same) throw apiError("AGENCY_EXISTS");
+      return complete(existing, by);
+    }
+    const onChain = await read(() => registry.agency(request.slug));
+    if (onChain.registered) throw apiError("AGENCY_EXISTS");
+    const holder = await read(() => registry.agencyOfCreditCode(request.creditCode));
+    if (holder !== undefined) throw apiError("CREDIT_CODE_TAKEN", undefined, { agencyId: holder });
+    return complete(await create(request), by);
+  }
+
   return {
-    /**
-     * Registers a new agency that this node serves. A registration of the same agency left
-     * unfinished is resumed; anything else under the slug is AGENCY_EXISTS.
-     */
-    async register(request: AgencyRequest, by: RegistrationActor): Promise<AgencyRecord> {
-      const existing = await agencyStore.get(request.slug);
-      if (existing !== undefined) {
-        const same = existing.name === request.name && existing.creditCode === request.creditCode && existing.types.join() === request.types.join();
-        if (existing.state !== "registering" || !same) throw apiError("AGENCY_EXISTS");
-        return complete(existing, by);
-      }
-      const onChain = await read(() => registry.agency(request.slug));
-      if (onChain.registered) throw apiError("AGENCY_EXISTS");
-      const holder = await read(() => registry.agencyOfCreditCode(request.creditCode));
-      if (holder !== undefined) throw apiError("CREDIT_CODE_TAKEN", undefined, { agencyId: holder });
-      return complete(await create(request), by);
-    },
+    /** One registration at a time (see `register`). */
+    register: (request: AgencyRequest, by: RegistrationActor): Promise<AgencyRecord> => exclusive(() => register(request, by)),
 
     /**
      * On start: finishes (or undoes) every registration a previous run left unfinished, and
