@@ -33,7 +33,11 @@ const config: HardhatUserConfig = {
       ...(initialDate ? { initialDate } : {}),
     },
   },
-  mocha: { timeout: 120_000 },
+  mocha: {
+    timeout: 120_000,
+    // TEST_FILE_TIMES=1: after the spec output, each test file's wall time, slowest first.
+    ...(process.env.TEST_FILE_TIMES ? { reporter: path.join(__dirname, "test", "support", "file-times-reporter.ts") } : {}),
+  },
   paths: { tests: "./test" },
 };
 

@@ -17,7 +17,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { getListFromStatusListJWT } from "@sd-jwt/jwt-status-list";
 import type { Browser } from "playwright-core";
-import { ARTIFACTS, PHONE, launchChromium, watch } from "../browser/chromium";
+import { ARTIFACTS, PHONE, sharedChromium, watch } from "../browser/chromium";
 import { freePort } from "../support/ports";
 import { api, killLeftoverNode, startServiceProcess, type ServiceProcess } from "../support/service-process";
 import { SOCIAL_SECURITY_CARD, socialSecurityClaims } from "../support/social-security-card";
@@ -55,7 +55,7 @@ describe("e2e: a type added through the API, verified by our SDK and by a standa
   this.timeout(600_000);
   let dataDir: string;
   let service: ServiceProcess;
-  let browser: Browser | undefined;
+  let browser: Browser;
   let envelope: any;
   let certificateId: string;
   let envelopeFile: string;
@@ -69,7 +69,6 @@ describe("e2e: a type added through the API, verified by our SDK and by a standa
   });
 
   after(async function () {
-    await browser?.close().catch(() => undefined);
     await service?.stop().catch(() => undefined);
     killLeftoverNode(dataDir);
     rmSync(dataDir, { recursive: true, force: true });
@@ -128,8 +127,7 @@ describe("e2e: a type added through the API, verified by our SDK and by a standa
   });
 
   it("the holder shares the card from the wallet, choosing nested fields by their labels; the share page shows them labelled (real Chromium)", async function () {
-    browser = await launchChromium();
-    if (!browser) this.skip();
+    ({ browser } = await sharedChromium(this));
     const holder = await browser.newContext({ viewport: PHONE, locale: "zh-CN" });
     const wallet = await holder.newPage();
     const walletProblems = watch(wallet);
@@ -196,7 +194,8 @@ describe("e2e: a type added through the API, verified by our SDK and by a standa
   });
 
   it("the share page says 已撤销 for the same link", async function () {
-    if (!browser || !link) this.skip();
+    ({ browser } = await sharedChromium(this));
+    expect(link, "the link the sharing test made").to.be.a("string");
     const context = await browser.newContext({ viewport: PHONE, locale: "zh-CN" });
     const page = await context.newPage();
     await page.goto(link);

@@ -5,6 +5,7 @@ import path from "node:path";
 import { expect } from "chai";
 import type { Envelope } from "@certchain/sdk";
 import { regions, type Regions } from "../support/regions";
+import { requireTools } from "../support/tools";
 
 // `certchain verifier` as a department runs it: its own process on a real port, a trust list
 // file with two regions, and the README's curl request and Java HttpClient class sent to it.
@@ -84,6 +85,7 @@ describe("certchain verifier, as its own process", function () {
 
   it("answers the README's curl request: two regions valid and named, a third refused", function () {
     // The block's curl commands (backslash continuations kept); this test runs the verifier itself.
+    requireTools(this, "curl");
     const commands = readmeBlock("sh", "/v1/verify").split(/\n(?=\S)/); // a continued command's lines are indented
     const curl = commands.filter((command) => command.startsWith("curl "));
     expect(curl).to.have.length(2);
@@ -107,12 +109,13 @@ describe("certchain verifier, as its own process", function () {
   });
 
   it("answers the README's Java HttpClient class (compiled with javac, run with java)", function () {
+    const [javac, java] = requireTools(this, "javac", "java");
     const source = readmeBlock("java", "HttpClient");
     const classes = path.join(dir, "java");
     writeFileSync(path.join(dir, "VerifyCertificate.java"), source);
-    const compiled = spawnSync("javac", ["-d", classes, path.join(dir, "VerifyCertificate.java")], { encoding: "utf8" });
+    const compiled = spawnSync(javac, ["-d", classes, path.join(dir, "VerifyCertificate.java")], { encoding: "utf8" });
     expect(compiled.status, `javac: ${compiled.stderr}${compiled.error ?? ""}`).to.equal(0);
-    const run = spawnSync("java", ["-cp", classes, "VerifyCertificate", files.b, verifier.url], { encoding: "utf8", timeout: 60_000 });
+    const run = spawnSync(java, ["-cp", classes, "VerifyCertificate", files.b, verifier.url], { encoding: "utf8", timeout: 60_000 });
     expect(run.status, run.stderr).to.equal(0);
     const [status, ...body] = run.stdout.trim().split(" ");
     expect(status).to.equal("200");
