@@ -1,5 +1,6 @@
 import { accessSync, constants } from "node:fs";
 import path from "node:path";
+import Mocha from "mocha";
 
 /**
  * The programs outside Node that some tests drive, where they are looked for, and how to get
@@ -44,7 +45,7 @@ export function requireTools<T extends ToolName[]>(context: Mocha.Context, ...na
   if (reason !== undefined) {
     if (failsWhenMissing()) throw new Error(`CI=true and this test ${reason}; .ci/run installs every tool the tests need`);
     const runnable = context.test;
-    const where = runnable?.type === "test" ? runnable.fullTitle() : (runnable?.parent?.fullTitle() ?? "a test");
+    const where = runnable instanceof Mocha.Test ? runnable.fullTitle() : (runnable?.parent?.fullTitle() ?? "a test");
     console.warn(`    SKIPPED: ${where} ${reason}`);
     context.skip();
   }
