@@ -1,38 +1,51 @@
+import { readFileSync } from "node:fs";
 import Mocha from "mocha";
 
 /**
  * Mocha's spec reporter, then the wall time of every test file (its top-level suites, hooks
- * included), slowest first: where the suite's time goes. Enabled by TEST_FILE_TIMES=1
- * (hardhat.config.ts). In parallel mode a worker's events arrive only when its file has ended,
- * so there the times are those of the file's tests alone, not of its hooks.
+ * included), slowest first, with the CPU time this process and the child processes it waited
+ * for (services, nodes, CLI runs) spent meanwhile: where the suite's time goes. Enabled by
+ * TEST_FILE_TIMES=1 (hardhat.config.ts). In parallel mode a worker's events arrive only when its
+ * file has ended, so there the times are those of the file's tests alone, not of its hooks.
  */
 class FileTimesReporter extends Mocha.reporters.Spec {
   constructor(runner: Mocha.Runner, options: Mocha.MochaOptions) {
     super(runner, options);
-    const started = new Map<Mocha.Suite, number>();
-    const perFile = new Map<string, { ms: number; tests: number }>();
+    const started = new Map<Mocha.Suite, { at: number; cpu: number }>();
+    const perFile = new Map<string, { ms: number; cpu: number; tests: number }>();
     const runStarted = Date.now();
-    const entry = (file: string) => perFile.get(file) ?? perFile.set(file, { ms: 0, tests: 0 }).get(file)!;
+    const entry = (file: string) => perFile.get(file) ?? perFile.set(file, { ms: 0, cpu: 0, tests: 0 }).get(file)!;
     const topLevel = (suite: Mocha.Suite) => suite.parent?.root === true && suite.file !== undefined;
     runner.on("suite", (suite) => {
-      if (topLevel(suite)) started.set(suite, Date.now());
+      if (topLevel(suite)) started.set(suite, { at: Date.now(), cpu: cpuMs() });
     });
     runner.on("suite end", (suite) => {
       if (!topLevel(suite)) return;
-      const at = started.get(suite);
+      const start = started.get(suite);
       // Parallel mode replays a file's events at once: fall back on its tests' own durations.
-      const tests = suite.total();
-      const ms = at !== undefined && Date.now() - at > 0 ? Date.now() - at : sumDurations(suite);
+      const ms = start !== undefined && Date.now() - start.at > 0 ? Date.now() - start.at : sumDurations(suite);
       const e = entry(relative(suite.file!));
       e.ms += ms;
-      e.tests += tests;
+      e.cpu += start !== undefined ? cpuMs() - start.cpu : 0;
+      e.tests += suite.total();
     });
     runner.once("end", () => {
       const rows = [...perFile].sort((a, b) => b[1].ms - a[1].ms);
       const total = (Date.now() - runStarted) / 1000;
-      console.log(`\n  Time per test file (wall, hooks included; run ${total.toFixed(0)} s):`);
-      for (const [file, { ms, tests }] of rows) console.log(`  ${(ms / 1000).toFixed(1).padStart(7)} s  ${String(tests).padStart(4)} tests  ${file}`);
+      console.log(`\n  Time per test file (wall with hooks, CPU of this process and its children; run ${total.toFixed(0)} s wall, ${(cpuMs() / 1000).toFixed(0)} s CPU):`);
+      for (const [file, { ms, cpu, tests }] of rows) console.log(`  ${(ms / 1000).toFixed(1).padStart(7)} s  ${(cpu / 1000).toFixed(1).padStart(6)} s CPU  ${String(tests).padStart(4)} tests  ${file}`);
     });
+  }
+}
+
+/** User and system time of this process and of the children it has waited for (Linux /proc), in ms. */
+function cpuMs(): number {
+  try {
+    const fields = readFileSync("/proc/self/stat", "utf8").split(") ")[1].split(" ");
+    // utime, stime, cutime, cstime: fields 14-17 of stat(5), in clock ticks (100 per second).
+    return fields.slice(11, 15).reduce((sum, ticks) => sum + Number(ticks), 0) * 10;
+  } catch {
+    return 0;
   }
 }
 
