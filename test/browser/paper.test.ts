@@ -98,7 +98,7 @@ describe("browser: paper (verify a printout from a photo or the camera; print fr
   }
 
   before(async function () {
-    [pdftoppm] = requireTools(this, "chromium", "pdftoppm");
+    [, pdftoppm] = requireTools(this, "chromium", "pdftoppm");
     workDir = mkdtempSync(path.join(tmpdir(), "certchain-paper-"));
     stack = await sharedShareStack();
     registries = [{ chainId: stack.chain.chainId, address: stack.chain.deployment.address, rpcUrl: stack.chain.rpcUrl }];
