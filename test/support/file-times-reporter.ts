@@ -11,11 +11,12 @@ import Mocha from "mocha";
 class FileTimesReporter extends Mocha.reporters.Spec {
   constructor(runner: Mocha.Runner, options: Mocha.MochaOptions) {
     super(runner, options);
+    const parallel = (options as { parallel?: boolean }).parallel === true || (runner as { constructor: { name: string } }).constructor.name === "ParallelBufferedRunner";
     const started = new Map<Mocha.Suite, { at: number; cpu: number }>();
     const perFile = new Map<string, { ms: number; cpu: number; tests: number }>();
     const runStarted = Date.now();
     const entry = (file: string) => perFile.get(file) ?? perFile.set(file, { ms: 0, cpu: 0, tests: 0 }).get(file)!;
-    const topLevel = (suite: Mocha.Suite) => suite.parent?.root === true && suite.file !== undefined;
+    const topLevel = (suite: Mocha.Suite) => !parallel && suite.parent?.root === true && suite.file !== undefined;
     runner.on("suite", (suite) => {
       if (topLevel(suite)) started.set(suite, { at: Date.now(), cpu: cpuMs() });
     });
@@ -29,11 +30,20 @@ class FileTimesReporter extends Mocha.reporters.Spec {
       e.cpu += start !== undefined ? cpuMs() - start.cpu : 0;
       e.tests += suite.total();
     });
+    // Parallel mode: suites arrive without their parents; a file's time is then its tests' durations.
+    if (parallel) {
+      runner.on("test end", (test) => {
+        if (!test.file) return;
+        const e = entry(relative(test.file));
+        e.ms += test.duration ?? 0;
+        e.tests += 1;
+      });
+    }
     runner.once("end", () => {
       const rows = [...perFile].sort((a, b) => b[1].ms - a[1].ms);
       const total = (Date.now() - runStarted) / 1000;
       console.log(`\n  Time per test file (wall with hooks, CPU of this process and its children; run ${total.toFixed(0)} s wall, ${(cpuMs() / 1000).toFixed(0)} s CPU):`);
-      for (const [file, { ms, cpu, tests }] of rows) console.log(`  ${(ms / 1000).toFixed(1).padStart(7)} s  ${(cpu / 1000).toFixed(1).padStart(6)} s CPU  ${String(tests).padStart(4)} tests  ${file}`);
+      for (const [file, { ms, cpu, tests }] of rows) console.log(`  ${(ms / 1000).toFixed(1).padStart(7)} s  ${parallel ? "     - " : `${(cpu / 1000).toFixed(1).padStart(6)} s`} CPU  ${String(tests).padStart(4)} tests  ${file}`);
     });
   }
 }
