@@ -5,12 +5,10 @@ import hre from "hardhat";
 import { expect } from "chai";
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from "fastify";
 import { buildApp, type BuildAppOptions } from "../../../server/app";
-import { deployRegistry } from "../../../server/chain/deploy";
-import { createRegistryAdmin } from "../../../server/chain/registry-admin";
 import { createService } from "../../../server/service/create-service";
 import type { IssuingService } from "../../../server/service/types";
 import { findTypeById, type Hex } from "@certchain/sdk";
-import { derivedCreditCode } from "../../../server/service/identifiers";
+import { deployTestRegistry } from "../../support/test-registry";
 
 /** The agencies every HTTP test registry holds (as `npm start` seeds them). */
 export const AGENCIES = [
@@ -37,15 +35,9 @@ export interface TestApp {
  */
 export async function buildTestApp(options: BuildAppOptions = {}, serviceOptions: { publicUrl?: string; maxDelayMs?: number } = {}): Promise<TestApp> {
   const [root, ...operatorSigners] = await hre.ethers.getSigners();
-  const deployment = await deployRegistry(root);
-  const admin = createRegistryAdmin(deployment.address, root);
-  const operators: Record<string, (typeof operatorSigners)[number]> = {};
-  for (const [i, agency] of AGENCIES.entries()) {
-    await admin.registerAgency(agency.slug, agency.name, derivedCreditCode(agency.slug));
-    for (const type of agency.types) await admin.setAccreditation(agency.slug, findTypeById(type)!.vct);
-    operators[agency.slug] = operatorSigners[i];
-    await admin.addOperator(agency.slug, await operatorSigners[i].getAddress());
-  }
+  // The service makes and registers the agencies' signing keys itself.
+  const deployment = await deployTestRegistry(root, AGENCIES.map((agency, i) => ({ ...agency, operator: operatorSigners[i] })));
+  const operators = Object.fromEntries(deployment.agencies.map((agency) => [agency.slug, agency.operator]));
 
   const dataDir = mkdtempSync(path.join(tmpdir(), "certchain-http-"));
   const service = await createService({
