@@ -1,4 +1,4 @@
-import { CertchainError } from "../errors";
+import { CertchainError, type CertchainErrorCode } from "../errors";
 import { sha256Base64url } from "../lib/hash";
 import { VISIBLE_CLAIMS } from "./visible-claims";
 import { isPlainObject, type Disclosure, type ParsedCredential } from "./parse";
@@ -18,7 +18,7 @@ function define(target: Record<string, unknown>, name: string, value: unknown): 
   else target[name] = value;
 }
 
-const fail = (code: string, message: string): never => {
+const fail = (code: CertchainErrorCode, message: string): never => {
   throw new CertchainError(code, message);
 };
 

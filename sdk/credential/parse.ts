@@ -1,4 +1,4 @@
-import { CertchainError } from "../errors";
+import { CertchainError, type CertchainErrorCode } from "../errors";
 import { base64urlDecode, fromUtf8, utf8 } from "../lib/bytes";
 import { hasDuplicateNames } from "../lib/strict-json";
 import { isAllowedAlgorithm, type SignatureAlgorithm } from "./algorithms";
@@ -28,7 +28,7 @@ export interface ParsedCredential {
   disclosures: Disclosure[];
 }
 
-const fail = (code: string, message: string): never => {
+const fail = (code: CertchainErrorCode, message: string): never => {
   throw new CertchainError(code, message);
 };
 
@@ -110,7 +110,7 @@ export function parseCredential(sdJwt: unknown): ParsedCredential {
   // Something after the last "~" is either a key-binding JWT or a credential cut off in a disclosure.
   const last = parts[parts.length - 1];
   if (last !== "") {
-    if (isKeyBindingJwt(last)) return fail("FORMAT_KEY_BINDING_UNSUPPORTED", "key-binding JWTs are not used");
+    if (isKeyBindingJwt(last)) return fail("FORMAT_KEY_BINDING_UNSUPPORTED", "a key-binding JWT is checked by verifyPresentation, against the request it answers");
     return fail("FORMAT_MALFORMED", "the credential is cut off or has trailing data after its last disclosure");
   }
   const [jwt, ...rest] = parts;

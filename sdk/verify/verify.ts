@@ -167,8 +167,8 @@ function inspect(input: unknown): Item {
     return item;
   }
   // A version 1 envelope holds a format v1 credential: a v2 credential in it would read as v1
-  // to an older SDK (`status` and `vct#integrity` taken for subject claims).
-  if (item.envelope.version === 1 && (!String(payload.iss).startsWith("urn:") || "vct#integrity" in payload || "status" in payload)) {
+  // to an older SDK (`status`, `vct#integrity` and `cnf` taken for subject claims).
+  if (item.envelope.version === 1 && (!String(payload.iss).startsWith("urn:") || "vct#integrity" in payload || "status" in payload || "cnf" in payload)) {
     fail(item, "FORMAT_MALFORMED", "a version 1 envelope holds a format v2 credential");
     return item;
   }
@@ -304,7 +304,7 @@ function requestContexts(session: RegistrySession, items: Item[]): void {
 
 /** A read failure as a verification code: a mismatch keeps its own, anything else is CHAIN_UNREACHABLE. */
 function chainFailure(session: RegistrySession, error: unknown): CertchainError {
-  if (isCertchainError(error) && (error.code === "REGISTRY_CHAIN_MISMATCH" || error.code === "REGISTRY_ID_MISMATCH" || error.code === "CHAIN_UNREACHABLE")) return error;
+  if (isCertchainError(error) && (error.code === "REGISTRY_CHAIN_MISMATCH" || error.code === "REGISTRY_ID_MISMATCH" || error.code === "CHAIN_UNREACHABLE")) return error as CertchainError;
   if (session.signal.aborted) return new CertchainError("CHAIN_UNREACHABLE", `reading ${session.reader.name} was aborted`);
   return new CertchainError("CHAIN_UNREACHABLE", `${session.reader.name} could not be read${error instanceof Error && error.message ? `: ${error.message}` : ""}`);
 }

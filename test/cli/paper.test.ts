@@ -11,7 +11,7 @@ import { encodePaperPayload, findTypeById, presentCredential, type Envelope } fr
 import { findQrCode, presentationFromPdf, qrTextFromImage } from "../../scripts/lib/paper/read-paper";
 import { replaceDisclosure } from "../support/tamper";
 import { requireTools } from "../support/tools";
-import { registryFlags, runCli, startCliEnvironment, type CliEnvironment } from "./support";
+import { registryFlags, removeTestFolder, runCli, sharedCliEnvironment, testFolder, type CliEnvironment } from "./support";
 
 const run = promisify(execFile);
 const PDFTOPPM = "/usr/bin/pdftoppm";
@@ -95,9 +95,8 @@ describe("cli: certchain print, and verifying paper", function () {
 
   before(async function () {
     requireTools(this, "pdftoppm");
-    env = await startCliEnvironment();
-    dir = path.join(env.dir, "paper");
-    mkdirSync(dir);
+    env = await sharedCliEnvironment(this);
+    dir = testFolder("paper");
     mkdirSync(ARTIFACTS, { recursive: true });
     const example = findTypeById("business-licence")!.schema.examples[0] as Record<string, unknown>;
     licence = await issueAnchored(env, env.tokens["sh-amr"], "business-licence", example);
@@ -108,7 +107,7 @@ describe("cli: certchain print, and verifying paper", function () {
       writeFileSync(files[name], JSON.stringify(value.envelope, null, 2));
     }
   });
-  after(async () => env?.close());
+  after(() => removeTestFolder(dir));
 
   const print = (file: string, out: string, ...extra: string[]) => runCli(["print", file, "--out", out, "--api", env.apiUrl, ...registryFlags(env), "--json", ...extra]);
 

@@ -13,7 +13,7 @@
  * its `require`s find the repository's node_modules.
  */
 import { createHash } from "node:crypto";
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { build, version as esbuildVersion, type Plugin } from "esbuild";
 
@@ -45,12 +45,9 @@ const ownDirname: Plugin = {
     build.onLoad({ filter: /\.(ts|js|mjs|cjs)$/ }, (args) => {
       if (args.path.includes(`${path.sep}node_modules${path.sep}`)) return undefined;
       const source = readFileSync(args.path, "utf8");
-      // In a bundle `require.main === module` holds in every module (server/web/build.ts would
-      // build the web pages at load): no bundled source file is run as a script of its own.
-      const guarded = source.replace(/\brequire\.main === module\b/g, "false");
-      if (!/\b__(dirname|filename)\b/.test(guarded) && guarded === source) return undefined;
+      if (!/\b__(dirname|filename)\b/.test(source)) return undefined;
       const own = `var __filename = ${JSON.stringify(args.path)}, __dirname = ${JSON.stringify(path.dirname(args.path))};`;
-      return { contents: `${own}${guarded}`, loader: path.extname(args.path).slice(1) as "ts" | "js" };
+      return { contents: `${own}${source}`, loader: args.path.endsWith(".ts") ? "ts" : "js" };
     });
   },
 };
@@ -110,6 +107,9 @@ async function bundle(recipe: Recipe): Promise<string> {
     format: "cjs",
     target: `node${process.versions.node.split(".")[0]}`,
     conditions: ["certchain-source"],
+    // Only the file node runs is its main module: a source's `require.main === module` (server/web/build.ts
+    // builds the pages when run by itself) must not see the bundle's.
+    define: { "require.main": "undefined" },
     // Class and function names as in the sources (errors and logs name them).
     keepNames: true,
     plugins: [packagesFromNodeModules, ownDirname],
@@ -128,7 +128,20 @@ async function bundle(recipe: Recipe): Promise<string> {
     inputs[input] = sha256(readFileSync(path.join(ROOT, input)));
   }
   writeWhole(manifestFile, JSON.stringify({ bundle: name, builder, inputs } satisfies Manifest, null, 2));
+  removeOldBundles(recipe.name, name);
   return file;
+}
+
+/** Bundles of earlier sources, once no run that started before could still be using them. */
+function removeOldBundles(recipe: string, current: string): void {
+  for (const name of readdirSync(CACHE)) {
+    if (name === current || !name.startsWith(`${recipe}-`)) continue;
+    try {
+      if (Date.now() - statSync(path.join(CACHE, name)).mtimeMs > 3_600_000) unlinkSync(path.join(CACHE, name));
+    } catch {
+      // removed by a parallel worker
+    }
+  }
 }
 
 const built = new Map<string, Promise<string>>();
