@@ -18,6 +18,7 @@ import path from "node:path";
 import { getListFromStatusListJWT } from "@sd-jwt/jwt-status-list";
 import type { Browser } from "playwright-core";
 import { ARTIFACTS, PHONE, sharedChromium, watch } from "../browser/chromium";
+import { cliBundle } from "../support/bundles";
 import { freePort } from "../support/ports";
 import { api, killLeftoverNode, startServiceProcess, type ServiceProcess } from "../support/service-process";
 import { SOCIAL_SECURITY_CARD, socialSecurityClaims } from "../support/social-security-card";
@@ -28,10 +29,11 @@ const ROOT = path.join(__dirname, "..", "..");
 const payloadOf = (sdJwt: string) => JSON.parse(Buffer.from(sdJwt.split("~")[0].split(".")[1], "base64url").toString("utf8"));
 
 /** Our SDK, in another process: `certchain verify <file> --json` (the service's host is allowed for type metadata). */
-function ourVerify(file: string, apiUrl: string, demo: { rpcUrl: string; registry: string; chainId: number }): Promise<any> {
+async function ourVerify(file: string, apiUrl: string, demo: { rpcUrl: string; registry: string; chainId: number }): Promise<any> {
+  const cli = await cliBundle();
   return new Promise((resolve, reject) => {
     const env = Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith("CERTCHAIN_") && !key.startsWith("TS_NODE_")));
-    const child = spawn(process.execPath, [path.join(ROOT, "scripts", "cli", "bin.js"), "verify", file, "--json", "--api", apiUrl, "--rpc", demo.rpcUrl, "--registry", demo.registry, "--chain-id", String(demo.chainId)], {
+    const child = spawn(process.execPath, [cli, "verify", file, "--json", "--api", apiUrl, "--rpc", demo.rpcUrl, "--registry", demo.registry, "--chain-id", String(demo.chainId)], {
       cwd: tmpdir(),
       env: { ...env, LANG: "en_US.UTF-8" },
       stdio: ["ignore", "pipe", "pipe"],
@@ -207,9 +209,10 @@ describe("e2e: a type added through the API, verified by our SDK and by a standa
 
   it("certchain status-list rebuild derives the same list from the chain alone", async function () {
     const { demo } = service;
+    const cli = await cliBundle();
     const result = await new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve, reject) => {
       const env = Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith("CERTCHAIN_") && !key.startsWith("TS_NODE_")));
-      const child = spawn(process.execPath, [path.join(ROOT, "scripts", "cli", "bin.js"), "status-list", "rebuild", "--agency", "sh-amr", "--json", "--api", demo.apiUrl, "--rpc", demo.rpcUrl, "--registry", demo.registry, "--chain-id", String(demo.chainId)], {
+      const child = spawn(process.execPath, [cli, "status-list", "rebuild", "--agency", "sh-amr", "--json", "--api", demo.apiUrl, "--rpc", demo.rpcUrl, "--registry", demo.registry, "--chain-id", String(demo.chainId)], {
         cwd: tmpdir(),
         env: { ...env, LANG: "en_US.UTF-8" },
         stdio: ["ignore", "pipe", "pipe"],
