@@ -22,7 +22,7 @@ export interface PoolWorker {
 
 /** Verifies batches of signatures; see {@link createSignaturePool}. */
 export interface SignaturePool {
-  /** One answer per job, in order. Never throws: a signature that cannot be checked is false. */
+  /** One answer per job, in order. Never throws: a signature that cannot be checked is false. SM2 is checked inline. */
   verify(jobs: readonly SignatureJob[]): Promise<boolean[]>;
   /** Ends the workers (the pool still answers, inline). */
   close(): Promise<void>;
@@ -203,6 +203,22 @@ export function createSignaturePool(options: { size?: number; spawn?: () => Pool
     });
 
   async function verify(jobs: readonly SignatureJob[]): Promise<boolean[]> {
+    // SM2 is pure JS (./sm2): the workers, plain scripts with node:crypto alone, cannot load it
+    // wherever the SDK runs from, so SM2 signatures are checked on this thread.
+    if (jobs.some((job) => job.alg === "SM2")) {
+      const answers = new Array<boolean>(jobs.length);
+      const others: number[] = [];
+      const sm2: number[] = [];
+      jobs.forEach((job, i) => (job.alg === "SM2" ? sm2 : others).push(i));
+      const [fromPool, fromInline] = await Promise.all([verifyNative(others.map((i) => jobs[i])), inline(sm2.map((i) => jobs[i]))]);
+      others.forEach((i, j) => (answers[i] = fromPool[j]));
+      sm2.forEach((i, j) => (answers[i] = fromInline[j]));
+      return answers;
+    }
+    return verifyNative(jobs);
+  }
+
+  async function verifyNative(jobs: readonly SignatureJob[]): Promise<boolean[]> {
     try {
       if (jobs.length < MIN_WORKER_BATCH || !spawn || closed) return await inline(jobs);
       const parts: Promise<boolean[]>[] = [];

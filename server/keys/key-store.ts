@@ -4,7 +4,7 @@ import { keyIdOf, type CredentialSigner, type Hex, type SignatureAlgorithm } fro
 import type { RegistryAdmin } from "../chain/registry-admin";
 import type { Database } from "../store/database";
 import { createNodeSigner, rawPublicKeyOf } from "./node-signer";
-import { open, seal, type SealedBox } from "./sealed-box";
+import { open, seal, type SealCipher, type SealedBox } from "./sealed-box";
 
 interface StoredSigningKey {
   agency: string;
@@ -27,6 +27,8 @@ export type ActiveSigner = CredentialSigner & { alg: SignatureAlgorithm; keyId: 
 export interface KeyStoreOptions {
   db: Database;
   passphrase: string;
+  /** How new keys and wallets are sealed (old ones open either way). Default AES-256-GCM. */
+  sealCipher?: SealCipher;
   /** Root-authority writes; needed to provision and rotate keys, not to sign. */
   admin?: RegistryAdmin;
   now?: () => number;
@@ -38,6 +40,7 @@ export interface KeyStoreOptions {
  */
 export function createKeyStore(options: KeyStoreOptions) {
   const { db, passphrase, admin } = options;
+  const sealing = { cipher: options.sealCipher };
   const now = options.now ?? Date.now;
   const signingKeys = db.sublevel<StoredSigningKey>("signing-keys");
   const wallets = db.sublevel<StoredWallet>("operator-wallets");
@@ -63,7 +66,7 @@ export function createKeyStore(options: KeyStoreOptions) {
       keyId: signer.keyId,
       state: "active",
       createdAt: new Date(now()).toISOString(),
-      privateKey: seal(privateKey.export({ format: "der", type: "pkcs8" }), passphrase),
+      privateKey: seal(privateKey.export({ format: "der", type: "pkcs8" }), passphrase, sealing),
     };
     await db.write([{ type: "put", sublevel: signingKeys, key: `${agency}!${signer.keyId}`, value: record }]);
     return signer;
@@ -138,7 +141,7 @@ export function createKeyStore(options: KeyStoreOptions) {
       const stored = await wallets.get(agency);
       if (stored) return new Wallet(`0x${open(stored.privateKey, passphrase).toString("hex")}`, provider);
       const wallet = Wallet.createRandom();
-      const record: StoredWallet = { agency, address: wallet.address, privateKey: seal(Buffer.from(wallet.privateKey.slice(2), "hex"), passphrase) };
+      const record: StoredWallet = { agency, address: wallet.address, privateKey: seal(Buffer.from(wallet.privateKey.slice(2), "hex"), passphrase, sealing) };
       await db.write([{ type: "put", sublevel: wallets, key: agency, value: record }]);
       return new Wallet(wallet.privateKey, provider);
     },

@@ -39,10 +39,16 @@ export interface TrustFixture {
   amr: TestAgency;
   mca: TestAgency;
   outsider: Signer;
-  addAgency(slug: string, name: string, typeIds: string[], operator: Signer, keyType?: "ed25519" | "ec", creditCode?: string): Promise<TestAgency>;
+  addAgency(slug: string, name: string, typeIds: string[], operator: Signer, keyType?: KeyType, creditCode?: string): Promise<TestAgency>;
 }
 
 let serial = 0;
+
+/** The agency key's algorithm: Ed25519, P-256 (ES256) or SM2 (国密). */
+export type KeyType = "ed25519" | "ec" | "sm2";
+
+const generateKey = (keyType: KeyType): KeyObject =>
+  keyType === "ed25519" ? generateKeyPairSync("ed25519").privateKey : generateKeyPairSync("ec", { namedCurve: keyType === "ec" ? "P-256" : "SM2" }).privateKey;
 
 /** A deployed registry with two agencies: a market-regulation bureau and a civil-affairs bureau. */
 export async function deployTrustFixture(): Promise<TrustFixture> {
@@ -50,8 +56,8 @@ export async function deployTrustFixture(): Promise<TrustFixture> {
   const deployment = await deployRegistry(root);
   const admin = createRegistryAdmin(deployment.address, root);
 
-  async function addAgency(slug: string, name: string, typeIds: string[], operator: Signer, keyType: "ed25519" | "ec" = "ed25519", creditCode = derivedCreditCode(slug)): Promise<TestAgency> {
-    const { privateKey } = keyType === "ed25519" ? generateKeyPairSync("ed25519") : generateKeyPairSync("ec", { namedCurve: "P-256" });
+  async function addAgency(slug: string, name: string, typeIds: string[], operator: Signer, keyType: KeyType = "ed25519", creditCode = derivedCreditCode(slug)): Promise<TestAgency> {
+    const privateKey = generateKey(keyType);
     await admin.registerAgency(slug, name, creditCode);
     for (const id of typeIds) await admin.setAccreditation(slug, findTypeById(id)!.vct);
     const raw = rawPublicKeyOf(privateKey);
