@@ -16,7 +16,7 @@ import { sm3 } from "../lib/sm3";
 // 26 KB (9.5 KB) for this file; tests use it as the independent implementation.
 
 /** The recommended curve sm2p256v1 (GB/T 32918.5-2017). */
-const CURVE = {
+export const SM2_CURVE = {
   p: 0xfffffffeffffffffffffffffffffffffffffffff00000000ffffffffffffffffn,
   n: 0xfffffffeffffffffffffffffffffffff7203df6b21c6052b53bbf40939d54123n,
   h: 1n,
@@ -25,6 +25,7 @@ const CURVE = {
   Gx: 0x32c4ae2c1f1981195f9904466a39c9948fe30bbff2660be1715a4589334c74c7n,
   Gy: 0xbc3736a2f4f6779c59bdcee36b692153d0a9877cc62a474002df32e52139f0a0n,
 } as const;
+const CURVE = SM2_CURVE;
 const Point = /* @__PURE__ */ weierstrass(CURVE);
 const N = CURVE.n;
 
@@ -38,12 +39,20 @@ export const SM2_USER_ID = "1234567812345678";
 const CURVE_BYTES = concatBytes(...[CURVE.a, CURVE.b, CURVE.Gx, CURVE.Gy].map((v) => numberToBytesBE(v, 32)));
 const mod = (value: bigint) => ((value % N) + N) % N;
 
-/** Z_A = SM3(ENTL_A || ID_A || a || b || x_G || y_G || x_A || y_A), GB/T 32918.2 §5.5. */
-export function sm2Z(publicKey: Uint8Array, userId: string = SM2_USER_ID): Uint8Array {
+/** ENTL_A || ID_A || a || b || x_G || y_G: what Z_A hashes before the public key. */
+function zPrefix(userId: string): Uint8Array {
   const id = utf8(userId);
   const bits = id.length * 8;
   if (bits > 0xffff) throw new TypeError("the SM2 user id is too long");
-  return sm3(concatBytes(new Uint8Array([bits >> 8, bits & 0xff]), id, CURVE_BYTES, publicKey.subarray(1)));
+  return concatBytes(new Uint8Array([bits >> 8, bits & 0xff]), id, CURVE_BYTES);
+}
+
+/** {@link zPrefix} of the user id {@link SM2_USER_ID}. */
+export const SM2_Z_PREFIX: Uint8Array = /* @__PURE__ */ zPrefix(SM2_USER_ID);
+
+/** Z_A = SM3(ENTL_A || ID_A || a || b || x_G || y_G || x_A || y_A), GB/T 32918.2 §5.5. */
+export function sm2Z(publicKey: Uint8Array, userId: string = SM2_USER_ID): Uint8Array {
+  return sm3(concatBytes(userId === SM2_USER_ID ? SM2_Z_PREFIX : zPrefix(userId), publicKey.subarray(1)));
 }
 
 // A batch is signed by few keys: each key's point and Z are worked out once.
