@@ -88,9 +88,9 @@ export function open(box: SealedBox, passphrase: string): Buffer {
       throw damaged(cause);
     }
   }
-  const decrypt = createDecipheriv("aes-256-gcm", derive(passphrase, salt, box, 32), Buffer.from(box.iv, "base64"));
-  decrypt.setAuthTag(Buffer.from(box.tag, "base64"));
   try {
+    const decrypt = createDecipheriv("aes-256-gcm", derive(passphrase, salt, box, 32), Buffer.from(box.iv, "base64"));
+    decrypt.setAuthTag(Buffer.from(box.tag, "base64"));
     return Buffer.concat([decrypt.update(Buffer.from(box.data, "base64")), decrypt.final()]);
   } catch (cause) {
     throw damaged(cause);
