@@ -20,6 +20,7 @@ export function algorithmFromChain(value: number): SignatureAlgorithm | undefine
  * credentials. Verification follows the credential's own `_sd_alg` (it is signed).
  */
 export const DISCLOSURE_DIGEST_ALGORITHMS = ["sha-256", "sm3"] as const;
+/** An SD-JWT `_sd_alg` a credential may use: `sha-256`, or `sm3` (国密, the digest of SM2 credentials). */
 export type DisclosureDigestAlgorithm = (typeof DISCLOSURE_DIGEST_ALGORITHMS)[number];
 
 export const isDisclosureDigestAlgorithm = (alg: unknown): alg is DisclosureDigestAlgorithm =>

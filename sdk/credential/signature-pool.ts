@@ -137,6 +137,8 @@ const builtin = (id: string): unknown => (globalThis as { process?: { getBuiltin
  * its own imports. Only CommonJS has a synchronous `require.resolve`; elsewhere (the ES module
  * build) the workers answer "not checked" for SM2 and this thread checks those signatures.
  */
+declare const require: ((id: string) => unknown) & { resolve?: (id: string) => string };
+
 function nobleWeierstrassPath(): string | undefined {
   try {
     return typeof require === "function" && typeof require.resolve === "function" ? require.resolve("@noble/curves/abstract/weierstrass.js") : undefined;

@@ -1,32 +1,18 @@
 import { expect } from "chai";
 import { createHash } from "node:crypto";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { verifySDJWT } from "@meeco/sd-jwt";
-import { HDNodeWallet } from "ethers";
 import { sm2 as smCrypto } from "sm-crypto-v2";
-import { deployRegistry } from "../../server/chain/deploy";
-import { startDevNode, devProvider, type DevNode } from "../../server/chain/dev-node";
-import { createRegistryAdmin } from "../../server/chain/registry-admin";
-import { createOperatorClient } from "../../server/chain/operator";
-import { DEV_MNEMONIC } from "../../server/config";
-import { credentialLeaf, disclosedClaimsOf, parseCredential, parseEnvelope, processProof, subjectClaimsOf, verify, type Envelope, type Hex, type SignatureAlgorithm } from "@certchain/sdk";
+import { startDevNode, type DevNode } from "../../server/chain/dev-node";
+import { credentialLeaf, disclosedClaimsOf, parseCredential, parseEnvelope, processProof, subjectClaimsOf, verify, type Hex } from "@certchain/sdk";
 import { fromHex, verifySignature } from "@certchain/sdk/internal";
 import { opensslSm3, opensslVerifiesSm2 } from "../support/openssl-sm2";
 import { freePort } from "../support/ports";
+import { SM2_VECTORS, anchorSm2VectorsOnNode } from "../support/sm2-vectors";
 
-interface VectorCase {
-  description: string;
-  alg: SignatureAlgorithm;
-  publicKey: Hex;
-  envelope: Envelope;
-  leaf: Hex;
-  root: Hex | null;
-  claims: Record<string, unknown>;
-}
-
-const vectors = JSON.parse(readFileSync(path.join(__dirname, "..", "vectors", "envelope-sm2.json"), "utf8")) as { issuer: string; issuerUri: string; issuerCode: string; cases: VectorCase[] };
+const vectors = SM2_VECTORS;
 
 /** SM2 (国密) envelopes of format version 2, frozen: every later SDK must verify them exactly as this one does. */
 describe("frozen envelope vectors (SM2 with SM3)", function () {
@@ -73,20 +59,8 @@ describe("frozen envelope vectors (SM2 with SM3)", function () {
     });
 
     it("verifies every frozen envelope end to end", async function () {
-      const provider = devProvider(node.rpcUrl);
-      const account = (i: number) => HDNodeWallet.fromPhrase(DEV_MNEMONIC, undefined, `m/44'/60'/0'/0/${i}`).connect(provider);
-      const { address } = await deployRegistry(account(0));
-      expect(address).to.equal(vectors.cases[0].envelope.anchor.registry);
-      const admin = createRegistryAdmin(address, account(0));
-      await admin.registerAgency(vectors.issuer, "向量测试机构（国密）", vectors.issuerCode);
-      for (const vct of new Set(vectors.cases.map((c) => parseCredential(c.envelope.credential).payload.vct as string))) await admin.setAccreditation(vectors.issuer, vct);
-      await admin.addSigningKey(vectors.issuer, { alg: "SM2", publicKey: fromHex(vectors.cases[0].publicKey) });
-      const operator = account(1);
-      await admin.addOperator(vectors.issuer, operator.address);
-      const client = createOperatorClient(address, operator);
-      for (const root of new Set(vectors.cases.map((c) => c.root).filter((r): r is Hex => r !== null))) await client.anchorRoot(root, 2);
-
-      const options = { registries: [{ chainId: 31337, address: address as Hex, rpcUrl: node.rpcUrl }] };
+      const { registry } = await anchorSm2VectorsOnNode(node.rpcUrl);
+      const options = { registries: [registry] };
       for (const c of vectors.cases) {
         const result = await verify(c.envelope, options);
         expect(result.verdict, `${c.description}: ${JSON.stringify(result.reason)}`).to.equal(c.root ? "valid" : "pending");
