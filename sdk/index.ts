@@ -1,5 +1,5 @@
 // The certchain SDK: every public export, by name. Runs in Node and in browsers.
-export { CertchainError, isCertchainError } from "./errors";
+export { CERTCHAIN_ERRORS, CertchainError, isCertchainError, type CertchainErrorCode } from "./errors";
 export type { Hex } from "./lib/bytes";
 
 // certificate types and numbers

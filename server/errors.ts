@@ -57,8 +57,8 @@ export type ApiErrorCode = keyof typeof API_ERRORS;
 /** `details` is always a list in the API (the OpenAPI error schema says so): one object becomes a list of one. */
 export const detailsList = (details: unknown): unknown[] | undefined => (details === undefined ? undefined : Array.isArray(details) ? details : [details]);
 
-export function apiError(code: ApiErrorCode, message?: string, details?: unknown): CertchainError {
-  return new CertchainError(code, message ?? API_ERRORS[code][1], details === undefined ? {} : { details: detailsList(details) });
+export function apiError(code: ApiErrorCode, message?: string, details?: unknown): CertchainError<ApiErrorCode> {
+  return new CertchainError<ApiErrorCode>(code, message ?? API_ERRORS[code][1], details === undefined ? {} : { details: detailsList(details) });
 }
 
 /** Whether `code` is one of the table's own codes (never an inherited name such as "constructor"). */

@@ -110,6 +110,15 @@ export function demoFor(values: ConnectionValues, env: NodeJS.ProcessEnv = proce
   return readDemo(found);
 }
 
+/**
+ * The service to ask where a command can do without one (proofs of pending files, fallback
+ * share links, the published status list): --api, else CERTCHAIN_API_URL, else the demo file's.
+ * Undefined when nothing names one.
+ */
+export function optionalApiUrl(values: ConnectionValues, env: NodeJS.ProcessEnv = process.env): string | undefined {
+  return values.api ?? env.CERTCHAIN_API_URL ?? demoFor(values, env)?.apiUrl;
+}
+
 function apiUrlOf(values: ConnectionValues, demo: DemoFile | undefined, env: NodeJS.ProcessEnv): string {
   const url = values.api ?? demo?.apiUrl ?? env.CERTCHAIN_API_URL;
   if (!url) throw new UsageError(t(M.noApi));

@@ -54,15 +54,6 @@ export function writeFileAtomic(file: string, content: string | Uint8Array): voi
   renameSync(temporary, file);
 }
 
-/** Keys sorted at every level: equal claims give equal text whatever the column order. */
-export function canonicalJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(",")}]`;
-  if (value !== null && typeof value === "object") {
-    const entries = Object.keys(value as object)
-      .sort()
-      .filter((k) => (value as Record<string, unknown>)[k] !== undefined)
-      .map((k) => `${JSON.stringify(k)}:${canonicalJson((value as Record<string, unknown>)[k])}`);
-    return `{${entries.join(",")}}`;
-  }
-  return JSON.stringify(value);
-}
+/** The envelope inside an API reply `{ id, status, envelope }` (what the API and `certchain get` give); anything else as it is. */
+export const envelopeOf = (value: unknown): unknown =>
+  value && typeof value === "object" && !("format" in value) && "envelope" in value ? (value as { envelope: unknown }).envelope : value;

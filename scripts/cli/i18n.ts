@@ -9,8 +9,6 @@ import { UsageError } from "./output";
 export type Lang = "zh-CN" | "en";
 export type Text = { readonly "zh-CN": string; readonly en: string };
 
-export const LANGS: readonly Lang[] = ["zh-CN", "en"];
-
 /** `zh_CN.UTF-8`, `zh-Hans` → zh-CN; `en_GB.UTF-8`, `en` → en; anything else → undefined. */
 export function langOfLocale(value: string | undefined): Lang | undefined {
   if (!value) return undefined;

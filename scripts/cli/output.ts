@@ -59,26 +59,6 @@ export function truncate(text: string, max: number): string {
   return `${result}…`;
 }
 
-/** Keeps both ends (a file's folder and its name), dropping the middle. */
-export function truncateMiddle(text: string, max: number): string {
-  if (displayWidth(text) <= max) return text;
-  const chars = [...text];
-  let head = "";
-  let tail = "";
-  let i = 0;
-  let j = chars.length - 1;
-  while (i <= j) {
-    if (displayWidth(tail) <= displayWidth(head)) {
-      if (displayWidth(head + tail + chars[j]) > max - 1) break;
-      tail = chars[j--] + tail;
-    } else {
-      if (displayWidth(head + chars[i] + tail) > max - 1) break;
-      head += chars[i++];
-    }
-  }
-  return `${head}…${tail}`;
-}
-
 const pad = (text: string, width: number) => text + " ".repeat(Math.max(0, width - displayWidth(text)));
 
 /** A plain-text table; the last column is not padded (long reasons may wrap). */

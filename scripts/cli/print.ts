@@ -11,13 +11,13 @@ import {
   PAPER_PREFIX,
   type Envelope,
 } from "@certchain/sdk";
-import { REASON_TEXTS } from "../../server/web/src/lib/messages";
+import { reasonText } from "../../display/verdict-texts";
 import { printedQrMillimetres, renderCertificatePdf } from "../lib/paper/certificate-pdf";
-import { paperQrOf, type ShareLinkMaker } from "../../server/web/src/lib/paper-qr";
+import { paperQrOf, type ShareLinkMaker } from "../../display/paper-qr";
 import { CONNECTION_OPTIONS, intOption, parse } from "./args";
 import type { Command } from "./command";
-import { demoFor, registryHelp, REGISTRY_OPTIONS, trustedRegistries } from "./connection";
-import { writeFileAtomic } from "./files";
+import { optionalApiUrl, registryHelp, REGISTRY_OPTIONS, trustedRegistries } from "./connection";
+import { envelopeOf, writeFileAtomic } from "./files";
 import { createApiClient } from "./http-client";
 import { t, type Text } from "./i18n";
 import { CommandFailed, EXIT, UsageError, out } from "./output";
@@ -97,9 +97,7 @@ const M = {
 function readEnvelope(file: string): Envelope {
   const text = readFileSync(file, "utf8");
   try {
-    const value = JSON.parse(text) as Record<string, unknown>;
-    const inner = value && typeof value === "object" && !("format" in value) && "envelope" in value ? value.envelope : value;
-    return parseEnvelope(inner);
+    return parseEnvelope(envelopeOf(JSON.parse(text)));
   } catch (error) {
     throw new UsageError(t(M.notCertificate, { file, problem: error instanceof Error ? error.message : String(error) }));
   }
@@ -136,7 +134,7 @@ async function run(argv: string[]): Promise<number> {
   const file = positionals[0];
   let envelope = readEnvelope(file);
 
-  const service = values.api ?? process.env.CERTCHAIN_API_URL ?? demoFor(values)?.apiUrl;
+  const service = optionalApiUrl(values);
   if (envelope.anchor.status === "pending" && service) envelope = (await resolvePendingEnvelope(envelope, { proofServices: [service] })) ?? envelope;
   if (envelope.anchor.status === "pending") throw new CommandFailed(t(M.pending, { file }));
 
@@ -155,7 +153,8 @@ async function run(argv: string[]): Promise<number> {
   const result = await verify(presentation, { registries });
   if (result.verdict !== "valid") {
     const code = result.reason?.code ?? "";
-    const reason = code in REASON_TEXTS ? t(REASON_TEXTS[code as keyof typeof REASON_TEXTS]) : (result.reason?.message ?? "");
+    const words = reasonText(code);
+    const reason = words ? t(words) : (result.reason?.message ?? "");
     throw new CommandFailed(t(M.notValid, { verdict: result.verdict, reason, code }));
   }
 

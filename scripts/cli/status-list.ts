@@ -13,7 +13,7 @@ import {
 import { base64urlEncode } from "@certchain/sdk/internal";
 import { CONNECTION_OPTIONS, intOption, parse } from "./args";
 import type { Command } from "./command";
-import { demoFor, registryHelp, REGISTRY_OPTIONS, trustedRegistries } from "./connection";
+import { optionalApiUrl, registryHelp, REGISTRY_OPTIONS, trustedRegistries } from "./connection";
 import { t, type Text } from "./i18n";
 import { EXIT, UsageError, out, printJson, renderTable } from "./output";
 
@@ -94,7 +94,7 @@ async function rebuild(argv: string[]): Promise<number> {
   const entries = [...all].filter(([index]) => index >= offset && index < offset + STATUS_LIST_CAPACITY).sort(([a], [b]) => a - b);
   const lst = base64urlEncode(deflateSync(packStatusList(entries.map(([index, value]) => [index - offset, value] as const)), { level: 9 }));
 
-  const api = values.api ?? process.env.CERTCHAIN_API_URL ?? demoFor(values)?.apiUrl;
+  const api = optionalApiUrl(values);
   const url = values.published ?? (api ? `${api.replace(/\/+$/, "")}/status-lists/${encodeURIComponent(slug)}/${list}` : undefined);
   let comparison: { url: string; identical: boolean; differences: { index: number; chain: number; published: number | undefined }[] } | { url: string; error: string } | undefined;
   if (url) {

@@ -3,8 +3,8 @@ import { verifyDocument } from "@certchain/sdk";
 import { CONNECTION_OPTIONS, parse } from "./args";
 import type { Command } from "./command";
 import { registryHelp, REGISTRY_OPTIONS, trustedRegistries } from "./connection";
-import { requireFile, sha256File } from "./files";
-import { REASON_TEXTS, VERDICT_LABELS } from "../../server/web/src/lib/messages";
+import { envelopeOf, requireFile, sha256File } from "./files";
+import { reasonText, VERDICT_LABELS } from "../../display/verdict-texts";
 import { lang, t, type Text } from "./i18n";
 import { EXIT, UsageError, out, printJson } from "./output";
 
@@ -49,13 +49,12 @@ const DOCUMENT_REASONS: Record<string, string> = {
 
 /** A document or certificate reason in Chinese; the SDK's message where there is no translation. */
 const documentReason = (code: string, message: string): string =>
-  DOCUMENT_REASONS[code] ?? (code in REASON_TEXTS ? REASON_TEXTS[code as keyof typeof REASON_TEXTS]["zh-CN"] : message);
+  DOCUMENT_REASONS[code] ?? reasonText(code)?.["zh-CN"] ?? message;
 
 /** The receipt envelope, also from an API reply `{ id, status, envelope }`; other text as it is (the verifier reports it). */
 function receiptOf(text: string): unknown {
   try {
-    const value = JSON.parse(text);
-    return value && typeof value === "object" && !("format" in value) && "envelope" in value ? value.envelope : value;
+    return envelopeOf(JSON.parse(text));
   } catch {
     return text;
   }

@@ -1,11 +1,12 @@
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import path from "node:path";
 import { resolvePendingEnvelope, statusReasonLabel, verifyMany, type TrustedRegistry, type VerificationResult } from "@certchain/sdk";
-import { REASON_TEXTS, SHARE_FAILURES, VERDICT_LABELS } from "../../server/web/src/lib/messages";
+import { reasonText, VERDICT_LABELS } from "../../display/verdict-texts";
 import { CONNECTION_OPTIONS, parse } from "./args";
 import type { Command } from "./command";
-import { demoFor, registryHelp, REGISTRY_OPTIONS, trustedRegistries } from "./connection";
+import { optionalApiUrl, registryHelp, REGISTRY_OPTIONS, trustedRegistries } from "./connection";
 import { colon, lang, t, type Text } from "./i18n";
+import { envelopeOf } from "./files";
 import { ERRORS_FILE, STATE_FILE } from "./issue";
 import { EXIT, UsageError, out, printJson, renderTable, truncate } from "./output";
 import { loadShareLinkVerifier } from "./share-links";
@@ -127,9 +128,8 @@ async function fileInputs(file: string): Promise<Input[]> {
     // Not JSON: the verifier reports it as malformed, with its own code.
     return [{ label: file, value: text }];
   }
-  const unwrap = (v: unknown) => (v && typeof v === "object" && !("format" in v) && "envelope" in v ? (v as { envelope: unknown }).envelope : v);
-  if (Array.isArray(value)) return value.map((v, i) => ({ label: `${file}[${i}]`, value: unwrap(v) }));
-  return [{ label: file, value: unwrap(value) }];
+  if (Array.isArray(value)) return value.map((v, i) => ({ label: `${file}[${i}]`, value: envelopeOf(v) }));
+  return [{ label: file, value: envelopeOf(value) }];
 }
 
 type Outcome = { input: string; result?: Omit<VerificationResult, "reason"> & { reason: { check: string; code: string; message: string } | null }; skipped?: { code: string; message: string } };
@@ -153,7 +153,7 @@ async function run(argv: string[]): Promise<number> {
   const files = inputs.filter((i) => !i.link && !i.skipped);
   // Pending files get their proof from the issuing service we know of (the proof is then
   // checked on chain like any other: the service is trusted for nothing).
-  const service = values.api ?? process.env.CERTCHAIN_API_URL ?? demoFor(values)?.apiUrl;
+  const service = optionalApiUrl(values);
   // Share links are opened only from the service we talk to and the origins named here.
   const shareServices = [...shareServicesOf(values["share-service"] ?? []), ...(service ? [service] : [])];
   if (service) {
@@ -187,7 +187,6 @@ async function run(argv: string[]): Promise<number> {
 const verdictWord = (verdict: string): string =>
   lang() === "en" ? verdict : verdict in VERDICT_LABELS ? t(VERDICT_LABELS[verdict as keyof typeof VERDICT_LABELS]) : t(M.skipped);
 
-/** The reason in plain words, with the revocation or suspension reason and since when. */
 /** The origins --share-service names, each checked to be http(s). */
 function shareServicesOf(given: readonly string[]): string[] {
   return given.map((origin) => {
@@ -201,14 +200,12 @@ function shareServicesOf(given: readonly string[]): string[] {
   });
 }
 
-function reasonText(r: NonNullable<Outcome["result"]>): string {
+/** The reason in plain words, with the revocation or suspension reason and since when. */
+function reasonColumn(r: NonNullable<Outcome["result"]>): string {
   if (!r.reason) return "";
   const code = r.reason.code;
-  const text = Object.hasOwn(REASON_TEXTS, code)
-    ? t(REASON_TEXTS[code as keyof typeof REASON_TEXTS])
-    : Object.hasOwn(SHARE_FAILURES, code)
-      ? t(SHARE_FAILURES[code as keyof typeof SHARE_FAILURES].text)
-      : r.reason.message;
+  const words = reasonText(code);
+  const text = words ? t(words) : r.reason.message;
   const parts = [`${text}${code === "SHARE_HOST_NOT_ALLOWED" ? t(M.allowHint) : ""} [${code}]`];
   if ((r.verdict === "revoked" || r.verdict === "suspended") && r.status) {
     parts.push(`${t(r.verdict === "revoked" ? M.statusReason : M.suspendReason)}${colon()}${statusReasonLabel(r.status.reason, lang())}`);
@@ -228,7 +225,7 @@ function printTable(outcomes: Outcome[], withChecks: boolean): void {
       r.certificate?.type?.names[lang()] ?? r.certificate?.vct ?? "",
       truncate(r.issuer?.name ?? "", 24),
       r.anchoredAt ? r.anchoredAt.replace(".000Z", "Z") : "",
-      reasonText(r),
+      reasonColumn(r),
     ];
   });
   const headers = t(M.headers).split("|");

@@ -1,4 +1,4 @@
-import { CertchainError } from "../errors";
+import { CertchainError, type CertchainErrorCode } from "../errors";
 import { sha256Base64url } from "../lib/hash";
 import { sm3Base64url } from "../lib/sm3";
 import { isDisclosureDigestAlgorithm, type DisclosureDigestAlgorithm } from "./algorithms";
@@ -20,7 +20,7 @@ function define(target: Record<string, unknown>, name: string, value: unknown): 
   else target[name] = value;
 }
 
-const fail = (code: string, message: string): never => {
+const fail = (code: CertchainErrorCode, message: string): never => {
   throw new CertchainError(code, message);
 };
 

@@ -1,4 +1,4 @@
-import { CertchainError } from "../errors";
+import { CertchainError, type CertchainErrorCode } from "../errors";
 import { base64urlDecode, fromUtf8, utf8 } from "../lib/bytes";
 import { hasDuplicateNames } from "../lib/strict-json";
 import { isAllowedAlgorithm, type SignatureAlgorithm } from "./algorithms";
@@ -28,7 +28,7 @@ export interface ParsedCredential {
   disclosures: Disclosure[];
 }
 
-const fail = (code: string, message: string): never => {
+const fail = (code: CertchainErrorCode, message: string): never => {
   throw new CertchainError(code, message);
 };
 

@@ -1,4 +1,4 @@
-import { CertchainError } from "../errors";
+import { CertchainError, type CertchainErrorCode } from "../errors";
 import { base64urlDecode, fromUtf8, isBytes32Hex, type Hex } from "../lib/bytes";
 import { hasDuplicateNames } from "../lib/strict-json";
 
@@ -123,7 +123,7 @@ export function anchorPendingEnvelope(envelope: Envelope, proof: Pick<AnchorProo
   }, envelope.version);
 }
 
-const fail = (code: string, message: string): never => {
+const fail = (code: CertchainErrorCode, message: string): never => {
   throw new CertchainError(code, message);
 };
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);

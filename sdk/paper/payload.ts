@@ -3,7 +3,7 @@ import { deflateSync, Inflate } from "fflate";
 import { ENVELOPE_FORMAT, parseEnvelope, type AnchorProof, type Envelope } from "../envelope/envelope";
 import { CertchainError } from "../errors";
 import { credentialLeaf } from "../credential/leaf";
-import { base64urlDecode, base64urlEncode, fromHex, fromUtf8, toHex, utf8, type Hex } from "../lib/bytes";
+import { base64urlDecode, base64urlEncode, concatChunks, fromHex, fromUtf8, toHex, utf8, type Hex } from "../lib/bytes";
 import { sha256 } from "../lib/hash";
 import { processProof } from "../merkle/tree";
 import { base45Decode, base45Encode } from "./base45";
@@ -159,13 +159,7 @@ function inflateBounded(data: Uint8Array): Uint8Array {
     malformed("not deflate data");
   }
   if (!ended) malformed("the deflate data is cut short");
-  const out = new Uint8Array(total);
-  let offset = 0;
-  for (const chunk of chunks) {
-    out.set(chunk, offset);
-    offset += chunk.length;
-  }
-  return out;
+  return concatChunks(chunks, total);
 }
 
 const isBytes = (v: unknown, length?: number): v is Uint8Array => v instanceof Uint8Array && (length === undefined || v.length === length);

@@ -1,5 +1,5 @@
 import { isAllowedAlgorithm, type SignatureAlgorithm } from "../credential/algorithms";
-import { base64urlDecode, fromUtf8, utf8, type Hex } from "../lib/bytes";
+import { base64urlDecode, concatChunks, fromUtf8, utf8, type Hex } from "../lib/bytes";
 import type { RegistryReader } from "../registry/reader";
 import type { CertificateState } from "../registry/types";
 
@@ -62,13 +62,7 @@ export async function inflateStatusList(lst: string, maxBytes = STATUS_LIST_CAPA
     }
     chunks.push(value);
   }
-  const out = new Uint8Array(length);
-  let at = 0;
-  for (const chunk of chunks) {
-    out.set(chunk, at);
-    at += chunk.length;
-  }
-  return out;
+  return concatChunks(chunks, length);
 }
 
 /** A Status List Token, decoded, nothing verified. */

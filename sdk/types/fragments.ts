@@ -18,8 +18,6 @@ export const unifiedSocialCreditCode: JsonSchema = {
   pattern: "^[0-9A-HJ-NPQRTUWXY]{2}\\d{6}[0-9A-HJ-NPQRTUWXY]{10}$",
 };
 
-export const personName = text(64);
-
 export const gender: JsonSchema = { type: "string", enum: ["男", "女"] };
 
 /** Resident identity card number, or a passport or other travel-document number for foreigners. */

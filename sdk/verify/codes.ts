@@ -66,4 +66,3 @@ export const VERIFY_CODES = {
 export type VerifyCode = keyof typeof VERIFY_CODES;
 
 export const messageOf = (code: VerifyCode): string => VERIFY_CODES[code][1];
-export const checkOf = (code: VerifyCode): CheckName => VERIFY_CODES[code][0];

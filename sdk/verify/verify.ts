@@ -304,7 +304,7 @@ function requestContexts(session: RegistrySession, items: Item[]): void {
 
 /** A read failure as a verification code: a mismatch keeps its own, anything else is CHAIN_UNREACHABLE. */
 function chainFailure(session: RegistrySession, error: unknown): CertchainError {
-  if (isCertchainError(error) && (error.code === "REGISTRY_CHAIN_MISMATCH" || error.code === "REGISTRY_ID_MISMATCH" || error.code === "CHAIN_UNREACHABLE")) return error;
+  if (isCertchainError(error) && (error.code === "REGISTRY_CHAIN_MISMATCH" || error.code === "REGISTRY_ID_MISMATCH" || error.code === "CHAIN_UNREACHABLE")) return error as CertchainError;
   if (session.signal.aborted) return new CertchainError("CHAIN_UNREACHABLE", `reading ${session.reader.name} was aborted`);
   return new CertchainError("CHAIN_UNREACHABLE", `${session.reader.name} could not be read${error instanceof Error && error.message ? `: ${error.message}` : ""}`);
 }

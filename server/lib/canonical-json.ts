@@ -1,4 +1,4 @@
-import { CertchainError } from "@certchain/sdk";
+import { apiError } from "../errors";
 
 // Far deeper than anything the service hashes (request bodies are limited to 32 levels):
 // the guard turns hostile nesting into a clear refusal instead of a stack overflow.
@@ -15,7 +15,7 @@ export const canonicalJson = (value: unknown): string => canonicalAt(value, 0);
 
 function canonicalAt(value: unknown, depth: number): string {
   if (value === null || typeof value !== "object") return JSON.stringify(value) ?? "null";
-  if (depth >= MAX_DEPTH) throw new CertchainError("JSON_TOO_DEEP", "The value nests arrays and objects too deeply.");
+  if (depth >= MAX_DEPTH) throw apiError("JSON_TOO_DEEP", "The value nests arrays and objects too deeply.");
   // Plain loops, no intermediate arrays: the audit log hashes an entry per certificate.
   if (Array.isArray(value)) {
     let out = "[";

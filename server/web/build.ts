@@ -17,8 +17,9 @@ export type BundleName = keyof typeof WEB_ENTRY_POINTS;
 export type WebAssets = ReadonlyMap<`${BundleName}.bundle.js`, Buffer>;
 
 /**
- * Bundles the pages' TypeScript (and the SDK they verify with) for browsers with esbuild and
- * writes `server/web/assets/*.bundle.js`, each file replaced atomically. Takes about a second.
+ * Bundles the pages' TypeScript (with display/ and the SDK they verify with) for browsers with
+ * esbuild and writes `server/web/assets/*.bundle.js`, each file replaced atomically. Takes about
+ * a second.
  *
  * @example
  * const assets = await buildWebAssets();

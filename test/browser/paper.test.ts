@@ -11,7 +11,7 @@ import type { Browser, Page } from "playwright-core";
 import { findTypeById, presentCredential, verify, type Envelope, type TrustedRegistry } from "@certchain/sdk";
 import { renderCertificatePdf } from "../../scripts/lib/paper/certificate-pdf";
 import { qrTextFromImage } from "../../scripts/lib/paper/read-paper";
-import { paperQrOf } from "../../server/web/src/lib/paper-qr";
+import { paperQrOf } from "../../display/paper-qr";
 import { ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, PHONE, checkAccessibility, watch } from "./chromium";
 import { issueAnchored, startShareStack, type ShareStack } from "./stack";
 

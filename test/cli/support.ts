@@ -14,16 +14,13 @@ import { createService, type Service } from "../../server/service/create-service
 import { findTypeById, type Hex, type TrustedRegistry } from "@certchain/sdk";
 import { freePort } from "../support/ports";
 import { derivedCreditCode } from "../../server/service/identifiers";
+import { DEMO_AGENCIES } from "../../scripts/lib/demo-agencies";
 
 const ROOT = path.join(__dirname, "..", "..");
 const BIN = path.join(ROOT, "scripts", "cli", "bin.js");
 
 /** As `npm start` seeds them. */
-export const AGENCIES = [
-  { slug: "sh-amr", name: "上海市市场监督管理局", types: ["business-licence", "production-licence"] },
-  { slug: "sh-mca", name: "上海市民政局", types: ["marriage-certificate"] },
-  { slug: "sh-notary", name: "上海市东方公证处", types: ["notarisation-receipt"] },
-] as const;
+export const AGENCIES = DEMO_AGENCIES;
 
 export interface CliEnvironment {
   dir: string;

@@ -50,6 +50,16 @@ describe("sdk: the @certchain/sdk package surface", function () {
     expect(undocumented).to.deep.equal([]);
   });
 
+  it("exports the one error type with its table of codes (a typed union)", () => {
+    const checker = program.getTypeChecker();
+    const moduleSymbol = checker.getSymbolAtLocation(program.getSourceFile(path.join(SDK, "index.ts"))!)!;
+    const names = checker.getExportsOfModule(moduleSymbol).map((symbol) => symbol.name);
+    expect(names).to.include.members(["CertchainError", "isCertchainError", "CERTCHAIN_ERRORS", "CertchainErrorCode"]);
+    const code = checker.getExportsOfModule(moduleSymbol).find((symbol) => symbol.name === "CertchainErrorCode")!;
+    const union = checker.getDeclaredTypeOfSymbol(checker.getAliasedSymbol(code));
+    expect(union.isUnion() && union.types.every((t) => t.isStringLiteral())).to.equal(true);
+  });
+
   it("type-checks on its own, without Node's or mocha's types, as it is built for publishing", () => {
     const errors = ts.getPreEmitDiagnostics(program).map((d) => ts.flattenDiagnosticMessageText(d.messageText, "\n"));
     expect(errors).to.deep.equal([]);

@@ -7,7 +7,7 @@ import { AFRelationship, PDFDocument, rgb, type PDFFont, type PDFPage } from "pd
 import QRCode from "qrcode";
 import subsetFont from "subset-font";
 import type { Envelope, VerificationResult } from "@certchain/sdk";
-import { formatPrintTime, printoutOf, qrPrintMillimetres, PAPER_TEXTS as P, QR_QUIET_MODULES, type PaperQr, type PrintoutRow as Row } from "../../../server/web/src/lib/printout";
+import { formatPrintTime, printoutOf, qrPrintMillimetres, PAPER_TEXTS as P, QR_QUIET_MODULES, type PaperQr, type PrintoutRow as Row } from "../../../display/printout";
 
 export { formatPrintTime, type PaperQr };
 

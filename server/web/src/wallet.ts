@@ -25,10 +25,11 @@ import { loadConfig, verifyOptionsOf, type WebConfig } from "./lib/config";
 import { confirmDialog } from "./lib/confirm-dialog";
 import { acceptDrops, envelopeTextOf, readFileText } from "./lib/files";
 import { formatTime } from "./lib/format";
-import { reasonText, T, VERDICT_LABELS, VERDICT_SYMBOLS } from "./lib/messages";
+import { T, VERDICT_SYMBOLS } from "./lib/messages";
+import { reasonText, VERDICT_LABELS } from "../../../display/verdict-texts";
 import { certificateFacts, typeHeading } from "./lib/result-view";
-import { paperQrOf } from "./lib/paper-qr";
-import { formatPrintTime, printoutOf, qrPrintMillimetres, PAPER_TEXTS, QR_QUIET_MODULES, type PaperQr } from "./lib/printout";
+import { paperQrOf } from "../../../display/paper-qr";
+import { formatPrintTime, printoutOf, qrPrintMillimetres, PAPER_TEXTS, QR_QUIET_MODULES, type PaperQr } from "../../../display/printout";
 import { registerOfflineWorker } from "./lib/offline";
 
 const W = {

@@ -11,12 +11,10 @@ import { createService } from "../../../server/service/create-service";
 import type { IssuingService } from "../../../server/service/types";
 import { findTypeById, type Hex } from "@certchain/sdk";
 import { derivedCreditCode } from "../../../server/service/identifiers";
+import { DEMO_AGENCIES } from "../../../scripts/lib/demo-agencies";
 
-/** The agencies every HTTP test registry holds (as `npm start` seeds them). */
-export const AGENCIES = [
-  { slug: "sh-amr", name: "上海市市场监督管理局", types: ["business-licence", "production-licence"] },
-  { slug: "sh-mca", name: "上海市民政局", types: ["marriage-certificate"] },
-] as const;
+/** The agencies every HTTP test registry holds: the demo's (as `npm start` seeds them) but the notary office. */
+export const AGENCIES = DEMO_AGENCIES.filter((agency) => agency.slug !== "sh-notary");
 
 export interface TestApp {
   app: FastifyInstance;

@@ -2,7 +2,7 @@
 // spouse's ID number), in the type's order, never a raw key when the type is known.
 import type { VerificationResult } from "@certchain/sdk";
 import { h } from "./dom";
-import { matchesClaimPath } from "./claim-labels";
+import { matchesClaimPath } from "../../../../display/claim-labels";
 import { formatValue } from "./format";
 import { lang, type Text } from "./i18n";
 

@@ -1,9 +1,10 @@
-import { type ShareVerificationResult, type ShareCode, statusReasonLabel, type VerificationResult, type Verdict, type VerifyCode } from "@certchain/sdk";
+import { type ShareVerificationResult, type ShareCode, statusReasonLabel, type VerificationResult, type Verdict } from "@certchain/sdk";
 import { claimList, labelOf, withheldLabel } from "./claims-view";
 import { fill, h } from "./dom";
 import { formatDate, formatTime } from "./format";
 import { lang, tr } from "./i18n";
-import { REASON_TEXTS, SHARE_FAILURES, T, TAMPERED_CODES, VALID_EXPLANATION, VERDICT_LABELS, VERDICT_SYMBOLS } from "./messages";
+import { T, TAMPERED_CODES, VALID_EXPLANATION, VERDICT_SYMBOLS } from "./messages";
+import { reasonText, SHARE_FAILURES, VERDICT_LABELS } from "../../../../display/verdict-texts";
 
 export type AnyResult = VerificationResult | ShareVerificationResult;
 
@@ -22,7 +23,7 @@ export function verdictBlock(result: AnyResult): HTMLElement {
     verdict = result.verdict;
   } else {
     title = tr(VERDICT_LABELS[verdict]);
-    text = result.reason ? tr(REASON_TEXTS[result.reason.code as VerifyCode] ?? { "zh-CN": result.reason.message, en: result.reason.message }) : tr(VALID_EXPLANATION);
+    text = result.reason ? tr(reasonText(result.reason.code) ?? { "zh-CN": result.reason.message, en: result.reason.message }) : tr(VALID_EXPLANATION);
   }
   const extra: string[] = [];
   if ((verdict === "revoked" || verdict === "suspended") && result.status) {

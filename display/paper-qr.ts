@@ -19,7 +19,8 @@ export async function paperQrOf(presentation: Envelope, makeShareLink?: ShareLin
   const version = paperQrVersion(payload);
   if (version !== null && version <= PAPER_MAX_QR_VERSION) return { text: payload, kind: "payload", version, payloadVersion: version, payloadLength: payload.length };
   if (!makeShareLink) {
-    throw new CertchainError(
+    // A code of the printout's own, not the SDK's (CERTCHAIN_ERRORS): named as such.
+    throw new CertchainError<"PAPER_TOO_LARGE">(
       "PAPER_TOO_LARGE",
       `the presentation needs a QR code of version ${version ?? ">40"} (${payload.length} characters), more than the ${PAPER_MAX_QR_VERSION} a printout holds`,
       { details: { version, length: payload.length, max: PAPER_MAX_QR_VERSION } },
