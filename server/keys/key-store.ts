@@ -35,6 +35,15 @@ export interface KeyStoreOptions {
 }
 
 /**
+ * A fresh private key of a suite: Ed25519, P-256, or SM2 (stored, like the others, as PKCS#8: the
+ * SM2 curve's OID inside; it signs through the SDK, see node-signer.ts).
+ */
+export function generateSigningKey(algorithm: SignatureAlgorithm): KeyObject {
+  if (algorithm === "EdDSA") return generateKeyPairSync("ed25519").privateKey;
+  return generateKeyPairSync("ec", { namedCurve: algorithm === "SM2" ? "SM2" : "P-256" }).privateKey;
+}
+
+/**
  * Per-agency credential signing keys and operator wallets, generated here and stored encrypted
  * at rest. Keys are decrypted once into memory (signing is the issuing hot path).
  */
@@ -56,9 +65,9 @@ export function createKeyStore(options: KeyStoreOptions) {
   }
 
   /** Generates a key, registers it on chain, then stores it. A crash in between leaves only an unused public key on chain. */
-  async function createKey(agency: string): Promise<ActiveSigner> {
+  async function createKey(agency: string, algorithm: SignatureAlgorithm): Promise<ActiveSigner> {
     if (admin === undefined) throw new Error("the key store needs the registry admin to register keys");
-    const { privateKey } = generateKeyPairSync("ed25519");
+    const privateKey = generateSigningKey(algorithm);
     const signer = signerOf(privateKey);
     await admin.addSigningKey(agency, rawPublicKeyOf(privateKey));
     const record: StoredSigningKey = {
@@ -87,11 +96,11 @@ export function createKeyStore(options: KeyStoreOptions) {
       return signer;
     },
 
-    /** Loads the agency's active key, or provisions one (chain needed then). */
-    async ensureSigningKey(agency: string): Promise<ActiveSigner> {
+    /** Loads the agency's active key, or provisions one of `algorithm` (chain needed then). */
+    async ensureSigningKey(agency: string, algorithm: SignatureAlgorithm = "EdDSA"): Promise<ActiveSigner> {
       const loaded = await this.loadSigningKey(agency);
       if (loaded) return loaded;
-      const signer = await createKey(agency);
+      const signer = await createKey(agency, algorithm);
       active.set(agency, signer);
       return signer;
     },
@@ -100,9 +109,9 @@ export function createKeyStore(options: KeyStoreOptions) {
      * Step one of a rotation: a new key is registered and used from now on. The caller retires
      * the old ones (`retire`) once every certificate they signed is anchored.
      */
-    async replaceSigningKey(agency: string): Promise<{ signer: ActiveSigner; previous: Hex[] }> {
+    async replaceSigningKey(agency: string, algorithm: SignatureAlgorithm = "EdDSA"): Promise<{ signer: ActiveSigner; previous: Hex[] }> {
       const previous = (await storedKeys(agency)).filter((k) => k.state === "active").map((k) => k.keyId);
-      const signer = await createKey(agency);
+      const signer = await createKey(agency, algorithm);
       active.set(agency, signer);
       return { signer, previous: previous.filter((id) => id !== signer.keyId) };
     },
