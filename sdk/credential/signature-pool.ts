@@ -55,7 +55,7 @@ const sm2 = (() => {
       let key = keys.get(id);
       if (key === undefined) {
         try {
-          key = bytes.length === 65 && bytes[0] === 4 ? { point: Point.fromBytes(bytes), z: crypto.createHash("sm3").update(prefix).update(bytes.subarray(1)).digest() } : null;
+          key = bytes.length === 65 && bytes[0] === 4 ? { point: Point.fromBytes(bytes), z: crypto.createHash("sm3").update(prefix).update(bytes.subarray(1)).digest(), uses: 0 } : null;
         } catch { key = null; }
         if (keys.size >= 1024) keys.clear();
         keys.set(id, key);
@@ -73,7 +73,8 @@ const sm2 = (() => {
           const e = big(crypto.createHash("sm3").update(key.z).update(input).digest());
           const t = (r + s) % N;
           if (t === 0n) return false;
-          const sum = Point.BASE.mulAddUnsafe(s, key.point, t);
+          if (++key.uses === 16) key.point.precompute(8, false);
+          const sum = Point.BASE.multiplyUnsafe(s).add(key.point.multiplyUnsafe(t));
           return !sum.is0() && (e + sum.x) % N === r;
         } catch { return false; }
       },

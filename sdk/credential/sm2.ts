@@ -59,7 +59,12 @@ export function sm2Z(publicKey: Uint8Array, userId: string = SM2_USER_ID): Uint8
 interface KnownKey {
   point: InstanceType<typeof Point>;
   z: Uint8Array;
+  uses: number;
 }
+// A key's precomputed multiples make each later verification about four times faster, but cost
+// about as much as forty: worth it for a key that keeps coming back (a batch), not for one look.
+const PRECOMPUTE_AFTER = 16;
+const PRECOMPUTE_WINDOW = 8;
 const keys = new Map<string, KnownKey | null>();
 const KEYS_LIMIT = 1024;
 
@@ -69,7 +74,7 @@ function knownKey(publicKey: Uint8Array): KnownKey | null {
   if (key === undefined) {
     try {
       // fromBytes checks the point is on the curve and not the point at infinity.
-      key = publicKey.length === 65 && publicKey[0] === 4 ? { point: Point.fromBytes(publicKey), z: sm2Z(publicKey) } : null;
+      key = publicKey.length === 65 && publicKey[0] === 4 ? { point: Point.fromBytes(publicKey), z: sm2Z(publicKey), uses: 0 } : null;
     } catch {
       key = null;
     }
@@ -96,7 +101,8 @@ export function verifySm2(publicKey: Uint8Array, message: Uint8Array, signature:
     const e = digestOf(key.z, message); // B3, B4
     const t = mod(r + s); // B5
     if (t === 0n) return false;
-    const sum = Point.BASE.mulAddUnsafe(s, key.point, t); // B6
+    if (++key.uses === PRECOMPUTE_AFTER) key.point.precompute(PRECOMPUTE_WINDOW, false);
+    const sum = Point.BASE.multiplyUnsafe(s).add(key.point.multiplyUnsafe(t)); // B6
     if (sum.is0()) return false;
     return mod(e + sum.x) === r; // B7
   } catch {
