@@ -135,14 +135,25 @@ const builtin = (id: string): unknown => (globalThis as { process?: { getBuiltin
 
 /**
  * Where @noble/curves' Weierstrass module is, for the workers' SM2: resolved as this SDK resolves
- * its own imports. Only CommonJS has a synchronous `require.resolve`; elsewhere (the ES module
- * build) the workers answer "not checked" for SM2 and this thread checks those signatures.
+ * its own imports (CommonJS), else from the process's working directory (an application bundle
+ * or the ES module build). Not found: the workers answer "not checked" for SM2 and this thread
+ * checks those signatures.
  */
 declare const require: ((id: string) => unknown) & { resolve?: (id: string) => string };
+type NodeModule = { createRequire(filename: string): { resolve(id: string): string } };
+type NodeProcess = { cwd(): string; getBuiltinModule?: (id: string) => unknown };
 
 function nobleWeierstrassPath(): string | undefined {
+  const id = "@noble/curves/abstract/weierstrass.js";
   try {
-    return typeof require === "function" && typeof require.resolve === "function" ? require.resolve("@noble/curves/abstract/weierstrass.js") : undefined;
+    if (typeof require === "function" && typeof require.resolve === "function") return require.resolve(id);
+  } catch {
+    // a bundle: the SDK's own location has no node_modules
+  }
+  try {
+    const process = (globalThis as { process?: NodeProcess }).process;
+    const module = process?.getBuiltinModule?.("node:module") as NodeModule | undefined;
+    return module?.createRequire(`${process!.cwd()}/noop.js`).resolve(id);
   } catch {
     return undefined;
   }
