@@ -4,7 +4,7 @@ import { createHash, generateKeyPairSync, sign as nodeSign } from "node:crypto";
 import { sm2 as smCrypto } from "sm-crypto-v2";
 import { createNodeSigner, rawPublicKeyOf, sm2PrivateKeyBytes } from "../../server/keys/node-signer";
 import { createSm2Signer, keyIdOf, publicJwkOf, sm2PublicKeyOf, generateSm2PrivateKey } from "@certchain/sdk";
-import { signSm2, sm3, sm3Js, verifySm2, verifySignature } from "@certchain/sdk/internal";
+import { signSm2, sm2BaseMultipleX, sm3, sm3Js, verifySm2, verifySignature } from "@certchain/sdk/internal";
 import { opensslSignsSm2, opensslSm3, opensslVerifiesSm2, rawSignature, sm2PointOf } from "../support/openssl-sm2";
 
 const hex = (bytes: Uint8Array) => Buffer.from(bytes).toString("hex");
@@ -149,6 +149,18 @@ describe("sdk SM2 signatures (GB/T 32918, user id 1234567812345678)", function (
     expect([server.alg, server.kid]).to.deep.equal(["SM2", sdk.kid]);
     expect(opensslVerifiesSm2(publicKey, message, await server.sign(message))).to.equal(true);
     expect(opensslVerifiesSm2(publicKey, message, await sdk.sign(message))).to.equal(true);
+  });
+
+  it("computes k·G (signing's scalar multiplication) natively in Node and in JavaScript alike", function () {
+    expect(sm2BaseMultipleX.native, "Node's OpenSSL has the SM2 curve").to.be.a("function");
+    fc.assert(
+      fc.property(fc.bigInt({ min: 1n, max: N - 1n }), (k) => {
+        expect(sm2BaseMultipleX.native!(k)).to.equal(sm2BaseMultipleX.js(k));
+      }),
+      { numRuns: 30 },
+    );
+    // GB/T 32918.5's generator: 1·G is G.
+    expect(sm2BaseMultipleX.js(1n).toString(16)).to.equal("32c4ae2c1f1981195f9904466a39c9948fe30bbff2660be1715a4589334c74c7");
   });
 
   it("generates private keys in [1, n − 2] whose public keys OpenSSL accepts", function () {
