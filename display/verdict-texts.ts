@@ -25,7 +25,7 @@ export const REASON_TEXTS: Record<VerifyCode, LocalisedText> = {
   FORMAT_UNSUPPORTED_VERSION: { "zh-CN": "此证照文件的格式版本不受支持，请更新验证软件。", en: "This certificate file's format version is not supported; update the verifying software." },
   FORMAT_ALGORITHM_NOT_ALLOWED: { "zh-CN": "证照使用了不被接受的签名算法。", en: "The certificate uses a signature algorithm that is not accepted." },
   FORMAT_WRONG_MEDIA_TYPE: { "zh-CN": "证照文件的类型不正确。", en: "The certificate file is of the wrong type." },
-  FORMAT_KEY_BINDING_UNSUPPORTED: { "zh-CN": "证照附带了本系统不使用的持证人绑定信息。", en: "The certificate carries holder-binding data this system does not use." },
+  FORMAT_KEY_BINDING_UNSUPPORTED: { "zh-CN": "这是回应某次用证请求的展示（带持证人绑定签名），只能由发出该请求的单位核验。", en: "This presentation answers a particular request (it carries the holder's binding signature); only the department that made that request can check it." },
   CERT_NUMBER_INVALID: { "zh-CN": "证照编号格式错误或校验位不符。", en: "The certificate number is malformed or its check character is wrong." },
   INTEGRITY_UNREFERENCED_DISCLOSURE: TAMPERED,
   INTEGRITY_DUPLICATE_DISCLOSURE: TAMPERED,

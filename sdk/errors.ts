@@ -1,3 +1,7 @@
+import { CONSENT_RECEIPT_ERRORS } from "./consent-receipt/codes";
+import { DCQL_ERRORS } from "./dcql/codes";
+import { KEY_PROOF_CODES } from "./key-proof/codes";
+import { PRESENT_ERRORS, PRESENTATION_CODES } from "./presentation/codes";
 import { SHARE_CODES } from "./share/codes";
 import { VERIFY_CODES } from "./verify/codes";
 
@@ -30,6 +34,16 @@ export const CERTCHAIN_ERRORS = {
   DOCUMENT_INVALID: "The document to hash is not given as bytes (Uint8Array or ArrayBuffer).",
   // chain reads
   CHAIN_RPC_ERROR: "A JSON-RPC node refused a request (an error answer such as a revert); registry reads report it as CHAIN_UNREACHABLE or a registry mismatch.",
+  // holder binding and presentations with key binding (the wallet's side)
+  HOLDER_KEY_UNSUPPORTED: PRESENTATION_CODES.HOLDER_KEY_UNSUPPORTED[1],
+  PRESENTATION_NOT_HOLDER_BOUND: PRESENT_ERRORS.PRESENTATION_NOT_HOLDER_BOUND,
+  PRESENTATION_HOLDER_KEY_MISMATCH: PRESENT_ERRORS.PRESENTATION_HOLDER_KEY_MISMATCH,
+  // OpenID4VCI key proofs (verifyKeyProof)
+  ...(Object.fromEntries(Object.entries(KEY_PROOF_CODES).map(([code, [, message]]) => [code, message])) as { [Code in keyof typeof KEY_PROOF_CODES]: (typeof KEY_PROOF_CODES)[Code][1] }),
+  // DCQL queries and a wallet's choice of claims
+  ...DCQL_ERRORS,
+  // consent receipts
+  ...CONSENT_RECEIPT_ERRORS,
   // trust lists
   TRUST_LIST_INVALID: "The trust list (registries option or trust-list file) is malformed.",
   TRUST_LIST_AMBIGUOUS: "Two entries of the trust list cannot be told apart.",

@@ -73,6 +73,8 @@ export {
   jwtVcIssuerMetadataUrl,
   parseCredential,
   disclosedClaimsOf,
+  disclosurePathsOf,
+  SD_HASH_ALGORITHMS,
   disclosureMapOf,
   disclosureDigest,
   subjectClaimsOf,
@@ -84,6 +86,7 @@ export {
   type RawPublicKey,
   type ParsedCredential,
   type Disclosure,
+  type DisclosurePath,
 } from "./credential";
 
 // anchoring
@@ -105,7 +108,67 @@ export {
 } from "./envelope";
 
 // presentations
-export { presentCredential, disclosablePaths, type RevealPath } from "./presentation";
+export { presentCredential, presentSdJwt, disclosablePaths, type RevealPath } from "./presentation";
+
+// consented use (issue 20): holder binding at collection (OpenID4VCI), presentations bound to a
+// request (OpenID4VP, DCQL, RFC 9901 key binding), consent receipts for supervision
+export { HOLDER_KEY_ALGORITHMS, readHolderKey, createWebCryptoHolderSigner, type HolderSigner, type HolderPublicJwk, type HolderKey, type HolderKeyAlgorithm, type HolderKeyProblem } from "./holder-binding";
+export { createKeyProof, verifyKeyProof, KEY_PROOF_TYPE, KEY_PROOF_CODES, type CreateKeyProofParameters, type VerifyKeyProofOptions, type VerifiedKeyProof, type KeyProofCode } from "./key-proof";
+export {
+  parseDcqlQuery,
+  matchDcqlQuery,
+  chooseClaimOption,
+  selectClaims,
+  DCQL_LIMITS,
+  DCQL_ERRORS,
+  SD_JWT_VC_FORMAT,
+  type DcqlQuery,
+  type DcqlCredentialQuery,
+  type DcqlCredentialSetQuery,
+  type DcqlClaimsQuery,
+  type ClaimsPathSegment,
+  type ConcreteClaimPath,
+  type DcqlMatch,
+  type DcqlCandidate,
+  type DcqlClaimOption,
+  type DcqlErrorCode,
+} from "./dcql";
+export {
+  presentWithKeyBinding,
+  verifyPresentation,
+  parseVpToken,
+  KEY_BINDING_TYPE,
+  PRESENTATION_CHECKS,
+  PRESENTATION_CODES,
+  PRESENT_ERRORS,
+  type PresentWithKeyBindingParameters,
+  type VerifyPresentationOptions,
+  type PresentationVerificationResult,
+  type PresentedCredentialResult,
+  type PresentationCheckResult,
+  type PresentationReason,
+  type PresentationAnchor,
+  type PresentationCheckName,
+  type PresentationCode,
+  type PresentErrorCode,
+  type VpTokenEntry,
+} from "./presentation";
+export {
+  consentReceiptOf,
+  parseConsentReceipt,
+  encodeConsentReceipt,
+  consentReceiptLeaf,
+  buildConsentReceiptTree,
+  verifyConsentReceiptProof,
+  CONSENT_RECEIPT_FORMAT,
+  CONSENT_RECEIPT_VERSION,
+  CONSENT_RECEIPT_ERRORS,
+  type ConsentReceipt,
+  type ConsentReceiptCredential,
+  type ConsentReceiptInput,
+  type ConsentReceiptTree,
+  type ConsentReceiptErrorCode,
+} from "./consent-receipt";
 
 // chain reads
 export {

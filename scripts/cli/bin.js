@@ -27,12 +27,4 @@ if (!seesSources() && !process.execArgv.includes(CONDITION)) {
 const root = path.join(__dirname, "..", "..");
 require("ts-node").register({ transpileOnly: true, project: path.join(root, "tsconfig.json") });
 
-require("./main.ts")
-  .main(process.argv.slice(2))
-  .then((code) => {
-    process.exitCode = code;
-  })
-  .catch((error) => {
-    process.stderr.write(`certchain: ${error && error.message ? error.message : String(error)}\n`);
-    process.exitCode = 70;
-  });
+require("./main.ts").runAsProcess();

@@ -16,6 +16,7 @@ import { parse } from "./args";
 import type { Command } from "./command";
 import { t, type Text } from "./i18n";
 import { CommandFailed, EXIT, UsageError, err, out, printJson } from "./output";
+import { io } from "./run-context";
 
 const HELP: Text = {
   en: `Usage: certchain chain reanchor [--redeploy] [--config <file>] [--json]
@@ -86,7 +87,7 @@ export const chainCommand: Command = {
     const [sub, ...rest] = argv;
     if (sub !== "reanchor") throw new UsageError(sub ? t(M.sub, { sub }) : t(M.use));
     const { values } = parse("chain reanchor", rest, { redeploy: { type: "boolean" }, config: { type: "string" }, json: { type: "boolean" } }, false);
-    const config = loadConfig(process.env, values.config ? ["--config", values.config] : []);
+    const config = loadConfig(io().env, values.config ? ["--config", values.config] : []);
     if (!config.chainRpcUrl) throw new UsageError(t(M.devChain));
 
     let lock;
@@ -135,7 +136,7 @@ export const chainCommand: Command = {
           agencies,
           keys: createKeyStore({ db, passphrase: config.passphrase }),
           redeploy: values.redeploy === true,
-          actor: `cli:chain-reanchor:${process.env.USER ?? "operator"}`,
+          actor: `cli:chain-reanchor:${io().env.USER ?? "operator"}`,
           log: (line) => err(line),
         });
       } catch (error) {

@@ -4,6 +4,7 @@ import { isCertchainError, parseTrustList, type Hex, type TrustedRegistry } from
 import { createApiClient, type ApiClient } from "./http-client";
 import { t, type Text } from "./i18n";
 import { UsageError, err } from "./output";
+import { io, perRun } from "./run-context";
 
 const M = {
   demoMissing: { "zh-CN": "找不到演示文件：{file}（\`npm start\` 会把它写到 <数据目录>/demo.json）", en: "demo file not found: {file} (`npm start` writes it to <data dir>/demo.json)" },
@@ -55,7 +56,7 @@ function readDemo(file: string): DemoFile {
 }
 
 /** The demo file named with --demo or CERTCHAIN_DEMO, if any. */
-export function loadDemo(values: ConnectionValues, env: NodeJS.ProcessEnv = process.env): DemoFile | undefined {
+export function loadDemo(values: ConnectionValues, env: NodeJS.ProcessEnv = io().env): DemoFile | undefined {
   const given = values.demo ?? env.CERTCHAIN_DEMO;
   if (given === undefined || given === "") return undefined;
   const file = existsSync(given) && statSync(given).isDirectory() ? path.join(given, "demo.json") : given;
@@ -76,7 +77,7 @@ const isRepositoryRoot = (dir: string): boolean => {
  * is set (as for \`npm start\`), else ./data/demo.json of the repository the command runs in
  * (the nearest directory up from here whose package.json is certchain's). Undefined elsewhere.
  */
-export function discoverDemoFile(env: NodeJS.ProcessEnv = process.env, cwd: string = process.cwd()): string | undefined {
+export function discoverDemoFile(env: NodeJS.ProcessEnv = io().env, cwd: string = io().cwd): string | undefined {
   if (env.DATA_DIR) {
     const file = path.join(path.resolve(cwd, env.DATA_DIR), "demo.json");
     return existsSync(file) ? file : undefined;
@@ -90,22 +91,22 @@ export function discoverDemoFile(env: NodeJS.ProcessEnv = process.env, cwd: stri
   }
 }
 
-let announced = false;
+const announced = perRun(() => ({ demo: false }));
 
 /**
  * The demo file to use: the one named, else — only when nothing else says where the API is
  * (no --api, no CERTCHAIN_API_URL, no --token, no CERTCHAIN_TOKEN) — the one \`npm start\` wrote
  * in this repository. Saying which on stderr, once.
  */
-export function demoFor(values: ConnectionValues, env: NodeJS.ProcessEnv = process.env): DemoFile | undefined {
+export function demoFor(values: ConnectionValues, env: NodeJS.ProcessEnv = io().env): DemoFile | undefined {
   const named = loadDemo(values, env);
   if (named) return named;
   if (values.api || values.token || env.CERTCHAIN_API_URL || env.CERTCHAIN_TOKEN) return undefined;
   const found = discoverDemoFile(env);
   if (!found) return undefined;
-  if (!announced) {
-    announced = true;
-    err(t(M.usingDemo, { file: path.relative(process.cwd(), found) || found }));
+  if (!announced().demo) {
+    announced().demo = true;
+    err(t(M.usingDemo, { file: path.relative(io().cwd, found) || found }));
   }
   return readDemo(found);
 }
@@ -115,7 +116,7 @@ export function demoFor(values: ConnectionValues, env: NodeJS.ProcessEnv = proce
  * share links, the published status list): --api, else CERTCHAIN_API_URL, else the demo file's.
  * Undefined when nothing names one.
  */
-export function optionalApiUrl(values: ConnectionValues, env: NodeJS.ProcessEnv = process.env): string | undefined {
+export function optionalApiUrl(values: ConnectionValues, env: NodeJS.ProcessEnv = io().env): string | undefined {
   return values.api ?? env.CERTCHAIN_API_URL ?? demoFor(values, env)?.apiUrl;
 }
 
@@ -153,7 +154,7 @@ function tokenOf(values: ConnectionValues, demo: DemoFile | undefined, env: Node
 }
 
 /** The API client for a command, with the token the caller needs. */
-export function connect(values: ConnectionValues, caller: Caller, env: NodeJS.ProcessEnv = process.env): { client: ApiClient; demo?: DemoFile } {
+export function connect(values: ConnectionValues, caller: Caller, env: NodeJS.ProcessEnv = io().env): { client: ApiClient; demo?: DemoFile } {
   const demo = demoFor(values, env);
   const baseUrl = apiUrlOf(values, demo, env);
   return { client: createApiClient({ baseUrl, token: tokenOf(values, demo, env, caller) }), demo };
@@ -259,7 +260,7 @@ export function readTrustListFile(file: string, flag: string): TrustedRegistry[]
  * The registries a verifying command trusts: flags first, then a --registries file, the demo
  * file, the environment, and last the service's web-config.json.
  */
-export async function trustedRegistries(values: RegistryValues, env: NodeJS.ProcessEnv = process.env): Promise<TrustedRegistry[]> {
+export async function trustedRegistries(values: RegistryValues, env: NodeJS.ProcessEnv = io().env): Promise<TrustedRegistry[]> {
   if (values.registries) {
     if (values.rpc || values.registry || values["chain-id"]) throw new UsageError(t(R.both));
     return readTrustListFile(values.registries, "--registries");

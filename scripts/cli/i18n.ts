@@ -5,6 +5,7 @@
  * Chinese. Messages are `{ "zh-CN", en }` pairs next to the code that prints them.
  */
 import { UsageError } from "./output";
+import { io, perRun } from "./run-context";
 
 export type Lang = "zh-CN" | "en";
 export type Text = { readonly "zh-CN": string; readonly en: string };
@@ -18,7 +19,7 @@ export function langOfLocale(value: string | undefined): Lang | undefined {
   return undefined;
 }
 
-export function detectLang(flag: string | undefined, env: NodeJS.ProcessEnv = process.env): Lang {
+export function detectLang(flag: string | undefined, env: NodeJS.ProcessEnv = io().env): Lang {
   if (flag !== undefined) {
     const chosen = langOfLocale(flag);
     if (!chosen) throw new UsageError(`unknown --lang ${JSON.stringify(flag)} (use zh-CN or en) / 不支持的语言 ${JSON.stringify(flag)}（可选 zh-CN 或 en）`);
@@ -30,14 +31,15 @@ export function detectLang(flag: string | undefined, env: NodeJS.ProcessEnv = pr
   return langOfLocale(locale) ?? "zh-CN";
 }
 
-let current: Lang = "zh-CN";
+// Per run: a run in process (the tests) speaks its own language and leaves its caller's alone.
+const language = perRun((): { current: Lang } => ({ current: "zh-CN" }));
 
-export const lang = (): Lang => current;
-export const setLang = (next: Lang): void => void (current = next);
+export const lang = (): Lang => language().current;
+export const setLang = (next: Lang): void => void (language().current = next);
 
 /** The text in the current language, with `{name}` placeholders filled in. */
 export function t(text: Text, params: Record<string, string | number> = {}): string {
-  return text[current].replace(/\{(\w+)\}/g, (whole, name: string) => (name in params ? String(params[name]) : whole));
+  return text[lang()].replace(/\{(\w+)\}/g, (whole, name: string) => (name in params ? String(params[name]) : whole));
 }
 
 /** Takes `--lang <x>` or `--lang=x` out of a command line (it applies to every command). */
@@ -60,4 +62,4 @@ export function takeLangOption(argv: readonly string[]): { argv: string[]; flag?
 }
 
 /** ": " or "：", as each language punctuates a label. */
-export const colon = (): string => (current === "en" ? ": " : "：");
+export const colon = (): string => (lang() === "en" ? ": " : "：");

@@ -8,6 +8,7 @@ import type { Command } from "./command";
 import { ApiError, apiErrorLine } from "./http-client";
 import { detectLang, setLang, t, takeLangOption, type Text } from "./i18n";
 import { EXIT, describeError, err, out } from "./output";
+import { withIo, type CliIo } from "./run-context";
 import { handleInterrupts, restoreTerminal } from "./terminal";
 
 /**
@@ -68,8 +69,27 @@ export const help = (): string => t(HELP_TEXT, { commands: COMMANDS.map((c) => `
 
 const UNKNOWN: Text = { en: "certchain: unknown command {name} (commands: {commands})", "zh-CN": "certchain：没有命令 {name}（可用命令：{commands}）" };
 
-/** Runs one command line; returns the exit code. Never throws. */
-export async function main(commandLine: string[]): Promise<number> {
+/**
+ * Runs one command line; returns the exit code. Never throws. Without `io` the run is the
+ * process's (bin.js); with it, the run writes to `io`'s streams and reads its environment and
+ * working directory, leaving the process's own alone (the tests run the CLI in process so).
+ */
+export function main(commandLine: string[], io?: CliIo): Promise<number> {
+  return io ? withIo(io, () => run(commandLine)) : run(commandLine);
+}
+
+/** The CLI as a process: its arguments in, its exit code out (bin.js, and the tests' bundle of it). */
+export function runAsProcess(): Promise<void> {
+  return main(process.argv.slice(2)).then(
+    (code) => void (process.exitCode = code),
+    (error: { message?: string } | undefined) => {
+      process.stderr.write(`certchain: ${error?.message ? error.message : String(error)}\n`);
+      process.exitCode = EXIT.INTERNAL;
+    },
+  );
+}
+
+async function run(commandLine: string[]): Promise<number> {
   let argv: string[];
   try {
     const taken = takeLangOption(commandLine);

@@ -4,6 +4,7 @@
  * failed (an invalid certificate, an API refusal, rows that could not be issued), 2 a usage
  * mistake (bad option, missing file, no API URL).
  */
+import { io } from "./run-context";
 
 export const EXIT = { OK: 0, FAILED: 1, USAGE: 2, INTERNAL: 70 } as const;
 
@@ -27,8 +28,8 @@ export class CommandFailed extends Error {
   }
 }
 
-export const out = (line = ""): void => void process.stdout.write(`${line}\n`);
-export const err = (line: string): void => void process.stderr.write(`${line}\n`);
+export const out = (line = ""): void => void io().stdout.write(`${line}\n`);
+export const err = (line: string): void => void io().stderr.write(`${line}\n`);
 export const printJson = (value: unknown): void => out(JSON.stringify(value, null, 2));
 
 // East Asian wide and fullwidth characters take two terminal columns: without this, tables of
@@ -79,5 +80,5 @@ export function describeError(error: unknown): { line: string; exitCode: number 
   if (named?.name === "ApiError") return { line: named.message ?? "API error", exitCode: EXIT.FAILED };
   if (named?.code === "ENOENT" || named?.code === "EACCES" || named?.code === "EISDIR") return { line: named.message ?? String(error), exitCode: EXIT.USAGE };
   const message = error instanceof Error ? error.message : String(error);
-  return { line: `internal error: ${message}${process.env.CERTCHAIN_DEBUG ? `\n${(error as Error)?.stack ?? ""}` : " (set CERTCHAIN_DEBUG=1 for details)"}`, exitCode: EXIT.INTERNAL };
+  return { line: `internal error: ${message}${io().env.CERTCHAIN_DEBUG ? `\n${(error as Error)?.stack ?? ""}` : " (set CERTCHAIN_DEBUG=1 for details)"}`, exitCode: EXIT.INTERNAL };
 }

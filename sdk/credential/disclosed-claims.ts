@@ -1,7 +1,6 @@
 import { CertchainError, type CertchainErrorCode } from "../errors";
-import { sha256Base64url } from "../lib/hash";
-import { sm3Base64url } from "../lib/sm3";
 import { isDisclosureDigestAlgorithm, type DisclosureDigestAlgorithm } from "./algorithms";
+import { SD_HASH_ALGORITHMS } from "./sd-alg";
 import { VISIBLE_CLAIMS } from "./visible-claims";
 import { isPlainObject, type Disclosure, type ParsedCredential } from "./parse";
 
@@ -28,8 +27,7 @@ const fail = (code: CertchainErrorCode, message: string): never => {
  * The SD-JWT digest of one encoded disclosure, as listed in `_sd`: base64url(SHA-256(disclosure)),
  * or base64url(SM3(disclosure)) for a credential with `_sd_alg: "sm3"`.
  */
-export const disclosureDigest = (encoded: string, alg: DisclosureDigestAlgorithm = "sha-256"): string =>
-  alg === "sm3" ? sm3Base64url(encoded) : sha256Base64url(encoded);
+export const disclosureDigest = (encoded: string, alg: DisclosureDigestAlgorithm = "sha-256"): string => SD_HASH_ALGORITHMS[alg](encoded);
 
 /** The credential's `_sd_alg` (SHA-256 when absent, RFC 9901 §4.1.1), if it is one we accept. */
 function digestAlgorithmOf(payload: Record<string, unknown>): DisclosureDigestAlgorithm | undefined {

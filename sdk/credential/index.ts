@@ -9,3 +9,5 @@ export { VISIBLE_CLAIMS } from "./visible-claims";
 export { parseCredential, type ParsedCredential, type Disclosure } from "./parse";
 export { disclosedClaimsOf, disclosureMapOf, subjectClaimsOf, disclosureDigest } from "./disclosed-claims";
 export { verifySignature } from "./signature";
+export { disclosurePathsOf, type DisclosurePath } from "./disclosed-paths";
+export { SD_HASH_ALGORITHMS } from "./sd-alg";

@@ -1,3 +1,4 @@
+import { readHolderKey } from "../holder-binding/holder-key";
 import { base64urlEncode, base64urlOfUtf8, utf8 } from "../lib/bytes";
 import { disclosureDigest } from "./disclosed-claims";
 import { disclosureDigestAlgorithmFor, type DisclosureDigestAlgorithm } from "./algorithms";
@@ -33,6 +34,13 @@ export interface IssueCredentialParameters {
   validFrom?: number;
   /** `exp`: valid until. */
   validUntil?: number;
+  /**
+   * The holder's public key (a wallet's device key, proven by its OpenID4VCI key proof): written,
+   * always visible, as `cnf: { jwk }` (SD-JWT VC holder binding, RFC 7800), so that presentations
+   * must carry a key-binding JWT it signed. P-256 (ES256) or Ed25519 (EdDSA); only the public
+   * members are kept. Default: none (the credential is not holder-bound).
+   */
+  holderKey?: JsonWebKey | Record<string, unknown>;
   /** Signs with the agency's key registered on chain. */
   signer: CredentialSigner;
 }
@@ -164,6 +172,12 @@ export async function issueCredential(parameters: IssueCredentialParameters): Pr
   const issuedAt = parameters.issuedAt ?? Math.floor(Date.now() / 1000);
   // One suite per credential: SM2 credentials hash their disclosures with SM3 (国密), others SHA-256.
   const sdAlg = disclosureDigestAlgorithmFor(signer.alg);
+  let holderJwk: Record<string, string> | undefined;
+  if (parameters.holderKey !== undefined) {
+    const read = readHolderKey(parameters.holderKey);
+    if (!read.ok) throw new TypeError(read.problem === "private" ? "holderKey holds a private key: only the public key is bound" : "holderKey is not a P-256, Ed25519 or SM2 public JWK");
+    holderJwk = read.key.jwk;
+  }
 
   // Nested disclosures (if any) go to `disclosures` before the top-level one that holds them.
   const plan = parameters.selectivePaths && parameters.selectivePaths.length > 0 ? planOf(parameters.selectivePaths) : undefined;
@@ -185,6 +199,7 @@ export async function issueCredential(parameters: IssueCredentialParameters): Pr
   if (parameters.validUntil !== undefined) payload.exp = parameters.validUntil;
   payload.certificate_number = certificateNumber;
   if (parameters.status !== undefined) payload.status = { status_list: { idx: parameters.status.idx, uri: parameters.status.uri } };
+  if (holderJwk !== undefined) payload.cnf = { jwk: holderJwk };
   payload._sd = digests;
   payload._sd_alg = sdAlg;
   const signingInput = `${encodedHeaderOf(signer)}.${encodeJson(payload)}`;

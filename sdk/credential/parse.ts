@@ -110,7 +110,7 @@ export function parseCredential(sdJwt: unknown): ParsedCredential {
   // Something after the last "~" is either a key-binding JWT or a credential cut off in a disclosure.
   const last = parts[parts.length - 1];
   if (last !== "") {
-    if (isKeyBindingJwt(last)) return fail("FORMAT_KEY_BINDING_UNSUPPORTED", "key-binding JWTs are not used");
+    if (isKeyBindingJwt(last)) return fail("FORMAT_KEY_BINDING_UNSUPPORTED", "a key-binding JWT is checked by verifyPresentation, against the request it answers");
     return fail("FORMAT_MALFORMED", "the credential is cut off or has trailing data after its last disclosure");
   }
   const [jwt, ...rest] = parts;

@@ -67,12 +67,12 @@ const V1_ISSUER = "urn:certchain:agency:";
 
 /**
  * The envelope version a credential belongs in: 2 when it has any format v2 feature (an `iss`
- * that is not a v1 URN, `vct#integrity`, `status`), else 1. Reads the payload only.
+ * that is not a v1 URN, `vct#integrity`, `status`, a holder key `cnf`), else 1. Reads the payload only.
  */
 export function envelopeVersionOf(credential: string): EnvelopeVersion {
   try {
     const payload = JSON.parse(fromUtf8(base64urlDecode(credential.split("~", 1)[0].split(".")[1] ?? ""))) as Record<string, unknown>;
-    const v1 = typeof payload.iss === "string" && payload.iss.startsWith(V1_ISSUER) && !("vct#integrity" in payload) && !("status" in payload);
+    const v1 = typeof payload.iss === "string" && payload.iss.startsWith(V1_ISSUER) && !("vct#integrity" in payload) && !("status" in payload) && !("cnf" in payload);
     return v1 ? 1 : 2;
   } catch {
     return ENVELOPE_VERSION;

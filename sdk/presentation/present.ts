@@ -37,8 +37,9 @@ export function disclosablePaths(input: Envelope | string): (string | number)[][
  * Derives a presentation that discloses only `reveal`; the visible claims (issuer, type, dates,
  * certificate number) always stay. Revealing a claim reveals everything beneath it; revealing a
  * nested path reveals just that part and the disclosures that hold it (a spouse's name shows the
- * spouse entry, not the spouse's other fields). The issuer-signed part is untouched, so the
- * envelope's anchor proof still applies. Uses `@sd-jwt/present`.
+ * spouse entry, not the spouse's other fields); a nested path that is no disclosure of its own
+ * reveals the disclosure holding it, without that disclosure's own nested disclosures. The
+ * issuer-signed part is untouched, so the envelope's anchor proof still applies. Uses `@sd-jwt/present`.
  *
  * @throws CertchainError `PRESENTATION_UNKNOWN_CLAIM` for a path the certificate does not hold.
  * @example
@@ -47,7 +48,12 @@ export function disclosablePaths(input: Envelope | string): (string | number)[][
  */
 export function presentCredential(input: Envelope | string, reveal: readonly RevealPath[]): Envelope {
   const envelope = parseEnvelope(input);
-  const available = subjectClaimsOf(disclosedClaimsOf(parseCredential(envelope.credential)));
+  return { ...envelope, credential: presentSdJwt(envelope.credential, reveal) };
+}
+
+/** {@link presentCredential} on a compact SD-JWT: the same rules, the SD-JWT (ending in `~`) out. */
+export function presentSdJwt(credential: string, reveal: readonly RevealPath[]): string {
+  const available = subjectClaimsOf(disclosedClaimsOf(parseCredential(credential)));
   const paths = reveal.map((entry) => (typeof entry === "string" ? [entry] : [...entry]));
   const exists = (path: (string | number)[]) => {
     let node: unknown = available;
@@ -61,11 +67,22 @@ export function presentCredential(input: Envelope | string, reveal: readonly Rev
   if (unknown.length > 0) {
     throw new CertchainError("PRESENTATION_UNKNOWN_CLAIM", `not disclosed in this certificate: ${unknown.map((p) => p.join(".")).join(", ")}`);
   }
-  // Every disclosure at or below a revealed path; present() adds the ones above it.
-  const keys = presentableKeys(envelope.credential);
-  const chosen = keys.filter((key) => paths.some((path) => key === keyOf(path) || key.startsWith(`${keyOf(path)}.`)));
+  // Every disclosure at or below a revealed path; present() adds the ones above it. A path inside
+  // a disclosed value that has no disclosure of its own (a plain member of a disclosed object)
+  // takes the disclosure that holds it, without that disclosure's other disclosures.
+  const keys = presentableKeys(credential);
+  const chosen = new Set<string>();
+  for (const path of paths) {
+    const at = keyOf(path);
+    const below = keys.filter((key) => key === at || key.startsWith(`${at}.`));
+    if (below.length > 0) below.forEach((key) => chosen.add(key));
+    else {
+      const holder = keys.filter((key) => at.startsWith(`${key}.`)).sort((a, b) => b.length - a.length)[0];
+      if (holder !== undefined) chosen.add(holder);
+    }
+  }
   const frame: Record<string, unknown> = {};
-  for (const key of chosen) {
+  for (const key of [...chosen].sort()) {
     let node = frame;
     const segments = key.split(".");
     segments.forEach((segment, i) => {
@@ -76,6 +93,6 @@ export function presentCredential(input: Envelope | string, reveal: readonly Rev
       }
     });
   }
-  const credential = presentSync(envelope.credential, frame as Parameters<typeof presentSync>[1], hasher);
-  return { ...envelope, credential: credential.endsWith("~") ? credential : `${credential}~` };
+  const presented = presentSync(credential, frame as Parameters<typeof presentSync>[1], hasher);
+  return presented.endsWith("~") ? presented : `${presented}~`;
 }

@@ -13,7 +13,7 @@ export const VERIFY_CODES = {
   FORMAT_UNSUPPORTED_VERSION: ["format", "The envelope's format version is not supported by this SDK."],
   FORMAT_ALGORITHM_NOT_ALLOWED: ["format", "The credential uses a signature algorithm that is not allowed."],
   FORMAT_WRONG_MEDIA_TYPE: ["format", "The credential is not of type dc+sd-jwt."],
-  FORMAT_KEY_BINDING_UNSUPPORTED: ["format", "The presentation carries a key-binding JWT, which certchain credentials do not use."],
+  FORMAT_KEY_BINDING_UNSUPPORTED: ["format", "The presentation carries a key-binding JWT, which only verifyPresentation checks (against a request's nonce and audience)."],
   CERT_NUMBER_INVALID: ["format", "The certificate number is malformed or its check character is wrong."],
   // integrity
   INTEGRITY_UNREFERENCED_DISCLOSURE: ["integrity", "A disclosed value does not match any digest the issuer signed."],

@@ -13,12 +13,15 @@ const VERDICT_OF: Partial<Record<VerifyCode, Verdict>> = {
   VALIDITY_EXPIRED: "expired",
 };
 
+/** The verdict a failure with this code gives: `invalid` unless it says something more particular. */
+export const verdictOfCode = (code: VerifyCode): Verdict => VERDICT_OF[code] ?? "invalid";
+
 /** The first failed check, in pipeline order, decides; no failure means valid. */
 export function decideVerdict(checks: readonly CheckResult[]): Pick<VerificationResult, "verdict" | "reason"> {
   for (const name of CHECKS) {
     const check = checks.find((c) => c.name === name);
     if (check?.status === "failed" && check.code) {
-      return { verdict: VERDICT_OF[check.code] ?? "invalid", reason: { check: name, code: check.code, message: check.message ?? "" } };
+      return { verdict: verdictOfCode(check.code), reason: { check: name, code: check.code, message: check.message ?? "" } };
     }
   }
   return { verdict: "valid", reason: null };

@@ -167,8 +167,8 @@ function inspect(input: unknown): Item {
     return item;
   }
   // A version 1 envelope holds a format v1 credential: a v2 credential in it would read as v1
-  // to an older SDK (`status` and `vct#integrity` taken for subject claims).
-  if (item.envelope.version === 1 && (!String(payload.iss).startsWith("urn:") || "vct#integrity" in payload || "status" in payload)) {
+  // to an older SDK (`status`, `vct#integrity` and `cnf` taken for subject claims).
+  if (item.envelope.version === 1 && (!String(payload.iss).startsWith("urn:") || "vct#integrity" in payload || "status" in payload || "cnf" in payload)) {
     fail(item, "FORMAT_MALFORMED", "a version 1 envelope holds a format v2 credential");
     return item;
   }

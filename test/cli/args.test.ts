@@ -1,8 +1,9 @@
 import { expect } from "chai";
 import { parse } from "../../scripts/cli/args";
-import { COMMANDS, main } from "../../scripts/cli/main";
+import { COMMANDS } from "../../scripts/cli/main";
 import { setLang } from "../../scripts/cli/i18n";
 import { UsageError } from "../../scripts/cli/output";
+import { runCli } from "./run-cli";
 
 const OPTIONS = {
   rpc: { type: "string" },
@@ -26,15 +27,9 @@ describe("cli: argument parsing", function () {
     } finally {
       setLang("en");
     }
-    const written: string[] = [];
-    const write = process.stderr.write.bind(process.stderr);
-    process.stderr.write = ((chunk: string) => (written.push(String(chunk)), true)) as typeof process.stderr.write;
-    try {
-      expect(await main(["--lang", "en", "types", "--lang", "zh-CN"])).to.equal(2);
-    } finally {
-      process.stderr.write = write;
-    }
-    expect(written.join("")).to.match(/--lang is given 2 times/);
+    const run = await runCli(["--lang", "en", "types", "--lang", "zh-CN"]);
+    expect(run.code).to.equal(2);
+    expect(run.stderr).to.match(/--lang is given 2 times/);
   });
 
   it("lets flags declared multiple repeat, and keeps single ones as given", function () {
@@ -69,17 +64,9 @@ describe("cli: argument parsing", function () {
   for (const [command, args] of Object.entries(repeated)) {
     it(`certchain ${command} refuses a repeated flag with exit 2`, async function () {
       this.timeout(30_000);
-      const written: string[] = [];
-      const write = process.stderr.write.bind(process.stderr);
-      process.stderr.write = ((chunk: string) => (written.push(String(chunk)), true)) as typeof process.stderr.write;
-      let code: number;
-      try {
-        code = await main(["--lang", "en", command, ...args]);
-      } finally {
-        process.stderr.write = write;
-      }
-      expect(code, written.join("")).to.equal(2);
-      expect(written.join("")).to.match(/--[a-z-]+ is given 2 times/);
+      const run = await runCli(["--lang", "en", command, ...args]);
+      expect(run.code, run.stderr).to.equal(2);
+      expect(run.stderr).to.match(/--[a-z-]+ is given 2 times/);
     });
   }
 });

@@ -5,10 +5,10 @@ import path from "node:path";
 import { findTypeById, verifyMany, type Envelope } from "@certchain/sdk";
 import { csvLine } from "../../scripts/cli/csv";
 import { ERRORS_FILE, STATE_FILE } from "../../scripts/cli/issue";
-import { runCli, startCliEnvironment, type CliEnvironment } from "./support";
+import { cliBundle } from "../support/bundles";
+import { removeTestFolder, runCli, sharedCliEnvironment, testFolder, type CliEnvironment } from "./support";
 
 const ZH = { LANG: "zh_CN.UTF-8" };
-const BIN = path.join(__dirname, "..", "..", "scripts", "cli", "bin.js");
 const licence = findTypeById("business-licence")!;
 
 /** A business-licence row in the order of the template's columns, with a few cells changed. */
@@ -24,11 +24,13 @@ function row(i: number, change: Record<number, string> = {}): string[] {
 describe("cli: a clerk's day (Chinese first, plain words, waits for the chain)", function () {
   this.timeout(600_000);
   let env: CliEnvironment;
+  let dir: string;
 
   before(async function () {
-    env = await startCliEnvironment();
+    env = await sharedCliEnvironment(this);
+    dir = testFolder("clerk");
   });
-  after(async () => env?.close());
+  after(() => removeTestFolder(dir));
 
   it("certchain types lists the types; types show prints the columns, their rules in plain words and an example; --template writes the CSV", async function () {
     const list = await runCli(["types"], { env: ZH });
@@ -48,7 +50,7 @@ describe("cli: a clerk's day (Chinese first, plain words, waits for the chain)",
     const english = await runCli(["types", "show", "business-licence", "--lang", "en"], { env: ZH });
     expect(english.stdout).to.match(/^Company name\s+company_name\s+yes\s+text, at most 128 characters$/m);
 
-    const template = path.join(env.dir, "营业执照.csv");
+    const template = path.join(dir, "营业执照.csv");
     const written = await runCli(["types", "show", "business-licence", "--template", template], { env: ZH });
     expect(written.code, written.stderr).to.equal(0);
     expect(written.stdout).to.include("已写出模板");
@@ -62,10 +64,10 @@ describe("cli: a clerk's day (Chinese first, plain words, waits for the chain)",
 
   it("issues from a CSV with Chinese headers, waits for the anchors with progress, and explains bad rows by row, column and plain reason", async function () {
     const header = Object.values(licence.claims).map((label) => label["zh-CN"]);
-    const csv = path.join(env.dir, "本月营业执照.csv");
+    const csv = path.join(dir, "本月营业执照.csv");
     const rows = [row(1), row(2, { 5: "2018-13-01" }), row(3), row(4, { 1: "91310115MA00001I3R" }), row(5, { 3: "" })];
     writeFileSync(csv, `\ufeff${[csvLine(header), ...rows.map(csvLine)].join("\r\n")}\r\n`);
-    const out = path.join(env.dir, "clerk-out");
+    const out = path.join(dir, "clerk-out");
     const run = await runCli(["issue", "--type", "business-licence", "--csv", csv, "--out", out, "--demo", env.demoFile], { env: ZH });
     expect(run.code, run.stderr).to.equal(1);
     expect(run.stdout).to.match(/已签发\s+2/).and.match(/失败\s+3\s+第 3、5、6 行/).and.match(/已上链\s+2/);
@@ -86,16 +88,16 @@ describe("cli: a clerk's day (Chinese first, plain words, waits for the chain)",
     expect((await verifyMany(envelopes, { registries: [env.registry] })).map((r) => r.verdict)).to.deep.equal(["valid", "valid"]);
 
     // --no-wait: pending files at once, and the summary says so.
-    const quick = path.join(env.dir, "quick.csv");
+    const quick = path.join(dir, "quick.csv");
     writeFileSync(quick, `${csvLine(header)}\n${csvLine(row(9))}\n`);
-    const noWait = await runCli(["issue", "--type", "business-licence", "--csv", quick, "--out", path.join(env.dir, "quick-out"), "--demo", env.demoFile, "--no-wait"], { env: ZH });
+    const noWait = await runCli(["issue", "--type", "business-licence", "--csv", quick, "--out", path.join(dir, "quick-out"), "--demo", env.demoFile, "--no-wait"], { env: ZH });
     expect(noWait.code, noWait.stderr).to.equal(0);
     expect(noWait.stdout).to.match(/待上链\s+1/);
     expect(noWait.stderr).to.not.include("上链中");
   });
 
   it("inside the repository the demo file of `npm start` is found by itself: ./data/demo.json from any folder below, or $DATA_DIR/demo.json", async function () {
-    const clone = path.join(env.dir, "clone");
+    const clone = path.join(dir, "clone");
     mkdirSync(path.join(clone, "data"), { recursive: true });
     mkdirSync(path.join(clone, "docs", "deep"), { recursive: true });
     writeFileSync(path.join(clone, "package.json"), JSON.stringify({ name: "certchain" }));
@@ -107,7 +109,7 @@ describe("cli: a clerk's day (Chinese first, plain words, waits for the chain)",
     const viaDataDir = await runCli(["agency", "list"], { env: { ...ZH, DATA_DIR: path.join(clone, "data") } });
     expect(viaDataDir.code, viaDataDir.stderr).to.equal(0);
     // Outside any repository, nothing is guessed.
-    const outside = await runCli(["agency", "list"], { cwd: env.dir, env: ZH });
+    const outside = await runCli(["agency", "list"], { cwd: dir, env: ZH });
     expect(outside.code).to.equal(2);
     expect(outside.stderr).to.include("不知道服务地址");
   });
@@ -140,7 +142,7 @@ describe("cli: a clerk's day (Chinese first, plain words, waits for the chain)",
     const revoke = await runCli(["revoke", issued.id, "--reason", "issued_in_error", "--demo", env.demoFile, "--agency", "sh-amr"], { env: ZH });
     expect(revoke.code, revoke.stderr).to.equal(0);
     expect(revoke.stdout).to.include("已撤销").and.include("错误签发");
-    const file = path.join(env.dir, "上海青禾数字科技有限公司-营业执照-2024年度年检材料-第三批次-副本.json");
+    const file = path.join(dir, "上海青禾数字科技有限公司-营业执照-2024年度年检材料-第三批次-副本.json");
     writeFileSync(file, JSON.stringify(issued.envelope));
     const run = await runCli(["verify", file, "--demo", env.demoFile], { env: ZH });
     expect(run.code).to.equal(1);
@@ -155,10 +157,10 @@ describe("cli: a clerk's day (Chinese first, plain words, waits for the chain)",
       this.skip();
     }
     const header = Object.values(licence.claims).map((label) => label["zh-CN"]);
-    const csv = path.join(env.dir, "big.csv");
+    const csv = path.join(dir, "big.csv");
     writeFileSync(csv, [csvLine(header), ...Array.from({ length: 6000 }, (_, i) => csvLine(row(20_000 + i)))].join("\n"));
-    const out = path.join(env.dir, "big-out");
-    const command = ["node", BIN, "issue", "--type", "business-licence", "--csv", csv, "--out", out, "--demo", env.demoFile].map((a) => `'${a}'`).join(" ");
+    const out = path.join(dir, "big-out");
+    const command = ["node", await cliBundle(), "issue", "--type", "business-licence", "--csv", csv, "--out", out, "--demo", env.demoFile].map((a) => `'${a}'`).join(" ");
     const child = spawn("script", ["-qfec", command, "/dev/null"], { stdio: ["pipe", "pipe", "pipe"], env: { ...process.env, LANG: "zh_CN.UTF-8", TERM: "xterm" } });
     let output = "";
     child.stdout.on("data", (chunk) => (output += chunk));

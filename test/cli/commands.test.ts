@@ -4,25 +4,27 @@ import path from "node:path";
 import { findTypeById, verify, type Envelope } from "@certchain/sdk";
 import { COMMANDS } from "../../scripts/cli/main";
 import { freePort } from "../support/ports";
-import { flagsFor, runCli, startCliEnvironment, type CliEnvironment } from "./support";
+import { flagsFor, removeTestFolder, runCli, sharedCliEnvironment, testFolder, type CliEnvironment } from "./support";
 
 describe("cli: status, agency, key and help", function () {
   this.timeout(300_000);
   let env: CliEnvironment;
+  let dir: string;
   let id: string;
   let envelopeFile: string;
 
   before(async function () {
-    env = await startCliEnvironment();
+    env = await sharedCliEnvironment(this);
+    dir = testFolder("commands");
     const response = await fetch(`${env.apiUrl}/v1/certificates`, {
       method: "POST",
       headers: { authorization: `Bearer ${env.tokens["sh-amr"]}`, "content-type": "application/json" },
       body: JSON.stringify({ type: "business-licence", claims: findTypeById("business-licence")!.schema.examples[0] }),
     });
     id = ((await response.json()) as { id: string }).id;
-    envelopeFile = path.join(env.dir, "licence.json");
+    envelopeFile = path.join(dir, "licence.json");
   });
-  after(async () => env?.close());
+  after(() => removeTestFolder(dir));
 
   const verdict = async () => (await verify(readFileSync(envelopeFile, "utf8"), { registries: [env.registry] })).verdict;
 
@@ -97,7 +99,7 @@ describe("cli: status, agency, key and help", function () {
         body: JSON.stringify({ type: "marriage-certificate", claims: findTypeById("marriage-certificate")!.schema.examples[0] }),
       });
       const { id: marriageId } = (await response.json()) as { id: string };
-      const file = path.join(env.dir, `${marriageId}.json`);
+      const file = path.join(dir, `${marriageId}.json`);
       const run = await runCli(["get", marriageId, "--wait", "--out", file], { env: mca });
       expect(run.code, run.stderr).to.equal(0);
       return file;

@@ -4,7 +4,7 @@ import path from "node:path";
 import { verifyMany, type Envelope } from "@certchain/sdk";
 import { csvLine } from "../../scripts/cli/csv";
 import { ERRORS_FILE, STATE_FILE } from "../../scripts/cli/issue";
-import { runCli, spawnCli, startCliEnvironment, type CliEnvironment } from "./support";
+import { removeTestFolder, runCli, sharedCliEnvironment, spawnCli, testFolder, type CliEnvironment } from "./support";
 
 const CLAIMS = [
   "company_name", "unified_social_credit_code", "company_type", "legal_representative", "registered_capital",
@@ -54,18 +54,20 @@ const idsOf = (out: string) => Object.values(stateOf(out).rows).map((r) => `${r.
 describe("cli: certchain issue", function () {
   this.timeout(600_000);
   let env: CliEnvironment;
+  let dir: string;
   let csv: string;
   let out: string;
 
   before(async function () {
-    env = await startCliEnvironment();
+    env = await sharedCliEnvironment(this);
+    dir = testFolder("issue");
     const rows = Array.from({ length: 1000 }, (_, i) => (BAD[i] ? BAD[i](licenceRow(i)) : licenceRow(i)));
-    csv = path.join(env.dir, "licences.csv");
+    csv = path.join(dir, "licences.csv");
     // A byte-order mark and CRLF, as Excel writes them.
     writeFileSync(csv, `\ufeff${[csvLine(CLAIMS), ...rows.map(csvLine)].join("\r\n")}\r\n`);
-    out = path.join(env.dir, "out");
+    out = path.join(dir, "out");
   });
-  after(async () => env?.close());
+  after(() => removeTestFolder(dir));
 
   it("issues the good rows of a 1,000-row CSV and reports the bad ones by row number", async function () {
     const before = await issuedCount(env);
@@ -137,7 +139,7 @@ describe("cli: certchain issue", function () {
   });
 
   it("coerces cells to the schema's types: integers, ;-separated lists, dotted nested claims", async function () {
-    const receipts = path.join(env.dir, "receipts.csv");
+    const receipts = path.join(dir, "receipts.csv");
     writeFileSync(
       receipts,
       [
@@ -147,7 +149,7 @@ describe("cli: certchain issue", function () {
         `${"c".repeat(64)},sha-256,合同三,戊,12.5`,
       ].join("\n"),
     );
-    const receiptsOut = path.join(env.dir, "receipts-out");
+    const receiptsOut = path.join(dir, "receipts-out");
     const run = await runCli(["issue", "--type", "notarisation-receipt", "--csv", receipts, "--out", receiptsOut, "--demo", env.demoFile, "--json"]);
     expect(run.code, run.stderr).to.equal(1);
     expect(JSON.parse(run.stdout)).to.deep.include({ issued: 2, failed: 1, failedRows: [4] });
@@ -160,21 +162,21 @@ describe("cli: certchain issue", function () {
       [["丙", "丁"], 2048],
     ]);
 
-    const marriages = path.join(env.dir, "marriages.csv");
+    const marriages = path.join(dir, "marriages.csv");
     const spouse = (i: number, name: string, gender: string, born: string, id: string) => [`spouses.${i}.name`, `spouses.${i}.gender`, `spouses.${i}.date_of_birth`, `spouses.${i}.id_number`, `spouses.${i}.nationality`].map((h, k) => [h, [name, gender, born, id, "中国"][k]]);
     const cells = [["holder_name", "林晓雯"], ["registration_date", "2024-05-20"], ...spouse(0, "周立恒", "男", "1993-02-11", "330106199302113571"), ...spouse(1, "林晓雯", "女", "1995-10-08", "350102199510082624"), ["registration_authority", "杭州市西湖区民政局"]];
     writeFileSync(marriages, `${csvLine(cells.map((c) => c[0]))}\n${csvLine(cells.map((c) => c[1]))}\n`);
-    const married = await runCli(["issue", "--type", "marriage-certificate", "--csv", marriages, "--out", path.join(env.dir, "marriages-out"), "--demo", env.demoFile, "--json"]);
+    const married = await runCli(["issue", "--type", "marriage-certificate", "--csv", marriages, "--out", path.join(dir, "marriages-out"), "--demo", env.demoFile, "--json"]);
     expect(married.code, married.stderr + married.stdout).to.equal(0);
     expect(JSON.parse(married.stdout)).to.deep.include({ issued: 1, failed: 0 });
-    expect(existsSync(path.join(env.dir, "marriages-out", ERRORS_FILE))).to.equal(false);
+    expect(existsSync(path.join(dir, "marriages-out", ERRORS_FILE))).to.equal(false);
   });
 
   it("refuses a header that does not fit the type before sending anything, in one line", async function () {
-    const wrong = path.join(env.dir, "wrong.csv");
+    const wrong = path.join(dir, "wrong.csv");
     writeFileSync(wrong, "company_name,favourite_colour\nA,blue\n");
     const before = await issuedCount(env);
-    const run = await runCli(["issue", "--type", "business-licence", "--csv", wrong, "--out", path.join(env.dir, "wrong-out"), "--demo", env.demoFile]);
+    const run = await runCli(["issue", "--type", "business-licence", "--csv", wrong, "--out", path.join(dir, "wrong-out"), "--demo", env.demoFile]);
     expect(run.code).to.equal(2);
     expect(run.stderr.trim().split("\n")).to.have.length(1);
     expect(run.stderr).to.include("favourite_colour").and.not.include("    at ");
@@ -182,18 +184,18 @@ describe("cli: certchain issue", function () {
   });
 
   it("shows the agency's refusal per row when the token may not issue the type", async function () {
-    const run = await runCli(["issue", "--type", "business-licence", "--csv", csv, "--out", path.join(env.dir, "mca-out"), "--demo", env.demoFile, "--agency", "sh-mca", "--json"]);
+    const run = await runCli(["issue", "--type", "business-licence", "--csv", csv, "--out", path.join(dir, "mca-out"), "--demo", env.demoFile, "--agency", "sh-mca", "--json"]);
     expect(run.code).to.equal(1);
     const summary = JSON.parse(run.stdout);
     expect(summary.issued).to.equal(0);
     expect(summary.failed).to.equal(1000);
-    expect(readFileSync(path.join(env.dir, "mca-out", ERRORS_FILE), "utf8")).to.include("CERT_TYPE_NOT_ACCREDITED");
+    expect(readFileSync(path.join(dir, "mca-out", ERRORS_FILE), "utf8")).to.include("CERT_TYPE_NOT_ACCREDITED");
   });
 
   it("retries rows the service refused on a rerun, instead of replaying the refusal", async function () {
-    const small = path.join(env.dir, "small.csv");
+    const small = path.join(dir, "small.csv");
     writeFileSync(small, [csvLine(CLAIMS), ...Array.from({ length: 20 }, (_, i) => csvLine(licenceRow(5000 + i)))].join("\n"));
-    const smallOut = path.join(env.dir, "small-out");
+    const smallOut = path.join(dir, "small-out");
     // The same agency, while the registry does not accredit it for the type (its accreditation
     // starts in the future): every row refused, under one key.
     const root = { kind: "root", subject: "cli-test-root", tokenId: "t" } as const;
@@ -212,11 +214,11 @@ describe("cli: certchain issue", function () {
   });
 
   it("issues nothing twice when killed with SIGKILL mid-run and rerun", async function () {
-    const big = path.join(env.dir, "big.csv");
+    const big = path.join(dir, "big.csv");
     writeFileSync(big, [csvLine(CLAIMS), ...Array.from({ length: 3000 }, (_, i) => csvLine(licenceRow(10_000 + i)))].join("\n"));
-    const bigOut = path.join(env.dir, "big-out");
+    const bigOut = path.join(dir, "big-out");
     const before = await issuedCount(env);
-    const child = spawnCli(["issue", "--type", "business-licence", "--csv", big, "--out", bigOut, "--demo", env.demoFile]);
+    const child = await spawnCli(["issue", "--type", "business-licence", "--csv", big, "--out", bigOut, "--demo", env.demoFile]);
     const exited = new Promise((resolve) => child.once("exit", resolve));
     // Killed once the first batch is in: later batches may be in flight, acknowledged or not.
     while (!existsSync(bigOut) || readdirSync(bigOut).filter((f) => f.endsWith(".json")).length < 500) {

@@ -3,21 +3,23 @@ import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { randomBytes } from "node:crypto";
 import { verify, type Envelope, digestOfDocument } from "@certchain/sdk";
-import { registryFlags, runCli, startCliEnvironment, type CliEnvironment } from "./support";
+import { registryFlags, runCli, removeTestFolder, sharedCliEnvironment, testFolder, type CliEnvironment } from "./support";
 
 describe("cli: certchain notarise and verify-file", function () {
   this.timeout(300_000);
   let env: CliEnvironment;
+  let dir: string;
   let document: string;
   let receipt: string;
 
   before(async function () {
-    env = await startCliEnvironment();
-    document = path.join(env.dir, "租赁合同.pdf");
+    env = await sharedCliEnvironment(this);
+    dir = testFolder("notarise");
+    document = path.join(dir, "租赁合同.pdf");
     writeFileSync(document, Buffer.concat([Buffer.from("%PDF-1.7\n房屋租赁合同\n"), randomBytes(200_000)]));
     receipt = `${document}.receipt.json`;
   });
-  after(async () => env?.close());
+  after(() => removeTestFolder(dir));
 
   it("notarises a file hashed locally and writes the anchored receipt", async function () {
     const run = await runCli(["notarise", document, "--party", "上海青禾数字科技有限公司", "--party", "陈嘉树", "--title", "房屋租赁合同", "--wait", "--demo", env.demoFile]);
@@ -35,7 +37,7 @@ describe("cli: certchain notarise and verify-file", function () {
   });
 
   it("verify-file fails on a file changed by one byte, with DOCUMENT_MISMATCH", async function () {
-    const changed = path.join(env.dir, "changed.pdf");
+    const changed = path.join(dir, "changed.pdf");
     const bytes = readFileSync(document);
     bytes[bytes.length - 1] ^= 0xff;
     writeFileSync(changed, bytes);
@@ -72,15 +74,15 @@ describe("cli: certchain notarise and verify-file", function () {
   });
 
   it("refuses an agency not accredited for notarisation", async function () {
-    const run = await runCli(["notarise", document, "--party", "甲", "--out", path.join(env.dir, "amr.receipt.json"), "--api", env.apiUrl, "--token", env.tokens["sh-amr"]]);
+    const run = await runCli(["notarise", document, "--party", "甲", "--out", path.join(dir, "amr.receipt.json"), "--api", env.apiUrl, "--token", env.tokens["sh-amr"]]);
     expect(run.code).to.equal(1);
     expect(run.stderr.trim()).to.match(/^certchain notarise: CERT_TYPE_NOT_ACCREDITED: /);
-    expect(existsSync(path.join(env.dir, "amr.receipt.json"))).to.equal(false);
+    expect(existsSync(path.join(dir, "amr.receipt.json"))).to.equal(false);
   });
 
   it("needs an existing file, said in one line", async function () {
     for (const [args, message] of [
-      [["notarise", path.join(env.dir, "nope.pdf"), "--party", "甲", "--demo", env.demoFile], /not found/],
+      [["notarise", path.join(dir, "nope.pdf"), "--party", "甲", "--demo", env.demoFile], /not found/],
       [["verify-file", document, ...registryFlags(env)], /give the file and its receipt/],
     ] as [string[], RegExp][]) {
       const run = await runCli(args);

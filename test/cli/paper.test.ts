@@ -10,7 +10,7 @@ import QRCode from "qrcode";
 import { encodePaperPayload, findTypeById, presentCredential, type Envelope } from "@certchain/sdk";
 import { findQrCode, presentationFromPdf, qrTextFromImage } from "../../scripts/lib/paper/read-paper";
 import { replaceDisclosure } from "../support/tamper";
-import { registryFlags, runCli, startCliEnvironment, type CliEnvironment } from "./support";
+import { registryFlags, removeTestFolder, runCli, sharedCliEnvironment, testFolder, type CliEnvironment } from "./support";
 
 const run = promisify(execFile);
 const PDFTOPPM = "/usr/bin/pdftoppm";
@@ -97,9 +97,8 @@ describe("cli: certchain print, and verifying paper", function () {
       console.warn(`    SKIPPED: ${PDFTOPPM} is absent (apt-get install -y poppler-utils; .ci/run installs it)`);
       this.skip();
     }
-    env = await startCliEnvironment();
-    dir = path.join(env.dir, "paper");
-    mkdirSync(dir);
+    env = await sharedCliEnvironment(this);
+    dir = testFolder("paper");
     mkdirSync(ARTIFACTS, { recursive: true });
     const example = findTypeById("business-licence")!.schema.examples[0] as Record<string, unknown>;
     licence = await issueAnchored(env, env.tokens["sh-amr"], "business-licence", example);
@@ -110,7 +109,7 @@ describe("cli: certchain print, and verifying paper", function () {
       writeFileSync(files[name], JSON.stringify(value.envelope, null, 2));
     }
   });
-  after(async () => env?.close());
+  after(() => removeTestFolder(dir));
 
   const print = (file: string, out: string, ...extra: string[]) => runCli(["print", file, "--out", out, "--api", env.apiUrl, ...registryFlags(env), "--json", ...extra]);
 

@@ -1,4 +1,3 @@
-import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -16,14 +15,10 @@ import { freePort } from "../support/ports";
 import { derivedCreditCode } from "../../server/service/identifiers";
 import { DEMO_AGENCIES } from "../../scripts/lib/demo-agencies";
 
-const ROOT = path.join(__dirname, "..", "..");
-const BIN = path.join(ROOT, "scripts", "cli", "bin.js");
-
 /** As `npm start` seeds them. */
 export const AGENCIES = DEMO_AGENCIES;
 
 export interface CliEnvironment {
-  dir: string;
   apiUrl: string;
   rpcUrl: string;
   registry: TrustedRegistry & { address: Hex; id: Hex };
@@ -33,6 +28,8 @@ export interface CliEnvironment {
   service: Service;
   app: FastifyInstance;
   close(): Promise<void>;
+  /** At process exit, where nothing can be awaited: the node killed, the folder removed. */
+  abandon(): void;
 }
 
 const accountOf = (index: number, provider: ReturnType<typeof devProvider>) =>
@@ -102,7 +99,6 @@ export async function startCliEnvironment(options: { batchDelayMs?: number } = {
 
     const started = { node, service, app };
     return {
-      dir,
       apiUrl,
       rpcUrl: node.rpcUrl,
       registry: { chainId: 31337, address: deployment.address, id: deployment.registryId, rpcUrl: node.rpcUrl, name: "cli test registry" },
@@ -116,6 +112,10 @@ export async function startCliEnvironment(options: { batchDelayMs?: number } = {
         await started.node.stop();
         rmSync(dir, { recursive: true, force: true });
       },
+      abandon() {
+        started.node.process.kill("SIGKILL");
+        rmSync(dir, { recursive: true, force: true });
+      },
     };
   } catch (error) {
     await app?.close().catch(() => undefined);
@@ -126,50 +126,46 @@ export async function startCliEnvironment(options: { batchDelayMs?: number } = {
   }
 }
 
-export interface CliRun {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-export interface CliOptions {
-  cwd?: string;
-  env?: Record<string, string>;
-  timeoutMs?: number;
-}
-
-/** What the CLI's language and demo-file discovery read: set by each test, never inherited. */
-const LOCALE_KEYS = ["LANG", "LC_ALL", "LC_MESSAGES", "LANGUAGE", "DATA_DIR"];
+let shared: Promise<CliEnvironment> | undefined;
 
 /**
- * `node scripts/cli/bin.js …` as a child process, with a clean CERTCHAIN_* environment, in
- * English (LANG=en_US.UTF-8) unless the test sets the language, and run from a directory
- * outside the repository (so a ./data/demo.json of someone's `npm start` is never found).
+ * The CLI environment of this mocha process, started by the first test file that asks and shared
+ * by the others (an environment takes seconds to start). Tests keep to their own files
+ * ({@link testFolder}) and certificates: agencies, types and tokens are the seed's, and what a
+ * test adds to them (an agency, a type, a rotated key) is new for it and harmless to the others.
+ *
+ * Closed after the whole run by a root `after` hook added on first use. In a worker of `mocha
+ * --parallel` (MOCHA_WORKER_ID) each file is a run of its own: the environment is kept for the
+ * worker's next files instead, and abandoned when the worker exits (its node killed, its folder
+ * removed), as it is on any exit.
  */
-export function spawnCli(args: string[], options: CliOptions = {}) {
-  const env: Record<string, string> = { LANG: "en_US.UTF-8" };
-  for (const [key, value] of Object.entries(process.env)) {
-    if (value !== undefined && !key.startsWith("CERTCHAIN_") && !key.startsWith("TS_NODE_") && !LOCALE_KEYS.includes(key)) env[key] = value;
+export function sharedCliEnvironment(hook: Mocha.Context): Promise<CliEnvironment> {
+  if (shared) return shared;
+  const starting = startCliEnvironment();
+  shared = starting;
+  starting.then(
+    (env) => process.once("exit", () => shared === starting && env.abandon()),
+    () => shared === starting && (shared = undefined), // the next file tries again
+  );
+  if (process.env.MOCHA_WORKER_ID === undefined) {
+    let root = hook.test?.parent;
+    while (root?.parent) root = root.parent;
+    root?.afterAll("close the shared CLI environment", async function () {
+      if (shared !== starting) return;
+      shared = undefined;
+      await (await starting.catch(() => undefined))?.close();
+    });
   }
-  return spawn(process.execPath, [BIN, ...args], { cwd: options.cwd ?? tmpdir(), env: { ...env, ...options.env }, stdio: ["ignore", "pipe", "pipe"] });
+  return starting;
 }
 
-/** Runs the CLI to its end. */
-export function runCli(args: string[], options: CliOptions = {}): Promise<CliRun> {
-  return new Promise((resolve, reject) => {
-    const child = spawnCli(args, options);
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (chunk) => (stdout += chunk));
-    child.stderr.on("data", (chunk) => (stderr += chunk));
-    const timer = setTimeout(() => child.kill("SIGKILL"), options.timeoutMs ?? 180_000);
-    child.once("error", reject);
-    child.once("close", (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
+/** A fresh folder for one test file's files (CSV, envelopes, PDFs), under the system's temp dir. */
+export const testFolder = (name: string): string => mkdtempSync(path.join(tmpdir(), `certchain-cli-${name}-`));
+
+/** Removes a {@link testFolder}. */
+export const removeTestFolder = (dir: string | undefined): void => void (dir && rmSync(dir, { recursive: true, force: true }));
+
+export { runCli, runCliProcess, spawnCli, type CliOptions, type CliRun } from "./run-cli";
 
 /** The CLI's connection and registry flags for this environment (explicit, not --demo). */
 export const flagsFor = (env: CliEnvironment, token: string) => ["--api", env.apiUrl, "--token", token];

@@ -4,21 +4,23 @@ import path from "node:path";
 import { parseCredential } from "@certchain/sdk";
 import { csvLine } from "../../scripts/cli/csv";
 import { SOCIAL_SECURITY_CARD } from "../support/social-security-card";
-import { flagsFor, runCli, startCliEnvironment, type CliEnvironment } from "./support";
+import { flagsFor, removeTestFolder, runCli, sharedCliEnvironment, testFolder, type CliEnvironment } from "./support";
 
 describe("cli: a type added from its metadata file, accredited, then issued from CSV with nested columns", function () {
   this.timeout(300_000);
   let env: CliEnvironment;
+  let dir: string;
 
-  before(async () => {
-    env = await startCliEnvironment();
+  before(async function () {
+    env = await sharedCliEnvironment(this);
+    dir = testFolder("types");
   });
-  after(async () => env?.close());
+  after(() => removeTestFolder(dir));
 
   it("types add refuses a bad file with the JSON pointer of each fault", async function () {
     const bad = structuredClone(SOCIAL_SECURITY_CARD) as any;
     delete bad.metadata.claims[3].display;
-    const file = path.join(env.dir, "bad-type.json");
+    const file = path.join(dir, "bad-type.json");
     writeFileSync(file, JSON.stringify(bad));
     const run = await runCli(["types", "add", file, ...flagsFor(env, env.tokens.root)]);
     expect(run.code).to.equal(1);
@@ -26,7 +28,7 @@ describe("cli: a type added from its metadata file, accredited, then issued from
   });
 
   it("types add → agency accredit → issue with the agency's existing token: every certificate names the new type", async function () {
-    const file = path.join(env.dir, "social-security-card.json");
+    const file = path.join(dir, "social-security-card.json");
     writeFileSync(file, JSON.stringify(SOCIAL_SECURITY_CARD, null, 2));
     const added = await runCli(["types", "add", file, "--json", ...flagsFor(env, env.tokens.root)]);
     expect(added.code, added.stderr).to.equal(0);
@@ -37,7 +39,7 @@ describe("cli: a type added from its metadata file, accredited, then issued from
     expect(accredited.code, accredited.stderr).to.equal(0);
     expect(accredited.stdout).to.contain("accredited sh-amr for social-security-card");
 
-    const csv = path.join(env.dir, "cards.csv");
+    const csv = path.join(dir, "cards.csv");
     const header = ["holder.name", "holder.id_number", "holder.gender", "holder.date_of_birth", "card_number", "issuing_region", "date_of_issue", "banks"];
     const rows = [
       ["王芳", "11010519491231002X", "女", "1949-12-31", "B12345678", "上海市", "2023-03-15", "中国工商银行;上海银行"],
@@ -45,7 +47,7 @@ describe("cli: a type added from its metadata file, accredited, then issued from
       ["赵六", "123", "男", "1980-01-01", "B11111111", "上海市", "2023-04-01", "中国银行"],
     ];
     writeFileSync(csv, [csvLine(header), ...rows.map(csvLine)].join("\n"));
-    const out = path.join(env.dir, "cards-out");
+    const out = path.join(dir, "cards-out");
     const issued = await runCli(["issue", "--type", "social-security-card", "--csv", csv, "--out", out, "--json", ...flagsFor(env, env.tokens["sh-amr"])]);
     expect(issued.code, issued.stderr).to.equal(1); // one bad row
     expect(JSON.parse(issued.stdout)).to.deep.include({ issued: 2, failed: 1 });

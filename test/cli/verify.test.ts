@@ -4,7 +4,7 @@ import Fastify from "fastify";
 import path from "node:path";
 import { findTypeById, presentCredential, type Envelope, createShare, shareLinkOf } from "@certchain/sdk";
 import { reencodeCredential, replaceDisclosure } from "../support/tamper";
-import { registryFlags, runCli, startCliEnvironment, type CliEnvironment } from "./support";
+import { registryFlags, runCli, removeTestFolder, sharedCliEnvironment, testFolder, type CliEnvironment } from "./support";
 
 async function issue(env: CliEnvironment, token: string, type: string): Promise<{ id: string; envelope: Envelope }> {
   const response = await fetch(`${env.apiUrl}/v1/certificates`, {
@@ -28,19 +28,23 @@ async function anchored(env: CliEnvironment, token: string, id: string): Promise
 describe("cli: certchain verify", function () {
   this.timeout(300_000);
   let env: CliEnvironment;
+  let dir: string;
+  let pendingId: string;
   let files: { good: string; marriage: string; presentation: string; tampered: string; forged: string; pending: string; reply: string; notJson: string };
 
   before(async function () {
-    env = await startCliEnvironment();
+    env = await sharedCliEnvironment(this);
+    dir = testFolder("verify");
     const licence = await issue(env, env.tokens["sh-amr"], "business-licence");
     const marriage = await issue(env, env.tokens["sh-mca"], "marriage-certificate");
     const licenceEnvelope = await anchored(env, env.tokens["sh-amr"], licence.id);
     const marriageEnvelope = await anchored(env, env.tokens["sh-mca"], marriage.id);
     const pending = await issue(env, env.tokens["sh-amr"], "production-licence");
-    const dir = path.join(env.dir, "files");
-    mkdirSync(dir);
+    pendingId = pending.id;
+    const filesDir = path.join(dir, "files");
+    mkdirSync(filesDir);
     const write = (name: string, value: unknown) => {
-      const file = path.join(dir, name);
+      const file = path.join(filesDir, name);
       writeFileSync(file, typeof value === "string" ? value : JSON.stringify(value, null, 2));
       return file;
     };
@@ -57,7 +61,7 @@ describe("cli: certchain verify", function () {
       notJson: write("notes.txt", "this is not a certificate"),
     };
   });
-  after(async () => env?.close());
+  after(() => removeTestFolder(dir));
 
   it("exits 0 when every file is valid, with a readable table (English, or Chinese by the locale)", async function () {
     const run = await runCli(["verify", files.good, files.marriage, files.presentation, files.reply, ...registryFlags(env)]);
@@ -85,6 +89,8 @@ describe("cli: certchain verify", function () {
   });
 
   it("gives the SDK's results with --json, in input order, and reads the registry from --demo; a pending file gets its proof from the demo's service", async function () {
+    // The service has anchored it by now (waited for, not assumed); the file is still the pending envelope of the reply.
+    await anchored(env, env.tokens["sh-amr"], pendingId);
     const run = await runCli(["verify", files.good, files.pending, files.notJson, files.forged, "--demo", env.demoFile, "--json"]);
     expect(run.code).to.equal(1);
     const results = JSON.parse(run.stdout) as { input: string; verdict: string; reason: { code: string } | null; checks: unknown[] }[];
@@ -117,7 +123,7 @@ describe("cli: certchain verify", function () {
   });
 
   it("trusts the registries of a --registries trust list, and refuses a list with a mistake by its JSON pointer", async function () {
-    const list = path.join(env.dir, "registries.json");
+    const list = path.join(dir, "registries.json");
     const { chainId, address, id, rpcUrl } = env.registry;
     writeFileSync(list, JSON.stringify([{ name: "上海市", id, chainId, address, rpcUrl }]));
     const run = await runCli(["verify", files.good, "--registries", list, "--json"]);
@@ -193,7 +199,7 @@ describe("cli: certchain verify", function () {
   it("turns usage mistakes into one line on stderr and exit 2", async function () {
     const cases: [string[], RegExp][] = [
       [["verify", ...registryFlags(env)], /nothing to verify/],
-      [["verify", path.join(env.dir, "missing.json"), ...registryFlags(env)], /no such file/],
+      [["verify", path.join(dir, "missing.json"), ...registryFlags(env)], /no such file/],
       [["verify", files.good], /no trusted registry/],
       [["verify", files.good, "--rpc", env.rpcUrl, "--registry", "0x12", "--chain-id", "31337"], /registry address/],
       [["verify", files.good, "--colour"], /Unknown option '--colour'/],

@@ -2,7 +2,7 @@ import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { expect } from "chai";
 import ts from "typescript";
-import { CERTCHAIN_ERRORS, CertchainError, DOCUMENT_CODES, isCertchainError, SHARE_CODES, VERIFY_CODES } from "@certchain/sdk";
+import { CERTCHAIN_ERRORS, CertchainError, DOCUMENT_CODES, isCertchainError, KEY_PROOF_CODES, PRESENTATION_CODES, SHARE_CODES, VERIFY_CODES } from "@certchain/sdk";
 
 // The SDK's error table is the whole list of codes it throws: read from its sources (every
 // `new CertchainError(…)` and `super(…)` of a subclass, following a code passed through a local
@@ -126,6 +126,7 @@ describe("sdk: the error-code table (CERTCHAIN_ERRORS)", () => {
       ...Object.entries(VERIFY_CODES).map(([code, [, message]]) => [code, message] as [string, string]),
       ...Object.entries(SHARE_CODES),
       ...Object.entries(DOCUMENT_CODES),
+      ...Object.entries(PRESENTATION_CODES).map(([code, [, message]]) => [code, message] as [string, string]),
     ]);
     const shared = Object.entries(CERTCHAIN_ERRORS).filter(([code]) => checkMessages.has(code));
     for (const [code, description] of shared) expect(description, code).to.equal(checkMessages.get(code));
@@ -140,13 +141,20 @@ describe("sdk: the error-code table (CERTCHAIN_ERRORS)", () => {
       "CERT_TYPE_SCHEMA_INVALID",
       "CHAIN_RPC_ERROR",
       "CHECK_INPUT_INVALID",
+      "CONSENT_RECEIPT_INPUT_INVALID",
+      "CONSENT_RECEIPT_INVALID",
+      "DCQL_QUERY_INVALID",
+      "DCQL_SELECTION_INVALID",
       "DOCUMENT_INVALID",
+      ...Object.keys(KEY_PROOF_CODES),
       "PAPER_NOT_ENCODABLE",
+      "PRESENTATION_HOLDER_KEY_MISMATCH",
+      "PRESENTATION_NOT_HOLDER_BOUND",
       "PRESENTATION_UNKNOWN_CLAIM",
       "TRUST_LIST_AMBIGUOUS",
       "TRUST_LIST_INVALID",
       "VCT_INVALID",
-    ]);
+    ].sort());
   });
 
   it("does not compile a CertchainError with a code outside the table, unless another table is named", function () {

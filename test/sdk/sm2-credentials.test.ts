@@ -4,8 +4,25 @@ import { generateKeyPairSync } from "node:crypto";
 import { createNodeSigner, rawPublicKeyOf } from "../../server/keys/node-signer";
 import { sm2 as smCrypto } from "sm-crypto-v2";
 import { SDJwtVcInstance } from "@sd-jwt/sd-jwt-vc";
-import { encodePaperPayload, parseCredential, presentCredential, verify, verifyMany, type Envelope, type VerificationResult } from "@certchain/sdk";
-import { anchorCredentials, deployTrustFixture, issueAndAnchor, issueCredentials, type TestAgency, type TrustFixture } from "../support/chain-fixture";
+import {
+  createSm2Signer,
+  encodePaperPayload,
+  findTypeById,
+  generateSm2PrivateKey,
+  issueCredential,
+  parseCredential,
+  presentCredential,
+  presentWithKeyBinding,
+  publicJwkOf,
+  verify,
+  verifyMany,
+  verifyPresentation,
+  type Envelope,
+  type HolderPublicJwk,
+  type HolderSigner,
+  type VerificationResult,
+} from "@certchain/sdk";
+import { anchorCredentials, deployTrustFixture, issueAndAnchor, issueCredentials, numberFor, type TestAgency, type TrustFixture } from "../support/chain-fixture";
 import { opensslSm3, opensslVerifiesSm2, sm2PointOf } from "../support/openssl-sm2";
 import { tamperedEnvelope } from "../support/tamper";
 
@@ -116,6 +133,33 @@ describe("SM2 (国密) credentials", function () {
     const result = await verify(text, options);
     expect(result.verdict, JSON.stringify(result.reason)).to.equal("valid");
     expect(result.claims).to.have.keys("holder_name", "registration_date");
+  });
+
+  it("bind to an SM2 holder key: the key-binding JWT is SM2-signed and its sd_hash is OpenSSL's SM3 of the presentation", async function () {
+    const holderSigner = createSm2Signer(generateSm2PrivateKey());
+    const holder: HolderSigner = { alg: "SM2", publicJwk: publicJwkOf({ alg: "SM2", publicKey: holderSigner.publicKey }) as HolderPublicJwk, sign: holderSigner.sign };
+    const type = findTypeById("business-licence")!;
+    const credential = await issueCredential({
+      vct: type.vct,
+      issuer: agency.slug,
+      certificateNumber: numberFor(type.typeCode, agency.creditCode),
+      claims: type.schema.examples[0] as Record<string, unknown>,
+      signer: agency.signer,
+      holderKey: holder.publicJwk,
+    });
+    const envelope = (await anchorCredentials(fx, agency, [credential])).envelopes[0];
+    const presentation = await presentWithKeyBinding(envelope, { disclose: ["company_name"], nonce: "n-sm2", audience: "a-sm2", holderSigner: holder });
+    const kb = presentation.slice(presentation.lastIndexOf("~") + 1);
+    const [h, p, sig] = kb.split(".");
+    expect(JSON.parse(Buffer.from(h, "base64url").toString())).to.include({ alg: "SM2", typ: "kb+jwt" });
+    expect(JSON.parse(Buffer.from(p, "base64url").toString()).sd_hash).to.equal(opensslSm3(presentation.slice(0, presentation.lastIndexOf("~") + 1)).toString("base64url"));
+    expect(opensslVerifiesSm2(holderSigner.publicKey, `${h}.${p}`, Buffer.from(sig, "base64url"))).to.equal(true);
+    const anchor = (({ status: _status, ...rest }) => rest)(envelope.anchor as Extract<Envelope["anchor"], { status: "anchored" }>);
+    const result = await verifyPresentation({ licence: [presentation] }, { registries: [fx.registry], nonce: "n-sm2", audience: "a-sm2", anchors: [anchor] });
+    expect(result.verdict, JSON.stringify(result.reason)).to.equal("valid");
+    expect(result.credentials[0].holderBinding.holderKey).to.deep.include({ alg: "SM2" });
+    const wrongNonce = await verifyPresentation({ licence: [presentation] }, { registries: [fx.registry], nonce: "other", audience: "a-sm2", anchors: [anchor] });
+    expect(wrongNonce.verdict).to.equal("invalid");
   });
 
   describe("one bit changed", function () {
