@@ -53,6 +53,9 @@ export function createKeyStore(options: KeyStoreOptions) {
   const now = options.now ?? Date.now;
   const signingKeys = db.sublevel<StoredSigningKey>("signing-keys");
   const wallets = db.sublevel<StoredWallet>("operator-wallets");
+  // The suite an agency's keys are made in, as its registration (or last rotation) chose.
+  const algorithms = db.sublevel<SignatureAlgorithm>("key-algorithms");
+  const chosenAlgorithm = async (agency: string): Promise<SignatureAlgorithm> => (await algorithms.get(agency)) ?? "EdDSA";
   const active = new Map<string, ActiveSigner>();
 
   const signerOf = (privateKey: KeyObject): ActiveSigner => {
@@ -96,11 +99,19 @@ export function createKeyStore(options: KeyStoreOptions) {
       return signer;
     },
 
-    /** Loads the agency's active key, or provisions one of `algorithm` (chain needed then). */
-    async ensureSigningKey(agency: string, algorithm: SignatureAlgorithm = "EdDSA"): Promise<ActiveSigner> {
+    /** Records the suite the agency's keys are made in from now on (its first key, rotations). */
+    async chooseAlgorithm(agency: string, algorithm: SignatureAlgorithm): Promise<void> {
+      await db.write([{ type: "put", sublevel: algorithms, key: agency, value: algorithm }]);
+    },
+
+    /** The suite the agency's next key will be made in: as chosen, else Ed25519. */
+    algorithmOf: chosenAlgorithm,
+
+    /** Loads the agency's active key, or provisions one (chain needed then) of `algorithm`, else of the chosen suite. */
+    async ensureSigningKey(agency: string, algorithm?: SignatureAlgorithm): Promise<ActiveSigner> {
       const loaded = await this.loadSigningKey(agency);
       if (loaded) return loaded;
-      const signer = await createKey(agency, algorithm);
+      const signer = await createKey(agency, algorithm ?? (await chosenAlgorithm(agency)));
       active.set(agency, signer);
       return signer;
     },
@@ -109,9 +120,12 @@ export function createKeyStore(options: KeyStoreOptions) {
      * Step one of a rotation: a new key is registered and used from now on. The caller retires
      * the old ones (`retire`) once every certificate they signed is anchored.
      */
-    async replaceSigningKey(agency: string, algorithm: SignatureAlgorithm = "EdDSA"): Promise<{ signer: ActiveSigner; previous: Hex[] }> {
+    async replaceSigningKey(agency: string, algorithm?: SignatureAlgorithm): Promise<{ signer: ActiveSigner; previous: Hex[] }> {
       const previous = (await storedKeys(agency)).filter((k) => k.state === "active").map((k) => k.keyId);
-      const signer = await createKey(agency, algorithm);
+      // Without a choice, the new key keeps the suite of the one in use.
+      const suite = algorithm ?? (await this.loadSigningKey(agency))?.alg ?? (await chosenAlgorithm(agency));
+      const signer = await createKey(agency, suite);
+      if (algorithm !== undefined) await db.write([{ type: "put", sublevel: algorithms, key: agency, value: algorithm }]);
       active.set(agency, signer);
       return { signer, previous: previous.filter((id) => id !== signer.keyId) };
     },
