@@ -34,6 +34,8 @@ describe("browser: nested claims of a marriage certificate, chosen field by fiel
       if (envelope?.anchor?.status === "anchored") break;
     }
     expect(envelope.anchor.status).to.equal("anchored");
+    // The civil-affairs bureau signs SM2 (国密), as in npm start: the pages below verify SM2 and SM3 in Chromium.
+    expect(JSON.parse(Buffer.from(envelope.credential.split(".")[0], "base64url").toString()).alg).to.equal("SM2");
     file = path.join(workDir, "结婚证.json");
     writeFileSync(file, JSON.stringify(envelope));
   });
