@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { isSealCipher, SEAL_CIPHERS, type SealCipher } from "./keys/sealed-box";
+import { isSealCipher, SEAL_CIPHERS, type SealCipher } from "./domain/seal-cipher";
 
 /** One setting: environment variable, config-file key, default, and what it does. */
 interface Setting {

@@ -1,16 +1,7 @@
 import { createCipheriv, createDecipheriv, createHmac, randomBytes, scryptSync, timingSafeEqual } from "node:crypto";
+import { isSealCipher, type SealCipher } from "../domain/seal-cipher";
 
-/**
- * How a box is encrypted; the box records it, so boxes of either kind open whatever new boxes use.
- * - `aes-256-gcm`: AES-256-GCM (boxes without `cipher` are this).
- * - `sm4-cbc-hmac-sm3`: SM4-CBC (GB/T 32907) then HMAC-SM3 (GB/T 32905) over everything that
- *   decides the plaintext, encrypt-then-MAC: the 国密 option. Node 20's OpenSSL 3.0 has no
- *   SM4-GCM (it came with OpenSSL 3.2), so the authenticated mode is built from CBC and a MAC.
- */
-export const SEAL_CIPHERS = ["aes-256-gcm", "sm4-cbc-hmac-sm3"] as const;
-export type SealCipher = (typeof SEAL_CIPHERS)[number];
-
-export const isSealCipher = (value: unknown): value is SealCipher => (SEAL_CIPHERS as readonly unknown[]).includes(value);
+export { SEAL_CIPHERS, isSealCipher, type SealCipher } from "../domain/seal-cipher";
 
 /**
  * Secret bytes encrypted at rest under a key derived from the passphrase with scrypt, fresh
