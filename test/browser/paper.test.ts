@@ -107,6 +107,8 @@ describe("browser: paper (verify a printout from a photo or the camera; print fr
     writeFileSync(licenceFile, JSON.stringify(licence, null, 2));
     await printPage("licence", licence, LICENCE_FIELDS);
     const marriage = (await issueAnchoredBy(stack, "sh-mca", "marriage-certificate")).envelope;
+    // Signed SM2 (国密) as in npm start: /verify below checks SM2 and SM3 from paper, in Chromium.
+    expect(JSON.parse(Buffer.from(marriage.credential.split(".")[0], "base64url").toString()).alg).to.equal("SM2");
     await printPage("marriage", marriage, ["holder_name", "registration_date", "spouses", "registration_authority"]);
     // The paper's text edited (a forger's printout); its QR code is the genuine one.
     await printPage("forged-text", licence, LICENCE_FIELDS, (claims) => ({ ...claims, company_name: "上海伪造贸易有限公司" }));
