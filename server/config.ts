@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import { isSealCipher, SEAL_CIPHERS, type SealCipher } from "./domain/seal-cipher";
 
 /** One setting: environment variable, config-file key, default, and what it does. */
 interface Setting {
@@ -32,6 +33,8 @@ export interface Config {
   passphraseFile?: string;
   /** Whether PUBLIC_URL was set (it defaults to http://HOST:PORT). */
   publicUrlGiven: boolean;
+  /** How new secrets (signing keys, wallets) are sealed at rest; existing ones open whatever they use. */
+  sealCipher: SealCipher;
   batchSize: number;
   batchDelayMs: number;
   /** Worker threads that sign batch requests' credentials; 0 signs on the main thread. */
@@ -75,6 +78,7 @@ const SETTINGS: Setting[] = [
   { env: "CHAIN_MNEMONIC_FILE", key: "chainMnemonicFile" as keyof Config, parse: text, fallback: undefined, help: "a file holding CHAIN_MNEMONIC (container secrets, systemd credentials)" },
   { env: "CERTCHAIN_PASSPHRASE", key: "passphrase", parse: text, fallback: DEV_PASSPHRASE, help: "seals signing keys, operator keys and the token secret at rest [a development passphrase; refused in production]" },
   { env: "CERTCHAIN_PASSPHRASE_FILE", key: "passphraseFile", parse: text, fallback: undefined, help: "a file holding the passphrase (container secrets, systemd credentials: $CREDENTIALS_DIRECTORY/…)" },
+  { env: "SEAL_CIPHER", key: "sealCipher", parse: sealCipher, fallback: "aes-256-gcm", help: `how new keys are encrypted at rest: ${SEAL_CIPHERS.join(" or ")} (国密)` },
   { env: "BATCH_SIZE", key: "batchSize", parse: int("BATCH_SIZE"), fallback: 10_000, help: "certificates per anchored batch, at most" },
   { env: "BATCH_DELAY_MS", key: "batchDelayMs", parse: int("BATCH_DELAY_MS"), fallback: 2_000, help: "longest wait before a batch is anchored" },
   { env: "SIGNING_WORKERS", key: "signingWorkers", parse: int("SIGNING_WORKERS"), fallback: Math.max(1, os.availableParallelism() - 1), help: "worker threads signing batch requests (0: the main thread) [cores - 1, at least 1]" },
@@ -87,6 +91,11 @@ const SETTINGS: Setting[] = [
   { env: "RATE_LIMIT_PER_MINUTE", key: "rateLimitPerMinute", parse: int("RATE_LIMIT_PER_MINUTE"), fallback: 3000, help: "requests per token (or IP) per minute; 0 disables" },
   { env: "LOG_LEVEL", key: "logLevel", parse: text, fallback: "info", help: "log level (pino, JSON lines on stdout): requests and the chain's events; the banner is always printed" },
 ];
+
+function sealCipher(raw: string): SealCipher {
+  if (!isSealCipher(raw)) throw new Error(`SEAL_CIPHER must be ${SEAL_CIPHERS.join(" or ")}, got ${JSON.stringify(raw)}`);
+  return raw;
+}
 
 /** An absolute http(s) URL without query, fragment or credentials; no trailing slash. */
 function publicUrl(raw: string): string {

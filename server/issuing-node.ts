@@ -1,7 +1,7 @@
 import path from "node:path";
 import type { FastifyInstance } from "fastify";
 import type { Logger as PinoLogger } from "pino";
-import type { Hex } from "@certchain/sdk";
+import type { Hex, SignatureAlgorithm } from "@certchain/sdk";
 import { buildApp } from "./app";
 import type { WalletFault } from "./chain/chain-wallet";
 import { openChain, type ChainSession } from "./chain/open-chain";
@@ -95,6 +95,7 @@ export async function startIssuingNode(options: IssuingNodeOptions): Promise<Iss
       fundOperators: developmentChainFunds(config),
       logger,
       passphrase: config.passphrase,
+      sealCipher: config.sealCipher,
       batch: { maxSize: config.batchSize, maxDelayMs: config.batchDelayMs },
       signingWorkers: config.signingWorkers,
       confirmations: config.confirmations,

@@ -3,13 +3,14 @@ import { CONNECTION_OPTIONS, connectionHelp, parse } from "./args";
 import type { Command } from "./command";
 import { connect } from "./connection";
 import { ApiError } from "./http-client";
+import { algorithmOption } from "./key";
 import { t, type Text } from "./i18n";
 import { EXIT, UsageError, out, printJson, renderTable } from "./output";
 
 const HELP: Text = {
   en: `Usage: certchain agency list [--json]
        certchain agency add <slug> --name <name> --credit-code <code> --type <type> [--type …]
-                                                                        (root authority)
+                            [--algorithm EdDSA|ES256|SM2]               (root authority)
        certchain agency accredit <slug> --type <type> [--from <date-time>] [--until <date-time>]   (root authority)
        certchain agency show <slug> [--json]
        certchain agency rename <slug> --name <name> | suspend <slug> | resume <slug> | rotate-operator <slug>   (root authority)
@@ -20,7 +21,8 @@ add       register an agency that this service serves from then on: its unified 
           code (统一社会信用代码, 18 characters, check character verified: every certificate number
           of the agency carries it), its types, a signing key and an operator account of its own,
           registered on chain (root token). On the dev chain the operator is funded; elsewhere the
-          command names the account to fund
+          command names the account to fund. --algorithm: the suite of its signing keys (default
+          EdDSA; SM2 is SM2 with SM3, 国密)
 show      the agency, and how this service serves it: state, operator account, its funds
 rename    a new display name, on the registry too
 suspend   the agency issues nothing until resumed (its certificates keep verifying); resume
@@ -32,7 +34,7 @@ accredit  accredit an agency for a type (its newest version; or give the vct) fr
 {connection}`,
   "zh-CN": `用法：certchain agency list [--json]
       certchain agency add <机关标识> --name <名称> --credit-code <统一社会信用代码> --type <证照类型> [--type …]
-                                                                        （根管理机构）
+                            [--algorithm EdDSA|ES256|SM2]               （根管理机构）
       certchain agency accredit <机关标识> --type <证照类型> [--from <日期时间>] [--until <日期时间>]   （根管理机构）
       certchain agency show <机关标识> [--json]
       certchain agency rename <机关标识> --name <名称> | suspend <机关标识> | resume <机关标识> | rotate-operator <机关标识>   （根管理机构）
@@ -40,7 +42,8 @@ accredit  accredit an agency for a type (its newest version; or give the vct) fr
 list      列出信任登记簿上的机关及其统一社会信用代码和获准签发的证照类型
 add       登记一个由本服务承载的机关：统一社会信用代码（18 位，核对校验码；该机关的每个证照编号都含此代码）、
           获准签发的证照类型、它自己的签名密钥和上链账户，均登记到链上（需根管理机构令牌）。
-          开发链上自动为上链账户充值；其他链上命令会给出需要充值的账户
+          开发链上自动为上链账户充值；其他链上命令会给出需要充值的账户；
+          --algorithm：其签名密钥的算法（默认 EdDSA；SM2 即 SM2 与 SM3，国密）
 show      查看机关及本服务承载它的情况：状态、上链账户及其余额
 rename    更改名称（同时写入登记簿）
 suspend   暂停该机关签发（已签发的证照仍然有效）；resume 恢复
@@ -123,9 +126,11 @@ async function add(argv: string[]): Promise<number> {
     name: { type: "string" },
     "credit-code": { type: "string" },
     type: { type: "string", multiple: true },
+    algorithm: { type: "string" },
     json: { type: "boolean" },
   });
   if (positionals.length !== 1) throw new UsageError(t(M.giveSlug));
+  const algorithm = algorithmOption(values.algorithm);
   const slug = positionals[0];
   if (!/^[a-z0-9]+(?:-[a-z0-9]+)*$/.test(slug)) throw new UsageError(t(M.badSlug, { slug: JSON.stringify(slug) }));
   if (!values.name) throw new UsageError(t(M.noName));
@@ -138,7 +143,7 @@ async function add(argv: string[]): Promise<number> {
   if (types.length === 0) throw new UsageError(t(M.noType));
   const { client } = connect(values, { kind: "root" });
   try {
-    const created = await client.post<AgencyView>("/v1/agencies", { body: { slug, name: values.name, creditCode, types } });
+    const created = await client.post<AgencyView>("/v1/agencies", { body: { slug, name: values.name, creditCode, types, ...(algorithm ? { algorithm } : {}) } });
     if (values.json) printJson(created);
     else {
       out(t(M.registered, { slug, name: values.name, code: creditCode, types: types.join(", ") }));

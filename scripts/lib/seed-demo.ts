@@ -9,7 +9,8 @@ const NPM_START = { kind: "root", subject: "npm start", tokenId: "npm-start" } a
 /**
  * The demo agencies of `npm start`, added the way the root authority adds any agency
  * (`registerAgency`, as POST /v1/agencies): each with a unified social credit code derived from
- * its slug, a signing key and an operator account of its own, funded on the dev chain. Checked
+ * its slug, a signing key (of its suite: the civil-affairs bureau signs SM2) and an operator
+ * account of its own, funded on the dev chain. Checked
  * on every start: an agency the node already serves is left alone, except that it gets
  * accredited for the newest version of each of its types when a release adds one; a
  * registration a killed start left unfinished was finished by the node before this runs.
@@ -19,7 +20,8 @@ export async function seedDemo(service: Service, logger: Logger): Promise<void> 
     const context = { requestId: `npm-start:${agency.slug}` };
     if (!service.servedAgencies().includes(agency.slug)) {
       try {
-        await service.registerAgency(NPM_START, { slug: agency.slug, name: agency.name, creditCode: derivedCreditCode(agency.slug), types: [...agency.types] }, context);
+        const algorithm = "algorithm" in agency ? agency.algorithm : undefined;
+        await service.registerAgency(NPM_START, { slug: agency.slug, name: agency.name, creditCode: derivedCreditCode(agency.slug), types: [...agency.types], ...(algorithm ? { algorithm } : {}) }, context);
         logger.info(`seeded ${agency.name} (${agency.slug}) accredited for ${agency.types.join(", ")}`);
       } catch (error) {
         // Registered on the registry, but not by this data directory: it stays someone else's.

@@ -47,12 +47,12 @@ export interface RegistryReads {
   agencyOfCreditCode(creditCode: string): Promise<Hex | undefined>;
   /** The agency's accreditation for one type version (`validUntil` 0: never accredited). */
   accreditation(slug: string, vct: string): Promise<AccreditationRecord>;
+  /** The agency an operator account anchors for; undefined when it is no agency's operator. */
+  operatorAgency(account: string): Promise<Hex | undefined>;
   /** Every signing key the agency registered, retired and revoked ones too, in registration order. */
   signingKeys(slug: string): Promise<SigningKeyRecord[]>;
   /** A type version as the registry holds it (a zero hash when not registered). */
   typeRecord(vct: string): Promise<CertificateTypeRecord>;
-  /** The agency id an operator account anchors for; undefined when it is no agency's operator. */
-  operatorAgency(account: string): Promise<Hex | undefined>;
 }
 
 const registryInterface = new Interface(CERTCHAIN_REGISTRY_ABI);
@@ -116,6 +116,11 @@ export function createRegistryReads(options: RegistryReadsOptions): RegistryRead
       return { validFrom: Number(window.validFrom), validUntil: Number(window.validUntil) };
     },
 
+    async operatorAgency(account) {
+      const agencyId: string = await contract.operatorAgency(account);
+      return BigInt(agencyId) === 0n ? undefined : (agencyId as Hex);
+    },
+
     async signingKeys(slug) {
       const keyIds: Hex[] = await contract.keyIdsOf(agencyIdOf(slug));
       return Promise.all(
@@ -137,11 +142,6 @@ export function createRegistryReads(options: RegistryReadsOptions): RegistryRead
     async typeRecord(vct) {
       const [record] = await reader.typeRecords!([typeIdOf(vct)]);
       return record;
-    },
-
-    async operatorAgency(account) {
-      const agencyId: string = await contract.operatorAgency(account);
-      return BigInt(agencyId) === 0n ? undefined : (agencyId.toLowerCase() as Hex);
     },
   };
 }

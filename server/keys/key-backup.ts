@@ -18,7 +18,7 @@ export interface KeyBackup {
   records: { sublevel: (typeof PLAIN_SUBLEVELS)[number]; key: string; value: unknown }[];
 }
 
-const PLAIN_SUBLEVELS = ["agencies", "serials", "status-indexes", "tokens"] as const;
+const PLAIN_SUBLEVELS = ["agencies", "key-algorithms", "serials", "status-indexes", "tokens"] as const;
 
 export class KeyBackupError extends Error {}
 

@@ -4,7 +4,7 @@ import { keyIdOf, type CredentialSigner, type Hex, type SignatureAlgorithm } fro
 import type { RegistryAdmin } from "../chain/registry-admin";
 import type { Database, WriteOp } from "../store/database";
 import { createNodeSigner, rawPublicKeyOf } from "./node-signer";
-import { open, seal, type SealedBox } from "./sealed-box";
+import { open, seal, type SealCipher, type SealedBox } from "./sealed-box";
 
 interface StoredSigningKey {
   agency: string;
@@ -29,9 +29,20 @@ export type ActiveSigner = CredentialSigner & { alg: SignatureAlgorithm; keyId: 
 export interface KeyStoreOptions {
   db: Database;
   passphrase: string;
+  /** How new keys and wallets are sealed (old ones open either way). Default AES-256-GCM. */
+  sealCipher?: SealCipher;
   /** Root-authority writes; needed to provision and rotate keys, not to sign. */
   admin?: RegistryAdmin;
   now?: () => number;
+}
+
+/**
+ * A fresh private key of a suite: Ed25519, P-256, or SM2 (stored, like the others, as PKCS#8: the
+ * SM2 curve's OID inside; it signs through the SDK, see node-signer.ts).
+ */
+export function generateSigningKey(algorithm: SignatureAlgorithm): KeyObject {
+  if (algorithm === "EdDSA") return generateKeyPairSync("ed25519").privateKey;
+  return generateKeyPairSync("ec", { namedCurve: algorithm === "SM2" ? "SM2" : "P-256" }).privateKey;
 }
 
 /**
@@ -40,10 +51,14 @@ export interface KeyStoreOptions {
  */
 export function createKeyStore(options: KeyStoreOptions) {
   const { db, passphrase, admin } = options;
+  const sealing = { cipher: options.sealCipher };
   const now = options.now ?? Date.now;
   const signingKeys = db.sublevel<StoredSigningKey>("signing-keys");
   const wallets = db.sublevel<StoredWallet>("operator-wallets");
   const meta = db.sublevel<SealedBox>("meta");
+  // The suite an agency's keys are made in, as its registration (or last rotation) chose.
+  const algorithms = db.sublevel<SignatureAlgorithm>("key-algorithms");
+  const chosenAlgorithm = async (agency: string): Promise<SignatureAlgorithm> => (await algorithms.get(agency)) ?? "EdDSA";
   const active = new Map<string, ActiveSigner>();
 
   const signerOf = (privateKey: KeyObject): ActiveSigner => {
@@ -55,24 +70,24 @@ export function createKeyStore(options: KeyStoreOptions) {
     return signingKeys.values({ gt: `${agency}!`, lt: `${agency}!\xff` }).all();
   }
 
-  /** A new key and the write that stores it (sealed, active). */
-  function generateKey(agency: string): { signer: ActiveSigner; ops: WriteOp[] } {
-    const { privateKey } = generateKeyPairSync("ed25519");
+  /** A new key of `algorithm` and the write that stores it (sealed, active). */
+  function generateKey(agency: string, algorithm: SignatureAlgorithm): { signer: ActiveSigner; ops: WriteOp[] } {
+    const privateKey = generateSigningKey(algorithm);
     const signer = signerOf(privateKey);
     const record: StoredSigningKey = {
       agency,
       keyId: signer.keyId,
       state: "active",
       createdAt: new Date(now()).toISOString(),
-      privateKey: seal(privateKey.export({ format: "der", type: "pkcs8" }), passphrase),
+      privateKey: seal(privateKey.export({ format: "der", type: "pkcs8" }), passphrase, sealing),
     };
     return { signer, ops: [{ type: "put", sublevel: signingKeys, key: `${agency}!${signer.keyId}`, value: record }] };
   }
 
   /** Generates a key, registers it on chain, then stores it. A crash in between leaves only an unused public key on chain. */
-  async function createKey(agency: string): Promise<ActiveSigner> {
+  async function createKey(agency: string, algorithm: SignatureAlgorithm): Promise<ActiveSigner> {
     if (admin === undefined) throw new Error("the key store needs the registry admin to register keys");
-    const { signer, ops } = generateKey(agency);
+    const { signer, ops } = generateKey(agency, algorithm);
     await admin.addSigningKey(agency, rawPublicKeyOf(signer.privateKey));
     await db.write(ops);
     return signer;
@@ -93,11 +108,19 @@ export function createKeyStore(options: KeyStoreOptions) {
       return signer;
     },
 
-    /** Loads the agency's active key, or provisions one (chain needed then). */
-    async ensureSigningKey(agency: string): Promise<ActiveSigner> {
+    /** Records the suite the agency's keys are made in from now on (its first key, rotations). */
+    async chooseAlgorithm(agency: string, algorithm: SignatureAlgorithm): Promise<void> {
+      await db.write([{ type: "put", sublevel: algorithms, key: agency, value: algorithm }]);
+    },
+
+    /** The suite the agency's next key will be made in: as chosen, else Ed25519. */
+    algorithmOf: chosenAlgorithm,
+
+    /** Loads the agency's active key, or provisions one (chain needed then) of `algorithm`, else of the chosen suite. */
+    async ensureSigningKey(agency: string, algorithm?: SignatureAlgorithm): Promise<ActiveSigner> {
       const loaded = await this.loadSigningKey(agency);
       if (loaded) return loaded;
-      const signer = await createKey(agency);
+      const signer = await createKey(agency, algorithm ?? (await chosenAlgorithm(agency)));
       active.set(agency, signer);
       return signer;
     },
@@ -106,9 +129,12 @@ export function createKeyStore(options: KeyStoreOptions) {
      * Step one of a rotation: a new key is registered and used from now on. The caller retires
      * the old ones (`retire`) once every certificate they signed is anchored.
      */
-    async replaceSigningKey(agency: string): Promise<{ signer: ActiveSigner; previous: Hex[] }> {
+    async replaceSigningKey(agency: string, algorithm?: SignatureAlgorithm): Promise<{ signer: ActiveSigner; previous: Hex[] }> {
       const previous = (await storedKeys(agency)).filter((k) => k.state === "active").map((k) => k.keyId);
-      const signer = await createKey(agency);
+      // Without a choice, the new key keeps the suite of the one in use.
+      const suite = algorithm ?? (await this.loadSigningKey(agency))?.alg ?? (await chosenAlgorithm(agency));
+      const signer = await createKey(agency, suite);
+      if (algorithm !== undefined) await db.write([{ type: "put", sublevel: algorithms, key: agency, value: algorithm }]);
       active.set(agency, signer);
       return { signer, previous: previous.filter((id) => id !== signer.keyId) };
     },
@@ -143,9 +169,9 @@ export function createKeyStore(options: KeyStoreOptions) {
      * A first signing key for an agency being registered, not on chain yet: the caller writes
      * `ops` with its own record, then registers the key (`registerActiveKey`).
      */
-    newSigningKey(agency: string): { keyId: Hex; ops: WriteOp[] } {
-      const { signer, ops } = generateKey(agency);
-      return { keyId: signer.keyId, ops };
+    newSigningKey(agency: string, algorithm: SignatureAlgorithm = "EdDSA"): { keyId: Hex; ops: WriteOp[] } {
+      const { signer, ops } = generateKey(agency, algorithm);
+      return { keyId: signer.keyId, ops: [...ops, { type: "put", sublevel: algorithms, key: agency, value: algorithm }] };
     },
 
     /** The public key of the agency's active key, for the registry. */
@@ -165,7 +191,7 @@ export function createKeyStore(options: KeyStoreOptions) {
     newOperatorKey(agency: string): { address: string; ops: WriteOp[] } {
       const wallet = Wallet.createRandom();
       const address = wallet.address;
-      const record: StoredWallet = { agency, address, createdAt: new Date(now()).toISOString(), privateKey: seal(Buffer.from(wallet.privateKey.slice(2), "hex"), passphrase) };
+      const record: StoredWallet = { agency, address, createdAt: new Date(now()).toISOString(), privateKey: seal(Buffer.from(wallet.privateKey.slice(2), "hex"), passphrase, sealing) };
       return { address, ops: [{ type: "put", sublevel: wallets, key: address.toLowerCase(), value: record }] };
     },
 
@@ -190,7 +216,7 @@ export function createKeyStore(options: KeyStoreOptions) {
       const stored = await meta.get("token-secret");
       if (stored) return new Uint8Array(open(stored, passphrase));
       const secret = randomBytes(32);
-      await db.write([{ type: "put", sublevel: meta, key: "token-secret", value: seal(secret, passphrase) }]);
+      await db.write([{ type: "put", sublevel: meta, key: "token-secret", value: seal(secret, passphrase, sealing) }]);
       return new Uint8Array(secret);
     },
   };

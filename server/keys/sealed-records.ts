@@ -42,7 +42,8 @@ export async function sealedEntries(db: Database): Promise<SealedEntry[]> {
 
 /** `entries` with every box opened under `from` and sealed again under `to`. @throws Error on a wrong `from` (before anything is written). */
 export function reseal<T extends { value: unknown }>(entries: readonly T[], from: string, to: string): T[] {
-  return entries.map((entry) => ({ ...entry, value: mapSealedBoxes(entry.value, (box) => seal(open(box, from), to)) }));
+  // Each box keeps its cipher (AES-256-GCM or SM4, SEAL_CIPHER): only the passphrase changes.
+  return entries.map((entry) => ({ ...entry, value: mapSealedBoxes(entry.value, (box) => seal(open(box, from), to, { cipher: box.cipher })) }));
 }
 
 /**

@@ -147,7 +147,7 @@ export function createAgencyRegistration(ctx: ServiceContext) {
     const active: AgencyRecord = { ...current, state: "active", step: undefined, updatedAt: at() };
     delete active.step;
     await ctx.audit.append(
-      [{ at: at(), actor: by.actor, requestId: by.requestId, action: "agency.register", subject: record.slug, data: { name: record.name, creditCode: record.creditCode, types: record.types, operator: record.operator } }],
+      [{ at: at(), actor: by.actor, requestId: by.requestId, action: "agency.register", subject: record.slug, data: { name: record.name, creditCode: record.creditCode, types: record.types, operator: record.operator, algorithm: (await keys.loadSigningKey(record.slug))?.alg ?? "EdDSA" } }],
       agencyStore.putOps(active),
     );
     await ctx.served.put(active);
@@ -159,7 +159,8 @@ export function createAgencyRegistration(ctx: ServiceContext) {
   /** The record, its first signing key and its own operator account, sealed, in one synced write. */
   async function create(request: AgencyRequest, signingKey?: "existing"): Promise<AgencyRecord> {
     const operator = keys.newOperatorKey(request.slug);
-    const signing = signingKey === "existing" ? { ops: [] } : keys.newSigningKey(request.slug);
+    // The agency's first key is of the suite asked for (EdDSA, ES256, SM2).
+    const signing = signingKey === "existing" ? { ops: [] } : keys.newSigningKey(request.slug, request.algorithm ?? "EdDSA");
     const record: AgencyRecord = {
       slug: request.slug,
       name: request.name,

@@ -1,9 +1,10 @@
 import { mkdir } from "node:fs/promises";
 import type { Provider, Signer } from "ethers";
-import type { Hex } from "@certchain/sdk";
+import type { Hex, SignatureAlgorithm } from "@certchain/sdk";
 import type { ChainGate } from "../chain/chain-gate";
 import { createRegistryAdmin } from "../chain/registry-admin";
 import { createKeyStore, type KeyStore } from "../keys/key-store";
+import type { SealCipher } from "../keys/sealed-box";
 import type { Logger } from "../lib/logger";
 import { openDatabase, type Database } from "../store/database";
 import { createIssuingService, type LocalIssuingService } from "./issuing-service";
@@ -29,6 +30,10 @@ export interface ServiceConfig {
   logger?: Logger;
   /** Encrypts the keys at rest. */
   passphrase: string;
+  /** How new keys and the token secret are sealed (SEAL_CIPHER). Default AES-256-GCM. */
+  sealCipher?: SealCipher;
+  /** The suite of the first key of each agency in `operators` (agencies registered through the API choose theirs). Default Ed25519. */
+  keyAlgorithms?: Record<string, SignatureAlgorithm>;
   /** HS256 secret for bearer tokens; default: one generated on first start and kept (encrypted) in the database. */
   tokenSecret?: Uint8Array;
   batch?: { maxSize?: number; maxDelayMs?: number; finishSlice?: number };
@@ -64,8 +69,11 @@ export async function createService(config: ServiceConfig): Promise<Service> {
   const db = config.database ?? (await openDatabase(`${config.dataDir}/db`));
   try {
     const admin = createRegistryAdmin(config.registryAddress, config.rootAuthority);
-    const keys = createKeyStore({ db, passphrase: config.passphrase, admin });
+    const keys = createKeyStore({ db, passphrase: config.passphrase, admin, sealCipher: config.sealCipher });
     for (const agency of Object.keys(config.operators ?? {})) {
+      const algorithm = config.keyAlgorithms?.[agency];
+      // An agency's suite is chosen once; later starts leave a later choice (a rotation's) alone.
+      if (algorithm !== undefined && (await keys.keys(agency)).length === 0) await keys.chooseAlgorithm(agency, algorithm);
       // A wrong passphrase fails here; without a chain, a missing key is provisioned on first issue instead.
       if ((await keys.loadSigningKey(agency)) === undefined) await keys.ensureSigningKey(agency).catch(() => undefined);
     }

@@ -3,7 +3,7 @@
  * the node behind it, and its assembly from one part per concern around one shared context
  * (context.ts). Routes only translate HTTP to these calls.
  */
-import type { Hex, ProofRecord, ShareReader, VerificationResult } from "@certchain/sdk";
+import type { Hex, ProofRecord, ShareReader, SignatureAlgorithm, VerificationResult } from "@certchain/sdk";
 import type { Batcher } from "../anchoring/batcher";
 import type { RecordedAnchor } from "../chain/chain-identity";
 import type { AuditEntry } from "../domain/audit-entry";
@@ -75,11 +75,13 @@ export interface IssuingService {
   revokeAgencyToken(principal: Principal, agency: string, tokenId: string, context: RequestContext): Promise<AgencyTokenView>;
   agencies(): Promise<AgencyView[]>;
   audit(principal: Principal, options?: { after?: number; limit?: number }): Promise<{ entries: AuditEntry[]; intact: boolean; head: Hex }>;
-  rotateKey(principal: Principal, agency: string, context: RequestContext): Promise<{ keyId: Hex; retired: Hex[] }>;
+  /** `algorithm`: the new key's suite; default the current key's. */
+  rotateKey(principal: Principal, agency: string, context: RequestContext, algorithm?: SignatureAlgorithm): Promise<{ keyId: Hex; alg: SignatureAlgorithm; retired: Hex[] }>;
   /**
-   * Root only: registers an agency that this node then serves: its signing key and operator
-   * account created and sealed here, registered on chain, accredited for `types` (open-ended,
-   * from now), the operator funded on the dev chain. `service.operator` names the account to fund elsewhere.
+   * Root only: registers an agency that this node then serves: its signing key (of `algorithm`)
+   * and operator account created and sealed here, registered on chain, accredited for `types`
+   * (open-ended, from now), the operator funded on the dev chain. `service.operator` names the
+   * account to fund elsewhere.
    */
   registerAgency(principal: Principal, request: AgencyRequest, context: RequestContext): Promise<AgencyView>;
   /** One agency of the registry; with `service` (state, operator, funds read now) when this node serves it. */
