@@ -113,6 +113,21 @@ describe("agencies as data on the node (issue 17)", function () {
     await expectCode(service!.registerAgency(rootPrincipal, request, ctx()), "AGENCY_EXISTS");
   });
 
+  it("a data directory of an earlier release (a signing key here, its operator a mnemonic account handed in) is taken over: the agency gets a record and an operator account of its own, and issues", async function () {
+    // The earlier release: sh-amr served with an operator account from outside (the fixture's), its key made here.
+    await start();
+    await issueAndVerify("sh-amr");
+    await service!.close();
+    const legacyOperator = await fx.chain.amr.operator.getAddress();
+
+    await start({ operators: {} });
+    expect(service!.servedAgencies()).to.include("sh-amr");
+    const view = await service!.agency("sh-amr");
+    expect(view.service!.operator).to.not.equal(legacyOperator);
+    expect(mnemonicAccounts.has(view.service!.operator.toLowerCase())).to.equal(false);
+    expect(await issueAndVerify("sh-amr")).to.equal("valid");
+  });
+
   it("rename (on the registry too), suspend (no issuing; its certificates still verify), resume, and operator rotation (the old account removed, anchoring by the new)", async function () {
     await start();
     const request = newAgency();
