@@ -257,6 +257,21 @@ async function webConfigOf(apiUrl: string): Promise<Partial<TrustedRegistry>[] |
 }
 
 /**
+ * Where people reach the service at `apiUrl` (its PUBLIC_URL, from `<api>/web-config.json`): the
+ * address a printout names. The API URL itself when the service does not say (an older service).
+ */
+export async function servicePublicUrl(apiUrl: string): Promise<string> {
+  try {
+    const response = await fetch(`${apiUrl.replace(/\/+$/, "")}/web-config.json`, { signal: AbortSignal.timeout(5_000) });
+    const published = response.ok ? ((await response.json()) as { publicUrl?: unknown }).publicUrl : undefined;
+    if (typeof published === "string" && /^https?:\/\/[^\s]+$/.test(published)) return published.replace(/\/+$/, "");
+  } catch {
+    // unreachable or not JSON: the address we were given
+  }
+  return apiUrl.replace(/\/+$/, "");
+}
+
+/**
  * A trust list file (`certchain verifier --registries`, `certchain verify --registries`), read
  * and checked: a mistake is one line naming the file and the JSON pointer of the bad value.
  */

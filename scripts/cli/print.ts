@@ -14,11 +14,12 @@ import {
 } from "@certchain/sdk";
 import { reasonText, VERDICT_LABELS } from "../../display/verdict-texts";
 import { claimLabelOf } from "../../display/claim-labels";
+import { formatTime } from "../../display/time";
 import { printedQrMillimetres, renderCertificatePdf } from "../lib/paper/certificate-pdf";
 import { paperQrOf, type ShareLinkMaker } from "../../display/paper-qr";
 import { CONNECTION_OPTIONS, intOption, parse } from "./args";
 import type { Command } from "./command";
-import { optionalApiUrl, registryHelp, REGISTRY_OPTIONS, trustedRegistries } from "./connection";
+import { optionalApiUrl, registryHelp, REGISTRY_OPTIONS, servicePublicUrl, trustedRegistries } from "./connection";
 import { envelopeOf, writeFileAtomic } from "./files";
 import { createApiClient } from "./http-client";
 import { lang, t, type Text } from "./i18n";
@@ -159,13 +160,16 @@ async function run(argv: string[]): Promise<number> {
     if (isCertchainError(error, "PAPER_TOO_LARGE")) throw new CommandFailed(t(M.tooLarge, { problem: error.message }));
     throw error;
   }
-  const pdf = await renderCertificatePdf({ presentation, result, qr });
+  // The paper names the verify page of the service we print through; without one, any verifier.
+  const verifyUrl = service ? `${await servicePublicUrl(service)}/verify` : undefined;
+  const pdf = await renderCertificatePdf({ presentation, result, qr, verifyUrl });
   writeFileAtomic(values.out, pdf);
   const size = printedQrMillimetres(qr.text);
   const summary = {
     file: values.out,
     bytes: pdf.length,
     revealed: reveal,
+    verifyUrl: verifyUrl ?? null,
     qr: { kind: qr.kind, version: qr.version, characters: qr.text.length, edgeMm: Number(size.edge.toFixed(1)), moduleMm: Number(size.module.toFixed(2)), expiresAt: qr.expiresAt ?? null },
     // The presentation's QR text (even when a share link was printed instead): characters, and its bytes after deflate.
     payload: { version: qr.payloadVersion, characters: qr.payloadLength, bytes: Math.floor(((qr.payloadLength - PAPER_PREFIX.length) * 2) / 3) },
@@ -176,7 +180,7 @@ async function run(argv: string[]): Promise<number> {
       t(M.written, {
         file: values.out,
         kb: (pdf.length / 1024).toFixed(1),
-        kind: qr.kind === "payload" ? t(M.payloadKind) : t(M.linkKind, { expires: qr.expiresAt ?? "" }),
+        kind: qr.kind === "payload" ? t(M.payloadKind) : t(M.linkKind, { expires: formatTime(qr.expiresAt) }),
         version: qr.version,
         chars: qr.text.length,
         edge: size.edge.toFixed(1),

@@ -62,6 +62,14 @@ describe("cli: certchain print --reveal by label, in one language", function () 
     expect(Object.keys(await printedClaims("en.pdf")).sort()).to.deep.equal(["company_name", "domicile", "legal_representative"]);
   });
 
+  it("the printout names the verify page of the service it was printed through (its PUBLIC_URL), else any certchain verifier", async () => {
+    const through = await print(licence, "service.pdf", "--reveal", "名称", "--api", env.apiUrl, "--json");
+    expect(through.code, through.stderr).to.equal(0);
+    expect(JSON.parse(through.stdout).verifyUrl).to.equal(`${env.service.publicUrl}/verify`);
+    const offline = await print(licence, "offline.pdf", "--reveal", "名称", "--json");
+    expect(JSON.parse(offline.stdout).verifyUrl).to.equal(null);
+  });
+
   it("a nested part by its labels (双方当事人.0.姓名) reveals just that part", async () => {
     const run = await print(marriage, "spouse.pdf", "--reveal", "双方当事人.0.姓名,持证人", "--json");
     expect(run.code, run.stderr).to.equal(0);

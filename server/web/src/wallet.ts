@@ -24,12 +24,12 @@ import { initLang, lang, onLangChange, tr, type Text } from "./lib/i18n";
 import { loadConfig, verifyOptionsOf, type WebConfig } from "./lib/config";
 import { confirmDialog } from "./lib/confirm-dialog";
 import { acceptDrops, envelopeTextOf, readFileText } from "./lib/files";
-import { formatTime } from "./lib/format";
+import { formatTime } from "../../../display/time";
 import { T, VERDICT_SYMBOLS } from "./lib/messages";
 import { reasonText, VERDICT_LABELS } from "../../../display/verdict-texts";
 import { certificateFacts, typeHeading } from "./lib/result-view";
 import { paperQrOf } from "../../../display/paper-qr";
-import { formatPrintTime, printoutOf, qrPrintMillimetres, PAPER_TEXTS, QR_QUIET_MODULES, type PaperQr } from "../../../display/printout";
+import { printoutOf, qrPrintMillimetres, PAPER_TEXTS, QR_QUIET_MODULES, type PaperQr } from "../../../display/printout";
 import { registerOfflineWorker } from "./lib/offline";
 
 const W = {
@@ -543,7 +543,8 @@ const both = (text: { "zh-CN": string; en: string }, tag: "dt" | "dd" | "p" | "s
 
 /** The print view: the same content and QR code size as `certchain print`'s PDF, laid out for the browser's printing. */
 async function renderPrintView(shown: VerificationResult, qr: PaperQr) {
-  const content = printoutOf(shown, qr);
+  // This service's own verify page, as the holder's browser reaches it.
+  const content = printoutOf(shown, qr, `${location.origin}/verify`);
   const P = PAPER_TEXTS;
   const svg = await QRCode.toString(qr.text, { type: "svg", errorCorrectionLevel: "M", margin: QR_QUIET_MODULES });
   const modules = QRCode.create(qr.text, { errorCorrectionLevel: "M" }).modules.size;
@@ -579,7 +580,7 @@ async function renderPrintView(shown: VerificationResult, qr: PaperQr) {
       ...(content.withheld.length > 0 ? [{ label: P.withheld, value: `${content.withheld.map((l) => l["zh-CN"]).join("、")}\n${content.withheld.map((l) => l.en).join(", ")}` }] : []),
     ]),
     rows(content.facts),
-    h("p", { class: "pv-footer" }, `${P.printedAt["zh-CN"]} ${P.printedAt.en} ${formatPrintTime(new Date().toISOString())}`),
+    h("p", { class: "pv-footer" }, `${P.printedAt["zh-CN"]} ${P.printedAt.en} ${formatTime(new Date().toISOString())}`),
   );
 }
 

@@ -1,7 +1,7 @@
 import { type ShareVerificationResult, type ShareCode, statusReasonLabel, type VerificationResult, type Verdict } from "@certchain/sdk";
 import { claimList, labelOf, withheldLabel } from "./claims-view";
 import { fill, h } from "./dom";
-import { formatDate, formatTime } from "./format";
+import { formatDate, formatTime } from "../../../../display/time";
 import { lang, tr } from "./i18n";
 import { T, TAMPERED_CODES, VALID_EXPLANATION, VERDICT_SYMBOLS } from "./messages";
 import { reasonText, SHARE_FAILURES, VERDICT_LABELS } from "../../../../display/verdict-texts";
