@@ -1,5 +1,5 @@
-import type { FastifyInstance, FastifyServerOptions } from "fastify";
-import type { IssuingService } from "./service/types";
+import type { FastifyBaseLogger, FastifyInstance, FastifyServerOptions } from "fastify";
+import type { IssuingService } from "./service/issuing-service";
 import { createHttpApp, DEFAULT_REQUEST_TIMEOUT_MS } from "./http-app";
 import servicePlugin from "./plugins/app/service";
 import authPlugin from "./plugins/app/auth";
@@ -21,6 +21,8 @@ import type { ShareStore } from "./store/share-store";
 
 export interface BuildAppOptions {
   logger?: FastifyServerOptions["logger"];
+  /** The process's one logger (server/lib/logger.ts), for request logs; instead of `logger`. */
+  loggerInstance?: FastifyBaseLogger;
   /** App-wide body limit in bytes (batches); small routes set their own. Default 16 MiB. */
   bodyLimit?: number;
   /** Requests per token (or IP) and window; false turns rate limiting off. Default 1,000 per minute. */
@@ -64,6 +66,7 @@ const ISSUING_API = {
 export async function buildApp(service: IssuingService, options: BuildAppOptions = {}): Promise<FastifyInstance> {
   const app = await createHttpApp({
     logger: options.logger,
+    loggerInstance: options.loggerInstance,
     bodyLimit: options.bodyLimit ?? DEFAULT_BODY_LIMIT,
     rateLimit: options.rateLimit ?? DEFAULT_RATE_LIMIT,
     trustProxy: options.trustProxy,

@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import Ajv from "ajv";
 import addFormats from "ajv-formats";
-import Fastify, { type FastifyInstance, type FastifyServerOptions } from "fastify";
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyServerOptions } from "fastify";
 import errorsPlugin, { replyToClientError, replyToExpectation, replyToFrameworkError } from "./plugins/app/errors";
 import jsonBodyPlugin from "./plugins/app/json-body";
 import rateLimitPlugin from "./plugins/external/rate-limit";
@@ -10,6 +10,8 @@ import swaggerPlugin, { type SwaggerOptions } from "./plugins/external/swagger";
 /** What every certchain HTTP app shares: limits, logging, and its OpenAPI document's title. */
 export interface HttpAppOptions {
   logger?: FastifyServerOptions["logger"];
+  /** A logger the app shares with the rest of the process (server/lib/logger.ts); instead of `logger`. */
+  loggerInstance?: FastifyBaseLogger;
   /** App-wide body limit in bytes; routes may set smaller ones. */
   bodyLimit: number;
   /** Requests per key (token or IP) and window; false turns rate limiting off. */
@@ -53,7 +55,7 @@ function createValidators() {
 export async function createHttpApp(options: HttpAppOptions): Promise<FastifyInstance> {
   const requestTimeout = options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
   const app = Fastify({
-    logger: options.logger ?? false,
+    ...(options.loggerInstance ? { loggerInstance: options.loggerInstance } : { logger: options.logger ?? false }),
     bodyLimit: options.bodyLimit,
     trustProxy: options.trustProxy ?? false,
     // fastify's requestTimeout 0 would switch Node's off entirely: a client trickling bytes could

@@ -4,7 +4,7 @@ import { openChainGate } from "../../server/chain/chain-gate";
 import { ChainWallet } from "../../server/chain/chain-wallet";
 import { readDeployment, writeDeployment } from "../../server/chain/deploy";
 import { devProvider, waitForRpc } from "../../server/chain/dev-node";
-import { reanchor, ReanchorRefused, type ReanchorAgency } from "../../server/chain/reanchor";
+import { reanchor, ReanchorRefused, type ReanchorAgency } from "../../server/anchoring/reanchor";
 import { loadConfig } from "../../server/config";
 import { createKeyStore } from "../../server/keys/key-store";
 import { derivedCreditCode } from "../../server/service/identifiers";
@@ -137,7 +137,8 @@ export const chainCommand: Command = {
           keys: createKeyStore({ db, passphrase: config.passphrase }),
           redeploy: values.redeploy === true,
           actor: `cli:chain-reanchor:${io().env.USER ?? "operator"}`,
-          log: (line) => err(line),
+          // Its progress, line by line, on the terminal.
+          logger: { error: err, warn: err, info: err, debug: () => undefined },
         });
       } catch (error) {
         if (error instanceof ReanchorRefused) throw new CommandFailed(error.message);

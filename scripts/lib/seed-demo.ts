@@ -1,8 +1,10 @@
 import type { Signer } from "ethers";
+import { bundledTypeVersions, findTypeById, typeIdOf, type CertificateTypeRecord } from "@certchain/sdk";
 import { createRegistryAdmin } from "../../server/chain/registry-admin";
-import { agencyIdOf, bundledTypeVersions, createRegistryReader, findTypeById, typeIdOf, type Hex } from "@certchain/sdk";
+import { createRegistryReads, type RegistryReads } from "../../server/chain/registry-reads";
+import type { Logger } from "../../server/lib/logger";
 import { derivedCreditCode } from "../../server/service/identifiers";
-import type { ChainSession } from "./dev-chain";
+import type { ChainSession } from "../../server/chain/open-chain";
 import { DEMO_AGENCIES } from "./demo-agencies";
 
 /**
@@ -12,19 +14,19 @@ import { DEMO_AGENCIES } from "./demo-agencies";
  * of its types when a release adds one. Signing keys are the service's business (it generates,
  * encrypts and registers them).
  */
-export async function seedDemo(chain: ChainSession, operators: Record<string, Signer>, log: (line: string) => void): Promise<void> {
+export async function seedDemo(chain: ChainSession, operators: Record<string, Signer>, logger: Logger): Promise<void> {
   const admin = createRegistryAdmin(chain.deployment.address, chain.rootAuthority);
-  const reader = createRegistryReader({ chainId: chain.chainId, address: chain.deployment.address as Hex, provider: chain.provider });
-  await registerBuiltInTypes(admin, chain.deployment.address, log);
-  const known = new Set((await reader.agencies()).map((a) => a.slug));
+  const registry = createRegistryReads({ chainId: chain.chainId, address: chain.deployment.address, provider: chain.provider });
+  await registerBuiltInTypes(admin, registry, logger);
+  const known = new Set((await registry.reader.agencies()).map((a) => a.slug));
   for (const agency of DEMO_AGENCIES) {
     if (known.has(agency.slug)) {
       for (const type of agency.types) {
         const { vct } = findTypeById(type)!;
-        const current = await admin.contract.accreditation(agencyIdOf(agency.slug), typeIdOf(vct));
-        if (current.validUntil === 0n) {
+        const current = await registry.accreditation(agency.slug, vct);
+        if (current.validUntil === 0) {
           await admin.setAccreditation(agency.slug, vct);
-          log(`accredited ${agency.slug} for ${vct}`);
+          logger.info(`accredited ${agency.slug} for ${vct}`);
         }
       }
       continue;
@@ -32,7 +34,7 @@ export async function seedDemo(chain: ChainSession, operators: Record<string, Si
     await admin.registerAgency(agency.slug, agency.name, derivedCreditCode(agency.slug));
     for (const type of agency.types) await admin.setAccreditation(agency.slug, findTypeById(type)!.vct);
     await admin.addOperator(agency.slug, await operators[agency.slug].getAddress());
-    log(`seeded ${agency.name} (${agency.slug}) accredited for ${agency.types.join(", ")}`);
+    logger.info(`seeded ${agency.name} (${agency.slug}) accredited for ${agency.types.join(", ")}`);
   }
 }
 
@@ -41,17 +43,17 @@ export async function seedDemo(chain: ChainSession, operators: Record<string, Si
  * so the registry lists every type and a verifier without our SDK can check a built-in type's
  * document against the chain. Once per type version: registration is final.
  */
-async function registerBuiltInTypes(admin: ReturnType<typeof createRegistryAdmin>, address: string, log: (line: string) => void): Promise<void> {
-  let records: { metadataHash: string }[];
+async function registerBuiltInTypes(admin: ReturnType<typeof createRegistryAdmin>, registry: RegistryReads, logger: Logger): Promise<void> {
+  let records: CertificateTypeRecord[];
   try {
-    records = await admin.contract.certificateTypes(bundledTypeVersions.map((type) => typeIdOf(type.vct)));
+    records = await registry.reader.typeRecords!(bundledTypeVersions.map((type) => typeIdOf(type.vct)));
   } catch {
     throw new Error(
-      `the registry at ${address} predates format v2 (it has no certificate type registry). It keeps verifying the certificates ` +
+      `the registry at ${registry.address} predates format v2 (it has no certificate type registry). It keeps verifying the certificates ` +
         `anchored on it, but this service needs a v2 registry: start with a fresh DATA_DIR (see docs/format-v2.md, "Migration path")`,
     );
   }
   const missing = bundledTypeVersions.filter((_, i) => /^0x0+$/.test(records[i].metadataHash));
   for (const type of missing) await admin.registerType(type.vct, type.metadataHash, type.typeCode);
-  if (missing.length > 0) log(`registered ${missing.length} built-in certificate type versions on the registry`);
+  if (missing.length > 0) logger.info(`registered ${missing.length} built-in certificate type versions on the registry`);
 }

@@ -1,4 +1,4 @@
-import type { CertificateRecord } from "../service/types";
+import type { CertificateRecord } from "../domain/certificate";
 import type { CertificateStore } from "../store/certificate-store";
 import type { Batcher } from "./batcher";
 

@@ -1,20 +1,23 @@
-import { Contract, type Provider, type Signer } from "ethers";
+import type { Provider, Signer } from "ethers";
+import { agencyIdOf, buildMerkleTree, type Hex, type MerkleTree } from "@certchain/sdk";
+import { createOperatorClient } from "../chain/operator";
+import { receiptOf } from "../chain/receipt";
 import { createRegistryIdSource, type RegistryIdSource } from "../chain/registry-id";
-import { CERTCHAIN_REGISTRY_ABI, agencyIdOf, buildMerkleTree, type Hex, type MerkleTree } from "@certchain/sdk";
+import type { RegistryReads } from "../chain/registry-reads";
 import { revertNameOf } from "../chain/revert-name";
 import type { AuditLog } from "../store/audit-log";
 import type { BatchRecord, BatchStore } from "../store/batch-store";
 import type { BatchAnchor, CertificateStore, PendingEntry } from "../store/certificate-store";
 import type { Database } from "../store/database";
-import { receiptOf } from "../chain/receipt";
 
 export interface BatcherOptions {
   db: Database;
   certificates: CertificateStore;
   batches: BatchStore;
   audit: AuditLog;
+  /** For the chain's head (confirmations). */
   provider: Provider;
-  registryAddress: Hex;
+  registry: RegistryReads;
   /** Where the registry's id comes from (named in every anchored envelope). */
   registryIds?: RegistryIdSource;
   chainId: number;
@@ -77,15 +80,14 @@ export class SimulatedCrash extends Error {
  * open batches are finished first, from the chain's view of them.
  */
 export function createBatcher(options: BatcherOptions) {
-  const { db, certificates, batches, audit, provider, registryAddress, chainId } = options;
+  const { db, certificates, batches, audit, provider, registry, chainId } = options;
   const maxSize = options.maxSize ?? 10_000;
   const maxDelayMs = options.maxDelayMs ?? 2_000;
   const confirmations = Math.max(1, options.confirmations ?? 1);
   const now = options.now ?? Date.now;
   const initialBackoff = options.backoff?.initialMs ?? 250;
   const maxBackoff = options.backoff?.maxMs ?? 10_000;
-  const registry = new Contract(registryAddress, CERTCHAIN_REGISTRY_ABI, provider);
-  const registryIds = options.registryIds ?? createRegistryIdSource(provider, registryAddress);
+  const registryIds = options.registryIds ?? createRegistryIdSource(registry);
 
   const queues = new Map<string, PendingEntry[]>();
   const open = new Map<string, BatchRecord[]>();
@@ -209,18 +211,12 @@ export function createBatcher(options: BatcherOptions) {
     if (options.crashAt === "prepared") throw new SimulatedCrash("prepared");
   }
 
-  async function anchorOf(root: Hex): Promise<{ agencyId: Hex; anchoredAt: number; blockNumber: number } | undefined> {
-    const anchor = await registry.anchorOf(root);
-    const anchoredAt = Number(anchor.anchoredAt);
-    return anchoredAt === 0 ? undefined : { agencyId: anchor.agencyId, anchoredAt, blockNumber: Number(anchor.blockNumber) };
-  }
-
   async function send(batch: BatchRecord): Promise<void> {
     const operator = options.operatorSignerFor(batch.agency);
     if (operator === undefined) throw new Error(`no operator account for agency ${batch.agency}`);
     await options.chainLock(batch.agency, async () => {
       try {
-        const tx = await (registry.connect(operator) as Contract).anchorRoot(batch.root, batch.leaves.length, batch.auditHead);
+        const tx = await createOperatorClient(registry.address, operator).sendAnchorRoot(batch.root, batch.leaves.length, batch.auditHead);
         batch.state = "sent";
         batch.transaction = tx.hash as Hex;
         await db.write(batches.putOps(batch));
@@ -235,24 +231,24 @@ export function createBatcher(options: BatcherOptions) {
 
   async function complete(batch: BatchRecord): Promise<void> {
     await options.chainReady?.();
-    let anchor = await anchorOf(batch.root);
+    let anchor = await registry.anchorOf(batch.root);
     if (anchor === undefined) {
       await send(batch);
-      anchor = await anchorOf(batch.root);
+      anchor = await registry.anchorOf(batch.root);
       if (anchor === undefined) throw new Error(`root ${batch.root} not visible on chain after its transaction`);
     }
     if (anchor.agencyId.toLowerCase() !== agencyIdOf(batch.agency).toLowerCase()) {
       throw new Error(`root ${batch.root} is anchored by another agency`);
     }
     // The log, not our memory, names the transaction: after a crash we may never have seen it.
-    const [log] = await registry.queryFilter(registry.filters.RootAnchored(batch.root), anchor.blockNumber, anchor.blockNumber);
-    if (log === undefined) throw new Error(`no RootAnchored log for ${batch.root} in block ${anchor.blockNumber}`);
+    const transaction = await registry.anchoringTransaction(batch.root, anchor.blockNumber);
+    if (transaction === undefined) throw new Error(`no RootAnchored log for ${batch.root} in block ${anchor.blockNumber}`);
     while ((await provider.getBlockNumber()) - anchor.blockNumber + 1 < confirmations) {
       await sleep(1_000);
       if (stopped) return;
     }
     await options.durable?.(anchor.blockNumber);
-    await finish(batch, log.transactionHash as Hex, anchor.blockNumber, new Date(anchor.anchoredAt * 1000).toISOString());
+    await finish(batch, transaction, anchor.blockNumber, new Date(anchor.anchoredAt * 1000).toISOString());
   }
 
   async function finish(batch: BatchRecord, transaction: Hex, block: number, anchoredAt: string): Promise<void> {
@@ -263,7 +259,7 @@ export function createBatcher(options: BatcherOptions) {
     // pass writes the same proofs again (a status change made meanwhile is in the record, untouched).
     const slice = Math.max(1, options.finishSlice ?? 1_000);
     const registryId = await registryIds.get();
-    const anchor: BatchAnchor = { chainId, registry: registryAddress, ...(registryId !== undefined ? { registryId } : {}), transaction, block, anchoredAt };
+    const anchor: BatchAnchor = { chainId, registry: registry.address, ...(registryId !== undefined ? { registryId } : {}), transaction, block, anchoredAt };
     for (let start = 0; start < batch.ids.length; start += slice) {
       const end = Math.min(start + slice, batch.ids.length);
       const paths: Hex[][] = [];

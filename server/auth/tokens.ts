@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { SignJWT, jwtVerify, errors as joseErrors } from "jose";
 import { apiError } from "../errors";
-import type { Principal, TokenSubject } from "../service/types";
+import type { Principal, TokenSubject } from "../domain/principal";
 
 // Only HMAC: the issuing node both mints and checks its tokens. An allow-list rejects `none`
 // and any algorithm-confusion attempt before the signature is looked at.

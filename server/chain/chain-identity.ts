@@ -1,6 +1,7 @@
-import { Interface, keccak256 } from "ethers";
-import { CERTCHAIN_REGISTRY_ABI, agencyIdOf, type Hex } from "@certchain/sdk";
+import { keccak256 } from "ethers";
+import { agencyIdOf, type Hex } from "@certchain/sdk";
 import { resultOf, type JsonRpc, type RpcCall } from "./json-rpc";
+import { anchorFromResult, anchorOfCall } from "./registry-reads";
 
 /** An anchor the service recorded: the chain must hold this root, for this agency, at this time. */
 export interface RecordedAnchor {
@@ -25,8 +26,6 @@ export type IdentityProblem = "chain-id" | "genesis" | "journal-tip" | "registry
 
 export type IdentityVerdict = { ok: true; codeHash: Hex } | { ok: false; problem: IdentityProblem; message: string };
 
-const registry = new Interface(CERTCHAIN_REGISTRY_ABI);
-
 /**
  * Whether the chain behind `rpc` is the one this service's certificates are anchored on: the
  * chain id, the genesis block (dev chain), the registry's code, and the service's most recent
@@ -39,7 +38,7 @@ export async function checkChainIdentity(rpc: JsonRpc, expected: ExpectedChain, 
     { method: "eth_getCode", params: [expected.registry, "latest"] },
     ...(expected.genesisHash ? [{ method: "eth_getBlockByNumber", params: ["0x0", false] }] : []),
     ...(expected.tip ? [{ method: "eth_getBlockByNumber", params: [`0x${expected.tip.number.toString(16)}`, false] }] : []),
-    ...anchors.map((a) => ({ method: "eth_call", params: [{ to: expected.registry, data: registry.encodeFunctionData("anchorOf", [a.root]) }, "latest"] })),
+    ...anchors.map((a) => ({ method: "eth_call", params: [{ to: expected.registry, data: anchorOfCall(a.root) }, "latest"] })),
   ];
   const answers = await rpc.batch(calls);
   const [chainIdAnswer, codeAnswer, ...rest] = answers;
@@ -62,11 +61,11 @@ export async function checkChainIdentity(rpc: JsonRpc, expected: ExpectedChain, 
     return { ok: false, problem: "registry-changed", message: `the contract at ${expected.registry} is not the registry deployed there (code hash ${codeHash}, recorded ${expected.codeHash})` };
   }
   for (const [i, anchor] of anchors.entries()) {
-    const [onChain] = registry.decodeFunctionResult("anchorOf", resultOf(rest[i], "eth_call"));
-    const at = Number(onChain.anchoredAt);
-    if (at === 0) return { ok: false, problem: "anchor-missing", message: `root ${anchor.root} of ${anchor.agency}, anchored ${anchor.anchoredAt}, is not on the chain` };
+    const onChain = anchorFromResult(resultOf(rest[i], "eth_call"));
+    if (onChain === undefined) return { ok: false, problem: "anchor-missing", message: `root ${anchor.root} of ${anchor.agency}, anchored ${anchor.anchoredAt}, is not on the chain` };
+    const at = onChain.anchoredAt;
     const recordedAt = Math.floor(Date.parse(anchor.anchoredAt) / 1000);
-    if (String(onChain.agencyId).toLowerCase() !== agencyIdOf(anchor.agency).toLowerCase() || at !== recordedAt) {
+    if (onChain.agencyId.toLowerCase() !== agencyIdOf(anchor.agency).toLowerCase() || at !== recordedAt) {
       return {
         ok: false,
         problem: "anchor-different",

@@ -1,4 +1,5 @@
 import type { Hex } from "@certchain/sdk";
+import type { Logger } from "../lib/logger";
 import { ChainDivergedError, type ChainFollower } from "./chain-follower";
 import type { ChainGateControl } from "./chain-gate";
 import { checkChainIdentity, type ExpectedChain, type RecordedAnchor } from "./chain-identity";
@@ -17,7 +18,7 @@ export interface ChainMonitorOptions {
   onCodeHash?: (codeHash: Hex) => void;
   /** The sentence telling the operator the way out of a mismatch. */
   wayOut: () => string;
-  log: (line: string) => void;
+  logger: Logger;
   probeIntervalMs?: number;
   probeTimeoutMs?: number;
   /** Identity check period while ready. */
@@ -54,7 +55,7 @@ const messageOf = (error: unknown) => (error instanceof Error ? error.message : 
  * answering for `restartAfterMs` (a frozen node is killed first), then replays the journal.
  */
 export function createChainMonitor(options: ChainMonitorOptions): ChainMonitor {
-  const { gate, rpc, log } = options;
+  const { gate, rpc, logger } = options;
   const probeIntervalMs = options.probeIntervalMs ?? 1_000;
   const probeTimeoutMs = options.probeTimeoutMs ?? 2_000;
   const checkIntervalMs = options.checkIntervalMs ?? 30_000;
@@ -74,14 +75,14 @@ export function createChainMonitor(options: ChainMonitorOptions): ChainMonitor {
   function mismatch(detail: string): void {
     const wayOut = options.wayOut();
     gate.set("mismatch", { detail: `${detail}. ${wayOut}` });
-    if (detail !== lastMismatch) log(`CHAIN STATE MISMATCH: ${detail}. ${wayOut}`);
+    if (detail !== lastMismatch) logger.error(`CHAIN STATE MISMATCH: ${detail}. ${wayOut}`);
     lastMismatch = detail;
   }
 
   function explain(error: unknown): void {
     if (error instanceof ChainDivergedError && options.devNode?.supervisor.managed) rebuildDiverged = true;
     if (isMismatch(error)) return mismatch(messageOf(error));
-    if (gate.status().phase !== "unreachable") log(`the chain is unreachable: ${messageOf(error)}`);
+    if (gate.status().phase !== "unreachable") logger.warn(`the chain is unreachable: ${messageOf(error)}`);
     gate.set("unreachable", { detail: messageOf(error) });
   }
 
@@ -105,7 +106,7 @@ export function createChainMonitor(options: ChainMonitorOptions): ChainMonitor {
         return false;
       }
       if (!options.expected().codeHash) options.onCodeHash?.(verdict.codeHash);
-      if (gate.status().phase !== "ready") log("chain ready");
+      if (gate.status().phase !== "ready") logger.info("chain ready");
       lastMismatch = undefined;
       gate.set("ready");
       return true;
@@ -118,7 +119,7 @@ export function createChainMonitor(options: ChainMonitorOptions): ChainMonitor {
   async function recover(reason: string): Promise<void> {
     const dev = options.devNode;
     if (!dev) return;
-    log(reason);
+    logger.warn(reason);
     gate.set("restarting", { detail: reason });
     try {
       await dev.supervisor.restart();
@@ -182,7 +183,7 @@ export function createChainMonitor(options: ChainMonitorOptions): ChainMonitor {
     if (stopped) return;
     timer = setTimeout(() => {
       running = tick()
-        .catch((error) => log(`chain monitor: ${messageOf(error)}`))
+        .catch((error) => logger.error(`chain monitor: ${messageOf(error)}`))
         .finally(() => {
           running = undefined;
           schedule();

@@ -1,6 +1,7 @@
 import type { ChildProcess } from "node:child_process";
 import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
+import type { Logger } from "../lib/logger";
 import { commandLineOf, cpuTicksOf, describeProcess, isAlive, pidListeningOn, stateOf } from "../lib/process-info";
 import type { ChainFollower } from "./chain-follower";
 import type { ChainGateControl } from "./chain-gate";
@@ -33,7 +34,7 @@ export interface DevNodeSupervisorOptions {
   follower: ChainFollower;
   rpc: JsonRpc;
   gate: ChainGateControl;
-  log: (line: string) => void;
+  logger: Logger;
   /** How long in-flight chain writes get to finish before the node is replaced. */
   drainMs: number;
 }
@@ -65,7 +66,7 @@ const waitUntil = async (condition: () => boolean, timeoutMs: number) => {
  * ours nor holding the journal's chain is never touched.
  */
 export function createDevNodeSupervisor(options: DevNodeSupervisorOptions): DevNodeSupervisor {
-  const { port, journal, rpc, gate, log } = options;
+  const { port, journal, rpc, gate, logger } = options;
   const pidFile = path.join(options.dataDir, "hardhat-node.pid");
   const logFile = path.join(options.dataDir, "hardhat-node.log");
   let child: ChildProcess | undefined;
@@ -113,7 +114,7 @@ export function createDevNodeSupervisor(options: DevNodeSupervisorOptions): DevN
     });
     // If this process dies hard, the node outlives it; the next start adopts it by this pid.
     writeFileSync(pidFile, String(pid));
-    log(`started a Hardhat node at http://127.0.0.1:${port}, pid ${pid} (log: ${logFile})`);
+    logger.info(`started a Hardhat node at http://127.0.0.1:${port}, pid ${pid} (log: ${logFile})`);
   }
 
   async function open(): Promise<ReconcileReport> {
@@ -121,7 +122,7 @@ export function createDevNodeSupervisor(options: DevNodeSupervisorOptions): DevN
     if (!managed && ours(recorded)) {
       pid = recorded;
       managed = true;
-      log(`adopting the Hardhat node left running by an earlier run (pid ${pid})`);
+      logger.warn(`adopting the Hardhat node left running by an earlier run (pid ${pid})`);
     }
     if (await answers()) {
       if (!managed) {
@@ -134,12 +135,12 @@ export function createDevNodeSupervisor(options: DevNodeSupervisorOptions): DevN
           managed = true;
           writeFileSync(pidFile, String(pid));
         }
-        log(`using the Hardhat node already at port ${port}${holder ? ` (pid ${holder})` : ""}: it holds this data directory's chain`);
+        logger.info(`using the Hardhat node already at port ${port}${holder ? ` (pid ${holder})` : ""}: it holds this data directory's chain`);
       }
     } else {
       // Ours but silent (frozen, or still starting after a crash): replace it.
       if (managed) {
-        log(`the Hardhat node (pid ${pid}, state ${stateOf(pid!) ?? "?"}) does not answer: killing it`);
+        logger.warn(`the Hardhat node (pid ${pid}, state ${stateOf(pid!) ?? "?"}) does not answer: killing it`);
         await killOurs();
       }
       await spawnNode();
@@ -151,22 +152,22 @@ export function createDevNodeSupervisor(options: DevNodeSupervisorOptions): DevN
     let lastLog = 0;
     const started = Date.now();
     const report = await reconcileWithNode(rpc, journal, options.follower, {
-      log,
+      logger,
       onReplayStart: (blocks) => {
         gate.set("replaying", { progress: { replayed: 0, total: blocks } });
-        log(`the dev node is fresh: replaying ${blocks} journaled blocks…`);
+        logger.info(`the dev node is fresh: replaying ${blocks} journaled blocks…`);
       },
       onProgress: (replayed, total) => {
         gate.update({ progress: { replayed, total } });
         if (Date.now() - lastLog > 2_000 || replayed === total) {
           lastLog = Date.now();
-          log(`replaying: block ${replayed} of ${total}`);
+          logger.info(`replaying: block ${replayed} of ${total}`);
         }
       },
     });
-    if (report.replayed > 0) log(`chain rebuilt from the journal: ${report.replayed} blocks in ${((Date.now() - started) / 1000).toFixed(1)} s, identical hashes`);
-    if (report.adopted > 0) log(`journaled ${report.adopted} blocks the node mined while no journal was watching`);
-    if (report.rebroadcast > 0 || report.superseded > 0) log(`journaled transactions: ${report.rebroadcast} sent again, ${report.superseded} superseded`);
+    if (report.replayed > 0) logger.info(`chain rebuilt from the journal: ${report.replayed} blocks in ${((Date.now() - started) / 1000).toFixed(1)} s, identical hashes`);
+    if (report.adopted > 0) logger.warn(`journaled ${report.adopted} blocks the node mined while no journal was watching`);
+    if (report.rebroadcast > 0 || report.superseded > 0) logger.warn(`journaled transactions: ${report.rebroadcast} sent again, ${report.superseded} superseded`);
     return report;
   }
 

@@ -1,5 +1,6 @@
-import { Contract, type ContractTransactionReceipt, type Signer } from "ethers";
+import { Contract, type ContractTransactionReceipt, type ContractTransactionResponse, type Signer } from "ethers";
 import { CERTCHAIN_REGISTRY_ABI, type Hex } from "@certchain/sdk";
+import type { StatusAction } from "../domain/certificate";
 import { receiptOf } from "./receipt";
 
 export interface StatusUpdate {
@@ -13,16 +14,16 @@ export interface StatusUpdate {
 /** The contract's `NO_STATUS_INDEX`: a certificate without a status-list entry. */
 export const NO_STATUS_INDEX = 2n ** 64n - 1n;
 
-export type StatusAction = "revoke" | "suspend" | "reinstate";
-
 /** An agency operator's writes: anchoring roots and changing certificate status in bulk. */
 export function createOperatorClient(address: string, operator: Signer) {
   const contract = new Contract(address, CERTCHAIN_REGISTRY_ABI, operator);
+  const sendAnchorRoot = (root: Hex, size: number, auditHead: Hex = `0x${"00".repeat(32)}`): Promise<ContractTransactionResponse> => contract.anchorRoot(root, size, auditHead);
   return {
     contract,
-    async anchorRoot(root: Hex, size: number, auditHead: Hex = `0x${"00".repeat(32)}`): Promise<ContractTransactionReceipt> {
-      const tx = await contract.anchorRoot(root, size, auditHead);
-      return receiptOf(tx);
+    /** Sends the anchor and returns once the node has it, so the caller can record the transaction before waiting for it. */
+    sendAnchorRoot,
+    async anchorRoot(root: Hex, size: number, auditHead?: Hex): Promise<ContractTransactionReceipt> {
+      return receiptOf(await sendAnchorRoot(root, size, auditHead));
     },
     async changeStatus(action: StatusAction, updates: readonly StatusUpdate[], reason: number): Promise<ContractTransactionReceipt> {
       const tx = await contract.getFunction(action)(updates.map((u) => [u.leaf, u.root, u.proof, u.statusIndex ?? NO_STATUS_INDEX]), reason);

@@ -1,3 +1,4 @@
+import { silentLogger, type Logger } from "../lib/logger";
 import { ChainDivergedError, type ChainFollower } from "./chain-follower";
 import type { Journal, TxRecord } from "./journal";
 import { JsonRpcError, toQuantity, type JsonRpc } from "./json-rpc";
@@ -15,7 +16,7 @@ export interface ReconcileReport {
 }
 
 export interface ReconcileOptions {
-  log?: (line: string) => void;
+  logger?: Logger;
   /** Called before the first replayed block (the caller reports the phase). */
   onReplayStart?: (blocks: number) => void;
   onProgress?: (replayed: number, total: number) => void;
@@ -36,7 +37,7 @@ export interface ReconcileOptions {
  *      superseded.
  */
 export async function reconcileWithNode(rpc: JsonRpc, journal: Journal, follower: ChainFollower, options: ReconcileOptions = {}): Promise<ReconcileReport> {
-  const log = options.log ?? (() => undefined);
+  const logger = options.logger ?? silentLogger;
   const now = options.now ?? Date.now;
   const state = journal.state;
   const report: ReconcileReport = { replayed: 0, adopted: 0, rebroadcast: 0, superseded: 0 };
@@ -79,25 +80,25 @@ export async function reconcileWithNode(rpc: JsonRpc, journal: Journal, follower
       journal.append([{ type: "abandoned", hash: tx.hash, reason: "superseded" }]);
       report.superseded += 1;
     } else if (tx.nonce === nonce) {
-      await rebroadcast(rpc, journal, tx, log);
+      await rebroadcast(rpc, journal, tx, logger);
       next.set(sender, nonce + 1);
       report.rebroadcast += 1;
     } else {
-      log(`journaled transaction ${tx.hash} has nonce ${tx.nonce} but ${tx.from} is at ${nonce}: kept for later`);
+      logger.warn(`journaled transaction ${tx.hash} has nonce ${tx.nonce} but ${tx.from} is at ${nonce}: kept for later`);
     }
   }
   if (report.rebroadcast > 0) await follower.syncToHead();
   return report;
 }
 
-async function rebroadcast(rpc: JsonRpc, journal: Journal, tx: TxRecord, log: (line: string) => void): Promise<void> {
+async function rebroadcast(rpc: JsonRpc, journal: Journal, tx: TxRecord, logger: Logger): Promise<void> {
   try {
     await rpc.call("eth_sendRawTransaction", [tx.raw]);
   } catch (error) {
     if (!(error instanceof JsonRpcError)) throw error;
     // A Hardhat node answers a reverted transaction with an error but mines it all the same.
     if (await rpc.call("eth_getTransactionByHash", [tx.hash])) return;
-    log(`journaled transaction ${tx.hash} was refused by the node (${error.message}); it will not be sent again`);
+    logger.warn(`journaled transaction ${tx.hash} was refused by the node (${error.message}); it will not be sent again`);
     journal.append([{ type: "abandoned", hash: tx.hash, reason: "not-sent" }]);
   }
 }

@@ -1,23 +1,21 @@
-import { Contract, type Provider } from "ethers";
-import { CERTCHAIN_REGISTRY_ABI, type Hex } from "@certchain/sdk";
+import type { Hex } from "@certchain/sdk";
+import type { RegistryReads } from "./registry-reads";
 
 /**
  * The registry's id (`registryId()`), read once from the chain and kept: envelopes name it so
  * verifiers can tell this registry from another region's at the same chain id and address.
  * A registry deployed before ids existed has none (the call reverts): envelopes then go without.
  */
-export function createRegistryIdSource(provider: Provider, registryAddress: Hex) {
-  const registry = new Contract(registryAddress, CERTCHAIN_REGISTRY_ABI, provider);
+export function createRegistryIdSource(registry: Pick<RegistryReads, "registryId">) {
   let known: Hex | null | undefined;
   let reading: Promise<Hex | null> | undefined;
 
   const read = (): Promise<Hex | null> => {
     reading ??= registry.registryId().then(
-      (id: string) => (known = id.toLowerCase() as Hex),
-      (error: { code?: string }) => {
+      (id) => (known = id),
+      (error: unknown) => {
+        // Not an answer: read again next time.
         reading = undefined;
-        // A revert is an answer (no id); a network failure is not, and is tried again.
-        if (error?.code === "CALL_EXCEPTION" || error?.code === "BAD_DATA") return (known = null);
         throw error;
       },
     );

@@ -22,3 +22,5 @@ export function createKeyedMutex() {
     return mutex(section);
   };
 }
+
+export type KeyedMutex = ReturnType<typeof createKeyedMutex>;

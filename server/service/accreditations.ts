@@ -1,5 +1,4 @@
-import { Contract, type Provider } from "ethers";
-import { CERTCHAIN_REGISTRY_ABI, agencyIdOf, typeIdOf, type Hex } from "@certchain/sdk";
+import type { RegistryReads } from "../chain/registry-reads";
 import { apiError } from "../errors";
 import type { Database } from "../store/database";
 
@@ -14,8 +13,7 @@ interface Window {
 const REFRESH_MS = 60_000;
 
 /** Whether an agency may issue a type now, according to the registry, read once and cached. */
-export function createAccreditationCache(db: Database, provider: Provider, registryAddress: Hex, now: () => number = Date.now, chainUsable: () => boolean = () => true) {
-  const registry = new Contract(registryAddress, CERTCHAIN_REGISTRY_ABI, provider);
+export function createAccreditationCache(db: Database, registry: RegistryReads, now: () => number = Date.now, chainUsable: () => boolean = () => true) {
   const stored = db.sublevel<Window>("accreditations");
   const memory = new Map<string, Window>();
   // Entries this service just changed on chain: read again on next use, whatever their age.
@@ -32,8 +30,7 @@ export function createAccreditationCache(db: Database, provider: Provider, regis
     if (known !== undefined && !chainUsable()) return known;
     try {
       if (!chainUsable()) throw new Error("chain not ready");
-      const a = await registry.accreditation(agencyIdOf(agency), typeIdOf(type.vct));
-      const fresh = { validFrom: Number(a.validFrom), validUntil: Number(a.validUntil), readAt: now() };
+      const fresh = { ...(await registry.accreditation(agency, type.vct)), readAt: now() };
       if (known?.validFrom !== fresh.validFrom || known?.validUntil !== fresh.validUntil) await stored.put(key, fresh);
       known = fresh;
       stale.delete(key);

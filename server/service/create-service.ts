@@ -33,7 +33,7 @@ export interface ServiceConfig {
   chainGate?: ChainGate;
   /** Deadline of chain reads such as verification (default 4 s). */
   chainTimeoutMs?: number;
-  /** An already opened database at `<dataDir>/db` (npm start opens it first to decide about deployment); closed with the service. */
+  /** An already opened database at `<dataDir>/db` (server/issuing-node.ts opens it first to decide whether the registry may be deployed); closed with the service. */
   database?: Database;
   /** Test hooks only. */
   faults?: { crashAt?: "prepared" | "sent" | "finishing"; signingWorkerCrashOnRequest?: number };

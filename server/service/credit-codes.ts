@@ -1,5 +1,4 @@
-import { Contract, type Provider } from "ethers";
-import { CERTCHAIN_REGISTRY_ABI, agencyIdOf, creditCodeFromBytes18, type Hex } from "@certchain/sdk";
+import type { RegistryReads } from "../chain/registry-reads";
 import { apiError } from "../errors";
 import type { Database } from "../store/database";
 
@@ -9,8 +8,7 @@ import type { Database } from "../store/database";
  * registered, so one read per agency is kept (on disk too: issuing goes on through a later
  * chain outage).
  */
-export function createCreditCodeCache(db: Database, provider: Provider, registryAddress: Hex) {
-  const registry = new Contract(registryAddress, CERTCHAIN_REGISTRY_ABI, provider);
+export function createCreditCodeCache(db: Database, registry: RegistryReads) {
   const stored = db.sublevel<string>("credit-codes");
   const memory = new Map<string, string>();
 
@@ -21,11 +19,11 @@ export function createCreditCodeCache(db: Database, provider: Provider, registry
       if (code === undefined) {
         let record;
         try {
-          record = await registry.agency(agencyIdOf(agency));
+          record = await registry.agency(agency);
         } catch {
           throw apiError("CHAIN_UNAVAILABLE", undefined, { reason: "credit code unknown and chain unreachable" });
         }
-        code = creditCodeFromBytes18(record.creditCode);
+        code = record.creditCode;
         // Every registration carries a code; none means the agency is not on this registry.
         if (code === "") throw apiError("INTERNAL", `The registry holds no unified social credit code for ${agency}.`);
         await stored.put(agency, code);

@@ -1,5 +1,5 @@
-import { Contract, type Provider } from "ethers";
-import { ALLOWED_ALGORITHMS, CERTCHAIN_REGISTRY_ABI, agencyIdOf, agencyIssuerUrl, kidFromKeyId, publicJwkOf, fromHex, type Hex, type SignatureAlgorithm } from "@certchain/sdk/internal";
+import { ALLOWED_ALGORITHMS, agencyIssuerUrl, kidFromKeyId, publicJwkOf, type SignatureAlgorithm } from "@certchain/sdk/internal";
+import type { RegistryReads } from "../chain/registry-reads";
 import { apiError } from "../errors";
 
 /** JWT VC Issuer Metadata (draft-ietf-oauth-sd-jwt-vc): the issuer and its keys as a JWK Set. */
@@ -20,28 +20,26 @@ const algorithmOf = (value: number): SignatureAlgorithm | undefined =>
  * listed, so certificates signed before a rotation keep verifying; revoked keys are left out,
  * since a verifier without anchor times cannot tell what was signed before the compromise.
  */
-export function createIssuerMetadataReader(options: { provider: Provider; registryAddress: Hex; publicUrl: string; now?: () => number }) {
-  const registry = new Contract(options.registryAddress, CERTCHAIN_REGISTRY_ABI, options.provider);
+export function createIssuerMetadataReader(options: { registry: RegistryReads; publicUrl: string; now?: () => number }) {
+  const { registry } = options;
   const now = options.now ?? Date.now;
   const cache = new Map<string, { at: number; value: Promise<IssuerMetadata> }>();
 
   async function read(slug: string): Promise<IssuerMetadata> {
-    const agencyId = agencyIdOf(slug);
-    let agency, keyIds: Hex[];
+    let agency, keys;
     try {
-      [agency, keyIds] = await Promise.all([registry.agency(agencyId), registry.keyIdsOf(agencyId)]);
+      [agency, keys] = await Promise.all([registry.agency(slug), registry.signingKeys(slug)]);
     } catch {
       throw apiError("CHAIN_UNAVAILABLE");
     }
     if (!agency.registered) throw apiError("AGENCY_NOT_FOUND");
-    const keys = await Promise.all(keyIds.map((keyId) => registry.signingKey(keyId)));
     return {
       issuer: agencyIssuerUrl(options.publicUrl, slug),
       jwks: {
-        keys: keys.flatMap((key, i) => {
-          const alg = algorithmOf(Number(key.alg));
+        keys: keys.flatMap((key) => {
+          const alg = algorithmOf(key.alg);
           if (!alg || key.revoked) return [];
-          return [{ ...publicJwkOf({ alg, publicKey: fromHex(key.publicKey) }), kid: kidFromKeyId(keyIds[i]), alg, use: "sig" }];
+          return [{ ...publicJwkOf({ alg, publicKey: key.publicKey }), kid: kidFromKeyId(key.keyId), alg, use: "sig" }];
         }),
       },
     };
@@ -60,3 +58,5 @@ export function createIssuerMetadataReader(options: { provider: Provider; regist
     forget: (slug: string) => void cache.delete(slug),
   };
 }
+
+export type IssuerMetadataReader = ReturnType<typeof createIssuerMetadataReader>;

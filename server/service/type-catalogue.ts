@@ -1,15 +1,13 @@
-import { Contract, type Provider } from "ethers";
 import {
-  CERTCHAIN_REGISTRY_ABI,
   bundledTypeVersions,
   certificateTypeFromMetadata,
-  typeIdOf,
   typeMetadataProblems,
   typeMetadataText,
   type Hex,
   type TypeFromMetadata,
 } from "@certchain/sdk";
 import type { RegistryAdmin } from "../chain/registry-admin";
+import type { RegistryReads } from "../chain/registry-reads";
 import { apiError } from "../errors";
 import { createKeyedMutex } from "../lib/mutex";
 import type { Database } from "../store/database";
@@ -53,14 +51,13 @@ const ZERO_HASH = `0x${"00".repeat(32)}`;
 export async function createTypeCatalogue(options: {
   db: Database;
   publicUrl: string;
-  provider: Provider;
-  registryAddress: Hex;
+  registry: RegistryReads;
   admin: () => RegistryAdmin;
   /** Runs a root authority transaction in turn with the service's other root writes (one account, one nonce at a time). */
   rootWrite?: <T>(write: () => Promise<T>) => Promise<T>;
 }) {
   const stored = options.db.sublevel<StoredType>("types");
-  const registry = new Contract(options.registryAddress, CERTCHAIN_REGISTRY_ABI, options.provider);
+  const { registry } = options;
   const lock = createKeyedMutex();
   const base = options.publicUrl.replace(/\/+$/, "");
   const urlOf = (id: string, version: number) => `${base}/types/${id}/${version}`;
@@ -87,11 +84,11 @@ export async function createTypeCatalogue(options: {
   async function complete(record: StoredType): Promise<StoredType> {
     let onChain: { metadataHash: string };
     try {
-      onChain = await registry.certificateType(typeIdOf(record.vct));
+      onChain = await registry.typeRecord(record.vct);
       if (onChain.metadataHash === ZERO_HASH) {
         const write = () => options.admin().registerType(record.vct, record.hash, record.typeCode);
         await (options.rootWrite ? options.rootWrite(write) : write());
-        onChain = await registry.certificateType(typeIdOf(record.vct));
+        onChain = await registry.typeRecord(record.vct);
       }
     } catch {
       throw apiError("CHAIN_UNAVAILABLE", "The type is stored but could not be put on the registry now; send the same request again later.");

@@ -2,7 +2,7 @@ import type { Hex } from "@certchain/sdk";
 import { canonicalJson } from "../lib/canonical-json";
 import { createMutex } from "../lib/mutex";
 import { sha256Hex } from "../lib/sha256-hex";
-import type { AuditEntry } from "../service/types";
+import type { AuditEntry } from "../domain/audit-entry";
 import type { Database, WriteOp } from "./database";
 
 export const GENESIS_HASH: Hex = `0x${"00".repeat(32)}`;

@@ -1,5 +1,5 @@
 import { createAnchoredEnvelope, type AnchorProof, type Hex } from "@certchain/sdk";
-import type { CertificateRecord } from "../service/types";
+import type { CertificateRecord } from "../domain/certificate";
 import type { Database, WriteOp } from "./database";
 
 /** What the batcher needs of a pending certificate, without reading the whole record. */

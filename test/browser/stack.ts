@@ -4,9 +4,10 @@ import path from "node:path";
 import type { FastifyInstance } from "fastify";
 import { buildApp } from "../../server/app";
 import { DEV_MNEMONIC } from "../../server/config";
+import { silentLogger } from "../../server/lib/logger";
 import { createService, type Service } from "../../server/service/create-service";
 import { createShareStore, type ShareStore } from "../../server/store/share-store";
-import { openChain, type ChainSession } from "../../scripts/lib/dev-chain";
+import { openChain, type ChainSession } from "../../server/chain/open-chain";
 import { seedDemo } from "../../scripts/lib/seed-demo";
 import { DEMO_AGENCIES } from "../../scripts/lib/demo-agencies";
 import { freePort } from "../support/ports";
@@ -32,13 +33,12 @@ export interface ShareStack {
  */
 export async function startShareStack(options: { batchDelayMs?: number } = {}): Promise<ShareStack> {
   const dataDir = mkdtempSync(path.join(tmpdir(), "certchain-browser-"));
-  const log = () => undefined;
-  const chain = await openChain({ dataDir, devChainPort: await freePort(), mnemonic: DEV_MNEMONIC, log });
+  const chain = await openChain({ dataDir, devChainPort: await freePort(), mnemonic: DEV_MNEMONIC });
   let service: Service | undefined;
   let app: FastifyInstance | undefined;
   try {
     const operators = Object.fromEntries(DEMO_AGENCIES.map((agency, i) => [agency.slug, chain.operator(i)]));
-    await seedDemo(chain, operators, log);
+    await seedDemo(chain, operators, silentLogger);
     const port = await freePort();
     const baseUrl = `http://127.0.0.1:${port}`;
     service = await createService({

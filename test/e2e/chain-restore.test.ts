@@ -2,7 +2,7 @@ import { expect } from "chai";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { openChain, type ChainSession } from "../../scripts/lib/dev-chain";
+import { openChain, type ChainSession } from "../../server/chain/open-chain";
 import { DEV_MNEMONIC } from "../../server/config";
 import { createRegistryAdmin } from "../../server/chain/registry-admin";
 import { createOperatorClient } from "../../server/chain/operator";
@@ -23,7 +23,7 @@ describe("e2e: a restarted dev chain is restored from the journal", function () 
 
   it("keeps the registry address, roots, anchor times and statuses across a node restart", async function () {
     const port = await freePort();
-    const open = () => openChain({ dataDir, devChainPort: port, mnemonic: DEV_MNEMONIC, log: () => undefined });
+    const open = () => openChain({ dataDir, devChainPort: port, mnemonic: DEV_MNEMONIC });
     session = await open();
     expect(session.freshDeployment).to.equal(true);
     const admin = createRegistryAdmin(session.deployment.address, session.rootAuthority);

@@ -28,7 +28,8 @@ describe("e2e: the dev chain survives crashes, restarts and outages (issue 8)", 
   const acknowledged: Acknowledged[] = [];
   /** Certificate id → anchor time the SDK reported the first time it verified. */
   const anchoredAt = new Map<string, string>();
-  const env = { CHAIN_TIMEOUT_MS: "2000", DEV_NODE_RESTART_AFTER_MS: "7000", BATCH_DELAY_MS: "150", BATCH_SIZE: "40" };
+  // LOG_LEVEL info: the chain's recovery steps (replaying, rebuilt) are info entries, read below.
+  const env = { CHAIN_TIMEOUT_MS: "2000", DEV_NODE_RESTART_AFTER_MS: "7000", BATCH_DELAY_MS: "150", BATCH_SIZE: "40", LOG_LEVEL: "info" };
   const start = async (extra: Record<string, string> = {}) => (service = await startServiceProcess(dataDir, { chainPort, env: { ...env, ...extra } }));
 
   /** Every acknowledged certificate verifies valid, with the anchor time it had before. */

@@ -3,6 +3,7 @@ import { generateKeyPairSync } from "node:crypto";
 import hre from "hardhat";
 import { keyIdOf, publicJwkOf } from "@certchain/sdk";
 import { buildApp } from "../../server/app";
+import { createRegistryReads } from "../../server/chain/registry-reads";
 import { createIssuerMetadataReader } from "../../server/service/issuer-metadata";
 import { rawPublicKeyOf } from "../../server/keys/node-signer";
 import { deployTrustFixture, type TrustFixture } from "../support/chain-fixture";
@@ -12,7 +13,7 @@ describe("JWT VC Issuer Metadata: an agency's keys, from the registry", function
   let fx: TrustFixture;
   let clock = 0;
   const reader = (publicUrl = "https://certs.example.gov.cn") =>
-    createIssuerMetadataReader({ provider: hre.ethers.provider as any, registryAddress: fx.registry.address, publicUrl, now: () => (clock += 10_000) });
+    createIssuerMetadataReader({ registry: createRegistryReads({ provider: hre.ethers.provider as any, address: fx.registry.address, chainId: 31337 }), publicUrl, now: () => (clock += 10_000) });
 
   before(async () => {
     fx = await deployTrustFixture();

@@ -2,7 +2,7 @@ import { expect } from "chai";
 import hre from "hardhat";
 import { keyIdFromKid, verify } from "@certchain/sdk";
 import type { Service } from "../../server/service/create-service";
-import type { CertificateRecord } from "../../server/service/types";
+import type { CertificateRecord } from "../../server/domain/certificate";
 import { amrPrincipal, anchorEventsOf, ctx, example, expectCode, mcaPrincipal, rootPrincipal, serviceFixture, type ServiceFixture } from "./service-fixture";
 
 describe("issuing service", function () {

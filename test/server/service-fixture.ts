@@ -6,7 +6,7 @@ import type { Provider, Signer } from "ethers";
 import { expect } from "chai";
 import { findTypeById, isCertchainError } from "@certchain/sdk";
 import { createService, type Service, type ServiceConfig } from "../../server/service/create-service";
-import type { Principal, RequestContext } from "../../server/service/types";
+import type { Principal, RequestContext } from "../../server/domain/principal";
 import { deployTrustFixture, type TrustFixture } from "../support/chain-fixture";
 
 export const TOKEN_SECRET = new Uint8Array(32).fill(7);

@@ -2,7 +2,7 @@ import fp from "fastify-plugin";
 import type { FastifyReply, FastifyRequest } from "fastify";
 import { isCertchainError } from "@certchain/sdk";
 import { apiError } from "../../errors";
-import type { Principal } from "../../service/types";
+import type { Principal } from "../../domain/principal";
 
 /** Who may call a route, declared as `config: { auth }` on the route. */
 export type AuthRequirement = "any" | "root";

@@ -1,9 +1,9 @@
 import fp from "fastify-plugin";
-import type { IssuingService } from "../../service/types";
+import type { IssuingService } from "../../service/issuing-service";
 
 declare module "fastify" {
   interface FastifyInstance {
-    /** The issuing service the routes translate HTTP into (server/service/types.ts). */
+    /** The issuing service the routes translate HTTP into (server/service/issuing-service.ts). */
     service: IssuingService;
   }
 }

@@ -1,9 +1,10 @@
-import type { FastifyInstance, FastifyRequest } from "fastify";
+import type { FastifyInstance } from "fastify";
 import { notarisationReceipt } from "@certchain/sdk";
 import { apiError } from "../../errors";
 import { envelopeSchema, errorResponses, issueHeaders } from "../../schemas";
 import { withPreferredWait } from "./certificates/prefer-wait";
-import type { IssuingService, RequestContext } from "../../service/types";
+import type { IssuingService } from "../../service/issuing-service";
+import { contextOf } from "../request-context";
 
 export interface NotarisationRoutesOptions {
   /** Default: the app's `service` decoration (server/plugins/app/service.ts). */
@@ -49,11 +50,6 @@ export const notariseBodySchema = {
     },
   ],
 } as const;
-
-const contextOf = (request: FastifyRequest): RequestContext => {
-  const key = request.headers["idempotency-key"];
-  return typeof key === "string" ? { requestId: request.id, idempotencyKey: key } : { requestId: request.id };
-};
 
 /**
  * `POST /v1/notarisations` (register with `prefix: "/v1/notarisations"`): a notary office's token

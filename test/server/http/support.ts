@@ -8,7 +8,7 @@ import { buildApp, type BuildAppOptions } from "../../../server/app";
 import { deployRegistry } from "../../../server/chain/deploy";
 import { createRegistryAdmin } from "../../../server/chain/registry-admin";
 import { createService } from "../../../server/service/create-service";
-import type { IssuingService } from "../../../server/service/types";
+import type { IssuingService } from "../../../server/service/issuing-service";
 import { findTypeById, type Hex } from "@certchain/sdk";
 import { derivedCreditCode } from "../../../server/service/identifiers";
 import { DEMO_AGENCIES } from "../../../scripts/lib/demo-agencies";

@@ -1,6 +1,7 @@
 import type { FastifyInstance } from "fastify";
 import { errorResponses } from "../../../schemas";
 import { CREDIT_CODE_PATTERN, NAME_MAX_LENGTH, NAME_PATTERN, SLUG_PATTERN, type AgencyRequest } from "../../../service/agency-request";
+import { contextOf } from "../../request-context";
 
 const agencySchema = {
   type: "object",
@@ -62,7 +63,7 @@ export default async function agencies(app: FastifyInstance): Promise<void> {
         response: { 201: { ...agencySchema, description: "Registered and accredited; as GET /v1/agencies shows it." }, ...errorResponses },
       },
     },
-    async (request, reply) => reply.status(201).send(await app.service.registerAgency(request.principal!, request.body, { requestId: request.id })),
+    async (request, reply) => reply.status(201).send(await app.service.registerAgency(request.principal!, request.body, contextOf(request))),
   );
 
   const slugParams = {
@@ -99,7 +100,7 @@ export default async function agencies(app: FastifyInstance): Promise<void> {
         },
       },
     },
-    async (request, reply) => reply.status(201).send(await app.service.accredit(request.principal!, request.params.slug, request.body, { requestId: request.id })),
+    async (request, reply) => reply.status(201).send(await app.service.accredit(request.principal!, request.params.slug, request.body, contextOf(request))),
   );
 
   const tokenSchema = {
@@ -129,7 +130,7 @@ export default async function agencies(app: FastifyInstance): Promise<void> {
         response: { 201: { ...tokenSchema, description: "The new token (shown only now) and its id, for revoking it." }, ...errorResponses },
       },
     },
-    async (request, reply) => reply.status(201).send(await app.service.mintAgencyToken(request.principal!, request.params.slug, request.body ?? {}, { requestId: request.id })),
+    async (request, reply) => reply.status(201).send(await app.service.mintAgencyToken(request.principal!, request.params.slug, request.body ?? {}, contextOf(request))),
   );
 
   app.delete<{ Params: { slug: string; id: string } }>(
@@ -144,7 +145,7 @@ export default async function agencies(app: FastifyInstance): Promise<void> {
         response: { 200: { ...tokenSchema, description: "The token, now revoked: refused from this moment on." }, ...errorResponses },
       },
     },
-    async (request) => app.service.revokeAgencyToken(request.principal!, request.params.slug, request.params.id, { requestId: request.id }),
+    async (request) => app.service.revokeAgencyToken(request.principal!, request.params.slug, request.params.id, contextOf(request)),
   );
 
   app.post<{ Params: { slug: string } }>(
@@ -172,6 +173,6 @@ export default async function agencies(app: FastifyInstance): Promise<void> {
         },
       },
     },
-    async (request) => app.service.rotateKey(request.principal!, request.params.slug, { requestId: request.id }),
+    async (request) => app.service.rotateKey(request.principal!, request.params.slug, contextOf(request)),
   );
 }

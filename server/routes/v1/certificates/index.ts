@@ -1,7 +1,7 @@
 import Ajv from "ajv";
 import addFormats from "ajv-formats";
-import type { FastifyInstance, FastifyRequest } from "fastify";
-import type { BatchItemResult, CertificateRecord, IssueRequest, RequestContext, StatusAction } from "../../../service/types";
+import type { FastifyInstance } from "fastify";
+import type { BatchItemResult, IssueRequest, StatusAction } from "../../../domain/certificate";
 import { API_ERRORS } from "../../../errors";
 import { fieldErrorsOf } from "../../../plugins/app/errors";
 import {
@@ -14,20 +14,13 @@ import {
   issueRequestExamples,
   issueRequestSchema,
 } from "../../../schemas";
+import { MAX_BATCH_ITEMS } from "../../../service/issuance";
+import { contextOf } from "../../request-context";
 import { withPreferredWait } from "./prefer-wait";
 
-export const MAX_BATCH = 10_000;
 /** One certificate's body is small; batches get the app-wide limit. */
 const SINGLE_BODY_LIMIT = 256 * 1024;
 const SMALL_BODY_LIMIT = 4 * 1024;
-
-/** A record as the API shows it (the service's record, unchanged). */
-export const certificateView = (record: CertificateRecord) => record;
-
-export function contextOf(request: FastifyRequest): RequestContext {
-  const key = request.headers["idempotency-key"];
-  return typeof key === "string" ? { requestId: request.id, idempotencyKey: key } : { requestId: request.id };
-}
 
 // Batch items are checked one by one, so one bad item fails alone instead of the whole batch.
 const itemAjv = new Ajv({ allErrors: true, strict: false, coerceTypes: false });
@@ -96,7 +89,7 @@ export default async function certificates(app: FastifyInstance): Promise<void> 
         headers: issueHeaders,
         body: {
           type: "object",
-          properties: { items: { type: "array", minItems: 1, maxItems: MAX_BATCH, items: { type: "object", description: "An issue request: { type, claims, validFrom?, validUntil? }" } } },
+          properties: { items: { type: "array", minItems: 1, maxItems: MAX_BATCH_ITEMS, items: { type: "object", description: "An issue request: { type, claims, validFrom?, validUntil? }" } } },
           required: ["items"],
           additionalProperties: false,
           examples: [{ items: [issueRequestExamples["business-licence"].value, { ...issueRequestExamples["production-licence"].value, validUntil: "2031-12-31T23:59:59+08:00" }] }],
@@ -152,7 +145,7 @@ export default async function certificates(app: FastifyInstance): Promise<void> 
         response: { 200: certificateSchema, ...errorResponses },
       },
     },
-    async (request) => certificateView(await app.service.get(request.principal!, request.params.id)),
+    async (request) => app.service.get(request.principal!, request.params.id),
   );
 
   for (const { action, summary } of STATUS_ACTIONS) {
@@ -176,8 +169,7 @@ export default async function certificates(app: FastifyInstance): Promise<void> 
           response: { 200: certificateSchema, ...errorResponses },
         },
       },
-      async (request) =>
-        certificateView(await app.service.changeStatus(request.principal!, request.params.id, action, request.body.reason, contextOf(request))),
+      async (request) => app.service.changeStatus(request.principal!, request.params.id, action, request.body.reason, contextOf(request)),
     );
   }
 }

@@ -1,6 +1,7 @@
 import type { FastifyReply, FastifyRequest } from "fastify";
 import { preferredWaitSeconds } from "../../../lib/prefer-wait";
-import type { CertificateRecord, IssuingService } from "../../../service/types";
+import type { CertificateRecord } from "../../../domain/certificate";
+import type { IssuingService } from "../../../service/issuing-service";
 
 /**
  * Honours `Prefer: wait=N` for freshly issued records: waits (at most N seconds, never longer,

@@ -1,5 +1,6 @@
 import type { FastifyInstance } from "fastify";
 import { errorResponses, openObject } from "../../../schemas";
+import { contextOf } from "../../request-context";
 
 const localised = { type: "object", properties: { "zh-CN": { type: "string" }, en: { type: "string" } } } as const;
 
@@ -80,7 +81,7 @@ export default async function types(app: FastifyInstance): Promise<void> {
       },
     },
     async (request, reply) => {
-      const { type, created } = await app.service.registerType(request.principal!, request.body, { requestId: request.id });
+      const { type, created } = await app.service.registerType(request.principal!, request.body, contextOf(request));
       const { id, vct, version, metadataUrl, integrity } = type;
       return reply.status(created ? 201 : 200).send({ id, vct, version, metadataUrl, integrity });
     },

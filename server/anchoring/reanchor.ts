@@ -1,14 +1,16 @@
-import { Contract, getCreateAddress, keccak256, type Provider, type Signer } from "ethers";
-import { CERTCHAIN_REGISTRY_ABI, agencyIdOf, createAnchoredEnvelope, createRegistryReader, findTypeById, type Hex } from "@certchain/sdk";
+import { getCreateAddress, keccak256, type Provider, type Signer } from "ethers";
+import { agencyIdOf, createAnchoredEnvelope, findTypeById, type Hex } from "@certchain/sdk";
+import { deployRegistry, type DeploymentRecord } from "../chain/deploy";
+import { createOperatorClient } from "../chain/operator";
+import { createRegistryAdmin } from "../chain/registry-admin";
+import { createRegistryReads } from "../chain/registry-reads";
+import type { CertificateRecord, StatusAction } from "../domain/certificate";
 import type { KeyStore } from "../keys/key-store";
-import type { CertificateRecord } from "../service/types";
+import type { Logger } from "../lib/logger";
 import { createAuditLog, type NewAuditEntry } from "../store/audit-log";
 import { createBatchStore, type BatchRecord } from "../store/batch-store";
 import { createCertificateStore } from "../store/certificate-store";
 import type { Database } from "../store/database";
-import { deployRegistry, type DeploymentRecord } from "./deploy";
-import { createOperatorClient, type StatusAction } from "./operator";
-import { createRegistryAdmin } from "./registry-admin";
 
 /** An agency as the service knows it: enough to register it again on a redeployed registry. */
 export interface ReanchorAgency {
@@ -33,7 +35,7 @@ export interface ReanchorOptions {
   redeploy: boolean;
   /** Who runs it, for the audit log. */
   actor: string;
-  log: (line: string) => void;
+  logger: Logger;
   now?: () => number;
   /** Proofs are rewritten this many certificates per LevelDB write (default 1,000). */
   slice?: number;
@@ -69,10 +71,10 @@ const CHAIN_STATE_OF: Record<string, CertificateRecord["status"]> = { active: "a
  * chain holds are only reconciled (their records take the chain's anchor).
  */
 export async function reanchor(options: ReanchorOptions): Promise<ReanchorReport> {
-  const { db, provider, deployment, log } = options;
+  const { db, provider, deployment, logger } = options;
   const now = options.now ?? Date.now;
   const address = deployment.address;
-  const registry = new Contract(address, CERTCHAIN_REGISTRY_ABI, provider);
+  const registry = createRegistryReads({ provider, address, chainId: deployment.chainId });
   const admin = createRegistryAdmin(address, options.rootAuthority);
   const batches = createBatchStore(db);
   const certificates = createCertificateStore(db);
@@ -105,7 +107,7 @@ export async function reanchor(options: ReanchorOptions): Promise<ReanchorReport
     const deployed = await deployRegistry(options.rootAuthority, undefined, deployment.salt);
     const codeHash = keccak256(await provider.getCode(address)) as Hex;
     report.redeployed = { codeHash, transaction: deployed.transaction };
-    log(`deployed the registry again at ${address} (transaction ${deployed.transaction})`);
+    logger.info(`deployed the registry again at ${address} (transaction ${deployed.transaction})`);
     await reregister(options, admin, report);
     await audit.append([entry("chain.redeploy", address, { transaction: deployed.transaction, block: deployed.block, codeHash, ...report.registered })]);
   } else if (deployment.codeHash && keccak256(code).toLowerCase() !== deployment.codeHash.toLowerCase()) {
@@ -117,7 +119,7 @@ export async function reanchor(options: ReanchorOptions): Promise<ReanchorReport
     report.roots.checked += 1;
     const onChain = await registry.anchorOf(batch.root);
     let anchor: { transaction: Hex; block: number; anchoredAt: string };
-    if (Number(onChain.anchoredAt) === 0) {
+    if (onChain === undefined) {
       const operator = options.agencies.find((a) => a.slug === batch.agency)?.operator;
       if (!operator) {
         report.roots.conflicts.push(`${batch.root}: no operator account for ${batch.agency} on this node`);
@@ -127,19 +129,19 @@ export async function reanchor(options: ReanchorOptions): Promise<ReanchorReport
       const block = await provider.getBlock(receipt.blockNumber);
       anchor = { transaction: receipt.hash as Hex, block: receipt.blockNumber, anchoredAt: new Date(block!.timestamp * 1000).toISOString() };
       report.roots.reanchored += 1;
-    } else if (String(onChain.agencyId).toLowerCase() !== agencyIdOf(batch.agency).toLowerCase()) {
+    } else if (onChain.agencyId.toLowerCase() !== agencyIdOf(batch.agency).toLowerCase()) {
       report.roots.conflicts.push(`${batch.root}: anchored on chain by another agency (${onChain.agencyId})`);
       continue;
     } else {
-      const anchoredAt = new Date(Number(onChain.anchoredAt) * 1000).toISOString();
+      const anchoredAt = new Date(onChain.anchoredAt * 1000).toISOString();
       if (anchoredAt === batch.anchoredAt) {
         report.roots.intact += 1;
         continue;
       }
       // Anchored by an earlier, interrupted run: the chain's anchor wins.
-      const blockNumber = Number(onChain.blockNumber);
-      const [event] = await registry.queryFilter(registry.filters.RootAnchored(batch.root), blockNumber, blockNumber);
-      anchor = { transaction: (event?.transactionHash ?? batch.transaction) as Hex, block: blockNumber, anchoredAt };
+      const blockNumber = onChain.blockNumber;
+      const transaction = await registry.anchoringTransaction(batch.root, blockNumber);
+      anchor = { transaction: (transaction ?? batch.transaction) as Hex, block: blockNumber, anchoredAt };
       report.roots.repaired += 1;
     }
     reapply.push(...(await rewrite(batch, anchor)));
@@ -190,17 +192,16 @@ export async function reanchor(options: ReanchorOptions): Promise<ReanchorReport
       [entry("chain.reanchor", batch.root, { agency: batch.agency, size: batch.leaves.length, previous: { transaction: batch.transaction, block: batch.block, anchoredAt: batch.anchoredAt }, ...anchor })],
       batches.putOps(done, batch),
     );
-    log(`re-anchored ${batch.root} (${batch.agency}, ${batch.leaves.length} certificates): ${batch.anchoredAt} → ${anchor.anchoredAt}`);
+    logger.info(`re-anchored ${batch.root} (${batch.agency}, ${batch.leaves.length} certificates): ${batch.anchoredAt} → ${anchor.anchoredAt}`);
     return changed;
   }
 
   /** Revocations and suspensions the records hold but the chain does not: sent again, 100 per transaction. */
   async function reapplyStatuses(records: CertificateRecord[]): Promise<number> {
-    const reader = createRegistryReader({ chainId: deployment.chainId, address, provider });
     let applied = 0;
     for (const agency of new Set(records.map((r) => r.agency))) {
       const mine = records.filter((r) => r.agency === agency);
-      const onChain = await reader.statuses(agencyIdOf(agency), mine.map((r) => r.leaf));
+      const onChain = await registry.reader.statuses(agencyIdOf(agency), mine.map((r) => r.leaf));
       const todo = mine.filter((r, i) => CHAIN_STATE_OF[onChain[i].state] !== r.status);
       const operator = options.agencies.find((a) => a.slug === agency)?.operator;
       if (!operator || todo.length === 0) continue;
@@ -224,7 +225,7 @@ export async function reanchor(options: ReanchorOptions): Promise<ReanchorReport
         }
       }
     }
-    if (applied > 0) log(`re-applied ${applied} revocations and suspensions`);
+    if (applied > 0) logger.info(`re-applied ${applied} revocations and suspensions`);
     return applied;
   }
 }
@@ -246,6 +247,6 @@ async function reregister(options: ReanchorOptions, admin: ReturnType<typeof cre
       await admin.addOperator(agency.slug, await agency.operator.getAddress());
       report.registered.operators += 1;
     }
-    options.log(`registered ${agency.name} (${agency.slug}) again`);
+    options.logger.info(`registered ${agency.name} (${agency.slug}) again`);
   }
 }

@@ -1,18 +1,17 @@
 import path from "node:path";
 import { HDNodeWallet, keccak256, type JsonRpcProvider } from "ethers";
 import type { Hex } from "@certchain/sdk";
-import { createChainFollower, type ChainFollower } from "../../server/chain/chain-follower";
-import { createChainGate, type ChainGate } from "../../server/chain/chain-gate";
-import type { RecordedAnchor } from "../../server/chain/chain-identity";
-import { createChainMonitor, type ChainMonitor } from "../../server/chain/chain-monitor";
-import { ChainWallet, type WalletFault } from "../../server/chain/chain-wallet";
-import { deployRegistry, readDeployment, writeDeployment, type DeploymentRecord } from "../../server/chain/deploy";
-import { DEFAULT_CHAIN_TIMEOUT_MS, devProvider, waitForRpc } from "../../server/chain/dev-node";
-import { openJournal, type Journal } from "../../server/chain/journal";
-import { createJsonRpc } from "../../server/chain/json-rpc";
-import { createDevNodeSupervisor, ForeignNodeError, type DevNodeSupervisor } from "../../server/chain/node-supervisor";
-
-export type { DeploymentRecord };
+import { silentLogger, type Logger } from "../lib/logger";
+import { createChainFollower, type ChainFollower } from "./chain-follower";
+import { createChainGate, type ChainGate } from "./chain-gate";
+import type { RecordedAnchor } from "./chain-identity";
+import { createChainMonitor, type ChainMonitor } from "./chain-monitor";
+import { ChainWallet, type WalletFault } from "./chain-wallet";
+import { deployRegistry, readDeployment, writeDeployment, type DeploymentRecord } from "./deploy";
+import { DEFAULT_CHAIN_TIMEOUT_MS, devProvider, waitForRpc } from "./dev-node";
+import { openJournal, type Journal } from "./journal";
+import { createJsonRpc } from "./json-rpc";
+import { createDevNodeSupervisor, ForeignNodeError, type DevNodeSupervisor } from "./node-supervisor";
 
 export interface ChainSession {
   rpcUrl: string;
@@ -38,7 +37,8 @@ export interface OpenChainOptions {
   chainRpcUrl?: string;
   devChainPort: number;
   mnemonic: string;
-  log: (line: string) => void;
+  /** Default: logs nothing. */
+  logger?: Logger;
   /** Deadline of every JSON-RPC request. */
   chainTimeoutMs?: number;
   /** How long a sent transaction may take to be mined. */
@@ -78,7 +78,7 @@ export async function openChain(options: OpenChainOptions): Promise<ChainSession
   const isDev = !options.chainRpcUrl;
   const rpcUrl = options.chainRpcUrl ?? `http://127.0.0.1:${options.devChainPort}`;
   const rpc = createJsonRpc(rpcUrl, { timeoutMs });
-  const log = options.log;
+  const logger = options.logger ?? silentLogger;
 
   let journal: Journal | undefined;
   let follower: ChainFollower | undefined;
@@ -91,7 +91,7 @@ export async function openChain(options: OpenChainOptions): Promise<ChainSession
     follower = createChainFollower(journal, rpc);
     chainId = journal.state.genesis?.chainId ?? DEV_CHAIN_ID;
     gate = createChainGate({ chainId, durable: (blockNumber) => follower!.syncTo(blockNumber) });
-    supervisor = createDevNodeSupervisor({ dataDir: options.dataDir, port: options.devChainPort, journal, follower, rpc, gate, log, drainMs: 5 * timeoutMs });
+    supervisor = createDevNodeSupervisor({ dataDir: options.dataDir, port: options.devChainPort, journal, follower, rpc, gate, logger, drainMs: 5 * timeoutMs });
     try {
       await supervisor.open();
     } catch (error) {
@@ -135,7 +135,7 @@ export async function openChain(options: OpenChainOptions): Promise<ChainSession
         deployment = { ...deployed, chainId, codeHash: keccak256(code) as Hex, deployer: rootAuthority.address };
         writeDeployment(deploymentFile, deployment);
         freshDeployment = true;
-        log(`deployed CertchainRegistry at ${deployment.address}`);
+        logger.info(`deployed CertchainRegistry at ${deployment.address}`);
       }
     } catch (error) {
       // Leave no node behind a failed start.
@@ -156,7 +156,7 @@ export async function openChain(options: OpenChainOptions): Promise<ChainSession
   const monitor = createChainMonitor({
     gate,
     rpc,
-    log,
+    logger,
     wayOut,
     expected: () => ({
       chainId: current().chainId,
@@ -169,7 +169,7 @@ export async function openChain(options: OpenChainOptions): Promise<ChainSession
     onCodeHash: (codeHash) => {
       deployment = { ...current(), codeHash };
       writeDeployment(deploymentFile, deployment);
-      log(`recorded the registry's code hash ${codeHash} in deployment.json`);
+      logger.info(`recorded the registry's code hash ${codeHash} in deployment.json`);
     },
     checkIntervalMs: options.checkIntervalMs,
     probeTimeoutMs: Math.min(timeoutMs, 2_000),

@@ -1,0 +1,40 @@
+/**
+ * A certificate as this node keeps it, and the requests that make or change one. Every layer
+ * (store, anchoring, service, routes) speaks of certificates in these terms.
+ */
+import type { Envelope, Hex } from "@certchain/sdk";
+
+/** Where a certificate stands: `pending` until its batch is anchored; suspended and revoked as the chain records them. */
+export type CertificateState = "pending" | "anchored" | "suspended" | "revoked";
+
+export interface CertificateRecord {
+  id: string; // opaque, URL-safe
+  agency: string; // slug
+  type: string; // type id, e.g. "business-licence"
+  /** The type version's vct (absent in records written before types were data: then the bundled type of `type`). */
+  vct?: string;
+  status: CertificateState;
+  envelope: Envelope; // pending envelope until anchored, then with its proof
+  leaf: Hex;
+  createdAt: string; // ISO
+  anchoredAt?: string;
+  statusReason?: number;
+  /** Its entry in the agency's Token Status List (format v2 credentials). */
+  statusIndex?: number;
+}
+
+/** What an agency asks to be issued. */
+export interface IssueRequest {
+  type: string; // type id
+  claims: Record<string, unknown>;
+  validFrom?: string; // ISO 8601
+  validUntil?: string;
+}
+
+/** One item of a batch issuance: issued, or refused with its own error. */
+export type BatchItemResult =
+  | { index: number; ok: true; certificate: CertificateRecord }
+  | { index: number; ok: false; error: { code: string; message: string; details?: unknown } };
+
+/** A status change an agency's operator records on chain. */
+export type StatusAction = "revoke" | "suspend" | "reinstate";

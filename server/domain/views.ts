@@ -1,0 +1,47 @@
+/** Agencies, types, accreditations and tokens as the API shows them. */
+import type { Hex, TypeMetadataDocument } from "@certchain/sdk";
+
+export interface AgencyView {
+  id: Hex;
+  slug: string;
+  name: string;
+  /** Unified social credit code, as the registry holds it. */
+  creditCode: string;
+  types: { id: string | null; vct: string | null; typeId: Hex }[];
+  keyIds: Hex[];
+}
+
+/** A certificate type as the API lists it: the shape of earlier releases, plus its metadata document. */
+export interface TypeView {
+  id: string;
+  vct: string;
+  version: number;
+  typeCode: string;
+  names: { "zh-CN": string; en: string };
+  /** Top-level claim labels, in display order. */
+  claims: Record<string, { "zh-CN": string; en: string }>;
+  schema: Record<string, unknown>;
+  /** SD-JWT VC Type Metadata (the exact document is served at `metadataUrl`). */
+  metadata: TypeMetadataDocument;
+  metadataUrl: string;
+  /** `vct#integrity` of its credentials. */
+  integrity: string;
+  builtIn: boolean;
+}
+
+export interface AccreditationView {
+  agency: string;
+  type: string;
+  vct: string;
+  typeId: Hex;
+  validFrom: string;
+  validUntil: string | null;
+}
+
+export interface AgencyTokenView {
+  id: string;
+  agency: string;
+  subject: string;
+  expiresAt: string;
+  revokedAt?: string;
+}

@@ -1,0 +1,132 @@
+import path from "node:path";
+import type { Signer } from "ethers";
+import type { FastifyInstance } from "fastify";
+import type { Logger as PinoLogger } from "pino";
+import type { Hex } from "@certchain/sdk";
+import { buildApp } from "./app";
+import type { WalletFault } from "./chain/chain-wallet";
+import { openChain, type ChainSession } from "./chain/open-chain";
+import { createRegistryReads } from "./chain/registry-reads";
+import type { Config } from "./config";
+import { createService, type Service } from "./service/create-service";
+import { createBatchStore } from "./store/batch-store";
+import { createCertificateStore } from "./store/certificate-store";
+import { openDatabase } from "./store/database";
+import { createShareStore } from "./store/share-store";
+
+export interface IssuingNodeOptions {
+  config: Config;
+  /** The process's one logger (server/lib/logger.ts): the chain's events and the HTTP requests. */
+  logger: PinoLogger;
+  /** The agencies this node serves, each with its operator's account: its index in CHAIN_MNEMONIC (1, 2, …; 0 is the root authority). */
+  agencies: readonly { slug: string; operatorAccount: number }[];
+  /** Runs when the chain is ready, before the service starts (npm start seeds the demo registry here). */
+  prepareChain?(chain: ChainSession, operators: Record<string, Signer>): Promise<void>;
+  /** The registry's name on the citizen pages. */
+  registryName: string;
+  /** Test hook (CERTCHAIN_FAULT). */
+  fault?: WalletFault;
+}
+
+export interface IssuingNode {
+  /** Where the API answers on this machine. */
+  apiUrl: string;
+  chain: ChainSession;
+  service: Service;
+  app: FastifyInstance;
+  /** The registry's id; undefined for a registry deployed before ids. */
+  registryId: Hex | undefined;
+  /** Stops the HTTP app, the service (anchoring, database) and the chain this node started. */
+  close(): Promise<void>;
+}
+
+/**
+ * Puts a running issuing node together from its configuration: the data directory's database,
+ * the chain (a supervised local Hardhat node unless CHAIN_RPC_URL; the registry deployed only on a
+ * truly first start), the issuing service, and its HTTP app listening on HOST:PORT. Whatever
+ * fails on the way closes what was opened before it.
+ *
+ * @example
+ * const node = await startIssuingNode({ config: loadConfig(), logger, agencies: [{ slug: "sh-amr", operatorAccount: 1 }], registryName: "上海市" });
+ */
+export async function startIssuingNode(options: IssuingNodeOptions): Promise<IssuingNode> {
+  const { config, logger } = options;
+  const opened: (() => Promise<void>)[] = [];
+  const closeAll = async () => {
+    for (const close of opened.reverse()) await close().catch(() => undefined);
+    opened.length = 0;
+  };
+  try {
+    const db = await openDatabase(path.join(config.dataDir, "db"));
+    let dbOwned = true; // until the service takes it over (and closes it)
+    opened.push(async () => {
+      if (dbOwned) await db.close();
+    });
+    // The registry is deployed only on a truly first start: never under existing certificates.
+    const issued = (await createCertificateStore(db).any()) || (await createBatchStore(db).any());
+    const batches = createBatchStore(db);
+    const served = options.agencies.map((agency) => agency.slug);
+    const chain = await openChain({
+      dataDir: config.dataDir,
+      chainRpcUrl: config.chainRpcUrl,
+      devChainPort: config.devChainPort,
+      mnemonic: config.chainMnemonic,
+      logger,
+      chainTimeoutMs: config.chainTimeoutMs,
+      txTimeoutMs: config.chainTxTimeoutMs,
+      checkIntervalMs: config.chainCheckIntervalMs,
+      restartAfterMs: config.devNodeRestartAfterMs,
+      mayDeploy: !issued,
+      recordedAnchors: () => batches.latestAnchored(served),
+      fault: options.fault,
+    });
+    opened.push(() => chain.close());
+    const operators = Object.fromEntries(options.agencies.map((agency) => [agency.slug, chain.operator(agency.operatorAccount - 1)]));
+    if (chain.gate.status().phase === "ready") await options.prepareChain?.(chain, operators);
+
+    dbOwned = false;
+    const service = await createService({
+      database: db,
+      chainGate: chain.gate,
+      chainTimeoutMs: config.chainTimeoutMs,
+      dataDir: config.dataDir,
+      provider: chain.provider,
+      chainId: chain.chainId,
+      registryAddress: chain.deployment.address,
+      rootAuthority: chain.rootAuthority,
+      operators,
+      passphrase: config.passphrase,
+      batch: { maxSize: config.batchSize, maxDelayMs: config.batchDelayMs },
+      signingWorkers: config.signingWorkers,
+      confirmations: config.confirmations,
+      publicUrl: config.publicUrl,
+    });
+    opened.push(() => service.close());
+    const app = await buildApp(service, {
+      loggerInstance: logger,
+      rateLimit: config.rateLimitPerMinute > 0 ? { max: config.rateLimitPerMinute, timeWindowMs: 60_000 } : false,
+      shares: createShareStore(service.db.sublevel("shares")),
+      web: {
+        registry: { chainId: chain.chainId, address: chain.deployment.address, name: options.registryName },
+        upstreamRpcUrl: chain.rpcUrl,
+        upstreamTimeoutMs: config.chainTimeoutMs,
+      },
+    });
+    opened.push(() => app.close());
+    await app.listen({ port: config.port, host: config.host });
+
+    const registryId =
+      chain.deployment.registryId ?? ((await createRegistryReads({ provider: chain.provider, address: chain.deployment.address, chainId: chain.chainId }).registryId()) ?? undefined);
+    return {
+      apiUrl: `http://${config.host === "0.0.0.0" ? "127.0.0.1" : config.host}:${config.port}`,
+      chain,
+      service,
+      app,
+      registryId,
+      close: closeAll,
+    };
+  } catch (error) {
+    await closeAll();
+    throw error;
+  }
+}

@@ -1,0 +1,55 @@
+import { agencyIdOf, type ProofRecord } from "@certchain/sdk";
+import { awaitAnchors } from "../anchoring/await-anchors";
+import type { CertificateRecord } from "../domain/certificate";
+import type { Principal } from "../domain/principal";
+import { apiError } from "../errors";
+import type { CertificateStore } from "../store/certificate-store";
+import { withDeadline } from "./chain-call";
+import type { ServiceContext } from "./context";
+
+/** A stored certificate by id; CERT_NOT_FOUND for an unknown (or impossible) id. */
+export async function loadCertificate(certificates: CertificateStore, id: string): Promise<CertificateRecord> {
+  const record = typeof id === "string" && id.length > 0 && id.length <= 128 ? await certificates.get(id) : undefined;
+  if (record === undefined) throw apiError("CERT_NOT_FOUND");
+  return record;
+}
+
+/** Looking certificates up: by id for their agency, by leaf for anyone (proofs only), and waiting for anchors. */
+export function createCertificateLookup(ctx: ServiceContext) {
+  const { certificates, registry, gate } = ctx;
+
+  /** Whether the chain holds the record's root for its agency at the recorded time (one read, with a deadline). */
+  async function chainHolds(record: CertificateRecord): Promise<boolean> {
+    const anchor = record.envelope.anchor;
+    if (anchor.status !== "anchored") return false;
+    try {
+      const onChain = await withDeadline(registry.anchorOf(anchor.root), ctx.timeoutMs);
+      return onChain !== undefined && onChain.agencyId.toLowerCase() === agencyIdOf(record.agency).toLowerCase() && onChain.anchoredAt === Math.floor(Date.parse(anchor.anchoredAt) / 1000);
+    } catch {
+      return false;
+    }
+  }
+
+  return {
+    async get(principal: Principal, id: string): Promise<CertificateRecord> {
+      const record = await loadCertificate(certificates, id);
+      if (principal?.kind !== "root" && (principal?.kind !== "agency" || principal.agency !== record.agency)) throw apiError("FORBIDDEN_AGENCY");
+      if (gate.status().phase === "mismatch" && record.envelope.anchor.status === "anchored" && !(await chainHolds(record))) {
+        // The stored envelope says "anchored" but this chain lacks the root: do not hand out a claim the chain denies.
+        throw apiError("CHAIN_STATE_MISMATCH", undefined, { root: record.envelope.anchor.root });
+      }
+      return record;
+    },
+
+    awaitAnchors: (ids: readonly string[], timeoutMs: number): Promise<(CertificateRecord | undefined)[]> => awaitAnchors(ctx.batcher, certificates, ids, timeoutMs),
+
+    async proofOf(leaf: string): Promise<{ status: "anchored"; proof: ProofRecord } | { status: "pending" } | undefined> {
+      const record = typeof leaf === "string" && /^(0x)?[0-9a-fA-F]{64}$/.test(leaf) ? await certificates.getByLeaf(leaf) : undefined;
+      if (record === undefined) return undefined;
+      const anchor = record.envelope.anchor;
+      if (anchor.status !== "anchored") return { status: "pending" };
+      const { root, proof, registry, registryId, chainId, anchoredAt, transaction, block } = anchor;
+      return { status: "anchored", proof: { root, proof, registry, ...(registryId ? { registryId } : {}), chainId, anchoredAt, transaction, block } };
+    },
+  };
+}

@@ -1,0 +1,246 @@
+import type { Provider, Signer } from "ethers";
+import type { Hex } from "@certchain/sdk";
+import { ownValue } from "@certchain/sdk/internal";
+import { createBatcher, type Batcher } from "../anchoring/batcher";
+import { createTokenRegistry, type TokenRegistry } from "../auth/token-registry";
+import { createTokenAuthority, type TokenAuthority } from "../auth/tokens";
+import { openChainGate, type ChainGate } from "../chain/chain-gate";
+import { createRegistryAdmin, type RegistryAdmin } from "../chain/registry-admin";
+import { createRegistryIdSource, type RegistryIdSource } from "../chain/registry-id";
+import { createRegistryReads, type RegistryReads } from "../chain/registry-reads";
+import type { KeyStore } from "../keys/key-store";
+import { createSigningPool, type SigningPool } from "../keys/signing-pool";
+import { createKeyedMutex, type KeyedMutex } from "../lib/mutex";
+import { createStatusListPublisher, type StatusListPublisher } from "../status-list/publisher";
+import { createAuditLog, type AuditLog } from "../store/audit-log";
+import { createBatchStore, type BatchStore } from "../store/batch-store";
+import { createCertificateStore, type CertificateStore } from "../store/certificate-store";
+import type { Database } from "../store/database";
+import { createIdempotencyStore, type IdempotencyStore } from "../store/idempotency-store";
+import { createAccreditationCache, type AccreditationCache } from "./accreditations";
+import { createCreditCodeCache, type CreditCodeCache } from "./credit-codes";
+import { createIssuerMetadataReader, type IssuerMetadataReader } from "./issuer-metadata";
+import { createTypeCatalogue, type TypeCatalogue } from "./type-catalogue";
+
+export interface IssuingServiceOptions {
+  db: Database;
+  chain: {
+    provider: Provider;
+    registryAddress: Hex;
+    chainId: number;
+    rootAuthority: Signer;
+    /** The operator account that anchors and changes status for an agency this node serves. */
+    operatorSignerFor: ((agency: string) => Signer | undefined) | Record<string, Signer>;
+    registryName?: string;
+    /** Whether the chain may be used now (supervised chains); default: always. */
+    gate?: ChainGate;
+    /** Deadline of a chain read such as a verification (default 4 s). */
+    timeoutMs?: number;
+  };
+  keys: KeyStore;
+  tokenSecret: Uint8Array;
+  batch?: { maxSize?: number; maxDelayMs?: number; finishSlice?: number };
+  /** Worker threads signing batch requests (default 0: the main thread); they start in the background. */
+  signingWorkers?: number;
+  /** Blocks an anchor needs before proofs are handed out (1 = mined). */
+  confirmations?: number;
+  /** How often published status lists follow the chain for changes made elsewhere. Default 1 s. */
+  statusListPollMs?: number;
+  /**
+   * Where this service is reachable (https in production): credentials name their issuer
+   * `<publicUrl>/agencies/<slug>`, new types get `vct`s `<publicUrl>/types/<id>/<n>`, status lists
+   * live under it, and pending envelopes name it as where to ask for their proofs
+   * (GET <publicUrl>/v1/proofs/<leaf>). Default `http://127.0.0.1:3000` (pending envelopes then name no service).
+   */
+  publicUrl?: string;
+  now?: () => number;
+  /** Test hooks only. */
+  faults?: { crashAt?: "prepared" | "sent" | "finishing"; signingWorkerCrashOnRequest?: number };
+}
+
+/** The `chainLock` key of the root authority's registry writes (agency slugs cannot contain "!"). */
+export const ROOT_WRITES = "!root";
+
+/**
+ * What every part of the issuing service shares (issuance.ts, status-changes.ts, verification.ts,
+ * …): the database and its stores, the registry (reads, the root authority's writes, each
+ * agency's operator), the chain gate, the keys, what the registry says (cached), the batcher, the
+ * signing pool, and the locks that keep one account's transactions in order.
+ */
+export interface ServiceContext {
+  readonly now: () => number;
+  /** Where the service is reachable, without a trailing slash (see IssuingServiceOptions.publicUrl). */
+  readonly publicUrl: string;
+  /** The service pending envelopes name for their proofs: only one that was configured (a default URL may not be reachable). */
+  readonly proofService: string | undefined;
+  readonly chainId: number;
+  readonly registryAddress: Hex;
+  readonly provider: Provider;
+  readonly confirmations: number;
+  /** Deadline of a chain read made for a caller. */
+  readonly timeoutMs: number;
+  /** The longest a certificate waits for its batch (readiness calls anchoring stuck well after it). */
+  readonly batchDelayMs: number;
+  readonly db: Database;
+  readonly keys: KeyStore;
+  readonly certificates: CertificateStore;
+  readonly batches: BatchStore;
+  readonly idempotency: IdempotencyStore;
+  readonly audit: AuditLog;
+  readonly tokenRegistry: TokenRegistry;
+  readonly tokens: TokenAuthority;
+  readonly gate: ChainGate;
+  readonly registry: RegistryReads;
+  readonly registryIds: RegistryIdSource;
+  /** The root authority's writes (agencies, accreditations, keys, types). Run them under `chainLock(ROOT_WRITES, …)`. */
+  rootAdmin(): RegistryAdmin;
+  /** The operator account of an agency this node serves; undefined for any other agency. */
+  operatorFor(agency: string): Signer | undefined;
+  readonly accreditations: AccreditationCache;
+  readonly creditCodes: CreditCodeCache;
+  readonly issuerMetadata: IssuerMetadataReader;
+  readonly catalogue: TypeCatalogue;
+  readonly statusLists: StatusListPublisher;
+  readonly batcher: Batcher;
+  readonly signing: SigningPool;
+  /** One account's transactions at a time (one nonce): keyed by agency for operators, ROOT_WRITES for the root authority. */
+  readonly chainLock: KeyedMutex;
+  /** Issuances in progress, per agency: a key rotation waits for them before retiring the old key. */
+  readonly inFlight: InFlight;
+  /** Stops publishing status lists, anchoring and the signing workers. */
+  close(): Promise<void>;
+}
+
+export interface InFlight {
+  /** Counts `work` as in progress for `agency` until it settles. */
+  track<T>(agency: string, work: Promise<T>): Promise<T>;
+  /** Resolves when everything in progress for `agency` now has settled. */
+  settled(agency: string): Promise<void>;
+}
+
+function createInFlight(): InFlight {
+  const byAgency = new Map<string, Set<Promise<unknown>>>();
+  return {
+    track(agency, work) {
+      let set = byAgency.get(agency);
+      if (set === undefined) byAgency.set(agency, (set = new Set()));
+      set.add(work);
+      const remove = () => set!.delete(work);
+      work.then(remove, remove);
+      return work;
+    },
+    async settled(agency) {
+      await Promise.allSettled([...(byAgency.get(agency) ?? [])]);
+    },
+  };
+}
+
+/**
+ * Opens everything the service's parts share, in the order they depend on each other: stores,
+ * tokens, registry reads and caches, the type catalogue, the batcher (started: it resumes what a
+ * previous run left), the status-list publisher, and last the signing pool's threads.
+ */
+export async function createServiceContext(options: IssuingServiceOptions): Promise<ServiceContext> {
+  const { db, keys, chain } = options;
+  const now = options.now ?? Date.now;
+  const operatorFor =
+    typeof chain.operatorSignerFor === "function"
+      ? chain.operatorSignerFor
+      : (agency: string) => ownValue(chain.operatorSignerFor as Record<string, Signer>, agency);
+  const publicUrl = (options.publicUrl ?? "http://127.0.0.1:3000").replace(/\/+$/, "");
+  const confirmations = Math.max(1, options.confirmations ?? 1);
+
+  const certificates = createCertificateStore(db);
+  const batches = createBatchStore(db);
+  const audit = createAuditLog(db);
+  const tokenRegistry = await createTokenRegistry(db);
+  const tokens = createTokenAuthority(options.tokenSecret, tokenRegistry.isRevoked);
+  const gate = chain.gate ?? openChainGate(chain.chainId);
+  const registry = createRegistryReads({ provider: chain.provider, address: chain.registryAddress, chainId: chain.chainId, name: chain.registryName });
+  const registryIds = createRegistryIdSource(registry);
+  const rootAdmin = () => createRegistryAdmin(chain.registryAddress, chain.rootAuthority);
+  const chainLock = createKeyedMutex();
+  // Types are registered by the root authority's account, as keys and agencies are: one at a time.
+  const catalogue = await createTypeCatalogue({ db, publicUrl, registry, admin: rootAdmin, rootWrite: (write) => chainLock(ROOT_WRITES, write) });
+  await certificates.ensureLeafIndex();
+  const batcher = createBatcher({
+    db,
+    certificates,
+    batches,
+    audit,
+    provider: chain.provider,
+    registry,
+    registryIds,
+    chainId: chain.chainId,
+    operatorSignerFor: operatorFor,
+    chainLock,
+    maxSize: options.batch?.maxSize,
+    maxDelayMs: options.batch?.maxDelayMs,
+    finishSlice: options.batch?.finishSlice,
+    confirmations,
+    now,
+    chainReady: () => gate.ready(0),
+    durable: (blockNumber) => gate.durable(blockNumber),
+    crashAt: options.faults?.crashAt,
+  });
+  await batcher.start();
+  // Pending envelopes name the registry id from the first one on; a chain that does not answer
+  // now only delays it (issuing goes on, the id is read again in the background).
+  await Promise.race([registryIds.get().catch(() => undefined), new Promise((resolve) => setTimeout(resolve, 2_000).unref())]);
+  void catalogue.resume();
+
+  const statusLists = createStatusListPublisher({
+    reader: registry.reader,
+    publicUrl,
+    agencies: typeof chain.operatorSignerFor === "function" ? [] : Object.keys(chain.operatorSignerFor),
+    serves: (agency) => operatorFor(agency) !== undefined,
+    signerFor: (agency) => keys.activeSigner(agency),
+    pollMs: options.statusListPollMs,
+  });
+  statusLists.start();
+
+  // Started last: nothing above can fail and leave its threads behind. Stopped with the service.
+  const signing = createSigningPool({
+    size: options.signingWorkers ?? 0,
+    faults: options.faults?.signingWorkerCrashOnRequest !== undefined ? { crashOnRequest: options.faults.signingWorkerCrashOnRequest } : undefined,
+  });
+
+  return {
+    now,
+    publicUrl,
+    proofService: options.publicUrl?.replace(/\/+$/, "") || undefined,
+    chainId: chain.chainId,
+    registryAddress: chain.registryAddress,
+    provider: chain.provider,
+    confirmations,
+    timeoutMs: chain.timeoutMs ?? 4_000,
+    batchDelayMs: options.batch?.maxDelayMs ?? 2_000,
+    db,
+    keys,
+    certificates,
+    batches,
+    idempotency: createIdempotencyStore(db),
+    audit,
+    tokenRegistry,
+    tokens,
+    gate,
+    registry,
+    registryIds,
+    rootAdmin,
+    operatorFor,
+    accreditations: createAccreditationCache(db, registry, now, () => gate.status().phase === "ready"),
+    creditCodes: createCreditCodeCache(db, registry),
+    issuerMetadata: createIssuerMetadataReader({ registry, publicUrl }),
+    catalogue,
+    statusLists,
+    batcher,
+    signing,
+    chainLock,
+    inFlight: createInFlight(),
+    async close() {
+      statusLists.stop();
+      await batcher.stop();
+      await signing.close();
+    },
+  };
+}

@@ -1,0 +1,46 @@
+import { isCertchainError } from "@certchain/sdk";
+import type { Readiness } from "../domain/readiness";
+import { withDeadline } from "./chain-call";
+import type { ServiceContext } from "./context";
+
+/**
+ * GET /readyz: the chain's phase as the gate knows it, checked with one probe when it says ready,
+ * and whether anchoring keeps up. Not ready: CHAIN_STATE_MISMATCH, CHAIN_UNAVAILABLE or
+ * ANCHORING_STUCK.
+ */
+export function createReadiness(ctx: ServiceContext) {
+  return {
+    async readiness(): Promise<Readiness> {
+      const status = ctx.gate.status();
+      const chainState: Readiness["chain"] = {
+        phase: status.phase,
+        since: status.since,
+        reachable: status.phase === "ready",
+        chainId: ctx.chainId,
+        ...(status.blockNumber !== undefined ? { blockNumber: status.blockNumber } : {}),
+        ...(status.detail ? { detail: status.detail } : {}),
+        ...(status.progress ? { progress: status.progress } : {}),
+      };
+      if (status.phase === "ready") {
+        try {
+          chainState.blockNumber = await withDeadline(ctx.provider.getBlockNumber(), Math.min(ctx.timeoutMs, 3_000));
+        } catch (error) {
+          // The monitor has not noticed yet; report what this probe saw.
+          chainState.phase = "unreachable";
+          chainState.reachable = false;
+          chainState.error = isCertchainError(error) ? "no answer in time" : error instanceof Error ? error.message.slice(0, 200) : "unreachable";
+        }
+      }
+      const stats = ctx.batcher.stats();
+      // Stuck: work waiting much longer than a batch should take, while attempts keep failing.
+      const stuck = stats.oldestPendingAgeMs !== null && stats.oldestPendingAgeMs > ctx.batchDelayMs + 60_000 && stats.failingSinceMs !== null;
+      const code = status.phase === "mismatch" ? "CHAIN_STATE_MISMATCH" : !chainState.reachable ? "CHAIN_UNAVAILABLE" : stuck ? "ANCHORING_STUCK" : undefined;
+      return {
+        ready: code === undefined,
+        ...(code ? { code } : {}),
+        chain: chainState,
+        anchoring: { backlog: stats.backlog, oldestPendingAgeMs: stats.oldestPendingAgeMs, lastAnchorAt: stats.lastAnchorAt, stuck, ...(stats.lastError ? { lastError: stats.lastError } : {}) },
+      };
+    },
+  };
+}

@@ -1,0 +1,71 @@
+import { agencyIdOf } from "@certchain/sdk";
+import { ownValue } from "@certchain/sdk/internal";
+import { createOperatorClient } from "../chain/operator";
+import { revertNameOf } from "../chain/revert-name";
+import type { CertificateRecord, CertificateState, StatusAction } from "../domain/certificate";
+import type { Principal, RequestContext } from "../domain/principal";
+import { apiError } from "../errors";
+import { createKeyedMutex } from "../lib/mutex";
+import { requireAgency } from "./access";
+import { loadCertificate } from "./certificate-lookup";
+import { chainFailure } from "./chain-call";
+import type { ServiceContext } from "./context";
+
+const STATE_AFTER: Record<StatusAction, CertificateState> = { revoke: "revoked", suspend: "suspended", reinstate: "anchored" };
+
+/** The chain's states (the registry's `CertificateState`) as this node names them. */
+const CHAIN_STATE: Record<string, CertificateState> = { active: "anchored", suspended: "suspended", revoked: "revoked" };
+
+/** Local pre-check of the contract's rules, so an impossible change costs no transaction. */
+function transitionAllowed(state: CertificateState, action: StatusAction): boolean {
+  if (state === "revoked" || state === "pending") return false;
+  if (action === "suspend") return state !== "suspended";
+  if (action === "reinstate") return state === "suspended";
+  return true;
+}
+
+/**
+ * Revoking, suspending and reinstating a certificate: recorded on chain by the issuing agency's
+ * operator first, then in the record and the audit log (one synced write). One change at a time
+ * per certificate.
+ */
+export function createStatusChanges(ctx: ServiceContext) {
+  const { certificates, audit, gate, registry } = ctx;
+  const certificateLock = createKeyedMutex();
+
+  return {
+    async changeStatus(principal: Principal, id: string, action: StatusAction, reason: number, context: RequestContext): Promise<CertificateRecord> {
+      const agencyPrincipal = requireAgency(principal, (agency) => ctx.operatorFor(agency) !== undefined);
+      if (!Object.hasOwn(STATE_AFTER, action)) throw apiError("BAD_REQUEST", "Unknown status action.");
+      if (!Number.isInteger(reason) || reason < 0 || reason > 65_535) throw apiError("VALIDATION_FAILED", "reason must be an integer from 0 to 65535.", [{ path: "/reason", message: "out of range" }]);
+      return certificateLock(id, async () => {
+        const record = await loadCertificate(certificates, id);
+        if (record.agency !== agencyPrincipal.agency) throw apiError("FORBIDDEN_AGENCY");
+        const anchor = record.envelope.anchor;
+        if (record.status === "pending" || anchor.status !== "anchored") throw apiError("CERT_NOT_ANCHORED");
+        if (!transitionAllowed(record.status, action)) throw apiError("STATUS_TRANSITION_INVALID", undefined, { status: record.status, action });
+        await gate.ready();
+        const operator = createOperatorClient(ctx.registryAddress, ctx.operatorFor(record.agency)!);
+        try {
+          await ctx.chainLock(record.agency, () => operator.changeStatus(action, [{ leaf: record.leaf, root: anchor.root, proof: anchor.proof, statusIndex: record.statusIndex }], reason));
+        } catch (error) {
+          const revert = revertNameOf(error);
+          if (revert === undefined) throw chainFailure(error);
+          // The chain may already be where we want it (a crash after the transaction, before our write).
+          const [onChain] = await registry.reader.statuses(agencyIdOf(record.agency), [record.leaf]).catch(() => [undefined]);
+          if (onChain === undefined || ownValue(CHAIN_STATE, onChain.state) !== STATE_AFTER[action]) {
+            throw apiError("STATUS_TRANSITION_INVALID", undefined, { status: record.status, action, revert });
+          }
+        }
+        // The published list follows the chain on its own; this only makes it look now.
+        void ctx.statusLists.kick();
+        const updated: CertificateRecord = { ...record, status: STATE_AFTER[action], statusReason: reason };
+        await audit.append(
+          [{ at: new Date(ctx.now()).toISOString(), actor: principal.subject, requestId: context.requestId, action: `certificate.${action}`, subject: id, data: { agency: record.agency, reason, leaf: record.leaf } }],
+          certificates.updateOps(updated),
+        );
+        return updated;
+      });
+    },
+  };
+}
