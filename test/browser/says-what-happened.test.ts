@@ -165,7 +165,7 @@ describe("browser: the pages say what happened, and never hand over what they sh
 
     it("the chain out of reach (无法验证): the wallet asks first; Cancel makes nothing, going ahead makes the link", async function () {
       const { envelope } = await issueAnchored(stack, "business-licence", example());
-      const { page, uploads } = await walletWith(fileOf("unchecked.json", envelope), (p) => p.route("**/rpc", (route) => route.abort()));
+      const { page, uploads } = await walletWith(fileOf("unchecked.json", envelope), async (p) => void (await p.route("**/rpc", (route) => route.abort())));
       expect(await page.getAttribute("#cert-section .badge", "data-verdict")).to.equal("unverifiable");
       const dialog = page.getByRole("dialog", { name: "暂时无法核验这张证照，仍要创建分享链接吗？" });
       await page.click("#create");
