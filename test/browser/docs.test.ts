@@ -2,8 +2,8 @@ import path from "node:path";
 import { expect } from "chai";
 import AxeBuilder from "@axe-core/playwright";
 import type { Browser, BrowserContext } from "playwright-core";
-import { ARTIFACTS, PHONE, launchChromium, watch } from "./chromium";
-import { buildTestApp, type TestApp } from "../server/http/support";
+import { ARTIFACTS, PHONE, sharedChromium, watch } from "./chromium";
+import { sharedShareStack } from "./stack";
 
 const DOCS_CSP = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'";
 
@@ -12,21 +12,14 @@ const DOCS_CSP = "default-src 'self'; script-src 'self'; style-src 'self'; img-s
 // on a phone, in the states a reader goes through.
 describe("browser: /docs (Swagger UI) passes axe", function () {
   this.timeout(300_000);
-  let t: TestApp;
   let browser: Browser;
   let context: BrowserContext;
   let baseUrl: string;
 
   before(async function () {
-    const launched = await launchChromium();
-    if (!launched) this.skip();
-    browser = launched!;
-    t = await buildTestApp();
-    baseUrl = await t.app.listen({ port: 0, host: "127.0.0.1" });
-  });
-  after(async function () {
-    await browser?.close().catch(() => undefined);
-    await t?.close();
+    ({ browser } = await sharedChromium(this));
+    // The issuing API's /docs; the standalone verifier's is the same plugin.
+    ({ baseUrl } = await sharedShareStack());
   });
 
   for (const viewport of [{ width: 1280, height: 900 }, PHONE]) {

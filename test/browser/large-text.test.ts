@@ -4,8 +4,8 @@ import path from "node:path";
 import { expect } from "chai";
 import type { Browser, BrowserContext, CDPSession, Page } from "playwright-core";
 import { createShare, findTypeById, presentCredential, shareLinkOf, type Envelope } from "@certchain/sdk";
-import { ARTIFACTS, PHONE, launchChromium, watch } from "./chromium";
-import { issueAnchored, startShareStack, type ShareStack } from "./stack";
+import { ARTIFACTS, PHONE, sharedChromium, watch } from "./chromium";
+import { issueAnchored, sharedShareStack, type ShareStack } from "./stack";
 
 // Issue 22, point 8: at 360×740 with the browser's default font at 24 px, long codes break only
 // between their groups (or not at all), and the header keeps its language button on one row.
@@ -74,11 +74,9 @@ describe("browser: large text on a phone (360×740, default font 24 px): codes b
   const creditCode = String((findTypeById("business-licence")!.schema.examples[0] as Record<string, unknown>).unified_social_credit_code);
 
   before(async function () {
-    const launched = await launchChromium();
-    if (!launched) this.skip();
-    browser = launched!;
+    ({ browser } = await sharedChromium(this));
     workDir = mkdtempSync(path.join(tmpdir(), "certchain-large-text-"));
-    stack = await startShareStack();
+    stack = await sharedShareStack();
     envelope = (await issueAnchored(stack, "business-licence", findTypeById("business-licence")!.schema.examples[0] as Record<string, unknown>)).envelope;
     certificateFile = path.join(workDir, "营业执照.json");
     writeFileSync(certificateFile, JSON.stringify(envelope));
@@ -88,8 +86,6 @@ describe("browser: large text on a phone (360×740, default font 24 px): codes b
   });
 
   after(async function () {
-    await browser?.close().catch(() => undefined);
-    await stack?.stop();
     if (workDir) rmSync(workDir, { recursive: true, force: true });
   });
 

@@ -5,8 +5,8 @@ import { expect } from "chai";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { createShare, findTypeById, presentCredential, shareLinkOf, type Envelope } from "@certchain/sdk";
 import { replaceDisclosure } from "../support/tamper";
-import { ARTIFACTS, PHONE, checkAccessibility, launchChromium, watch } from "./chromium";
-import { issueAnchored, startShareStack, type ShareStack } from "./stack";
+import { ARTIFACTS, PHONE, checkAccessibility, sharedChromium, watch } from "./chromium";
+import { issueAnchored, sharedShareStack, type ShareStack } from "./stack";
 
 // Issue 22, points 2 and 3, at 360×740: the share page's closing note says what actually happened
 // to the link's certificate, and the wallet does not hand over (share or print) a certificate it
@@ -24,19 +24,15 @@ describe("browser: the pages say what happened, and never hand over what they sh
   const example = () => structuredClone(findTypeById("business-licence")!.schema.examples[0]) as Record<string, unknown>;
 
   before(async function () {
-    const launched = await launchChromium();
-    if (!launched) this.skip();
-    browser = launched!;
+    ({ browser } = await sharedChromium(this));
     workDir = mkdtempSync(path.join(tmpdir(), "certchain-honest-"));
-    stack = await startShareStack();
+    stack = await sharedShareStack();
     const { envelope } = await issueAnchored(stack, "business-licence", example());
     const { ciphertext, key } = await createShare(presentCredential(envelope, ["company_name"]));
     const created = await fetch(`${stack.baseUrl}/v1/shares`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ ciphertext, expiresAt: new Date(Date.now() + 86_400_000).toISOString() }) });
     link = shareLinkOf(stack.baseUrl, ((await created.json()) as { id: string }).id, key);
   });
   after(async function () {
-    await browser?.close().catch(() => undefined);
-    await stack?.stop();
     if (workDir) rmSync(workDir, { recursive: true, force: true });
   });
   beforeEach(async function () {
