@@ -6,6 +6,7 @@ import { ApiError } from "./http-client";
 import { algorithmOption } from "./key";
 import { t, type Text } from "./i18n";
 import { EXIT, UsageError, out, printJson, renderTable } from "./output";
+import { formatTime } from "../../display/time";
 
 const HELP: Text = {
   en: `Usage: certchain agency list [--json]
@@ -218,8 +219,8 @@ async function accredit(argv: string[]): Promise<number> {
   const result = await client.post<{ agency: string; type: string; vct: string; validFrom: string; validUntil: string | null }>(`/v1/agencies/${encodeURIComponent(positionals[0])}/accreditations`, { body });
   if (values.json) printJson(result);
   else {
-    const from = values.from ? t(M.from, { time: result.validFrom }) : t(M.atOnce);
-    const until = result.validUntil ? t(M.until, { time: result.validUntil }) : t(M.openEnded);
+    const from = values.from ? t(M.from, { time: formatTime(result.validFrom) }) : t(M.atOnce);
+    const until = result.validUntil ? t(M.until, { time: formatTime(result.validUntil) }) : t(M.openEnded);
     out(t(M.accredited, { agency: result.agency, type: result.type, vct: result.vct, from, until }));
   }
   return EXIT.OK;

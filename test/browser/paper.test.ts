@@ -12,6 +12,7 @@ import { findTypeById, presentCredential, verify, type Envelope, type TrustedReg
 import { renderCertificatePdf } from "../../scripts/lib/paper/certificate-pdf";
 import { qrTextFromImage } from "../../scripts/lib/paper/read-paper";
 import { paperQrOf } from "../../display/paper-qr";
+import { formatTime } from "../../display/time";
 import { requireTools } from "../support/tools";
 import { ARTIFACTS, PHONE, checkAccessibility, sharedChromium, watch } from "./chromium";
 import { issueAnchored, sharedShareStack, type ShareStack } from "./stack";
@@ -261,6 +262,11 @@ describe("browser: paper (verify a printout from a photo or the camera; print fr
       await page.click("#print");
       await page.waitForSelector("body[data-printed=payload]", { timeout: 60_000 });
       expect(await page.textContent("#print-status")).to.include("二维码里只含勾选的 2 项信息");
+      // Where to verify it (this service's page, by its address) and when the chain recorded it,
+      // in the words of every other view (issue 22, points 5 and 6).
+      const printView = (await page.textContent("#print-view"))!;
+      expect(printView).to.include(`打开 ${stack.baseUrl}/verify 扫码`).and.include(`open ${stack.baseUrl}/verify on a phone`);
+      expect(printView).to.include(formatTime((licence.anchor as { anchoredAt: string }).anchoredAt));
       await page.screenshot({ path: path.join(ARTIFACTS, "paper-wallet-print-zh-360x740.png"), fullPage: true });
       await expectNoAxeViolations(page, "wallet (print prepared)");
       await checkAccessibility(page, "wallet (print prepared)");
