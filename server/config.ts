@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import { FINALITIES, isFinality, type Finality } from "./domain/finality";
 import { isSealCipher, SEAL_CIPHERS, type SealCipher } from "./domain/seal-cipher";
 
 /** One setting: environment variable, config-file key, default, and what it does. */
@@ -42,6 +43,10 @@ export interface Config {
   /** Heap growth after a full collection, in per cent of what survived (see limitHeapGrowth); 0 is V8's own. */
   heapGrowingPercent: number;
   confirmations: number;
+  /** When an anchor counts: CONFIRMATIONS deep, or at the node's `finalized` block. */
+  finality: Finality;
+  /** Blocks behind the head within which a reorganisation is followed (anchors re-sent); deeper, a missing root means the chain lost its state. */
+  reorgWindow: number;
   rateLimitPerMinute: number;
   logLevel: string;
   chainTimeoutMs: number;
@@ -87,10 +92,17 @@ const SETTINGS: Setting[] = [
   { env: "CHAIN_TX_TIMEOUT_MS", key: "chainTxTimeoutMs", parse: int("CHAIN_TX_TIMEOUT_MS"), fallback: 60_000, help: "longest wait for a sent transaction to be mined" },
   { env: "CHAIN_CHECK_INTERVAL_MS", key: "chainCheckIntervalMs", parse: int("CHAIN_CHECK_INTERVAL_MS"), fallback: 30_000, help: "how often the chain's identity (chain id, registry code, latest anchors) is checked" },
   { env: "DEV_NODE_RESTART_AFTER_MS", key: "devNodeRestartAfterMs", parse: int("DEV_NODE_RESTART_AFTER_MS"), fallback: 15_000, help: "a local node silent this long is killed, restarted and rebuilt from the journal" },
-  { env: "CONFIRMATIONS", key: "confirmations", parse: int("CONFIRMATIONS"), fallback: 1, help: "blocks an anchor waits for" },
+  { env: "CONFIRMATIONS", key: "confirmations", parse: int("CONFIRMATIONS"), fallback: 1, help: "blocks an anchor waits for (its block and those over it) before it is read back and reported anchored" },
+  { env: "FINALITY", key: "finality", parse: finality, fallback: "confirmations", help: `when an anchor counts: ${FINALITIES.join(" or ")} (the node's \`finalized\` block tag)` },
+  { env: "REORG_WINDOW", key: "reorgWindow", parse: int("REORG_WINDOW"), fallback: 64, help: "blocks behind the head in which reorganisations are followed and dropped anchors sent again; a root missing deeper is CHAIN_STATE_MISMATCH" },
   { env: "RATE_LIMIT_PER_MINUTE", key: "rateLimitPerMinute", parse: int("RATE_LIMIT_PER_MINUTE"), fallback: 3000, help: "requests per token (or IP) per minute; 0 disables" },
   { env: "LOG_LEVEL", key: "logLevel", parse: text, fallback: "info", help: "log level (pino, JSON lines on stdout): requests and the chain's events; the banner is always printed" },
 ];
+
+function finality(raw: string): Finality {
+  if (!isFinality(raw)) throw new Error(`FINALITY must be ${FINALITIES.join(" or ")}, got ${JSON.stringify(raw)}`);
+  return raw;
+}
 
 function sealCipher(raw: string): SealCipher {
   if (!isSealCipher(raw)) throw new Error(`SEAL_CIPHER must be ${SEAL_CIPHERS.join(" or ")}, got ${JSON.stringify(raw)}`);

@@ -75,7 +75,8 @@ export async function startIssuingNode(options: IssuingNodeOptions): Promise<Iss
       checkIntervalMs: config.chainCheckIntervalMs,
       restartAfterMs: config.devNodeRestartAfterMs,
       mayDeploy: !issued,
-      recordedAnchors: async () => batches.latestAnchored((await agencyStore.list()).map((agency) => agency.slug)),
+      recordedAnchors: async (settledBelow) => batches.latestAnchored((await agencyStore.list()).map((agency) => agency.slug), 3, settledBelow),
+      reorgWindow: config.reorgWindow,
       fault: options.fault,
     });
     opened.push(() => chain.close());
@@ -99,6 +100,8 @@ export async function startIssuingNode(options: IssuingNodeOptions): Promise<Iss
       batch: { maxSize: config.batchSize, maxDelayMs: config.batchDelayMs },
       signingWorkers: config.signingWorkers,
       confirmations: config.confirmations,
+      finality: config.finality,
+      reorgWindow: config.reorgWindow,
       publicUrl: config.publicUrl,
     });
     opened.push(() => service.close());

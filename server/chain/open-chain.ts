@@ -54,8 +54,10 @@ export interface OpenChainOptions {
    * certificate or batch in the data directory). Otherwise a missing registry is a mismatch.
    */
   mayDeploy?: boolean;
-  /** The service's latest anchors, checked on chain with every identity check. */
-  recordedAnchors?: () => Promise<RecordedAnchor[]>;
+  /** The service's latest anchors settled below a block (the head less the reorganisation window), checked on chain with every identity check. */
+  recordedAnchors?: (settledBelow: number) => Promise<RecordedAnchor[]>;
+  /** Blocks under the head in which anchors may still move (REORG_WINDOW). */
+  reorgWindow?: number;
   /** Test hook (CERTCHAIN_FAULT). */
   fault?: WalletFault;
 }
@@ -169,6 +171,7 @@ export async function openChain(options: OpenChainOptions): Promise<ChainSession
       tip: journal?.state.lastBlock ? { number: journal.state.lastBlock.number, hash: journal.state.lastBlock.hash } : undefined,
     }),
     recordedAnchors: options.recordedAnchors,
+    reorgWindow: options.reorgWindow,
     onCodeHash: (codeHash) => {
       deployment = { ...current(), codeHash };
       writeDeployment(deploymentFile, deployment);

@@ -34,9 +34,17 @@ export function createCertificateLookup(ctx: ServiceContext) {
     async get(principal: Principal, id: string): Promise<CertificateRecord> {
       const record = await loadCertificate(certificates, id);
       if (principal?.kind !== "root" && (principal?.kind !== "agency" || principal.agency !== record.agency)) throw apiError("FORBIDDEN_AGENCY");
-      if (gate.status().phase === "mismatch" && record.envelope.anchor.status === "anchored" && !(await chainHolds(record))) {
+      const anchor = record.envelope.anchor;
+      if (gate.status().phase === "mismatch" && anchor.status === "anchored" && !(await chainHolds(record))) {
         // The stored envelope says "anchored" but this chain lacks the root: do not hand out a claim the chain denies.
-        throw apiError("CHAIN_STATE_MISMATCH", undefined, { root: record.envelope.anchor.root });
+        throw apiError("CHAIN_STATE_MISMATCH", undefined, { root: anchor.root });
+      }
+      // Anchored within the reorganisation window: until the anchor follower has seen a reorganisation
+      // that dropped or moved it, the chain itself is asked (one read); not held there, it is pending.
+      const head = gate.status().blockNumber;
+      if (anchor.status === "anchored" && (head === undefined || head - anchor.block < ctx.reorgWindow) && !(await chainHolds(record))) {
+        const [stored] = await certificates.getManyStored([record.id]);
+        if (stored !== undefined && stored.envelope.anchor.status === "pending") return stored;
       }
       return record;
     },
