@@ -2,6 +2,7 @@ import { Wallet, type Provider, type Signer } from "ethers";
 import type { Hex } from "@certchain/sdk";
 import { createAnchorFollower, type AnchorFollower } from "../anchoring/anchor-follower";
 import { createBatcher, type Batcher } from "../anchoring/batcher";
+import { createRootAudit, type RootAudit } from "../anchoring/root-audit";
 import { createTokenRegistry, type TokenRegistry } from "../auth/token-registry";
 import { createTokenAuthority, type TokenAuthority } from "../auth/tokens";
 import { openChainGate, type ChainGate } from "../chain/chain-gate";
@@ -152,6 +153,8 @@ export interface ServiceContext {
   readonly batcher: Batcher;
   /** Follows the registry's recent anchors: a batch a reorganisation dropped is anchored again. */
   readonly anchorFollower: AnchorFollower;
+  /** Every settled anchored root checked against the registry, a page at a time, pass after pass. */
+  readonly rootAudit: RootAudit;
   readonly signing: SigningPool;
   /** One account's transactions at a time (one nonce): keyed by agency for operators, ROOT_WRITES for the root authority. */
   readonly chainLock: KeyedMutex;
@@ -262,6 +265,8 @@ export async function createServiceContext(options: IssuingServiceOptions): Prom
     intervalMs: options.anchorPollMs,
   });
   anchorFollower.start();
+  const rootAudit = createRootAudit({ provider: chain.provider, registry, batches, gate, logger, reorgWindow: options.reorgWindow, intervalMs: options.anchorPollMs });
+  rootAudit.start();
   // Pending envelopes name the registry id from the first one on; a chain that does not answer
   // now only delays it (issuing goes on, the id is read again in the background).
   await Promise.race([registryIds.get().catch(() => undefined), new Promise((resolve) => setTimeout(resolve, 2_000).unref())]);
@@ -336,6 +341,7 @@ export async function createServiceContext(options: IssuingServiceOptions): Prom
     statusLists,
     batcher,
     anchorFollower,
+    rootAudit,
     signing,
     chainLock,
     inFlight: createInFlight(),
@@ -343,6 +349,7 @@ export async function createServiceContext(options: IssuingServiceOptions): Prom
       funds!.stop();
       statusLists.stop();
       await anchorFollower.stop();
+      await rootAudit.stop();
       await batcher.stop();
       await signing.close();
     },

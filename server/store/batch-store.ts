@@ -101,6 +101,9 @@ export function createBatchStore(db: Database) {
       return found.flat();
     },
 
+    /** Up to `limit` batches after root `after` (any state; in root order), for a walk over all of them a page at a time. */
+    page: (after: Hex | undefined, limit: number): Promise<BatchRecord[]> => batches.values({ ...(after !== undefined ? { gt: after } : {}), limit }).all(),
+
     /** Anchored batches whose block is `fromBlock` or later, oldest block first. */
     async anchoredSince(fromBlock: number): Promise<BatchRecord[]> {
       await ensureByBlockIndex();
