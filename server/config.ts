@@ -48,6 +48,10 @@ export interface Config {
   /** Blocks behind the head within which a reorganisation is followed (anchors re-sent); deeper, a missing root means the chain lost its state. */
   reorgWindow: number;
   rateLimitPerMinute: number;
+  /** The registry's name in the trust list this node writes (registries.json) and on its pages; default derived from chain id and address. */
+  registryName?: string;
+  /** Which proxies' X-Forwarded-For is believed (fastify `trustProxy`): false, true, a hop count, or addresses / CIDRs. */
+  trustProxy: TrustProxy;
   logLevel: string;
   chainTimeoutMs: number;
   chainTxTimeoutMs: number;
@@ -96,8 +100,50 @@ const SETTINGS: Setting[] = [
   { env: "FINALITY", key: "finality", parse: finality, fallback: "confirmations", help: `when an anchor counts: ${FINALITIES.join(" or ")} (the node's \`finalized\` block tag)` },
   { env: "REORG_WINDOW", key: "reorgWindow", parse: int("REORG_WINDOW"), fallback: 64, help: "blocks behind the head in which reorganisations are followed and dropped anchors sent again; a root missing deeper is CHAIN_STATE_MISMATCH" },
   { env: "RATE_LIMIT_PER_MINUTE", key: "rateLimitPerMinute", parse: int("RATE_LIMIT_PER_MINUTE"), fallback: 3000, help: "requests per token (or IP) per minute; 0 disables" },
+  {
+    env: "REGISTRY_NAME",
+    key: "registryName",
+    parse: text,
+    fallback: undefined,
+    help: "the registry's name in the trust list this node writes (DATA_DIR/registries.json) and on its pages, e.g. the city [certchain <chain id>:<registry address>]",
+  },
+  {
+    env: "TRUST_PROXY",
+    key: "trustProxy",
+    parse: trustProxy,
+    fallback: false,
+    help: "behind a load balancer: the client is the X-Forwarded-For address (rate limits and logs per client): true, a hop count, or the proxies' addresses / CIDRs, comma-separated",
+  },
   { env: "LOG_LEVEL", key: "logLevel", parse: text, fallback: "info", help: "log level (pino, JSON lines on stdout): requests and the chain's events; the banner is always printed" },
 ];
+
+/**
+ * The registry's name in trust lists: REGISTRY_NAME, or one derived from the chain id and the
+ * registry's address, so that two cities' lists merge without TRUST_LIST_AMBIGUOUS (same names).
+ */
+export function registryNameOf(config: Pick<Config, "registryName" | "production">, chainId: number, address: string): string {
+  if (config.registryName?.trim()) return config.registryName.trim();
+  const where = `${chainId}:${address.toLowerCase()}`;
+  return config.production ? `certchain ${where}` : `本地开发链 (local dev chain) ${where}`;
+}
+
+/** fastify's `trustProxy`: whose X-Forwarded-For is believed. */
+export type TrustProxy = boolean | string | ((address: string, hop: number) => boolean);
+
+/** TRUST_PROXY / --trust-proxy: "false" or "" (the socket's address), "true" (any proxy), a hop count, or addresses / CIDRs. */
+export function trustProxy(raw: string): TrustProxy {
+  const value = raw.trim();
+  if (value === "" || value === "false") return false;
+  if (value === "true") return true;
+  if (/^\d+$/.test(value)) {
+    // A hop count, as Express and fastify read one: the last `hops` proxies in front are believed.
+    const hops = Number(value);
+    return (_address: string, hop: number) => hop < hops;
+  }
+  const parts = value.split(",").map((part) => part.trim());
+  if (parts.some((part) => !/^[0-9a-fA-F.:]+(\/\d{1,3})?$/.test(part))) throw new Error(`TRUST_PROXY must be true, false, a hop count or comma-separated proxy addresses / CIDRs, got ${JSON.stringify(raw)}`);
+  return parts.join(",");
+}
 
 function finality(raw: string): Finality {
   if (!isFinality(raw)) throw new Error(`FINALITY must be ${FINALITIES.join(" or ")}, got ${JSON.stringify(raw)}`);

@@ -112,6 +112,7 @@ export async function startIssuingNode(options: IssuingNodeOptions): Promise<Iss
     const app = await buildApp(service, {
       loggerInstance: logger,
       rateLimit: config.rateLimitPerMinute > 0 ? { max: config.rateLimitPerMinute, timeWindowMs: 60_000 } : false,
+      trustProxy: config.trustProxy,
       shares: createShareStore(service.db.sublevel("shares")),
       web: {
         registry: { chainId: chain.chainId, address: chain.deployment.address, name: options.registryName },
