@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import type { Hex } from "@certchain/sdk";
 import { FINALITIES, isFinality, type Finality } from "./domain/finality";
 import { isSealCipher, SEAL_CIPHERS, type SealCipher } from "./domain/seal-cipher";
 
@@ -48,6 +49,8 @@ export interface Config {
   /** Blocks behind the head within which a reorganisation is followed (anchors re-sent); deeper, a missing root means the chain lost its state. */
   reorgWindow: number;
   rateLimitPerMinute: number;
+  /** JOIN_REGISTRY: the address of a registry another site deployed, which this node joins as a further site (never deploying one). */
+  joinRegistry?: Hex;
   /** The registry's name in the trust list this node writes (registries.json) and on its pages; default derived from chain id and address. */
   registryName?: string;
   /** Which proxies' X-Forwarded-For is believed (fastify `trustProxy`): false, true, a hop count, or addresses / CIDRs. */
@@ -101,6 +104,13 @@ const SETTINGS: Setting[] = [
   { env: "REORG_WINDOW", key: "reorgWindow", parse: int("REORG_WINDOW"), fallback: 64, help: "blocks behind the head in which reorganisations are followed and dropped anchors sent again; a root missing deeper is CHAIN_STATE_MISMATCH" },
   { env: "RATE_LIMIT_PER_MINUTE", key: "rateLimitPerMinute", parse: int("RATE_LIMIT_PER_MINUTE"), fallback: 3000, help: "requests per token (or IP) per minute; 0 disables" },
   {
+    env: "JOIN_REGISTRY",
+    key: "joinRegistry",
+    parse: registryAddress,
+    fallback: undefined,
+    help: "a further site: the address of the registry another site deployed on CHAIN_RPC_URL; this node serves agencies of its own there, from accounts of its own (the first site grants its root account with POST /v1/sites)",
+  },
+  {
     env: "REGISTRY_NAME",
     key: "registryName",
     parse: text,
@@ -125,6 +135,11 @@ export function registryNameOf(config: Pick<Config, "registryName" | "production
   if (config.registryName?.trim()) return config.registryName.trim();
   const where = `${chainId}:${address.toLowerCase()}`;
   return config.production ? `certchain ${where}` : `本地开发链 (local dev chain) ${where}`;
+}
+
+function registryAddress(raw: string): Hex {
+  if (!/^0x[0-9a-fA-F]{40}$/.test(raw.trim())) throw new Error(`JOIN_REGISTRY must be the registry's 0x address, got ${JSON.stringify(raw)}`);
+  return raw.trim() as Hex;
 }
 
 /** fastify's `trustProxy`: whose X-Forwarded-For is believed. */

@@ -75,6 +75,7 @@ export async function startIssuingNode(options: IssuingNodeOptions): Promise<Iss
       checkIntervalMs: config.chainCheckIntervalMs,
       restartAfterMs: config.devNodeRestartAfterMs,
       mayDeploy: !issued,
+      joinRegistry: config.joinRegistry,
       recordedAnchors: async (settledBelow) => batches.latestAnchored((await agencyStore.list()).map((agency) => agency.slug), 3, settledBelow),
       reorgWindow: config.reorgWindow,
       fault: options.fault,
