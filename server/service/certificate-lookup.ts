@@ -41,8 +41,10 @@ export function createCertificateLookup(ctx: ServiceContext) {
       }
       // Anchored within the reorganisation window: until the anchor follower has seen a reorganisation
       // that dropped or moved it, the chain itself is asked (one read); not held there, it is pending.
-      const head = gate.status().blockNumber;
-      if (anchor.status === "anchored" && (head === undefined || head - anchor.block < ctx.reorgWindow) && !(await chainHolds(record))) {
+      // (Only while the chain is ready: during an outage the record is as the last look found it, and the
+      // answer comes at once, not after a read's deadline.)
+      const { phase, blockNumber: head } = gate.status();
+      if (phase === "ready" && anchor.status === "anchored" && (head === undefined || head - anchor.block < ctx.reorgWindow) && !(await chainHolds(record))) {
         const [stored] = await certificates.getManyStored([record.id]);
         if (stored !== undefined && stored.envelope.anchor.status === "pending") return stored;
       }

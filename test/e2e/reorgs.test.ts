@@ -221,4 +221,26 @@ describe("e2e: anchors on a chain that reorganises (issue 18)", function () {
     expect((await head()) - blockOf(done[0]) + 1).to.be.at.least(3);
     for (const record of records) expect((await node!.service.verify(record.envelope)).verdict).to.equal("valid");
   });
+
+  it("FINALITY=finalized: pending until the node's finalized block reaches the anchor, then anchored at or below it", async function () {
+    await node!.close();
+    node = undefined;
+    await start({ FINALITY: "finalized" });
+    const records = await issue(1);
+    const root = await waitFor("the anchor to be mined", async () => {
+      const batch = (await node!.service.db.sublevel<{ root: Hex; state: string; ids: string[] }>("batches").values().all()).find((b) => b.ids.includes(records[0].id));
+      return batch !== undefined && (await onChain(batch.root)) && batch.root;
+    });
+    const finalizedNow = Number((await rpc("eth_getBlockByNumber", ["finalized", false])).number);
+    const [log] = await anchorLogs(root);
+    expect(finalizedNow, "the anchor is not final yet").to.be.lessThan(Number(log.blockNumber));
+    expect((await node!.service.get(amr, records[0].id)).status).to.equal("pending");
+    expect((await node!.service.verify(records[0].envelope)).verdict).to.equal("pending");
+    // anvil's finalized block trails its head by 64: mine past it.
+    await rpc("anvil_mine", ["0x50"]);
+    const [done] = await anchored(records, "once finalized");
+    const finalized = Number((await rpc("eth_getBlockByNumber", ["finalized", false])).number);
+    expect(blockOf(done)).to.be.at.most(finalized);
+    expect((await node!.service.verify(records[0].envelope)).verdict).to.equal("valid");
+  });
 });

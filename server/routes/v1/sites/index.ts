@@ -24,6 +24,7 @@ export default async function sites(app: FastifyInstance): Promise<void> {
         response: {
           200: {
             type: "object",
+            description: "The account may act as root authority on this registry (now, or already before).",
             properties: { account: { type: "string" }, added: { type: "boolean" } },
             required: ["account", "added"],
             examples: [{ account: "0x70997970C51812dc3A010C7d01b50e0d17dc79C8", added: true }],
