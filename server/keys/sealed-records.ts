@@ -1,7 +1,12 @@
 import type { Database, WriteOp } from "../store/database";
 import { open, seal, type SealedBox } from "./sealed-box";
 
-/** Where sealed secrets live: signing keys, operator keys, and `meta` (the bearer tokens' secret). */
+/**
+ * Where sealed secrets live: signing keys, operator keys, and `meta` (the bearer tokens' secret,
+ * and any other node-wide key). A passphrase change, `keys export` and `keys import` cover these
+ * sublevels and no others: a secret sealed anywhere else must be added here
+ * (test/server/sealed-records.test.ts scans a whole data directory and fails until it is).
+ */
 export const SEALED_SUBLEVELS = ["signing-keys", "operator-wallets", "meta"] as const;
 
 export const isSealedBox = (value: unknown): value is SealedBox => {

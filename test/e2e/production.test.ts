@@ -8,6 +8,7 @@ import { creditCodeCheckCharacter, parseTrustList, verify, type Envelope } from 
 import { DEV_MNEMONIC, DEV_PASSPHRASE } from "../../server/config";
 import { startAnvil, type Anvil } from "../support/anvil";
 import { startBundle } from "../support/bundles";
+import { openEntries } from "../support/private-files";
 import { freePort } from "../support/ports";
 import { waitFor } from "../support/service-process";
 
@@ -77,21 +78,6 @@ async function api(apiUrl: string, method: string, url: string, token?: string, 
   });
   const text = await response.text();
   return { status: response.status, body: text ? JSON.parse(text) : undefined };
-}
-
-/** Every file and directory under `dir` whose mode lets group or others in, with its mode. */
-function openEntries(dir: string): string[] {
-  const open: string[] = [];
-  const walk = (at: string) => {
-    for (const name of readdirSync(at)) {
-      const file = path.join(at, name);
-      const stat = statSync(file);
-      if ((stat.mode & 0o077) !== 0) open.push(`${path.relative(dir, file)} ${(stat.mode & 0o777).toString(8)}`);
-      if (stat.isDirectory()) walk(file);
-    }
-  };
-  walk(dir);
-  return open;
 }
 
 /** A unified social credit code of a Guangzhou (440100) authority, with its check character. */
