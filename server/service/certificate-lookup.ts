@@ -30,6 +30,16 @@ export function createCertificateLookup(ctx: ServiceContext) {
     }
   }
 
+  /**
+   * Anchored within the reorganisation window, and the chain (asked now, while it is ready) does not
+   * hold the root as recorded: a reorganisation the anchor follower has not handled yet.
+   */
+  async function unconfirmedOnChain(record: CertificateRecord): Promise<boolean> {
+    const anchor = record.envelope.anchor;
+    const { phase, blockNumber: head } = gate.status();
+    return phase === "ready" && anchor.status === "anchored" && (head === undefined || head - anchor.block < ctx.reorgWindow) && !(await chainHolds(record));
+  }
+
   return {
     async get(principal: Principal, id: string): Promise<CertificateRecord> {
       const record = await loadCertificate(certificates, id);
@@ -43,8 +53,7 @@ export function createCertificateLookup(ctx: ServiceContext) {
       // that dropped or moved it, the chain itself is asked (one read); not held there, it is pending.
       // (Only while the chain is ready: during an outage the record is as the last look found it, and the
       // answer comes at once, not after a read's deadline.)
-      const { phase, blockNumber: head } = gate.status();
-      if (phase === "ready" && anchor.status === "anchored" && (head === undefined || head - anchor.block < ctx.reorgWindow) && !(await chainHolds(record))) {
+      if (await unconfirmedOnChain(record)) {
         const [stored] = await certificates.getManyStored([record.id]);
         if (stored !== undefined && stored.envelope.anchor.status === "pending") return stored;
       }
@@ -57,7 +66,7 @@ export function createCertificateLookup(ctx: ServiceContext) {
       const record = typeof leaf === "string" && /^(0x)?[0-9a-fA-F]{64}$/.test(leaf) ? await certificates.getByLeaf(leaf) : undefined;
       if (record === undefined) return undefined;
       const anchor = record.envelope.anchor;
-      if (anchor.status !== "anchored") return { status: "pending" };
+      if (anchor.status !== "anchored" || (await unconfirmedOnChain(record))) return { status: "pending" };
       const { root, proof, registry, registryId, chainId, anchoredAt, transaction, block } = anchor;
       return { status: "anchored", proof: { root, proof, registry, ...(registryId ? { registryId } : {}), chainId, anchoredAt, transaction, block } };
     },

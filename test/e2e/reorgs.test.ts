@@ -22,9 +22,9 @@ const context = () => ({ requestId: `reorg-${++requests}` });
 
 /**
  * Issue 18: anchors on a chain that reorganises (anvil: `anvil_reorg`, manual mining). The
- * service in process, its chain an external anvil. Throughout, a watcher reads GET and the
- * service's verify and notes every time either says anchored / valid while the chain (read before
- * and after) lacks the root.
+ * service in process, its chain an external anvil. Throughout, a watcher reads GET, the public
+ * proof lookup and the service's verify, and notes every time one says anchored / valid while the
+ * chain (read before and after) lacks the root.
  */
 describe("e2e: anchors on a chain that reorganises (issue 18)", function () {
   this.timeout(300_000);
@@ -88,10 +88,12 @@ describe("e2e: anchors on a chain that reorganises (issue 18)", function () {
           const absentBefore = !(await onChain(rootHash));
           const got = await node!.service.get(amr, record.id);
           const verdict = (await node!.service.verify(record.envelope as Envelope)).verdict;
+          const proof = await node!.service.proofOf(record.leaf);
           const absentAfter = !(await onChain(rootHash));
           reads += 1;
           if (absentBefore && absentAfter && got.status === "anchored") violations.push(`GET said anchored for ${record.id} while ${rootHash} was not on chain`);
           if (absentBefore && absentAfter && verdict === "valid") violations.push(`verify said valid for ${record.id} while ${rootHash} was not on chain`);
+          if (absentBefore && absentAfter && proof?.status === "anchored") violations.push(`GET /v1/proofs gave an anchored proof for ${record.id} while ${rootHash} was not on chain`);
         }
         await new Promise((resolve) => setTimeout(resolve, 20));
       }
