@@ -48,6 +48,8 @@ export interface RegistryReads {
   anchorAtBlock(root: Hex, blockHash: Hex): Promise<AnchorRecord | undefined>;
   /** The registry's RootAnchored logs of blocks `fromBlock`..`toBlock`, each with the hash of its block. */
   anchorLogs(fromBlock: number, toBlock: number): Promise<AnchorLog[]>;
+  /** The certificates whose status changed (suspended, reinstated, revoked) in blocks `fromBlock`..`toBlock`: their leaves, once each. */
+  statusChangedLeaves(fromBlock: number, toBlock: number): Promise<Hex[]>;
   /** The agency as registered (`registered: false` when the slug is free). */
   agency(slug: string): Promise<AgencyRecord>;
   /** The agency that holds a unified social credit code; undefined when none does. */
@@ -73,6 +75,7 @@ export interface AnchorLog {
 
 const registryInterface = new Interface(CERTCHAIN_REGISTRY_ABI);
 const ROOT_ANCHORED = registryInterface.getEvent("RootAnchored")!.topicHash;
+const STATUS_EVENTS = ["CertificateSuspended", "CertificateReinstated", "CertificateRevoked"].map((name) => registryInterface.getEvent(name)!.topicHash);
 
 /** A JSON-RPC request through the provider as given (ethers cannot name a block by hash in `eth_call`). */
 function rpcOf(provider: Provider): (method: string, params: unknown[]) => Promise<any> {
@@ -143,6 +146,14 @@ export function createRegistryReads(options: RegistryReadsOptions): RegistryRead
           blockNumber: Number(log.blockNumber),
           blockHash: log.blockHash.toLowerCase() as Hex,
         }));
+    },
+
+    async statusChangedLeaves(fromBlock, toBlock) {
+      if (toBlock < fromBlock) return [];
+      const logs: { topics: string[]; removed?: boolean }[] = await rpcOf(options.provider)("eth_getLogs", [
+        { address: options.address, topics: [STATUS_EVENTS], fromBlock: `0x${fromBlock.toString(16)}`, toBlock: `0x${toBlock.toString(16)}` },
+      ]);
+      return [...new Set(logs.filter((log) => !log.removed).map((log) => log.topics[1].toLowerCase() as Hex))];
     },
 
     async agency(slug) {

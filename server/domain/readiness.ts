@@ -21,7 +21,16 @@ export interface Readiness {
    * reorganisation window are followed instead): roots checked in the pass under way and in the
    * last full pass, when that ended, and settled roots the chain lacks (CHAIN_STATE_MISMATCH).
    */
-  audit?: { rootsChecked: number; rootsInLastFullPass: number | null; lastFullPassAt: string | null; missing: { root: string; agency: string; block?: number; problem: string }[] };
+  audit?: {
+    rootsChecked: number;
+    rootsInLastFullPass: number | null;
+    lastFullPassAt: string | null;
+    missing: { root: string; agency: string; block?: number; problem: string }[];
+    /** Status changes on chain (settled blocks up to this one) compared with the store; mismatches are reported, the chain's status being what verifiers see. */
+    statusesCheckedUpToBlock: number;
+    statusesChecked: number;
+    statusMismatches: { id: string; leaf: string; agency: string; here: string; onChain: string }[];
+  };
   /** Reorganisations followed: anchors within the window, and those found dropped (sent again) or moved since the start. */
   reorgs?: { followed: number; dropped: number; moved: number; lastPassAt: string | null; lastError?: string };
   /**

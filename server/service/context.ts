@@ -265,7 +265,7 @@ export async function createServiceContext(options: IssuingServiceOptions): Prom
     intervalMs: options.anchorPollMs,
   });
   anchorFollower.start();
-  const rootAudit = createRootAudit({ provider: chain.provider, registry, batches, gate, logger, reorgWindow: options.reorgWindow, intervalMs: options.anchorPollMs });
+  const rootAudit = createRootAudit({ provider: chain.provider, registry, batches, certificates, gate, logger, reorgWindow: options.reorgWindow, intervalMs: options.anchorPollMs });
   rootAudit.start();
   // Pending envelopes name the registry id from the first one on; a chain that does not answer
   // now only delays it (issuing goes on, the id is read again in the background).

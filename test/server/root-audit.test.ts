@@ -7,11 +7,12 @@ import { openChainGate } from "../../server/chain/chain-gate";
 import { createRegistryReads } from "../../server/chain/registry-reads";
 import { silentLogger } from "../../server/lib/logger";
 import { createBatchStore, type BatchRecord } from "../../server/store/batch-store";
+import { createCertificateStore } from "../../server/store/certificate-store";
 import type { Service } from "../../server/service/create-service";
 import { amrPrincipal, ctx, example, serviceFixture, type ServiceFixture } from "./service-fixture";
 
 /** Issue 18: every anchored root is audited against the registry, not only the latest three. */
-describe("root audit: every settled root checked on chain", function () {
+describe("root audit: every settled root and status change checked on chain", function () {
   this.timeout(120_000);
   let fixture: ServiceFixture;
   let service: Service;
@@ -35,10 +36,16 @@ describe("root audit: every settled root checked on chain", function () {
   });
 
   it("walks every anchored batch a page at a time, finds a settled root the chain lacks however old, and /readyz reports it", async () => {
+    const issued = [];
     for (let i = 0; i < 3; i++) {
-      await service.issue(amrPrincipal, { type: "business-licence", claims: example("business-licence") }, ctx());
+      issued.push(await service.issue(amrPrincipal, { type: "business-licence", claims: example("business-licence") }, ctx()));
       await service.flush();
     }
+    // Status changes: one as recorded on both sides; one whose record here lost it (as after a crash between the chain and the store).
+    await service.changeStatus(amrPrincipal, issued[0].id, "revoke", 1, ctx());
+    const suspended = await service.changeStatus(amrPrincipal, issued[1].id, "suspend", 2, ctx());
+    const certificates = createCertificateStore(service.db);
+    await service.db.write(certificates.updateOps({ ...(await certificates.getManyStored([suspended.id]))[0]!, status: "anchored" }));
     const batches = createBatchStore(service.db);
     // An old batch the store calls anchored whose root the chain never held (as after a reset that lost it).
     const lost: BatchRecord = { root: `0x${"ab".repeat(32)}` as Hex, agency: "sh-amr", ids: ["lost"], leaves: [`0x${"cd".repeat(32)}` as Hex], auditHead: `0x${"00".repeat(32)}` as Hex, state: "anchored", preparedAt: "2026-01-01T00:00:00.000Z", transaction: `0x${"ef".repeat(32)}` as Hex, block: 1, anchoredAt: "2026-01-01T00:00:01.000Z" };
@@ -47,7 +54,7 @@ describe("root audit: every settled root checked on chain", function () {
 
     const provider = hre.ethers.provider as unknown as Provider;
     const registry = createRegistryReads({ provider, address: fixture.chain.registry.address, chainId: 31337 });
-    const audit = createRootAudit({ provider, registry, batches, gate: openChainGate(31337), logger: silentLogger, reorgWindow: 2, pageSize: 2 });
+    const audit = createRootAudit({ provider, registry, batches, certificates, gate: openChainGate(31337), logger: silentLogger, reorgWindow: 2, pageSize: 2 });
     let steps = 0;
     while (!(await audit.step())) steps += 1;
     expect(steps, "more than one page").to.be.greaterThan(0);
@@ -55,6 +62,13 @@ describe("root audit: every settled root checked on chain", function () {
     expect(stats.rootsInLastFullPass).to.equal(4);
     expect(stats.lastFullPassAt).to.be.a("string");
     expect(stats.missing.map((m) => [m.root, m.problem])).to.deep.equal([[lost.root, "not on the chain"]]);
+    expect(stats.statusesChecked).to.be.at.least(2);
+    expect(stats.statusesCheckedUpToBlock).to.equal((await provider.getBlockNumber()) - 2);
+    expect(stats.statusMismatches.map((m) => [m.id, m.here, m.onChain])).to.deep.equal([[suspended.id, "anchored", "suspended"]]);
+    // Put right here, it is no longer reported.
+    await service.db.write(certificates.updateOps({ ...(await certificates.getManyStored([suspended.id]))[0]!, status: "suspended" }));
+    await audit.step();
+    expect(audit.stats().statusMismatches).to.deep.equal([]);
 
     // The service's own audit (1 s a page) finds it too: /readyz says CHAIN_STATE_MISMATCH.
     const deadline = Date.now() + 60_000;
