@@ -1,7 +1,7 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { isCertchainError, KEY_PROOF_CODES } from "@certchain/sdk";
 import { ownValue } from "@certchain/sdk/internal";
-import { OAUTH_ERRORS, isApiErrorCode } from "../errors";
+import { OAUTH_ERRORS, apiError, isApiErrorCode } from "../errors";
 import { MAX_JSON_DEPTH, nestsDeeperThan } from "../lib/json-depth";
 import { describeError } from "../plugins/app/errors";
 import { errorResponses, openObject } from "../schemas";
@@ -157,6 +157,8 @@ export async function oid4vciRoutes(app: FastifyInstance): Promise<void> {
           },
         },
         async (request, reply) => {
+          // RFC 6749 §3.2: the token request is form-encoded, never JSON.
+          if (!/^application\/x-www-form-urlencoded\b/i.test(request.headers["content-type"] ?? "")) throw apiError("UNSUPPORTED_MEDIA_TYPE", "Send the token request as application/x-www-form-urlencoded.");
           const form = typeof request.body === "object" && request.body !== null ? request.body : {};
           return reply.header("pragma", "no-cache").send(await app.service.token(request.params.slug, form));
         },
