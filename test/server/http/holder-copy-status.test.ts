@@ -80,7 +80,7 @@ describe("HTTP: a holder copy's status follows its certificate's", function () {
     expect(await chainState(leaf)).to.equal("suspended");
     expect(await chainState(credentialLeaf(copy))).to.equal("suspended");
     expect(await verdictOf(copy)).to.equal("suspended");
-    const { idx, uri } = parseCredential(copy).payload.status.status_list;
+    const { idx, uri } = (parseCredential(copy).payload.status as { status_list: { idx: number; uri: string } }).status_list;
     const listed = async () => getListFromStatusListJWT((await t.app.inject({ method: "GET", url: new URL(uri).pathname })).body).getStatus(idx);
     await eventually(async () => (await listed()) === 2, "the status list says suspended at the copy's index");
     expect((await change(id, "reinstate")).statusCode).to.equal(200);

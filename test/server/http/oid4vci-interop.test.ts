@@ -72,7 +72,8 @@ describe("Interop: an offer redeemed by @openid4vc/openid4vci", function () {
     });
     const response = await client.retrieveCredentials({ issuerMetadata, credentialConfigurationId, accessToken: accessTokenResponse.access_token, proofs: { jwt: [jwt] } });
     expect(response.credentialResponse.credentials).to.have.length(1);
-    const credential = response.credentialResponse.credentials![0].credential as string;
+    const [first] = response.credentialResponse.credentials as { credential: string }[];
+    const credential = first.credential;
 
     const standard = await verifyWithStandardLibrary(credential);
     expect(standard.payload.cnf.jwk).to.deep.include({ kty: "EC", crv: "P-256", x: publicJwk.x, y: publicJwk.y });

@@ -162,7 +162,7 @@ describe("HTTP: collecting a certificate into a wallet (OpenID4VCI 1.0, pre-auth
       const ok = replies.filter((r) => r.statusCode === 200);
       expect(ok, replies.map((r) => r.body).join("\n")).to.have.length(1);
       expectOAuthError(replies.find((r) => r.statusCode !== 200)!, 400, "credential_request_denied");
-      const winner = parseCredential(ok[0].json().credentials[0].credential).payload.cnf.jwk.x === a.publicJwk.x ? a : b;
+      const winner = (parseCredential(ok[0].json().credentials[0].credential).payload.cnf as { jwk: { x: string } }).jwk.x === a.publicJwk.x ? a : b;
       const again = await credentialRequest(accessToken, request(await proofFor(winner)));
       expect(again.statusCode, again.body).to.equal(200);
       expect(again.json().credentials[0].credential).to.equal(ok[0].json().credentials[0].credential);
