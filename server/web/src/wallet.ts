@@ -32,6 +32,7 @@ import { paperQrOf } from "../../../display/paper-qr";
 import { printoutOf, qrPrintMillimetres, PAPER_TEXTS, QR_QUIET_MODULES, type PaperQr } from "../../../display/printout";
 import { registerOfflineWorker } from "./lib/offline";
 import { breakableText } from "./lib/code-breaks";
+import { initCollect } from "./wallet/collect";
 import { forget, markSaved, read, remember, storedCertificates, storedOf, write, LINKS_KEY } from "./wallet/storage";
 
 const W = {
@@ -679,6 +680,7 @@ async function main() {
   byId("withdraw").addEventListener("click", () => current && void withdraw(current, byId("share-status")));
   renderSaved();
   renderLinks();
+  initCollect({ config, opened: (collected) => open(JSON.stringify(collected)) });
   await config;
   document.body.dataset.state = "ready";
   registerOfflineWorker();
