@@ -14,6 +14,7 @@ import { freePort } from "../../support/ports";
 import { SOCIAL_SECURITY_CARD, socialSecurityClaims } from "../../support/social-security-card";
 import { verifyWithStandardLibrary } from "../../support/standard-verifier";
 import { bearer, buildTestApp, exampleClaims, expectError, waitForStatus, type TestApp } from "./support";
+import { OID4VCI_RATE_LIMITS } from "../../../server/routes/oid4vci";
 import { PRE_AUTHORIZED_GRANT, collect, deviceKey, expectOAuthError, pathOf, tokenRequest } from "./oid4vci-support";
 
 describe("HTTP: collecting a certificate into a wallet (OpenID4VCI 1.0, pre-authorized code)", function () {
@@ -262,6 +263,17 @@ describe("HTTP: collecting a certificate into a wallet (OpenID4VCI 1.0, pre-auth
       expect((await revoke(certificate.id)).statusCode).to.equal(200);
       const refused = expectError(await t.app.inject({ method: "POST", url: `/v1/certificates/${certificate.id}/offer`, headers: bearer(t.tokens.amr) }), 409, "CERT_NOT_OFFERABLE");
       expect(refused.details).to.deep.equal([{ status: "revoked" }]);
+    });
+
+    it("rate limits per client IP on the public endpoints: the token endpoint's 31st request in a minute is 429 slow_down, in OAuth's shape", async () => {
+      const limited = await t.appWith({ rateLimit: { max: 10_000, timeWindowMs: 60_000 } });
+      const form = { grant_type: PRE_AUTHORIZED_GRANT, "pre-authorized_code": "made-up" };
+      const replies = [];
+      for (let i = 0; i <= OID4VCI_RATE_LIMITS.token; i++) replies.push(await tokenRequest(limited, `${baseUrl}/agencies/sh-amr/token`, form));
+      expect(replies.slice(0, -1).map((r) => r.statusCode)).to.deep.equal(Array(OID4VCI_RATE_LIMITS.token).fill(400));
+      expectOAuthError(replies[replies.length - 1], 429, "slow_down", "RATE_LIMITED");
+      // Another endpoint has its own budget.
+      expect((await limited.inject({ method: "POST", url: "/agencies/sh-amr/nonce" })).statusCode).to.equal(200);
     });
   });
 });
