@@ -45,7 +45,7 @@ export const API_ERRORS = {
   SHARE_TOO_LARGE: [413, "The ciphertext exceeds 64 KiB."],
   SHARE_EXPIRY_INVALID: [422, "expiresAt must be in the future and at most 30 days ahead."],
   SHARE_CIPHERTEXT_INVALID: [400, "The ciphertext must be a JWE in compact form with alg dir and enc A256GCM."],
-  CERT_NOT_OFFERABLE: [409, "This certificate cannot be offered for collection: it is revoked or suspended, or older than holder binding (format v1)."],
+  CERT_NOT_OFFERABLE: [409, "This certificate cannot be offered for collection: it is revoked or suspended, older than holder binding (format v1), or collected the most times it may be."],
   OFFER_NOT_FOUND: [404, "No such credential offer."],
   OFFER_GONE: [410, "The credential offer has expired, was already used, or was locked after too many wrong PINs."],
   // OpenID4VCI and OAuth 2.0 refusals: the token, nonce and credential endpoints answer them as

@@ -13,6 +13,8 @@ const slugParams = { type: "object", properties: { slug: SLUG }, required: ["slu
 const FORM_BODY_LIMIT = 4 * 1024;
 const CREDENTIAL_BODY_LIMIT = 16 * 1024;
 
+const PURGE_INTERVAL_MS = 10 * 60 * 1000;
+
 /** Requests per client IP and minute on the public endpoints (the PIN has its own limit: the offer locks). */
 export const OID4VCI_RATE_LIMITS = { offer: 60, token: 30, nonce: 60, credential: 30 } as const;
 
@@ -68,6 +70,20 @@ function oauthErrorReply(fallback: "invalid_request" | "invalid_credential_reque
  */
 export async function oid4vciRoutes(app: FastifyInstance): Promise<void> {
   const base = new URL(app.service.publicUrl).pathname.replace(/\/+$/, "");
+
+  // Offers expired more than a day ago, and used c_nonces past their expiry, go on a timer.
+  let purging: Promise<unknown> | undefined;
+  const purge = setInterval(() => {
+    purging ??= app.service
+      .purgeOffers()
+      .catch((error: unknown) => app.log.warn({ err: error }, "purging expired credential offers failed"))
+      .finally(() => (purging = undefined));
+  }, PURGE_INTERVAL_MS);
+  purge.unref();
+  app.addHook("onClose", async () => {
+    clearInterval(purge);
+    await purging;
+  });
   const metadataHeaders = (reply: FastifyReply) => reply.header("cache-control", "public, max-age=60").header("access-control-allow-origin", "*");
 
   app.get<{ Params: { slug: string } }>(

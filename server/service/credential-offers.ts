@@ -7,6 +7,7 @@ import { secretHash, type OfferRecord } from "../store/offer-store";
 import { requireAgency } from "./access";
 import { loadCertificate } from "./certificate-lookup";
 import type { ServiceContext } from "./context";
+import { MAX_HOLDER_COPIES } from "./holder-copies";
 
 /** OpenID4VCI's pre-authorized code grant type. */
 export const PRE_AUTHORIZED_CODE_GRANT = "urn:ietf:params:oauth:grant-type:pre-authorized_code";
@@ -89,6 +90,9 @@ export function createCredentialOffers(ctx: ServiceContext) {
       if (record.status === "revoked" || record.status === "suspended" || record.statusIndex === undefined) {
         throw apiError("CERT_NOT_OFFERABLE", undefined, { status: record.status, ...(record.statusIndex === undefined ? { format: 1 } : {}) });
       }
+      // Each collection makes a holder copy: refused now rather than when the wallet asks.
+      const copies = (await certificates.copiesOf(record.id)).length;
+      if (copies >= MAX_HOLDER_COPIES) throw apiError("CERT_NOT_OFFERABLE", `The certificate was collected ${copies} times already, the most it may be.`, { copies });
       const id = randomBytes(16).toString("base64url");
       const at = ctx.now();
       let txCode: string | undefined;

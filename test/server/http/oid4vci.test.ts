@@ -15,6 +15,7 @@ import { SOCIAL_SECURITY_CARD, socialSecurityClaims } from "../../support/social
 import { verifyWithStandardLibrary } from "../../support/standard-verifier";
 import { bearer, buildTestApp, exampleClaims, expectError, waitForStatus, type TestApp } from "./support";
 import { OID4VCI_RATE_LIMITS } from "../../../server/routes/oid4vci";
+import { MAX_HOLDER_COPIES } from "../../../server/service/holder-copies";
 import { PRE_AUTHORIZED_GRANT, collect, deviceKey, expectOAuthError, pathOf, tokenRequest } from "./oid4vci-support";
 
 describe("HTTP: collecting a certificate into a wallet (OpenID4VCI 1.0, pre-authorized code)", function () {
@@ -236,7 +237,7 @@ describe("HTTP: collecting a certificate into a wallet (OpenID4VCI 1.0, pre-auth
       expectError(await t.app.inject({ method: "GET", url: "/.well-known/openid-credential-issuer/agencies/nobody" }), 404, "AGENCY_NOT_FOUND");
     });
 
-    it("an expired offer: its URI is gone and its code is invalid_grant; an expired access token is invalid_token", async () => {
+    it("an expired offer: its URI is gone and its code is invalid_grant; an expired access token is invalid_token; a day after expiry the offer and its index entries are purged", async () => {
       const made = await offer((await issueAnchored()).id);
       const db = (t.service as unknown as { db: import("../../../server/store/database").Database }).db;
       const { createOfferStore } = await import("../../../server/store/offer-store");
@@ -249,6 +250,15 @@ describe("HTTP: collecting a certificate into a wallet (OpenID4VCI 1.0, pre-auth
       const redeemedRecord = (await store.get(other.id))!;
       await db.write(store.updateOps({ ...redeemedRecord, tokenExpiresAt: new Date(Date.now() - 1000).toISOString() }));
       expectOAuthError(await credentialRequest(accessToken, request(await proofFor(await deviceKey()))), 401, "invalid_token");
+      // A day after expiry an offer is purged, with its code's and token's index entries; a live one stays.
+      const live = await offer((await issueAnchored()).id);
+      await db.write(store.updateOps({ ...(await store.get(made.id))!, expiresAt: new Date(Date.now() - 25 * 3600_000).toISOString() }));
+      await db.write(store.updateOps({ ...(await store.get(other.id))!, expiresAt: new Date(Date.now() - 25 * 3600_000).toISOString(), tokenExpiresAt: new Date(Date.now() - 25 * 3600_000).toISOString() }));
+      expect(await t.service.purgeOffers()).to.equal(2);
+      expect(await store.get(made.id)).to.equal(undefined);
+      expect(await store.byToken(accessToken)).to.equal(undefined);
+      expect(await store.byCode(made.credential_offer.grants[PRE_AUTHORIZED_GRANT]["pre-authorized_code"])).to.equal(undefined);
+      expect((await store.get(live.id))?.state).to.equal("offered");
     });
 
     it("offers: another agency's certificate (403), a revoked one (409 CERT_NOT_OFFERABLE), a certificate revoked after its offer (credential_request_denied), a bad expiry (400)", async () => {
@@ -263,6 +273,16 @@ describe("HTTP: collecting a certificate into a wallet (OpenID4VCI 1.0, pre-auth
       expect((await revoke(certificate.id)).statusCode).to.equal(200);
       const refused = expectError(await t.app.inject({ method: "POST", url: `/v1/certificates/${certificate.id}/offer`, headers: bearer(t.tokens.amr) }), 409, "CERT_NOT_OFFERABLE");
       expect(refused.details).to.deep.equal([{ status: "revoked" }]);
+    });
+
+    it("a certificate is collected at most 16 times: an offer made before the 16th is refused at the credential endpoint, a 17th offer at once (409)", async () => {
+      const certificate = await issueAnchored();
+      const spare = await offer(certificate.id);
+      for (let i = 0; i < MAX_HOLDER_COPIES; i++) await collect(t.app, (await offer(certificate.id)).credential_offer_uri, await deviceKey());
+      const refused = expectError(await t.app.inject({ method: "POST", url: `/v1/certificates/${certificate.id}/offer`, headers: bearer(t.tokens.amr) }), 409, "CERT_NOT_OFFERABLE");
+      expect(refused.details).to.deep.equal([{ copies: MAX_HOLDER_COPIES }]);
+      const token = await tokenRequest(t.app, `${baseUrl}/agencies/sh-amr/token`, { grant_type: PRE_AUTHORIZED_GRANT, "pre-authorized_code": spare.credential_offer.grants[PRE_AUTHORIZED_GRANT]["pre-authorized_code"] });
+      expectOAuthError(await credentialRequest(token.json().access_token, request(await proofFor(await deviceKey()))), 400, "credential_request_denied", "CREDENTIAL_REQUEST_DENIED");
     });
 
     it("rate limits per client IP on the public endpoints: the token endpoint's 31st request in a minute is 429 slow_down, in OAuth's shape", async () => {
