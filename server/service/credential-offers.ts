@@ -80,6 +80,8 @@ export function createCredentialOffers(ctx: ServiceContext) {
     /** An agency's offer of one of its certificates to the holder's wallet. */
     async createOffer(principal: Principal, certificateId: string, request: OfferRequest, context: RequestContext): Promise<CreatedOffer> {
       const agencyPrincipal = requireAgency(principal, (agency) => ctx.operatorFor(agency) !== undefined);
+      // A suspended agency issues nothing, holder copies included.
+      if (ctx.served.get(agencyPrincipal.agency)?.state === "suspended") throw apiError("AGENCY_SUSPENDED");
       const seconds = request.expires_in ?? OFFER_LIFETIME_SECONDS.default;
       if (!Number.isSafeInteger(seconds) || seconds < OFFER_LIFETIME_SECONDS.min || seconds > OFFER_LIFETIME_SECONDS.max) {
         throw apiError("VALIDATION_FAILED", `expires_in must be whole seconds from ${OFFER_LIFETIME_SECONDS.min} to ${OFFER_LIFETIME_SECONDS.max}.`, [{ path: "body/expires_in", message: "out of range" }]);

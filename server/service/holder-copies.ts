@@ -119,6 +119,7 @@ export function createHolderCopies(ctx: ServiceContext) {
     const record = await certificates.get(offer.certificate);
     if (!record || record.copyOf !== undefined) throw apiError("CREDENTIAL_REQUEST_DENIED", "The certificate no longer exists.");
     if (record.status === "revoked" || record.status === "suspended") throw apiError("CREDENTIAL_REQUEST_DENIED", `The certificate is ${record.status}.`);
+    if (ctx.served.get(record.agency)?.state === "suspended") throw apiError("CREDENTIAL_REQUEST_DENIED", "The issuing agency is suspended: it issues nothing now.");
     const copies = await certificates.copiesOf(record.id);
     if (copies.length >= MAX_HOLDER_COPIES) throw apiError("CREDENTIAL_REQUEST_DENIED", `The certificate was collected ${MAX_HOLDER_COPIES} times already; ask the agency.`);
     const unsigned = copyOf(record, holder);

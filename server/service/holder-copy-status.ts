@@ -51,9 +51,12 @@ export function createHolderCopyStatus(ctx: ServiceContext) {
       const action = actionBetween(onChain.state, CHAIN_STATE_OF[certificate.status]);
       if (action !== undefined) {
         await ctx.gate.ready();
-        const operator = ctx.operatorFor(copy.agency);
-        if (operator === undefined) throw new Error(`no operator account for agency ${copy.agency}`);
-        await ctx.chainLock(copy.agency, () => createOperatorClient(ctx.registryAddress, operator).changeStatus(action, [update], certificate.statusReason ?? 0));
+        await ctx.chainLock(copy.agency, async () => {
+          // Inside the lock: an operator rotation switches accounts between two transactions.
+          const operator = ctx.operatorFor(copy.agency);
+          if (operator === undefined) throw new Error(`no operator account for agency ${copy.agency}`);
+          await createOperatorClient(ctx.registryAddress, operator).changeStatus(action, [update], certificate.statusReason ?? 0);
+        });
         void ctx.statusLists.kick();
       }
       const settled: CertificateRecord = { ...copy, status: certificate.status === "pending" ? copy.status : certificate.status, statusReason: certificate.statusReason };

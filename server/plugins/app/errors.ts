@@ -4,7 +4,7 @@ import fp from "fastify-plugin";
 import type { FastifyError, FastifyReply, FastifyRequest } from "fastify";
 import { isCertchainError } from "@certchain/sdk";
 import { ownValue } from "@certchain/sdk/internal";
-import { API_ERRORS, errorBody, isApiErrorCode, statusOfCode, type ApiErrorCode } from "../../errors";
+import { API_ERRORS, SHOWN_SERVICE_FAULTS, errorBody, isApiErrorCode, statusOfCode, type ApiErrorCode } from "../../errors";
 
 export interface FieldError {
   /** `<part>/<JSON pointer>`, e.g. `body/claims`, `querystring/limit`, `body/items/3/type`. */
@@ -77,6 +77,7 @@ export function describeError(error: FastifyError, request: FastifyRequest): { s
     if (status >= 500) {
       request.log.error({ err: certchain }, "service failure");
       const code = isApiErrorCode(certchain.code) ? certchain.code : "INTERNAL";
+      if (SHOWN_SERVICE_FAULTS.has(code)) return { status, code, message: certchain.message, details: certchain.details };
       return { status, code, message: API_ERRORS[code][1] };
     }
     return { status, code: certchain.code, message: certchain.message, details: certchain.details };
