@@ -150,6 +150,32 @@ describe("browser: collecting a certificate into /wallet with OpenID4VCI (real C
     expect(problems).to.deep.equal([]);
   });
 
+  it("at the browser's default font of 24 px, the offer screen still fits 360 px without sideways scrolling", async () => {
+    const certificate = await issueAnchored(stack, "business-licence", structuredClone(findTypeById("business-licence")!.schema.examples[0]) as Record<string, unknown>);
+    const made = await stack.api("POST", `/v1/certificates/${certificate.id}/offer`, { tx_code: true });
+    expect(made.status, JSON.stringify(made.body)).to.equal(201);
+    const context = await browser.newContext({ viewport: PHONE, locale: "zh-CN" });
+    try {
+      const page = await context.newPage();
+      const cdp = await context.newCDPSession(page);
+      await cdp.send("Page.enable");
+      await cdp.send("Page.setFontSizes", { fontSizes: { standard: 24, fixed: 20 } });
+      await page.goto(made.body.link);
+      await waitFor(page, "body[data-collect=offer]", 30_000);
+      const layout = await page.evaluate(() => ({
+        scrollWidth: document.documentElement.scrollWidth,
+        base: parseFloat(getComputedStyle(document.body).fontSize),
+        go: document.getElementById("collect-go")!.getBoundingClientRect().right,
+      }));
+      expect(layout.base).to.be.at.least(24);
+      expect(layout.scrollWidth).to.be.at.most(PHONE.width);
+      expect(layout.go).to.be.at.most(PHONE.width);
+      await page.screenshot({ path: path.join(ARTIFACTS, "wallet-collect-offer-360x740-24px.png"), fullPage: true });
+    } finally {
+      await context.close();
+    }
+  });
+
   it("a pasted openid-credential-offer:// URL without a PIN, in English: collected straight away", async () => {
     const claims = structuredClone(findTypeById("production-licence")!.schema.examples[0]) as Record<string, unknown>;
     const certificate = await issueAnchored(stack, "production-licence", claims);
