@@ -66,6 +66,8 @@ export function createStatusSettlement(options: StatusSettlementOptions) {
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<void> | undefined;
   let stopped = true;
+  let lastHead: string | undefined;
+  let lastCount = -1;
 
   async function depthBlock(): Promise<{ number: number; hash: Hex } | undefined> {
     const block = options.finality === "finalized" ? await provider.getBlock("finalized") : await provider.getBlock(Math.max(0, (await provider.getBlockNumber()) - confirmations + 1));
@@ -77,8 +79,12 @@ export function createStatusSettlement(options: StatusSettlementOptions) {
     const followed = await certificates.followedStatusChanges();
     stats.unsettled = followed.filter(([, change]) => change.settledBlock === undefined).length;
     if (followed.length === 0) return;
-    const head = await provider.getBlockNumber();
+    // Nothing on the chain changed since a pass that went through everything: nothing to look at.
+    const latest = await provider.getBlock("latest");
+    if (latest === null || latest.hash === null || (latest.hash === lastHead && followed.length === lastCount)) return;
+    const head = latest.number;
     const depth = stats.unsettled > 0 ? await depthBlock() : undefined;
+    let clean = depth !== undefined || stats.unsettled === 0;
     for (const [id, change] of followed) {
       if (stopped) return;
       const settled = change.settledBlock !== undefined;
@@ -91,7 +97,10 @@ export function createStatusSettlement(options: StatusSettlementOptions) {
       const agencyId = agencyIdOf(record.agency);
       const target = chainStateOf(record.status);
       // A depth block that vanished meanwhile makes the node refuse: look again next pass.
-      const atDepth = settled || depth === undefined ? undefined : await registry.statusAtBlock(agencyId, record.leaf, depth.hash).catch(() => undefined);
+      const atDepth = settled || depth === undefined ? undefined : await registry.statusAtBlock(agencyId, record.leaf, depth.hash).catch(() => {
+              clean = false;
+              return undefined;
+            });
       if (!settled && atDepth === target) {
         await options.settled(id, change, depth!.number);
         continue;
@@ -105,6 +114,9 @@ export function createStatusSettlement(options: StatusSettlementOptions) {
       }
     }
     delete stats.lastError;
+    // Only a pass that read everything lets the next one skip an unchanged head.
+    lastHead = clean ? latest.hash : undefined;
+    lastCount = followed.length;
   }
 
   function schedule(): void {
