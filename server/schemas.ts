@@ -123,6 +123,12 @@ export const certificateSchema = {
     createdAt: { type: "string" },
     anchoredAt: { type: "string" },
     statusReason: { type: "integer" },
+    statusChange: {
+      type: "object",
+      description: "Present while the last status change (suspend, reinstate, revoke) is not settled on chain: its block not deep enough yet (CONFIRMATIONS / FINALITY), or a reorganisation dropped it and it is being sent again. `status` is the agency's decision; verifiers see the chain's state.",
+      properties: { action: { type: "string", enum: ["revoke", "suspend", "reinstate"] }, transaction: { type: "string" }, sentAt: { type: "string" } },
+      required: ["action", "sentAt"],
+    },
     envelope: envelopeSchema,
   },
   required: ["id", "status", "envelope"],

@@ -79,6 +79,11 @@ export function createRootAudit(options: RootAuditOptions) {
     for (const leaf of leaves) {
       const record = await options.certificates.getByLeaf(leaf);
       if (record === undefined) continue; // another node's certificate
+      // A change not settled yet is the status settlement's to finish (sent again if a reorganisation dropped it).
+      if (record.statusChange !== undefined) {
+        statusMismatches.delete(leaf);
+        continue;
+      }
       const [onChain] = await registry.reader.statuses(agencyIdOf(record.agency), [leaf]);
       statusesChecked += 1;
       if (onChain.state === chainStateOf(record.status)) statusMismatches.delete(leaf);

@@ -46,6 +46,8 @@ export interface RegistryReads {
    * that is not on its canonical chain, so a vanished block is an error, never the latest state).
    */
   anchorAtBlock(root: Hex, blockHash: Hex): Promise<AnchorRecord | undefined>;
+  /** A certificate's state as of the block with hash `blockHash` (EIP-1898, canonical only: a vanished block is an error). */
+  statusAtBlock(agencyId: Hex, leaf: Hex, blockHash: Hex): Promise<"active" | "suspended" | "revoked">;
   /** The registry's RootAnchored logs of blocks `fromBlock`..`toBlock`, each with the hash of its block. */
   anchorLogs(fromBlock: number, toBlock: number): Promise<AnchorLog[]>;
   /** The certificates whose status changed (suspended, reinstated, revoked) in blocks `fromBlock`..`toBlock`: their leaves, once each. */
@@ -74,6 +76,9 @@ export interface AnchorLog {
 }
 
 const registryInterface = new Interface(CERTCHAIN_REGISTRY_ABI);
+
+/** The registry's `CertificateState` values, in the enum's order (contracts/Common.sol). */
+const CHAIN_STATES = ["active", "suspended", "revoked"] as const;
 const ROOT_ANCHORED = registryInterface.getEvent("RootAnchored")!.topicHash;
 const STATUS_EVENTS = ["CertificateSuspended", "CertificateReinstated", "CertificateRevoked"].map((name) => registryInterface.getEvent(name)!.topicHash);
 
@@ -130,6 +135,12 @@ export function createRegistryReads(options: RegistryReadsOptions): RegistryRead
     async anchorAtBlock(root, blockHash) {
       const data = await rpcOf(options.provider)("eth_call", [{ to: options.address, data: anchorOfCall(root) }, { blockHash, requireCanonical: true }]);
       return anchorFromResult(data);
+    },
+
+    async statusAtBlock(agencyId, leaf, blockHash) {
+      const data = await rpcOf(options.provider)("eth_call", [{ to: options.address, data: registryInterface.encodeFunctionData("statusOf", [agencyId, leaf]) }, { blockHash, requireCanonical: true }]);
+      const state = Number(registryInterface.decodeFunctionResult("statusOf", data)[0].state);
+      return CHAIN_STATES[state];
     },
 
     async anchorLogs(fromBlock, toBlock) {

@@ -19,6 +19,12 @@ export interface CertificateRecord {
   createdAt: string; // ISO
   anchoredAt?: string;
   statusReason?: number;
+  /**
+   * A status change sent to the chain that is not settled there yet (its block not at the
+   * configured depth, or dropped by a reorganisation and being sent again): `status` is what the
+   * agency decided, this says the chain may not hold it yet. Removed once it is settled.
+   */
+  statusChange?: UnsettledStatusChange;
   /** Its entry in the agency's Token Status List (format v2 credentials). */
   statusIndex?: number;
   /**
@@ -48,6 +54,22 @@ export interface IssueRequest {
 export type BatchItemResult =
   | { index: number; ok: true; certificate: CertificateRecord }
   | { index: number; ok: false; error: { code: string; message: string; details?: unknown } };
+
+/** A status change on its way to being settled on chain (see `CertificateRecord.statusChange`). */
+export interface UnsettledStatusChange {
+  action: StatusAction;
+  /** The last transaction sent for it; absent when the chain already held the state (another transaction set it). */
+  transaction?: Hex;
+  sentAt: string; // ISO
+}
+
+/**
+ * A status change as the status settlement follows it: unsettled (`settledBlock` absent), then
+ * settled at that block and still watched until it is deeper than the reorganisation window.
+ */
+export interface FollowedStatusChange extends UnsettledStatusChange {
+  settledBlock?: number;
+}
 
 /** A status change an agency's operator records on chain. */
 export type StatusAction = "revoke" | "suspend" | "reinstate";

@@ -33,6 +33,8 @@ export interface Readiness {
   };
   /** Reorganisations followed: anchors within the window, and those found dropped (sent again) or moved since the start. */
   reorgs?: { followed: number; dropped: number; moved: number; lastPassAt: string | null; lastError?: string };
+  /** Status changes not settled on chain yet (block not deep enough, or sent again), and those a reorganisation dropped and that were sent again since the start. */
+  statusChanges?: { unsettled: number; resent: number; lastError?: string };
   /**
    * The operator accounts of the agencies this node serves: how many, and those that cannot pay
    * for a transaction (their certificates stay pending, status changes answer 503

@@ -1,5 +1,6 @@
 import { agencyIdOf, type ProofRecord } from "@certchain/sdk";
 import { awaitAnchors } from "../anchoring/await-anchors";
+import { chainStateOf } from "../anchoring/root-audit";
 import type { CertificateRecord } from "../domain/certificate";
 import type { Principal } from "../domain/principal";
 import { apiError } from "../errors";
@@ -41,6 +42,24 @@ export function createCertificateLookup(ctx: ServiceContext) {
     return phase === "ready" && anchor.status === "anchored" && (head === undefined || head - anchor.block < ctx.reorgWindow) && !(await chainHolds(record));
   }
 
+  /**
+   * A status change settled within the reorganisation window that the chain (asked now, while it
+   * is ready) no longer holds: a reorganisation the status settlement has not handled yet. The
+   * record is shown with the change unsettled, as it will be once the change is sent again.
+   */
+  async function statusAsSettled(record: CertificateRecord): Promise<CertificateRecord> {
+    if (record.statusChange !== undefined || gate.status().phase !== "ready") return record;
+    const followed = await certificates.followedStatusChange(record.id);
+    if (followed?.settledBlock === undefined) return record;
+    const { settledBlock: _block, ...change } = followed;
+    try {
+      const [onChain] = await withDeadline(registry.reader.statuses(agencyIdOf(record.agency), [record.leaf]), ctx.timeoutMs);
+      return onChain.state === chainStateOf(record.status) ? record : { ...record, statusChange: change };
+    } catch {
+      return { ...record, statusChange: change };
+    }
+  }
+
   return {
     async get(principal: Principal, id: string): Promise<CertificateRecord> {
       const record = await loadCertificate(certificates, id);
@@ -58,7 +77,7 @@ export function createCertificateLookup(ctx: ServiceContext) {
         const [stored] = await certificates.getManyStored([record.id]);
         if (stored !== undefined && stored.envelope.anchor.status === "pending") return stored;
       }
-      return record;
+      return statusAsSettled(record);
     },
 
     awaitAnchors: (ids: readonly string[], timeoutMs: number): Promise<(CertificateRecord | undefined)[]> => awaitAnchors(ctx.batcher, certificates, ids, timeoutMs),

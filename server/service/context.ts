@@ -1,3 +1,5 @@
+import { createStatusChanges } from "./status-changes";
+import { createStatusSettlement, type StatusSettlement } from "./status-settlement";
 import { hkdfSync } from "node:crypto";
 import { Wallet, type Provider, type Signer } from "ethers";
 import type { Hex } from "@certchain/sdk";
@@ -171,6 +173,8 @@ export interface ServiceContext {
   readonly inFlight: InFlight;
   /** Keeps holder copies' status on chain in line with their certificates'. */
   readonly holderCopies: HolderCopyStatus;
+  /** Settles status changes on chain, sending again those a reorganisation dropped (status-settlement.ts). */
+  readonly statusSettlement: StatusSettlement;
   /** Stops publishing status lists, anchoring and the signing workers. */
   close(): Promise<void>;
 }
@@ -360,8 +364,10 @@ export async function createServiceContext(options: IssuingServiceOptions): Prom
     certificateLock: createKeyedMutex(),
     inFlight: createInFlight(),
     holderCopies: undefined as unknown as HolderCopyStatus,
+    statusSettlement: undefined as unknown as StatusSettlement,
     async close() {
       await ctx.holderCopies.stop();
+      await ctx.statusSettlement.stop();
       funds!.stop();
       statusLists.stop();
       await anchorFollower.stop();
@@ -373,5 +379,21 @@ export async function createServiceContext(options: IssuingServiceOptions): Prom
   // Made last: it listens to the batcher and settles what a previous run left.
   (ctx as { holderCopies: HolderCopyStatus }).holderCopies = createHolderCopyStatus(ctx);
   void ctx.holderCopies.settle();
+  const statusChanges = createStatusChanges(ctx);
+  (ctx as { statusSettlement: StatusSettlement }).statusSettlement = createStatusSettlement({
+    provider: chain.provider,
+    registry,
+    certificates,
+    gate,
+    logger,
+    confirmations,
+    finality: options.finality,
+    reorgWindow: Math.max(1, options.reorgWindow ?? DEFAULT_REORG_WINDOW),
+    resend: statusChanges.resend,
+    settled: statusChanges.settled,
+    forget: statusChanges.forget,
+    intervalMs: options.anchorPollMs,
+  });
+  ctx.statusSettlement.start();
   return ctx;
 }

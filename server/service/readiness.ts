@@ -46,6 +46,7 @@ export function createReadiness(ctx: ServiceContext) {
         anchoring: { backlog: stats.backlog, oldestPendingAgeMs: stats.oldestPendingAgeMs, lastAnchorAt: stats.lastAnchorAt, stuck, ...(stats.lastError ? { lastError: stats.lastError } : {}) },
         audit,
         reorgs: ctx.anchorFollower.stats(),
+        statusChanges: ctx.statusSettlement.stats(),
       };
     },
   };

@@ -1,5 +1,5 @@
 import { createAnchoredEnvelope, type AnchorProof, type Hex } from "@certchain/sdk";
-import type { CertificateRecord } from "../domain/certificate";
+import type { CertificateRecord, FollowedStatusChange } from "../domain/certificate";
 import type { Database, WriteOp } from "./database";
 
 /** What the batcher needs of a pending certificate, without reading the whole record. */
@@ -71,6 +71,8 @@ export function createCertificateStore(db: Database) {
   // anchored but not brought in line): copy id → certificate id. Written with the copy, deleted
   // once the copy's leaf is anchored and in the certificate's state on chain.
   const copiesToSettle = db.sublevel<string>("holder-copies-to-settle");
+  // Status changes not settled on chain yet (record.statusChange), or settled within the reorganisation window, by certificate id.
+  const followedStatuses = db.sublevel<FollowedStatusChange>("status-changes-followed");
 
   function insertOps(record: CertificateRecord, acceptedAt: number): WriteOp[] {
     return [
@@ -200,6 +202,23 @@ export function createCertificateStore(db: Database) {
 
     settledOps(copyId: string): WriteOp[] {
       return [{ type: "del", sublevel: copiesToSettle, key: copyId }];
+    },
+
+    /** The record written (if given), with its status change followed as `followed` says (undefined: no longer). */
+    statusChangeOps(id: string, record: CertificateRecord | undefined, followed: FollowedStatusChange | undefined): WriteOp[] {
+      return [
+        ...(record === undefined ? [] : [{ type: "put", sublevel: records, key: record.id, value: record } as WriteOp]),
+        followed === undefined ? { type: "del", sublevel: followedStatuses, key: id } : { type: "put", sublevel: followedStatuses, key: id, value: followed },
+      ];
+    },
+
+    async followedStatusChange(id: string): Promise<FollowedStatusChange | undefined> {
+      return followedStatuses.get(id);
+    },
+
+    /** The status changes not settled on chain yet, or settled within the reorganisation window: [certificate id, change]. */
+    async followedStatusChanges(): Promise<[string, FollowedStatusChange][]> {
+      return followedStatuses.iterator().all();
     },
 
     /** Whether any certificate was ever stored. */

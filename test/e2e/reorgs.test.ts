@@ -2,8 +2,8 @@ import { expect } from "chai";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { Interface } from "ethers";
-import { CERTCHAIN_REGISTRY_ABI, findTypeById, type Envelope, type Hex } from "@certchain/sdk";
+import { Interface, JsonRpcProvider } from "ethers";
+import { agencyIdOf, CERTCHAIN_REGISTRY_ABI, createRegistryReader, findTypeById, verify, type Envelope, type Hex } from "@certchain/sdk";
 import { loadConfig } from "../../server/config";
 import type { CertificateRecord } from "../../server/domain/certificate";
 import type { Principal } from "../../server/domain/principal";
@@ -211,6 +211,40 @@ describe("e2e: anchors on a chain that reorganises (issue 18)", function () {
     for (const record of records) expect((await node!.service.verify(record.envelope)).verdict).to.equal("valid");
     const ready = await node!.service.readiness();
     expect(ready.ready, JSON.stringify(ready)).to.equal(true);
+  });
+
+  it("a dropped revocation: sent again by itself (new transaction), shown unsettled until settled, and an SDK verify against the chain ends revoked", async function () {
+    const reader = createRegistryReader({ chainId: 31337, address: node!.chain.deployment.address, provider: new JsonRpcProvider(anvil.rpcUrl, 31337, { staticNetwork: true }) });
+    const chainState = async (record: CertificateRecord) => (await reader.statuses(agencyIdOf(record.agency), [record.leaf]))[0].state;
+    const [record] = await anchored(await issue(1), "the certificate to revoke");
+    const revoked = await node!.service.changeStatus(amr, record.id, "revoke", 1, context());
+    expect(revoked.status).to.equal("revoked");
+    expect(revoked.statusChange?.action, "unsettled when it answers").to.equal("revoke");
+    const revocation = revoked.statusChange!.transaction!;
+    await waitFor("the revocation to settle", async () => (await node!.service.get(amr, record.id)).statusChange === undefined);
+
+    await reorgAround(revocation);
+    expect(await chainState(record), "the reorganisation took the revocation away").to.equal("active");
+    // Until it is settled again, GET shows the change unsettled whenever the chain (read before and after) lacks it.
+    const claims: string[] = [];
+    let reads = 0;
+    const again = await waitFor("the revocation to be sent again and settle", async () => {
+      const before = await chainState(record);
+      const now = await node!.service.get(amr, record.id);
+      const after = await chainState(record);
+      reads += 1;
+      if (before === "active" && after === "active" && now.statusChange === undefined) claims.push(`GET showed the revocation settled at read ${reads}`);
+      return now.statusChange === undefined && after === "revoked" && now;
+    });
+    expect(claims).to.deep.equal([]);
+    expect(again.status).to.equal("revoked");
+    const resent = (await node!.service.audit(root, { limit: 1000 })).entries.find((e) => e.action === "certificate.revoke.resend" && e.subject === record.id);
+    expect(resent?.data, "sent again, a new transaction").to.include({ previous: revocation });
+    expect((resent!.data as { transaction: Hex }).transaction).to.match(/^0x/).and.not.equal(revocation);
+    expect((await verify(record.envelope, { registries: [reader] })).verdict).to.equal("revoked");
+    const ready = await node!.service.readiness();
+    expect(ready.statusChanges?.resent, JSON.stringify(ready.statusChanges)).to.be.at.least(1);
+    expect(ready.audit?.statusMismatches).to.deep.equal([]);
   });
 
   it("CONFIRMATIONS=3 and a reorganisation at depth 2: nothing is reported anchored in a vanished block", async function () {

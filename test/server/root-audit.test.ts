@@ -10,6 +10,8 @@ import { createBatchStore, type BatchRecord } from "../../server/store/batch-sto
 import { createCertificateStore } from "../../server/store/certificate-store";
 import type { Service } from "../../server/service/create-service";
 import { amrPrincipal, ctx, example, serviceFixture, type ServiceFixture } from "./service-fixture";
+import type { CertificateRecord } from "../../server/domain/certificate";
+import { waitFor } from "../support/service-process";
 
 /** Issue 18: every anchored root is audited against the registry, not only the latest three. */
 describe("root audit: every settled root and status change checked on chain", function () {
@@ -36,7 +38,7 @@ describe("root audit: every settled root and status change checked on chain", fu
   });
 
   it("walks every anchored batch a page at a time, finds a settled root the chain lacks however old, and /readyz reports it", async () => {
-    const issued = [];
+    const issued: CertificateRecord[] = [];
     for (let i = 0; i < 3; i++) {
       issued.push(await service.issue(amrPrincipal, { type: "business-licence", claims: example("business-licence") }, ctx()));
       await service.flush();
@@ -44,6 +46,8 @@ describe("root audit: every settled root and status change checked on chain", fu
     // Status changes: one as recorded on both sides; one whose record here lost it (as after a crash between the chain and the store).
     await service.changeStatus(amrPrincipal, issued[0].id, "revoke", 1, ctx());
     const suspended = await service.changeStatus(amrPrincipal, issued[1].id, "suspend", 2, ctx());
+    // Compared once settled (an unsettled change is the status settlement's to finish).
+    await waitFor("the status changes to settle", async () => (await Promise.all([issued[0], suspended].map((r) => service.get(amrPrincipal, r.id)))).every((r) => r.statusChange === undefined));
     const certificates = createCertificateStore(service.db);
     await service.db.write(certificates.updateOps({ ...(await certificates.getManyStored([suspended.id]))[0]!, status: "anchored" }));
     const batches = createBatchStore(service.db);

@@ -4,6 +4,7 @@ import { buildApp } from "../../../server/app";
 import { AGENCIES, buildTestApp, bearer, exampleClaims, expectError, waitForStatus, type TestApp } from "./support";
 import { derivedCreditCode } from "../../../server/service/identifiers";
 import type { KeyStore } from "../../../server/keys/key-store";
+import { waitFor } from "../../support/service-process";
 
 describe("HTTP: types, agencies, audit, key rotation, health", function () {
   let t: TestApp;
@@ -149,6 +150,7 @@ describe("HTTP: types, agencies, audit, key rotation, health", function () {
 
   describe("GET /v1/audit", () => {
     let id: string;
+    let revokeReply: any;
     before(async () => {
       const res = await t.app.inject({
         method: "POST",
@@ -158,7 +160,18 @@ describe("HTTP: types, agencies, audit, key rotation, health", function () {
       });
       id = res.json().id;
       await waitForStatus(t.app, t.tokens.amr, id, "anchored");
-      await t.app.inject({ method: "POST", url: `/v1/certificates/${id}/revoke`, headers: { ...bearer(t.tokens.amr), "x-request-id": "audit-revoke-1" }, payload: { reason: 2 } });
+      revokeReply = (await t.app.inject({ method: "POST", url: `/v1/certificates/${id}/revoke`, headers: { ...bearer(t.tokens.amr), "x-request-id": "audit-revoke-1" }, payload: { reason: 2 } })).json();
+    });
+
+    it("a status change is shown unsettled (statusChange) until read back at the configured depth, then GET drops it", async () => {
+      expect(revokeReply.status).to.equal("revoked");
+      expect(revokeReply.statusChange).to.include({ action: "revoke" });
+      expect(revokeReply.statusChange.transaction).to.match(/^0x[0-9a-f]{64}$/i);
+      const settled = await waitFor("the revocation to settle", async () => {
+        const got = (await t.app.inject({ method: "GET", url: `/v1/certificates/${id}`, headers: bearer(t.tokens.amr) })).json();
+        return got.statusChange === undefined && got;
+      });
+      expect(settled.status).to.equal("revoked");
     });
 
     it("root → { entries, intact, head } with actor, request id and hash chain", async () => {
