@@ -17,7 +17,10 @@ import { rpcProxyRoutes } from "./routes/rpc";
 import { wellKnownRoutes } from "./routes/well-known";
 import { statusListRoutes } from "./routes/status-lists";
 import { pagesRoutes, type PagesRoutesOptions } from "./routes/pages";
+import { presentationRequestRoutes } from "./routes/v1/presentation-requests";
+import { consentReceiptRoutes } from "./routes/v1/consent-receipts";
 import type { ShareStore } from "./store/share-store";
+import type { Principal } from "./domain/principal";
 
 export interface BuildAppOptions {
   logger?: FastifyServerOptions["logger"];
@@ -48,6 +51,7 @@ const ISSUING_API = {
     { name: "verification", description: "Verify a certificate, look up a pending certificate's proof (no token)" },
     { name: "notarisation", description: "Notarise document digests (notary office token)" },
     { name: "shares", description: "Encrypted share links (no account; ciphertext only)" },
+    { name: "presentations", description: "Consented use: ask a citizen's wallet for certificates (OpenID4VP 1.0), read the answer, anchor consent receipts (agency token; wallets' endpoints need none)" },
     { name: "registry", description: "Certificate types and agencies" },
     { name: "tokens", description: "Check a bearer token (any token)" },
     { name: "admin", description: "Root authority only" },
@@ -93,6 +97,17 @@ export async function buildApp(service: IssuingService, options: BuildAppOptions
   await app.register(auditRoutes, { prefix: "/v1/audit" });
   await app.register(tokenRoutes, { prefix: "/v1/tokens" });
   await app.register(notarisationRoutes, { prefix: "/v1/notarisations" });
+  await app.register(presentationRequestRoutes<Principal>, {
+    authenticate: async (request) => {
+      await app.requireAuth(request, undefined as never);
+      return request.principal!;
+    },
+    create: (principal, body) => app.service.presentations.create(principal, body),
+    get: (principal, id) => app.service.presentations.get(principal, id),
+    requestObject: (id) => app.service.presentations.requestObject(id),
+    respond: (form) => app.service.presentations.respond(form),
+  });
+  await app.register(consentReceiptRoutes);
   if (options.shares) await app.register(sharesRoutes, { prefix: "/v1/shares", store: options.shares });
   if (options.web) {
     await app.register(rpcProxyRoutes, { upstreamUrl: options.web.upstreamRpcUrl, timeoutMs: options.web.upstreamTimeoutMs });

@@ -20,6 +20,7 @@ import { createIdempotencyStore, type IdempotencyStore } from "../store/idempote
 import { createAccreditationCache, type AccreditationCache } from "./accreditations";
 import { createCreditCodeCache, type CreditCodeCache } from "./credit-codes";
 import { createIssuerMetadataReader, type IssuerMetadataReader } from "./issuer-metadata";
+import type { PresentationOptions } from "./presentations";
 import { createTypeCatalogue, type TypeCatalogue } from "./type-catalogue";
 
 export interface IssuingServiceOptions {
@@ -54,6 +55,8 @@ export interface IssuingServiceOptions {
    */
   publicUrl?: string;
   now?: () => number;
+  /** Consented use (OpenID4VP requests, answers, receipts): how answers are sealed, where webhooks may go. */
+  consent: PresentationOptions;
   /** Test hooks only. */
   faults?: { crashAt?: "prepared" | "sent" | "finishing"; signingWorkerCrashOnRequest?: number };
 }

@@ -5,9 +5,11 @@ import { certificateTypes, type Hex, type SignatureAlgorithm } from "@certchain/
 import type { ChainGate } from "../chain/chain-gate";
 import { createRegistryAdmin } from "../chain/registry-admin";
 import { createKeyStore, type KeyStore } from "../keys/key-store";
+import { loadRecordSealer } from "../keys/record-sealer";
 import { open, seal, type SealCipher, type SealedBox } from "../keys/sealed-box";
 import { openDatabase, type Database } from "../store/database";
 import { createIssuingService, type LocalIssuingService } from "./issuing-service";
+import type { PresentationOptions } from "./presentations";
 
 export interface ServiceConfig {
   /** LevelDB lives in `<dataDir>/db`. */
@@ -39,6 +41,8 @@ export interface ServiceConfig {
   chainTimeoutMs?: number;
   /** An already opened database at `<dataDir>/db` (server/issuing-node.ts opens it first to decide whether the registry may be deployed); closed with the service. */
   database?: Database;
+  /** Departments' webhooks (consented use): private addresses only when allowed; how retries wait. */
+  webhooks?: PresentationOptions["webhooks"];
   /** Test hooks only. */
   faults?: { crashAt?: "prepared" | "sent" | "finishing"; signingWorkerCrashOnRequest?: number };
 }
@@ -96,6 +100,7 @@ export async function createService(config: ServiceConfig): Promise<Service> {
       signingWorkers: config.signingWorkers,
       confirmations: config.confirmations,
       publicUrl: config.publicUrl,
+      consent: { sealer: await loadRecordSealer(db, config.passphrase, config.sealCipher), webhooks: config.webhooks },
       faults: config.faults,
     });
     // Warm the accreditation cache while the chain is (probably) up, so issuing can go on

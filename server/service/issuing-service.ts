@@ -21,6 +21,7 @@ import { createCertificateTypes } from "./certificate-types";
 import { createServiceContext, type IssuingServiceOptions } from "./context";
 import { createIssuance } from "./issuance";
 import { createKeyRotation } from "./key-rotation";
+import { createPresentations, type Presentations } from "./presentations";
 import { createReadiness } from "./readiness";
 import { createStatusChanges } from "./status-changes";
 import { createVerification } from "./verification";
@@ -78,6 +79,14 @@ export interface IssuingService {
   /** Root only: registers an agency on the registry and accredits it for `types` (open-ended, from now). */
   registerAgency(principal: Principal, request: AgencyRequest, context: RequestContext): Promise<AgencyView>;
   readiness(): Promise<Readiness>;
+  /**
+   * Consented use (OpenID4VP 1.0): an agency's requests to citizens' wallets (its token), their
+   * request objects and the wallets' direct_post answers (no token), and its consent receipts.
+   */
+  readonly presentations: Presentations["presentations"];
+  consentReceipt: Presentations["consentReceipt"];
+  consentReceipts: Presentations["consentReceipts"];
+  anchorConsentReceipts: Presentations["anchorConsentReceipts"];
   /** Verifies a bearer token (jose, HS256 allow-list) into a principal; throws AUTH_* codes. */
   authenticate(token: string): Promise<Principal>;
   issueToken(principal: TokenSubject | Omit<Principal, "tokenId">, expiresInSeconds?: number): Promise<string>;
@@ -103,6 +112,7 @@ export type LocalIssuingService = IssuingService & {
  */
 export async function createIssuingService(options: IssuingServiceOptions): Promise<LocalIssuingService> {
   const ctx = await createServiceContext(options);
+  const { close: closeConsent, ...consent } = createPresentations(ctx, options.consent);
   return {
     ...createIssuance(ctx),
     ...createCertificateLookup(ctx),
@@ -114,11 +124,15 @@ export async function createIssuingService(options: IssuingServiceOptions): Prom
     ...createBearerTokens(ctx),
     ...createAuditTrail(ctx),
     ...createReadiness(ctx),
+    ...consent,
     publicUrl: ctx.publicUrl,
     batcher: ctx.batcher,
     signing: ctx.signing,
     flush: (agency) => ctx.batcher.flush(agency),
     recordedAnchors: (agencies) => ctx.batches.latestAnchored(agencies),
-    close: () => ctx.close(),
+    async close() {
+      await closeConsent();
+      await ctx.close();
+    },
   };
 }
