@@ -43,6 +43,8 @@ export interface ServiceConfig {
   database?: Database;
   /** Departments' webhooks (consented use): private addresses only when allowed; how retries wait. */
   webhooks?: PresentationOptions["webhooks"];
+  /** The service's clock (ms); tests move it to expire requests. Default Date.now. */
+  now?: () => number;
   /** Test hooks only. */
   faults?: { crashAt?: "prepared" | "sent" | "finishing"; signingWorkerCrashOnRequest?: number };
 }
@@ -101,6 +103,7 @@ export async function createService(config: ServiceConfig): Promise<Service> {
       confirmations: config.confirmations,
       publicUrl: config.publicUrl,
       consent: { sealer: await loadRecordSealer(db, config.passphrase, config.sealCipher), webhooks: config.webhooks },
+      ...(config.now ? { now: config.now } : {}),
       faults: config.faults,
     });
     // Warm the accreditation cache while the chain is (probably) up, so issuing can go on
