@@ -31,7 +31,8 @@ export async function deviceKey(alg: "ES256" | "EdDSA" = "ES256"): Promise<Holde
 export async function holderBoundCopy(options: {
   like: Envelope;
   signer: CredentialSigner;
-  holder: HolderSigner;
+  /** The device key (only its public half is read). */
+  holder: Pick<HolderSigner, "publicJwk">;
   operator: Signer;
   registry: { address: Hex; id: Hex; chainId?: number };
   claims?: Record<string, unknown>;
@@ -52,7 +53,7 @@ export async function holderBoundCopy(options: {
   const leaf = credentialLeaf(credential);
   const tree = buildMerkleTree([leaf]);
   const receipt = await createOperatorClient(options.registry.address, options.operator).anchorRoot(tree.root, tree.size);
-  const block = await hre.ethers.provider.getBlock(receipt.blockNumber);
+  const block = await (options.operator.provider ?? hre.ethers.provider).getBlock(receipt.blockNumber);
   return createAnchoredEnvelope(credential, {
     chainId: options.registry.chainId ?? 31337,
     registry: options.registry.address,
