@@ -46,6 +46,7 @@ describe("cli: argument parsing", function () {
     verifier: ["--registries", "a.json", "--port", "1", "--port", "2"],
     notarise: ["x.txt", "--title", "a", "--title", "b"],
     "verify-file": ["a", "b", "--rpc", "http://a", "--rpc", "http://b"],
+    receipt: ["verify", "a.json", "--rpc", "http://a", "--rpc", "http://b"],
     revoke: ["id", "--reason", "1", "--reason", "2"],
     suspend: ["id", "--reason", "1", "--reason", "2"],
     reinstate: ["id", "--reason", "1", "--reason", "2"],
