@@ -26,7 +26,7 @@ export async function consentReceiptRoutes(app: FastifyInstance): Promise<void> 
         tags: ["presentations"],
         summary: "The calling agency's consent receipts",
         querystring: { type: "object", properties: { limit: { type: "integer", minimum: 1, maximum: 10_000 } }, additionalProperties: false },
-        response: { 200: { type: "object", properties: { receipts: { type: "array", items: receiptSchema } }, required: ["receipts"] }, ...errorResponses },
+        response: { 200: { type: "object", description: "The agency's receipts, oldest first.", properties: { receipts: { type: "array", items: receiptSchema } }, required: ["receipts"] }, ...errorResponses },
       },
     },
     async (request) => ({ receipts: await app.service.consentReceipts(request.principal!, { limit: request.query.limit ?? 1_000 }) }),
@@ -44,6 +44,7 @@ export async function consentReceiptRoutes(app: FastifyInstance): Promise<void> 
         response: {
           200: {
             type: "object",
+            description: "The root anchored, how many receipts it holds, and where it is on the chain.",
             properties: {
               root: HEX_32,
               size: { type: "integer" },

@@ -22,6 +22,7 @@ const CREATE_BODY_LIMIT = 64 * 1024;
 export const RESPONSE_BODY_LIMIT = 1024 * 1024;
 const ID = { type: "string", pattern: "^[A-Za-z0-9_-]{22}$" } as const;
 const DUPLICATE = Symbol("certchain.duplicate-parameter");
+const OAUTH_ERROR = { type: "object", properties: { error: { type: "string" }, error_description: { type: "string" }, code: { type: "string" } }, required: ["error"] } as const;
 
 const EXAMPLE_QUERY = {
   credentials: [
@@ -41,6 +42,7 @@ const EXAMPLE_QUERY = {
 
 const createdSchema = {
   type: "object",
+  description: "The request: give the citizen `link` (or `qr`); other OpenID4VP wallets take `openid4vp_uri`.",
   properties: {
     id: ID,
     client_id: { type: "string", description: "`verifier_attestation:<this service>/agencies/<slug>`: the audience every key-binding JWT must name." },
@@ -122,7 +124,10 @@ export async function presentationRequestRoutes<Caller>(app: FastifyInstance, op
         description:
           "`status`: pending, answered, declined or expired. An answered request's `result` holds the verdict per credential, only the claims the citizen disclosed, whether holder binding was checked, and the consent receipt (both sides compute the same; anchor it with POST /v1/consent-receipts/anchor). A declined one's `result` is the wallet's `{ error, error_description }`.",
         params: { type: "object", properties: { id: ID }, required: ["id"] },
-        response: { 200: { ...openObject, properties: { status: { type: "string", enum: ["pending", "answered", "declined", "expired"] } }, required: ["status"] }, ...errorResponses },
+        response: {
+          200: { ...openObject, description: "The request's status and, once answered or declined, its result.", properties: { status: { type: "string", enum: ["pending", "answered", "declined", "expired"] } }, required: ["status"] },
+          ...errorResponses,
+        },
       },
     },
     async (request) => options.get(callers.get(request)!, request.params.id),
@@ -137,7 +142,7 @@ export async function presentationRequestRoutes<Caller>(app: FastifyInstance, op
         summary: "The signed request object (for wallets)",
         description: "The request_uri of OpenID4VP 1.0 by reference: a JWT of `typ: oauth-authz-req+jwt` (RFC 9101), `application/oauth-authz-req+jwt`. No token. 410 once expired, 409 once answered or declined.",
         params: { type: "object", properties: { id: ID }, required: ["id"] },
-        response: { 200: { type: "string" }, ...errorResponses },
+        response: { 200: { type: "string", description: "The signed request object (compact JWT), `application/oauth-authz-req+jwt`." }, ...errorResponses },
       },
     },
     async (request, reply) => {
@@ -169,9 +174,9 @@ export async function presentationRequestRoutes<Caller>(app: FastifyInstance, op
           additionalProperties: true,
         },
         response: {
-          200: { type: "object", additionalProperties: false, properties: {} },
-          "4xx": { type: "object", properties: { error: { type: "string" }, error_description: { type: "string" }, code: { type: "string" } }, required: ["error"] },
-          "5xx": { type: "object", properties: { error: { type: "string" }, error_description: { type: "string" }, code: { type: "string" } }, required: ["error"] },
+          200: { type: "object", description: "Accepted (an answer or a refusal): `{}`.", additionalProperties: false, properties: {} },
+          "4xx": { ...OAUTH_ERROR, description: "Not accepted, in OAuth's error shape with our stable `code` (e.g. KEY_BINDING_NONCE_MISMATCH, PRESENTATION_REPLAYED, PRESENTATION_REQUEST_CLOSED)." },
+          "5xx": { ...OAUTH_ERROR, description: "The chain cannot be read now (`temporarily_unavailable`, CHAIN_UNAVAILABLE): send the answer again." },
         },
       },
     },
