@@ -42,6 +42,8 @@ export interface Config {
   chainTxTimeoutMs: number;
   chainCheckIntervalMs: number;
   devNodeRestartAfterMs: number;
+  /** Departments' webhooks may reach private, loopback and link-local addresses (their systems on the same network). */
+  webhookAllowPrivate: boolean;
 }
 
 const int = (name: string) => (raw: string) => {
@@ -50,6 +52,11 @@ const int = (name: string) => (raw: string) => {
   return value;
 };
 const text = (raw: string) => raw;
+const flag = (name: string) => (raw: string) => {
+  if (raw === "1" || raw === "true") return true;
+  if (raw === "0" || raw === "false" || raw === "") return false;
+  throw new Error(`${name} must be 1 or 0, got ${JSON.stringify(raw)}`);
+};
 
 /** Hardhat's published development mnemonic: its accounts are funded on every `hardhat node`. */
 export const DEV_MNEMONIC = "test test test test test test test test test test test junk";
@@ -81,6 +88,7 @@ const SETTINGS: Setting[] = [
   { env: "DEV_NODE_RESTART_AFTER_MS", key: "devNodeRestartAfterMs", parse: int("DEV_NODE_RESTART_AFTER_MS"), fallback: 15_000, help: "a local node silent this long is killed, restarted and rebuilt from the journal" },
   { env: "CONFIRMATIONS", key: "confirmations", parse: int("CONFIRMATIONS"), fallback: 1, help: "blocks an anchor waits for" },
   { env: "RATE_LIMIT_PER_MINUTE", key: "rateLimitPerMinute", parse: int("RATE_LIMIT_PER_MINUTE"), fallback: 3000, help: "requests per token (or IP) per minute; 0 disables" },
+  { env: "WEBHOOK_ALLOW_PRIVATE", key: "webhookAllowPrivate", parse: flag("WEBHOOK_ALLOW_PRIVATE"), fallback: false, help: "1: departments' webhooks may reach private and loopback addresses (their systems on this network); refused otherwise (SSRF)" },
   { env: "LOG_LEVEL", key: "logLevel", parse: text, fallback: "info", help: "log level (pino, JSON lines on stdout): requests and the chain's events; the banner is always printed" },
 ];
 

@@ -53,7 +53,7 @@ export const API_ERRORS = {
   PRESENTATION_REJECTED: [400, "The answer does not verify for this request."],
   RESPONSE_INVALID: [400, "The response is not an OpenID4VP direct_post answer: state, and vp_token (JSON) or error."],
   WEBHOOK_URL_NOT_ALLOWED: [422, "The webhook must be an http(s) URL without credentials whose host is not a private, loopback or link-local address."],
-  DEPARTMENT_NOT_ATTESTABLE: [503, "The department has no signing key on the registry to vouch for its requests yet."],
+  DEPARTMENT_NOT_ATTESTABLE: [503, "The department's signing key cannot be registered on the chain now, so nothing can vouch for its request; try again later."],
   RECEIPT_NOT_FOUND: [404, "No consent receipt with that leaf here."],
   RECEIPTS_NONE_TO_ANCHOR: [409, "Every consent receipt of this department is anchored already."],
   RATE_LIMITED: [429, "Too many requests; slow down."],

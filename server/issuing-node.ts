@@ -102,6 +102,7 @@ export async function startIssuingNode(options: IssuingNodeOptions): Promise<Iss
       signingWorkers: config.signingWorkers,
       confirmations: config.confirmations,
       publicUrl: config.publicUrl,
+      webhooks: { allowPrivate: config.webhookAllowPrivate },
     });
     opened.push(() => service.close());
     const app = await buildApp(service, {

@@ -10,7 +10,7 @@ import { apiError } from "../errors";
 import { generateRequestSigningKey } from "../keys/request-key";
 import { createPresentationStore, type RecordSealer, type StoredReceipt } from "../store/presentation-store";
 import { requireAgency } from "./access";
-import type { ServiceContext } from "./context";
+import { ROOT_WRITES, type ServiceContext } from "./context";
 
 /** What consented use needs beyond the service context. */
 export interface PresentationOptions {
@@ -76,8 +76,10 @@ export function createPresentations(ctx: ServiceContext, options: PresentationOp
     publicUrl: ctx.publicUrl,
     requestKey,
     async attest(department, responseUri, expiresAt) {
-      // The agency's current key, registered on chain: the wallet finds it there by kid.
-      const signer = ctx.keys.activeSigner(department.id) ?? (await ctx.keys.loadSigningKey(department.id));
+      // The agency's current key, registered on chain: the wallet finds it there by kid. An agency
+      // that never issued gets its first key registered now, as its first issuance would.
+      let signer = ctx.keys.activeSigner(department.id) ?? (await ctx.keys.loadSigningKey(department.id));
+      if (!signer) signer = await ctx.chainLock(ROOT_WRITES, () => ctx.keys.ensureSigningKey(department.id)).catch(() => undefined);
       if (!signer) throw apiError("DEPARTMENT_NOT_ATTESTABLE");
       const subject = agencyIssuerUrl(ctx.publicUrl, department.id);
       return { subject, attestation: await createVerifierAttestation({ issuer: subject, subject, requestKey: requestKey.publicJwk, expiresAt, redirectUris: [responseUri], signer }) };
