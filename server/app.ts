@@ -19,6 +19,7 @@ import { statusListRoutes } from "./routes/status-lists";
 import { pagesRoutes, type PagesRoutesOptions } from "./routes/pages";
 import { presentationRequestRoutes } from "./routes/v1/presentation-requests";
 import { consentReceiptRoutes } from "./routes/v1/consent-receipts";
+import { verifierAttestationRoutes } from "./routes/v1/verifier-attestations";
 import type { ShareStore } from "./store/share-store";
 import type { Principal } from "./domain/principal";
 
@@ -108,6 +109,7 @@ export async function buildApp(service: IssuingService, options: BuildAppOptions
     respond: (form) => app.service.presentations.respond(form),
   });
   await app.register(consentReceiptRoutes);
+  await app.register(verifierAttestationRoutes);
   if (options.shares) await app.register(sharesRoutes, { prefix: "/v1/shares", store: options.shares });
   if (options.web) {
     await app.register(rpcProxyRoutes, { upstreamUrl: options.web.upstreamRpcUrl, timeoutMs: options.web.upstreamTimeoutMs });

@@ -87,6 +87,7 @@ export interface IssuingService {
   consentReceipt: Presentations["consentReceipt"];
   consentReceipts: Presentations["consentReceipts"];
   anchorConsentReceipts: Presentations["anchorConsentReceipts"];
+  attestVerifier: Presentations["attestVerifier"];
   /** Verifies a bearer token (jose, HS256 allow-list) into a principal; throws AUTH_* codes. */
   authenticate(token: string): Promise<Principal>;
   issueToken(principal: TokenSubject | Omit<Principal, "tokenId">, expiresInSeconds?: number): Promise<string>;

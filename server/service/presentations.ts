@@ -1,4 +1,4 @@
-import { agencyIdOf, agencyIssuerUrl, buildMerkleTree, createVerifierAttestation, type Hex, type PresentationAnchor } from "@certchain/sdk";
+import { agencyIdOf, agencyIssuerUrl, buildMerkleTree, createVerifierAttestation, readHolderKey, type Hex, type PresentationAnchor } from "@certchain/sdk";
 import { createOperatorClient } from "../chain/operator";
 import { receiptOf } from "../chain/receipt";
 import { revertNameOf } from "../chain/revert-name";
@@ -37,6 +37,20 @@ const viewOf = (stored: StoredReceipt): ReceiptView => ({
   anchor: stored.anchor ? { ...stored.anchor, department: stored.department } : null,
 });
 
+/** What an agency asks to vouch for a standalone verifier's requests (`certchain verifier --departments`). */
+export interface VerifierAttestationRequest {
+  /** The verifier's request-signing key (public JWK; `certchain verifier --print-request-key`). */
+  request_key: unknown;
+  /** The department's client identifier without its prefix: an http(s) URL of the verifier. */
+  subject: string;
+  /** The verifier's response_uri(s): the only places answers may be sent. */
+  redirect_uris: string[];
+  /** Seconds the attestation is valid. Default one year. */
+  expires_in?: number;
+}
+
+const DEFAULT_ATTESTATION_SECONDS = 365 * 86_400;
+
 /** Receipts of one anchoring: far more than a department's month, far less than a block's gas allows (one root). */
 const MAX_RECEIPTS_PER_ANCHOR = 100_000;
 
@@ -71,16 +85,21 @@ export function createPresentations(ctx: ServiceContext, options: PresentationOp
     return proof;
   }
 
+  /** The agency's current signing key; an agency that never issued gets its first one registered now. */
+  async function agencySigner(agency: string) {
+    let signer = ctx.keys.activeSigner(agency) ?? (await ctx.keys.loadSigningKey(agency));
+    if (!signer) signer = await ctx.chainLock(ROOT_WRITES, () => ctx.keys.ensureSigningKey(agency)).catch(() => undefined);
+    if (!signer) throw apiError("DEPARTMENT_NOT_ATTESTABLE");
+    return signer;
+  }
+
   const presentations: PresentationService = createPresentationService({
     store,
     publicUrl: ctx.publicUrl,
     requestKey,
     async attest(department, responseUri, expiresAt) {
-      // The agency's current key, registered on chain: the wallet finds it there by kid. An agency
-      // that never issued gets its first key registered now, as its first issuance would.
-      let signer = ctx.keys.activeSigner(department.id) ?? (await ctx.keys.loadSigningKey(department.id));
-      if (!signer) signer = await ctx.chainLock(ROOT_WRITES, () => ctx.keys.ensureSigningKey(department.id)).catch(() => undefined);
-      if (!signer) throw apiError("DEPARTMENT_NOT_ATTESTABLE");
+      // The agency's current key, registered on chain: the wallet finds it there by kid.
+      const signer = await agencySigner(department.id);
       const subject = agencyIssuerUrl(ctx.publicUrl, department.id);
       return { subject, attestation: await createVerifierAttestation({ issuer: subject, subject, requestKey: requestKey.publicJwk, expiresAt, redirectUris: [responseUri], signer }) };
     },
@@ -105,6 +124,21 @@ export function createPresentations(ctx: ServiceContext, options: PresentationOp
       get: async (principal: Principal, id: string) => presentations.get(await departmentOf(principal), id),
       requestObject: (id: string) => presentations.requestObject(id),
       respond: (form: Record<string, string>) => presentations.respond(form),
+    },
+
+    /**
+     * A Verifier Attestation for a standalone verifier that asks on the calling agency's behalf:
+     * signed with the agency's registered key, naming the verifier's request key and response_uri(s).
+     * Wallets then show the agency's registered name for that verifier's requests.
+     */
+    async attestVerifier(principal: Principal, body: VerifierAttestationRequest) {
+      const { id: agency } = await departmentOf(principal);
+      const key = readHolderKey(body.request_key);
+      if (!key.ok || key.key.jwk.kty !== "EC" || key.key.jwk.crv !== "P-256") throw apiError("VALIDATION_FAILED", "request_key must be a public P-256 JWK (ES256).", { path: "body/request_key", problem: key.ok ? "not P-256" : key.problem });
+      const issuer = agencyIssuerUrl(ctx.publicUrl, agency);
+      const expiresAt = Math.floor(ctx.now() / 1000) + (body.expires_in ?? DEFAULT_ATTESTATION_SECONDS);
+      const attestation = await createVerifierAttestation({ issuer, subject: body.subject, requestKey: key.key.jwk, expiresAt, redirectUris: body.redirect_uris, signer: await agencySigner(agency) });
+      return { attestation, client_id: `verifier_attestation:${body.subject}`, issuer, expires_at: new Date(expiresAt * 1000).toISOString() };
     },
 
     /** A receipt by leaf, with its proof once anchored: nothing personal (claim names, hashes, a time). */
