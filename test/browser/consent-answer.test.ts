@@ -162,4 +162,26 @@ describe("browser: a department asks, the citizen consents in the wallet (real C
     expect(await wallet.$$eval("#records .record", (items) => items.length)).to.equal(1);
     expect(problems).to.deep.equal([]);
   });
+
+  it("speaks English, and every screen stays on a 360 px phone with the browser's font at 24 px", async function () {
+    const request = await ask();
+    const cdp = await wallet.context().newCDPSession(wallet);
+    try {
+      await cdp.send("Page.enable");
+      await cdp.send("Page.setFontSizes", { fontSizes: { standard: 24, fixed: 20 } });
+      await wallet.goto(`${request.link}&lang=en`);
+      await wallet.waitForSelector("#asker");
+      expect(await wallet.textContent("#answer-title")).to.equal("Who is asking to see your certificate");
+      expect(await wallet.textContent("[data-verified=true]")).to.include("Verified: this is the name on the blockchain registry.");
+      for (const screen of ["who", "why", "fields", "certificate", "optional fields"]) {
+        await checkAccessibility(wallet, `answer at 24 px: ${screen}`);
+        if (screen !== "optional fields") await next();
+      }
+      expect(await wallet.textContent("#answer-next")).to.equal("Agree and send");
+      await wallet.screenshot({ path: path.join(ARTIFACTS, "consent-answer-en-24px-360x740.png"), fullPage: true });
+      expect(problems).to.deep.equal([]);
+    } finally {
+      await cdp.detach();
+    }
+  });
 });

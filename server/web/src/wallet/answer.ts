@@ -24,6 +24,7 @@ import {
 } from "@certchain/sdk";
 import { formatTime } from "../../../../display/time";
 import { labelTextOf, type TypeInfo } from "../lib/claims-view";
+import { breakableText } from "../lib/code-breaks";
 import type { WebConfig } from "../lib/config";
 import { verifyOptionsOf } from "../lib/config";
 import { confirmDialog } from "../lib/confirm-dialog";
@@ -247,7 +248,7 @@ export async function startAnswer(config: Promise<WebConfig | undefined>): Promi
               "div",
               { class: "field" },
               h("input", { type: "radio", name: "answer-certificate", id: `answer-certificate-${i}`, checked: i === s.chosen, onchange: () => (s.chosen = i) }),
-              h("label", { for: `answer-certificate-${i}` }, h("span", { class: "field__value" }, tr(usable.title)), h("span", { class: "field__label" }, usable.number)),
+              h("label", { for: `answer-certificate-${i}` }, h("span", { class: "field__value" }, tr(usable.title)), h("span", { class: "field__label answer__number" }, breakableText(usable.number))),
             ),
           ),
         ),
