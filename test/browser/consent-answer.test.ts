@@ -3,6 +3,8 @@ import AxeBuilder from "@axe-core/playwright";
 import { expect } from "chai";
 import type { BrowserContext, Page } from "playwright-core";
 import { credentialLeaf, findTypeById, readHolderKey, type Envelope, type HolderPublicJwk } from "@certchain/sdk";
+import { Wallet, parseEther } from "ethers";
+import { createRegistryAdmin } from "../../server/chain/registry-admin";
 import { holderBoundCopy } from "../support/holder-credentials";
 import { ARTIFACTS, PHONE, checkAccessibility, sharedChromium, watch } from "./chromium";
 import { issueAnchored, sharedShareStack, type ShareStack } from "./stack";
@@ -25,6 +27,17 @@ const QUERY = {
     },
   ],
 };
+
+/**
+ * An operator account of `slug` for the test's own anchoring (the service's operator accounts are
+ * its own, sealed): made here, funded and added on the registry by the root authority.
+ */
+async function extraOperator(stack: ShareStack, slug: string): Promise<Wallet> {
+  const operator = new Wallet(Wallet.createRandom().privateKey, stack.chain.provider);
+  await (await stack.chain.rootAuthority.sendTransaction({ to: operator.address, value: parseEther("1") })).wait();
+  await createRegistryAdmin(stack.chain.deployment.address, stack.chain.rootAuthority).addOperator(slug, operator.address);
+  return operator;
+}
 
 /** axe's findings on the page as it is now, one line each. */
 async function axeFindings(page: Page): Promise<string[]> {
@@ -84,7 +97,7 @@ describe("browser: a department asks, the citizen consents in the wallet (real C
       like: issued.envelope,
       signer: stack.service.keys.activeSigner("sh-amr")!,
       holder: { publicJwk: await deviceKeyIn(wallet) },
-      operator: stack.chain.operator(0),
+      operator: await extraOperator(stack, "sh-amr"),
       registry: { address: stack.chain.deployment.address, id: stack.chain.deployment.registryId, chainId: stack.chain.chainId },
     });
     await wallet.evaluate((entry) => localStorage.setItem("certchain.wallet.certificates", JSON.stringify([entry])), { leaf: credentialLeaf(bound.credential), envelope: bound, savedAt: new Date().toISOString() });
