@@ -67,6 +67,18 @@ export function createCertificateStore(db: Database) {
   const meta = db.sublevel<boolean>("meta");
   const proofs = db.sublevel<Uint8Array>("proofs", "view");
   const batchAnchors = db.sublevel<BatchAnchor>("batch-anchors");
+  // Holder copies whose status on chain may not follow their certificate's yet (not anchored, or
+  // anchored but not brought in line): copy id → certificate id. Written with the copy, deleted
+  // once the copy's leaf is anchored and in the certificate's state on chain.
+  const copiesToSettle = db.sublevel<string>("holder-copies-to-settle");
+
+  function insertOps(record: CertificateRecord, acceptedAt: number): WriteOp[] {
+    return [
+      { type: "put", sublevel: records, key: record.id, value: record },
+      { type: "put", sublevel: pending, key: pendingKey(record.agency, record.id), value: { id: record.id, agency: record.agency, leaf: record.leaf, at: acceptedAt } },
+      { type: "put", sublevel: leaves, key: leafKey(record.leaf), value: record.id },
+    ];
+  }
 
   /** Stored records with their proofs put in (where stored). */
   async function merged(found: (CertificateRecord | undefined)[], ids: readonly string[]): Promise<(CertificateRecord | undefined)[]> {
@@ -103,13 +115,7 @@ export function createCertificateStore(db: Database) {
     },
 
     /** A new pending certificate: the record plus its pending-index entry. */
-    insertOps(record: CertificateRecord, acceptedAt: number): WriteOp[] {
-      return [
-        { type: "put", sublevel: records, key: record.id, value: record },
-        { type: "put", sublevel: pending, key: pendingKey(record.agency, record.id), value: { id: record.id, agency: record.agency, leaf: record.leaf, at: acceptedAt } },
-        { type: "put", sublevel: leaves, key: leafKey(record.leaf), value: record.id },
-      ];
-    },
+    insertOps,
 
     /** The certificate whose issuer-signed JWT hashes to `leaf` (0x-prefixed or not, any case). */
     async getByLeaf(leaf: string): Promise<CertificateRecord | undefined> {
@@ -161,6 +167,30 @@ export function createCertificateStore(db: Database) {
     /** Taking a certificate into a batch removes it from the index in the same write, so it can join one batch only. */
     unpendOps(entries: readonly Pick<PendingEntry, "agency" | "id">[]): WriteOp[] {
       return entries.map((e) => ({ type: "del", sublevel: pending, key: pendingKey(e.agency, e.id) }));
+    },
+
+    /** A certificate's holder copies (records `<id>.<n>`), in the order they were made. */
+    async copiesOf(id: string): Promise<CertificateRecord[]> {
+      const ids = await records.keys({ gt: `${id}.`, lt: `${id}/` }).all();
+      const found = await merged(await records.getMany(ids), ids);
+      const copies = found.filter((record): record is CertificateRecord => record !== undefined && record.copyOf === id);
+      return copies.sort((a, b) => Number(a.id.slice(id.length + 1)) - Number(b.id.slice(id.length + 1)));
+    },
+
+    /** A new holder copy (see CertificateRecord.copyOf): inserted as a pending certificate, and due to be settled. */
+    insertCopyOps(copy: CertificateRecord, acceptedAt: number): WriteOp[] {
+      return [...insertOps(copy, acceptedAt), { type: "put", sublevel: copiesToSettle, key: copy.id, value: copy.copyOf! }];
+    },
+
+    /** The holder copies whose status on chain may still have to follow their certificate's: [copy id, certificate id]. */
+    async copiesToSettle(ids?: readonly string[]): Promise<[string, string][]> {
+      if (ids === undefined) return copiesToSettle.iterator().all();
+      const found = await copiesToSettle.getMany(ids as string[]);
+      return ids.flatMap((id, i) => (found[i] === undefined ? [] : [[id, found[i]!] as [string, string]]));
+    },
+
+    settledOps(copyId: string): WriteOp[] {
+      return [{ type: "del", sublevel: copiesToSettle, key: copyId }];
     },
 
     /** Whether any certificate was ever stored. */

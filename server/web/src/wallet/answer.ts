@@ -11,7 +11,6 @@ import {
   matchDcqlQuery,
   parseCredential,
   parseDcqlQuery,
-  parseEnvelope,
   presentWithKeyBinding,
   readHolderKey,
   verifyPresentationRequest,
@@ -31,6 +30,7 @@ import { confirmDialog } from "../lib/confirm-dialog";
 import { byId, fill, h, show } from "../lib/dom";
 import { onLangChange, tr, type Text } from "../lib/i18n";
 import { deviceKeyOf } from "./device-keys";
+import { storedCertificates } from "./storage";
 import { addUseRecord, renderUseRecords } from "./records";
 
 const A = {
@@ -100,22 +100,8 @@ export const answerRequested = (): boolean => {
   return params.has("request_uri") && params.has("client_id");
 };
 
-const CERTIFICATES_KEY = "certchain.wallet.certificates";
-
-function storedEnvelopes(): Envelope[] {
-  try {
-    const value = JSON.parse(localStorage.getItem(CERTIFICATES_KEY) ?? "[]") as { envelope?: unknown }[];
-    return (Array.isArray(value) ? value : []).flatMap((entry) => {
-      try {
-        return [parseEnvelope(entry.envelope)];
-      } catch {
-        return [];
-      }
-    });
-  } catch {
-    return [];
-  }
-}
+/** The certificate files kept on this device (wallet/storage.ts). */
+const storedEnvelopes = (): Envelope[] => storedCertificates().map((entry) => entry.envelope);
 
 const typeInfoOf = (vct: unknown): TypeInfo | null => {
   const type = findTypeByVct(vct);
