@@ -4,11 +4,12 @@ import hre from "hardhat";
 import { decodeJwt, decodeProtectedHeader, importJWK, jwtVerify, type JWK } from "jose";
 import { SDJwtVcInstance } from "@sd-jwt/sd-jwt-vc";
 import { digest, ES256, generateSalt } from "@sd-jwt/crypto-nodejs";
-import { createWebCryptoHolderSigner, findTypeById, verifyPresentationRequest, type Envelope } from "@certchain/sdk";
+import { createWebCryptoHolderSigner, credentialLeaf, findTypeById, verifyPresentationRequest, type Envelope } from "@certchain/sdk";
 import { WEBHOOK_SIGNATURE_HEADER, webhookSignature } from "../../../server/consent/webhooks";
 import type { Service } from "../../../server/service/create-service";
 import { freePort } from "../../support/ports";
 import { holderBoundCopy } from "../../support/holder-credentials";
+import { collect } from "./oid4vci-support";
 import { bearer, buildTestApp, exampleClaims, waitForStatus, type TestApp } from "./support";
 
 const licence = findTypeById("business-licence")!;
@@ -176,6 +177,29 @@ describe("HTTP: OpenID4VP answers from an outside wallet, and attacks on request
     const result = (await read(created.id)).result;
     expect(result.verdict).to.equal("valid");
     expect(result.credentials[0].claims).to.deep.equal({ company_name: example.company_name, unified_social_credit_code: example.unified_social_credit_code });
+    expect(result.credentials[0].holder_binding).to.deep.include({ required: true, checked: true });
+  });
+
+  it("accepts a bare vp_token (no anchor proof) from an outside wallet for a credential collected here by OpenID4VCI: the service finds the proof itself", async function () {
+    const issued = await t.app.inject({ method: "POST", url: "/v1/certificates", headers: bearer(t.tokens.amr), payload: { type: "business-licence", claims: exampleClaims("business-licence") } });
+    await waitForStatus(t.app, t.tokens.amr, issued.json().id, "anchored");
+    const offer = await t.app.inject({ method: "POST", url: `/v1/certificates/${issued.json().id}/offer`, headers: bearer(t.tokens.amr), payload: {} });
+    expect(offer.statusCode, offer.body).to.equal(201);
+    const pair = (await crypto.subtle.generateKey({ name: "ECDSA", namedCurve: "P-256" }, true, ["sign", "verify"])) as CryptoKeyPair;
+    const { credential } = await collect(t.app, offer.json().credential_offer_uri, await createWebCryptoHolderSigner(pair));
+    // The holder copy is anchored in the service's next batch.
+    const leaf = credentialLeaf(credential);
+    for (let proof = await t.app.inject({ method: "GET", url: `/v1/proofs/${leaf}` }); proof.statusCode !== 200; proof = await t.app.inject({ method: "GET", url: `/v1/proofs/${leaf}` })) {
+      expect(proof.statusCode, proof.body).to.equal(202);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    const created = await create();
+    const wallet = outsideWallet(credential, await crypto.subtle.exportKey("jwk", pair.privateKey));
+    const request = await wallet.open(created.openid4vp_uri);
+    const accepted = await wallet.post(request, { vp_token: await wallet.present(request, { company_name: true, unified_social_credit_code: true }) });
+    expect(accepted, JSON.stringify(accepted.body)).to.deep.equal({ status: 200, body: {} });
+    const result = (await read(created.id)).result;
+    expect(result.verdict).to.equal("valid");
     expect(result.credentials[0].holder_binding).to.deep.include({ required: true, checked: true });
   });
 
