@@ -31,13 +31,32 @@ export function createCertificateLookup(ctx: ServiceContext) {
     }
   }
 
+  /**
+   * Anchored within the reorganisation window, and the chain (asked now, while it is ready) does not
+   * hold the root as recorded: a reorganisation the anchor follower has not handled yet.
+   */
+  async function unconfirmedOnChain(record: CertificateRecord): Promise<boolean> {
+    const anchor = record.envelope.anchor;
+    const { phase, blockNumber: head } = gate.status();
+    return phase === "ready" && anchor.status === "anchored" && (head === undefined || head - anchor.block < ctx.reorgWindow) && !(await chainHolds(record));
+  }
+
   return {
     async get(principal: Principal, id: string): Promise<CertificateRecord> {
       const record = await loadCertificate(certificates, id);
       if (principal?.kind !== "root" && (principal?.kind !== "agency" || principal.agency !== record.agency)) throw apiError("FORBIDDEN_AGENCY");
-      if (gate.status().phase === "mismatch" && record.envelope.anchor.status === "anchored" && !(await chainHolds(record))) {
+      const anchor = record.envelope.anchor;
+      if (gate.status().phase === "mismatch" && anchor.status === "anchored" && !(await chainHolds(record))) {
         // The stored envelope says "anchored" but this chain lacks the root: do not hand out a claim the chain denies.
-        throw apiError("CHAIN_STATE_MISMATCH", undefined, { root: record.envelope.anchor.root });
+        throw apiError("CHAIN_STATE_MISMATCH", undefined, { root: anchor.root });
+      }
+      // Anchored within the reorganisation window: until the anchor follower has seen a reorganisation
+      // that dropped or moved it, the chain itself is asked (one read); not held there, it is pending.
+      // (Only while the chain is ready: during an outage the record is as the last look found it, and the
+      // answer comes at once, not after a read's deadline.)
+      if (await unconfirmedOnChain(record)) {
+        const [stored] = await certificates.getManyStored([record.id]);
+        if (stored !== undefined && stored.envelope.anchor.status === "pending") return stored;
       }
       return record;
     },
@@ -48,7 +67,7 @@ export function createCertificateLookup(ctx: ServiceContext) {
       const record = typeof leaf === "string" && /^(0x)?[0-9a-fA-F]{64}$/.test(leaf) ? await certificates.getByLeaf(leaf) : undefined;
       if (record === undefined) return undefined;
       const anchor = record.envelope.anchor;
-      if (anchor.status !== "anchored") return { status: "pending" };
+      if (anchor.status !== "anchored" || (await unconfirmedOnChain(record))) return { status: "pending" };
       const { root, proof, registry, registryId, chainId, anchoredAt, transaction, block } = anchor;
       return { status: "anchored", proof: { root, proof, registry, ...(registryId ? { registryId } : {}), chainId, anchoredAt, transaction, block } };
     },

@@ -164,6 +164,15 @@ export function createCertificateStore(db: Database) {
       return [{ type: "put", sublevel: batchAnchors, key: root, value: anchor }];
     },
 
+    /**
+     * A batch whose anchor left the canonical chain: without its batch's anchor a stored proof is
+     * not read, so every certificate of the batch reads as pending again, in this one write. The
+     * proofs stay (the same root gets the same proofs when it is anchored again).
+     */
+    unanchorOps(root: Hex): WriteOp[] {
+      return [{ type: "del", sublevel: batchAnchors, key: root }];
+    },
+
     /** Taking a certificate into a batch removes it from the index in the same write, so it can join one batch only. */
     unpendOps(entries: readonly Pick<PendingEntry, "agency" | "id">[]): WriteOp[] {
       return entries.map((e) => ({ type: "del", sublevel: pending, key: pendingKey(e.agency, e.id) }));
