@@ -168,7 +168,31 @@ export {
   type ConsentReceiptInput,
   type ConsentReceiptTree,
   type ConsentReceiptErrorCode,
+  verifyAnchoredConsentReceipt,
+  ANCHORED_RECEIPT_CODES,
+  type AnchoredReceiptCode,
+  type VerifyAnchoredConsentReceiptOptions,
+  type AnchoredConsentReceiptResult,
 } from "./consent-receipt";
+// department requests (OpenID4VP 1.0, verifier_attestation): the signed request object and who sent it
+export {
+  verifyPresentationRequest,
+  createVerifierAttestation,
+  createRequestObject,
+  REQUEST_CODES,
+  REQUEST_OBJECT_TYPE,
+  VERIFIER_ATTESTATION_TYPE,
+  VERIFIER_ATTESTATION_PREFIX,
+  MAX_REQUEST_OBJECT_LENGTH,
+  MAX_PURPOSE_LENGTH,
+  type RequestCode,
+  type PresentationRequest,
+  type VerifyPresentationRequestOptions,
+  type PresentationRequestResult,
+  type RequestVerifier,
+  type CreateVerifierAttestationParameters,
+  type CreateRequestObjectParameters,
+} from "./presentation-request";
 
 // chain reads
 export {

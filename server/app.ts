@@ -19,7 +19,11 @@ import { wellKnownRoutes } from "./routes/well-known";
 import { oid4vciRoutes } from "./routes/oid4vci";
 import { statusListRoutes } from "./routes/status-lists";
 import { pagesRoutes, type PagesRoutesOptions } from "./routes/pages";
+import { presentationRequestRoutes } from "./routes/v1/presentation-requests";
+import { consentReceiptRoutes } from "./routes/v1/consent-receipts";
+import { verifierAttestationRoutes } from "./routes/v1/verifier-attestations";
 import type { ShareStore } from "./store/share-store";
+import type { Principal } from "./domain/principal";
 
 export interface BuildAppOptions {
   logger?: FastifyServerOptions["logger"];
@@ -51,6 +55,7 @@ const ISSUING_API = {
     { name: "notarisation", description: "Notarise document digests (notary office token)" },
     { name: "collecting", description: "OpenID4VCI: a holder collects a certificate into a wallet, bound to its device key (offer, metadata, token, nonce, credential)" },
     { name: "shares", description: "Encrypted share links (no account; ciphertext only)" },
+    { name: "presentations", description: "Consented use: ask a citizen's wallet for certificates (OpenID4VP 1.0), read the answer, anchor consent receipts (agency token; wallets' endpoints need none)" },
     { name: "registry", description: "Certificate types and agencies" },
     { name: "tokens", description: "Check a bearer token (any token)" },
     { name: "admin", description: "Root authority only" },
@@ -98,6 +103,18 @@ export async function buildApp(service: IssuingService, options: BuildAppOptions
   await app.register(tokenRoutes, { prefix: "/v1/tokens" });
   await app.register(siteRoutes, { prefix: "/v1/sites" });
   await app.register(notarisationRoutes, { prefix: "/v1/notarisations" });
+  await app.register(presentationRequestRoutes<Principal>, {
+    authenticate: async (request) => {
+      await app.requireAuth(request, undefined as never);
+      return request.principal!;
+    },
+    create: (principal, body) => app.service.presentations.create(principal, body),
+    get: (principal, id) => app.service.presentations.get(principal, id),
+    requestObject: (id) => app.service.presentations.requestObject(id),
+    respond: (form) => app.service.presentations.respond(form),
+  });
+  await app.register(consentReceiptRoutes);
+  await app.register(verifierAttestationRoutes);
   if (options.shares) await app.register(sharesRoutes, { prefix: "/v1/shares", store: options.shares });
   if (options.web) {
     await app.register(rpcProxyRoutes, { upstreamUrl: options.web.upstreamRpcUrl, timeoutMs: options.web.upstreamTimeoutMs });

@@ -60,6 +60,8 @@ export interface Config {
   chainTxTimeoutMs: number;
   chainCheckIntervalMs: number;
   devNodeRestartAfterMs: number;
+  /** Departments' webhooks may reach private, loopback and link-local addresses (their systems on the same network). */
+  webhookAllowPrivate: boolean;
 }
 
 const int = (name: string) => (raw: string) => {
@@ -68,6 +70,11 @@ const int = (name: string) => (raw: string) => {
   return value;
 };
 const text = (raw: string) => raw;
+const flag = (name: string) => (raw: string) => {
+  if (raw === "1" || raw === "true") return true;
+  if (raw === "0" || raw === "false" || raw === "") return false;
+  throw new Error(`${name} must be 1 or 0, got ${JSON.stringify(raw)}`);
+};
 
 /** Hardhat's published development mnemonic: its accounts are funded on every `hardhat node`. */
 export const DEV_MNEMONIC = "test test test test test test test test test test test junk";
@@ -103,6 +110,7 @@ const SETTINGS: Setting[] = [
   { env: "FINALITY", key: "finality", parse: finality, fallback: "confirmations", help: `when an anchor counts: ${FINALITIES.join(" or ")} (the node's \`finalized\` block tag)` },
   { env: "REORG_WINDOW", key: "reorgWindow", parse: int("REORG_WINDOW"), fallback: 64, help: "blocks behind the head in which reorganisations are followed and dropped anchors sent again; a root missing deeper is CHAIN_STATE_MISMATCH" },
   { env: "RATE_LIMIT_PER_MINUTE", key: "rateLimitPerMinute", parse: int("RATE_LIMIT_PER_MINUTE"), fallback: 3000, help: "requests per token (or IP) per minute; 0 disables" },
+  { env: "WEBHOOK_ALLOW_PRIVATE", key: "webhookAllowPrivate", parse: flag("WEBHOOK_ALLOW_PRIVATE"), fallback: false, help: "1: departments' webhooks may reach private and loopback addresses (their systems on this network); refused otherwise (SSRF)" },
   {
     env: "JOIN_REGISTRY",
     key: "joinRegistry",

@@ -104,6 +104,7 @@ export async function startIssuingNode(options: IssuingNodeOptions): Promise<Iss
       finality: config.finality,
       reorgWindow: config.reorgWindow,
       publicUrl: config.publicUrl,
+      webhooks: { allowPrivate: config.webhookAllowPrivate },
     });
     opened.push(() => service.close());
     if (chain.gate.status().phase === "ready") {

@@ -23,6 +23,7 @@ export const COMMANDS: readonly { name: string; summary: Text; load(): Command }
   { name: "print", summary: { en: "print a certificate as a PDF whose QR code verifies against the chain", "zh-CN": "把证照打印成 PDF，二维码可对照区块链核验" }, load: () => (require("./print") as typeof import("./print")).printCommand },
   { name: "notarise", summary: { en: "notarise a file: anchor its digest and get a receipt", "zh-CN": "公证存证：把文件摘要上链并取得回执" }, load: () => (require("./notarise") as typeof import("./notarise")).notariseCommand },
   { name: "verify-file", summary: { en: "check a file against its notarisation receipt", "zh-CN": "用公证回执核对文件是否未被改动" }, load: () => (require("./verify-file") as typeof import("./verify-file")).verifyFileCommand },
+  { name: "receipt", summary: { en: "prove a department's use of a certificate from a consent receipt (receipt verify)", "zh-CN": "凭用证凭据证明单位使用了证照（receipt verify）" }, load: () => (require("./receipt") as typeof import("./receipt")).receiptCommand },
   { name: "revoke", summary: { en: "revoke a certificate (final)", "zh-CN": "撤销证照（不可恢复）" }, load: () => (require("./status") as typeof import("./status")).revokeCommand },
   { name: "suspend", summary: { en: "suspend a certificate", "zh-CN": "暂停证照的效力" }, load: () => (require("./status") as typeof import("./status")).suspendCommand },
   { name: "reinstate", summary: { en: "reinstate a suspended certificate", "zh-CN": "恢复已暂停的证照" }, load: () => (require("./status") as typeof import("./status")).reinstateCommand },

@@ -4,6 +4,7 @@ import type { Command } from "./command";
 import { readTrustListFile } from "./connection";
 import { t, type Text } from "./i18n";
 import { EXIT, UsageError, err, out } from "./output";
+import { io } from "./run-context";
 
 // As server/verifier/app.ts's default; the server is loaded only once the options are known good.
 const DEFAULT_RATE_LIMIT = 3_000;
@@ -35,6 +36,15 @@ Options:
                         CIDRs (comma-separated); the client IP is then read from X-Forwarded-For [false]
   --log-level <level>   fatal, error, warn, info, debug [info]
 
+Department requests (OpenID4VP 1.0; see the README's "Asking a citizen for a certificate"):
+  --data <dir>          where requests, sealed answers and the request key are kept (LevelDB);
+                        sealed with CERTCHAIN_PASSPHRASE
+  --print-request-key   print this verifier's request key (public JWK) for agencies to attest, and exit
+  --departments <file>  take requests: a JSON array of { id, name?, token_sha256, attestation }
+                        (each attestation from POST /v1/verifier-attestations of the department's agency)
+  --public-url <url>    where wallets reach this verifier [http://HOST:PORT]
+  --webhook-allow-private   departments' webhooks may reach private addresses
+
 Stops on Ctrl-C (SIGINT) or SIGTERM.`,
   "zh-CN": `用法：certchain verifier --registries <文件> [--port <端口>] [--host <地址>] [选项]
 
@@ -61,6 +71,14 @@ Stops on Ctrl-C (SIGINT) or SIGTERM.`,
                         客户端 IP 取自 X-Forwarded-For [false]
   --log-level <级别>    fatal、error、warn、info、debug [info]
 
+单位用证请求（OpenID4VP 1.0；见 README 的 "Asking a citizen for a certificate"）：
+  --data <目录>         保存请求、加密的答复和请求密钥的位置（LevelDB），用 CERTCHAIN_PASSPHRASE 加密
+  --print-request-key   输出本核验服务的请求密钥（公钥 JWK）供发证机关证明，然后退出
+  --departments <文件>  接受用证请求：JSON 数组 [{ id, name?, token_sha256, attestation }]
+                        （attestation 由该单位所属机关的 POST /v1/verifier-attestations 签发）
+  --public-url <网址>   钱包访问本服务的地址 [http://HOST:PORT]
+  --webhook-allow-private   允许单位的回调地址是内网地址
+
 按 Ctrl-C（SIGINT）或 SIGTERM 停止。`,
 };
 
@@ -72,6 +90,10 @@ const M = {
   trusting: { en: "trusting {count} registries:", "zh-CN": "认可 {count} 个登记簿：" },
   entry: { en: "  {name}  chain {chainId}, {address}, id {id}", "zh-CN": "  {name}  链 {chainId}，{address}，标识 {id}" },
   notReady: { en: "warning: {name} is not ready: {why}", "zh-CN": "警告：{name} 暂不可用：{why}" },
+  needsData: { en: "--departments and --print-request-key need --data <dir>", "zh-CN": "--departments 和 --print-request-key 需要 --data <目录>" },
+  departments: { en: "--departments {file}: {problem}", "zh-CN": "--departments {file}：{problem}" },
+  devPassphrase: { en: "warning: CERTCHAIN_PASSPHRASE is not set: the request key and answers are sealed with the development passphrase", "zh-CN": "警告：未设置 CERTCHAIN_PASSPHRASE，请求密钥和答复用开发口令加密" },
+  department: { en: "  takes requests of {id}: {clientId}", "zh-CN": "  接受 {id} 的用证请求：{clientId}" },
 } satisfies Record<string, Text>;
 
 const LOG_LEVELS = new Set(["fatal", "error", "warn", "info", "debug", "trace", "silent"]);
@@ -89,11 +111,17 @@ async function run(argv: string[]): Promise<number> {
       "min-confirmations": { type: "string" },
       "trust-proxy": { type: "string" },
       "log-level": { type: "string" },
+      data: { type: "string" },
+      departments: { type: "string" },
+      "public-url": { type: "string" },
+      "print-request-key": { type: "boolean" },
+      "webhook-allow-private": { type: "boolean" },
     },
     false,
   );
   void positionals;
   if (!values.registries) throw new UsageError(t(M.required));
+  if ((values.departments || values["print-request-key"]) && !values.data) throw new UsageError(t(M.needsData));
   const port = intOption("port", values.port, 3100, 0, 65_535);
   const host = values.host ?? "127.0.0.1";
   const registryTimeoutMs = intOption("timeout", values.timeout, 5_000, 1, 120_000);
@@ -112,11 +140,38 @@ async function run(argv: string[]): Promise<number> {
   const { createVerifier } = require("../../server/verifier/verifier") as typeof import("../../server/verifier/verifier");
   const { buildVerifierApp } = require("../../server/verifier/app") as typeof import("../../server/verifier/app");
   const verifier = createVerifier(registries, { registryTimeoutMs, minConfirmations });
+  let presentations: import("../../server/verifier/presentations").VerifierPresentations | undefined;
+  if (values.data) {
+    const { openVerifierPresentations } = require("../../server/verifier/presentations") as typeof import("../../server/verifier/presentations");
+    const { DEV_PASSPHRASE } = require("../../server/config") as typeof import("../../server/config");
+    const passphrase = io().env.CERTCHAIN_PASSPHRASE || DEV_PASSPHRASE;
+    if (!io().env.CERTCHAIN_PASSPHRASE && !values["print-request-key"]) err(t(M.devPassphrase));
+    try {
+      presentations = await openVerifierPresentations({
+        dataDir: values.data,
+        passphrase,
+        publicUrl: values["public-url"] ?? `http://${host === "0.0.0.0" ? "127.0.0.1" : host}:${port}`,
+        departmentsFile: values.departments,
+        registries,
+        registryTimeoutMs,
+        webhooks: { allowPrivate: values["webhook-allow-private"] === true },
+      });
+    } catch (error) {
+      throw new UsageError(t(M.departments, { file: values.departments ?? values.data, problem: (error as Error).message }));
+    }
+    if (values["print-request-key"]) {
+      out(JSON.stringify(presentations.requestKey));
+      await presentations.close();
+      return EXIT.OK;
+    }
+  }
   const app = await buildVerifierApp(verifier, {
     logger: { level },
     rateLimit: rateLimit === 0 ? false : { max: rateLimit, timeWindowMs: 60_000 },
     trustProxy,
+    presentations: presentations?.departments.length ? presentations : undefined,
   });
+  app.addHook("onClose", async () => presentations?.close());
   try {
     await app.listen({ port, host });
   } catch (error) {
@@ -128,6 +183,7 @@ async function run(argv: string[]): Promise<number> {
   out(t(M.listening, { url }));
   out(t(M.trusting, { count: registries.length }));
   for (const r of registries) out(t(M.entry, { name: r.name!, chainId: r.chainId, address: r.address, id: r.id! }));
+  for (const d of presentations?.departments ?? []) out(t(M.department, { id: d.id, clientId: d.clientId }));
 
   // Say at once which registry cannot be read (the service runs anyway: /readyz keeps telling).
   const readiness = await verifier.readiness();

@@ -109,6 +109,11 @@ export interface RegistryReader {
   /** Every agency on the registry with its key and type ids. */
   agencies(options?: RegistryReadOptions): Promise<(AgencyRecord & { keyIds: Hex[]; typeIds: Hex[] })[]>;
   /**
+   * One agency by id, in one call (`registered` false when there is none). Optional: without it,
+   * `verifyPresentationRequest` reads `agencies()`.
+   */
+  agency?(agencyId: Hex, options?: RegistryReadOptions): Promise<AgencyRecord>;
+  /**
    * The registered certificate types (format v2 registries), in order. Optional: a reader
    * without it vouches for no type metadata, so `verify` checks no claims of unbundled types.
    */
@@ -413,6 +418,11 @@ export function createRegistryReader(registry: TrustedRegistry): RegistryReader 
           );
         }),
       ),
+
+    async agency(agencyId, options) {
+      const [agency] = (await decoded("agency", AGENCY, [agencyId], options)) as [{ slug: string; name: string; registered: boolean; creditCode: string }];
+      return { id: agencyId, slug: agency.slug, name: agency.name, registered: agency.registered, creditCode: creditCodeFromBytes18(agency.creditCode) };
+    },
 
     async agencies(options) {
       const [ids] = (await decoded("agencies", AGENCY_IDS, [], options)) as [Hex[]];

@@ -31,6 +31,7 @@ import { createAccreditationCache, type AccreditationCache } from "./accreditati
 import { createCreditCodeCache, type CreditCodeCache } from "./credit-codes";
 import { createHolderCopyStatus, type HolderCopyStatus } from "./holder-copy-status";
 import { createIssuerMetadataReader, type IssuerMetadataReader } from "./issuer-metadata";
+import type { PresentationOptions } from "./presentations";
 import type { Finality } from "../domain/finality";
 import { createOperatorFunds, type OperatorFundsTracker } from "./operator-funds";
 import { createServedAgencies, type ServedAgencies } from "./served-agencies";
@@ -88,6 +89,8 @@ export interface IssuingServiceOptions {
    */
   publicUrl?: string;
   now?: () => number;
+  /** Consented use (OpenID4VP requests, answers, receipts): how answers are sealed, where webhooks may go. */
+  consent: PresentationOptions;
   /** Test hooks only. */
   faults?: { crashAt?: "prepared" | "sent" | "finishing"; signingWorkerCrashOnRequest?: number; registrationCrashAfter?: string };
 }

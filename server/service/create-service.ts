@@ -4,11 +4,13 @@ import type { Hex, SignatureAlgorithm } from "@certchain/sdk";
 import type { ChainGate } from "../chain/chain-gate";
 import { createRegistryAdmin } from "../chain/registry-admin";
 import { createKeyStore, type KeyStore } from "../keys/key-store";
+import { loadRecordSealer } from "../keys/record-sealer";
 import type { SealCipher } from "../keys/sealed-box";
 import type { Finality } from "../domain/finality";
 import type { Logger } from "../lib/logger";
 import { openDatabase, type Database } from "../store/database";
 import { createIssuingService, type LocalIssuingService } from "./issuing-service";
+import type { PresentationOptions } from "./presentations";
 
 export interface ServiceConfig {
   /** LevelDB lives in `<dataDir>/db`. */
@@ -56,6 +58,10 @@ export interface ServiceConfig {
   chainTimeoutMs?: number;
   /** An already opened database at `<dataDir>/db` (server/issuing-node.ts opens it first to decide whether the registry may be deployed); closed with the service. */
   database?: Database;
+  /** Departments' webhooks (consented use): private addresses only when allowed; how retries wait. */
+  webhooks?: PresentationOptions["webhooks"];
+  /** The service's clock (ms); tests move it to expire requests. Default Date.now. */
+  now?: () => number;
   /** Test hooks only. */
   faults?: { crashAt?: "prepared" | "sent" | "finishing"; signingWorkerCrashOnRequest?: number; registrationCrashAfter?: string };
 }
@@ -110,6 +116,8 @@ export async function createService(config: ServiceConfig): Promise<Service> {
       reorgWindow: config.reorgWindow,
       anchorPollMs: config.anchorPollMs,
       publicUrl: config.publicUrl,
+      consent: { sealer: await loadRecordSealer(db, config.passphrase, config.sealCipher), webhooks: config.webhooks },
+      ...(config.now ? { now: config.now } : {}),
       faults: config.faults,
     });
     // Warm the accreditation cache while the chain is (probably) up, so issuing can go on

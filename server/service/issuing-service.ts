@@ -27,6 +27,7 @@ import { createOid4vciMetadata } from "./oid4vci-metadata";
 import { createServiceContext, type IssuingServiceOptions } from "./context";
 import { createIssuance } from "./issuance";
 import { createKeyRotation } from "./key-rotation";
+import { createPresentations, type Presentations } from "./presentations";
 import { createReadiness } from "./readiness";
 import { createStatusChanges } from "./status-changes";
 import { createVerification } from "./verification";
@@ -97,6 +98,15 @@ export interface IssuingService {
   /** Root only: a new operator account for an agency served here; the old one is removed from the registry. */
   rotateOperator(principal: Principal, slug: string, context: RequestContext): Promise<AgencyRecord>;
   readiness(): Promise<Readiness>;
+  /**
+   * Consented use (OpenID4VP 1.0): an agency's requests to citizens' wallets (its token), their
+   * request objects and the wallets' direct_post answers (no token), and its consent receipts.
+   */
+  readonly presentations: Presentations["presentations"];
+  consentReceipt: Presentations["consentReceipt"];
+  consentReceipts: Presentations["consentReceipts"];
+  anchorConsentReceipts: Presentations["anchorConsentReceipts"];
+  attestVerifier: Presentations["attestVerifier"];
   /** Root only: a further site's own account may act as root authority on this registry (services/sites.ts). */
   addSite(principal: Principal, account: string, context: RequestContext): Promise<SiteView>;
   /** An agency's OpenID4VCI credential offer of one of its certificates (pre-authorized code, optional PIN). */
@@ -149,6 +159,7 @@ export type LocalIssuingService = IssuingService & {
  */
 export async function createIssuingService(options: IssuingServiceOptions): Promise<LocalIssuingService> {
   const ctx = await createServiceContext(options);
+  const { close: closeConsent, ...consent } = createPresentations(ctx, options.consent);
   const registry = createAgencyRegistry(ctx);
   const lifecycle = createAgencyLifecycle(ctx);
   return {
@@ -164,6 +175,7 @@ export async function createIssuingService(options: IssuingServiceOptions): Prom
     ...createBearerTokens(ctx),
     ...createAuditTrail(ctx),
     ...createReadiness(ctx),
+    ...consent,
     ...createCredentialOffers(ctx),
     ...createHolderCopies(ctx),
     ...createOid4vciMetadata(ctx),
@@ -177,6 +189,9 @@ export async function createIssuingService(options: IssuingServiceOptions): Prom
       await registry.resumeRegistrations();
       await lifecycle.resumeRotations();
     },
-    close: () => ctx.close(),
+    async close() {
+      await closeConsent();
+      await ctx.close();
+    },
   };
 }

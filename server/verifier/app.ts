@@ -3,12 +3,17 @@ import { createHttpApp } from "../http-app";
 import healthRoutes from "./routes/health";
 import verifyRoutes, { BATCH_BODY_LIMIT } from "./routes/verify";
 import type { Verifier } from "./verifier";
+import type { VerifierPresentations } from "./presentations";
+import { presentationRequestRoutes } from "../routes/v1/presentation-requests";
+import type { DepartmentEntry } from "./departments";
 
 export interface VerifierAppOptions {
   logger?: FastifyServerOptions["logger"];
   /** Requests per client IP and window; false turns rate limiting off. Default 3,000 per minute (a batch counts once). */
   rateLimit?: { max: number; timeWindowMs: number } | false;
   trustProxy?: FastifyServerOptions["trustProxy"];
+  /** Department requests (OpenID4VP): `certchain verifier --departments`. */
+  presentations?: VerifierPresentations;
 }
 
 export const DEFAULT_VERIFIER_RATE_LIMIT = { max: 3_000, timeWindowMs: 60_000 };
@@ -34,10 +39,21 @@ export async function buildVerifierApp(verifier: Verifier, options: VerifierAppO
       tags: [
         { name: "verification", description: "Verify certificates (no token)" },
         { name: "health", description: "Liveness and readiness" },
+        ...(options.presentations ? [{ name: "presentations", description: "Consented use: departments ask citizens' wallets for certificates (OpenID4VP 1.0; a department's token), wallets answer (no token)" }] : []),
       ],
     },
   });
   await app.register(healthRoutes, { verifier });
   await app.register(verifyRoutes, { prefix: "/v1/verify", verifier });
+  const consent = options.presentations;
+  if (consent) {
+    await app.register(presentationRequestRoutes<DepartmentEntry>, {
+      authenticate: async (request) => consent.authenticate(request.headers.authorization),
+      create: (department, body) => consent.service.create(department, body),
+      get: (department, id) => consent.service.get(department, id),
+      requestObject: (id) => consent.service.requestObject(id),
+      respond: (form) => consent.service.respond(form),
+    });
+  }
   return app;
 }

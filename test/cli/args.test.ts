@@ -46,6 +46,8 @@ describe("cli: argument parsing", function () {
     verifier: ["--registries", "a.json", "--port", "1", "--port", "2"],
     notarise: ["x.txt", "--title", "a", "--title", "b"],
     "verify-file": ["a", "b", "--rpc", "http://a", "--rpc", "http://b"],
+    receipt: ["verify", "a.json", "--rpc", "http://a", "--rpc", "http://b"],
+    offer: ["id", "--expires", "60", "--expires", "120"],
     revoke: ["id", "--reason", "1", "--reason", "2"],
     suspend: ["id", "--reason", "1", "--reason", "2"],
     reinstate: ["id", "--reason", "1", "--reason", "2"],

@@ -21,6 +21,7 @@ const RANKS: Record<string, number> = {
   "server/keys": 3,
   "server/auth": 3,
   "server/anchoring": 4,
+  "server/consent": 4,
   "server/service": 5,
   "server/plugins": 6,
   "server/routes": 7,

@@ -32,6 +32,8 @@ import { paperQrOf } from "../../../display/paper-qr";
 import { printoutOf, qrPrintMillimetres, PAPER_TEXTS, QR_QUIET_MODULES, type PaperQr } from "../../../display/printout";
 import { registerOfflineWorker } from "./lib/offline";
 import { breakableText } from "./lib/code-breaks";
+import { answerRequested, startAnswer } from "./wallet/answer";
+import { renderUseRecords } from "./wallet/records";
 import { initCollect } from "./wallet/collect";
 import { forget, markSaved, read, remember, storedCertificates, storedOf, write, LINKS_KEY } from "./wallet/storage";
 
@@ -680,6 +682,9 @@ async function main() {
   byId("withdraw").addEventListener("click", () => current && void withdraw(current, byId("share-status")));
   renderSaved();
   renderLinks();
+  renderUseRecords();
+  onLangChange(renderUseRecords);
+  if (answerRequested()) void startAnswer(config);
   initCollect({ config, opened: (collected) => open(JSON.stringify(collected)) });
   await config;
   document.body.dataset.state = "ready";

@@ -5,7 +5,7 @@ import hre from "hardhat";
 import { expect } from "chai";
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from "fastify";
 import { buildApp, type BuildAppOptions } from "../../../server/app";
-import { createService } from "../../../server/service/create-service";
+import { createService, type ServiceConfig } from "../../../server/service/create-service";
 import type { IssuingService } from "../../../server/service/issuing-service";
 import { findTypeById, type Hex } from "@certchain/sdk";
 import { DEMO_AGENCIES } from "../../../scripts/lib/demo-agencies";
@@ -31,7 +31,7 @@ export interface TestApp {
  * with the demo agencies registered, accredited and given operators, behind `buildApp`.
  * Rate limiting is off unless asked for; anchoring batches close after 50 ms.
  */
-export async function buildTestApp(options: BuildAppOptions = {}, serviceOptions: { publicUrl?: string; maxDelayMs?: number } = {}): Promise<TestApp> {
+export async function buildTestApp(options: BuildAppOptions = {}, serviceOptions: { publicUrl?: string; maxDelayMs?: number; now?: () => number; webhooks?: ServiceConfig["webhooks"] } = {}): Promise<TestApp> {
   const [root, ...operatorSigners] = await hre.ethers.getSigners();
   // The service makes and registers the agencies' signing keys itself.
   const deployment = await deployTestRegistry(root, AGENCIES.map((agency, i) => ({ ...agency, operator: operatorSigners[i] })));
@@ -49,6 +49,8 @@ export async function buildTestApp(options: BuildAppOptions = {}, serviceOptions
     batch: { maxSize: 1000, maxDelayMs: serviceOptions.maxDelayMs ?? 50 },
     confirmations: 1,
     publicUrl: serviceOptions.publicUrl,
+    now: serviceOptions.now,
+    webhooks: serviceOptions.webhooks,
   });
 
   const apps: FastifyInstance[] = [];
