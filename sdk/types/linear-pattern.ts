@@ -28,10 +28,13 @@ export function linearPattern(pattern: string): LinearPattern | undefined {
   return entry ?? undefined;
 }
 
+// ECMAScript names a script `\p{Script=Han}` (or `sc=`), RE2 `\p{Han}`.
+const toRe2Syntax = (pattern: string): string => RE2JS.translateRegExp(pattern.replace(/\\([pP])\{(?:Script|sc)=([A-Za-z_]+)\}/g, "\\$1{$2}"));
+
 function compile(pattern: string): LinearPattern | null {
   try {
     new RegExp(pattern, "u");
-    const re2 = RE2JS.compile(RE2JS.translateRegExp(pattern));
+    const re2 = RE2JS.compile(toRe2Syntax(pattern));
     return { test: (text) => re2.matcher(text).find() };
   } catch {
     return null;

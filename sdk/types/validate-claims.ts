@@ -136,7 +136,7 @@ function claimErrorsOf(units: readonly OutputUnit[], schema: unknown): ClaimErro
       // A property `additionalProperties: false` refuses: point at the claim itself.
       const extra = units[i - 1]?.keyword === "additionalProperties";
       // bounded-schema.ts's `else: false`: an array too long to check its items' uniqueness.
-      const unchecked = unit.keywordLocation.endsWith("/else");
+      const unchecked = units[i - 1]?.keyword === "if";
       errors.push({ path, message: extra ? "must NOT have additional properties" : unchecked ? `must NOT have more than ${UNIQUE_ITEMS_LIMIT} items` : "boolean schema is false" });
     } else if (unit.keyword === "required") {
       const name = REQUIRED.exec(unit.error)?.[1];
