@@ -15,6 +15,7 @@ export const API_ERRORS = {
   INVALID_JSON: [400, "The request body is not valid JSON."],
   JSON_TOO_DEEP: [400, "The request body nests arrays and objects more than 32 levels deep."],
   CLAIMS_INVALID: [422, "The claims do not fit the certificate type's schema."],
+  CLAIMS_TOO_COSTLY: [422, "Checking this request's claims took more than one request's share of the service (5 s); send smaller batches."],
   CERT_TYPE_UNKNOWN: [422, "No such certificate type."],
   CERT_TYPE_NOT_ACCREDITED: [403, "The agency is not accredited to issue this certificate type."],
   TYPE_METADATA_INVALID: [400, "The type metadata is not a usable certificate type document."],

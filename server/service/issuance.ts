@@ -8,6 +8,7 @@ import type { StoredItemResult } from "../store/idempotency-store";
 import { requireAgency } from "./access";
 import { loadCertificate } from "./certificate-lookup";
 import type { ServiceContext } from "./context";
+import { createClaimsBudget } from "./claims-budget";
 import { createIdempotentRunner } from "./idempotent-runner";
 import { createIssuancePlanner, signAll, type Planned, type Prepared } from "./issuance-plan";
 import { createNumbering } from "./numbering";
@@ -81,9 +82,11 @@ export function createIssuance(ctx: ServiceContext) {
               const results: BatchItemResult[] = new Array(items.length);
               const planned: Planned[] = [];
               const plannedIndex: number[] = [];
+              // One budget for the whole request: its checks yield the thread between items and stop at its share.
+              const budget = createClaimsBudget();
               for (let index = 0; index < items.length; index++) {
                 try {
-                  planned.push(await planner.plan(agencyPrincipal, items[index], context));
+                  planned.push(await planner.plan(agencyPrincipal, items[index], context, budget));
                   plannedIndex.push(index);
                 } catch (error) {
                   if (!isCertchainError(error)) throw error;
