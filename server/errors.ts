@@ -31,6 +31,7 @@ export const API_ERRORS = {
   FORBIDDEN: [403, "This token may not do that."],
   FORBIDDEN_AGENCY: [403, "The certificate belongs to another agency."],
   CERT_NOT_FOUND: [404, "No such certificate."],
+  CERT_ERASED: [410, "The certificate's personal data was erased; its anchor and status remain (the holder's file still verifies)."],
   AGENCY_NOT_FOUND: [404, "No such agency."],
   AGENCY_EXISTS: [409, "An agency with this slug is already registered."],
   TOKEN_NOT_FOUND: [404, "No such token for this agency."],

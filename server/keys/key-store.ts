@@ -1,4 +1,4 @@
-import { createPrivateKey, generateKeyPairSync, type KeyObject } from "node:crypto";
+import { createPrivateKey, generateKeyPairSync, randomBytes, type KeyObject } from "node:crypto";
 import { Wallet, type Provider } from "ethers";
 import { keyIdOf, type CredentialSigner, type Hex, type SignatureAlgorithm } from "@certchain/sdk";
 import type { RegistryAdmin } from "../chain/registry-admin";
@@ -32,14 +32,25 @@ export interface KeyStoreOptions {
   now?: () => number;
 }
 
+/** Where the personal-data key is kept: a sealed box in the `meta` sublevel, beside the token secret. */
+export const PERSONAL_DATA_KEY = { sublevel: "meta", key: "personal-data-key" } as const;
+
 /**
  * Per-agency credential signing keys and operator wallets, generated here and stored encrypted
- * at rest. Keys are decrypted once into memory (signing is the issuing hot path).
+ * at rest, and the node's personal-data key (lib/personal-data-cipher.ts). Keys are decrypted
+ * once into memory (signing is the issuing hot path).
+ *
+ * What is sealed under the passphrase (what a passphrase change must seal again): every
+ * `signing-keys` record's `privateKey`, every `operator-wallets` record's `privateKey`, and in
+ * `meta` the `token-secret` and `personal-data-key` boxes. Certificates' data keys are wrapped
+ * under the personal-data key, not the passphrase: they need no re-sealing.
  */
 export function createKeyStore(options: KeyStoreOptions) {
   const { db, passphrase, admin } = options;
   const now = options.now ?? Date.now;
   const signingKeys = db.sublevel<StoredSigningKey>("signing-keys");
+  const meta = db.sublevel<SealedBox>(PERSONAL_DATA_KEY.sublevel);
+  let personalDataKey: Promise<Uint8Array> | undefined;
   const wallets = db.sublevel<StoredWallet>("operator-wallets");
   const active = new Map<string, ActiveSigner>();
 
@@ -128,6 +139,22 @@ export function createKeyStore(options: KeyStoreOptions) {
 
     async keys(agency: string): Promise<{ keyId: Hex; state: string; createdAt: string }[]> {
       return (await storedKeys(agency)).map(({ keyId, state, createdAt }) => ({ keyId, state, createdAt }));
+    },
+
+    /**
+     * The node's personal-data key (32 bytes): opened once, created (random) and stored sealed
+     * on first use. Every certificate's data key is wrapped under it. @throws Error on a wrong passphrase.
+     */
+    personalDataKey(): Promise<Uint8Array> {
+      personalDataKey ??= (async () => {
+        const stored = await meta.get(PERSONAL_DATA_KEY.key);
+        if (stored) return new Uint8Array(open(stored, passphrase));
+        const key = randomBytes(32);
+        await db.write([{ type: "put", sublevel: meta, key: PERSONAL_DATA_KEY.key, value: seal(key, passphrase) }]);
+        return new Uint8Array(key);
+      })();
+      personalDataKey.catch(() => (personalDataKey = undefined));
+      return personalDataKey;
     },
 
     /**

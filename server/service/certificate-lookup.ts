@@ -1,16 +1,25 @@
 import { agencyIdOf, type ProofRecord } from "@certchain/sdk";
 import { awaitAnchors } from "../anchoring/await-anchors";
-import type { CertificateRecord } from "../domain/certificate";
+import { anchorOf, isErased, type CertificateRecord, type ErasedCertificate, type KeptCertificate } from "../domain/certificate";
 import type { Principal } from "../domain/principal";
 import { apiError } from "../errors";
 import type { CertificateStore } from "../store/certificate-store";
 import { withDeadline } from "./chain-call";
 import type { ServiceContext } from "./context";
 
-/** A stored certificate by id; CERT_NOT_FOUND for an unknown (or impossible) id. */
-export async function loadCertificate(certificates: CertificateStore, id: string): Promise<CertificateRecord> {
+/** A stored certificate by id, erased or not; CERT_NOT_FOUND for an unknown (or impossible) id. */
+export async function loadCertificate(certificates: CertificateStore, id: string): Promise<KeptCertificate> {
   const record = typeof id === "string" && id.length > 0 && id.length <= 128 ? await certificates.get(id) : undefined;
   if (record === undefined) throw apiError("CERT_NOT_FOUND");
+  return record;
+}
+
+/** CERT_ERASED, with what stays of the certificate, for a read that wanted its envelope. */
+export const erasedError = (record: ErasedCertificate) => apiError("CERT_ERASED", undefined, { id: record.id, erasedAt: record.erasedAt, status: record.status, leaf: record.leaf });
+
+/** The whole record (its envelope); CERT_ERASED once its personal data was erased. */
+export function withEnvelope(record: KeptCertificate): CertificateRecord {
+  if (isErased(record)) throw erasedError(record);
   return record;
 }
 
@@ -32,8 +41,9 @@ export function createCertificateLookup(ctx: ServiceContext) {
 
   return {
     async get(principal: Principal, id: string): Promise<CertificateRecord> {
-      const record = await loadCertificate(certificates, id);
-      if (principal?.kind !== "root" && (principal?.kind !== "agency" || principal.agency !== record.agency)) throw apiError("FORBIDDEN_AGENCY");
+      const kept = await loadCertificate(certificates, id);
+      if (principal?.kind !== "root" && (principal?.kind !== "agency" || principal.agency !== kept.agency)) throw apiError("FORBIDDEN_AGENCY");
+      const record = withEnvelope(kept);
       if (gate.status().phase === "mismatch" && record.envelope.anchor.status === "anchored" && !(await chainHolds(record))) {
         // The stored envelope says "anchored" but this chain lacks the root: do not hand out a claim the chain denies.
         throw apiError("CHAIN_STATE_MISMATCH", undefined, { root: record.envelope.anchor.root });
@@ -46,7 +56,7 @@ export function createCertificateLookup(ctx: ServiceContext) {
     async proofOf(leaf: string): Promise<{ status: "anchored"; proof: ProofRecord } | { status: "pending" } | undefined> {
       const record = typeof leaf === "string" && /^(0x)?[0-9a-fA-F]{64}$/.test(leaf) ? await certificates.getByLeaf(leaf) : undefined;
       if (record === undefined) return undefined;
-      const anchor = record.envelope.anchor;
+      const anchor = anchorOf(record);
       if (anchor.status !== "anchored") return { status: "pending" };
       const { root, proof, registry, registryId, chainId, anchoredAt, transaction, block } = anchor;
       return { status: "anchored", proof: { root, proof, registry, ...(registryId ? { registryId } : {}), chainId, anchoredAt, transaction, block } };

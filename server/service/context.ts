@@ -11,6 +11,7 @@ import { createRegistryReads, type RegistryReads } from "../chain/registry-reads
 import type { KeyStore } from "../keys/key-store";
 import { createSigningPool, type SigningPool } from "../keys/signing-pool";
 import { createKeyedMutex, type KeyedMutex } from "../lib/mutex";
+import { createPersonalDataCipher, type PersonalDataCipher } from "../lib/personal-data-cipher";
 import { createStatusListPublisher, type StatusListPublisher } from "../status-list/publisher";
 import { createAuditLog, type AuditLog } from "../store/audit-log";
 import { createBatchStore, type BatchStore } from "../store/batch-store";
@@ -83,6 +84,8 @@ export interface ServiceContext {
   readonly batchDelayMs: number;
   readonly db: Database;
   readonly keys: KeyStore;
+  /** Seals each certificate's personal data under a data key of its own (opened once from the key store). */
+  readonly personalData: PersonalDataCipher;
   readonly certificates: CertificateStore;
   readonly batches: BatchStore;
   readonly idempotency: IdempotencyStore;
@@ -105,6 +108,8 @@ export interface ServiceContext {
   readonly signing: SigningPool;
   /** One account's transactions at a time (one nonce): keyed by agency for operators, ROOT_WRITES for the root authority. */
   readonly chainLock: KeyedMutex;
+  /** One change of a certificate's record at a time, by id (status changes, erasure). */
+  readonly certificateLock: KeyedMutex;
   /** Issuances in progress, per agency: a key rotation waits for them before retiring the old key. */
   readonly inFlight: InFlight;
   /** Stops publishing status lists, anchoring and the signing workers. */
@@ -150,7 +155,8 @@ export async function createServiceContext(options: IssuingServiceOptions): Prom
   const publicUrl = (options.publicUrl ?? "http://127.0.0.1:3000").replace(/\/+$/, "");
   const confirmations = Math.max(1, options.confirmations ?? 1);
 
-  const certificates = createCertificateStore(db);
+  const personalData = createPersonalDataCipher(await keys.personalDataKey());
+  const certificates = createCertificateStore(db, personalData);
   const batches = createBatchStore(db);
   const audit = createAuditLog(db);
   const tokenRegistry = await createTokenRegistry(db);
@@ -163,6 +169,8 @@ export async function createServiceContext(options: IssuingServiceOptions): Prom
   // Types are registered by the root authority's account, as keys and agencies are: one at a time.
   const catalogue = await createTypeCatalogue({ db, publicUrl, registry, admin: rootAdmin, rootWrite: (write) => chainLock(ROOT_WRITES, write) });
   await certificates.ensureLeafIndex();
+  // Data directories from before encryption at rest: their certificates are sealed before any request.
+  await certificates.ensureSealed();
   const batcher = createBatcher({
     db,
     certificates,
@@ -217,6 +225,7 @@ export async function createServiceContext(options: IssuingServiceOptions): Prom
     batchDelayMs: options.batch?.maxDelayMs ?? 2_000,
     db,
     keys,
+    personalData,
     certificates,
     batches,
     idempotency: createIdempotencyStore(db),
@@ -236,6 +245,7 @@ export async function createServiceContext(options: IssuingServiceOptions): Prom
     batcher,
     signing,
     chainLock,
+    certificateLock: createKeyedMutex(),
     inFlight: createInFlight(),
     async close() {
       statusLists.stop();

@@ -1,12 +1,12 @@
 import { isCertchainError } from "@certchain/sdk";
-import type { BatchItemResult, CertificateRecord, IssueRequest } from "../domain/certificate";
+import { isErased, type BatchItemResult, type CertificateRecord, type IssueRequest } from "../domain/certificate";
 import type { Principal, RequestContext } from "../domain/principal";
 import { apiError, detailsList } from "../errors";
 import { issueLocally } from "../keys/signing-pool";
 import type { WriteOp } from "../store/database";
 import type { StoredItemResult } from "../store/idempotency-store";
 import { requireAgency } from "./access";
-import { loadCertificate } from "./certificate-lookup";
+import { erasedError, loadCertificate, withEnvelope } from "./certificate-lookup";
 import type { ServiceContext } from "./context";
 import { createClaimsBudget } from "./claims-budget";
 import { createIdempotentRunner } from "./idempotent-runner";
@@ -61,7 +61,7 @@ export function createIssuance(ctx: ServiceContext) {
               return prepared.record;
             })(),
           ),
-        async ([first]) => loadCertificate(certificates, (first as { id: string }).id),
+        async ([first]) => withEnvelope(await loadCertificate(certificates, (first as { id: string }).id)),
       );
     },
 
@@ -105,7 +105,12 @@ export function createIssuance(ctx: ServiceContext) {
         async (stored) => {
           const records = await certificates.getMany(stored.flatMap((r) => (r.ok ? [r.id] : [])));
           let next = 0;
-          return stored.map((r): BatchItemResult => (r.ok ? { index: r.index, ok: true, certificate: records[next++]! } : r));
+          return stored.map((r): BatchItemResult => {
+            if (!r.ok) return r;
+            const record = records[next++]!;
+            // Erased since: the replay cannot hand its envelope back.
+            return isErased(record) ? { index: r.index, ok: false, error: errorOf(erasedError(record)) } : { index: r.index, ok: true, certificate: record };
+          });
         },
       );
     },

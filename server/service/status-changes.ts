@@ -2,10 +2,9 @@ import { agencyIdOf } from "@certchain/sdk";
 import { ownValue } from "@certchain/sdk/internal";
 import { createOperatorClient } from "../chain/operator";
 import { revertNameOf } from "../chain/revert-name";
-import type { CertificateRecord, CertificateState, StatusAction } from "../domain/certificate";
+import { anchorOf, type CertificateState, type KeptCertificate, type StatusAction } from "../domain/certificate";
 import type { Principal, RequestContext } from "../domain/principal";
 import { apiError } from "../errors";
-import { createKeyedMutex } from "../lib/mutex";
 import { requireAgency } from "./access";
 import { loadCertificate } from "./certificate-lookup";
 import { chainFailure } from "./chain-call";
@@ -30,18 +29,17 @@ function transitionAllowed(state: CertificateState, action: StatusAction): boole
  * per certificate.
  */
 export function createStatusChanges(ctx: ServiceContext) {
-  const { certificates, audit, gate, registry } = ctx;
-  const certificateLock = createKeyedMutex();
+  const { certificates, audit, gate, registry, certificateLock } = ctx;
 
   return {
-    async changeStatus(principal: Principal, id: string, action: StatusAction, reason: number, context: RequestContext): Promise<CertificateRecord> {
+    async changeStatus(principal: Principal, id: string, action: StatusAction, reason: number, context: RequestContext): Promise<KeptCertificate> {
       const agencyPrincipal = requireAgency(principal, (agency) => ctx.operatorFor(agency) !== undefined);
       if (!Object.hasOwn(STATE_AFTER, action)) throw apiError("BAD_REQUEST", "Unknown status action.");
       if (!Number.isInteger(reason) || reason < 0 || reason > 65_535) throw apiError("VALIDATION_FAILED", "reason must be an integer from 0 to 65535.", [{ path: "/reason", message: "out of range" }]);
       return certificateLock(id, async () => {
         const record = await loadCertificate(certificates, id);
         if (record.agency !== agencyPrincipal.agency) throw apiError("FORBIDDEN_AGENCY");
-        const anchor = record.envelope.anchor;
+        const anchor = anchorOf(record);
         if (record.status === "pending" || anchor.status !== "anchored") throw apiError("CERT_NOT_ANCHORED");
         if (!transitionAllowed(record.status, action)) throw apiError("STATUS_TRANSITION_INVALID", undefined, { status: record.status, action });
         await gate.ready();
@@ -59,7 +57,7 @@ export function createStatusChanges(ctx: ServiceContext) {
         }
         // The published list follows the chain on its own; this only makes it look now.
         void ctx.statusLists.kick();
-        const updated: CertificateRecord = { ...record, status: STATE_AFTER[action], statusReason: reason };
+        const updated: KeptCertificate = { ...record, status: STATE_AFTER[action], statusReason: reason };
         await audit.append(
           [{ at: new Date(ctx.now()).toISOString(), actor: principal.subject, requestId: context.requestId, action: `certificate.${action}`, subject: id, data: { agency: record.agency, reason, leaf: record.leaf } }],
           certificates.updateOps(updated),
