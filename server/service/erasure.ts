@@ -22,6 +22,7 @@ export function createErasure(ctx: ServiceContext) {
         const record = await loadCertificate(certificates, id);
         if (isErased(record)) return record;
         const at = new Date(ctx.now()).toISOString();
+        await certificates.purge(id);
         await audit.append(
           [{ at, actor: principal.subject, requestId: context.requestId, action: "certificate.erase", subject: id, data: { agency: record.agency, type: record.type, leaf: record.leaf } }],
           certificates.eraseOps(record, at),

@@ -206,9 +206,13 @@ export function createCertificateStore(db: Database, cipher: PersonalDataCipher)
     },
 
     /**
-     * After an erasure is written: LevelDB keeps overwritten values in older files until a
-     * compaction reaches them, so the record's range is compacted now; no copy of its sealed
-     * credential (or of a record written before encryption at rest, its plaintext) stays on disk.
+     * Around an erasure's write, so that no copy of the record's sealed credential (nor, for a
+     * record written before encryption at rest, its plaintext) stays in any file. LevelDB keeps
+     * overwritten values in older files until a compaction merges them with the newer one, and
+     * it writes its memory table out with every version in it; a file on the deepest level is
+     * never compacted by range. So: before the write, the older versions go out to a table of
+     * their own; after it, the erasure goes out above them (it overlaps them) and the range is
+     * compacted down through them, which keeps only the newest version.
      */
     async purge(id: string): Promise<void> {
       await db.compact(records, id, id);
@@ -220,6 +224,8 @@ export function createCertificateStore(db: Database, cipher: PersonalDataCipher)
      */
     async ensureSealed(slice = 1_000): Promise<number> {
       if ((await meta.get(SEALED)) === true) return 0;
+      // As for an erasure (purge): the plaintext versions go out to tables of their own first, so the final compaction merges them away.
+      await db.compact(records);
       let sealed = 0;
       let ops: WriteOp[] = [];
       for await (const [id, stored] of records.iterator()) {
