@@ -27,7 +27,7 @@ export function createIssuance(ctx: ServiceContext) {
   const { catalogue, accreditations, creditCodes, certificates, audit, batcher, inFlight } = ctx;
   const numbering = createNumbering(ctx.db);
   const planner = createIssuancePlanner(ctx, numbering);
-  const idempotent = createIdempotentRunner(ctx.idempotency, ctx.now);
+  const idempotent = createIdempotentRunner(ctx.idempotency, ctx.now, (text) => ctx.personalData.digest("idempotency request", text));
   const servedAgency = (principal: Principal) => requireAgency(principal, (agency) => ctx.operatorFor(agency) !== undefined);
 
   /** One synced write for all of a request's certificates, their audit entries, counters and idempotency record; then anchoring. */
