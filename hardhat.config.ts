@@ -1,9 +1,10 @@
 import path from "node:path";
 import { subtask } from "hardhat/config";
-import { TASK_COMPILE_SOLIDITY_GET_SOLC_BUILD } from "hardhat/builtin-tasks/task-names";
+import { TASK_COMPILE_SOLIDITY_GET_SOLC_BUILD, TASK_TEST_GET_TEST_FILES } from "hardhat/builtin-tasks/task-names";
 import type { HardhatUserConfig } from "hardhat/config";
 import "@nomicfoundation/hardhat-ethers";
 import "@nomicfoundation/hardhat-chai-matchers";
+import { testFilesOf } from "./test/tiers";
 
 const SOLC_VERSION = "0.8.28";
 
@@ -17,6 +18,13 @@ subtask(TASK_COMPILE_SOLIDITY_GET_SOLC_BUILD).setAction(async ({ solcVersion }: 
     version: solcVersion,
     longVersion: solc.version(),
   };
+});
+
+// `hardhat test` without files: the test files of TEST_TIER ("all", the default, or "unit"), slowest
+// first (test/tiers.ts); helpers under test/ are loaded by the tests that import them.
+subtask(TASK_TEST_GET_TEST_FILES).setAction(async (args: { testFiles: string[] }, _hre, runSuper) => {
+  const files: string[] = await runSuper(args);
+  return args.testFiles.length > 0 ? files : testFilesOf(files, process.env.TEST_TIER ?? "all");
 });
 
 // A restored dev chain must start no later than its first recorded block (server/chain/replay.ts).
@@ -33,7 +41,13 @@ const config: HardhatUserConfig = {
       ...(initialDate ? { initialDate } : {}),
     },
   },
-  mocha: { timeout: 120_000 },
+  mocha: {
+    timeout: 120_000,
+    // Workers of `hardhat test --parallel` (npm test): files run two at a time by default.
+    jobs: Number(process.env.TEST_JOBS ?? 2),
+    // TEST_FILE_TIMES=1: after the spec output, each test file's wall time, slowest first.
+    ...(process.env.TEST_FILE_TIMES ? { reporter: path.join(__dirname, "test", "support", "file-times-reporter.ts") } : {}),
+  },
   paths: { tests: "./test" },
 };
 

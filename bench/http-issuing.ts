@@ -57,6 +57,7 @@ export async function runHttpIssuing(options: { n: number; log: (line: string) =
     if (profileDir) mkdirSync(profileDir, { recursive: true });
     service = await startServiceProcess(dataDir, {
       chainPort: await freePort(),
+      viaTsNode: true,
       // BENCH_SERVICE_NODE_ARGS: extra node flags for the service (experiments, e.g. V8 heap limits).
       execArgv: [...(profileDir ? ["--cpu-prof", `--cpu-prof-dir=${path.resolve(profileDir)}`] : []), ...(process.env.BENCH_SERVICE_NODE_ARGS?.split(/\s+/).filter(Boolean) ?? [])],
       env: { BATCH_SIZE: "10000", BATCH_DELAY_MS: "1000", RATE_LIMIT_PER_MINUTE: "0", LOG_LEVEL: "warn" },

@@ -34,7 +34,7 @@ async function main() {
   let service: ServiceProcess | undefined;
   try {
     log("bench:pending: starting the service (npm start's script, default batch delay)…");
-    service = await startServiceProcess(dataDir, { chainPort: await freePort(), env: { BATCH_DELAY_MS: "2000", RATE_LIMIT_PER_MINUTE: "0", LOG_LEVEL: "warn" } });
+    service = await startServiceProcess(dataDir, { chainPort: await freePort(), viaTsNode: true, env: { BATCH_DELAY_MS: "2000", RATE_LIMIT_PER_MINUTE: "0", LOG_LEVEL: "warn" } });
     const registries = [{ chainId: service.demo.chainId, address: service.demo.registry as `0x${string}`, rpcUrl: service.demo.rpcUrl }];
 
     const waited: number[] = [];

@@ -34,6 +34,7 @@ export async function runSingleLatency(options: { count: number; log: (line: str
     // startServiceProcess shortens the batch delay for tests: give the service its defaults back.
     service = await startServiceProcess(dataDir, {
       chainPort: await freePort(),
+      viaTsNode: true,
       env: { BATCH_SIZE: String(defaults.batchSize), BATCH_DELAY_MS: String(defaults.batchDelayMs), RATE_LIMIT_PER_MINUTE: String(defaults.rateLimitPerMinute) },
     });
     const { demo } = service;

@@ -26,7 +26,7 @@ async function main() {
   let service: ServiceProcess | undefined;
   try {
     log("bench:status-list: starting the service (npm start's script)…");
-    service = await startServiceProcess(dataDir, { chainPort: await freePort(), env: { BATCH_DELAY_MS: "200", RATE_LIMIT_PER_MINUTE: "0", LOG_LEVEL: "warn" } });
+    service = await startServiceProcess(dataDir, { chainPort: await freePort(), viaTsNode: true, env: { BATCH_DELAY_MS: "200", RATE_LIMIT_PER_MINUTE: "0", LOG_LEVEL: "warn" } });
     const { apiUrl, agencies } = service.demo;
     const token = agencies[0].token;
     const call = async (method: string, url: string, body?: unknown, prefer?: string) => {

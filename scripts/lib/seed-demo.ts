@@ -9,10 +9,12 @@ import { DEMO_AGENCIES } from "./demo-agencies";
 
 /**
  * Registers the built-in types, the demo agencies (with unified social credit codes derived
- * from their slugs), their accreditations and operators — once: whatever the registry already
- * holds is left alone, except that a demo agency gets accredited for the newest version of each
- * of its types when a release adds one. Signing keys are the service's business (it generates,
- * encrypts and registers them).
+ * from their slugs), their accreditations and operators, checking each against the registry
+ * first: whatever it already holds is left alone, and whatever it lacks is added. So a start
+ * killed half-way through seeding (say, after an agency was registered and before its operator
+ * was) is completed by the next one, and a demo agency gets accredited for the newest version of
+ * each of its types when a release adds one. Signing keys are the service's business (it
+ * generates, encrypts and registers them).
  */
 export async function seedDemo(chain: ChainSession, operators: Record<string, Signer>, logger: Logger): Promise<void> {
   const admin = createRegistryAdmin(chain.deployment.address, chain.rootAuthority);
@@ -20,21 +22,24 @@ export async function seedDemo(chain: ChainSession, operators: Record<string, Si
   await registerBuiltInTypes(admin, registry, logger);
   const known = new Set((await registry.reader.agencies()).map((a) => a.slug));
   for (const agency of DEMO_AGENCIES) {
-    if (known.has(agency.slug)) {
-      for (const type of agency.types) {
-        const { vct } = findTypeById(type)!;
-        const current = await registry.accreditation(agency.slug, vct);
-        if (current.validUntil === 0) {
-          await admin.setAccreditation(agency.slug, vct);
-          logger.info(`accredited ${agency.slug} for ${vct}`);
-        }
+    const registered = known.has(agency.slug);
+    if (!registered) await admin.registerAgency(agency.slug, agency.name, derivedCreditCode(agency.slug));
+    const accredited: string[] = [];
+    for (const type of agency.types) {
+      const { vct } = findTypeById(type)!;
+      if ((await registry.accreditation(agency.slug, vct)).validUntil === 0) {
+        await admin.setAccreditation(agency.slug, vct);
+        accredited.push(vct);
       }
-      continue;
     }
-    await admin.registerAgency(agency.slug, agency.name, derivedCreditCode(agency.slug));
-    for (const type of agency.types) await admin.setAccreditation(agency.slug, findTypeById(type)!.vct);
-    await admin.addOperator(agency.slug, await operators[agency.slug].getAddress());
-    logger.info(`seeded ${agency.name} (${agency.slug}) accredited for ${agency.types.join(", ")}`);
+    const operator = await operators[agency.slug].getAddress();
+    const operatorAdded = (await registry.operatorAgency(operator)) === undefined;
+    if (operatorAdded) await admin.addOperator(agency.slug, operator);
+    if (!registered) logger.info(`seeded ${agency.name} (${agency.slug}) accredited for ${agency.types.join(", ")}`);
+    else {
+      for (const vct of accredited) logger.info(`accredited ${agency.slug} for ${vct}`);
+      if (operatorAdded) logger.info(`added the operator ${operator} of ${agency.slug}, which an interrupted start had not`);
+    }
   }
 }
 

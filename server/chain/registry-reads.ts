@@ -47,6 +47,8 @@ export interface RegistryReads {
   agencyOfCreditCode(creditCode: string): Promise<Hex | undefined>;
   /** The agency's accreditation for one type version (`validUntil` 0: never accredited). */
   accreditation(slug: string, vct: string): Promise<AccreditationRecord>;
+  /** The agency an operator account anchors for; undefined when it is no agency's operator. */
+  operatorAgency(account: string): Promise<Hex | undefined>;
   /** Every signing key the agency registered, retired and revoked ones too, in registration order. */
   signingKeys(slug: string): Promise<SigningKeyRecord[]>;
   /** A type version as the registry holds it (a zero hash when not registered). */
@@ -112,6 +114,11 @@ export function createRegistryReads(options: RegistryReadsOptions): RegistryRead
     async accreditation(slug, vct) {
       const window = await contract.accreditation(agencyIdOf(slug), typeIdOf(vct));
       return { validFrom: Number(window.validFrom), validUntil: Number(window.validUntil) };
+    },
+
+    async operatorAgency(account) {
+      const agencyId: string = await contract.operatorAgency(account);
+      return BigInt(agencyId) === 0n ? undefined : (agencyId as Hex);
     },
 
     async signingKeys(slug) {

@@ -1,23 +1,50 @@
-import { existsSync, mkdirSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
 import path from "node:path";
 import { expect } from "chai";
 import type { Browser, Page } from "playwright-core";
+import { sharedFixture } from "../support/shared";
+import { findTool, requireTools } from "../support/tools";
 
-export const CHROMIUM = "/usr/bin/chromium";
 export const ARTIFACTS = path.join(__dirname, "..", "..", "test-artifacts");
 export const PHONE = { width: 360, height: 740 };
 // TOOLCHAIN.md's flags; playwright gives every launch a fresh user-data-dir of its own.
 export const CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"];
 
-/** Debian's Chromium, or undefined (the caller skips, saying why) when it is not installed. */
-export async function launchChromium(): Promise<Browser | undefined> {
-  if (!existsSync(CHROMIUM)) {
-    console.warn(`    SKIPPED: ${CHROMIUM} is absent (apt-get install -y chromium; see ../shared/TOOLCHAIN.md)`);
-    return undefined;
-  }
-  const { chromium } = await import("playwright-core");
-  mkdirSync(ARTIFACTS, { recursive: true });
-  return chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+interface SharedChromium {
+  browser: Browser;
+  /** The Y4M file the fake camera plays (looping); write it before a page opens the camera. */
+  cameraVideo: string;
+  dir: string;
+}
+
+const shared = sharedFixture<SharedChromium>("Chromium", {
+  async start() {
+    const { chromium } = await import("playwright-core");
+    const executablePath = findTool("chromium")!;
+    mkdirSync(ARTIFACTS, { recursive: true });
+    const dir = mkdtempSync(path.join(tmpdir(), "certchain-chromium-"));
+    const cameraVideo = path.join(dir, "camera.y4m");
+    // Chromium opens the fake camera's file when a page first asks for the camera, not at launch.
+    const args = [...CHROMIUM_ARGS, "--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream", `--use-file-for-fake-video-capture=${cameraVideo}`];
+    return { browser: await chromium.launch({ executablePath, args }), cameraVideo, dir };
+  },
+  async stop({ browser, dir }) {
+    await browser.close().catch(() => undefined);
+    rmSync(dir, { recursive: true, force: true });
+  },
+  // Playwright kills the browsers it launched when this process exits.
+  kill: ({ dir }) => rmSync(dir, { recursive: true, force: true }),
+});
+
+/**
+ * The one Chromium (Debian's) of this mocha process, launched on first use and shared by every
+ * test file: each file opens contexts of its own and closes them, never the browser. Without
+ * Chromium the test is skipped, saying why; under CI=true it fails (test/support/tools.ts).
+ */
+export async function sharedChromium(context: Mocha.Context): Promise<SharedChromium> {
+  requireTools(context, "chromium");
+  return shared();
 }
 
 /** Everything a page did wrong: script errors and CSP refusals. */

@@ -6,8 +6,8 @@ import AxeBuilder from "@axe-core/playwright";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { createShare, findTypeById, presentCredential, shareLinkOf, verify, type Envelope } from "@certchain/sdk";
 import { replaceDisclosure } from "../support/tamper";
-import { ARTIFACTS, PHONE, launchChromium, watch } from "./chromium";
-import { startShareStack, type ShareStack } from "./stack";
+import { ARTIFACTS, PHONE, sharedChromium, watch } from "./chromium";
+import { sharedShareStack, type ShareStack } from "./stack";
 
 const COMPANY = "上海青禾数字科技有限公司";
 
@@ -87,15 +87,13 @@ describe("browser: journeys that work the first time (pending certificates, ever
   let walletProblems: string[];
   let link: string;
   const registries = () => [{ chainId: stack.chain.chainId, address: stack.chain.deployment.address, rpcUrl: stack.chain.rpcUrl }];
-  // Anchoring happens only when the test says so (flush): "pending" lasts as long as it must.
-  const anchorNow = () => (stack.service as unknown as { flush(): Promise<void> }).flush();
+  // The shared stack anchors only when a test says so: "pending" lasts as long as it must.
+  const anchorNow = () => stack.anchorNow();
 
   before(async function () {
-    const launched = await launchChromium();
-    if (!launched) this.skip();
-    browser = launched!;
+    ({ browser } = await sharedChromium(this));
     workDir = mkdtempSync(path.join(tmpdir(), "certchain-journeys-"));
-    stack = await startShareStack({ batchDelayMs: 600_000 });
+    stack = await sharedShareStack();
     const issued = await stack.api("POST", "/v1/certificates", { type: "business-licence", claims: findTypeById("business-licence")!.schema.examples[0] });
     expect(issued.status).to.equal(201);
     pending = issued.body;
@@ -108,8 +106,7 @@ describe("browser: journeys that work the first time (pending certificates, ever
   });
 
   after(async function () {
-    await browser?.close().catch(() => undefined);
-    await stack?.stop();
+    await holder?.close().catch(() => undefined);
     if (workDir) rmSync(workDir, { recursive: true, force: true });
   });
 

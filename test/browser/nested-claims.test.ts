@@ -4,8 +4,8 @@ import path from "node:path";
 import { expect } from "chai";
 import type { Browser } from "playwright-core";
 import { marriageCertificate } from "@certchain/sdk";
-import { ARTIFACTS, PHONE, launchChromium, watch } from "./chromium";
-import { startShareStack, type ShareStack } from "./stack";
+import { ARTIFACTS, PHONE, sharedChromium, watch } from "./chromium";
+import { issueAnchored, sharedShareStack, type ShareStack } from "./stack";
 
 /** Issue 9 §3: a marriage certificate whose spouses, and each spouse's fields, are revealed one by one. */
 describe("browser: nested claims of a marriage certificate, chosen field by field in the wallet (real Chromium)", function () {
@@ -17,30 +17,16 @@ describe("browser: nested claims of a marriage certificate, chosen field by fiel
   let link: string;
 
   before(async function () {
-    const launched = await launchChromium();
-    if (!launched) this.skip();
-    browser = launched;
+    ({ browser } = await sharedChromium(this));
     workDir = mkdtempSync(path.join(tmpdir(), "certchain-nested-"));
-    stack = await startShareStack();
+    stack = await sharedShareStack();
     const token = await stack.service.issueToken({ kind: "agency", agency: "sh-mca", subject: "nested-test" }, 3600);
-    const call = async (method: string, url: string, body?: unknown) => {
-      const response = await fetch(`${stack.baseUrl}${url}`, { method, headers: { authorization: `Bearer ${token}`, "content-type": "application/json" }, body: body === undefined ? undefined : JSON.stringify(body) });
-      return response.json() as Promise<any>;
-    };
-    const issued = await call("POST", "/v1/certificates", { type: "marriage-certificate", claims: marriageCertificate.schema.examples[0] });
-    let envelope: any;
-    for (const deadline = Date.now() + 60_000; Date.now() < deadline; await new Promise((r) => setTimeout(r, 200))) {
-      envelope = (await call("GET", `/v1/certificates/${issued.id}`)).envelope;
-      if (envelope?.anchor?.status === "anchored") break;
-    }
-    expect(envelope.anchor.status).to.equal("anchored");
+    const { envelope } = await issueAnchored(stack, "marriage-certificate", marriageCertificate.schema.examples[0] as Record<string, unknown>, token);
     file = path.join(workDir, "结婚证.json");
     writeFileSync(file, JSON.stringify(envelope));
   });
 
   after(async function () {
-    await browser?.close().catch(() => undefined);
-    await stack?.stop();
     if (workDir) rmSync(workDir, { recursive: true, force: true });
   });
 

@@ -1,5 +1,5 @@
 import { execFile } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
@@ -12,11 +12,12 @@ import { findTypeById, presentCredential, verify, type Envelope, type TrustedReg
 import { renderCertificatePdf } from "../../scripts/lib/paper/certificate-pdf";
 import { qrTextFromImage } from "../../scripts/lib/paper/read-paper";
 import { paperQrOf } from "../../display/paper-qr";
-import { ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, PHONE, checkAccessibility, watch } from "./chromium";
-import { issueAnchored, startShareStack, type ShareStack } from "./stack";
+import { requireTools } from "../support/tools";
+import { ARTIFACTS, PHONE, checkAccessibility, sharedChromium, watch } from "./chromium";
+import { issueAnchored, sharedShareStack, type ShareStack } from "./stack";
 
 const run = promisify(execFile);
-const PDFTOPPM = "/usr/bin/pdftoppm";
+let pdftoppm: string;
 const COMPANY = "上海青禾数字科技有限公司";
 const LICENCE_FIELDS = ["company_name", "unified_social_credit_code", "legal_representative", "domicile"];
 
@@ -27,7 +28,7 @@ async function expectNoAxeViolations(page: Page, label: string) {
 
 async function rasterise(pdf: string, dpi = 200): Promise<string> {
   const prefix = pdf.replace(/\.pdf$/, "");
-  await run(PDFTOPPM, ["-r", String(dpi), "-f", "1", "-l", "1", "-singlefile", "-png", pdf, prefix]);
+  await run(pdftoppm, ["-r", String(dpi), "-f", "1", "-l", "1", "-singlefile", "-png", pdf, prefix]);
   return `${prefix}.png`;
 }
 
@@ -61,15 +62,9 @@ function cameraVideoOf(pagePng: string, file: string) {
 /** Issues through the API with another agency's token (the stack's `api` speaks for the market regulator). */
 async function issueAnchoredBy(stack: ShareStack, agency: string, type: string): Promise<{ envelope: Envelope }> {
   const token = await stack.service.issueToken({ kind: "agency", agency, types: [type], subject: "paper-test" } as never, 3600);
-  const response = await fetch(`${stack.baseUrl}/v1/certificates`, {
-    method: "POST",
-    headers: { authorization: `Bearer ${token}`, "content-type": "application/json", prefer: "wait=30" },
-    body: JSON.stringify({ type, claims: findTypeById(type)!.schema.examples[0] }),
-  });
-  const body = (await response.json()) as { envelope: Envelope };
-  expect(response.status, JSON.stringify(body)).to.equal(201);
-  expect(body.envelope.anchor.status).to.equal("anchored");
-  return body;
+  const { envelope } = await issueAnchored(stack, type, findTypeById(type)!.schema.examples[0] as Record<string, unknown>, token);
+  expect(envelope.anchor.status).to.equal("anchored");
+  return { envelope };
 }
 
 const verdictOf = async (page: Page) => {
@@ -103,12 +98,9 @@ describe("browser: paper (verify a printout from a photo or the camera; print fr
   }
 
   before(async function () {
-    if (!existsSync(CHROMIUM) || !existsSync(PDFTOPPM)) {
-      console.warn(`    SKIPPED: needs ${CHROMIUM} and ${PDFTOPPM} (apt-get install -y chromium poppler-utils; .ci/run installs both)`);
-      this.skip();
-    }
+    [, pdftoppm] = requireTools(this, "chromium", "pdftoppm");
     workDir = mkdtempSync(path.join(tmpdir(), "certchain-paper-"));
-    stack = await startShareStack();
+    stack = await sharedShareStack();
     registries = [{ chainId: stack.chain.chainId, address: stack.chain.deployment.address, rpcUrl: stack.chain.rpcUrl }];
     licence = (await issueAnchored(stack, "business-licence", findTypeById("business-licence")!.schema.examples[0] as Record<string, unknown>)).envelope;
     licenceFile = path.join(workDir, "营业执照.json");
@@ -118,18 +110,13 @@ describe("browser: paper (verify a printout from a photo or the camera; print fr
     await printPage("marriage", marriage, ["holder_name", "registration_date", "spouses", "registration_authority"]);
     // The paper's text edited (a forger's printout); its QR code is the genuine one.
     await printPage("forged-text", licence, LICENCE_FIELDS, (claims) => ({ ...claims, company_name: "上海伪造贸易有限公司" }));
-    const video = path.join(workDir, "camera.y4m");
-    cameraVideoOf(pages.licence, video);
-    const { chromium } = await import("playwright-core");
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [...CHROMIUM_ARGS, "--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream", `--use-file-for-fake-video-capture=${video}`],
-    });
+    // The shared Chromium's fake camera plays this file from the first page that opens the camera.
+    const chromium = await sharedChromium(this);
+    cameraVideoOf(pages.licence, chromium.cameraVideo);
+    browser = chromium.browser;
   });
 
   after(async function () {
-    await browser?.close().catch(() => undefined);
-    await stack?.stop();
     if (workDir) rmSync(workDir, { recursive: true, force: true });
   });
 

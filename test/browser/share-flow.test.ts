@@ -4,8 +4,8 @@ import path from "node:path";
 import { expect } from "chai";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { findTypeById } from "@certchain/sdk";
-import { ARTIFACTS, PHONE, checkAccessibility, launchChromium, watch } from "./chromium";
-import { issueAnchored, startShareStack, type ShareStack } from "./stack";
+import { ARTIFACTS, PHONE, checkAccessibility, sharedChromium, watch } from "./chromium";
+import { issueAnchored, sharedShareStack, type ShareStack } from "./stack";
 
 const COMPANY = "上海青禾数字科技有限公司";
 const REPRESENTATIVE = "陈嘉树";
@@ -41,11 +41,9 @@ describe("browser: share a certificate from the wallet and verify the link (real
   let link: string;
 
   before(async function () {
-    const launched = await launchChromium();
-    if (!launched) this.skip();
-    browser = launched!;
+    ({ browser } = await sharedChromium(this));
     workDir = mkdtempSync(path.join(tmpdir(), "certchain-browser-files-"));
-    stack = await startShareStack();
+    stack = await sharedShareStack();
     const claims = structuredClone(findTypeById("business-licence")!.schema.examples[0]) as Record<string, unknown>;
     certificate = await issueAnchored(stack, "business-licence", claims);
     certificateFile = path.join(workDir, "营业执照.json");
@@ -56,8 +54,7 @@ describe("browser: share a certificate from the wallet and verify the link (real
   });
 
   after(async function () {
-    await browser?.close().catch(() => undefined);
-    await stack?.stop();
+    await holder?.close().catch(() => undefined);
     if (workDir) rmSync(workDir, { recursive: true, force: true });
   });
 

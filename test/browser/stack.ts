@@ -11,6 +11,7 @@ import { openChain, type ChainSession } from "../../server/chain/open-chain";
 import { seedDemo } from "../../scripts/lib/seed-demo";
 import { DEMO_AGENCIES } from "../../scripts/lib/demo-agencies";
 import { freePort } from "../support/ports";
+import { sharedFixture } from "../support/shared";
 
 export interface ShareStack {
   baseUrl: string;
@@ -20,9 +21,13 @@ export interface ShareStack {
   chain: ChainSession;
   dataDir: string;
   tokens: { amr: string };
-  /** The HTTP API with the AMR agency's token. */
-  api(method: string, url: string, body?: unknown): Promise<{ status: number; body: any }>;
+  /** The HTTP API with the AMR agency's token (or another agency's). */
+  api(method: string, url: string, body?: unknown, token?: string): Promise<{ status: number; body: any }>;
+  /** Anchors every pending certificate now (the shared stack anchors only when asked). */
+  anchorNow(): Promise<void>;
   stop(): Promise<void>;
+  /** Synchronously: the node killed, the data directory removed (at process exit). */
+  kill(): void;
 }
 
 /**
@@ -63,10 +68,10 @@ export async function startShareStack(options: { batchDelayMs?: number } = {}): 
     await app.listen({ port, host: "127.0.0.1" });
     const amr = await service.issueToken({ kind: "agency", agency: "sh-amr", types: ["business-licence", "production-licence"], subject: "browser-test" }, 3600);
 
-    const api = async (method: string, url: string, body?: unknown) => {
+    const api = async (method: string, url: string, body?: unknown, token = amr) => {
       const response = await fetch(`${baseUrl}${url}`, {
         method,
-        headers: { authorization: `Bearer ${amr}`, ...(body === undefined ? {} : { "content-type": "application/json" }) },
+        headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { "content-type": "application/json" }) },
         body: body === undefined ? undefined : JSON.stringify(body),
       });
       const text = await response.text();
@@ -83,10 +88,22 @@ export async function startShareStack(options: { batchDelayMs?: number } = {}): 
       dataDir,
       tokens: { amr },
       api,
+      anchorNow: () => running.service.flush(),
       async stop() {
         await running.app.close().catch(() => undefined);
         await running.service.close().catch(() => undefined);
         await chain.close();
+        rmSync(dataDir, { recursive: true, force: true });
+      },
+      kill() {
+        const node = chain.dev?.supervisor.pid;
+        if (node !== undefined) {
+          try {
+            process.kill(node, "SIGKILL");
+          } catch {
+            // gone already
+          }
+        }
         rmSync(dataDir, { recursive: true, force: true });
       },
     };
@@ -99,15 +116,23 @@ export async function startShareStack(options: { batchDelayMs?: number } = {}): 
   }
 }
 
-/** Issues a certificate over HTTP and waits until its envelope is anchored. */
-export async function issueAnchored(stack: ShareStack, type: string, claims: Record<string, unknown>): Promise<{ id: string; envelope: any }> {
-  const issued = await stack.api("POST", "/v1/certificates", { type, claims });
+/**
+ * The browser stack of this mocha process, shared by every browser test file (each issues its
+ * own certificates). Anchoring happens only when a test asks (`anchorNow`, `issueAnchored`): a
+ * certificate stays pending exactly as long as the test needs.
+ */
+export const sharedShareStack = sharedFixture<ShareStack>("browser stack", {
+  start: () => startShareStack({ batchDelayMs: 3_600_000 }),
+  stop: (stack) => stack.stop(),
+  kill: (stack) => stack.kill(),
+});
+
+/** Issues a certificate over HTTP (with the AMR agency's token, or `token`), anchors it and returns its anchored envelope. */
+export async function issueAnchored(stack: ShareStack, type: string, claims: Record<string, unknown>, token?: string): Promise<{ id: string; envelope: any }> {
+  const issued = await stack.api("POST", "/v1/certificates", { type, claims }, token);
   if (issued.status !== 201) throw new Error(`issue failed: ${issued.status} ${JSON.stringify(issued.body)}`);
-  const deadline = Date.now() + 60_000;
-  for (;;) {
-    const { body } = await stack.api("GET", `/v1/certificates/${issued.body.id}`);
-    if (body?.envelope?.anchor?.status === "anchored") return { id: issued.body.id, envelope: body.envelope };
-    if (Date.now() > deadline) throw new Error(`certificate ${issued.body.id} not anchored in time`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
+  await stack.anchorNow();
+  const { status, body } = await stack.api("GET", `/v1/certificates/${issued.body.id}`, undefined, token);
+  if (body?.envelope?.anchor?.status !== "anchored") throw new Error(`certificate ${issued.body.id} not anchored after a flush: ${status} ${JSON.stringify(body)}`);
+  return { id: issued.body.id, envelope: body.envelope };
 }

@@ -1,11 +1,12 @@
 import { expect } from "chai";
-import { spawn, spawnSync } from "node:child_process";
+import { spawn } from "node:child_process";
 import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { findTypeById, verifyMany, type Envelope } from "@certchain/sdk";
 import { csvLine } from "../../scripts/cli/csv";
 import { ERRORS_FILE, STATE_FILE } from "../../scripts/cli/issue";
 import { cliBundle } from "../support/bundles";
+import { requireTools } from "../support/tools";
 import { removeTestFolder, runCli, sharedCliEnvironment, testFolder, type CliEnvironment } from "./support";
 
 const ZH = { LANG: "zh_CN.UTF-8" };
@@ -152,10 +153,7 @@ describe("cli: a clerk's day (Chinese first, plain words, waits for the chain)",
   });
 
   it("Ctrl-C in the middle of a run restores the terminal: cursor shown, line wrap back on (in a real pseudo-terminal)", async function () {
-    if (spawnSync("script", ["--version"]).status !== 0) {
-      console.warn("    SKIPPED: util-linux `script` is absent (it provides the pseudo-terminal)");
-      this.skip();
-    }
+    requireTools(this, "script");
     const header = Object.values(licence.claims).map((label) => label["zh-CN"]);
     const csv = path.join(dir, "big.csv");
     writeFileSync(csv, [csvLine(header), ...Array.from({ length: 6000 }, (_, i) => csvLine(row(20_000 + i)))].join("\n"));

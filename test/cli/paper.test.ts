@@ -1,5 +1,5 @@
 import { execFile } from "node:child_process";
-import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { promisify } from "node:util";
 import { expect } from "chai";
@@ -10,6 +10,7 @@ import QRCode from "qrcode";
 import { encodePaperPayload, findTypeById, presentCredential, type Envelope } from "@certchain/sdk";
 import { findQrCode, presentationFromPdf, qrTextFromImage } from "../../scripts/lib/paper/read-paper";
 import { replaceDisclosure } from "../support/tamper";
+import { requireTools } from "../support/tools";
 import { registryFlags, removeTestFolder, runCli, sharedCliEnvironment, testFolder, type CliEnvironment } from "./support";
 
 const run = promisify(execFile);
@@ -93,10 +94,7 @@ describe("cli: certchain print, and verifying paper", function () {
   };
 
   before(async function () {
-    if (!existsSync(PDFTOPPM)) {
-      console.warn(`    SKIPPED: ${PDFTOPPM} is absent (apt-get install -y poppler-utils; .ci/run installs it)`);
-      this.skip();
-    }
+    requireTools(this, "pdftoppm");
     env = await sharedCliEnvironment(this);
     dir = testFolder("paper");
     mkdirSync(ARTIFACTS, { recursive: true });

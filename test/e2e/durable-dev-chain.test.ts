@@ -8,9 +8,12 @@ import { openJournal } from "../../server/chain/journal";
 import { createJsonRpc } from "../../server/chain/json-rpc";
 import { initialDateOf, replayBlocks } from "../../server/chain/replay";
 import { isAlive, pidListeningOn } from "../../server/lib/process-info";
+import { bundledTypeVersions } from "@certchain/sdk";
+import { DEMO_AGENCIES } from "../../scripts/lib/demo-agencies";
+import { startBundle } from "../support/bundles";
 import { freePort } from "../support/ports";
 import { api, killLeftoverNode, nodePidOf, readiness, startServiceProcess, waitFor, type ServiceProcess } from "../support/service-process";
-import { anchoredEnvelopes, issueConcurrently, verifyAgainstChain, type Acknowledged } from "../support/workload";
+import { anchoredEnvelopes, issueBatch, issueConcurrently, verifyAgainstChain, type Acknowledged } from "../support/workload";
 
 const ROOT = path.join(__dirname, "..", "..");
 
@@ -73,9 +76,9 @@ describe("e2e: the dev chain survives crashes, restarts and outages (issue 8)", 
   it("finding 4: a second start on the same data directory exits at once, names the holder and starts no node; the first is unaffected", async function () {
     const before = snapshotDir(dataDir);
     const otherChainPort = await freePort();
-    const second = spawn(process.execPath, ["-r", "ts-node/register/transpile-only", path.join(ROOT, "scripts", "start.ts")], {
+    const second = spawn(process.execPath, [await startBundle()], {
       cwd: ROOT,
-      env: { ...process.env, TS_NODE_PROJECT: path.join(ROOT, "tsconfig.json"), DATA_DIR: dataDir, PORT: String(await freePort()), DEV_CHAIN_PORT: String(otherChainPort) },
+      env: { ...process.env, DATA_DIR: dataDir, PORT: String(await freePort()), DEV_CHAIN_PORT: String(otherChainPort) },
       stdio: ["ignore", "pipe", "pipe"],
     });
     let output = "";
@@ -176,7 +179,11 @@ describe("e2e: the dev chain survives crashes, restarts and outages (issue 8)", 
   });
 
   it("finding 2: killed right after broadcast, or right after journaling before broadcast, the next start reconciles; all valid; the journal replays to identical hashes", async function () {
-    // Each start dies in its first chain write; the node outlives it. The next start reconciles what it left.
+    // Each start dies in its first chain write, the anchor of the one batch issued once it is up;
+    // the node outlives it. The next start reconciles what it left: a mined anchor is journaled
+    // and its batch finished from the chain, a journaled one is sent again, neither by a write of
+    // its own while starting. One agency issues: with three, the anchors of the other two would
+    // be left pending and resumed by the next start while it starts, racing its fault.
     await service!.crash();
     for (const fault of ["broadcast:1", "journaled:1", undefined]) {
       await start(fault ? { CERTCHAIN_FAULT: fault } : {});
@@ -184,7 +191,7 @@ describe("e2e: the dev chain survives crashes, restarts and outages (issue 8)", 
       if (!fault) break;
       const crashing = service!;
       // The batch is acknowledged before it is anchored; the anchor's transaction kills the service.
-      acknowledged.push(...(await issueConcurrently(crashing.demo, 1, 2).catch(() => [])));
+      acknowledged.push(...(await issueBatch(crashing.demo, "sh-amr", 2)));
       await waitFor(`the service to die at ${fault}`, () => crashing.child.exitCode !== null || crashing.child.signalCode !== null, 60_000);
       expect(crashing.child.signalCode).to.equal("SIGKILL");
     }
@@ -215,6 +222,38 @@ describe("e2e: the dev chain survives crashes, restarts and outages (issue 8)", 
     } finally {
       journal.close();
     }
+  });
+});
+
+describe("e2e: a start killed in its own chain writes, while it starts", function () {
+  this.timeout(300_000);
+  let dataDir: string;
+  let service: ServiceProcess | undefined;
+  after(async function () {
+    await service?.stop().catch(() => undefined);
+    if (dataDir) killLeftoverNode(dataDir);
+    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it("killed while seeding, after an agency is registered and before its operator is, leaves a data directory the next start completes: every agency anchors and verifies", async function () {
+    dataDir = mkdtempSync(path.join(tmpdir(), "certchain-seeding-"));
+    const chainPort = await freePort();
+    // A first start's chain writes, in order: the deployment, the built-in types, then each demo
+    // agency's registration, accreditations and operator. Killed right after the second agency's registration.
+    const [first, second] = DEMO_AGENCIES;
+    const killedAt = 1 + bundledTypeVersions.length + (1 + first.types.length + 1) + 1;
+    const killed = await startServiceProcess(dataDir, { chainPort, env: { CERTCHAIN_FAULT: `broadcast:${killedAt}` } }).then(
+      (started) => started.crash().then(() => "started"),
+      (error: Error) => error.message,
+    );
+    expect(killed).to.match(/^service killed by SIGKILL/).and.include(`seeded ${first.name}`).and.not.include(`seeded ${second.name}`);
+
+    service = await startServiceProcess(dataDir, { chainPort, env: { BATCH_DELAY_MS: "150" } });
+    expect(service.output()).to.include(`added the operator`).and.include(second.slug);
+    const issued = await issueConcurrently(service.demo, 1, 2);
+    expect(new Set(issued.map((a) => a.agency))).to.deep.equal(new Set(DEMO_AGENCIES.map((a) => a.slug)));
+    const { failures } = await verifyAgainstChain(service.demo, await anchoredEnvelopes(service.demo, issued, 60_000));
+    expect(failures).to.deep.equal([]);
   });
 });
 

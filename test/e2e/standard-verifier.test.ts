@@ -17,7 +17,8 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { getListFromStatusListJWT } from "@sd-jwt/jwt-status-list";
 import type { Browser } from "playwright-core";
-import { ARTIFACTS, PHONE, launchChromium, watch } from "../browser/chromium";
+import { ARTIFACTS, PHONE, sharedChromium, watch } from "../browser/chromium";
+import { cliBundle } from "../support/bundles";
 import { freePort } from "../support/ports";
 import { api, killLeftoverNode, startServiceProcess, type ServiceProcess } from "../support/service-process";
 import { SOCIAL_SECURITY_CARD, socialSecurityClaims } from "../support/social-security-card";
@@ -28,10 +29,11 @@ const ROOT = path.join(__dirname, "..", "..");
 const payloadOf = (sdJwt: string) => JSON.parse(Buffer.from(sdJwt.split("~")[0].split(".")[1], "base64url").toString("utf8"));
 
 /** Our SDK, in another process: `certchain verify <file> --json` (the service's host is allowed for type metadata). */
-function ourVerify(file: string, apiUrl: string, demo: { rpcUrl: string; registry: string; chainId: number }): Promise<any> {
+async function ourVerify(file: string, apiUrl: string, demo: { rpcUrl: string; registry: string; chainId: number }): Promise<any> {
+  const cli = await cliBundle();
   return new Promise((resolve, reject) => {
     const env = Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith("CERTCHAIN_") && !key.startsWith("TS_NODE_")));
-    const child = spawn(process.execPath, [path.join(ROOT, "scripts", "cli", "bin.js"), "verify", file, "--json", "--api", apiUrl, "--rpc", demo.rpcUrl, "--registry", demo.registry, "--chain-id", String(demo.chainId)], {
+    const child = spawn(process.execPath, [cli, "verify", file, "--json", "--api", apiUrl, "--rpc", demo.rpcUrl, "--registry", demo.registry, "--chain-id", String(demo.chainId)], {
       cwd: tmpdir(),
       env: { ...env, LANG: "en_US.UTF-8" },
       stdio: ["ignore", "pipe", "pipe"],
@@ -55,7 +57,7 @@ describe("e2e: a type added through the API, verified by our SDK and by a standa
   this.timeout(600_000);
   let dataDir: string;
   let service: ServiceProcess;
-  let browser: Browser | undefined;
+  let browser: Browser;
   let envelope: any;
   let certificateId: string;
   let envelopeFile: string;
@@ -69,7 +71,6 @@ describe("e2e: a type added through the API, verified by our SDK and by a standa
   });
 
   after(async function () {
-    await browser?.close().catch(() => undefined);
     await service?.stop().catch(() => undefined);
     killLeftoverNode(dataDir);
     rmSync(dataDir, { recursive: true, force: true });
@@ -128,8 +129,7 @@ describe("e2e: a type added through the API, verified by our SDK and by a standa
   });
 
   it("the holder shares the card from the wallet, choosing nested fields by their labels; the share page shows them labelled (real Chromium)", async function () {
-    browser = await launchChromium();
-    if (!browser) this.skip();
+    ({ browser } = await sharedChromium(this));
     const holder = await browser.newContext({ viewport: PHONE, locale: "zh-CN" });
     const wallet = await holder.newPage();
     const walletProblems = watch(wallet);
@@ -196,7 +196,8 @@ describe("e2e: a type added through the API, verified by our SDK and by a standa
   });
 
   it("the share page says 已撤销 for the same link", async function () {
-    if (!browser || !link) this.skip();
+    ({ browser } = await sharedChromium(this));
+    expect(link, "the link the sharing test made").to.be.a("string");
     const context = await browser.newContext({ viewport: PHONE, locale: "zh-CN" });
     const page = await context.newPage();
     await page.goto(link);
@@ -208,9 +209,10 @@ describe("e2e: a type added through the API, verified by our SDK and by a standa
 
   it("certchain status-list rebuild derives the same list from the chain alone", async function () {
     const { demo } = service;
+    const cli = await cliBundle();
     const result = await new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve, reject) => {
       const env = Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith("CERTCHAIN_") && !key.startsWith("TS_NODE_")));
-      const child = spawn(process.execPath, [path.join(ROOT, "scripts", "cli", "bin.js"), "status-list", "rebuild", "--agency", "sh-amr", "--json", "--api", demo.apiUrl, "--rpc", demo.rpcUrl, "--registry", demo.registry, "--chain-id", String(demo.chainId)], {
+      const child = spawn(process.execPath, [cli, "status-list", "rebuild", "--agency", "sh-amr", "--json", "--api", demo.apiUrl, "--rpc", demo.rpcUrl, "--registry", demo.registry, "--chain-id", String(demo.chainId)], {
         cwd: tmpdir(),
         env: { ...env, LANG: "en_US.UTF-8" },
         stdio: ["ignore", "pipe", "pipe"],

@@ -4,13 +4,16 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { expect } from "chai";
 import type { Envelope } from "@certchain/sdk";
+import { cliBundle } from "../support/bundles";
 import { regions, type Regions } from "../support/regions";
+import { requireTools } from "../support/tools";
 
 // `certchain verifier` as a department runs it: its own process on a real port, a trust list
 // file with two regions, and the README's curl request and Java HttpClient class sent to it.
 
 const ROOT = path.join(__dirname, "..", "..");
-const BIN = path.join(ROOT, "scripts", "cli", "bin.js");
+/** The CLI as one bundle (test/support/bundles.ts): it starts in a fraction of bin.js's ts-node time. */
+let BIN: string;
 /** The CLI speaks Chinese unless the locale says otherwise; these tests read its English. */
 const ENGLISH = { ...process.env, LANG: "en_US.UTF-8", LC_ALL: "", LC_MESSAGES: "", CERTCHAIN_LANG: "" };
 
@@ -54,6 +57,7 @@ describe("certchain verifier, as its own process", function () {
   let files: { a: string; b: string; c: string };
 
   before(async function () {
+    BIN = await cliBundle();
     r = await regions();
     dir = mkdtempSync(path.join(tmpdir(), "certchain-verifier-"));
     const [a, b, c] = await Promise.all([r.a.issueAnchored("business-licence"), r.b.issueAnchored("business-licence"), r.c.issueAnchored("business-licence")]);
@@ -84,6 +88,7 @@ describe("certchain verifier, as its own process", function () {
 
   it("answers the README's curl request: two regions valid and named, a third refused", function () {
     // The block's curl commands (backslash continuations kept); this test runs the verifier itself.
+    requireTools(this, "curl");
     const commands = readmeBlock("sh", "/v1/verify").split(/\n(?=\S)/); // a continued command's lines are indented
     const curl = commands.filter((command) => command.startsWith("curl "));
     expect(curl).to.have.length(2);
@@ -107,12 +112,13 @@ describe("certchain verifier, as its own process", function () {
   });
 
   it("answers the README's Java HttpClient class (compiled with javac, run with java)", function () {
+    const [javac, java] = requireTools(this, "javac", "java");
     const source = readmeBlock("java", "HttpClient");
     const classes = path.join(dir, "java");
     writeFileSync(path.join(dir, "VerifyCertificate.java"), source);
-    const compiled = spawnSync("javac", ["-d", classes, path.join(dir, "VerifyCertificate.java")], { encoding: "utf8" });
+    const compiled = spawnSync(javac, ["-d", classes, path.join(dir, "VerifyCertificate.java")], { encoding: "utf8" });
     expect(compiled.status, `javac: ${compiled.stderr}${compiled.error ?? ""}`).to.equal(0);
-    const run = spawnSync("java", ["-cp", classes, "VerifyCertificate", files.b, verifier.url], { encoding: "utf8", timeout: 60_000 });
+    const run = spawnSync(java, ["-cp", classes, "VerifyCertificate", files.b, verifier.url], { encoding: "utf8", timeout: 60_000 });
     expect(run.status, run.stderr).to.equal(0);
     const [status, ...body] = run.stdout.trim().split(" ");
     expect(status).to.equal("200");

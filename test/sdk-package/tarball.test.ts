@@ -1,5 +1,5 @@
 import { spawn } from "node:child_process";
-import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { copyFileSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -7,6 +7,7 @@ import { gzipSync } from "node:zlib";
 import { expect } from "chai";
 import ts from "typescript";
 import type { Envelope } from "@certchain/sdk";
+import { sharedChromium } from "../browser/chromium";
 import { startDevNode, type DevNode } from "../../server/chain/dev-node";
 import { deployRegistryOnNode, type NodeRegistry } from "../support/node-registry";
 import { freePort } from "../support/ports";
@@ -19,9 +20,6 @@ import { replaceDisclosure } from "../support/tamper";
 // process with a registry, an agency and a certificate set up by this test.
 
 const ROOT = path.join(__dirname, "..", "..");
-const CHROMIUM = "/usr/bin/chromium";
-// TOOLCHAIN.md's flags (as test/browser); playwright gives each launch a fresh user-data-dir.
-const CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"];
 // What the SDK must not drag into a department's project.
 const FORBIDDEN = /^(hardhat|@nomicfoundation\/.+|fastify|@fastify\/.+|level|classic-level|abstract-level|ts-node|typescript|ajv)$/;
 
@@ -224,16 +222,10 @@ describe("sdk package: the packed tarball installs in a clean project and verifi
 
   describe("in Chromium, from the browser build", function () {
     let server: Server | undefined;
-    let browser: import("playwright-core").Browser | undefined;
+    let context: import("playwright-core").BrowserContext | undefined;
 
-    before(async function () {
-      if (!existsSync(CHROMIUM)) {
-        console.warn(`    SKIPPED: ${CHROMIUM} is absent (apt-get install -y chromium; see ../shared/TOOLCHAIN.md)`);
-        this.skip();
-      }
-    });
     after(async function () {
-      await browser?.close().catch(() => undefined);
+      await context?.close().catch(() => undefined);
       await new Promise((resolve) => (server ? server.close(resolve) : resolve(undefined)));
     });
 
@@ -259,9 +251,8 @@ describe("sdk package: the packed tarball installs in a clean project and verifi
       const port = await freePort();
       await new Promise<void>((resolve) => server!.listen(port, "127.0.0.1", resolve));
 
-      const { chromium } = await import("playwright-core");
-      browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
-      const page = await browser.newPage();
+      context = await (await sharedChromium(this)).browser.newContext();
+      const page = await context.newPage();
       const problems: string[] = [];
       page.on("pageerror", (error) => problems.push(`pageerror: ${error.message}`));
       page.on("console", (message) => message.type() === "error" && problems.push(`console: ${message.text()}`));

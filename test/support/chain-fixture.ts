@@ -1,11 +1,9 @@
-import { generateKeyPairSync, type KeyObject } from "node:crypto";
+import type { KeyObject } from "node:crypto";
 import hre from "hardhat";
 import type { Signer } from "ethers";
-import { deployRegistry } from "../../server/chain/deploy";
-import { createRegistryAdmin, type RegistryAdmin } from "../../server/chain/registry-admin";
+import type { RegistryAdmin } from "../../server/chain/registry-admin";
 import { createOperatorClient, type OperatorClient } from "../../server/chain/operator";
-import { createNodeSigner, rawPublicKeyOf } from "../../server/keys/node-signer";
-import { derivedCreditCode } from "../../server/service/identifiers";
+import { deployTestRegistry } from "./test-registry";
 import {
   buildMerkleTree,
   createAnchoredEnvelope,
@@ -13,7 +11,6 @@ import {
   findTypeById,
   formatCertificateNumber,
   issueCredential,
-  keyIdOf,
   selectivePathsOf,
   type CredentialSigner,
   type Envelope,
@@ -44,37 +41,22 @@ export interface TrustFixture {
 
 let serial = 0;
 
-/** A deployed registry with two agencies: a market-regulation bureau and a civil-affairs bureau. */
+/** A deployed registry with two agencies: a market-regulation bureau and a civil-affairs bureau, each with its own signing key. */
 export async function deployTrustFixture(): Promise<TrustFixture> {
-  const [root, opAmr, opMca, outsider, ...spare] = await hre.ethers.getSigners();
-  const deployment = await deployRegistry(root);
-  const admin = createRegistryAdmin(deployment.address, root);
+  const [root, opAmr, opMca, outsider] = await hre.ethers.getSigners();
+  const registry = await deployTestRegistry(root);
 
-  async function addAgency(slug: string, name: string, typeIds: string[], operator: Signer, keyType: "ed25519" | "ec" = "ed25519", creditCode = derivedCreditCode(slug)): Promise<TestAgency> {
-    const { privateKey } = keyType === "ed25519" ? generateKeyPairSync("ed25519") : generateKeyPairSync("ec", { namedCurve: "P-256" });
-    await admin.registerAgency(slug, name, creditCode);
-    for (const id of typeIds) await admin.setAccreditation(slug, findTypeById(id)!.vct);
-    const raw = rawPublicKeyOf(privateKey);
-    await admin.addSigningKey(slug, raw);
-    await admin.addOperator(slug, await operator.getAddress());
-    return {
-      slug,
-      name,
-      creditCode,
-      privateKey,
-      signer: createNodeSigner(privateKey),
-      keyId: keyIdOf(raw).keyId,
-      operator,
-      client: createOperatorClient(deployment.address, operator),
-    };
+  async function addAgency(slug: string, name: string, typeIds: string[], operator: Signer, keyType: "ed25519" | "ec" = "ed25519", creditCode?: string): Promise<TestAgency> {
+    const agency = await registry.addAgency({ slug, name, types: typeIds, operator, signingKey: keyType, creditCode });
+    const { privateKey, keyId, signer } = agency.key!;
+    return { slug, name, creditCode: agency.creditCode, privateKey, signer, keyId, operator, client: createOperatorClient(registry.address, operator) };
   }
 
   const amr = await addAgency("sh-amr", "上海市市场监督管理局", ["business-licence", "production-licence"], opAmr);
   const mca = await addAgency("sh-mca", "上海市民政局", ["marriage-certificate"], opMca);
-  void spare;
   return {
-    registry: { chainId: 31337, address: deployment.address, id: deployment.registryId, provider: hre.ethers.provider, name: "test registry" },
-    admin,
+    registry: { chainId: 31337, address: registry.address, id: registry.registryId, provider: hre.ethers.provider, name: "test registry" },
+    admin: registry.admin,
     amr,
     mca,
     outsider,

@@ -67,7 +67,7 @@ export async function runFaultLoop(options: { seed: number; rounds: number; log?
     return process;
   };
   const result: FaultLoopResult = { seed: options.seed, faults: [], acknowledged: 0, anchored: 0, verifiedValid: 0, failures: [], dataDir };
-  let service: ServiceProcess | undefined = await start();
+  let service: ServiceProcess | undefined;
   // Each fault once per seven rounds, in the seed's order: short runs still see distinct faults.
   const plan: Fault[] = [];
   const nextFault = (): Fault => {
@@ -77,11 +77,13 @@ export async function runFaultLoop(options: { seed: number; rounds: number; log?
     }
     return plan.shift()!;
   };
-  const issuers = startIssuers(() => service!.demo, { size: () => 1 + Math.floor(sizes() * 12) });
+  let issuers: ReturnType<typeof startIssuers> | undefined;
   const dead = (s: ServiceProcess) => s.child.exitCode !== null || s.child.signalCode !== null;
   const ready = (what: string) => waitFor(`${what}: /readyz 200`, async () => (await readiness(service!.demo)).status === 200, 600_000, 250);
 
   try {
+    service = await start();
+    issuers = startIssuers(() => service!.demo, { size: () => 1 + Math.floor(sizes() * 12) });
     for (let round = 0; round < options.rounds; round++) {
       if (!service) throw new Error("no service");
       await sleep(400 + random() * 2_500);
@@ -171,7 +173,7 @@ export async function runFaultLoop(options: { seed: number; rounds: number; log?
   } catch (error) {
     result.failures.push(`aborted: ${(error as Error).message}`);
   } finally {
-    await issuers.stop();
+    await issuers?.stop();
     await service?.stop().catch(() => undefined);
     killLeftoverNode(dataDir);
     if (result.failures.length === 0 && !options.keepDataDir) rmSync(dataDir, { recursive: true, force: true });

@@ -1,4 +1,3 @@
-import { generateKeyPairSync } from "node:crypto";
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { HDNodeWallet } from "ethers";
@@ -16,13 +15,10 @@ import {
   type TrustedRegistry,
 } from "@certchain/sdk";
 import { fromHex } from "@certchain/sdk/internal";
-import { deployRegistry } from "../../server/chain/deploy";
 import { devProvider } from "../../server/chain/dev-node";
 import { createOperatorClient } from "../../server/chain/operator";
-import { createRegistryAdmin } from "../../server/chain/registry-admin";
 import { DEV_MNEMONIC } from "../../server/config";
-import { createNodeSigner, rawPublicKeyOf } from "../../server/keys/node-signer";
-import { derivedCreditCode } from "../../server/service/identifiers";
+import { deployTestRegistry } from "./test-registry";
 
 export interface NodeRegistry {
   registry: TrustedRegistry & { address: Hex; id: Hex; rpcUrl: string; name: string };
@@ -72,16 +68,12 @@ export async function deployRegistryOnNode(rpcUrl: string, options: NodeRegistry
   const account = (i: number) => HDNodeWallet.fromPhrase(DEV_MNEMONIC, undefined, `m/44'/60'/0'/0/${i}`).connect(provider);
   const root = account(0);
   const operator = account(1);
-  const { address, registryId } = await deployRegistry(root);
-  const admin = createRegistryAdmin(address, root);
   const slugAndName = options.agency ?? { slug: "sh-amr", name: "上海市市场监督管理局" };
-  const agency = { ...slugAndName, creditCode: derivedCreditCode(slugAndName.slug) };
-  const { privateKey } = generateKeyPairSync("ed25519");
-  await admin.registerAgency(agency.slug, agency.name, agency.creditCode);
-  for (const type of ["business-licence", "production-licence"]) await admin.setAccreditation(agency.slug, findTypeById(type)!.vct);
-  await admin.addSigningKey(agency.slug, rawPublicKeyOf(privateKey));
-  await admin.addOperator(agency.slug, operator.address);
-  const signer = createNodeSigner(privateKey);
+  const { address, registryId, admin, agencies } = await deployTestRegistry(root, [
+    { ...slugAndName, types: ["business-licence", "production-licence"], operator, signingKey: "ed25519" },
+  ]);
+  const agency = { ...slugAndName, creditCode: agencies[0].creditCode };
+  const signer = agencies[0].key!.signer;
   const client = createOperatorClient(address, operator);
   const chainId = Number((await provider.getNetwork()).chainId);
   let serial = 0;

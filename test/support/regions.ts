@@ -4,6 +4,7 @@ import path from "node:path";
 import { startDevNode, type DevNode } from "../../server/chain/dev-node";
 import { deployRegistryOnNode, type NodeRegistry } from "./node-registry";
 import { freePort } from "./ports";
+import { sharedFixture } from "./shared";
 
 /** One region: its own Hardhat node (own process) and registry, with an agency issuing on it. */
 export interface Region extends NodeRegistry {
@@ -29,47 +30,47 @@ const REGIONS = [
   { key: "c", region: "雄安新区", agency: { slug: "amr", name: "雄安新区市场监督管理局" } },
 ] as const;
 
-let started: Promise<Regions> | undefined;
-let nodes: DevNode[] = [];
-let logDir: string | undefined;
-
 /**
- * Three regions, started once per test run on first use and shared by the test files that need
- * them (starting a Hardhat node takes seconds); stopped by a root-level after hook.
+ * Three regions, started once per mocha process on first use and shared by the test files that
+ * need them (starting a Hardhat node takes seconds); stopped after the last file.
  */
-export function regions(): Promise<Regions> {
-  started ??= (async () => {
-    logDir = mkdtempSync(path.join(tmpdir(), "certchain-regions-"));
+export const regions = sharedFixture<Regions & { nodes: DevNode[]; logDir: string }>("regions", {
+  async start() {
+    const logDir = mkdtempSync(path.join(tmpdir(), "certchain-regions-"));
+    const nodes: DevNode[] = [];
     const now = Date.now();
-    const started = await Promise.all(
-      REGIONS.map(async ({ key, region, agency }, i) => {
-        // Hardhat derives block 0 from its start time: nodes started in the same second share a
-        // genesis hash. Regions' chains differ in genesis, as real ones do; a minute apart each.
-        const initialDate = new Date(now - (i + 1) * 60_000).toISOString();
-        const node = await startDevNode({ port: await freePort(), logFile: path.join(logDir!, `${key}.log`), initialDate });
-        nodes.push(node);
-        const registry = await deployRegistryOnNode(node.rpcUrl, { region, agency });
-        const result: Region = {
-          ...registry,
-          node,
-          freeze: () => node.process.kill("SIGSTOP"),
-          thaw: () => node.process.kill("SIGCONT"),
-        };
-        return [key, result] as const;
-      }),
-    );
-    return Object.fromEntries(started) as unknown as Regions;
-  })();
-  return started;
-}
-
-async function stopRegions(): Promise<void> {
-  for (const node of nodes) node.process.kill("SIGCONT");
-  await Promise.all(nodes.map((node) => node.stop()));
-  nodes = [];
-  started = undefined;
-  if (logDir) rmSync(logDir, { recursive: true, force: true });
-}
-
-// A root-level hook: runs once after every test file, whichever of them started the regions.
-if (typeof after === "function") after(stopRegions);
+    try {
+      const started = await Promise.all(
+        REGIONS.map(async ({ key, region, agency }, i) => {
+          // Hardhat derives block 0 from its start time: nodes started in the same second share a
+          // genesis hash. Regions' chains differ in genesis, as real ones do; a minute apart each.
+          const initialDate = new Date(now - (i + 1) * 60_000).toISOString();
+          const node = await startDevNode({ port: await freePort(), logFile: path.join(logDir, `${key}.log`), initialDate });
+          nodes.push(node);
+          const registry = await deployRegistryOnNode(node.rpcUrl, { region, agency });
+          const result: Region = {
+            ...registry,
+            node,
+            freeze: () => node.process.kill("SIGSTOP"),
+            thaw: () => node.process.kill("SIGCONT"),
+          };
+          return [key, result] as const;
+        }),
+      );
+      return { ...(Object.fromEntries(started) as unknown as Regions), nodes, logDir };
+    } catch (error) {
+      for (const node of nodes) node.process.kill("SIGKILL");
+      rmSync(logDir, { recursive: true, force: true });
+      throw error;
+    }
+  },
+  async stop({ nodes, logDir }) {
+    for (const node of nodes) node.process.kill("SIGCONT");
+    await Promise.all(nodes.map((node) => node.stop()));
+    rmSync(logDir, { recursive: true, force: true });
+  },
+  kill({ nodes, logDir }) {
+    for (const node of nodes) node.process.kill("SIGKILL");
+    rmSync(logDir, { recursive: true, force: true });
+  },
+});

@@ -5,13 +5,11 @@ import hre from "hardhat";
 import { expect } from "chai";
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from "fastify";
 import { buildApp, type BuildAppOptions } from "../../../server/app";
-import { deployRegistry } from "../../../server/chain/deploy";
-import { createRegistryAdmin } from "../../../server/chain/registry-admin";
 import { createService } from "../../../server/service/create-service";
 import type { IssuingService } from "../../../server/service/issuing-service";
 import { findTypeById, type Hex } from "@certchain/sdk";
-import { derivedCreditCode } from "../../../server/service/identifiers";
 import { DEMO_AGENCIES } from "../../../scripts/lib/demo-agencies";
+import { deployTestRegistry } from "../../support/test-registry";
 
 /** The agencies every HTTP test registry holds: the demo's (as `npm start` seeds them) but the notary office. */
 export const AGENCIES = DEMO_AGENCIES.filter((agency) => agency.slug !== "sh-notary");
@@ -35,15 +33,9 @@ export interface TestApp {
  */
 export async function buildTestApp(options: BuildAppOptions = {}, serviceOptions: { publicUrl?: string; maxDelayMs?: number } = {}): Promise<TestApp> {
   const [root, ...operatorSigners] = await hre.ethers.getSigners();
-  const deployment = await deployRegistry(root);
-  const admin = createRegistryAdmin(deployment.address, root);
-  const operators: Record<string, (typeof operatorSigners)[number]> = {};
-  for (const [i, agency] of AGENCIES.entries()) {
-    await admin.registerAgency(agency.slug, agency.name, derivedCreditCode(agency.slug));
-    for (const type of agency.types) await admin.setAccreditation(agency.slug, findTypeById(type)!.vct);
-    operators[agency.slug] = operatorSigners[i];
-    await admin.addOperator(agency.slug, await operatorSigners[i].getAddress());
-  }
+  // The service makes and registers the agencies' signing keys itself.
+  const deployment = await deployTestRegistry(root, AGENCIES.map((agency, i) => ({ ...agency, operator: operatorSigners[i] })));
+  const operators = Object.fromEntries(deployment.agencies.map((agency) => [agency.slug, agency.operator]));
 
   const dataDir = mkdtempSync(path.join(tmpdir(), "certchain-http-"));
   const service = await createService({
