@@ -23,11 +23,12 @@ const isPlainObject = (value: unknown): value is Record<string, unknown> =>
 const KNOWN_FORMATS: ReadonlySet<string> = new Set(Object.keys(FORMATS).filter((name) => name !== "url"));
 
 /**
- * The bounds a type registered now must set, so that checking hostile claims stays cheap:
- * every array a `maxItems` (uniqueness compares every pair, so fewer with `uniqueItems`), every
- * string checked by `pattern` or `format` a `maxLength`.
+ * The bounds a type registered now must set, so that checking hostile claims stays cheap: every
+ * array a `maxItems`, fewer with `uniqueItems` (uniqueness compares every pair). Strings need no
+ * `maxLength`: patterns run in linear time (linear-pattern.ts), so their cost is bounded by the
+ * body limit and the issuing service's claims budget; with one, a longer string is not matched.
  */
-export const SCHEMA_BOUNDS = { maxItems: 10_000, maxUniqueItems: 256, maxLength: 4_096 } as const;
+export const SCHEMA_BOUNDS = { maxItems: 10_000, maxUniqueItems: 256 } as const;
 
 function keywordProblem(keyword: string, value: unknown): string | undefined {
   if (COUNT_KEYWORDS.has(keyword)) return Number.isSafeInteger(value) && (value as number) >= 0 ? undefined : "must be a non-negative integer";
@@ -78,12 +79,6 @@ function boundsProblems(schema: Record<string, unknown>, at: string, problems: P
         pointer: `${at}/maxItems`,
         message: schema.uniqueItems === true ? `uniqueItems needs maxItems of at most ${limit}` : `an array needs maxItems of at most ${limit}`,
       });
-    }
-  }
-  if (schema.pattern !== undefined || schema.format !== undefined) {
-    const max = schema.maxLength;
-    if (!Number.isSafeInteger(max) || (max as number) > SCHEMA_BOUNDS.maxLength) {
-      problems.push({ pointer: `${at}/maxLength`, message: `a string checked by pattern or format needs maxLength of at most ${SCHEMA_BOUNDS.maxLength}` });
     }
   }
 }

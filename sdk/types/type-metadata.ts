@@ -246,7 +246,7 @@ function claimsProblems(claims: unknown, schema: JsonSchemaObject | undefined, p
  * (`vct`, `display` with zh-CN and en, `claims` with paths, labels and `sd`) and ours: the type
  * code, the claim order and the JSON Schema (closed, supported keywords only, examples that fit).
  * Every claim the schema defines, at every depth, must have labels. With `bounds` (a type
- * registered now), the schema must also bound its arrays and checked strings (SCHEMA_BOUNDS).
+ * registered now), the schema must also bound its arrays (SCHEMA_BOUNDS).
  *
  * @example
  * typeMetadataProblems({ vct: "urn:certchain:vct:x:1" }); // [{ pointer: "/certchain:type_code", … }, …]
