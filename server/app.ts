@@ -92,7 +92,7 @@ export async function buildApp(service: IssuingService, options: BuildAppOptions
   await app.register(notarisationRoutes, { prefix: "/v1/notarisations" });
   if (options.shares) await app.register(sharesRoutes, { prefix: "/v1/shares", store: options.shares });
   if (options.web) {
-    await app.register(rpcProxyRoutes, { upstreamUrl: options.web.upstreamRpcUrl, timeoutMs: options.web.upstreamTimeoutMs });
+    await app.register(rpcProxyRoutes, { upstreamUrl: options.web.upstreamRpcUrl, registries: [options.web.registry.address], timeoutMs: options.web.upstreamTimeoutMs });
     await app.register(pagesRoutes, { registry: options.web.registry });
   }
   return app;
