@@ -25,7 +25,7 @@ const errorOf = (error: unknown): { code: string; message: string; details?: unk
  */
 export function createIssuance(ctx: ServiceContext) {
   const { catalogue, accreditations, creditCodes, certificates, audit, batcher, inFlight } = ctx;
-  const numbering = createNumbering(ctx.db);
+  const numbering = createNumbering(ctx.db, (agency, list) => ctx.personalData.derivedKey(`status-list index ${agency} ${list}`));
   const planner = createIssuancePlanner(ctx, numbering);
   const idempotent = createIdempotentRunner(ctx.idempotency, ctx.now, (text) => ctx.personalData.digest("idempotency request", text));
   const servedAgency = (principal: Principal) => requireAgency(principal, (agency) => ctx.operatorFor(agency) !== undefined);
