@@ -7,7 +7,7 @@ import { wantsHelp } from "./args";
 import type { Command } from "./command";
 import { ApiError, apiErrorLine } from "./http-client";
 import { detectLang, setLang, t, takeLangOption, type Text } from "./i18n";
-import { EXIT, describeError, err, out } from "./output";
+import { EXIT, describeError, err, out, printable } from "./output";
 import { withIo, type CliIo } from "./run-context";
 import { handleInterrupts, restoreTerminal } from "./terminal";
 
@@ -84,7 +84,7 @@ export function runAsProcess(): Promise<void> {
   return main(process.argv.slice(2)).then(
     (code) => void (process.exitCode = code),
     (error: { message?: string } | undefined) => {
-      process.stderr.write(`certchain: ${error?.message ? error.message : String(error)}\n`);
+      process.stderr.write(`certchain: ${printable(error?.message ? error.message : String(error))}\n`);
       process.exitCode = EXIT.INTERNAL;
     },
   );
