@@ -10,6 +10,8 @@ export interface BenchConfig {
   workers: number;
   /** Sequential single POSTs with `Prefer: wait` timed for the latency figure (env BENCH_LATENCY_N, default 200; 0 skips). */
   latencyCount: number;
+  /** Certificates of the SM2 (国密) rows, issued, anchored and verified as the main ones (env BENCH_SM2_N, default 10,000, at most BENCH_N; 0 skips). */
+  sm2Count: number;
   /** Whether the service end to end and the single-certificate latency run (env BENCH_SERVICE=0 skips both). */
   service: boolean;
   targets: {
@@ -41,6 +43,7 @@ export function loadConfig(): BenchConfig {
     batchSize: positiveInteger("BENCH_BATCH", 10_000),
     workers: positiveInteger("BENCH_WORKERS", 2),
     latencyCount: positiveInteger("BENCH_LATENCY_N", 200, true),
+    sm2Count: Math.min(positiveInteger("BENCH_SM2_N", 10_000, true), positiveInteger("BENCH_N", 100_000)),
     service: process.env.BENCH_SERVICE !== "0",
     // issue 12 ("Twice as fast end to end, half the memory"); gas from issue 3
     targets: {

@@ -7,7 +7,7 @@ import { credentialLeaf, issueCredential } from "@certchain/sdk";
 import { benchType, certificateNumberFor, claimsFor } from "./claims";
 
 export interface IssueWorkerData {
-  /** The agency's Ed25519 signing key, PKCS#8 DER. */
+  /** The agency's signing key (Ed25519, or SM2 for the SM2 rows), PKCS#8 DER. */
   privateKeyDer: Uint8Array;
   issuer: string;
   issuedAt: number;

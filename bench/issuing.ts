@@ -1,5 +1,6 @@
-import { generateKeyPairSync, type KeyObject } from "node:crypto";
-import { buildMerkleTree, type Hex, type MerkleTree } from "@certchain/sdk";
+import type { KeyObject } from "node:crypto";
+import { buildMerkleTree, type Hex, type MerkleTree, type SignatureAlgorithm } from "@certchain/sdk";
+import { generateSigningKey } from "../server/keys/key-store";
 import type { MemorySampler } from "./memory";
 import { signInWorkers } from "./signing-pool";
 
@@ -39,9 +40,10 @@ export interface IssuingResult {
  * anchor batch's Merkle tree and every leaf's proof as soon as the batch's last leaf arrives, while
  * the workers sign later batches. The clock runs from "go" until the last proof.
  */
-export async function runIssuing(options: { n: number; batchSize: number; workerCount: number; issuer: string; memory: MemorySampler; log: (line: string) => void }): Promise<IssuingResult> {
+export async function runIssuing(options: { n: number; batchSize: number; workerCount: number; issuer: string; memory: MemorySampler; log: (line: string) => void; algorithm?: SignatureAlgorithm }): Promise<IssuingResult> {
   const { n, batchSize, memory, log } = options;
-  const { privateKey } = generateKeyPairSync("ed25519");
+  // Ed25519 unless a suite is asked for (the SM2 rows).
+  const privateKey = generateSigningKey(options.algorithm ?? "EdDSA");
   const privateKeyDer = new Uint8Array(privateKey.export({ format: "der", type: "pkcs8" }));
   memory.reset();
 

@@ -1,5 +1,6 @@
 // `npm run bench`: issuing primitives and verifyMany for BENCH_N certificates (default 100,000)
-// against an out-of-process Hardhat node, the service end to end (the same number over HTTP batch
+// against an out-of-process Hardhat node, the same for BENCH_SM2_N certificates signed SM2 (国密;
+// default 10,000) beside them, the service end to end (the same number over HTTP batch
 // requests until anchored) and the single-certificate latency with `Prefer: wait` (BENCH_LATENCY_N
 // sequential POSTs, default 200). Prints a table with the targets of issue 12, every rate also as
 // a multiple of the primitives figure of the same run (the machines are noisy: ratios compare
@@ -10,7 +11,7 @@ import { deployAndSeed } from "./chain-setup";
 import { loadConfig } from "./config";
 import { startHardhatNode, type HardhatNode } from "./hardhat-node";
 import { runIssuing, type IssuingResult } from "./issuing";
-import { processMaxRss, processPeakRss, startMemorySampler } from "./memory";
+import { processMaxRss, processPeakRss, startMemorySampler, type MemorySampler } from "./memory";
 import { formatTable, int, mib, perSecond, seconds, type Row } from "./report";
 import { writeResults } from "./results-file";
 import { runVerifyMany } from "./verifying";
@@ -47,6 +48,20 @@ function issuingRows(issuing: IssuingResult, n: number, treeCount: number, batch
   ];
 }
 
+/** Issues, anchors and verifies `n` SM2-signed certificates exactly as the Ed25519 ones. */
+async function runSm2Suite(n: number, batchSize: number, workerCount: number, rpcUrl: string, memory: MemorySampler) {
+  log(`bench: SM2 (国密): issuing ${int(n)}…`);
+  const issuing = await runIssuing({ n, batchSize, workerCount, issuer: AGENCY.slug, memory, log, algorithm: "SM2" });
+  const seeded = await deployAndSeed(rpcUrl, { ...AGENCY, privateKey: issuing.privateKey });
+  const anchoring = await anchorBatches({ provider: seeded.provider, operator: seeded.operator, registry: seeded.address, credentials: issuing.credentials, batches: issuing.batches });
+  seeded.provider.destroy();
+  issuing.credentials.length = 0;
+  issuing.batches.length = 0;
+  log(`bench: SM2 (国密): verifyMany over ${int(n)} envelopes…`);
+  const verifying = await runVerifyMany({ envelopes: anchoring.envelopes, registry: { chainId: 31337, address: seeded.address, rpcUrl } });
+  return { n, issuing, verifying, issuingRate: perSecond(n, issuing.totalMs), verifyRate: perSecond(n, verifying.many.ms) };
+}
+
 async function main(): Promise<void> {
   const config = loadConfig();
   const { n, batchSize, targets } = config;
@@ -79,6 +94,10 @@ async function main(): Promise<void> {
   anchoring.envelopes.length = 0;
   const verifyRate = perSecond(n, verifying.many.ms);
   const streamRate = perSecond(n, verifying.each.ms);
+
+  // 2b. the 国密 suite beside Ed25519: the same pipeline for BENCH_SM2_N certificates signed SM2
+  // (SM3 disclosure digests), on a registry of its own on the same node.
+  const sm2 = config.sm2Count > 0 ? await runSm2Suite(config.sm2Count, batchSize, config.workers, node.rpcUrl, memory) : undefined;
   const nodePeakRss = processPeakRss(node.pid);
   node.kill();
   await memory.stop();
@@ -100,6 +119,14 @@ async function main(): Promise<void> {
     { metric: "peak RSS, verifyMany process (envelopes in an array)", value: mib(verifying.many.maxRssBytes), target: `≤ ${mib(targets.verifyPeakRssBytes)}`, met: verifying.many.maxRssBytes <= targets.verifyPeakRssBytes },
     { metric: "verifyEach streamed from an NDJSON file, certificates/s", value: `${int(streamRate)}/s (${seconds(verifying.each.ms)})`, ratio: streamRate / issuingRate },
     { metric: "peak RSS, verifyEach process (streamed)", value: mib(verifying.each.maxRssBytes), target: `≤ ${mib(targets.verifyPeakRssBytes)}`, met: verifying.each.maxRssBytes <= targets.verifyPeakRssBytes },
+    ...(sm2 === undefined
+      ? [{ metric: "SM2 (国密) issuing and verifying", value: "skipped (BENCH_SM2_N=0)" }]
+      : [
+          { metric: `SM2 (国密): issuing total, certificates/s (${int(sm2.n)} certificates)`, value: `${int(sm2.issuingRate)}/s (${seconds(sm2.issuing.totalMs)}), ${(sm2.issuingRate / issuingRate).toFixed(2)}× Ed25519`, ratio: sm2.issuingRate / issuingRate },
+          { metric: "SM2 (国密): issuing CPU, all threads (µs per certificate)", value: `${seconds(sm2.issuing.cpuMs)} (${((sm2.issuing.cpuMs * 1000) / sm2.n).toFixed(1)} µs)` },
+          { metric: "SM2 (国密): verifyMany, certificates/s", value: `${int(sm2.verifyRate)}/s (${seconds(sm2.verifying.many.ms)}), ${(sm2.verifyRate / verifyRate).toFixed(2)}× Ed25519`, ratio: sm2.verifyRate / issuingRate },
+          { metric: "SM2 (国密): valid verdicts (verifyMany / verifyEach)", value: `${int(sm2.verifying.many.valid)} / ${int(sm2.verifying.each.valid)} of ${int(sm2.n)}`, target: "all", met: sm2.verifying.failures.length === 0 },
+        ]),
     { metric: "peak RSS, hardhat node", value: mib(nodePeakRss) },
     { metric: "max RSS, bench process lifetime (issuing)", value: mib(processMaxRss()) },
   ];
@@ -108,7 +135,8 @@ async function main(): Promise<void> {
   // (BENCH_SERVICE=0 skips it, for experiments on the SDK's figures only).
   if (!config.service) {
     console.log(formatTable(title, [...sdkRows, { metric: "service: HTTP batch issuing → anchored", value: "skipped (BENCH_SERVICE=0)" }]));
-    if (verifying.failures.length > 0) throw new Error(verifying.failures.join("\n"));
+    const failures = [...verifying.failures, ...(sm2?.verifying.failures ?? [])];
+    if (failures.length > 0) throw new Error(failures.join("\n"));
     return;
   }
   const http = await runHttpIssuing({ n, log });
@@ -163,7 +191,11 @@ async function main(): Promise<void> {
     },
     chain: { nodeStartMs, anchorTransactions: anchoring.transactions, anchorGas: anchoring.gasUsed, gasPerCertificate, setupGas: seeded.setupGas, anchorMs: anchoring.ms, nodePeakRssBytes: nodePeakRss },
     verifyMany: { ms: verifying.many.ms, perSecond: verifyRate, ratioToIssuing: verifyRate / issuingRate, valid: verifying.many.valid, target: targets.verifyPerSecond, met: verifyRate >= targets.verifyPerSecond, peakRssBytes: verifying.many.maxRssBytes, peakRssTargetBytes: targets.verifyPeakRssBytes },
-    verificationFailures: verifying.failures,
+    verificationFailures: [...verifying.failures, ...(sm2?.verifying.failures ?? [])],
+    sm2:
+      sm2 === undefined
+        ? null
+        : { n: sm2.n, issuingMs: sm2.issuing.totalMs, issuingCpuMs: sm2.issuing.cpuMs, issuingPerSecond: sm2.issuingRate, verifyManyMs: sm2.verifying.many.ms, verifyPerSecond: sm2.verifyRate, verifyEachMs: sm2.verifying.each.ms, valid: sm2.verifying.many.valid },
     verifyEach: { ms: verifying.each.ms, perSecond: streamRate, ratioToIssuing: streamRate / issuingRate, valid: verifying.each.valid, peakRssBytes: verifying.each.maxRssBytes },
     processMaxRssBytes: processMaxRss(),
     service: {
@@ -185,7 +217,8 @@ async function main(): Promise<void> {
     singleLatency: latency === undefined ? null : { ...latency, targetP50Ms: targets.singleP50Ms, targetP99Ms: targets.singleP99Ms, met: latencyMet },
   });
   log(`bench: results written to ${config.resultsFile}`);
-  if (verifying.failures.length > 0) throw new Error(verifying.failures.join("\n"));
+  const failures = [...verifying.failures, ...(sm2?.verifying.failures ?? [])];
+  if (failures.length > 0) throw new Error(failures.join("\n"));
 }
 
 main().then(

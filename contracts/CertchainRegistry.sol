@@ -131,7 +131,7 @@ contract CertchainRegistry is AccessControl, ICertchainRegistry {
      * credentials carry (base64url) as `kid`.
      *
      * Requirements: caller has ROOT_AUTHORITY_ROLE; the agency exists; the key id is new; the public
-     * key has the algorithm's length (Ed25519: 32 bytes; P-256: 65 bytes, uncompressed).
+     * key has the algorithm's length (Ed25519: 32 bytes; P-256 and SM2: 65 bytes, uncompressed).
      *
      * Emits {SigningKeyAdded}.
      */
@@ -142,7 +142,7 @@ contract CertchainRegistry is AccessControl, ICertchainRegistry {
         _requireAgency(agencyId);
         if (_keys[keyId].alg != KeyAlgorithm.Unknown) revert CertchainKeyAlreadyRegistered(keyId);
         bool wellFormed = (alg == KeyAlgorithm.EdDSA && publicKey.length == 32)
-            || (alg == KeyAlgorithm.ES256 && publicKey.length == 65 && publicKey[0] == 0x04);
+            || ((alg == KeyAlgorithm.ES256 || alg == KeyAlgorithm.SM2) && publicKey.length == 65 && publicKey[0] == 0x04);
         if (!wellFormed) revert CertchainInvalidPublicKey(alg, publicKey.length);
         _keys[keyId] = SigningKey({
             agencyId: agencyId,

@@ -5,7 +5,8 @@ pragma solidity ^0.8.28;
 enum KeyAlgorithm {
     Unknown, // 0: never valid
     EdDSA, // 1: Ed25519, 32-byte public key
-    ES256 // 2: P-256, 65-byte uncompressed public key (0x04 || x || y)
+    ES256, // 2: P-256, 65-byte uncompressed public key (0x04 || x || y)
+    SM2 // 3: SM2 with SM3 (GB/T 32918, 国密), 65-byte uncompressed public key (0x04 || x || y)
 }
 
 /// @dev A certificate without a status record is Active.

@@ -3,6 +3,7 @@
 // beneath. Pure: no DOM, no Node.
 import { PAPER_MODULE_MM, type LocalisedText, type VerificationResult } from "@certchain/sdk";
 import { claimLabelOf, claimOrderOf, type ClaimPath, type ResultType } from "./claim-labels";
+import { formatDate, formatTime } from "./time";
 
 /** What the QR code holds: the presentation itself ("CC1:…"), or a share link when it does not fit. */
 export interface PaperQr {
@@ -33,10 +34,6 @@ export const PAPER_TEXTS = {
     en: "The certificate's data does not fit a QR code, so the QR code is a share link: scanning it needs the internet, and it stops working when the link expires or is withdrawn.",
   },
   linkExpires: { "zh-CN": "链接有效期至", en: "The link works until" },
-  howToVerify: {
-    "zh-CN": "核验：用手机或扫码枪在“验证电子证照”页面（/verify）扫码或上传照片，或运行 certchain verify <本 PDF 或照片>。核验对照区块链进行，无需联系发证机关。",
-    en: "To verify: scan the code or upload a photo on the “Verify a certificate” page (/verify), or run certchain verify <this PDF or a photo>. It is checked against the blockchain, without contacting the issuing agency.",
-  },
   printedAt: { "zh-CN": "打印时间", en: "Printed" },
   attachment: {
     "zh-CN": "本 PDF 内附证照展示文件，certchain verify 可直接核验本 PDF。",
@@ -56,22 +53,19 @@ export function qrPrintMillimetres(modules: number): { edge: number; module: num
   return { module, edge: module * total };
 }
 
-const TIME_ZONE = "Asia/Shanghai";
-
-/** "2026-11-28 16:00:00 (UTC+8)": the anchor time as China reads its clocks. */
-export function formatPrintTime(iso: string | null | undefined): string {
-  if (!iso) return "—";
-  const date = new Date(iso);
-  if (Number.isNaN(date.getTime())) return iso;
-  const parts = Object.fromEntries(
-    new Intl.DateTimeFormat("en-CA", { timeZone: TIME_ZONE, year: "numeric", month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit", second: "2-digit", hourCycle: "h23" })
-      .formatToParts(date)
-      .map((p) => [p.type, p.value]),
-  );
-  return `${parts.year}-${parts.month}-${parts.day} ${parts.hour}:${parts.minute}:${parts.second} (UTC+8)`;
+/**
+ * How to verify the paper: at the service's own verify page when the printer knows it (the
+ * wallet's origin, the CLI's service), else with any certchain verifier; always from the chain.
+ */
+export function howToVerify(verifyUrl?: string): LocalisedText {
+  const where = verifyUrl
+    ? { "zh-CN": `用手机或扫码枪打开 ${verifyUrl} 扫码或上传照片`, en: `open ${verifyUrl} on a phone and scan the code or upload a photo` }
+    : { "zh-CN": "用任一 certchain 服务的“验证电子证照”页面（网址以 /verify 结尾）扫码或上传照片", en: "scan the code or upload a photo on the “Verify a certificate” page (/verify) of any certchain service" };
+  return {
+    "zh-CN": `核验：${where["zh-CN"]}，或运行 certchain verify <本 PDF 或照片>；任何 certchain 核验工具都可以。核验对照区块链进行，无需联系发证机关。`,
+    en: `To verify: ${where.en}, or run certchain verify <this PDF or a photo>; any certchain verifier will do. It is checked against the blockchain, without contacting the issuing agency.`,
+  };
 }
-
-const formatDay = (iso: string | null | undefined): string => (iso ? formatPrintTime(iso).slice(0, 10) : "—");
 
 /** One printed row: a label pair and the value's text (a nested object's fields: one line each, labelled). */
 export interface PrintoutRow {
@@ -121,19 +115,20 @@ export function claimRows(result: VerificationResult): PrintoutRow[] {
 }
 
 
-/** Everything a printout shows besides the QR code itself. */
-export function printoutOf(result: VerificationResult, qr: PaperQr) {
+/** Everything a printout shows besides the QR code itself; `verifyUrl`: the verify page to name, when known. */
+export function printoutOf(result: VerificationResult, qr: PaperQr, verifyUrl?: string) {
   const certificate = result.certificate!;
   const P = PAPER_TEXTS;
   const typeNames: LocalisedText = certificate.type?.names ?? { "zh-CN": certificate.vct, en: certificate.vct };
   const withheld = result.withheld.map((name) => claimLabelOf(certificate.type, [name]) ?? fallbackLabel([name]));
   const facts: PrintoutRow[] = [
     { label: P.issuer, value: result.issuer?.name ?? "—" },
-    { label: P.anchoredAt, value: formatPrintTime(result.anchoredAt) },
-    { label: P.validity, value: `${formatDay(certificate.validFrom ?? certificate.issuedAt)} — ${certificate.validUntil ? formatDay(certificate.validUntil) : `${P.noEnd["zh-CN"]} / ${P.noEnd.en}`}` },
+    { label: P.anchoredAt, value: formatTime(result.anchoredAt) },
+    { label: P.validity, value: `${formatDate(certificate.validFrom ?? certificate.issuedAt)} — ${certificate.validUntil ? formatDate(certificate.validUntil) : `${P.noEnd["zh-CN"]} / ${P.noEnd.en}`}` },
   ];
-  const expiry = formatPrintTime(qr.expiresAt);
+  const expiry = formatTime(qr.expiresAt);
+  const how = howToVerify(verifyUrl);
   const attests: LocalisedText[] =
-    qr.kind === "payload" ? [P.attestsPayload, P.howToVerify] : [P.attestsLink, { "zh-CN": `${P.linkExpires["zh-CN"]} ${expiry}`, en: `${P.linkExpires.en} ${expiry}` }, P.howToVerify];
+    qr.kind === "payload" ? [P.attestsPayload, how] : [P.attestsLink, { "zh-CN": `${P.linkExpires["zh-CN"]} ${expiry}`, en: `${P.linkExpires.en} ${expiry}` }, how];
   return { typeNames, number: certificate.number, rows: claimRows(result), withheld, facts, attests };
 }

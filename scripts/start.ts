@@ -49,7 +49,7 @@ async function main() {
   node = await startIssuingNode({
     config,
     logger,
-    agencies: DEMO_AGENCIES.map((agency) => ({ slug: agency.slug, operatorAccount: operatorAccountIndex(agency.slug)! })),
+    agencies: DEMO_AGENCIES.map((agency) => ({ slug: agency.slug, operatorAccount: operatorAccountIndex(agency.slug)!, ...("algorithm" in agency ? { algorithm: agency.algorithm } : {}) })),
     prepareChain: (chain, operators) => seedDemo(chain, operators, logger),
     registryName: "certchain 本地开发链 (local dev chain)",
     fault: parseWalletFault(process.env.CERTCHAIN_FAULT),

@@ -54,8 +54,13 @@ export {
 // credentials
 export {
   ALLOWED_ALGORITHMS,
+  DISCLOSURE_DIGEST_ALGORITHMS,
   issueCredential,
   createWebCryptoSigner,
+  createSm2Signer,
+  generateSm2PrivateKey,
+  sm2PublicKeyOf,
+  SM2_USER_ID,
   credentialLeaf,
   issuerSignedJwtOf,
   keyIdOf,
@@ -75,6 +80,7 @@ export {
   subjectClaimsOf,
   VISIBLE_CLAIMS,
   type SignatureAlgorithm,
+  type DisclosureDigestAlgorithm,
   type CredentialSigner,
   type IssueCredentialParameters,
   type RawPublicKey,

@@ -5,6 +5,9 @@
 export * from "./index";
 export { toHex as toHexBytes, fromHex, base64urlEncode, base64urlDecode, utf8 } from "./lib/bytes";
 export { sha256, keccak256 } from "./lib/hash";
+export { sm3, sm3Js } from "./lib/sm3";
+export { isAllowedAlgorithm } from "./credential/algorithms";
+export { signSm2, verifySm2, sm2Z, sm2BaseMultipleX } from "./credential/sm2";
 export { ownValue } from "./lib/own";
 export { verifySignature } from "./credential/signature";
 export { computeCheckCharacter, isValidCheckCharacter } from "./certificate-number";

@@ -10,6 +10,7 @@ import proofRoutes from "./routes/v1/proofs";
 import typeRoutes, { typeDocumentRoutes } from "./routes/v1/types";
 import agencyRoutes from "./routes/v1/agencies";
 import auditRoutes from "./routes/v1/audit";
+import tokenRoutes from "./routes/v1/tokens";
 import notarisationRoutes from "./routes/v1/notarisations";
 import { sharesRoutes } from "./routes/v1/shares";
 import { RPC_RATE_LIMIT, rpcProxyRoutes } from "./routes/rpc";
@@ -48,6 +49,7 @@ const ISSUING_API = {
     { name: "notarisation", description: "Notarise document digests (notary office token)" },
     { name: "shares", description: "Encrypted share links (no account; ciphertext only)" },
     { name: "registry", description: "Certificate types and agencies" },
+    { name: "tokens", description: "Check a bearer token (any token)" },
     { name: "admin", description: "Root authority only" },
     { name: "health", description: "Liveness and readiness" },
   ],
@@ -89,6 +91,7 @@ export async function buildApp(service: IssuingService, options: BuildAppOptions
   await app.register(statusListRoutes);
   await app.register(agencyRoutes, { prefix: "/v1/agencies" });
   await app.register(auditRoutes, { prefix: "/v1/audit" });
+  await app.register(tokenRoutes, { prefix: "/v1/tokens" });
   await app.register(notarisationRoutes, { prefix: "/v1/notarisations" });
   if (options.shares) await app.register(sharesRoutes, { prefix: "/v1/shares", store: options.shares });
   if (options.web) {

@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import { isSealCipher, SEAL_CIPHERS, type SealCipher } from "./domain/seal-cipher";
 
 /** One setting: environment variable, config-file key, default, and what it does. */
 interface Setting {
@@ -26,6 +27,8 @@ export interface Config {
   /** Mnemonic of the chain accounts (root authority = index 0, operators after it). */
   chainMnemonic: string;
   passphrase: string;
+  /** How new secrets (signing keys, wallets) are sealed at rest; existing ones open whatever they use. */
+  sealCipher: SealCipher;
   batchSize: number;
   batchDelayMs: number;
   /** Worker threads that sign batch requests' credentials; 0 signs on the main thread. */
@@ -67,6 +70,7 @@ const SETTINGS: Setting[] = [
   { env: "DEV_CHAIN_PORT", key: "devChainPort", parse: int("DEV_CHAIN_PORT"), fallback: 8545, help: "port of the local Hardhat node" },
   { env: "CHAIN_MNEMONIC", key: "chainMnemonic", parse: text, fallback: DEV_MNEMONIC, help: "accounts: index 0 root authority, 1.. operators" },
   { env: "CERTCHAIN_PASSPHRASE", key: "passphrase", parse: text, fallback: DEV_PASSPHRASE, help: "encrypts signing keys at rest (default: a development passphrase)" },
+  { env: "SEAL_CIPHER", key: "sealCipher", parse: sealCipher, fallback: "aes-256-gcm", help: `how new keys are encrypted at rest: ${SEAL_CIPHERS.join(" or ")} (国密)` },
   { env: "BATCH_SIZE", key: "batchSize", parse: int("BATCH_SIZE"), fallback: 10_000, help: "certificates per anchored batch, at most" },
   { env: "BATCH_DELAY_MS", key: "batchDelayMs", parse: int("BATCH_DELAY_MS"), fallback: 2_000, help: "longest wait before a batch is anchored" },
   { env: "SIGNING_WORKERS", key: "signingWorkers", parse: int("SIGNING_WORKERS"), fallback: Math.max(1, os.availableParallelism() - 1), help: "worker threads signing batch requests (0: the main thread) [cores - 1, at least 1]" },
@@ -79,6 +83,11 @@ const SETTINGS: Setting[] = [
   { env: "RATE_LIMIT_PER_MINUTE", key: "rateLimitPerMinute", parse: int("RATE_LIMIT_PER_MINUTE"), fallback: 3000, help: "requests per token (or IP) per minute; 0 disables" },
   { env: "LOG_LEVEL", key: "logLevel", parse: text, fallback: "info", help: "log level (pino, JSON lines on stdout): requests and the chain's events; the banner is always printed" },
 ];
+
+function sealCipher(raw: string): SealCipher {
+  if (!isSealCipher(raw)) throw new Error(`SEAL_CIPHER must be ${SEAL_CIPHERS.join(" or ")}, got ${JSON.stringify(raw)}`);
+  return raw;
+}
 
 /** An absolute http(s) URL without query, fragment or credentials; no trailing slash. */
 function publicUrl(raw: string): string {

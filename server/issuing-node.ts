@@ -2,7 +2,7 @@ import path from "node:path";
 import type { Signer } from "ethers";
 import type { FastifyInstance } from "fastify";
 import type { Logger as PinoLogger } from "pino";
-import type { Hex } from "@certchain/sdk";
+import type { Hex, SignatureAlgorithm } from "@certchain/sdk";
 import { buildApp } from "./app";
 import type { WalletFault } from "./chain/chain-wallet";
 import { openChain, type ChainSession } from "./chain/open-chain";
@@ -19,7 +19,7 @@ export interface IssuingNodeOptions {
   /** The process's one logger (server/lib/logger.ts): the chain's events and the HTTP requests. */
   logger: PinoLogger;
   /** The agencies this node serves, each with its operator's account: its index in CHAIN_MNEMONIC (1, 2, …; 0 is the root authority). */
-  agencies: readonly { slug: string; operatorAccount: number }[];
+  agencies: readonly { slug: string; operatorAccount: number; algorithm?: SignatureAlgorithm }[];
   /** Runs when the chain is ready, before the service starts (npm start seeds the demo registry here). */
   prepareChain?(chain: ChainSession, operators: Record<string, Signer>): Promise<void>;
   /** The registry's name on the citizen pages. */
@@ -96,6 +96,8 @@ export async function startIssuingNode(options: IssuingNodeOptions): Promise<Iss
       rootAuthority: chain.rootAuthority,
       operators,
       passphrase: config.passphrase,
+      sealCipher: config.sealCipher,
+      keyAlgorithms: Object.fromEntries(options.agencies.filter((agency) => agency.algorithm !== undefined).map((agency) => [agency.slug, agency.algorithm!])),
       batch: { maxSize: config.batchSize, maxDelayMs: config.batchDelayMs },
       signingWorkers: config.signingWorkers,
       confirmations: config.confirmations,

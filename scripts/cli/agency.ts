@@ -3,20 +3,23 @@ import { CONNECTION_OPTIONS, connectionHelp, parse } from "./args";
 import type { Command } from "./command";
 import { connect } from "./connection";
 import { ApiError } from "./http-client";
+import { algorithmOption } from "./key";
 import { t, type Text } from "./i18n";
 import { EXIT, UsageError, out, printJson, renderTable } from "./output";
+import { formatTime } from "../../display/time";
 
 const HELP: Text = {
   en: `Usage: certchain agency list [--json]
        certchain agency add <slug> --name <name> --credit-code <code> --type <type> [--type …]
-                                                                        (root authority)
+                            [--algorithm EdDSA|ES256|SM2]               (root authority)
        certchain agency accredit <slug> --type <type> [--from <date-time>] [--until <date-time>]   (root authority)
 
 list      the agencies the trust registry knows, with their unified social credit codes and the
           certificate types they may issue
 add       register an agency on the registry with its unified social credit code (统一社会信用代码,
           18 characters, check character verified: every certificate number of the agency carries
-          it) and accredit it for its types (root token)
+          it) and accredit it for its types (root token); --algorithm: the suite of its
+          signing keys (default EdDSA; SM2 is SM2 with SM3, 国密)
 accredit  accredit an agency for a type (its newest version; or give the vct) from --from
           (default: at once) until --until (default: open-ended). Tokens the agency already
           holds issue the type at once: the registry, not the token, decides the types.
@@ -24,12 +27,12 @@ accredit  accredit an agency for a type (its newest version; or give the vct) fr
 {connection}`,
   "zh-CN": `用法：certchain agency list [--json]
       certchain agency add <机关标识> --name <名称> --credit-code <统一社会信用代码> --type <证照类型> [--type …]
-                                                                        （根管理机构）
+                            [--algorithm EdDSA|ES256|SM2]               （根管理机构）
       certchain agency accredit <机关标识> --type <证照类型> [--from <日期时间>] [--until <日期时间>]   （根管理机构）
 
 list      列出信任登记簿上的机关及其统一社会信用代码和获准签发的证照类型
 add       在登记簿上登记一个机关及其统一社会信用代码（18 位，核对校验码；该机关的每个证照编号都含此代码），
-          并授权其签发所列证照类型（需根管理机构令牌）
+          并授权其签发所列证照类型（需根管理机构令牌）；--algorithm：其签名密钥的算法（默认 EdDSA；SM2 即 SM2 与 SM3，国密）
 accredit  授权机关签发某类证照（该类型的最新版本；也可给出 vct），自 --from（默认：立即）
           至 --until（默认：长期）。机关已有的令牌立即可以签发：签发哪些类型由登记簿决定，而非令牌。
 
@@ -94,9 +97,11 @@ async function add(argv: string[]): Promise<number> {
     name: { type: "string" },
     "credit-code": { type: "string" },
     type: { type: "string", multiple: true },
+    algorithm: { type: "string" },
     json: { type: "boolean" },
   });
   if (positionals.length !== 1) throw new UsageError(t(M.giveSlug));
+  const algorithm = algorithmOption(values.algorithm);
   const slug = positionals[0];
   if (!/^[a-z0-9]+(?:-[a-z0-9]+)*$/.test(slug)) throw new UsageError(t(M.badSlug, { slug: JSON.stringify(slug) }));
   if (!values.name) throw new UsageError(t(M.noName));
@@ -109,7 +114,7 @@ async function add(argv: string[]): Promise<number> {
   if (types.length === 0) throw new UsageError(t(M.noType));
   const { client } = connect(values, { kind: "root" });
   try {
-    const created = await client.post<unknown>("/v1/agencies", { body: { slug, name: values.name, creditCode, types } });
+    const created = await client.post<unknown>("/v1/agencies", { body: { slug, name: values.name, creditCode, types, ...(algorithm ? { algorithm } : {}) } });
     if (values.json) printJson(created);
     else out(t(M.registered, { slug, name: values.name, code: creditCode, types: types.join(", ") }));
     return EXIT.OK;
@@ -137,8 +142,8 @@ async function accredit(argv: string[]): Promise<number> {
   const result = await client.post<{ agency: string; type: string; vct: string; validFrom: string; validUntil: string | null }>(`/v1/agencies/${encodeURIComponent(positionals[0])}/accreditations`, { body });
   if (values.json) printJson(result);
   else {
-    const from = values.from ? t(M.from, { time: result.validFrom }) : t(M.atOnce);
-    const until = result.validUntil ? t(M.until, { time: result.validUntil }) : t(M.openEnded);
+    const from = values.from ? t(M.from, { time: formatTime(result.validFrom) }) : t(M.atOnce);
+    const until = result.validUntil ? t(M.until, { time: formatTime(result.validUntil) }) : t(M.openEnded);
     out(t(M.accredited, { agency: result.agency, type: result.type, vct: result.vct, from, until }));
   }
   return EXIT.OK;

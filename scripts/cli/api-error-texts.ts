@@ -14,6 +14,7 @@ const TEXTS: Record<string, Text> = {
   AUTH_MISSING: { "zh-CN": "缺少令牌：请用 --token 提供，或设置 CERTCHAIN_TOKEN", en: "no token: give --token or set CERTCHAIN_TOKEN" },
   AUTH_INVALID: { "zh-CN": "令牌无效", en: "the token is invalid" },
   AUTH_EXPIRED: { "zh-CN": "令牌已过期，请向管理员申领新令牌", en: "the token has expired; ask for a new one" },
+  AUTH_REVOKED: { "zh-CN": "令牌已被撤销，请向管理员申领新令牌", en: "the token was revoked; ask for a new one" },
   FORBIDDEN: { "zh-CN": "此令牌无权执行此操作", en: "this token may not do that" },
   FORBIDDEN_AGENCY: { "zh-CN": "这张证照属于其他机关", en: "the certificate belongs to another agency" },
   CERT_NOT_FOUND: { "zh-CN": "找不到这张证照", en: "no such certificate" },

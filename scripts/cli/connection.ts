@@ -10,6 +10,7 @@ const M = {
   demoMissing: { "zh-CN": "找不到演示文件：{file}（\`npm start\` 会把它写到 <数据目录>/demo.json）", en: "demo file not found: {file} (`npm start` writes it to <data dir>/demo.json)" },
   notDemo: { "zh-CN": "{file} 不是 \`npm start\` 写出的 demo.json", en: "{file} is not a demo.json written by `npm start`" },
   usingDemo: { "zh-CN": "使用 {file}（npm start 写出的演示设置）", en: "using {file} (written by npm start)" },
+  usingDemoAddress: { "zh-CN": "服务地址取自 {file}：{url}（令牌用给出的那个）", en: "the service address from {file}: {url} (with the token given)" },
   noApi: {
     "zh-CN": "不知道服务地址：请用 --api <网址> 或设置 CERTCHAIN_API_URL；在本仓库里先在另一个终端运行 npm start，演示文件会被自动找到",
     en: "no API URL: pass --api <url> or set CERTCHAIN_API_URL; inside the repository, run npm start in another terminal and its demo file is found by itself",
@@ -120,8 +121,23 @@ export function optionalApiUrl(values: ConnectionValues, env: NodeJS.ProcessEnv 
   return values.api ?? env.CERTCHAIN_API_URL ?? demoFor(values, env)?.apiUrl;
 }
 
+/**
+ * The address of the service `npm start` runs in this repository, for a command that was given a
+ * token but no address: the demo file says where the service is (its tokens are not used).
+ */
+function discoveredApiUrl(env: NodeJS.ProcessEnv): string | undefined {
+  const found = discoverDemoFile(env);
+  if (!found) return undefined;
+  const { apiUrl } = readDemo(found);
+  if (!announced().demo) {
+    announced().demo = true;
+    err(t(M.usingDemoAddress, { file: path.relative(io().cwd, found) || found, url: apiUrl }));
+  }
+  return apiUrl;
+}
+
 function apiUrlOf(values: ConnectionValues, demo: DemoFile | undefined, env: NodeJS.ProcessEnv): string {
-  const url = values.api ?? demo?.apiUrl ?? env.CERTCHAIN_API_URL;
+  const url = values.api ?? demo?.apiUrl ?? env.CERTCHAIN_API_URL ?? discoveredApiUrl(env);
   if (!url) throw new UsageError(t(M.noApi));
   if (!/^https?:\/\/[^\s]+$/.test(url)) throw new UsageError(t(M.badApi, { url: JSON.stringify(url) }));
   return url;
@@ -129,19 +145,22 @@ function apiUrlOf(values: ConnectionValues, demo: DemoFile | undefined, env: Nod
 
 export type Caller = { kind: "none" } | { kind: "agency"; type?: string } | { kind: "root" };
 
-function tokenOf(values: ConnectionValues, demo: DemoFile | undefined, env: NodeJS.ProcessEnv, caller: Caller): string | undefined {
-  if (values.token) return values.token;
-  if (caller.kind === "none") return env.CERTCHAIN_TOKEN || undefined;
+/** Where a command's token came from: what to correct when the service refuses it. */
+export type TokenSource = "flag" | "env" | "demo";
+
+function tokenOf(values: ConnectionValues, demo: DemoFile | undefined, env: NodeJS.ProcessEnv, caller: Caller): { token: string; source: TokenSource } | undefined {
+  if (values.token) return { token: values.token, source: "flag" };
+  if (caller.kind === "none") return env.CERTCHAIN_TOKEN ? { token: env.CERTCHAIN_TOKEN, source: "env" } : undefined;
   if (demo) {
-    if (caller.kind === "root") return demo.rootToken;
+    if (caller.kind === "root") return { token: demo.rootToken, source: "demo" };
     if (values.agency) {
       const agency = demo.agencies.find((a) => a.id === values.agency);
       if (!agency) throw new UsageError(t(M.unknownAgency, { agency: values.agency, known: demo.agencies.map((a) => a.id).join(", ") }));
-      return agency.token;
+      return { token: agency.token, source: "demo" };
     }
     if (caller.type) {
       const accredited = demo.agencies.filter((a) => a.types.includes(caller.type!));
-      if (accredited.length === 1) return accredited[0].token;
+      if (accredited.length === 1) return { token: accredited[0].token, source: "demo" };
       if (accredited.length === 0) throw new UsageError(t(M.notAccredited, { type: caller.type }));
     }
     if (!env.CERTCHAIN_TOKEN) throw new UsageError(t(M.chooseAgency, { known: demo.agencies.map((a) => a.id).join(", ") }));
@@ -150,14 +169,15 @@ function tokenOf(values: ConnectionValues, demo: DemoFile | undefined, env: Node
   if (!token) {
     throw new UsageError(t(M.noToken, { who: t(caller.kind === "root" ? M.rootToken : M.agencyToken) }));
   }
-  return token;
+  return { token, source: "env" };
 }
 
-/** The API client for a command, with the token the caller needs. */
-export function connect(values: ConnectionValues, caller: Caller, env: NodeJS.ProcessEnv = io().env): { client: ApiClient; demo?: DemoFile } {
+/** The API client for a command, with the token the caller needs (and where that token came from). */
+export function connect(values: ConnectionValues, caller: Caller, env: NodeJS.ProcessEnv = io().env): { client: ApiClient; demo?: DemoFile; tokenSource?: TokenSource } {
   const demo = demoFor(values, env);
   const baseUrl = apiUrlOf(values, demo, env);
-  return { client: createApiClient({ baseUrl, token: tokenOf(values, demo, env, caller) }), demo };
+  const token = tokenOf(values, demo, env, caller);
+  return { client: createApiClient({ baseUrl, token: token?.token }), demo, tokenSource: token?.source };
 }
 
 export const REGISTRY_OPTIONS = {
@@ -234,6 +254,21 @@ async function webConfigOf(apiUrl: string): Promise<Partial<TrustedRegistry>[] |
   } catch {
     return undefined;
   }
+}
+
+/**
+ * Where people reach the service at `apiUrl` (its PUBLIC_URL, from `<api>/web-config.json`): the
+ * address a printout names. The API URL itself when the service does not say (an older service).
+ */
+export async function servicePublicUrl(apiUrl: string): Promise<string> {
+  try {
+    const response = await fetch(`${apiUrl.replace(/\/+$/, "")}/web-config.json`, { signal: AbortSignal.timeout(5_000) });
+    const published = response.ok ? ((await response.json()) as { publicUrl?: unknown }).publicUrl : undefined;
+    if (typeof published === "string" && /^https?:\/\/[^\s]+$/.test(published)) return published.replace(/\/+$/, "");
+  } catch {
+    // unreachable or not JSON: the address we were given
+  }
+  return apiUrl.replace(/\/+$/, "");
 }
 
 /**

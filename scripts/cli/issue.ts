@@ -16,6 +16,7 @@ import { findKnownType, knownTypes } from "./service-types";
 import { lang, t, type Text } from "./i18n";
 import { EXIT, UsageError, err, out, printJson } from "./output";
 import { onInterrupt, startProgress } from "./terminal";
+import { checkAgencyToken } from "./token-check";
 
 export const STATE_FILE = ".certchain-issue.json";
 export const ERRORS_FILE = "errors.csv";
@@ -117,6 +118,14 @@ const M = {
   envelopes: { "zh-CN": "证照文件在 {dir}", en: "envelopes in {dir}" },
   errorsIn: { "zh-CN": "有问题的行见 {file}", en: "errors by row in {file}" },
   stopped: { "zh-CN": "已停止：{why}；{n} 行未发送。原样再运行同一条命令即可继续。", en: "stopped: {why}; {n} rows not sent. Rerun the same command to resume." },
+  stoppedRefused: {
+    "zh-CN": "已停止：{why}；{n} 行未发送。换上有效的令牌后再运行同一条命令即可继续，已签发的行不会重复签发。",
+    en: "stopped: {why}; {n} rows not sent. Rerun the command with a valid token to resume; rows already issued are not issued again.",
+  },
+  otherAgency: {
+    "zh-CN": "{dir} 里的证照是 {was} 签发的，而这个令牌属于 {agency}：请用 {was} 的令牌续传，或换一个 --out",
+    en: "{dir} holds certificates issued by {was}, and this token is {agency}'s: resume with {was}'s token, or choose another --out",
+  },
   more: { "zh-CN": "…（另有 {n} 行）", en: "… ({n} more)" },
   errorsHeader: { "zh-CN": "行号,列,原因,错误代码,字段", en: "row,column,reason,code,field" },
 } satisfies Record<string, Text>;
@@ -150,6 +159,8 @@ interface State {
   version: 1;
   type: string;
   csvSha256: string;
+  /** The agency whose token issued the rows (written since tokens are checked first). */
+  agency?: string;
   rows: Record<string, StateRow>;
   /**
    * Batches the service refused rows of, by key: their next attempt gets a new key, or the
@@ -286,10 +297,16 @@ async function run(argv: string[]): Promise<number> {
     return report({ values, outDir, total, issued: 0, skipped: 0, errors, pending: [], anchored: 0, dryRun: true, good: good.length });
   }
 
-  const { client } = connect(values, { kind: "agency", type: type.id });
+  const { client, tokenSource } = connect(values, { kind: "agency", type: type.id });
+  // The token first: a resumed run with nothing left to send would otherwise never show it to the service.
+  const principal = await checkAgencyToken(client, tokenSource);
   mkdirSync(outDir, { recursive: true });
   const state = loadState(outDir, type, csvSha256);
   state.csvSha256 = csvSha256;
+  if (principal?.kind === "agency") {
+    if (state.agency !== undefined && state.agency !== principal.agency) throw new UsageError(t(M.otherAgency, { dir: outDir, was: state.agency, agency: principal.agency }));
+    state.agency = principal.agency;
+  }
   // The same file is cut into the same batches on every run, so a batch that reached the service
   // before a crash (its reply lost, or the state file with it) is sent again with the same key
   // and the service replays its first answer.
@@ -315,6 +332,7 @@ async function run(argv: string[]): Promise<number> {
 
   let issued = 0;
   let aborted: string | undefined;
+  let refusedToken = false;
   try {
     for (let start = 0, batch = 0; start < good.length; start += cut, batch++) {
       const sending = good.slice(start, start + cut).filter((g) => !state.rows[g.key]);
@@ -333,6 +351,8 @@ async function run(argv: string[]): Promise<number> {
       } catch (error) {
         if (!(error instanceof ApiError)) throw error;
         aborted = apiErrorLine(error);
+        // A token revoked or expired mid-run: running again as it is would be refused again.
+        refusedToken = error.status === 401 || error.status === 403;
         break;
       }
       for (const result of reply.results) {
@@ -364,7 +384,7 @@ async function run(argv: string[]): Promise<number> {
   removeInterrupt();
   const refused = new Set(errors.map((e) => e.row));
   const notSent = aborted ? good.filter((g) => !state.rows[g.key] && !refused.has(g.row)).length : 0;
-  return report({ values, outDir, total, issued, skipped, errors, pending: pending.map((p) => p.id), anchored: rows.length - pending.length, aborted, notSent, good: good.length });
+  return report({ values, outDir, total, issued, skipped, errors, pending: pending.map((p) => p.id), anchored: rows.length - pending.length, aborted, refusedToken, notSent, good: good.length });
 }
 
 async function waitForRows(client: ApiClient, outDir: string, pending: StateRow[], timeoutMs: number, saveState: (force?: boolean) => void): Promise<StateRow[]> {
@@ -399,6 +419,8 @@ function report(r: {
   pending: string[];
   anchored: number;
   aborted?: string;
+  /** The service refused the token mid-run (401/403): the advice is a token, not a plain rerun. */
+  refusedToken?: boolean;
   notSent?: number;
   dryRun?: boolean;
 }): number {
@@ -441,7 +463,7 @@ function report(r: {
     if (failedRows.length > 0) out(t(M.errorsIn, { file: errorsFile }));
   }
   if (r.aborted) {
-    err(t(M.stopped, { why: r.aborted, n: r.notSent ?? 0 }));
+    err(t(r.refusedToken ? M.stoppedRefused : M.stopped, { why: r.aborted, n: r.notSent ?? 0 }));
     return EXIT.FAILED;
   }
   return failedRows.length > 0 ? EXIT.FAILED : EXIT.OK;

@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import {
   createShare,
+  disclosablePaths,
   isCertchainError,
   parseEnvelope,
   presentCredential,
@@ -11,16 +12,19 @@ import {
   PAPER_PREFIX,
   type Envelope,
 } from "@certchain/sdk";
-import { reasonText } from "../../display/verdict-texts";
+import { reasonText, VERDICT_LABELS } from "../../display/verdict-texts";
+import { claimLabelOf } from "../../display/claim-labels";
+import { formatTime } from "../../display/time";
 import { printedQrMillimetres, renderCertificatePdf } from "../lib/paper/certificate-pdf";
 import { paperQrOf, type ShareLinkMaker } from "../../display/paper-qr";
 import { CONNECTION_OPTIONS, intOption, parse } from "./args";
 import type { Command } from "./command";
-import { optionalApiUrl, registryHelp, REGISTRY_OPTIONS, trustedRegistries } from "./connection";
+import { optionalApiUrl, registryHelp, REGISTRY_OPTIONS, servicePublicUrl, trustedRegistries } from "./connection";
 import { envelopeOf, writeFileAtomic } from "./files";
 import { createApiClient } from "./http-client";
-import { t, type Text } from "./i18n";
+import { lang, t, type Text } from "./i18n";
 import { CommandFailed, EXIT, UsageError, out } from "./output";
+import { revealPaths } from "./reveal-paths";
 
 const HELP: Text = {
   en: `Usage: certchain print <certificate file> --out <file.pdf> [--reveal a,b,c] [options]
@@ -37,9 +41,10 @@ then says that it needs the internet and stops working when the link expires.
 
 Options:
   --out <file.pdf>     where to write the PDF (required)
-  --reveal <claims>    the details to show, comma-separated claim names (e.g.
-                       company_name,unified_social_credit_code); default: all of them.
-                       See \`certchain types show <type>\` for the names.
+  --reveal <claims>    the details to show, comma-separated: claim names or their labels, in
+                       Chinese or English, as CSV headers (company_name,名称 or Company name;
+                       nested parts after a dot: spouses.0.name); default: all of them.
+                       See \`certchain types show <type>\` for the names and labels.
   --link-days <n>      lifetime of a fallback share link, 1-30 days [30]
   --no-link            never fall back to a share link: fail when it does not fit
   --json               print what was done as JSON
@@ -58,8 +63,9 @@ Exit status: 0 printed, 1 not printed (the certificate is not valid, or it does 
 
 选项：
   --out <文件.pdf>     输出的 PDF 文件（必填）
-  --reveal <信息>      要展示的信息，用逗号分隔的字段名（如 company_name,unified_social_credit_code）；
-                       默认全部展示。字段名见 \`certchain types show <类型>\`。
+  --reveal <信息>      要展示的信息，用逗号分隔：字段名或中英文标签，与 CSV 表头相同（如 名称,统一社会信用代码
+                       或 company_name；嵌套项用点号：双方当事人.0.姓名）；默认全部展示。
+                       字段名和标签见 \`certchain types show <类型>\`。
   --link-days <n>      备用分享链接的有效天数，1-30 [30]
   --no-link            放不下时不改用分享链接，直接报错
   --json               以 JSON 输出结果
@@ -74,11 +80,6 @@ const M = {
   noOut: { en: "missing --out <file.pdf>", "zh-CN": "缺少 --out <文件.pdf>" },
   notCertificate: { en: "{file} is not a certificate file: {problem}", "zh-CN": "{file} 不是证照文件：{problem}" },
   pending: { en: "{file} is not anchored yet: print it once the batch is on the chain (certchain get <id> --wait)", "zh-CN": "{file} 尚未上链：请等批次上链后再打印（certchain get <编号> --wait）" },
-  unknownClaim: { en: "{problem} (this certificate has: {known})", "zh-CN": "{problem}（这张证照有：{known}）" },
-  nested: {
-    en: "{path}: this certificate discloses {top} only as a whole (format v1); reveal {top}",
-    "zh-CN": "{path}：这张证照的 {top} 只能整体展示（格式 v1）；请展示 {top}",
-  },
   notValid: { en: "not printed: the certificate is {verdict}: {reason} [{code}]", "zh-CN": "未打印：证照核验结果为“{verdict}”：{reason} [{code}]" },
   tooLarge: {
     en: "not printed: {problem}; reveal fewer details, or allow a share link (drop --no-link, give --api)",
@@ -103,21 +104,6 @@ function readEnvelope(file: string): Envelope {
   }
 }
 
-/** Claim names to reveal: `a,b` → ["a","b"]; a nested path (`spouses.0.name`) only where the credential discloses it on its own. */
-export function revealList(raw: string | undefined, available: readonly string[]): string[] {
-  if (raw === undefined) return [...available];
-  const paths = raw
-    .split(/[,，]/)
-    .map((p) => p.trim())
-    .filter(Boolean);
-  for (const path of paths) {
-    const [top, ...rest] = path.split(".");
-    // Format v1 credentials disclose top-level claims only: a nested field cannot be shown alone.
-    if (rest.length > 0 && available.includes(top)) throw new UsageError(t(M.nested, { path, top }));
-  }
-  return [...new Set(paths)];
-}
-
 async function run(argv: string[]): Promise<number> {
   const { values, positionals } = parse("print", argv, {
     ...CONNECTION_OPTIONS,
@@ -140,22 +126,18 @@ async function run(argv: string[]): Promise<number> {
 
   const registries = await trustedRegistries(values);
   const full = await verify(envelope, { registries });
-  const available = Object.keys(full.claims);
-  const reveal = revealList(values.reveal, available);
-  let presentation: Envelope;
-  try {
-    presentation = presentCredential(envelope, reveal);
-  } catch (error) {
-    if (isCertchainError(error, "PRESENTATION_UNKNOWN_CLAIM")) throw new UsageError(t(M.unknownClaim, { problem: error.message, known: available.join(", ") }));
-    throw error;
-  }
+  const paths = revealPaths(values.reveal, full.claims, full.certificate?.type, disclosablePaths(envelope));
+  const reveal = paths.map((path) => path.join("."));
+  const presentation = presentCredential(envelope, paths);
   // What is printed is what a scan will show: the presentation as the chain judges it now.
   const result = await verify(presentation, { registries });
   if (result.verdict !== "valid") {
     const code = result.reason?.code ?? "";
     const words = reasonText(code);
     const reason = words ? t(words) : (result.reason?.message ?? "");
-    throw new CommandFailed(t(M.notValid, { verdict: result.verdict, reason, code }));
+    // One language: the pages' word for the verdict in Chinese, the verdict itself in English (as `verify` prints it).
+    const verdict = lang() === "en" ? result.verdict : t(VERDICT_LABELS[result.verdict]);
+    throw new CommandFailed(t(M.notValid, { verdict, reason, code }));
   }
 
   const makeShareLink: ShareLinkMaker | undefined =
@@ -178,13 +160,16 @@ async function run(argv: string[]): Promise<number> {
     if (isCertchainError(error, "PAPER_TOO_LARGE")) throw new CommandFailed(t(M.tooLarge, { problem: error.message }));
     throw error;
   }
-  const pdf = await renderCertificatePdf({ presentation, result, qr });
+  // The paper names the verify page of the service we print through; without one, any verifier.
+  const verifyUrl = service ? `${await servicePublicUrl(service)}/verify` : undefined;
+  const pdf = await renderCertificatePdf({ presentation, result, qr, verifyUrl });
   writeFileAtomic(values.out, pdf);
   const size = printedQrMillimetres(qr.text);
   const summary = {
     file: values.out,
     bytes: pdf.length,
     revealed: reveal,
+    verifyUrl: verifyUrl ?? null,
     qr: { kind: qr.kind, version: qr.version, characters: qr.text.length, edgeMm: Number(size.edge.toFixed(1)), moduleMm: Number(size.module.toFixed(2)), expiresAt: qr.expiresAt ?? null },
     // The presentation's QR text (even when a share link was printed instead): characters, and its bytes after deflate.
     payload: { version: qr.payloadVersion, characters: qr.payloadLength, bytes: Math.floor(((qr.payloadLength - PAPER_PREFIX.length) * 2) / 3) },
@@ -195,12 +180,13 @@ async function run(argv: string[]): Promise<number> {
       t(M.written, {
         file: values.out,
         kb: (pdf.length / 1024).toFixed(1),
-        kind: qr.kind === "payload" ? t(M.payloadKind) : t(M.linkKind, { expires: qr.expiresAt ?? "" }),
+        kind: qr.kind === "payload" ? t(M.payloadKind) : t(M.linkKind, { expires: formatTime(qr.expiresAt) }),
         version: qr.version,
         chars: qr.text.length,
         edge: size.edge.toFixed(1),
         module: size.module.toFixed(2),
-        revealed: reveal.length > 0 ? reveal.join(", ") : t(M.none),
+        // Under the labels the printout uses, in the run's language (the names are in --json).
+        revealed: paths.length > 0 ? paths.map((path) => claimLabelOf(result.certificate?.type, path)?.[lang()] ?? path.join(".")).join(lang() === "en" ? ", " : "、") : t(M.none),
       }),
     );
   return EXIT.OK;

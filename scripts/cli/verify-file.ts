@@ -5,6 +5,7 @@ import type { Command } from "./command";
 import { registryHelp, REGISTRY_OPTIONS, trustedRegistries } from "./connection";
 import { envelopeOf, requireFile, sha256File } from "./files";
 import { reasonText, VERDICT_LABELS } from "../../display/verdict-texts";
+import { formatTime } from "../../display/time";
 import { lang, t, type Text } from "./i18n";
 import { EXIT, UsageError, out, printJson } from "./output";
 
@@ -81,7 +82,7 @@ async function run(argv: string[]): Promise<number> {
       line("notarised", "回执摘要", `${result.document.notarisedDigest}${result.document.matches ? (zh ? "（一致）" : "  (matches)") : zh ? "（不一致）" : "  (differs)"}`);
     }
     if (result.issuer) line("notary", "公证处", `${result.issuer.name} (${result.issuer.slug})`);
-    if (result.anchoredAt) line("existed by", "存在于", result.anchoredAt ?? "");
+    if (result.anchoredAt) line("existed by", "存在于", formatTime(result.anchoredAt));
     const title = result.claims.title;
     if (typeof title === "string") line("title", "标题", title);
     if (Array.isArray(result.claims.parties)) line("parties", "当事人", result.claims.parties.join(zh ? "、" : ", "));

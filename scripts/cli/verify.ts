@@ -2,6 +2,7 @@ import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import path from "node:path";
 import { resolvePendingEnvelope, statusReasonLabel, verifyMany, type TrustedRegistry, type VerificationResult } from "@certchain/sdk";
 import { reasonText, VERDICT_LABELS } from "../../display/verdict-texts";
+import { formatTime } from "../../display/time";
 import { CONNECTION_OPTIONS, parse } from "./args";
 import type { Command } from "./command";
 import { optionalApiUrl, registryHelp, REGISTRY_OPTIONS, trustedRegistries } from "./connection";
@@ -209,7 +210,7 @@ function reasonColumn(r: NonNullable<Outcome["result"]>): string {
   const parts = [`${text}${code === "SHARE_HOST_NOT_ALLOWED" ? t(M.allowHint) : ""} [${code}]`];
   if ((r.verdict === "revoked" || r.verdict === "suspended") && r.status) {
     parts.push(`${t(r.verdict === "revoked" ? M.statusReason : M.suspendReason)}${colon()}${statusReasonLabel(r.status.reason, lang())}`);
-    if (r.status.since) parts.push(t(M.since, { time: r.status.since.replace(".000Z", "Z") }));
+    if (r.status.since) parts.push(t(M.since, { time: formatTime(r.status.since) }));
   }
   return parts.join(lang() === "en" ? "; " : "；");
 }
@@ -224,7 +225,7 @@ function printTable(outcomes: Outcome[], withChecks: boolean): void {
       verdictWord(r.verdict),
       r.certificate?.type?.names[lang()] ?? r.certificate?.vct ?? "",
       truncate(r.issuer?.name ?? "", 24),
-      r.anchoredAt ? r.anchoredAt.replace(".000Z", "Z") : "",
+      r.anchoredAt ? formatTime(r.anchoredAt) : "",
       reasonColumn(r),
     ];
   });

@@ -1,7 +1,8 @@
 /** The agencies `npm start` seeds on a fresh dev chain. */
 export const DEMO_AGENCIES = [
   { slug: "sh-amr", name: "上海市市场监督管理局", types: ["business-licence", "production-licence"] },
-  { slug: "sh-mca", name: "上海市民政局", types: ["marriage-certificate"] },
+  // Signs SM2 with SM3 (国密), beside the others' Ed25519: the demo shows both suites.
+  { slug: "sh-mca", name: "上海市民政局", types: ["marriage-certificate"], algorithm: "SM2" },
   { slug: "sh-notary", name: "上海市东方公证处", types: ["notarisation-receipt"] },
 ] as const;
 

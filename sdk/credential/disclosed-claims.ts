@@ -1,5 +1,6 @@
 import { CertchainError, type CertchainErrorCode } from "../errors";
-import { sha256Base64url } from "../lib/hash";
+import { isDisclosureDigestAlgorithm, type DisclosureDigestAlgorithm } from "./algorithms";
+import { SD_HASH_ALGORITHMS } from "./sd-alg";
 import { VISIBLE_CLAIMS } from "./visible-claims";
 import { isPlainObject, type Disclosure, type ParsedCredential } from "./parse";
 
@@ -22,8 +23,17 @@ const fail = (code: CertchainErrorCode, message: string): never => {
   throw new CertchainError(code, message);
 };
 
-/** The SD-JWT digest of one encoded disclosure: base64url(SHA-256(disclosure)), as listed in `_sd`. */
-export const disclosureDigest = (encoded: string): string => sha256Base64url(encoded);
+/**
+ * The SD-JWT digest of one encoded disclosure, as listed in `_sd`: base64url(SHA-256(disclosure)),
+ * or base64url(SM3(disclosure)) for a credential with `_sd_alg: "sm3"`.
+ */
+export const disclosureDigest = (encoded: string, alg: DisclosureDigestAlgorithm = "sha-256"): string => SD_HASH_ALGORITHMS[alg](encoded);
+
+/** The credential's `_sd_alg` (SHA-256 when absent, RFC 9901 §4.1.1), if it is one we accept. */
+function digestAlgorithmOf(payload: Record<string, unknown>): DisclosureDigestAlgorithm | undefined {
+  const alg = payload._sd_alg ?? "sha-256";
+  return isDisclosureDigestAlgorithm(alg) ? alg : undefined;
+}
 
 /**
  * Rebuilds the claims a holder disclosed, as SD-JWT (RFC 9901 §7.1) requires: every disclosure
@@ -46,12 +56,11 @@ export function disclosedSubjectClaimsOf(parsed: ParsedCredential): Record<strin
 }
 
 function unpackClaims({ payload, disclosures }: ParsedCredential, subjectOnly: boolean): Record<string, unknown> {
-  const alg = payload._sd_alg ?? "sha-256";
-  if (alg !== "sha-256") fail("INTEGRITY_UNSUPPORTED_HASH", "only sha-256 disclosures are supported");
+  const alg = digestAlgorithmOf(payload) ?? fail("INTEGRITY_UNSUPPORTED_HASH", "only sha-256 and sm3 disclosure digests are supported");
 
   const byDigest = new Map<string, Disclosure>();
   for (const disclosure of disclosures) {
-    const digest = disclosureDigest(disclosure.encoded);
+    const digest = disclosureDigest(disclosure.encoded, alg);
     if (byDigest.has(digest)) fail("INTEGRITY_DUPLICATE_DISCLOSURE", "a disclosure appears twice");
     byDigest.set(digest, disclosure);
   }
@@ -133,7 +142,8 @@ export function disclosureMapOf({ payload, disclosures }: ParsedCredential): {
   paths: { path: (string | number)[]; encoded: string }[];
   withheldElements: { path: (string | number)[]; count: number }[];
 } {
-  const byDigest = new Map(disclosures.map((d) => [disclosureDigest(d.encoded), d]));
+  const alg = digestAlgorithmOf(payload) ?? "sha-256";
+  const byDigest = new Map(disclosures.map((d) => [disclosureDigest(d.encoded, alg), d]));
   const paths: { path: (string | number)[]; encoded: string }[] = [];
   const withheldElements: { path: (string | number)[]; count: number }[] = [];
   const walk = (value: unknown, at: (string | number)[], shown: (string | number)[], depth: number) => {

@@ -1,8 +1,9 @@
-export { ALLOWED_ALGORITHMS, isAllowedAlgorithm, type SignatureAlgorithm } from "./algorithms";
+export { ALLOWED_ALGORITHMS, DISCLOSURE_DIGEST_ALGORITHMS, isAllowedAlgorithm, type SignatureAlgorithm, type DisclosureDigestAlgorithm } from "./algorithms";
 export { keyIdOf, keyIdFromKid, kidFromKeyId, publicJwkOf, type RawPublicKey } from "./key-id";
 export { issuerUriOf, agencySlugOf, agencyIssuerUrl, jwtVcIssuerMetadataUrl } from "./issuer-uri";
 export { credentialLeaf, issuerSignedJwtOf } from "./leaf";
-export { createWebCryptoSigner, type CredentialSigner } from "./signer";
+export { createWebCryptoSigner, createSm2Signer, type CredentialSigner } from "./signer";
+export { SM2_USER_ID, generateSm2PrivateKey, sm2PublicKeyOf, signSm2, verifySm2 } from "./sm2";
 export { issueCredential, type IssueCredentialParameters } from "./issue";
 export { VISIBLE_CLAIMS } from "./visible-claims";
 export { parseCredential, type ParsedCredential, type Disclosure } from "./parse";

@@ -1,6 +1,7 @@
 import { readHolderKey } from "../holder-binding/holder-key";
 import { base64urlEncode, base64urlOfUtf8, utf8 } from "../lib/bytes";
-import { sha256Base64url } from "../lib/hash";
+import { disclosureDigest } from "./disclosed-claims";
+import { disclosureDigestAlgorithmFor, type DisclosureDigestAlgorithm } from "./algorithms";
 import { issuerUriOf } from "./issuer-uri";
 import type { CredentialSigner } from "./signer";
 import { VISIBLE_CLAIMS } from "./visible-claims";
@@ -118,16 +119,16 @@ const isObject = (value: unknown): value is Record<string, unknown> => typeof va
  * A claim value with its selectively disclosable parts replaced by digests, innermost first (an
  * outer disclosure carries the inner digests, RFC 9901 §4.2.6). Disclosures go to `out`.
  */
-function conceal(value: unknown, plan: Plan | undefined, out: string[]): unknown {
+function conceal(value: unknown, plan: Plan | undefined, out: string[], sdAlg: DisclosureDigestAlgorithm): unknown {
   if (plan === undefined) return value;
   if (Array.isArray(value) && plan.element) {
     const element = plan.element;
     return value.map((item) => {
-      const inner = conceal(item, element, out);
+      const inner = conceal(item, element, out, sdAlg);
       if (!element.selective) return inner;
       const disclosure = encodeJson([salt(), inner]);
       out.push(disclosure);
-      return { "...": sha256Base64url(disclosure) };
+      return { "...": disclosureDigest(disclosure, sdAlg) };
     });
   }
   if (isObject(value) && plan.members) {
@@ -135,11 +136,11 @@ function conceal(value: unknown, plan: Plan | undefined, out: string[]): unknown
     const digests: string[] = [];
     for (const [name, member] of Object.entries(value)) {
       const memberPlan = plan.members.get(name);
-      const inner = conceal(member, memberPlan, out);
+      const inner = conceal(member, memberPlan, out, sdAlg);
       if (memberPlan?.selective) {
         const disclosure = encodeJson([salt(), name, inner]);
         out.push(disclosure);
-        digests.push(sha256Base64url(disclosure));
+        digests.push(disclosureDigest(disclosure, sdAlg));
       } else result[name] = inner;
     }
     if (digests.length > 0) result._sd = digests.sort();
@@ -169,10 +170,12 @@ export async function issueCredential(parameters: IssueCredentialParameters): Pr
   const reserved = names.filter(isReservedClaim);
   if (reserved.length > 0) throw new TypeError(`reserved claim names: ${reserved.join(", ")}`);
   const issuedAt = parameters.issuedAt ?? Math.floor(Date.now() / 1000);
+  // One suite per credential: SM2 credentials hash their disclosures with SM3 (国密), others SHA-256.
+  const sdAlg = disclosureDigestAlgorithmFor(signer.alg);
   let holderJwk: Record<string, string> | undefined;
   if (parameters.holderKey !== undefined) {
     const read = readHolderKey(parameters.holderKey);
-    if (!read.ok) throw new TypeError(read.problem === "private" ? "holderKey holds a private key: only the public key is bound" : "holderKey is not a P-256 or Ed25519 public JWK");
+    if (!read.ok) throw new TypeError(read.problem === "private" ? "holderKey holds a private key: only the public key is bound" : "holderKey is not a P-256, Ed25519 or SM2 public JWK");
     holderJwk = read.key.jwk;
   }
 
@@ -182,9 +185,9 @@ export async function issueCredential(parameters: IssueCredentialParameters): Pr
   const digests: string[] = new Array(names.length);
   for (let i = 0; i < names.length; i++) {
     const name = names[i];
-    const disclosure = encodeJson([salt(), name, plan ? conceal(claims[name], plan.get(name), disclosures) : claims[name]]);
+    const disclosure = encodeJson([salt(), name, plan ? conceal(claims[name], plan.get(name), disclosures, sdAlg) : claims[name]]);
     disclosures.push(disclosure);
-    digests[i] = sha256Base64url(disclosure);
+    digests[i] = disclosureDigest(disclosure, sdAlg);
   }
   // Sorted digests reveal nothing about the order of claims (RFC 9901 §4.2.4.1).
   digests.sort();
@@ -198,7 +201,7 @@ export async function issueCredential(parameters: IssueCredentialParameters): Pr
   if (parameters.status !== undefined) payload.status = { status_list: { idx: parameters.status.idx, uri: parameters.status.uri } };
   if (holderJwk !== undefined) payload.cnf = { jwk: holderJwk };
   payload._sd = digests;
-  payload._sd_alg = "sha-256";
+  payload._sd_alg = sdAlg;
   const signingInput = `${encodedHeaderOf(signer)}.${encodeJson(payload)}`;
   const signed = signer.sign(utf8(signingInput));
   const signature = base64urlEncode(signed instanceof Uint8Array ? signed : await signed);

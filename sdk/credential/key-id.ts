@@ -2,20 +2,24 @@ import { base64urlDecode, base64urlEncode, fromHex, toHex, utf8, type Hex } from
 import { sha256 } from "../lib/hash";
 import type { SignatureAlgorithm } from "./algorithms";
 
-/** A public key as the registry stores it: Ed25519 32 bytes, P-256 65 bytes uncompressed. */
+/** A public key as the registry stores it: Ed25519 32 bytes, P-256 and SM2 65 bytes uncompressed. */
 export interface RawPublicKey {
   alg: SignatureAlgorithm;
   publicKey: Uint8Array;
 }
 
-/** The public JWK of a raw key (members as RFC 7638 orders them). */
+/**
+ * The public JWK of a raw key (members as RFC 7638 orders them). SM2 keys are `kty: "EC"` with
+ * `crv: "SM2"`, as draft-dang-webauthn-sm2 registers the curve.
+ */
 export function publicJwkOf({ alg, publicKey }: RawPublicKey): Record<string, string> {
   if (alg === "EdDSA") {
     if (publicKey.length !== 32) throw new TypeError("an Ed25519 public key has 32 bytes");
     return { crv: "Ed25519", kty: "OKP", x: base64urlEncode(publicKey) };
   }
-  if (publicKey.length !== 65 || publicKey[0] !== 4) throw new TypeError("a P-256 public key has 65 bytes, uncompressed");
-  return { crv: "P-256", kty: "EC", x: base64urlEncode(publicKey.slice(1, 33)), y: base64urlEncode(publicKey.slice(33)) };
+  const crv = alg === "SM2" ? "SM2" : "P-256";
+  if (publicKey.length !== 65 || publicKey[0] !== 4) throw new TypeError(`a ${crv} public key has 65 bytes, uncompressed`);
+  return { crv, kty: "EC", x: base64urlEncode(publicKey.slice(1, 33)), y: base64urlEncode(publicKey.slice(33)) };
 }
 
 /**

@@ -1,5 +1,9 @@
 import type { SignatureAlgorithm } from "./algorithms";
 import { verifySignature } from "./signature";
+import { toHex } from "../lib/bytes";
+import { SM2_CURVE, SM2_Z_PREFIX } from "./sm2";
+
+const CURVE_HEX = Object.fromEntries(Object.entries(SM2_CURVE).map(([name, value]) => [name, value.toString(16).padStart(64, "0")])) as Record<keyof typeof SM2_CURVE, string>;
 
 /** One signature to check: as {@link verifySignature} takes it. */
 export interface SignatureJob {
@@ -31,14 +35,66 @@ export interface SignaturePool {
 }
 
 /**
+ * SM2 in the worker, as ./sm2 checks it (GB/T 32918.2 §7.1, user id 1234567812345678, SM3 from
+ * node:crypto): a plain script cannot import the SDK's TypeScript, so the steps are written out
+ * again here, over the same @noble/curves, and tests hold both to the same answers. `sm2` is
+ * null where @noble/curves cannot be loaded: the worker then answers 2, "not checked".
+ */
+const SM2_WORKER_SOURCE = `
+const sm2 = (() => {
+  try {
+    const { weierstrass } = require(workerData.weierstrass);
+    const big = (b) => BigInt("0x" + (Buffer.from(b).toString("hex") || "0"));
+    const curve = { p: 0x${CURVE_HEX.p}n, n: 0x${CURVE_HEX.n}n, h: 1n, a: 0x${CURVE_HEX.a}n, b: 0x${CURVE_HEX.b}n, Gx: 0x${CURVE_HEX.Gx}n, Gy: 0x${CURVE_HEX.Gy}n };
+    const Point = weierstrass(curve);
+    const N = curve.n;
+    const prefix = Buffer.from("${toHex(SM2_Z_PREFIX).slice(2)}", "hex");
+    const keys = new Map();
+    const keyOf = (bytes) => {
+      const id = Buffer.from(bytes).toString("hex");
+      let key = keys.get(id);
+      if (key === undefined) {
+        try {
+          key = bytes.length === 65 && bytes[0] === 4 ? { point: Point.fromBytes(bytes), z: crypto.createHash("sm3").update(prefix).update(bytes.subarray(1)).digest(), uses: 0 } : null;
+        } catch { key = null; }
+        if (keys.size >= 1024) keys.clear();
+        keys.set(id, key);
+      }
+      return key;
+    };
+    return {
+      verify(publicKey, input, signature) {
+        try {
+          const key = keyOf(publicKey);
+          if (!key || signature.length !== 64) return false;
+          const r = big(signature.subarray(0, 32));
+          const s = big(signature.subarray(32));
+          if (r < 1n || r >= N || s < 1n || s >= N) return false;
+          const e = big(crypto.createHash("sm3").update(key.z).update(input).digest());
+          const t = (r + s) % N;
+          if (t === 0n) return false;
+          if (++key.uses === 16) key.point.precompute(8, false);
+          const sum = Point.BASE.multiplyUnsafe(s).add(key.point.multiplyUnsafe(t));
+          return !sum.is0() && (e + sum.x) % N === r;
+        } catch { return false; }
+      },
+    };
+  } catch {
+    return null;
+  }
+})();
+`;
+
+/**
  * The worker: node:crypto checks signatures synchronously (no promise per signature), with keys
  * imported through WebCrypto exactly as {@link verifySignature} imports them, so both accept the
  * same keys and give the same answers. Plain JS evaluated as the worker's script: nothing to
  * resolve on disk, whether the SDK runs from sources, a bundle or the packed package.
  */
 const WORKER_SOURCE = `
-const { parentPort } = require("node:worker_threads");
+const { parentPort, workerData } = require("node:worker_threads");
 const crypto = require("node:crypto");
+${SM2_WORKER_SOURCE}
 const IMPORT = { EdDSA: { name: "Ed25519" }, ES256: { name: "ECDSA", namedCurve: "P-256" } };
 const keys = new Map();
 async function keyOf(alg, bytes) {
@@ -54,13 +110,17 @@ async function keyOf(alg, bytes) {
 parentPort.on("message", async ({ id, algs, publicKeys, keyIndex, data, offsets }) => {
   const bytes = new Uint8Array(data);
   const answers = new Uint8Array(keyIndex.length);
-  const imported = await Promise.all(publicKeys.map((k, i) => keyOf(algs[i], k)));
+  const imported = await Promise.all(publicKeys.map((k, i) => (algs[i] === "SM2" ? null : keyOf(algs[i], k))));
   for (let j = 0; j < keyIndex.length; j++) {
     const key = imported[keyIndex[j]];
-    if (!key) continue;
     const alg = algs[keyIndex[j]];
     const input = bytes.subarray(offsets[4 * j], offsets[4 * j] + offsets[4 * j + 1]);
     const signature = bytes.subarray(offsets[4 * j + 2], offsets[4 * j + 2] + offsets[4 * j + 3]);
+    if (alg === "SM2") {
+      answers[j] = sm2 ? (sm2.verify(publicKeys[keyIndex[j]], input, signature) ? 1 : 0) : 2;
+      continue;
+    }
+    if (!key) continue;
     try {
       answers[j] = crypto.verify(alg === "EdDSA" ? null : "sha256", input, alg === "EdDSA" ? key : { key, dsaEncoding: "ieee-p1363" }, signature) ? 1 : 0;
     } catch {}
@@ -69,16 +129,47 @@ parentPort.on("message", async ({ id, algs, publicKeys, keyIndex, data, offsets 
 });
 `;
 
-type WorkerThreads = { Worker: new (source: string, options: { eval: true; execArgv: string[] }) => PoolWorker };
+type WorkerThreads = { Worker: new (source: string, options: { eval: true; execArgv: string[]; workerData?: unknown }) => PoolWorker };
 type NodeOs = { availableParallelism?: () => number; cpus: () => unknown[] };
 const builtin = (id: string): unknown => (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process?.getBuiltinModule?.(id);
 
-/** Node's worker threads, reached without an import a browser bundler would resolve; undefined elsewhere. */
-export function nodeWorkerFactory(): (() => PoolWorker) | undefined {
+/**
+ * Where @noble/curves' Weierstrass module is, for the workers' SM2: resolved as this SDK resolves
+ * its own imports (CommonJS), else from the process's working directory (an application bundle
+ * or the ES module build). Not found: the workers answer "not checked" for SM2 and this thread
+ * checks those signatures.
+ */
+declare const require: ((id: string) => unknown) & { resolve?: (id: string) => string };
+type NodeModule = { createRequire(filename: string): { resolve(id: string): string } };
+type NodeProcess = { cwd(): string; getBuiltinModule?: (id: string) => unknown };
+
+function nobleWeierstrassPath(): string | undefined {
+  const id = "@noble/curves/abstract/weierstrass.js";
+  try {
+    if (typeof require === "function" && typeof require.resolve === "function") return require.resolve(id);
+  } catch {
+    // a bundle: the SDK's own location has no node_modules
+  }
+  try {
+    const process = (globalThis as { process?: NodeProcess }).process;
+    const module = process?.getBuiltinModule?.("node:module") as NodeModule | undefined;
+    return module?.createRequire(`${process!.cwd()}/noop.js`).resolve(id);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Node's worker threads, reached without an import a browser bundler would resolve; undefined
+ * elsewhere. `weierstrass`: where the workers load @noble/curves' module for SM2 from.
+ */
+export function nodeWorkerFactory(options: { weierstrass?: string } = {}): (() => PoolWorker) | undefined {
   const threads = builtin("node:worker_threads") as WorkerThreads | undefined;
   if (!threads?.Worker) return undefined;
-  // No inherited flags (a `--require` hook of the caller's): the worker needs only node:crypto.
-  return () => new threads.Worker(WORKER_SOURCE, { eval: true, execArgv: [] });
+  // No inherited flags (a `--require` hook of the caller's): the worker needs only node:crypto,
+  // and for SM2 @noble/curves, found where this SDK finds it.
+  const workerData = { weierstrass: options.weierstrass ?? nobleWeierstrassPath() };
+  return () => new threads.Worker(WORKER_SOURCE, { eval: true, execArgv: [], workerData });
 }
 
 function defaultSize(): number {
@@ -145,8 +236,14 @@ export function createSignaturePool(options: { size?: number; spawn?: () => Pool
       if (!pending) return;
       slot.outstanding.delete(id);
       if (slot.outstanding.size === 0) worker.unref();
-      stats.inWorkers += pending.jobs.length;
-      pending.resolve(Array.from(answers, (a) => a === 1));
+      // 2: a worker that could not load the SM2 code leaves those signatures to this thread.
+      const unchecked = pending.jobs.filter((_, j) => answers[j] === 2);
+      stats.inWorkers += pending.jobs.length - unchecked.length;
+      if (unchecked.length === 0) return pending.resolve(Array.from(answers, (a) => a === 1));
+      void inline(unchecked).then((checked) => {
+        let k = 0;
+        pending.resolve(Array.from(answers, (a) => (a === 2 ? checked[k++] : a === 1)));
+      });
     });
     worker.on("error", () => retire(index, slot));
     worker.on("exit", () => retire(index, slot));

@@ -20,10 +20,11 @@ export interface HolderKeyAlgorithm {
 export const HOLDER_KEY_ALGORITHMS: Readonly<Record<SignatureAlgorithm, HolderKeyAlgorithm>> = {
   ES256: { kty: "EC", crv: "P-256", coordinates: ["x", "y"], bytes: 32, raw: ([x, y]) => concatBytes(Uint8Array.of(4), concatBytes(x, y)) },
   EdDSA: { kty: "OKP", crv: "Ed25519", coordinates: ["x"], bytes: 32, raw: ([x]) => x },
+  SM2: { kty: "EC", crv: "SM2", coordinates: ["x", "y"], bytes: 32, raw: ([x, y]) => concatBytes(Uint8Array.of(4), concatBytes(x, y)) },
 };
 
 /** A holder's public key as a JWK: only the members RFC 7638 names (`kty`, `crv`, the coordinates). */
-export type HolderPublicJwk = { kty: "EC"; crv: "P-256"; x: string; y: string } | { kty: "OKP"; crv: "Ed25519"; x: string };
+export type HolderPublicJwk = { kty: "EC"; crv: "P-256" | "SM2"; x: string; y: string } | { kty: "OKP"; crv: "Ed25519"; x: string };
 
 /** A checked holder key: its public JWK, the JWS algorithm it signs with, and its raw bytes. */
 export interface HolderKey {

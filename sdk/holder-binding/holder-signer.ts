@@ -19,7 +19,8 @@ const SIGN_PARAMS = {
   EdDSA: { name: "Ed25519" },
 } as const;
 
-function algorithmOf(key: CryptoKey): SignatureAlgorithm | undefined {
+// WebCrypto has no SM2: its key pairs are P-256 or Ed25519.
+function algorithmOf(key: CryptoKey): Exclude<SignatureAlgorithm, "SM2"> | undefined {
   const algorithm = key.algorithm as { name?: string; namedCurve?: string };
   if (algorithm.name === "ECDSA" && algorithm.namedCurve === "P-256") return "ES256";
   if (algorithm.name === "Ed25519") return "EdDSA";

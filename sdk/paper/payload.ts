@@ -5,6 +5,7 @@ import { CertchainError } from "../errors";
 import { credentialLeaf } from "../credential/leaf";
 import { base64urlDecode, base64urlEncode, concatChunks, fromHex, fromUtf8, toHex, utf8, type Hex } from "../lib/bytes";
 import { sha256 } from "../lib/hash";
+import { sm3 } from "../lib/sm3";
 import { processProof } from "../merkle/tree";
 import { base45Decode, base45Encode } from "./base45";
 import { PAPER_DICTIONARY_V1 } from "./dictionary";
@@ -17,6 +18,13 @@ const ZERO_HASH: Hex = `0x${"0".repeat(64)}`;
  * the QR code carries anyway, so it costs 2 bytes instead of 33.
  */
 const DIGEST_OF_DISCLOSURE = 6;
+
+/**
+ * The digest the tag stands for: the hash of the credential's `_sd_alg` (SM3 for SM2 credentials,
+ * else SHA-256, as layout 1 always had it). A reader that knows only SHA-256 gets a wrong digest
+ * for an SM3 credential, which it could not verify anyway (its algorithm, SM2, is not allowed there).
+ */
+const digestFunctionOf = (sdAlg: unknown): ((text: string) => Uint8Array) => (sdAlg === "sm3" ? sm3 : sha256);
 
 /**
  * What every paper payload starts with: "CC" for certchain, "1" for this layout. A later layout
@@ -118,7 +126,14 @@ export function encodePaperPayload(input: Envelope | string): string {
   const anchor = envelope.anchor;
   const registryId = (anchor as { registryId?: Hex }).registryId;
   const disclosures = parts.slice(1, -1);
-  const digests = new Map(disclosures.map((d, i) => [base64urlEncode(sha256(d)), i]));
+  let sdAlg: unknown;
+  try {
+    sdAlg = (JSON.parse(fromUtf8(base64urlDecode(jws[1]))) as { _sd_alg?: unknown })?._sd_alg;
+  } catch {
+    // not JSON: packed as bytes below, and no digest in it is referred to
+  }
+  const digestOf = digestFunctionOf(sdAlg);
+  const digests = new Map(disclosures.map((d, i) => [base64urlEncode(digestOf(d)), i]));
   const refer = (tree: CBORType, self = -1): CBORType =>
     mapBytes(tree, (bytes) => {
       const index = bytes.length === 32 ? digests.get(base64urlEncode(bytes)) : undefined;
@@ -224,7 +239,8 @@ export function decodePaperPayload(text: string): Envelope {
       texts[i] = null;
       return (texts[i] = unpackPart(resolveTags(disclosures[i] as CBORType, digestOf)));
     };
-    const digestOf = (i: number): Uint8Array => sha256(textOf(i));
+    const hash = digestFunctionOf(payload instanceof Map ? payload.get("_sd_alg") : undefined);
+    const digestOf = (i: number): Uint8Array => hash(textOf(i));
     const disclosed = disclosures.map((_, i) => textOf(i));
     credential = `${unpackPart(header)}.${unpackPart(resolveTags(payload as CBORType, digestOf))}.${base64urlEncode(signature)}~${disclosed.map((d) => `${d}~`).join("")}`;
   } catch (error) {

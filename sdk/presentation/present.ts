@@ -3,10 +3,12 @@ import { parseEnvelope, type Envelope } from "../envelope/envelope";
 import { CertchainError } from "../errors";
 import { utf8 } from "../lib/bytes";
 import { sha256 } from "../lib/hash";
+import { sm3 } from "../lib/sm3";
 import { disclosedClaimsOf, disclosureMapOf, subjectClaimsOf } from "../credential/disclosed-claims";
 import { parseCredential } from "../credential/parse";
 
-const hasher = (data: string | ArrayBuffer): Uint8Array => sha256(typeof data === "string" ? utf8(data) : new Uint8Array(data));
+// @sd-jwt/present passes the credential's `_sd_alg`; parseCredential has checked integrity first.
+const hasher = (data: string | ArrayBuffer, alg: string): Uint8Array => (alg === "sm3" ? sm3 : sha256)(typeof data === "string" ? utf8(data) : new Uint8Array(data));
 
 /**
  * A claim to reveal: a top-level claim name, or a claim path into nested claims, with array

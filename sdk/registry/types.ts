@@ -23,7 +23,7 @@ export interface AgencyRecord {
 export interface SigningKeyRecord {
   keyId: Hex;
   agencyId: Hex;
-  /** Contract `KeyAlgorithm`: 0 unknown (no such key), 1 EdDSA, 2 ES256. */
+  /** Contract `KeyAlgorithm`: 0 unknown (no such key), 1 EdDSA, 2 ES256, 3 SM2. */
   alg: number;
   validFrom: number;
   /** 2^64-1 while in service: kept as bigint-safe number via Number (only compared). */

@@ -20,7 +20,7 @@ export const VERIFY_CODES = {
   INTEGRITY_DUPLICATE_DISCLOSURE: ["integrity", "A disclosure appears more than once."],
   INTEGRITY_DUPLICATE_DIGEST: ["integrity", "A digest appears more than once in the signed credential."],
   INTEGRITY_CLAIM_CONFLICT: ["integrity", "A disclosure would overwrite a claim or use a reserved name."],
-  INTEGRITY_UNSUPPORTED_HASH: ["integrity", "The credential uses a disclosure hash algorithm other than sha-256."],
+  INTEGRITY_UNSUPPORTED_HASH: ["integrity", "The credential uses a disclosure hash algorithm other than sha-256 and sm3."],
   // anchor
   ANCHOR_PENDING: ["anchor", "The certificate has not been anchored on the chain yet."],
   ANCHOR_UNTRUSTED_REGISTRY: ["anchor", "The certificate is anchored on a registry or chain this verifier does not trust."],

@@ -4,7 +4,7 @@ import { keyIdOf, type CredentialSigner, type Hex, type SignatureAlgorithm } fro
 import type { RegistryAdmin } from "../chain/registry-admin";
 import type { Database } from "../store/database";
 import { createNodeSigner, rawPublicKeyOf } from "./node-signer";
-import { open, seal, type SealedBox } from "./sealed-box";
+import { open, seal, type SealCipher, type SealedBox } from "./sealed-box";
 
 interface StoredSigningKey {
   agency: string;
@@ -27,6 +27,8 @@ export type ActiveSigner = CredentialSigner & { alg: SignatureAlgorithm; keyId: 
 export interface KeyStoreOptions {
   db: Database;
   passphrase: string;
+  /** How new keys and wallets are sealed (old ones open either way). Default AES-256-GCM. */
+  sealCipher?: SealCipher;
   /** Root-authority writes; needed to provision and rotate keys, not to sign. */
   admin?: RegistryAdmin;
   now?: () => number;
@@ -34,6 +36,15 @@ export interface KeyStoreOptions {
 
 /** Where the personal-data key is kept: a sealed box in the `meta` sublevel, beside the token secret. */
 export const PERSONAL_DATA_KEY = { sublevel: "meta", key: "personal-data-key" } as const;
+
+/**
+ * A fresh private key of a suite: Ed25519, P-256, or SM2 (stored, like the others, as PKCS#8: the
+ * SM2 curve's OID inside; it signs through the SDK, see node-signer.ts).
+ */
+export function generateSigningKey(algorithm: SignatureAlgorithm): KeyObject {
+  if (algorithm === "EdDSA") return generateKeyPairSync("ed25519").privateKey;
+  return generateKeyPairSync("ec", { namedCurve: algorithm === "SM2" ? "SM2" : "P-256" }).privateKey;
+}
 
 /**
  * Per-agency credential signing keys and operator wallets, generated here and stored encrypted
@@ -47,11 +58,15 @@ export const PERSONAL_DATA_KEY = { sublevel: "meta", key: "personal-data-key" } 
  */
 export function createKeyStore(options: KeyStoreOptions) {
   const { db, passphrase, admin } = options;
+  const sealing = { cipher: options.sealCipher };
   const now = options.now ?? Date.now;
   const signingKeys = db.sublevel<StoredSigningKey>("signing-keys");
   const meta = db.sublevel<SealedBox>(PERSONAL_DATA_KEY.sublevel);
   let personalDataKey: Promise<Uint8Array> | undefined;
   const wallets = db.sublevel<StoredWallet>("operator-wallets");
+  // The suite an agency's keys are made in, as its registration (or last rotation) chose.
+  const algorithms = db.sublevel<SignatureAlgorithm>("key-algorithms");
+  const chosenAlgorithm = async (agency: string): Promise<SignatureAlgorithm> => (await algorithms.get(agency)) ?? "EdDSA";
   const active = new Map<string, ActiveSigner>();
 
   const signerOf = (privateKey: KeyObject): ActiveSigner => {
@@ -64,9 +79,9 @@ export function createKeyStore(options: KeyStoreOptions) {
   }
 
   /** Generates a key, registers it on chain, then stores it. A crash in between leaves only an unused public key on chain. */
-  async function createKey(agency: string): Promise<ActiveSigner> {
+  async function createKey(agency: string, algorithm: SignatureAlgorithm): Promise<ActiveSigner> {
     if (admin === undefined) throw new Error("the key store needs the registry admin to register keys");
-    const { privateKey } = generateKeyPairSync("ed25519");
+    const privateKey = generateSigningKey(algorithm);
     const signer = signerOf(privateKey);
     await admin.addSigningKey(agency, rawPublicKeyOf(privateKey));
     const record: StoredSigningKey = {
@@ -74,7 +89,7 @@ export function createKeyStore(options: KeyStoreOptions) {
       keyId: signer.keyId,
       state: "active",
       createdAt: new Date(now()).toISOString(),
-      privateKey: seal(privateKey.export({ format: "der", type: "pkcs8" }), passphrase),
+      privateKey: seal(privateKey.export({ format: "der", type: "pkcs8" }), passphrase, sealing),
     };
     await db.write([{ type: "put", sublevel: signingKeys, key: `${agency}!${signer.keyId}`, value: record }]);
     return signer;
@@ -95,11 +110,19 @@ export function createKeyStore(options: KeyStoreOptions) {
       return signer;
     },
 
-    /** Loads the agency's active key, or provisions one (chain needed then). */
-    async ensureSigningKey(agency: string): Promise<ActiveSigner> {
+    /** Records the suite the agency's keys are made in from now on (its first key, rotations). */
+    async chooseAlgorithm(agency: string, algorithm: SignatureAlgorithm): Promise<void> {
+      await db.write([{ type: "put", sublevel: algorithms, key: agency, value: algorithm }]);
+    },
+
+    /** The suite the agency's next key will be made in: as chosen, else Ed25519. */
+    algorithmOf: chosenAlgorithm,
+
+    /** Loads the agency's active key, or provisions one (chain needed then) of `algorithm`, else of the chosen suite. */
+    async ensureSigningKey(agency: string, algorithm?: SignatureAlgorithm): Promise<ActiveSigner> {
       const loaded = await this.loadSigningKey(agency);
       if (loaded) return loaded;
-      const signer = await createKey(agency);
+      const signer = await createKey(agency, algorithm ?? (await chosenAlgorithm(agency)));
       active.set(agency, signer);
       return signer;
     },
@@ -108,9 +131,12 @@ export function createKeyStore(options: KeyStoreOptions) {
      * Step one of a rotation: a new key is registered and used from now on. The caller retires
      * the old ones (`retire`) once every certificate they signed is anchored.
      */
-    async replaceSigningKey(agency: string): Promise<{ signer: ActiveSigner; previous: Hex[] }> {
+    async replaceSigningKey(agency: string, algorithm?: SignatureAlgorithm): Promise<{ signer: ActiveSigner; previous: Hex[] }> {
       const previous = (await storedKeys(agency)).filter((k) => k.state === "active").map((k) => k.keyId);
-      const signer = await createKey(agency);
+      // Without a choice, the new key keeps the suite of the one in use.
+      const suite = algorithm ?? (await this.loadSigningKey(agency))?.alg ?? (await chosenAlgorithm(agency));
+      const signer = await createKey(agency, suite);
+      if (algorithm !== undefined) await db.write([{ type: "put", sublevel: algorithms, key: agency, value: algorithm }]);
       active.set(agency, signer);
       return { signer, previous: previous.filter((id) => id !== signer.keyId) };
     },
@@ -141,6 +167,9 @@ export function createKeyStore(options: KeyStoreOptions) {
       return (await storedKeys(agency)).map(({ keyId, state, createdAt }) => ({ keyId, state, createdAt }));
     },
 
+    /** How new secrets are sealed (SEAL_CIPHER); personal data is encrypted with the same cipher. */
+    sealCipher: options.sealCipher ?? ("aes-256-gcm" as SealCipher),
+
     /**
      * The node's personal-data key (32 bytes): opened once, created (random) and stored sealed
      * on first use. Every certificate's data key is wrapped under it. @throws Error on a wrong passphrase.
@@ -150,7 +179,7 @@ export function createKeyStore(options: KeyStoreOptions) {
         const stored = await meta.get(PERSONAL_DATA_KEY.key);
         if (stored) return new Uint8Array(open(stored, passphrase));
         const key = randomBytes(32);
-        await db.write([{ type: "put", sublevel: meta, key: PERSONAL_DATA_KEY.key, value: seal(key, passphrase) }]);
+        await db.write([{ type: "put", sublevel: meta, key: PERSONAL_DATA_KEY.key, value: seal(key, passphrase, sealing) }]);
         return new Uint8Array(key);
       })();
       personalDataKey.catch(() => (personalDataKey = undefined));
@@ -165,7 +194,7 @@ export function createKeyStore(options: KeyStoreOptions) {
       const stored = await wallets.get(agency);
       if (stored) return new Wallet(`0x${open(stored.privateKey, passphrase).toString("hex")}`, provider);
       const wallet = Wallet.createRandom();
-      const record: StoredWallet = { agency, address: wallet.address, privateKey: seal(Buffer.from(wallet.privateKey.slice(2), "hex"), passphrase) };
+      const record: StoredWallet = { agency, address: wallet.address, privateKey: seal(Buffer.from(wallet.privateKey.slice(2), "hex"), passphrase, sealing) };
       await db.write([{ type: "put", sublevel: wallets, key: agency, value: record }]);
       return new Wallet(wallet.privateKey, provider);
     },

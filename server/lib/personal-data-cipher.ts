@@ -1,4 +1,4 @@
-import { createCipheriv, createDecipheriv, createHmac, hkdfSync, randomBytes } from "node:crypto";
+import { createCipheriv, createDecipheriv, createHmac, hkdfSync, randomBytes, timingSafeEqual } from "node:crypto";
 
 /**
  * Personal data at rest, one data key per record (envelope encryption): each record's bytes are
@@ -38,10 +38,40 @@ const aes256Gcm: AeadCipher = {
 };
 
 /**
- * The ciphers personal data can be sealed with, by the name records carry. SM4 (GB/T 32907) joins
- * as a row when the sealed box has it (the 国密 work: SM4-CBC then HMAC-SM3, its key 16 + 32 bytes).
+ * SM4-CBC (GB/T 32907) then HMAC-SM3 (GB/T 32905) over the associated data, IV and ciphertext,
+ * encrypt-then-MAC, as keys/sealed-box.ts seals with it (Node 20's OpenSSL has no SM4-GCM). The
+ * key is 16 bytes for SM4 and 32 for the MAC.
  */
-export const DATA_CIPHERS = { "aes-256-gcm": aes256Gcm } as const satisfies Record<string, AeadCipher>;
+const SM3_TAG = 32;
+const sm4CbcHmacSm3: AeadCipher = {
+  keyBytes: 48,
+  ivBytes: 16,
+  encrypt(key, iv, plaintext, aad) {
+    const cipher = createCipheriv("sm4-cbc", key.subarray(0, 16), iv);
+    const data = Buffer.concat([cipher.update(plaintext), cipher.final()]);
+    return Buffer.concat([data, sm3Tag(key, iv, data, aad)]);
+  },
+  decrypt(key, iv, sealed, aad) {
+    if (sealed.length < SM3_TAG) throw new Error("ciphertext too short");
+    const data = sealed.subarray(0, sealed.length - SM3_TAG);
+    // Checked before anything is decrypted (no padding oracle).
+    if (!timingSafeEqual(sealed.subarray(sealed.length - SM3_TAG), sm3Tag(key, iv, data, aad))) throw new Error("authentication failed");
+    const decipher = createDecipheriv("sm4-cbc", key.subarray(0, 16), iv);
+    return Buffer.concat([decipher.update(data), decipher.final()]);
+  },
+};
+
+function sm3Tag(key: Buffer, iv: Buffer, data: Buffer, aad: Buffer): Buffer {
+  const length = Buffer.alloc(8);
+  length.writeBigUInt64BE(BigInt(aad.length));
+  return createHmac("sm3", key.subarray(16, 48)).update(length).update(aad).update(iv).update(data).digest();
+}
+
+/**
+ * The ciphers personal data can be sealed with, by the name records carry: the names of
+ * keys/sealed-box.ts's SEAL_CIPHERS, which SEAL_CIPHER chooses from.
+ */
+export const DATA_CIPHERS = { "aes-256-gcm": aes256Gcm, "sm4-cbc-hmac-sm3": sm4CbcHmacSm3 } as const satisfies Record<string, AeadCipher>;
 export type DataCipherName = keyof typeof DATA_CIPHERS;
 export const isDataCipherName = (value: unknown): value is DataCipherName => typeof value === "string" && Object.hasOwn(DATA_CIPHERS, value);
 

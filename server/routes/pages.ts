@@ -70,6 +70,8 @@ export async function pagesRoutes(app: FastifyInstance, options: PagesRoutesOpti
     address: options.registry.address,
     name: options.registry.name,
     rpcUrl: options.rpcUrl ?? "/rpc",
+    // Where people reach this service (PUBLIC_URL): a printout names its verify page.
+    publicUrl: app.service.publicUrl,
   };
 
   // Start bundling now, so the first visitor does not wait; a failure is reported when a bundle is asked for.

@@ -75,8 +75,10 @@ export function createAgencyRegistry(ctx: ServiceContext) {
           throw chainFailure(error);
         }
       });
+      // The agency's first key (made on its first issuance here) is of the suite asked for.
+      if (request.algorithm !== undefined) await ctx.keys.chooseAlgorithm(request.slug, request.algorithm);
       await audit.append([
-        { at: new Date(ctx.now()).toISOString(), actor: principal.subject, requestId: context.requestId, action: "agency.register", subject: request.slug, data: { name: request.name, creditCode: request.creditCode, types: request.types } },
+        { at: new Date(ctx.now()).toISOString(), actor: principal.subject, requestId: context.requestId, action: "agency.register", subject: request.slug, data: { name: request.name, creditCode: request.creditCode, types: request.types, algorithm: request.algorithm ?? "EdDSA" } },
       ]);
       const view = (await agencies()).find((agency) => agency.slug === request.slug);
       if (!view) throw apiError("CHAIN_UNAVAILABLE");

@@ -1,4 +1,4 @@
-import { checkCreditCode, utf8 } from "@certchain/sdk/internal";
+import { checkCreditCode, isAllowedAlgorithm, utf8, type SignatureAlgorithm } from "@certchain/sdk/internal";
 import { apiError } from "../errors";
 
 export interface AgencyRequest {
@@ -7,6 +7,8 @@ export interface AgencyRequest {
   /** Its unified social credit code (GB 32100-2015): the issuer segment of its certificate numbers. */
   creditCode: string;
   types: string[];
+  /** The suite of the agency's signing keys: EdDSA (default), ES256 or SM2 (国密). */
+  algorithm?: SignatureAlgorithm;
 }
 
 /** As `iss` names it (urn:certchain:agency:<slug>); the registry takes 1..64 bytes. */
@@ -43,6 +45,7 @@ export function checkAgencyRequest(request: AgencyRequest): AgencyRequest {
   const code = checkCreditCode(creditCode);
   if (!code.ok) problems.push({ path: "body/creditCode", message: code.message });
   if (!Array.isArray(types) || types.length === 0 || !types.every((t) => typeof t === "string")) problems.push({ path: "body/types", message: "must be a non-empty array of type ids" });
+  if (request?.algorithm !== undefined && !isAllowedAlgorithm(request.algorithm)) problems.push({ path: "body/algorithm", message: "must be EdDSA, ES256 or SM2" });
   if (problems.length > 0) throw apiError("VALIDATION_FAILED", undefined, problems);
   return request;
 }

@@ -11,7 +11,7 @@ import { createRegistryReads, type RegistryReads } from "../chain/registry-reads
 import type { KeyStore } from "../keys/key-store";
 import { createSigningPool, type SigningPool } from "../keys/signing-pool";
 import { createKeyedMutex, type KeyedMutex } from "../lib/mutex";
-import { createPersonalDataCipher, type PersonalDataCipher } from "../lib/personal-data-cipher";
+import { createPersonalDataCipher, isDataCipherName, type PersonalDataCipher } from "../lib/personal-data-cipher";
 import { createStatusListPublisher, type StatusListPublisher } from "../status-list/publisher";
 import { createAuditLog, type AuditLog } from "../store/audit-log";
 import { createBatchStore, type BatchStore } from "../store/batch-store";
@@ -155,7 +155,8 @@ export async function createServiceContext(options: IssuingServiceOptions): Prom
   const publicUrl = (options.publicUrl ?? "http://127.0.0.1:3000").replace(/\/+$/, "");
   const confirmations = Math.max(1, options.confirmations ?? 1);
 
-  const personalData = createPersonalDataCipher(await keys.personalDataKey());
+  // SEAL_CIPHER chooses for personal data as for keys (AES-256-GCM, or SM4 with HMAC-SM3); every record opens with the cipher it names.
+  const personalData = createPersonalDataCipher(await keys.personalDataKey(), isDataCipherName(keys.sealCipher) ? keys.sealCipher : "aes-256-gcm");
   const certificates = createCertificateStore(db, personalData);
   const batches = createBatchStore(db);
   const audit = createAuditLog(db);

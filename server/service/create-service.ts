@@ -1,11 +1,11 @@
 import { mkdir } from "node:fs/promises";
 import { randomBytes } from "node:crypto";
 import type { Provider, Signer } from "ethers";
-import { certificateTypes, type Hex } from "@certchain/sdk";
+import { certificateTypes, type Hex, type SignatureAlgorithm } from "@certchain/sdk";
 import type { ChainGate } from "../chain/chain-gate";
 import { createRegistryAdmin } from "../chain/registry-admin";
 import { createKeyStore, type KeyStore } from "../keys/key-store";
-import { open, seal, type SealedBox } from "../keys/sealed-box";
+import { open, seal, type SealCipher, type SealedBox } from "../keys/sealed-box";
 import { openDatabase, type Database } from "../store/database";
 import { createIssuingService, type LocalIssuingService } from "./issuing-service";
 
@@ -20,6 +20,10 @@ export interface ServiceConfig {
   operators: Record<string, Signer>;
   /** Encrypts the keys at rest. */
   passphrase: string;
+  /** How new keys and the token secret are sealed (SEAL_CIPHER). Default AES-256-GCM. */
+  sealCipher?: SealCipher;
+  /** The suite of each served agency's first key (npm start: the civil-affairs bureau signs SM2). Default Ed25519. */
+  keyAlgorithms?: Record<string, SignatureAlgorithm>;
   /** HS256 secret for bearer tokens; default: one generated on first start and kept (encrypted) in the database. */
   tokenSecret?: Uint8Array;
   batch?: { maxSize?: number; maxDelayMs?: number; finishSlice?: number };
@@ -42,12 +46,12 @@ export interface ServiceConfig {
 export type Service = LocalIssuingService & { readonly db: Database; readonly keys: KeyStore; readonly tokenSecret: Uint8Array };
 
 /** Kept across restarts so tokens handed out before a restart stay valid. */
-async function loadTokenSecret(db: Database, passphrase: string): Promise<Uint8Array> {
+async function loadTokenSecret(db: Database, passphrase: string, cipher?: SealCipher): Promise<Uint8Array> {
   const meta = db.sublevel<SealedBox>("meta");
   const stored = await meta.get("token-secret");
   if (stored) return new Uint8Array(open(stored, passphrase));
   const secret = randomBytes(32);
-  await db.write([{ type: "put", sublevel: meta, key: "token-secret", value: seal(secret, passphrase) }]);
+  await db.write([{ type: "put", sublevel: meta, key: "token-secret", value: seal(secret, passphrase, { cipher }) }]);
   return new Uint8Array(secret);
 }
 
@@ -65,12 +69,15 @@ export async function createService(config: ServiceConfig): Promise<Service> {
   const db = config.database ?? (await openDatabase(`${config.dataDir}/db`));
   try {
     const admin = createRegistryAdmin(config.registryAddress, config.rootAuthority);
-    const keys = createKeyStore({ db, passphrase: config.passphrase, admin });
+    const keys = createKeyStore({ db, passphrase: config.passphrase, admin, sealCipher: config.sealCipher });
     for (const agency of Object.keys(config.operators)) {
+      const algorithm = config.keyAlgorithms?.[agency];
+      // An agency's suite is chosen once; later starts leave a later choice (a rotation's) alone.
+      if (algorithm !== undefined && (await keys.keys(agency)).length === 0) await keys.chooseAlgorithm(agency, algorithm);
       // A wrong passphrase fails here; without a chain, a missing key is provisioned on first issue instead.
       if ((await keys.loadSigningKey(agency)) === undefined) await keys.ensureSigningKey(agency).catch(() => undefined);
     }
-    const tokenSecret = config.tokenSecret ?? (await loadTokenSecret(db, config.passphrase));
+    const tokenSecret = config.tokenSecret ?? (await loadTokenSecret(db, config.passphrase, config.sealCipher));
     const service = await createIssuingService({
       db,
       chain: {

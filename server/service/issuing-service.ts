@@ -3,7 +3,7 @@
  * the node behind it, and its assembly from one part per concern around one shared context
  * (context.ts). Routes only translate HTTP to these calls.
  */
-import type { Hex, ProofRecord, ShareReader, VerificationResult } from "@certchain/sdk";
+import type { Hex, ProofRecord, ShareReader, SignatureAlgorithm, VerificationResult } from "@certchain/sdk";
 import type { Batcher } from "../anchoring/batcher";
 import type { RecordedAnchor } from "../chain/chain-identity";
 import type { AuditEntry } from "../domain/audit-entry";
@@ -80,7 +80,8 @@ export interface IssuingService {
   revokeAgencyToken(principal: Principal, agency: string, tokenId: string, context: RequestContext): Promise<AgencyTokenView>;
   agencies(): Promise<AgencyView[]>;
   audit(principal: Principal, options?: { after?: number; limit?: number }): Promise<{ entries: AuditEntry[]; intact: boolean; head: Hex }>;
-  rotateKey(principal: Principal, agency: string, context: RequestContext): Promise<{ keyId: Hex; retired: Hex[] }>;
+  /** `algorithm`: the new key's suite; default the current key's. */
+  rotateKey(principal: Principal, agency: string, context: RequestContext, algorithm?: SignatureAlgorithm): Promise<{ keyId: Hex; alg: SignatureAlgorithm; retired: Hex[] }>;
   /** Root only: registers an agency on the registry and accredits it for `types` (open-ended, from now). */
   registerAgency(principal: Principal, request: AgencyRequest, context: RequestContext): Promise<AgencyView>;
   readiness(): Promise<Readiness>;

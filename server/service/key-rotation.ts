@@ -1,4 +1,4 @@
-import type { Hex } from "@certchain/sdk";
+import { isAllowedAlgorithm, type Hex, type SignatureAlgorithm } from "@certchain/sdk/internal";
 import type { Principal, RequestContext } from "../domain/principal";
 import { apiError } from "../errors";
 import { requireRoot } from "./access";
@@ -12,13 +12,14 @@ import { ROOT_WRITES, type ServiceContext } from "./context";
 export function createKeyRotation(ctx: ServiceContext) {
   const { keys, gate } = ctx;
   return {
-    async rotateKey(principal: Principal, agency: string, context: RequestContext): Promise<{ keyId: Hex; retired: Hex[] }> {
+    async rotateKey(principal: Principal, agency: string, context: RequestContext, algorithm?: SignatureAlgorithm): Promise<{ keyId: Hex; alg: SignatureAlgorithm; retired: Hex[] }> {
       requireRoot(principal);
+      if (algorithm !== undefined && !isAllowedAlgorithm(algorithm)) throw apiError("VALIDATION_FAILED", undefined, [{ path: "body/algorithm", message: "must be EdDSA, ES256 or SM2" }]);
       if (typeof agency !== "string" || ctx.operatorFor(agency) === undefined) throw apiError("AGENCY_NOT_FOUND");
       let replaced;
       try {
         await gate.ready();
-        replaced = await ctx.chainLock(ROOT_WRITES, () => keys.replaceSigningKey(agency));
+        replaced = await ctx.chainLock(ROOT_WRITES, () => keys.replaceSigningKey(agency, algorithm));
       } catch (error) {
         throw chainFailure(error);
       }
@@ -37,9 +38,9 @@ export function createKeyRotation(ctx: ServiceContext) {
       }
       ctx.issuerMetadata.forget(agency);
       await ctx.audit.append([
-        { at: new Date(ctx.now()).toISOString(), actor: principal.subject, requestId: context.requestId, action: "key.rotate", subject: agency, data: { keyId: replaced.signer.keyId, retired: replaced.previous, validUntil } },
+        { at: new Date(ctx.now()).toISOString(), actor: principal.subject, requestId: context.requestId, action: "key.rotate", subject: agency, data: { keyId: replaced.signer.keyId, alg: replaced.signer.alg, retired: replaced.previous, validUntil } },
       ]);
-      return { keyId: replaced.signer.keyId, retired: replaced.previous };
+      return { keyId: replaced.signer.keyId, alg: replaced.signer.alg, retired: replaced.previous };
     },
   };
 }

@@ -22,6 +22,8 @@ describe("browser: nested claims of a marriage certificate, chosen field by fiel
     stack = await sharedShareStack();
     const token = await stack.service.issueToken({ kind: "agency", agency: "sh-mca", subject: "nested-test" }, 3600);
     const { envelope } = await issueAnchored(stack, "marriage-certificate", marriageCertificate.schema.examples[0] as Record<string, unknown>, token);
+    // The civil-affairs bureau signs SM2 (国密), as in npm start: the pages below verify SM2 and SM3 in Chromium.
+    expect(JSON.parse(Buffer.from(envelope.credential.split(".")[0], "base64url").toString()).alg).to.equal("SM2");
     file = path.join(workDir, "结婚证.json");
     writeFileSync(file, JSON.stringify(envelope));
   });

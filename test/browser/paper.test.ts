@@ -12,6 +12,7 @@ import { findTypeById, presentCredential, verify, type Envelope, type TrustedReg
 import { renderCertificatePdf } from "../../scripts/lib/paper/certificate-pdf";
 import { qrTextFromImage } from "../../scripts/lib/paper/read-paper";
 import { paperQrOf } from "../../display/paper-qr";
+import { formatTime } from "../../display/time";
 import { requireTools } from "../support/tools";
 import { ARTIFACTS, PHONE, checkAccessibility, sharedChromium, watch } from "./chromium";
 import { issueAnchored, sharedShareStack, type ShareStack } from "./stack";
@@ -107,6 +108,8 @@ describe("browser: paper (verify a printout from a photo or the camera; print fr
     writeFileSync(licenceFile, JSON.stringify(licence, null, 2));
     await printPage("licence", licence, LICENCE_FIELDS);
     const marriage = (await issueAnchoredBy(stack, "sh-mca", "marriage-certificate")).envelope;
+    // Signed SM2 (国密) as in npm start: /verify below checks SM2 and SM3 from paper, in Chromium.
+    expect(JSON.parse(Buffer.from(marriage.credential.split(".")[0], "base64url").toString()).alg).to.equal("SM2");
     await printPage("marriage", marriage, ["holder_name", "registration_date", "spouses", "registration_authority"]);
     // The paper's text edited (a forger's printout); its QR code is the genuine one.
     await printPage("forged-text", licence, LICENCE_FIELDS, (claims) => ({ ...claims, company_name: "上海伪造贸易有限公司" }));
@@ -259,6 +262,11 @@ describe("browser: paper (verify a printout from a photo or the camera; print fr
       await page.click("#print");
       await page.waitForSelector("body[data-printed=payload]", { timeout: 60_000 });
       expect(await page.textContent("#print-status")).to.include("二维码里只含勾选的 2 项信息");
+      // Where to verify it (this service's page, by its address) and when the chain recorded it,
+      // in the words of every other view (issue 22, points 5 and 6).
+      const printView = (await page.textContent("#print-view"))!;
+      expect(printView).to.include(`打开 ${stack.baseUrl}/verify 扫码`).and.include(`open ${stack.baseUrl}/verify on a phone`);
+      expect(printView).to.include(formatTime((licence.anchor as { anchoredAt: string }).anchoredAt));
       await page.screenshot({ path: path.join(ARTIFACTS, "paper-wallet-print-zh-360x740.png"), fullPage: true });
       await expectNoAxeViolations(page, "wallet (print prepared)");
       await checkAccessibility(page, "wallet (print prepared)");

@@ -54,6 +54,8 @@ export async function startShareStack(options: { batchDelayMs?: number } = {}): 
       rootAuthority: chain.rootAuthority,
       operators,
       passphrase: "browser-test-passphrase",
+      // As npm start: the civil-affairs bureau signs SM2 (国密), so the pages verify both suites.
+      keyAlgorithms: Object.fromEntries(DEMO_AGENCIES.flatMap((agency) => ("algorithm" in agency ? [[agency.slug, agency.algorithm]] : []))),
       batch: { maxSize: 1000, maxDelayMs: options.batchDelayMs ?? 100 },
       confirmations: 1,
       publicUrl: baseUrl,

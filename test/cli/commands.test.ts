@@ -110,17 +110,24 @@ describe("cli: status, agency, key and help", function () {
     expect(refused.code).to.equal(1);
     expect(refused.stderr).to.include("FORBIDDEN");
 
-    const rotated = await runCli(["key", "rotate", "--agency", "sh-mca", "--demo", env.demoFile, "--json"]);
+    const badSuite = await runCli(["key", "rotate", "--agency", "sh-mca", "--algorithm", "RS256", "--demo", env.demoFile]);
+    expect(badSuite.code).to.equal(2);
+    expect(badSuite.stderr).to.match(/--algorithm/);
+
+    // To SM2 (国密): the old Ed25519 certificate stays valid beside the new SM2 one.
+    const rotated = await runCli(["key", "rotate", "--agency", "sh-mca", "--algorithm", "sm2", "--demo", env.demoFile, "--json"]);
     expect(rotated.code, rotated.stderr).to.equal(0);
-    const { keyId, retired } = JSON.parse(rotated.stdout);
+    const { keyId, alg, retired } = JSON.parse(rotated.stdout);
     expect(keyId).to.match(/^0x[0-9a-f]{64}$/);
+    expect(alg).to.equal("SM2");
     expect(retired).to.have.length(1);
 
     const after = await issueMarriage();
     const verified = await runCli(["verify", before, after, "--demo", env.demoFile, "--json"]);
     expect(verified.code, verified.stdout).to.equal(0);
-    const kid = (file: string) => JSON.parse(Buffer.from(JSON.parse(readFileSync(file, "utf8")).credential.split(".")[0], "base64url").toString()).kid;
-    expect(kid(before)).to.not.equal(kid(after));
+    const header = (file: string) => JSON.parse(Buffer.from(JSON.parse(readFileSync(file, "utf8")).credential.split(".")[0], "base64url").toString());
+    expect(header(before).kid).to.not.equal(header(after).kid);
+    expect([header(before).alg, header(after).alg]).to.deep.equal(["EdDSA", "SM2"]);
   });
 
   it("erase (root authority) removes a certificate's personal data: get answers CERT_ERASED, the holder's file still verifies", async function () {

@@ -1,4 +1,5 @@
 import { expect } from "chai";
+import { formatTime } from "../../display/time";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import Fastify from "fastify";
 import path from "node:path";
@@ -75,6 +76,13 @@ describe("cli: certchain verify", function () {
     expect(zh.code, zh.stderr + zh.stdout).to.equal(0);
     expect(zh.stdout.split("\n")[0]).to.match(/^输入\s+结论\s+证照类型\s+发证机关\s+上链时间\s+原因$/);
     expect(zh.stdout).to.include("营业执照").and.include("结婚证").and.include("共核验 4 项：有效 4 项");
+
+    // The anchor time as every view writes it (display/time.ts: China's time with its offset), ISO 8601 in JSON.
+    const json = await runCli(["verify", files.good, ...registryFlags(env), "--json"]);
+    const [{ anchoredAt }] = JSON.parse(json.stdout) as { anchoredAt: string }[];
+    expect(anchoredAt).to.match(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{3})?Z$/);
+    expect(run.stdout).to.include(formatTime(anchoredAt)).and.match(/\d{2}:\d{2}:\d{2} \(UTC\+8\)/);
+    expect(zh.stdout).to.include(formatTime(anchoredAt));
   });
 
   it("exits non-zero on a tampered envelope, naming the failed check's code", async function () {

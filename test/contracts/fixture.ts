@@ -5,7 +5,7 @@ import { SimpleMerkleTree } from "@openzeppelin/merkle-tree";
 import type { Contract, ContractRunner, ContractTransactionResponse } from "ethers";
 
 // Enum values and constants as the contract numbers them (Common.sol); part of the on-chain format.
-export const KeyAlgorithm = { Unknown: 0, EdDSA: 1, ES256: 2 } as const;
+export const KeyAlgorithm = { Unknown: 0, EdDSA: 1, ES256: 2, SM2: 3 } as const;
 export const State = { Active: 0n, Suspended: 1n, Revoked: 2n } as const;
 export const OPEN_ENDED = 2n ** 64n - 1n;
 export const NO_STATUS_INDEX = 2n ** 64n - 1n;
@@ -34,6 +34,13 @@ export function es256Key() {
   const { publicKey } = generateKeyPairSync("ec", { namedCurve: "P-256" });
   const raw = publicKey.export({ format: "der", type: "spki" }).subarray(-65); // 0x04 || x || y
   const jwk = { crv: "P-256", kty: "EC", x: base64url(raw.subarray(1, 33)), y: base64url(raw.subarray(33)) };
+  return { publicKey: ethers.hexlify(raw), keyId: thumbprint(jwk) };
+}
+
+export function sm2Key() {
+  const { publicKey } = generateKeyPairSync("ec", { namedCurve: "SM2" });
+  const raw = publicKey.export({ format: "der", type: "spki" }).subarray(-65); // 0x04 || x || y
+  const jwk = { crv: "SM2", kty: "EC", x: base64url(raw.subarray(1, 33)), y: base64url(raw.subarray(33)) };
   return { publicKey: ethers.hexlify(raw), keyId: thumbprint(jwk) };
 }
 

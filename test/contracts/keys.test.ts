@@ -1,11 +1,12 @@
 import { expect } from "chai";
 import { ethers } from "hardhat";
 import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
-import { KeyAlgorithm, OPEN_ENDED, ROOT_AUTHORITY_ROLE, agencyIdOf, deployWithAgencies, ed25519Key, es256Key } from "./fixture";
+import { KeyAlgorithm, OPEN_ENDED, ROOT_AUTHORITY_ROLE, agencyIdOf, deployWithAgencies, ed25519Key, es256Key, sm2Key } from "./fixture";
 
 describe("CertchainRegistry: signing keys", () => {
   const ed = ed25519Key();
   const p256 = es256Key();
+  const sm2 = sm2Key();
 
   async function withKey() {
     const f = await deployWithAgencies();
@@ -35,6 +36,16 @@ describe("CertchainRegistry: signing keys", () => {
       expect((await registry.signingKey(p256.keyId)).publicKey).to.equal(p256.publicKey);
     });
 
+    it("registers an SM2 key (65 bytes, uncompressed 0x04 point) beside the agency's Ed25519 key", async () => {
+      const { registry, idA } = await loadFixture(withKey);
+      await expect(registry.addSigningKey(idA, sm2.keyId, KeyAlgorithm.SM2, sm2.publicKey, 2_000))
+        .to.emit(registry, "SigningKeyAdded")
+        .withArgs(idA, sm2.keyId, KeyAlgorithm.SM2, sm2.publicKey, 2_000);
+      const key = await registry.signingKey(sm2.keyId);
+      expect([key.alg, key.publicKey, key.validFrom]).to.deep.equal([BigInt(KeyAlgorithm.SM2), sm2.publicKey, 2_000n]);
+      expect(await registry.keyIdsOf(idA)).to.deep.equal([ed.keyId, sm2.keyId]);
+    });
+
     it("lists an agency's keys in order, apart from other agencies' keys", async () => {
       const { registry, idA, idB } = await loadFixture(deployWithAgencies);
       const other = ed25519Key();
@@ -53,6 +64,10 @@ describe("CertchainRegistry: signing keys", () => {
       ["P-256 compressed (33 bytes)", KeyAlgorithm.ES256, "0x02" + p256.publicKey.slice(4, 68)],
       ["P-256 of 65 bytes with prefix 0x02", KeyAlgorithm.ES256, "0x02" + p256.publicKey.slice(4)],
       ["P-256 given an Ed25519 key", KeyAlgorithm.ES256, ed.publicKey],
+      ["SM2 of 64 bytes (no prefix)", KeyAlgorithm.SM2, "0x" + sm2.publicKey.slice(4)],
+      ["SM2 compressed (33 bytes)", KeyAlgorithm.SM2, "0x03" + sm2.publicKey.slice(4, 68)],
+      ["SM2 of 65 bytes with prefix 0x03", KeyAlgorithm.SM2, "0x03" + sm2.publicKey.slice(4)],
+      ["SM2 given an Ed25519 key", KeyAlgorithm.SM2, ed.publicKey],
       ["algorithm Unknown", KeyAlgorithm.Unknown, ed.publicKey],
       ["empty key", KeyAlgorithm.EdDSA, "0x"],
     ];
@@ -67,7 +82,7 @@ describe("CertchainRegistry: signing keys", () => {
 
     it("rejects an algorithm number outside the enum", async () => {
       const { registry, idA } = await loadFixture(deployWithAgencies);
-      await expect(registry.addSigningKey(idA, ed.keyId, 3, ed.publicKey, 0)).to.be.reverted;
+      await expect(registry.addSigningKey(idA, ed.keyId, 4, ed.publicKey, 0)).to.be.reverted;
     });
 
     it("rejects a key id registered already, by any agency", async () => {

@@ -5,10 +5,13 @@
  * or the benchmark are not run: they are recognised by the explicit list below and reported, never
  * skipped silently. What only holds on the reader's machine (ports, paths) is rewritten, and
  * `npx certchain` runs as pasted once, then from the CLI's bundle (see viaBundle); both are
- * printed. A failure names the block, its line in README.md, the command and its output.
+ * printed. A failure names the block, its line in README.md, the command and its output. The
+ * commands must leave nothing in the checkout but data/ and scratch/ (both git-ignored). The SDK
+ * example (its TypeScript, its plain JavaScript and the commands that compile and run them) runs
+ * exactly as printed in a new project of its own with the packed SDK installed.
  */
-import { spawn } from "node:child_process";
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync } from "node:fs";
+import { spawn, execFileSync } from "node:child_process";
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { expect } from "chai";
@@ -17,6 +20,7 @@ import { parseTrustList, typeMetadataProblems } from "@certchain/sdk";
 import { freePort } from "../support/ports";
 import { killLeftoverNode, startServiceProcess, type ServiceProcess } from "../support/service-process";
 import { cliBundle } from "../support/bundles";
+import { installedVersion, runOutside, sdkProject } from "../support/sdk-tarball";
 
 const ROOT = path.join(__dirname, "..", "..");
 const README = path.join(ROOT, "README.md");
@@ -37,8 +41,8 @@ interface Command {
 
 /** Commands a test must not run, each with the reason; matched against the command's text. */
 const NOT_RUN: { pattern: RegExp; why: string }[] = [
-  { pattern: /^npm pack\b/, why: "builds and packs the SDK: test/sdk-package/ tests the packed tarball in a clean project" },
-  { pattern: /^npm install \S+\.tgz\b/, why: "installs the packed SDK into another project: test/sdk-package/ does that in a clean project" },
+  { pattern: /^npm pack\b/, why: "builds and packs the SDK: test/sdk-package/ and the SDK example below use the packed tarball (test/support/sdk-tarball.ts)" },
+  { pattern: /^npm install \S+\.tgz\b/, why: "installs the packed SDK into another project: the SDK example below (and test/sdk-package/) do that in a new project" },
   { pattern: /^npm (install|ci)\b/, why: "installs the dependencies: this checkout already has them" },
   { pattern: /^npm start\b(?!.*--help)/, why: "starts the service: this test starts it itself (npm start's script, a temporary data directory, free ports)" },
   { pattern: /^npm test\b|^npx hardhat test\b/, why: "runs the test suite, which this test is part of" },
@@ -46,6 +50,7 @@ const NOT_RUN: { pattern: RegExp; why: string }[] = [
   { pattern: /^npm run soak\b/, why: "the soak runs for half an hour; npm test runs its short form (test/e2e)" },
   { pattern: /^npm link\b/, why: "changes the machine's global npm folder" },
   { pattern: /^(sudo )?apt(-get)? /, why: "installs system packages" },
+  { pattern: /^npx tsc\b|^node verify\.mjs\b/, why: "the SDK example's commands, for the verifying system's own project: run there (a new project with the packed SDK) by the SDK example test" },
 ];
 
 /** What the README says that only holds on the reader's machine, rewritten to this test's. */
@@ -108,7 +113,7 @@ function commandsOf(block: Block, index: number): Command[] {
 function makeCheckout(): string {
   const clone = mkdtempSync(path.join(tmpdir(), "certchain-readme-"));
   for (const entry of readdirSync(ROOT)) {
-    if ([".git", "data", "test-artifacts", ".scratch"].includes(entry)) continue;
+    if ([".git", "data", "test-artifacts", "scratch", ".scratch"].includes(entry)) continue;
     symlinkSync(path.join(ROOT, entry), path.join(clone, entry));
   }
   mkdirSync(path.join(clone, "data"));
@@ -168,8 +173,9 @@ describe("README.md: every command works pasted into a fresh checkout, every Typ
   it("has shell and TypeScript blocks to check (the extraction itself works)", () => {
     expect(blocks.filter((b) => b.lang === "sh").length, "```sh blocks").to.be.at.least(2);
     expect(blocks.filter((b) => b.lang === "ts").length, "```ts blocks").to.be.at.least(1);
-    // json: checked below; java: compiled and run against a verifier by test/e2e/verifier-service.test.ts.
-    const unknown = blocks.filter((b) => !["sh", "bash", "shell", "ts", "typescript", "json", "java", ""].includes(b.lang));
+    // json: checked below; java: compiled and run against a verifier by test/e2e/verifier-service.test.ts;
+    // js: the SDK example's plain JavaScript, run below.
+    const unknown = blocks.filter((b) => !["sh", "bash", "shell", "ts", "typescript", "js", "json", "java", ""].includes(b.lang));
     expect(unknown.map((b) => `line ${b.line}: ${b.lang}`), "blocks of other languages are not checked: add them here").to.deep.equal([]);
   });
 
@@ -225,15 +231,23 @@ describe("README.md: every command works pasted into a fresh checkout, every Typ
     let clone: string;
     let service: ServiceProcess | undefined;
     let chainPort: number;
+    let rules: ReturnType<typeof rewrites>;
+    /** The verifying system's own project for the SDK example: packed and installed while the service starts. */
+    let project: Promise<{ dir: string }> | undefined;
 
     before(async function () {
       clone = makeCheckout();
       chainPort = await freePort();
+      // What the README tells the department to install beside the SDK, in the versions this machine's npm cache has.
+      project = sdkProject("readme-sdk", [`typescript@${installedVersion("typescript")}`, `@types/node@${installedVersion("@types/node")}`]);
+      project.catch(() => undefined); // reported by the test that uses it
       // As `npm start` in the checkout: its own ./data, default batch delay and rate limit.
       service = await startServiceProcess(path.join(clone, "data"), { chainPort, env: { BATCH_DELAY_MS: "2000", RATE_LIMIT_PER_MINUTE: "3000", LOG_LEVEL: "warn" } });
     });
     after(async function () {
       await service?.stop().catch(() => undefined);
+      const made = await project?.catch(() => undefined);
+      if (made) rmSync(made.dir, { recursive: true, force: true });
       if (clone) {
         killLeftoverNode(path.join(clone, "data"));
         rmSync(clone, { recursive: true, force: true });
@@ -242,7 +256,8 @@ describe("README.md: every command works pasted into a fresh checkout, every Typ
 
     it("runs every command (those not run are listed with the reason) and each one succeeds", async function () {
       const apiPort = Number(new URL(service!.demo.apiUrl).port);
-      const rules = rewrites(apiPort, chainPort, await freePort(), clone);
+      rules = rewrites(apiPort, chainPort, await freePort(), clone);
+      const before = new Set(readdirSync(clone));
       const bundled = viaBundle(await cliBundle());
       const all = blocks.flatMap((b, i) => (["sh", "bash", "shell"].includes(b.lang) ? commandsOf(b, i) : []));
       const toRun: { command: Command; run: string }[] = [];
@@ -287,6 +302,96 @@ describe("README.md: every command works pasted into a fresh checkout, every Typ
       expect(verified, "the README posts a certificate to certchain verifier").to.not.equal(undefined);
       const answer = verified!.output.split("\n").find((line) => line.includes('"verdict"'));
       expect(JSON.parse(answer ?? "{}").verdict, verified!.output).to.equal("valid");
+
+      // …and nothing was left in the checkout: only npm start's data/ and the examples' scratch/,
+      // both ignored by git (issue 22, point 9).
+      const added = readdirSync(clone).filter((entry) => !before.has(entry));
+      expect(added.sort(), "what the README's commands added to the checkout").to.deep.equal(["scratch"]);
+      for (const entry of ["data", "scratch"]) {
+        expect(() => execFileSync("git", ["-C", ROOT, "check-ignore", "-q", `${entry}/any-file`]), `git ignores ${entry}/`).to.not.throw();
+      }
+      expect(readdirSync(path.join(clone, "scratch"))).to.include.members(["licences.csv", "licences-certificates", "营业执照.pdf", "contract.txt", "certificate.json"]);
     });
+
+    it("runs the SDK example in a new project exactly as printed: the TypeScript compiled with tsc and the plain .mjs, on an anchored file, a pending one (valid through proofServices) and both", async function () {
+      const { sdk } = sdkExample(blocks);
+      const { dir } = await project!;
+      const demo = service!.demo;
+      const agency = demo.agencies[0];
+      // The certificate file of the README's verifier example, copied into the project as the README says.
+      copyFileSync(path.join(clone, "scratch", "certificate.json"), path.join(dir, "certificate.json"));
+      // A certificate issued without waiting: its file stays the pending envelope.
+      const example = ((await (await fetch(`${demo.apiUrl}/v1/types`)).json()) as { id: string; schema: { examples: unknown[] } }[]).find((t) => t.id === agency.types[0])!;
+      const issued = await fetch(`${demo.apiUrl}/v1/certificates`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${agency.token}`, "content-type": "application/json" },
+        body: JSON.stringify({ type: example.id, claims: example.schema.examples[0] }),
+      });
+      const { id, envelope } = (await issued.json()) as { id: string; envelope: { anchor: { status: string } } };
+      expect(envelope.anchor.status).to.equal("pending");
+      writeFileSync(path.join(dir, "pending.json"), JSON.stringify(envelope, null, 2));
+      // Its batch anchored (waited for, not assumed): the service now has its proof.
+      for (const deadline = Date.now() + 60_000; ; ) {
+        const { status } = (await (await fetch(`${demo.apiUrl}/v1/certificates/${id}`, { headers: { authorization: `Bearer ${agency.token}` } })).json()) as { status: string };
+        if (status !== "pending") break;
+        if (Date.now() > deadline) throw new Error(`certificate ${id} was not anchored within a minute`);
+        await new Promise((resolve) => setTimeout(resolve, 250));
+      }
+
+      const rewrite = (text: string) => rules.reduce((t, r) => t.replace(r.from, r.to), text);
+      const bash = async (script: string) => {
+        const result = await runOutside("bash", ["-c", `set -e\n${script}`], dir);
+        expect(result.code, `${script}\n${result.stdout}\n${result.stderr}`).to.equal(0);
+        return result.stdout.trim().split("\n").sort();
+      };
+      const printed = sdk.commands.map((c) => rewrite(c.text));
+      const compile = printed.filter((c) => /^npx tsc\b/.test(c));
+      const runs = printed.filter((c) => /^node verify\.mjs\b/.test(c));
+      expect(compile, "the README compiles verify.mts with tsc").to.have.length(1);
+      expect(runs, "the README runs node verify.mjs").to.have.length(1);
+      // The printed run on the printed file, then the same on the pending file and on both.
+      const withFiles = (files: string) => runs[0].replace(/ certificate\.json$/, ` ${files}`);
+      const expected = (file: string) => `${file}: valid, ${agency.name}`;
+      const variants = [
+        { name: "verify.mts compiled by tsc", prepare: async () => (writeFileSync(path.join(dir, "verify.mts"), rewrite(sdk.typescript.code)), bash(compile[0])) },
+        { name: "verify.mjs as printed", prepare: async () => writeFileSync(path.join(dir, "verify.mjs"), rewrite(sdk.javascript.code)) },
+      ];
+      for (const variant of variants) {
+        rmSync(path.join(dir, "verify.mjs"), { force: true });
+        await variant.prepare();
+        expect(await bash(runs[0]), variant.name).to.deep.equal([expected("certificate.json")]);
+        expect(await bash(withFiles("pending.json")), `${variant.name}: a pending file is valid once anchored (proofServices)`).to.deep.equal([expected("pending.json")]);
+        expect(await bash(withFiles("certificate.json pending.json")), `${variant.name}: several files (verifyEach)`).to.deep.equal([expected("certificate.json"), expected("pending.json")]);
+      }
+      // What the README says it prints is what it printed.
+      expect(sdk.claimedOutput).to.equal(expected("certificate.json"));
+    });
+  });
+});
+
+/** The SDK example of "Verifying with the SDK": its TypeScript, its plain JavaScript and the commands that compile and run it. */
+function sdkExample(blocks: Block[]) {
+  const markdown = readFileSync(README, "utf8");
+  const sectionLine = markdown.split("\n").indexOf("## Verifying with the SDK") + 1;
+  const after = blocks.map((b, i) => ({ ...b, index: i })).filter((b) => b.line > sectionLine);
+  const typescript = after.find((b) => b.lang === "ts");
+  const javascript = after.find((b) => b.lang === "js");
+  const run = after.find((b) => b.lang === "sh" && /^node verify\.mjs /m.test(b.code));
+  if (!typescript || !javascript || !run) throw new Error("README.md's Verifying with the SDK has a ts block, a js block and a sh block running node verify.mjs");
+  const claimedOutput = /It prints `([^`]+)`/.exec(markdown.slice(markdown.indexOf(run.code)))?.[1];
+  return { sdk: { typescript, javascript, commands: commandsOf(run, run.index), claimedOutput } };
+}
+
+describe("README.md: the SDK example's plain JavaScript is its TypeScript without the types", () => {
+  it("has the same code, token for token (comments aside), once both are transpiled", () => {
+    const { sdk } = sdkExample(readmeBlocks(readFileSync(README, "utf8")));
+    const tokens = (code: string) => {
+      const js = ts.transpileModule(code, { compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022, removeComments: true } }).outputText;
+      const scanner = ts.createScanner(ts.ScriptTarget.ES2022, true, ts.LanguageVariant.Standard, js);
+      const found: string[] = [];
+      for (let kind = scanner.scan(); kind !== ts.SyntaxKind.EndOfFileToken; kind = scanner.scan()) found.push(scanner.getTokenText());
+      return found;
+    };
+    expect(tokens(sdk.javascript.code)).to.deep.equal(tokens(sdk.typescript.code));
   });
 });

@@ -1,7 +1,5 @@
-import { spawn } from "node:child_process";
-import { copyFileSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { copyFileSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
-import { tmpdir } from "node:os";
 import path from "node:path";
 import { gzipSync } from "node:zlib";
 import { expect } from "chai";
@@ -12,58 +10,17 @@ import { startDevNode, type DevNode } from "../../server/chain/dev-node";
 import { deployRegistryOnNode, type NodeRegistry } from "../support/node-registry";
 import { freePort } from "../support/ports";
 import { replaceDisclosure } from "../support/tamper";
+import { installedVersion, mustRunOutside as mustRun, sdkProject, type PackedSdk } from "../support/sdk-tarball";
 
 // What a department does: `npm pack -w sdk` here, `npm install <tarball>` in a project of its
 // own (a temporary directory outside this repository, so nothing resolves from our
-// node_modules), then verify against a running chain from plain Node (ESM and CommonJS) and from
+// node_modules: test/support/sdk-tarball.ts), then verify against a running chain from plain Node (ESM and CommonJS) and from
 // a page in Chromium that loads the browser build. The chain is a Hardhat node in its own
 // process with a registry, an agency and a certificate set up by this test.
 
 const ROOT = path.join(__dirname, "..", "..");
 // What the SDK must not drag into a department's project.
 const FORBIDDEN = /^(hardhat|@nomicfoundation\/.+|fastify|@fastify\/.+|level|classic-level|abstract-level|ts-node|typescript|ajv)$/;
-
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-// npm settings that say how to reach the registry, kept; every other npm_* variable comes from
-// this repository's npm run (its .npmrc's node-options, its local prefix, the package's fields).
-const REGISTRY_SETTINGS = /^npm_config_(registry|cafile|ca|cert|key|strict_ssl|proxy|https_proxy|noproxy|cache|userconfig|globalconfig)$/;
-
-/** The environment a department's shell would have: none of this repository's npm or ts-node settings. */
-function outsideEnv(): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = {};
-  for (const [key, value] of Object.entries(process.env)) {
-    const ours = key === "NODE_OPTIONS" || key === "INIT_CWD" || key.startsWith("TS_NODE_") || (key.startsWith("npm_") && !REGISTRY_SETTINGS.test(key));
-    if (!ours) env[key] = value;
-  }
-  return env;
-}
-
-function run(command: string, args: string[], cwd: string, timeoutMs = 120_000): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { cwd, env: outsideEnv(), stdio: ["ignore", "pipe", "pipe"] });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (chunk) => (stdout += chunk));
-    child.stderr.on("data", (chunk) => (stderr += chunk));
-    const timer = setTimeout(() => child.kill("SIGKILL"), timeoutMs);
-    child.once("error", reject);
-    child.once("close", (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
-
-async function mustRun(command: string, args: string[], cwd: string): Promise<string> {
-  const result = await run(command, args, cwd);
-  if (result.code !== 0) throw new Error(`${command} ${args.join(" ")} exited with ${result.code}:\n${result.stdout}\n${result.stderr}`);
-  return result.stdout;
-}
 
 // The scripts a department would write, verbatim: verify each file named on the command line.
 const ESM_SCRIPT = `import { readFile } from "node:fs/promises";
@@ -121,23 +78,15 @@ describe("sdk package: the packed tarball installs in a clean project and verifi
   let project: string;
   let node: DevNode | undefined;
   let chain: NodeRegistry;
-  let packed: { filename: string; size: number; unpackedSize: number; files: { path: string }[] };
+  let packed: PackedSdk;
   let good: Envelope;
 
   before(async function () {
-    project = mkdtempSync(path.join(tmpdir(), "certchain-sdk-consumer-"));
-    writeFileSync(path.join(project, "package.json"), JSON.stringify({ name: "department-verifier", version: "1.0.0", private: true }, null, 2));
-
-    // Packing (a fresh build: prepack) and installing overlap with starting the chain.
-    const install = (async () => {
-      const json = await mustRun("npm", ["pack", "-w", "sdk", "--pack-destination", project, "--json"], ROOT);
-      [packed] = JSON.parse(json.slice(json.indexOf("[")));
-      await mustRun("npm", ["install", `./${packed.filename}`, "--prefer-offline", "--no-audit", "--no-fund"], project);
-      // Node's types, as a department writing TypeScript for Node has them (for the README snippet's check).
-      await mustRun("npm", ["install", "--save-dev", "@types/node@^20", "--prefer-offline", "--no-audit", "--no-fund"], project);
-    })();
+    // Packing (a fresh build: prepack) and installing overlap with starting the chain. Node's
+    // types, as a department writing TypeScript for Node has them (for the README snippet's check).
+    const install = sdkProject("sdk-consumer", [`@types/node@${installedVersion("@types/node")}`]).then((made) => ({ dir: project, packed } = made));
     const setUp = (async () => {
-      node = await startDevNode({ port: await freePort(), logFile: path.join(project, "hardhat-node.log") });
+      node = await startDevNode({ port: await freePort(), logFile: "/dev/null" });
       chain = await deployRegistryOnNode(node.rpcUrl);
       good = await chain.issueAnchored("business-licence");
     })();
@@ -176,7 +125,7 @@ describe("sdk package: the packed tarball installs in a clean project and verifi
     expect(names).to.not.include("ethers");
     expect(names.filter((name) => FORBIDDEN.test(name))).to.deep.equal([]);
     console.log(
-      `      tarball ${(statSync(path.join(project, packed.filename)).size / 1024).toFixed(1)} KiB (unpacked ${(packed.unpackedSize / 1024).toFixed(0)} KiB); ` +
+      `      tarball ${(statSync(packed.tarball).size / 1024).toFixed(1)} KiB (unpacked ${(packed.unpackedSize / 1024).toFixed(0)} KiB); ` +
         `${names.length} installed packages`,
     );
   });

@@ -72,7 +72,7 @@ describe("sdk: holder binding at issuance (SD-JWT VC cnf.jwk)", function () {
     await issue({ ...ok, x: ok.x!.slice(2) }).then(() => expect.fail("bound a short x"), (error) => expect(error).to.be.instanceOf(TypeError));
     expect(readHolderKey({ ...ok, d: "AAAA" })).to.deep.equal({ ok: false, problem: "private" });
     expect(readHolderKey(p384)).to.deep.equal({ ok: false, problem: "unsupported" });
-    expect(Object.keys(HOLDER_KEY_ALGORITHMS)).to.have.members(["ES256", "EdDSA"]);
+    expect(Object.keys(HOLDER_KEY_ALGORITHMS)).to.have.members(["ES256", "EdDSA", "SM2"]);
   });
 
   it("changes neither the leaf rule nor the envelope: a bound credential goes in a version 2 envelope, and a version 1 envelope holding one is refused", async function () {

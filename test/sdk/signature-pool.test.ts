@@ -1,32 +1,33 @@
 import { expect } from "chai";
 import { execFile } from "node:child_process";
-import { generateKeyPairSync, sign, type KeyObject } from "node:crypto";
+import { generateKeyPairSync, type KeyObject } from "node:crypto";
 import path from "node:path";
 import { Worker } from "node:worker_threads";
 import { createSignaturePool, nodeWorkerFactory, verifySignature, type PoolWorker, type SignatureJob } from "@certchain/sdk/internal";
-import { rawPublicKeyOf } from "../../server/keys/node-signer";
+import { createNodeSigner, rawPublicKeyOf } from "../../server/keys/node-signer";
 
 const ROOT = path.join(__dirname, "..", "..");
 
 function jobOf(key: KeyObject, text: string): SignatureJob {
   const { alg, publicKey } = rawPublicKeyOf(key);
   const signingInput = new TextEncoder().encode(text);
-  const signature = new Uint8Array(alg === "EdDSA" ? sign(null, signingInput, key) : sign("sha256", signingInput, { key, dsaEncoding: "ieee-p1363" }));
+  const signature = new Uint8Array(createNodeSigner(key).sign(signingInput) as Uint8Array);
   return { alg, publicKey, signingInput, signature };
 }
 
-/** Good and bad signatures of both algorithms, interleaved: what verifyMany hands the pool. */
+/** Good and bad signatures of every algorithm, interleaved: what verifyMany hands the pool. */
 function mixedJobs(n: number): SignatureJob[] {
-  const ed = generateKeyPairSync("ed25519").privateKey;
-  const p256 = generateKeyPairSync("ec", { namedCurve: "P-256" }).privateKey;
-  const other = rawPublicKeyOf(generateKeyPairSync("ed25519").privateKey).publicKey;
+  const keys = [generateKeyPairSync("ed25519").privateKey, generateKeyPairSync("ec", { namedCurve: "P-256" }).privateKey, generateKeyPairSync("ec", { namedCurve: "SM2" }).privateKey];
+  const others = { EdDSA: rawPublicKeyOf(generateKeyPairSync("ed25519").privateKey).publicKey, SM2: rawPublicKeyOf(generateKeyPairSync("ec", { namedCurve: "SM2" }).privateKey).publicKey };
   return Array.from({ length: n }, (_, i) => {
-    const job = jobOf(i % 2 === 0 ? ed : p256, `header.payload-${i}`);
-    switch (i % 6) {
+    const job = jobOf(keys[i % 3], `header.payload-${i}`);
+    switch (Math.floor(i / 3) % 6) {
       case 1:
         return { ...job, signingInput: new TextEncoder().encode(`header.payload-${i}!`) }; // tampered input
       case 2:
-        return job.alg === "EdDSA" ? { ...job, publicKey: other } : job; // another key
+        return job.alg === "ES256" ? job : { ...job, publicKey: others[job.alg as "EdDSA" | "SM2"] }; // another key
+      case 4:
+        return job.alg === "SM2" ? { ...job, signature: new Uint8Array(64).fill(0xff) } : job; // r, s out of range
       case 3:
         return { ...job, publicKey: new Uint8Array([1, 2, 3]) }; // no key at all
       case 5:
@@ -60,6 +61,29 @@ describe("sdk signature pool (verifyMany's signature checks in worker threads)",
       expect(pool.stats).to.deep.equal({ inWorkers: jobs.length, inline: 0, workerFailures: 0 });
       // Again, with the workers (and their imported keys) already there.
       expect(await pool.verify(jobs.slice().reverse())).to.deep.equal(expected.slice().reverse());
+    } finally {
+      await pool.close();
+    }
+  });
+
+  it("holds SM2 signatures, good and bad, to the same answers in the workers as on this thread", async () => {
+    const sm2 = jobs.map((job, i) => [job, expected[i]] as const).filter(([job]) => job.alg === "SM2");
+    expect(sm2.filter(([, ok]) => ok).length).to.be.within(30, sm2.length - 30);
+    const pool = createSignaturePool({ size: 2 });
+    try {
+      expect(await pool.verify(sm2.map(([job]) => job))).to.deep.equal(sm2.map(([, ok]) => ok));
+      expect(pool.stats.inWorkers).to.equal(sm2.length);
+    } finally {
+      await pool.close();
+    }
+  });
+
+  it("a worker that cannot load the SM2 code leaves SM2 signatures to this thread, and still checks the others", async () => {
+    const pool = createSignaturePool({ size: 2, spawn: nodeWorkerFactory({ weierstrass: "/nonexistent/weierstrass.js" }) });
+    try {
+      expect(await pool.verify(jobs)).to.deep.equal(expected);
+      const sm2 = jobs.filter((job) => job.alg === "SM2").length;
+      expect(pool.stats).to.deep.equal({ inWorkers: jobs.length - sm2, inline: sm2, workerFailures: 0 });
     } finally {
       await pool.close();
     }

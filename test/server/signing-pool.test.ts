@@ -4,6 +4,7 @@ import { credentialLeaf, keyIdOf } from "@certchain/sdk";
 import type { ActiveSigner } from "../../server/keys/key-store";
 import { createNodeSigner, rawPublicKeyOf } from "../../server/keys/node-signer";
 import { createSigningPool, issueLocally, type SigningPool, type UnsignedCredential } from "../../server/keys/signing-pool";
+import { opensslVerifiesSm2 } from "../support/openssl-sm2";
 
 function activeSigner(): { signer: ActiveSigner; publicKey: KeyObject } {
   const { privateKey, publicKey } = generateKeyPairSync("ed25519");
@@ -48,6 +49,23 @@ describe("signing pool (worker threads)", function () {
   afterEach(async function () {
     await pool?.close();
     pool = undefined;
+  });
+
+  it("signs SM2 in worker threads (the key crosses as a KeyObject): SM3 digests, signatures openssl verifies", async function () {
+    const privateKey = generateKeyPairSync("ec", { namedCurve: "SM2" }).privateKey;
+    const signer: ActiveSigner = { ...createNodeSigner(privateKey), keyId: keyIdOf(rawPublicKeyOf(privateKey)).keyId, privateKey };
+    pool = createSigningPool({ size: 2, slice: 3 });
+    expect(await pool.whenReady(2), "workers start").to.equal(true);
+    const issued = await pool.issue(signer, Array.from({ length: 8 }, (_, i) => unsigned(i)));
+    expect(pool.stats()).to.include({ inWorkers: 8, onMainThread: 0 });
+    const publicKey = rawPublicKeyOf(privateKey).publicKey;
+    for (const { credential, leaf } of issued) {
+      const [header, payload, signature] = credential.split("~")[0].split(".");
+      expect(decode(header).alg).to.equal("SM2");
+      expect(decode(payload)._sd_alg).to.equal("sm3");
+      expect(opensslVerifiesSm2(publicKey, `${header}.${payload}`, Buffer.from(signature, "base64url"))).to.equal(true);
+      expect(leaf).to.equal(credentialLeaf(credential));
+    }
   });
 
   it("signs in worker threads what the main thread signs, in input order", async function () {

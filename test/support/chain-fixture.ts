@@ -3,7 +3,7 @@ import hre from "hardhat";
 import type { Signer } from "ethers";
 import type { RegistryAdmin } from "../../server/chain/registry-admin";
 import { createOperatorClient, type OperatorClient } from "../../server/chain/operator";
-import { deployTestRegistry } from "./test-registry";
+import { deployTestRegistry, type KeyType } from "./test-registry";
 import {
   buildMerkleTree,
   createAnchoredEnvelope,
@@ -36,7 +36,7 @@ export interface TrustFixture {
   amr: TestAgency;
   mca: TestAgency;
   outsider: Signer;
-  addAgency(slug: string, name: string, typeIds: string[], operator: Signer, keyType?: "ed25519" | "ec", creditCode?: string): Promise<TestAgency>;
+  addAgency(slug: string, name: string, typeIds: string[], operator: Signer, keyType?: KeyType, creditCode?: string): Promise<TestAgency>;
 }
 
 let serial = 0;
@@ -46,7 +46,7 @@ export async function deployTrustFixture(): Promise<TrustFixture> {
   const [root, opAmr, opMca, outsider] = await hre.ethers.getSigners();
   const registry = await deployTestRegistry(root);
 
-  async function addAgency(slug: string, name: string, typeIds: string[], operator: Signer, keyType: "ed25519" | "ec" = "ed25519", creditCode?: string): Promise<TestAgency> {
+  async function addAgency(slug: string, name: string, typeIds: string[], operator: Signer, keyType: KeyType = "ed25519", creditCode?: string): Promise<TestAgency> {
     const agency = await registry.addAgency({ slug, name, types: typeIds, operator, signingKey: keyType, creditCode });
     const { privateKey, keyId, signer } = agency.key!;
     return { slug, name, creditCode: agency.creditCode, privateKey, signer, keyId, operator, client: createOperatorClient(registry.address, operator) };

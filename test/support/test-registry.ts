@@ -22,8 +22,14 @@ export interface AgencySpec {
   /** Unified social credit code [derived from the slug, as `npm start` does]. */
   creditCode?: string;
   /** A signing key made and registered here [none: the service makes its own]. */
-  signingKey?: "ed25519" | "ec";
+  signingKey?: KeyType;
 }
+
+/** An agency key's algorithm: Ed25519, P-256 (ES256) or SM2 (国密). */
+export type KeyType = "ed25519" | "ec" | "sm2";
+
+const generateKey = (keyType: KeyType): KeyObject =>
+  keyType === "ed25519" ? generateKeyPairSync("ed25519").privateKey : generateKeyPairSync("ec", { namedCurve: keyType === "ec" ? "P-256" : "SM2" }).privateKey;
 
 export interface RegisteredAgency {
   slug: string;
@@ -52,7 +58,7 @@ export async function deployTestRegistry(root: Signer, agencies: readonly Agency
     for (const type of spec.types) await admin.setAccreditation(spec.slug, findTypeById(type)!.vct);
     let key: RegisteredAgency["key"];
     if (spec.signingKey) {
-      const { privateKey } = spec.signingKey === "ed25519" ? generateKeyPairSync("ed25519") : generateKeyPairSync("ec", { namedCurve: "P-256" });
+      const privateKey = generateKey(spec.signingKey);
       const raw = rawPublicKeyOf(privateKey);
       await admin.addSigningKey(spec.slug, raw);
       key = { privateKey, keyId: keyIdOf(raw).keyId, signer: createNodeSigner(privateKey) };

@@ -7,9 +7,10 @@ import { AFRelationship, PDFDocument, rgb, type PDFFont, type PDFPage } from "pd
 import QRCode from "qrcode";
 import subsetFont from "subset-font";
 import type { Envelope, VerificationResult } from "@certchain/sdk";
-import { formatPrintTime, printoutOf, qrPrintMillimetres, PAPER_TEXTS as P, QR_QUIET_MODULES, type PaperQr, type PrintoutRow as Row } from "../../../display/printout";
+import { printoutOf, qrPrintMillimetres, PAPER_TEXTS as P, QR_QUIET_MODULES, type PaperQr, type PrintoutRow as Row } from "../../../display/printout";
+import { formatTime } from "../../../display/time";
 
-export { formatPrintTime, type PaperQr };
+export type { PaperQr };
 
 /** The file name of the presentation inside the PDF; `certchain verify <pdf>` reads it. */
 export const ATTACHMENT_NAME = "certchain-presentation.json";
@@ -20,6 +21,8 @@ export interface CertificatePdfInput {
   result: VerificationResult;
   qr: PaperQr;
   printedAt?: Date;
+  /** The verify page the printout names (the service's public URL + /verify); without it, any certchain verifier. */
+  verifyUrl?: string;
 }
 
 const MM = 72 / 25.4;
@@ -102,7 +105,7 @@ export async function renderCertificatePdf(input: CertificatePdfInput): Promise<
   const certificate = result.certificate;
   if (!certificate) throw new TypeError("renderCertificatePdf: the result has no certificate");
   const printedAt = input.printedAt ?? new Date();
-  const { typeNames, rows, withheld, facts, attests } = printoutOf(result, qr);
+  const { typeNames, rows, withheld, facts, attests } = printoutOf(result, qr, input.verifyUrl);
   const { edge: qrEdgeMm, module: moduleMm } = printedQrMillimetres(qr.text);
   const qrFacts = `QR: ${qr.kind === "payload" ? "CC1" : "URL"} · version ${qr.version} · EC M · ${qr.text.length} chars · ${moduleMm.toFixed(2)} mm/module`;
 
@@ -114,7 +117,7 @@ export async function renderCertificatePdf(input: CertificatePdfInput): Promise<
     withheld.map((l) => l["zh-CN"]).join("、"), withheld.map((l) => l.en).join(", "),
     ...facts.flatMap((r) => [r.label["zh-CN"], r.label.en, r.value]),
     ...attests.flatMap((t) => [t["zh-CN"], t.en]),
-    qrFacts, P.printedAt["zh-CN"], P.printedAt.en, P.attachment["zh-CN"], P.attachment.en, formatPrintTime(printedAt.toISOString()), ATTACHMENT_NAME, "0123456789 —…·/:()",
+    qrFacts, P.printedAt["zh-CN"], P.printedAt.en, P.attachment["zh-CN"], P.attachment.en, formatTime(printedAt.toISOString()), ATTACHMENT_NAME, "0123456789 —…·/:()",
   ];
   const doc = await PDFDocument.create();
   doc.registerFontkit(fontkit);
@@ -218,7 +221,7 @@ export async function renderCertificatePdf(input: CertificatePdfInput): Promise<
     if (!qrFirst) qrBlock();
     y -= 2 * MM;
     ensure(20);
-    lines(`${P.printedAt["zh-CN"]} ${P.printedAt.en} ${formatPrintTime(printedAt.toISOString())}  ·  ${P.attachment["zh-CN"]} (${ATTACHMENT_NAME})`, MARGIN, 8, A4.width - 2 * MARGIN, 3, GREY);
+    lines(`${P.printedAt["zh-CN"]} ${P.printedAt.en} ${formatTime(printedAt.toISOString())}  ·  ${P.attachment["zh-CN"]} (${ATTACHMENT_NAME})`, MARGIN, 8, A4.width - 2 * MARGIN, 3, GREY);
     lines(P.attachment.en, MARGIN, 7.5, A4.width - 2 * MARGIN, 3, GREY);
     return pages;
   };

@@ -24,13 +24,14 @@ import { initLang, lang, onLangChange, tr, type Text } from "./lib/i18n";
 import { loadConfig, verifyOptionsOf, type WebConfig } from "./lib/config";
 import { confirmDialog } from "./lib/confirm-dialog";
 import { acceptDrops, envelopeTextOf, readFileText } from "./lib/files";
-import { formatTime } from "./lib/format";
+import { formatTime } from "../../../display/time";
 import { T, VERDICT_SYMBOLS } from "./lib/messages";
 import { reasonText, VERDICT_LABELS } from "../../../display/verdict-texts";
 import { certificateFacts, typeHeading } from "./lib/result-view";
 import { paperQrOf } from "../../../display/paper-qr";
-import { formatPrintTime, printoutOf, qrPrintMillimetres, PAPER_TEXTS, QR_QUIET_MODULES, type PaperQr } from "../../../display/printout";
+import { printoutOf, qrPrintMillimetres, PAPER_TEXTS, QR_QUIET_MODULES, type PaperQr } from "../../../display/printout";
 import { registerOfflineWorker } from "./lib/offline";
+import { breakableText } from "./lib/code-breaks";
 
 const W = {
   status: { "zh-CN": "状态", en: "Status" },
@@ -84,6 +85,15 @@ const W = {
     en: "It cannot be printed yet: this certificate is not on the blockchain yet, so the paper's QR code could not be checked. It is usually recorded within seconds; try again a little later.",
   },
   notPrintable: { "zh-CN": "不能打印：这张证照目前核验结果为“{verdict}”。", en: "Not printed: this certificate currently verifies as “{verdict}”." },
+  notShareable: { "zh-CN": "不能分享：这张证照目前核验结果为“{verdict}”。", en: "Not shared: this certificate currently verifies as “{verdict}”." },
+  stillChecking: { "zh-CN": "正在核验状态，请稍候再试。", en: "Still checking its status; try again in a moment." },
+  uncheckedTitle: { "zh-CN": "暂时无法核验这张证照，仍要创建分享链接吗？", en: "This certificate cannot be checked right now. Create the link anyway?" },
+  uncheckedText: {
+    "zh-CN": "{reason}对方打开链接时会自己对照区块链核验：如果那时证照无效，对方看到的就是“无效”。",
+    en: "{reason} Whoever opens the link checks it against the blockchain themselves: if it is not valid then, that is what they will see.",
+  },
+  uncheckedConfirm: { "zh-CN": "仍然创建", en: "Create anyway" },
+  notCreated: { "zh-CN": "没有创建分享链接。", en: "No link was created." },
   printReady: {
     "zh-CN": "打印件已准备好，打印窗口已打开。二维码里只含勾选的 {n} 项信息。",
     en: "The printout is ready and the print window is open. Its QR code holds only the {n} ticked details.",
@@ -412,7 +422,7 @@ function renderSaved() {
       return h(
         "li",
         { class: "saved-cert", "data-leaf": stored.leaf },
-        h("div", { class: "saved-cert__text" }, h("p", { class: "saved-cert__title" }, first ? `${title} · ${first}` : title), h("p", { class: "saved-cert__number" }, number)),
+        h("div", { class: "saved-cert__text" }, h("p", { class: "saved-cert__title" }, first ? `${title} · ${first}` : title), h("p", { class: "saved-cert__number" }, breakableText(number))),
         tag,
         h(
           "div",
@@ -502,6 +512,38 @@ async function shareLinkFor(presentation: Envelope, seconds: number, revealed: n
   return link;
 }
 
+/** "不能分享：…“无效”。" with the reason in plain words: what the badge shows, said where the button is. */
+function refusal(text: Text, shown: VerificationResult): string[] {
+  return [tr(text).replace("{verdict}", tr(VERDICT_LABELS[shown.verdict])), " ", tr(reasonText(shown.reason?.code ?? "FORMAT_MALFORMED"))];
+}
+
+/**
+ * Whether a link may be made: never for a certificate this page shows as not valid (the same rule
+ * as printing); when the chain cannot be reached just now (无法验证), the holder is asked, since
+ * whoever opens the link checks it again. The presentation is checked too, as it will be opened.
+ */
+async function mayShare(presentationOf: () => Envelope, status: HTMLElement): Promise<Envelope | undefined> {
+  if (loading || !result) {
+    fill(status, tr(W.stillChecking));
+    return undefined;
+  }
+  let shown: VerificationResult = result;
+  let presentation: Envelope | undefined;
+  if (result.verdict === "valid" || result.verdict === "unverifiable") {
+    presentation = presentationOf();
+    shown = await verifyAny(presentation, verifyOptionsOf(await config));
+  }
+  if (shown.verdict === "valid") return presentation;
+  if (shown.verdict !== "unverifiable" || !presentation) {
+    fill(status, ...refusal(W.notShareable, shown));
+    return undefined;
+  }
+  const reason = tr(reasonText(shown.reason?.code ?? "CHAIN_UNREACHABLE"));
+  const go = await confirmDialog({ title: tr(W.uncheckedTitle), text: tr(W.uncheckedText).replace("{reason}", reason), confirm: tr(W.uncheckedConfirm) });
+  if (!go) fill(status, tr(W.notCreated));
+  return go ? presentation : undefined;
+}
+
 async function createLink() {
   if (!envelope || !result) return;
   const status = byId("share-status");
@@ -515,7 +557,9 @@ async function createLink() {
   fill(status, tr(W.creating));
   try {
     const revealed = [...chosen];
-    const presentation = presentCredential(envelope, revealed.map(pathOf));
+    const presentation = await mayShare(() => presentCredential(envelope!, revealed.map(pathOf)), status);
+    if (!presentation) return;
+    fill(status, tr(W.creating));
     const seconds = Number(byId<HTMLSelectElement>("expiry").value);
     const made = await shareLinkFor(presentation, seconds, revealed.length, status);
     if (!made) return;
@@ -543,7 +587,8 @@ const both = (text: { "zh-CN": string; en: string }, tag: "dt" | "dd" | "p" | "s
 
 /** The print view: the same content and QR code size as `certchain print`'s PDF, laid out for the browser's printing. */
 async function renderPrintView(shown: VerificationResult, qr: PaperQr) {
-  const content = printoutOf(shown, qr);
+  // This service's own verify page, as the holder's browser reaches it.
+  const content = printoutOf(shown, qr, `${location.origin}/verify`);
   const P = PAPER_TEXTS;
   const svg = await QRCode.toString(qr.text, { type: "svg", errorCorrectionLevel: "M", margin: QR_QUIET_MODULES });
   const modules = QRCode.create(qr.text, { errorCorrectionLevel: "M" }).modules.size;
@@ -579,7 +624,7 @@ async function renderPrintView(shown: VerificationResult, qr: PaperQr) {
       ...(content.withheld.length > 0 ? [{ label: P.withheld, value: `${content.withheld.map((l) => l["zh-CN"]).join("、")}\n${content.withheld.map((l) => l.en).join(", ")}` }] : []),
     ]),
     rows(content.facts),
-    h("p", { class: "pv-footer" }, `${P.printedAt["zh-CN"]} ${P.printedAt.en} ${formatPrintTime(new Date().toISOString())}`),
+    h("p", { class: "pv-footer" }, `${P.printedAt["zh-CN"]} ${P.printedAt.en} ${formatTime(new Date().toISOString())}`),
   );
 }
 
@@ -591,6 +636,11 @@ async function printCertificate() {
     fill(status, tr(W.pendingNoPrint));
     return;
   }
+  // What the badge shows as not valid is not printed (nor shared): said before anything is made of it.
+  if (!loading && result.verdict !== "valid" && result.verdict !== "unverifiable") {
+    fill(status, ...refusal(W.notPrintable, result));
+    return;
+  }
   const button = byId<HTMLButtonElement>("print");
   button.disabled = true;
   fill(status, tr(W.preparingPrint));
@@ -600,7 +650,7 @@ async function printCertificate() {
     // What is printed is what a scan will show: the presentation as the chain judges it now.
     const shown = await verifyAny(presentation, verifyOptionsOf(await config));
     if (shown.verdict !== "valid") {
-      fill(status, tr(W.notPrintable).replace("{verdict}", tr(VERDICT_LABELS[shown.verdict])), " ", tr(reasonText(shown.reason?.code ?? "FORMAT_MALFORMED")));
+      fill(status, ...refusal(W.notPrintable, shown));
       return;
     }
     let failed = false;

@@ -23,6 +23,7 @@ describe("HTTP: bearer-token auth", function () {
     { method: "POST", url: `/v1/certificates/${amrCertificate}/reinstate`, payload: { reason: 0 } },
     { method: "GET", url: "/v1/audit" },
     { method: "POST", url: "/v1/agencies/sh-amr/keys/rotate" },
+    { method: "GET", url: "/v1/tokens/self" },
   ] as const;
 
   async function tamperedTokens(): Promise<Record<string, string>> {
@@ -129,6 +130,17 @@ describe("HTTP: bearer-token auth", function () {
     );
     const seen = await t.app.inject({ method: "GET", url: `/v1/certificates/${amrCertificate}`, headers: bearer(t.tokens.root) });
     expect(seen.statusCode).to.equal(200);
+  });
+
+  it("GET /v1/tokens/self says whom a valid token speaks for, and writes nothing", async () => {
+    const head = async () => (await t.app.inject({ method: "GET", url: "/v1/audit?limit=1", headers: bearer(t.tokens.root) })).json().head;
+    const before = await head();
+    const amr = await t.app.inject({ method: "GET", url: "/v1/tokens/self", headers: bearer(t.tokens.amr) });
+    expect(amr.statusCode, amr.body).to.equal(200);
+    expect(amr.json()).to.include({ kind: "agency", agency: "sh-amr" }).and.to.have.property("tokenId").that.is.a("string");
+    const root = await t.app.inject({ method: "GET", url: "/v1/tokens/self", headers: bearer(t.tokens.root) });
+    expect(root.json()).to.include({ kind: "root" }).and.not.to.have.property("agency");
+    expect(await head(), "the audit log is unchanged").to.equal(before);
   });
 
   it("public routes need no token", async () => {

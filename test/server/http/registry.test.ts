@@ -3,6 +3,7 @@ import { certificateTypes } from "@certchain/sdk";
 import { buildApp } from "../../../server/app";
 import { AGENCIES, buildTestApp, bearer, exampleClaims, expectError, waitForStatus, type TestApp } from "./support";
 import { derivedCreditCode } from "../../../server/service/identifiers";
+import type { KeyStore } from "../../../server/keys/key-store";
 
 describe("HTTP: types, agencies, audit, key rotation, health", function () {
   let t: TestApp;
@@ -66,6 +67,16 @@ describe("HTTP: types, agencies, audit, key rotation, health", function () {
       expect(listed.map((a: any) => a.slug)).to.include("sh-health");
       const audit = (await t.app.inject({ method: "GET", url: "/v1/audit?limit=1000", headers: bearer(t.tokens.root) })).json();
       expect(audit.entries.some((e: any) => e.action === "agency.register" && e.subject === "sh-health")).to.equal(true);
+    });
+
+    it("takes the suite of the agency's keys: SM2 recorded for its first key; anything else but EdDSA, ES256 and SM2 → 400", async () => {
+      const res = await t.app.inject({ method: "POST", url: "/v1/agencies", headers: bearer(t.tokens.root), payload: { ...body, slug: "sh-gm", creditCode: derivedCreditCode("sh-gm"), algorithm: "SM2" } });
+      expect(res.statusCode, res.body).to.equal(201);
+      expect(await (t.service as unknown as { keys: KeyStore }).keys.algorithmOf("sh-gm")).to.equal("SM2");
+      const audit = (await t.app.inject({ method: "GET", url: "/v1/audit?limit=1000", headers: bearer(t.tokens.root) })).json();
+      expect(audit.entries.find((e: any) => e.action === "agency.register" && e.subject === "sh-gm").data.algorithm).to.equal("SM2");
+      const error = expectError(await t.app.inject({ method: "POST", url: "/v1/agencies", headers: bearer(t.tokens.root), payload: { ...body, slug: "sh-gm2", creditCode: derivedCreditCode("sh-gm2"), algorithm: "HS256" } }), 400, "VALIDATION_FAILED");
+      expect(error.details[0].path).to.equal("body/algorithm");
     });
 
     it("refuses agencies' tokens, duplicates, unknown types and malformed slugs", async () => {
@@ -170,6 +181,38 @@ describe("HTTP: types, agencies, audit, key rotation, health", function () {
         const verdict = (await t.app.inject({ method: "POST", url: "/v1/verify", payload: { envelope } })).json();
         expect(verdict.verdict, JSON.stringify(verdict.reason)).to.equal("valid");
       }
+    });
+
+    it("rotates an agency from Ed25519 to SM2 (国密): old certificates stay valid, new ones are SM2 with SM3 digests, its issuer metadata publishes both keys", async () => {
+      const issue = () => t.app.inject({ method: "POST", url: "/v1/certificates", headers: bearer(t.tokens.amr), payload: { type: "business-licence", claims: exampleClaims("business-licence") } });
+      const old = await issue();
+      const before = await waitForStatus(t.app, t.tokens.amr, old.json().id, "anchored");
+      const header = (envelope: any) => JSON.parse(Buffer.from(envelope.credential.split(".")[0], "base64url").toString());
+      const payload = (envelope: any) => JSON.parse(Buffer.from(envelope.credential.split(".")[1], "base64url").toString());
+      expect(header(before.envelope).alg).to.equal("EdDSA");
+
+      const res = await t.app.inject({ method: "POST", url: "/v1/agencies/sh-amr/keys/rotate", headers: bearer(t.tokens.root), payload: { algorithm: "SM2" } });
+      expect(res.statusCode, res.body).to.equal(200);
+      expect(res.json().alg).to.equal("SM2");
+      const fresh = await issue();
+      const after = await waitForStatus(t.app, t.tokens.amr, fresh.json().id, "anchored");
+      expect(header(after.envelope).alg).to.equal("SM2");
+      expect(payload(after.envelope)._sd_alg).to.equal("sm3");
+      for (const envelope of [before.envelope, after.envelope]) {
+        const verdict = (await t.app.inject({ method: "POST", url: "/v1/verify", payload: { envelope } })).json();
+        expect(verdict.verdict, JSON.stringify(verdict.reason)).to.equal("valid");
+      }
+      // A rotation without a choice keeps the suite in use.
+      const again = await t.app.inject({ method: "POST", url: "/v1/agencies/sh-amr/keys/rotate", headers: bearer(t.tokens.root) });
+      expect(again.json().alg).to.equal("SM2");
+      const iss = payload(after.envelope).iss as string;
+      const url = new URL(iss);
+      const metadata = await t.app.inject({ method: "GET", url: `/.well-known/jwt-vc-issuer${url.pathname}` });
+      expect(metadata.statusCode, metadata.body).to.equal(200);
+      const jwks = metadata.json().jwks.keys;
+      expect(jwks.find((k: any) => k.kid === header(after.envelope).kid)).to.deep.include({ kty: "EC", crv: "SM2", alg: "SM2" });
+      expect(jwks.find((k: any) => k.kid === header(before.envelope).kid)).to.deep.include({ kty: "OKP", crv: "Ed25519", alg: "EdDSA" });
+      expectError(await t.app.inject({ method: "POST", url: "/v1/agencies/sh-amr/keys/rotate", headers: bearer(t.tokens.root), payload: { algorithm: "RS256" } }), 400, "VALIDATION_FAILED");
     });
 
     it("an unknown agency → 404 AGENCY_NOT_FOUND; a malformed slug → 400 on the param", async () => {

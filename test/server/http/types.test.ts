@@ -163,6 +163,8 @@ describe("HTTP: certificate types as data, accreditations and agency tokens", fu
       expect(revoked.statusCode, revoked.body).to.equal(200);
       expect(revoked.json().revokedAt).to.be.a("string");
       expectError(await issue(), 401, "AUTH_REVOKED");
+      // What a client checks its token with says so too (certchain issue does, before resuming).
+      expectError(await t.app.inject({ method: "GET", url: "/v1/tokens/self", headers: bearer(token) }), 401, "AUTH_REVOKED");
       // Other tokens of the agency are untouched.
       expect((await post(t, t.tokens.amr, "/v1/certificates", { type: "business-licence", claims: exampleClaims("business-licence") })).statusCode).to.equal(201);
     });

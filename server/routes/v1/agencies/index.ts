@@ -1,4 +1,5 @@
 import type { FastifyInstance } from "fastify";
+import type { SignatureAlgorithm } from "@certchain/sdk";
 import { errorResponses } from "../../../schemas";
 import { CREDIT_CODE_PATTERN, NAME_MAX_LENGTH, NAME_PATTERN, SLUG_PATTERN, type AgencyRequest } from "../../../service/agency-request";
 import { contextOf } from "../../request-context";
@@ -55,6 +56,7 @@ export default async function agencies(app: FastifyInstance): Promise<void> {
               examples: ["11310000MB2F30003W"],
             },
             types: { type: "array", items: { type: "string", minLength: 1, maxLength: 64 }, minItems: 1, maxItems: 32, uniqueItems: true },
+            algorithm: { type: "string", enum: ["EdDSA", "ES256", "SM2"], description: "The suite of the agency's signing keys: EdDSA (Ed25519, the default), ES256 (P-256) or SM2 (SM2 with SM3, 国密). Its first key is made on its first issuance." },
           },
           required: ["slug", "name", "creditCode", "types"],
           additionalProperties: false,
@@ -148,7 +150,7 @@ export default async function agencies(app: FastifyInstance): Promise<void> {
     async (request) => app.service.revokeAgencyToken(request.principal!, request.params.slug, request.params.id, contextOf(request)),
   );
 
-  app.post<{ Params: { slug: string } }>(
+  app.post<{ Params: { slug: string }; Body: { algorithm?: SignatureAlgorithm } | undefined }>(
     "/:slug/keys/rotate",
     {
       bodyLimit: 1024,
@@ -162,17 +164,22 @@ export default async function agencies(app: FastifyInstance): Promise<void> {
           properties: { slug: { type: "string", minLength: 1, maxLength: 64, pattern: SLUG_PATTERN } },
           required: ["slug"],
         },
+        body: {
+          type: ["object", "null"],
+          properties: { algorithm: { type: "string", enum: ["EdDSA", "ES256", "SM2"], description: "The new key's suite (e.g. SM2 to move to 国密); default: the current key's." } },
+          additionalProperties: false,
+        },
         response: {
           200: {
             type: "object",
-            description: "The new key's id and the ids of the keys it retired.",
-            properties: { keyId: { type: "string" }, retired: { type: "array", items: { type: "string" } } },
-            required: ["keyId", "retired"],
+            description: "The new key's id and suite, and the ids of the keys it retired.",
+            properties: { keyId: { type: "string" }, alg: { type: "string" }, retired: { type: "array", items: { type: "string" } } },
+            required: ["keyId", "alg", "retired"],
           },
           ...errorResponses,
         },
       },
     },
-    async (request) => app.service.rotateKey(request.principal!, request.params.slug, contextOf(request)),
+    async (request) => app.service.rotateKey(request.principal!, request.params.slug, contextOf(request), request.body?.algorithm),
   );
 }

@@ -3,6 +3,7 @@
 import type { VerificationResult } from "@certchain/sdk";
 import { h } from "./dom";
 import { matchesClaimPath } from "../../../../display/claim-labels";
+import { breakableText } from "./code-breaks";
 import { formatValue } from "./format";
 import { lang, type Text } from "./i18n";
 
@@ -65,7 +66,8 @@ export function claimValue(type: TypeInfo | null | undefined, path: ConcretePath
       value.map((item, i) => h("li", { class: "claim-item" }, h("p", { class: "claim-item__label" }, labelOf(type, [...path, i])), claimValue(type, [...path, i], item))),
     );
   }
-  return formatValue(value);
+  // Codes break between their groups only (a credit code 8 + 10), at any text size.
+  return breakableText(formatValue(value));
 }
 
 /** A labelled definition list of an object's claims; `data-claim` carries the dotted path for tests and styling. */

@@ -1,19 +1,6 @@
 import { lang } from "./i18n";
 
-/** A date-time in the reader's language and time zone, e.g. 2026年11月22日 22:40. */
-export function formatTime(iso: string | null | undefined): string {
-  if (!iso) return "—";
-  const date = new Date(iso);
-  if (Number.isNaN(date.getTime())) return iso;
-  return new Intl.DateTimeFormat(lang(), { dateStyle: "long", timeStyle: "short" }).format(date);
-}
-
-export function formatDate(iso: string | null | undefined): string {
-  if (!iso) return "—";
-  const date = new Date(iso);
-  if (Number.isNaN(date.getTime())) return iso;
-  return new Intl.DateTimeFormat(lang(), { dateStyle: "long" }).format(date);
-}
+// Times and dates: display/time.ts (the same words as the CLI and the printout).
 
 /** A claim value as printed: lists joined, objects as their fields, nothing as markup. */
 export function formatValue(value: unknown): string {

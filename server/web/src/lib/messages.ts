@@ -43,6 +43,28 @@ export const T = {
   linkExpires: { "zh-CN": "此分享链接有效期至", en: "This share link works until" },
   verifyAgain: { "zh-CN": "重新验证", en: "Verify again" },
   unexpected: { "zh-CN": "页面出错了，请刷新后重试。", en: "Something went wrong on this page. Reload and try again." },
+  // The share page's closing note: what happened to the link's certificate in this browser.
+  aboutChecking: {
+    "zh-CN": "证照在本浏览器中解密，并对照区块链记录验证；链接中的密钥不会发送给服务器。",
+    en: "The certificate is decrypted and verified in this browser against the blockchain; the link's key never leaves this device.",
+  },
+  aboutVerified: {
+    "zh-CN": "证照在本浏览器中解密，并对照区块链记录完成验证；链接中的密钥不会发送给服务器。",
+    en: "The certificate was decrypted and verified in this browser against the blockchain; the link's key never left this device.",
+  },
+  aboutUnchecked: {
+    "zh-CN": "证照已在本浏览器中解密，但未能对照区块链完成验证；链接中的密钥不会发送给服务器。",
+    en: "The certificate was decrypted in this browser, but it could not be checked against the blockchain; the link's key never left this device.",
+  },
+  aboutNotDecrypted: {
+    "zh-CN": "链接中的密钥解不开这份证照，所以没有解密，也没有验证任何内容。密钥没有发送给服务器。",
+    en: "The link's key did not open the certificate, so nothing was decrypted or verified. The key was not sent to the server.",
+  },
+  aboutNothingOpened: {
+    "zh-CN": "这个链接没有打开任何证照，所以没有解密，也没有验证任何内容。",
+    en: "This link opened no certificate, so nothing was decrypted or verified.",
+  },
+  aboutFailed: { "zh-CN": "页面出错，验证没有完成。", en: "The page failed before the check was finished." },
   tampered: {
     "zh-CN": "证照内容已被改动，与发证机关签发的不一致，因此不显示其中的任何信息。",
     en: "The certificate's content has been altered: it no longer matches what the issuing agency signed, so none of it is shown.",

@@ -1,7 +1,8 @@
 import { type ShareVerificationResult, type ShareCode, statusReasonLabel, type VerificationResult, type Verdict } from "@certchain/sdk";
 import { claimList, labelOf, withheldLabel } from "./claims-view";
+import { breakableText } from "./code-breaks";
 import { fill, h } from "./dom";
-import { formatDate, formatTime } from "./format";
+import { formatDate, formatTime } from "../../../../display/time";
 import { lang, tr } from "./i18n";
 import { T, TAMPERED_CODES, VALID_EXPLANATION, VERDICT_SYMBOLS } from "./messages";
 import { reasonText, SHARE_FAILURES, VERDICT_LABELS } from "../../../../display/verdict-texts";
@@ -58,7 +59,7 @@ export function certificateFacts(result: AnyResult, fallbackIssuer?: string): HT
   const facts: HTMLElement[] = [];
   const issuer = result.issuer?.name ?? (fallbackIssuer ? `${fallbackIssuer} ${tr(T.issuerUnconfirmed)}` : "—");
   facts.push(...fact(tr(T.issuer), issuer, { class: "fact-issuer" }));
-  facts.push(...fact(tr(T.number), certificate.number, { class: "fact-number" }));
+  facts.push(...fact(tr(T.number), breakableText(certificate.number), { class: "fact-number" }));
   if (result.anchoredAt) facts.push(...fact(tr(T.anchoredAt), formatTime(result.anchoredAt), { class: "fact-anchored" }));
   else if (certificate.issuedAt) facts.push(...fact(tr(T.issuedAt), formatTime(certificate.issuedAt)));
   facts.push(...fact(tr(T.validity), validityText(certificate.validFrom ?? certificate.issuedAt, certificate.validUntil)));
