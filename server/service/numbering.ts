@@ -29,7 +29,7 @@ interface StatusAllocation {
  * memory and persisted with the certificates that use them: a crash can only lose numbers of
  * certificates that were never acknowledged.
  *
- * Serials count from 1 (GB/T 36904's 流水号, a running number; docs/data-protection.md says why
+ * Serials count from 1 (GB/T 36904's 流水号, a running number; README, "Personal data at rest", says why
  * it stays one). Status-list indexes are random within lists of 2^20 entries (herd privacy):
  * a keyed permutation of each list's offsets (status-index-permutation.ts, its key derived per
  * agency and list by `keyOf`), so they never repeat and a published list does not show the order
