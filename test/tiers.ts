@@ -9,7 +9,7 @@ import path from "node:path";
  *                        inject): no service process, no browser, no CLI run. For the inner loop.
  *   npx hardhat test <file>…   those files only, in one process
  */
-export const UNIT_FOLDERS = ["contracts", "sdk", "server", "support"] as const;
+export const UNIT_FOLDERS = ["contracts", "sdk", "display", "server", "support"] as const;
 
 /** In those folders, but each starts Hardhat nodes or Node processes of its own: not in the unit tier. */
 export const NOT_UNIT = [
@@ -59,7 +59,7 @@ const SLOWEST = [
   "sdk/signature-pool",
   "sdk/public-api",
 ];
-const FOLDERS = ["e2e", "readme", "cli", "browser", "sdk-package", "server", "sdk", "contracts", "support"];
+const FOLDERS = ["e2e", "readme", "cli", "browser", "sdk-package", "server", "sdk", "display", "contracts", "support"];
 
 const TEST_DIR = __dirname;
 const nameOf = (file: string) => path.relative(TEST_DIR, file).replace(/\.test\.[jt]s$/, "");

@@ -242,13 +242,13 @@ describe("e2e: a start killed in its own chain writes, while it starts", functio
     // agency's registration, accreditations and operator. Killed right after the second agency's registration.
     const [first, second] = DEMO_AGENCIES;
     const killedAt = 1 + bundledTypeVersions.length + (1 + first.types.length + 1) + 1;
-    const killed = await startServiceProcess(dataDir, { chainPort, env: { CERTCHAIN_FAULT: `broadcast:${killedAt}` } }).then(
+    const killed = await startServiceProcess(dataDir, { chainPort, env: { CERTCHAIN_FAULT: `broadcast:${killedAt}`, LOG_LEVEL: "info" } }).then(
       (started) => started.crash().then(() => "started"),
       (error: Error) => error.message,
     );
     expect(killed).to.match(/^service killed by SIGKILL/).and.include(`seeded ${first.name}`).and.not.include(`seeded ${second.name}`);
 
-    service = await startServiceProcess(dataDir, { chainPort, env: { BATCH_DELAY_MS: "150" } });
+    service = await startServiceProcess(dataDir, { chainPort, env: { BATCH_DELAY_MS: "150", LOG_LEVEL: "info" } });
     expect(service.output()).to.include(`added the operator`).and.include(second.slug);
     const issued = await issueConcurrently(service.demo, 1, 2);
     expect(new Set(issued.map((a) => a.agency))).to.deep.equal(new Set(DEMO_AGENCIES.map((a) => a.slug)));
