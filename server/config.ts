@@ -13,6 +13,8 @@ interface Setting {
 }
 
 export interface Config {
+  /** NODE_ENV=production or `--production`: no demo, and published secrets are refused (productionProblems). */
+  production: boolean;
   port: number;
   host: string;
   /**
@@ -24,9 +26,13 @@ export interface Config {
   /** External chain; when absent a local Hardhat node is started. */
   chainRpcUrl?: string;
   devChainPort: number;
-  /** Mnemonic of the chain accounts (root authority = index 0, operators after it). */
+  /** Mnemonic of the root authority's account (index 0). Agencies' operator accounts have keys of their own. */
   chainMnemonic: string;
   passphrase: string;
+  /** Where the passphrase was read from (CERTCHAIN_PASSPHRASE_FILE), if from a file. */
+  passphraseFile?: string;
+  /** Whether PUBLIC_URL was set (it defaults to http://HOST:PORT). */
+  publicUrlGiven: boolean;
   /** How new secrets (signing keys, wallets) are sealed at rest; existing ones open whatever they use. */
   sealCipher: SealCipher;
   batchSize: number;
@@ -68,8 +74,10 @@ const SETTINGS: Setting[] = [
   { env: "DATA_DIR", key: "dataDir", parse: text, fallback: "./data", help: "LevelDB, keys, chain journal, demo.json" },
   { env: "CHAIN_RPC_URL", key: "chainRpcUrl", parse: text, fallback: undefined, help: "external EVM JSON-RPC URL (default: start a local Hardhat node)" },
   { env: "DEV_CHAIN_PORT", key: "devChainPort", parse: int("DEV_CHAIN_PORT"), fallback: 8545, help: "port of the local Hardhat node" },
-  { env: "CHAIN_MNEMONIC", key: "chainMnemonic", parse: text, fallback: DEV_MNEMONIC, help: "accounts: index 0 root authority, 1.. operators" },
-  { env: "CERTCHAIN_PASSPHRASE", key: "passphrase", parse: text, fallback: DEV_PASSPHRASE, help: "encrypts signing keys at rest (default: a development passphrase)" },
+  { env: "CHAIN_MNEMONIC", key: "chainMnemonic", parse: text, fallback: DEV_MNEMONIC, help: "the root authority's account (index 0) [Hardhat's published mnemonic; refused in production]" },
+  { env: "CHAIN_MNEMONIC_FILE", key: "chainMnemonicFile" as keyof Config, parse: text, fallback: undefined, help: "a file holding CHAIN_MNEMONIC (container secrets, systemd credentials)" },
+  { env: "CERTCHAIN_PASSPHRASE", key: "passphrase", parse: text, fallback: DEV_PASSPHRASE, help: "seals signing keys, operator keys and the token secret at rest [a development passphrase; refused in production]" },
+  { env: "CERTCHAIN_PASSPHRASE_FILE", key: "passphraseFile", parse: text, fallback: undefined, help: "a file holding the passphrase (container secrets, systemd credentials: $CREDENTIALS_DIRECTORY/…)" },
   { env: "SEAL_CIPHER", key: "sealCipher", parse: sealCipher, fallback: "aes-256-gcm", help: `how new keys are encrypted at rest: ${SEAL_CIPHERS.join(" or ")} (国密)` },
   { env: "BATCH_SIZE", key: "batchSize", parse: int("BATCH_SIZE"), fallback: 10_000, help: "certificates per anchored batch, at most" },
   { env: "BATCH_DELAY_MS", key: "batchDelayMs", parse: int("BATCH_DELAY_MS"), fallback: 2_000, help: "longest wait before a batch is anchored" },
@@ -106,10 +114,15 @@ function publicUrl(raw: string): string {
 /** Standard SD-JWT VC verifiers resolve keys only over https; plain http is for this machine alone. */
 export const isDevelopmentUrl = (url: string): boolean => /^http:\/\/(?:localhost|127(?:\.\d{1,3}){3}|\[::1\])(?::\d+)?(?:\/|$)/.test(url);
 
-export const HELP = `Usage: npm start [-- --config <file.json>] [-- --help]
+export const HELP = `Usage: npm start [-- --config <file.json>] [-- --production] [-- --help]
 
 Starts the certchain issuing service. Without CHAIN_RPC_URL it starts a local Hardhat node,
 deploys the registry once, seeds demo agencies and prints ready-to-use tokens.
+
+Production (NODE_ENV=production, or --production): no demo agencies; it refuses to start with
+the development passphrase, Hardhat's published mnemonic, without CHAIN_RPC_URL, without an
+https PUBLIC_URL (http only on a loopback host), or when the data directory is open to other
+users. The first start writes the root authority's token once to <DATA_DIR>/root-token (0600).
 
 Settings (environment variable, or the same name in camelCase in the JSON config file;
 the environment wins):
@@ -126,11 +139,65 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, argv: string[] 
     fromFile = JSON.parse(readFileSync(file, "utf8"));
   }
   const config: Record<string, unknown> = {};
+  const given = new Set<string>();
   for (const setting of SETTINGS) {
     const raw = env[setting.env] ?? (fromFile[setting.key] === undefined ? undefined : String(fromFile[setting.key]));
+    if (raw !== undefined && raw !== "") given.add(setting.env);
     config[setting.key] = raw === undefined || raw === "" ? setting.fallback : setting.parse(raw);
   }
+  // Secrets from files: the way container secrets and systemd credentials hand them over.
+  for (const [fileSetting, setting, key] of [["CERTCHAIN_PASSPHRASE_FILE", "CERTCHAIN_PASSPHRASE", "passphrase"], ["CHAIN_MNEMONIC_FILE", "CHAIN_MNEMONIC", "chainMnemonic"]] as const) {
+    if (!given.has(fileSetting)) continue;
+    if (given.has(setting)) throw new Error(`${setting} and ${fileSetting} are both set: give one of them`);
+    const file = String(config[fileSetting === "CERTCHAIN_PASSPHRASE_FILE" ? "passphraseFile" : "chainMnemonicFile"]);
+    let secret: string;
+    try {
+      secret = readFileSync(file, "utf8").replace(/\r?\n$/, "");
+    } catch (error) {
+      throw new Error(`${fileSetting}: cannot read ${file} (${(error as NodeJS.ErrnoException).code ?? String(error)})`);
+    }
+    if (secret.length === 0) throw new Error(`${fileSetting}: ${file} is empty`);
+    config[key] = secret;
+  }
+  delete config.chainMnemonicFile;
+  config.production = env.NODE_ENV === "production" || argv.includes("--production");
   config.dataDir = path.resolve(config.dataDir as string);
+  config.publicUrlGiven = config.publicUrl !== undefined;
   config.publicUrl ??= `http://${config.host === "0.0.0.0" || config.host === "::" ? "127.0.0.1" : config.host}:${config.port}`;
   return config as unknown as Config;
+}
+
+/**
+ * Why a production start must not go ahead, each with what to do; empty when it may. Checked
+ * before anything is written: published secrets open every sealed key (and forge root tokens),
+ * the embedded dev chain's accounts are Hardhat's, and a data directory others can read gives
+ * them the sealed keys to guess at.
+ */
+export function productionProblems(config: Config, dataDirOpenToOthers: boolean): string[] {
+  const problems: string[] = [];
+  if (config.passphrase === DEV_PASSPHRASE) {
+    problems.push("the passphrase is the published development one: put a passphrase of your own in a file readable only by the service's user and set CERTCHAIN_PASSPHRASE_FILE=<that file> (or CERTCHAIN_PASSPHRASE)");
+  }
+  if (config.chainMnemonic.trim().split(/\s+/).join(" ") === DEV_MNEMONIC) {
+    problems.push("CHAIN_MNEMONIC is Hardhat's published mnemonic, whose keys anyone has: set CHAIN_MNEMONIC_FILE (or CHAIN_MNEMONIC) to the root authority's own mnemonic, its account funded on the chain");
+  }
+  if (!config.chainRpcUrl) problems.push("CHAIN_RPC_URL is not set: production runs against an external chain (the embedded Hardhat node is for development); set CHAIN_RPC_URL to its JSON-RPC URL");
+  if (!config.publicUrlGiven) {
+    problems.push("PUBLIC_URL is not set: set it to the https URL clients reach this service at (every credential names it as its issuer), e.g. PUBLIC_URL=https://certs.example.gov.cn");
+  } else if (!config.publicUrl.startsWith("https://") && !isDevelopmentUrl(config.publicUrl)) {
+    problems.push(`PUBLIC_URL ${config.publicUrl} is not https: standard verifiers fetch issuer keys only over https; use an https URL (plain http only on a loopback host)`);
+  }
+  if (dataDirOpenToOthers) problems.push(`the data directory ${config.dataDir} can be read by other users: run \`chmod 700 ${config.dataDir}\` (it holds the sealed keys and the tokens' secret)`);
+  return problems;
+}
+
+/**
+ * What the root authority gives each operator account the node creates (wei), on a development
+ * chain only: the embedded one, or outside production a chain whose accounts are Hardhat's
+ * published ones (a local `hardhat node` or anvil, which fund them). Undefined elsewhere: on a
+ * real chain someone funds the operator accounts the node names.
+ */
+export function developmentChainFunds(config: Pick<Config, "chainRpcUrl" | "production" | "chainMnemonic">): bigint | undefined {
+  const development = !config.chainRpcUrl || (!config.production && config.chainMnemonic.trim().split(/\s+/).join(" ") === DEV_MNEMONIC);
+  return development ? 10n * 10n ** 18n : undefined;
 }

@@ -36,6 +36,7 @@ export const API_ERRORS = {
   CERT_ERASED: [410, "The certificate's personal data was erased; its anchor and status remain (the holder's file still verifies)."],
   AGENCY_NOT_FOUND: [404, "No such agency."],
   AGENCY_EXISTS: [409, "An agency with this slug is already registered."],
+  AGENCY_SUSPENDED: [403, "The agency is suspended on this node: it issues nothing until the root authority resumes it."],
   TOKEN_NOT_FOUND: [404, "No such token for this agency."],
   CREDIT_CODE_TAKEN: [409, "Another agency is registered with this unified social credit code."],
   NOT_FOUND: [404, "No such resource."],
@@ -53,10 +54,30 @@ export const API_ERRORS = {
   CHAIN_UNAVAILABLE: [503, "The chain is unreachable; try again later."],
   CHAIN_STATE_MISMATCH: [503, "The chain does not hold this service's anchors (a wrong, reset or unrebuilt chain); nothing is written to it until the operator repairs it."],
   ANCHORING_STUCK: [503, "Anchoring has been failing for over a minute; see /readyz."],
+  OPERATOR_UNFUNDED: [503, "The agency's operator account cannot pay for transactions; send funds to it."],
+  ROOT_AUTHORITY_UNFUNDED: [503, "The root authority's account cannot pay for transactions; send funds to it."],
+  CHAIN_NONCE_CONFLICT: [503, "The chain refused the transaction's nonce: another program may be sending from the same account."],
+  CHAIN_TX_NOT_MINED: [503, "The transaction was sent but not mined in time; it may still be."],
+  CHAIN_TX_REVERTED: [502, "The chain reverted the transaction."],
+  CHAIN_WRITE_REFUSED: [502, "The chain refused the transaction."],
   INTERNAL: [500, "Internal error."],
 } as const satisfies Record<string, readonly [number, string]>;
 
 export type ApiErrorCode = keyof typeof API_ERRORS;
+
+/**
+ * Service faults whose message and details the service composes from what it knows (an agency,
+ * an account, the node's reason in a few words): shown to the caller, who can act on them. Every
+ * other 5xx text stays hidden.
+ */
+export const SHOWN_SERVICE_FAULTS: ReadonlySet<ApiErrorCode> = new Set<ApiErrorCode>([
+  "OPERATOR_UNFUNDED",
+  "ROOT_AUTHORITY_UNFUNDED",
+  "CHAIN_NONCE_CONFLICT",
+  "CHAIN_TX_NOT_MINED",
+  "CHAIN_TX_REVERTED",
+  "CHAIN_WRITE_REFUSED",
+]);
 
 /** `details` is always a list in the API (the OpenAPI error schema says so): one object becomes a list of one. */
 export const detailsList = (details: unknown): unknown[] | undefined => (details === undefined ? undefined : Array.isArray(details) ? details : [details]);

@@ -1,5 +1,4 @@
 import path from "node:path";
-import type { Signer } from "ethers";
 import type { FastifyInstance } from "fastify";
 import type { Logger as PinoLogger } from "pino";
 import type { Hex, SignatureAlgorithm } from "@certchain/sdk";
@@ -7,8 +6,9 @@ import { buildApp } from "./app";
 import type { WalletFault } from "./chain/chain-wallet";
 import { openChain, type ChainSession } from "./chain/open-chain";
 import { createRegistryReads } from "./chain/registry-reads";
-import type { Config } from "./config";
+import { developmentChainFunds, type Config } from "./config";
 import { createService, type Service } from "./service/create-service";
+import { createAgencyStore } from "./store/agency-store";
 import { createBatchStore } from "./store/batch-store";
 import { anyCertificates } from "./store/certificate-store";
 import { openDatabase } from "./store/database";
@@ -18,10 +18,8 @@ export interface IssuingNodeOptions {
   config: Config;
   /** The process's one logger (server/lib/logger.ts): the chain's events and the HTTP requests. */
   logger: PinoLogger;
-  /** The agencies this node serves, each with its operator's account: its index in CHAIN_MNEMONIC (1, 2, …; 0 is the root authority). */
-  agencies: readonly { slug: string; operatorAccount: number; algorithm?: SignatureAlgorithm }[];
-  /** Runs when the chain is ready, before the service starts (npm start seeds the demo registry here). */
-  prepareChain?(chain: ChainSession, operators: Record<string, Signer>): Promise<void>;
+  /** Runs once the node serves, before it listens (npm start adds the demo agencies here, through the service). */
+  prepare?(node: { chain: ChainSession; service: Service }): Promise<void>;
   /** The registry's name on the citizen pages. */
   registryName: string;
   /** Test hook (CERTCHAIN_FAULT). */
@@ -47,7 +45,7 @@ export interface IssuingNode {
  * fails on the way closes what was opened before it.
  *
  * @example
- * const node = await startIssuingNode({ config: loadConfig(), logger, agencies: [{ slug: "sh-amr", operatorAccount: 1 }], registryName: "上海市" });
+ * const node = await startIssuingNode({ config: loadConfig(), logger, registryName: "上海市" });
  */
 export async function startIssuingNode(options: IssuingNodeOptions): Promise<IssuingNode> {
   const { config, logger } = options;
@@ -65,7 +63,7 @@ export async function startIssuingNode(options: IssuingNodeOptions): Promise<Iss
     // The registry is deployed only on a truly first start: never under existing certificates.
     const issued = (await anyCertificates(db)) || (await createBatchStore(db).any());
     const batches = createBatchStore(db);
-    const served = options.agencies.map((agency) => agency.slug);
+    const agencyStore = createAgencyStore(db);
     const chain = await openChain({
       dataDir: config.dataDir,
       chainRpcUrl: config.chainRpcUrl,
@@ -77,12 +75,10 @@ export async function startIssuingNode(options: IssuingNodeOptions): Promise<Iss
       checkIntervalMs: config.chainCheckIntervalMs,
       restartAfterMs: config.devNodeRestartAfterMs,
       mayDeploy: !issued,
-      recordedAnchors: () => batches.latestAnchored(served),
+      recordedAnchors: async () => batches.latestAnchored((await agencyStore.list()).map((agency) => agency.slug)),
       fault: options.fault,
     });
     opened.push(() => chain.close());
-    const operators = Object.fromEntries(options.agencies.map((agency) => [agency.slug, chain.operator(agency.operatorAccount - 1)]));
-    if (chain.gate.status().phase === "ready") await options.prepareChain?.(chain, operators);
 
     dbOwned = false;
     const service = await createService({
@@ -94,16 +90,22 @@ export async function startIssuingNode(options: IssuingNodeOptions): Promise<Iss
       chainId: chain.chainId,
       registryAddress: chain.deployment.address,
       rootAuthority: chain.rootAuthority,
-      operators,
+      walletFor: chain.walletFor,
+      // A development chain's root authority is funded by the chain: it funds the operator accounts the node creates.
+      fundOperators: developmentChainFunds(config),
+      logger,
       passphrase: config.passphrase,
       sealCipher: config.sealCipher,
-      keyAlgorithms: Object.fromEntries(options.agencies.filter((agency) => agency.algorithm !== undefined).map((agency) => [agency.slug, agency.algorithm!])),
       batch: { maxSize: config.batchSize, maxDelayMs: config.batchDelayMs },
       signingWorkers: config.signingWorkers,
       confirmations: config.confirmations,
       publicUrl: config.publicUrl,
     });
     opened.push(() => service.close());
+    if (chain.gate.status().phase === "ready") {
+      await service.registerBuiltInTypes();
+      await options.prepare?.({ chain, service });
+    }
     const app = await buildApp(service, {
       loggerInstance: logger,
       rateLimit: config.rateLimitPerMinute > 0 ? { max: config.rateLimitPerMinute, timeWindowMs: 60_000 } : false,

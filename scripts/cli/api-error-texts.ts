@@ -20,6 +20,7 @@ const TEXTS: Record<string, Text> = {
   CERT_NOT_FOUND: { "zh-CN": "找不到这张证照", en: "no such certificate" },
   AGENCY_NOT_FOUND: { "zh-CN": "找不到这个机关", en: "no such agency" },
   AGENCY_EXISTS: { "zh-CN": "已有同名机关", en: "an agency with this slug already exists" },
+  AGENCY_SUSPENDED: { "zh-CN": "该机关已被暂停签发，须由根管理机构恢复", en: "the agency is suspended on this service: the root authority must resume it" },
   CERT_NOT_ANCHORED: { "zh-CN": "证照尚未上链，请稍后再试", en: "the certificate is not anchored yet; try again shortly" },
   STATUS_TRANSITION_INVALID: { "zh-CN": "证照当前状态下不能这样变更", en: "that status change is not possible from the certificate's current status" },
   IDEMPOTENCY_KEY_REUSED: { "zh-CN": "同一幂等键用于了不同的请求", en: "this Idempotency-Key was used with a different request" },

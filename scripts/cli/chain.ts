@@ -5,13 +5,13 @@ import { ChainWallet } from "../../server/chain/chain-wallet";
 import { readDeployment, writeDeployment } from "../../server/chain/deploy";
 import { devProvider, waitForRpc } from "../../server/chain/dev-node";
 import { reanchor, ReanchorRefused, type ReanchorAgency } from "../../server/anchoring/reanchor";
-import { loadConfig } from "../../server/config";
+import { developmentChainFunds, loadConfig } from "../../server/config";
 import { createKeyStore } from "../../server/keys/key-store";
 import { derivedCreditCode } from "../../server/service/identifiers";
 import { acquireDataDirLock, DataDirLockedError } from "../../server/lib/data-dir-lock";
 import { createAuditLog } from "../../server/store/audit-log";
 import { openDatabase } from "../../server/store/database";
-import { DEMO_AGENCIES, operatorAccountIndex } from "../lib/demo-agencies";
+import { createAgencyStore } from "../../server/store/agency-store";
 import { parse } from "./args";
 import type { Command } from "./command";
 import { t, type Text } from "./i18n";
@@ -113,8 +113,19 @@ export const chainCommand: Command = {
       const wallet = (index: number) =>
         new ChainWallet(HDNodeWallet.fromPhrase(config.chainMnemonic, undefined, `m/44'/60'/0'/0/${index}`).privateKey, provider, { gate, inclusionTimeoutMs: config.chainTxTimeoutMs });
 
-      // The agencies this data directory knows: the ones npm start seeds (with their operators), and any the root authority registered over the API.
-      const agencies: ReanchorAgency[] = DEMO_AGENCIES.map((a) => ({ slug: a.slug, name: a.name, creditCode: derivedCreditCode(a.slug), types: a.types, operator: wallet(operatorAccountIndex(a.slug)!) }));
+      // The agencies this data directory serves (with their operator accounts, whose keys it holds), and any other the root authority registered over the API.
+      const keys = createKeyStore({ db, passphrase: config.passphrase });
+      const agencies: ReanchorAgency[] = [];
+      for (const record of await createAgencyStore(db).list()) {
+        const operatorKey = await keys.operatorKey(record.operator);
+        agencies.push({
+          slug: record.slug,
+          name: record.name,
+          creditCode: record.creditCode,
+          types: record.types,
+          operator: operatorKey ? new ChainWallet(operatorKey, provider, { gate, inclusionTimeoutMs: config.chainTxTimeoutMs }) : undefined,
+        });
+      }
       for await (const registered of createAuditLog(db).withAction("agency.register")) {
         if (agencies.some((a) => a.slug === registered.subject)) continue;
         const data = registered.data ?? {};
@@ -134,8 +145,9 @@ export const chainCommand: Command = {
           deployment,
           rootAuthority: wallet(0),
           agencies,
-          keys: createKeyStore({ db, passphrase: config.passphrase }),
+          keys,
           redeploy: values.redeploy === true,
+          fundOperators: developmentChainFunds(config),
           actor: `cli:chain-reanchor:${io().env.USER ?? "operator"}`,
           // Its progress, line by line, on the terminal.
           logger: { error: err, warn: err, info: err, debug: () => undefined },

@@ -50,7 +50,7 @@ export function createApiClient(options: ApiClientOptions) {
   const baseUrl = options.baseUrl.replace(/\/+$/, "");
   const attempts = options.attempts ?? 6;
 
-  async function request<T>(method: "GET" | "POST", path: string, init: RequestOptions = {}): Promise<T> {
+  async function request<T>(method: "GET" | "POST" | "PATCH", path: string, init: RequestOptions = {}): Promise<T> {
     const headers: Record<string, string> = { accept: "application/json" };
     if (options.token) headers.authorization = `Bearer ${options.token}`;
     if (init.body !== undefined) headers["content-type"] = "application/json";
@@ -99,6 +99,7 @@ export function createApiClient(options: ApiClientOptions) {
     baseUrl,
     get: <T>(path: string, init?: RequestOptions) => request<T>("GET", path, init),
     post: <T>(path: string, init?: RequestOptions) => request<T>("POST", path, init),
+    patch: <T>(path: string, init?: RequestOptions) => request<T>("PATCH", path, init),
   };
 }
 

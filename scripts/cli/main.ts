@@ -31,6 +31,9 @@ export const COMMANDS: readonly { name: string; summary: Text; load(): Command }
   { name: "agency", summary: { en: "list agencies; add or accredit one (root authority)", "zh-CN": "列出机关；登记新机关或授权签发某类证照（根管理机构）" }, load: () => (require("./agency") as typeof import("./agency")).agencyCommand },
   { name: "status-list", summary: { en: "rebuild an agency's published status list from the chain alone and compare", "zh-CN": "只凭区块链重建机关公布的状态列表并比较" }, load: () => (require("./status-list") as typeof import("./status-list")).statusListCommand },
   { name: "key", summary: { en: "rotate an agency's signing key (root authority)", "zh-CN": "更换机关的签名密钥（根管理机构）" }, load: () => (require("./key") as typeof import("./key")).keyCommand },
+  { name: "keys", summary: { en: "export the service's sealed keys to a backup file, or restore one (service stopped)", "zh-CN": "把服务的加密密钥导出为备份文件，或从备份恢复（需先停止服务）" }, load: () => (require("./keys") as typeof import("./keys")).keysCommand },
+  { name: "passphrase", summary: { en: "seal every key under a new passphrase (service stopped)", "zh-CN": "用新口令重新加密全部密钥（需先停止服务）" }, load: () => (require("./passphrase") as typeof import("./passphrase")).passphraseCommand },
+  { name: "token", summary: { en: "mint a new root authority token into a file (service stopped)", "zh-CN": "签发新的根管理机构令牌并写入文件（需先停止服务）" }, load: () => (require("./token") as typeof import("./token")).tokenCommand },
   { name: "chain", summary: { en: "re-anchor on an external chain that lost its state (service stopped)", "zh-CN": "外部链丢失状态后重新上链（需先停止服务）" }, load: () => (require("./chain") as typeof import("./chain")).chainCommand },
 ];
 

@@ -5,6 +5,7 @@ import { receiptOf } from "../chain/receipt";
 import { createRegistryIdSource, type RegistryIdSource } from "../chain/registry-id";
 import type { RegistryReads } from "../chain/registry-reads";
 import { revertNameOf } from "../chain/revert-name";
+import { classifyWriteFailure, shortChainMessage } from "../chain/write-failure";
 import type { AuditLog } from "../store/audit-log";
 import type { BatchRecord, BatchStore } from "../store/batch-store";
 import type { BatchAnchor, CertificateStore, PendingEntry } from "../store/certificate-store";
@@ -38,6 +39,11 @@ export interface BatcherOptions {
   chainReady?: () => Promise<void>;
   /** Resolves once block `blockNumber` is journaled (dev chain): proofs never name a block a replay would not rebuild. */
   durable?: (blockNumber: number) => Promise<void>;
+  /**
+   * Told of each failed attempt of an agency's batch (the attempt is retried): an operator
+   * without funds is reported here. Returns what /readyz shows as the last error, if it knows better.
+   */
+  onFailure?: (agency: string, error: unknown) => string | undefined;
   /** Test hook: behave as if the process died right after this step ("finishing": after the first proof slice). */
   crashAt?: "prepared" | "sent" | "finishing";
 }
@@ -155,18 +161,18 @@ export function createBatcher(options: BatcherOptions) {
     while (!stopped) {
       const pendingBatches = list(open, agency);
       if (pendingBatches.length > 0) {
-        await withRetry(() => complete(pendingBatches[0]));
+        await withRetry(agency, () => complete(pendingBatches[0]));
         if (stopped) return;
         pendingBatches.shift();
         notify();
         continue;
       }
       if (!isDue(agency)) return;
-      await withRetry(() => prepare(agency));
+      await withRetry(agency, () => prepare(agency));
     }
   }
 
-  async function withRetry(step: () => Promise<void>): Promise<void> {
+  async function withRetry(agency: string, step: () => Promise<void>): Promise<void> {
     for (let attempt = 0; !stopped; attempt++) {
       try {
         await step();
@@ -180,7 +186,7 @@ export function createBatcher(options: BatcherOptions) {
           throw error;
         }
         if (stopped) return;
-        lastError = error instanceof Error ? error.message.slice(0, 300) : String(error);
+        lastError = options.onFailure?.(agency, error) ?? describeFailure(agency, error);
         failingSince ??= now();
         await sleep(Math.min(maxBackoff, initialBackoff * 2 ** attempt));
       }
@@ -280,6 +286,21 @@ export function createBatcher(options: BatcherOptions) {
       } catch {
         // a listener's fault is its own; anchoring goes on
       }
+    }
+  }
+
+  /** A failed attempt in a few words: what the node said (never transaction hex), or that it said nothing. */
+  function describeFailure(agency: string, error: unknown): string {
+    const failure = classifyWriteFailure(error);
+    switch (failure.kind) {
+      case "unreachable":
+        return `${agency}: ${error instanceof Error ? shortChainMessage(error.message) : "the chain did not answer"}`;
+      case "unfunded":
+        return `${agency}: OPERATOR_UNFUNDED: its operator account cannot pay for the anchor (${failure.message})`;
+      case "reverted":
+        return `${agency}: the registry reverted the anchor: ${failure.name}`;
+      default:
+        return `${agency}: ${failure.message}`;
     }
   }
 

@@ -40,6 +40,8 @@ export interface ReanchorOptions {
   now?: () => number;
   /** Proofs are rewritten this many certificates per LevelDB write (default 1,000). */
   slice?: number;
+  /** A development chain (its root authority funded by the chain): operator accounts get this much (wei) from the root authority before they anchor. */
+  fundOperators?: bigint;
 }
 
 export interface ReanchorReport {
@@ -126,6 +128,7 @@ export async function reanchor(options: ReanchorOptions): Promise<ReanchorReport
         report.roots.conflicts.push(`${batch.root}: no operator account for ${batch.agency} on this node`);
         continue;
       }
+      await ensureFunded(options, await operator.getAddress());
       const receipt = await createOperatorClient(address, operator).anchorRoot(batch.root, batch.leaves.length, batch.auditHead);
       const block = await provider.getBlock(receipt.blockNumber);
       anchor = { transaction: receipt.hash as Hex, block: receipt.blockNumber, anchoredAt: new Date(block!.timestamp * 1000).toISOString() };
@@ -228,6 +231,14 @@ export async function reanchor(options: ReanchorOptions): Promise<ReanchorReport
 }
 
 /** Registers the agencies, their accreditations, every signing key they had, and their operators again. */
+/** On a development chain, an operator account without funds gets some from the root authority. */
+async function ensureFunded(options: ReanchorOptions, account: string): Promise<void> {
+  if (options.fundOperators === undefined) return;
+  if ((await options.provider.getBalance(account)) >= options.fundOperators / 2n) return;
+  const tx = await options.rootAuthority.sendTransaction({ to: account, value: options.fundOperators });
+  await tx.wait();
+}
+
 async function reregister(options: ReanchorOptions, admin: ReturnType<typeof createRegistryAdmin>, report: ReanchorReport): Promise<void> {
   for (const agency of options.agencies) {
     await admin.registerAgency(agency.slug, agency.name, agency.creditCode);

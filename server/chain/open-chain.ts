@@ -20,8 +20,10 @@ export interface ChainSession {
   deployment: DeploymentRecord;
   /** Account 0: the root authority. */
   rootAuthority: ChainWallet;
-  /** Accounts 1..n: one operator per agency, by position. */
+  /** Accounts 1..n of the mnemonic (tools and tests; the node's agencies have operator keys of their own). */
   operator(index: number): ChainWallet;
+  /** A wallet for a key the node holds (an agency's operator account), with the same gate and journal as the root authority's. */
+  walletFor(privateKey: string): ChainWallet;
   /** Whether chain calls may go ahead, and the phase to report. */
   gate: ChainGate;
   monitor: ChainMonitor;
@@ -108,8 +110,9 @@ export async function openChain(options: OpenChainOptions): Promise<ChainSession
   }
 
   const provider = devProvider(rpcUrl, chainId, timeoutMs);
-  const wallet = (index: number) =>
-    new ChainWallet(accountOf(options.mnemonic, index).privateKey, provider, {
+  const wallet = (index: number) => walletFor(accountOf(options.mnemonic, index).privateKey);
+  const walletFor = (privateKey: string) =>
+    new ChainWallet(privateKey, provider, {
       gate: gate!,
       journal: journal && follower ? { journal, follower } : undefined,
       inclusionTimeoutMs: options.txTimeoutMs ?? 60_000,
@@ -188,6 +191,7 @@ export async function openChain(options: OpenChainOptions): Promise<ChainSession
     },
     rootAuthority,
     operator: (index) => wallet(index + 1),
+    walletFor,
     gate,
     monitor,
     dev: journal && supervisor ? { journal, supervisor } : undefined,

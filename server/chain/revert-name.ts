@@ -1,7 +1,13 @@
 import { Interface } from "ethers";
 import { CERTCHAIN_REGISTRY_ABI } from "@certchain/sdk";
 
-const registryInterface = new Interface(CERTCHAIN_REGISTRY_ABI);
+// The registry's own errors, and those it inherits from OpenZeppelin's AccessControl (a write by
+// an account without the role), which the SDK's ABI leaves out.
+const registryInterface = new Interface([
+  ...CERTCHAIN_REGISTRY_ABI,
+  "error AccessControlUnauthorizedAccount(address account, bytes32 neededRole)",
+  "error AccessControlBadConfirmation()",
+]);
 
 /**
  * The registry's custom error a failed call reverted with (`CertchainRootAlreadyAnchored`, …),

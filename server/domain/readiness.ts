@@ -16,4 +16,10 @@ export interface Readiness {
     progress?: { replayed: number; total: number };
   };
   anchoring: { backlog: number; oldestPendingAgeMs: number | null; lastAnchorAt: string | null; stuck: boolean; lastError?: string };
+  /**
+   * The operator accounts of the agencies this node serves: how many, and those that cannot pay
+   * for a transaction (their certificates stay pending, status changes answer 503
+   * OPERATOR_UNFUNDED). One agency's empty account does not make the node unready.
+   */
+  operators?: { served: number; unfunded: { agency: string; account: string; balance: string; needed: string }[] };
 }

@@ -1,7 +1,19 @@
 /** Agencies, types, accreditations and tokens as the API shows them. */
 import type { Hex, TypeMetadataDocument } from "@certchain/sdk";
 
+/** How this node serves an agency (only for agencies it serves). */
+export interface AgencyServiceView {
+  state: "active" | "suspended";
+  /** Its operator account: the address to fund on an external chain. */
+  operator: string;
+  /** As last read on chain (wei, decimal strings); `funded: false`: send funds to `operator`. */
+  funds?: { balance: string; needed: string; funded: boolean; checkedAt: string };
+  formerOperators?: string[];
+}
+
 export interface AgencyView {
+  /** Present when this node serves the agency. */
+  service?: AgencyServiceView;
   id: Hex;
   slug: string;
   name: string;

@@ -1,8 +1,8 @@
 import { createPrivateKey, generateKeyPairSync, randomBytes, type KeyObject } from "node:crypto";
-import { Wallet, type Provider } from "ethers";
+import { Wallet } from "ethers";
 import { keyIdOf, type CredentialSigner, type Hex, type SignatureAlgorithm } from "@certchain/sdk";
 import type { RegistryAdmin } from "../chain/registry-admin";
-import type { Database } from "../store/database";
+import type { Database, WriteOp } from "../store/database";
 import { createNodeSigner, rawPublicKeyOf } from "./node-signer";
 import { open, seal, type SealCipher, type SealedBox } from "./sealed-box";
 
@@ -15,9 +15,11 @@ interface StoredSigningKey {
   privateKey: SealedBox; // PKCS#8 DER
 }
 
+/** An operator account's key, keyed by its address (lowercase): an agency may have had several. */
 interface StoredWallet {
   agency: string;
   address: string;
+  createdAt?: string;
   privateKey: SealedBox; // 32 bytes
 }
 
@@ -51,7 +53,8 @@ export function generateSigningKey(algorithm: SignatureAlgorithm): KeyObject {
  * at rest, and the node's personal-data key (lib/personal-data-cipher.ts). Keys are decrypted
  * once into memory (signing is the issuing hot path).
  *
- * What is sealed under the passphrase (what a passphrase change must seal again): every
+ * What is sealed under the passphrase (what a passphrase change seals again and a key backup
+ * carries: keys/sealed-records.ts finds every sealed box in SEALED_SUBLEVELS): every
  * `signing-keys` record's `privateKey`, every `operator-wallets` record's `privateKey`, and in
  * `meta` the `token-secret` and `personal-data-key` boxes. Certificates' data keys are wrapped
  * under the personal-data key, not the passphrase: they need no re-sealing.
@@ -61,9 +64,10 @@ export function createKeyStore(options: KeyStoreOptions) {
   const sealing = { cipher: options.sealCipher };
   const now = options.now ?? Date.now;
   const signingKeys = db.sublevel<StoredSigningKey>("signing-keys");
+  const wallets = db.sublevel<StoredWallet>("operator-wallets");
+  // The bearer tokens' secret and the personal-data key.
   const meta = db.sublevel<SealedBox>(PERSONAL_DATA_KEY.sublevel);
   let personalDataKey: Promise<Uint8Array> | undefined;
-  const wallets = db.sublevel<StoredWallet>("operator-wallets");
   // The suite an agency's keys are made in, as its registration (or last rotation) chose.
   const algorithms = db.sublevel<SignatureAlgorithm>("key-algorithms");
   const chosenAlgorithm = async (agency: string): Promise<SignatureAlgorithm> => (await algorithms.get(agency)) ?? "EdDSA";
@@ -78,12 +82,10 @@ export function createKeyStore(options: KeyStoreOptions) {
     return signingKeys.values({ gt: `${agency}!`, lt: `${agency}!\xff` }).all();
   }
 
-  /** Generates a key, registers it on chain, then stores it. A crash in between leaves only an unused public key on chain. */
-  async function createKey(agency: string, algorithm: SignatureAlgorithm): Promise<ActiveSigner> {
-    if (admin === undefined) throw new Error("the key store needs the registry admin to register keys");
+  /** A new key of `algorithm` and the write that stores it (sealed, active). */
+  function generateKey(agency: string, algorithm: SignatureAlgorithm): { signer: ActiveSigner; ops: WriteOp[] } {
     const privateKey = generateSigningKey(algorithm);
     const signer = signerOf(privateKey);
-    await admin.addSigningKey(agency, rawPublicKeyOf(privateKey));
     const record: StoredSigningKey = {
       agency,
       keyId: signer.keyId,
@@ -91,7 +93,15 @@ export function createKeyStore(options: KeyStoreOptions) {
       createdAt: new Date(now()).toISOString(),
       privateKey: seal(privateKey.export({ format: "der", type: "pkcs8" }), passphrase, sealing),
     };
-    await db.write([{ type: "put", sublevel: signingKeys, key: `${agency}!${signer.keyId}`, value: record }]);
+    return { signer, ops: [{ type: "put", sublevel: signingKeys, key: `${agency}!${signer.keyId}`, value: record }] };
+  }
+
+  /** Generates a key, registers it on chain, then stores it. A crash in between leaves only an unused public key on chain. */
+  async function createKey(agency: string, algorithm: SignatureAlgorithm): Promise<ActiveSigner> {
+    if (admin === undefined) throw new Error("the key store needs the registry admin to register keys");
+    const { signer, ops } = generateKey(agency, algorithm);
+    await admin.addSigningKey(agency, rawPublicKeyOf(signer.privateKey));
+    await db.write(ops);
     return signer;
   }
 
@@ -187,16 +197,58 @@ export function createKeyStore(options: KeyStoreOptions) {
     },
 
     /**
-     * The agency's operator wallet, created and stored encrypted on first use. The root
-     * authority still has to register its address (addOperator) and someone has to fund it.
+     * A first signing key for an agency being registered, not on chain yet: the caller writes
+     * `ops` with its own record, then registers the key (`registerActiveKey`).
      */
-    async operatorWallet(agency: string, provider?: Provider): Promise<Wallet> {
-      const stored = await wallets.get(agency);
-      if (stored) return new Wallet(`0x${open(stored.privateKey, passphrase).toString("hex")}`, provider);
+    newSigningKey(agency: string, algorithm: SignatureAlgorithm = "EdDSA"): { keyId: Hex; ops: WriteOp[] } {
+      const { signer, ops } = generateKey(agency, algorithm);
+      return { keyId: signer.keyId, ops: [...ops, { type: "put", sublevel: algorithms, key: agency, value: algorithm }] };
+    },
+
+    /** The public key of the agency's active key, for the registry. */
+    async activePublicKey(agency: string): Promise<ReturnType<typeof rawPublicKeyOf> | undefined> {
+      return (await this.loadSigningKey(agency)) ? rawPublicKeyOf(active.get(agency)!.privateKey) : undefined;
+    },
+
+    /** The agencies that have signing keys here (a data directory of an earlier release knows its agencies only so). */
+    async agenciesWithKeys(): Promise<string[]> {
+      return [...new Set((await signingKeys.values().all()).map((k) => k.agency))];
+    },
+
+    /**
+     * A fresh operator account for an agency: a random key, sealed, stored by address. Nothing
+     * is written until the caller writes `ops` (with the record that names the account).
+     */
+    newOperatorKey(agency: string): { address: string; ops: WriteOp[] } {
       const wallet = Wallet.createRandom();
-      const record: StoredWallet = { agency, address: wallet.address, privateKey: seal(Buffer.from(wallet.privateKey.slice(2), "hex"), passphrase, sealing) };
-      await db.write([{ type: "put", sublevel: wallets, key: agency, value: record }]);
-      return new Wallet(wallet.privateKey, provider);
+      const address = wallet.address;
+      const record: StoredWallet = { agency, address, createdAt: new Date(now()).toISOString(), privateKey: seal(Buffer.from(wallet.privateKey.slice(2), "hex"), passphrase, sealing) };
+      return { address, ops: [{ type: "put", sublevel: wallets, key: address.toLowerCase(), value: record }] };
+    },
+
+    /** The writes that delete an agency's signing keys and the given operator accounts' keys (a registration undone: none was ever registered). */
+    async deleteAgencyKeysOps(agency: string, operators: readonly string[]): Promise<WriteOp[]> {
+      active.delete(agency);
+      const signing: WriteOp[] = (await storedKeys(agency)).map((k) => ({ type: "del", sublevel: signingKeys, key: `${agency}!${k.keyId}` }));
+      return [...signing, ...operators.map((address): WriteOp => ({ type: "del", sublevel: wallets, key: address.toLowerCase() }))];
+    },
+
+    /** The private key (0x hex) of an operator account held here; undefined for any other. */
+    async operatorKey(address: string): Promise<string | undefined> {
+      const stored = await wallets.get(address.toLowerCase());
+      return stored ? `0x${open(stored.privateKey, passphrase).toString("hex")}` : undefined;
+    },
+
+    /**
+     * The HS256 secret of bearer tokens: generated on first use and kept sealed, so tokens
+     * handed out before a restart stay valid. @throws Error on a wrong passphrase.
+     */
+    async tokenSecret(): Promise<Uint8Array> {
+      const stored = await meta.get("token-secret");
+      if (stored) return new Uint8Array(open(stored, passphrase));
+      const secret = randomBytes(32);
+      await db.write([{ type: "put", sublevel: meta, key: "token-secret", value: seal(secret, passphrase, sealing) }]);
+      return new Uint8Array(secret);
     },
   };
 }

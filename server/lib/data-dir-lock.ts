@@ -70,7 +70,7 @@ export function acquireDataDirLock(dataDir: string, options: { purpose: string; 
   for (let attempt = 0; attempt < 50; attempt++) {
     let fd: number;
     try {
-      fd = openSync(file, "wx", 0o644);
+      fd = openSync(file, "wx", 0o600);
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
       const existing = readHolder(file);

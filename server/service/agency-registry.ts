@@ -1,22 +1,36 @@
 import { typeIdOf } from "@certchain/sdk";
-import { revertNameOf } from "../chain/revert-name";
 import type { Principal, RequestContext } from "../domain/principal";
-import type { AccreditationView, AgencyView } from "../domain/views";
+import type { AccreditationView, AgencyServiceView, AgencyView } from "../domain/views";
 import { apiError } from "../errors";
 import { requireRoot } from "./access";
+import { createAgencyRegistration } from "./agency-registration";
 import type { AgencyRequest } from "./agency-request";
 import { checkAgencyRequest } from "./agency-request";
-import { chainFailure, withDeadline } from "./chain-call";
+import { chainFailure, chainWriteFailure, withDeadline } from "./chain-call";
 import { ROOT_WRITES, type ServiceContext } from "./context";
 import { parseTime } from "./iso-time";
 
 /**
  * The agencies on the registry: the list anyone may read, and the root authority registering an
- * agency or accrediting one for a certificate type. The registry is the record: each write is a
- * root-authority transaction, then an audit entry.
+ * agency this node serves (agency-registration.ts) or accrediting one for a certificate type.
+ * The registry is the record of who an agency is; this node's store holds what it serves.
  */
 export function createAgencyRegistry(ctx: ServiceContext) {
   const { catalogue, gate, registry, audit } = ctx;
+  const registration = createAgencyRegistration(ctx);
+
+  /** How this node serves the agency, when it does: its state and its operator account, with its funds as last read. */
+  function serviceViewOf(slug: string): AgencyServiceView | undefined {
+    const served = ctx.served.get(slug);
+    if (served === undefined) return undefined;
+    const funds = ctx.funds.all().find((entry) => entry.agency === slug && entry.account === served.account);
+    return {
+      state: served.state,
+      operator: served.account,
+      ...(funds ? { funds: { balance: funds.balance, needed: funds.needed, funded: funds.funded, checkedAt: funds.checkedAt } } : {}),
+      ...(served.record?.formerOperators?.length ? { formerOperators: served.record.formerOperators.map((f) => f.account) } : {}),
+    };
+  }
 
   async function agencies(): Promise<AgencyView[]> {
     const byTypeId = new Map(catalogue.versions().map((e) => [typeIdOf(e.type.vct).toLowerCase(), e.type]));
@@ -28,6 +42,7 @@ export function createAgencyRegistry(ctx: ServiceContext) {
       throw chainFailure(error);
     }
     return onChain.map((a) => ({
+      ...(serviceViewOf(a.slug) ? { service: serviceViewOf(a.slug) } : {}),
       id: a.id,
       slug: a.slug,
       name: a.name,
@@ -43,47 +58,33 @@ export function createAgencyRegistry(ctx: ServiceContext) {
   return {
     agencies,
 
-    /** Registers an agency and accredits it for `types` (open-ended, from now). */
+    /**
+     * Registers an agency that this node serves from now on: its signing key and an operator
+     * account of its own (both sealed here), registered on chain by the root authority,
+     * accredited for `types` (open-ended, from now), its operator funded on the dev chain.
+     */
     async registerAgency(principal: Principal, request: AgencyRequest, context: RequestContext): Promise<AgencyView> {
       requireRoot(principal);
       checkAgencyRequest(request);
       const unknown = request.types.filter((id) => !catalogue.byId(id));
       if (unknown.length > 0) throw apiError("CERT_TYPE_UNKNOWN", `No such certificate type: ${unknown.join(", ")}.`);
-      const admin = ctx.rootAdmin();
-      // One registration at a time: two requests for one slug would both find it free, and the
-      // second transaction's revert used to come back as 503 instead of 409.
-      await ctx.chainLock(ROOT_WRITES, async () => {
-        let existing;
-        let holder;
-        try {
-          await gate.ready();
-          existing = await registry.agency(request.slug);
-          if (!existing.registered) holder = await registry.agencyOfCreditCode(request.creditCode);
-        } catch (error) {
-          throw chainFailure(error);
-        }
-        if (existing.registered) throw apiError("AGENCY_EXISTS");
-        if (holder !== undefined) throw apiError("CREDIT_CODE_TAKEN", undefined, { agencyId: holder });
-        try {
-          await admin.registerAgency(request.slug, request.name, request.creditCode);
-          for (const id of request.types) await admin.setAccreditation(request.slug, catalogue.byId(id)!.type.vct);
-        } catch (error) {
-          // Another service on the same registry may have registered the slug or code in between.
-          const revert = revertNameOf(error);
-          if (revert === "CertchainAgencyAlreadyRegistered") throw apiError("AGENCY_EXISTS");
-          if (revert === "CertchainCreditCodeTaken") throw apiError("CREDIT_CODE_TAKEN");
-          throw chainFailure(error);
-        }
-      });
-      // The agency's first key (made on its first issuance here) is of the suite asked for.
-      if (request.algorithm !== undefined) await ctx.keys.chooseAlgorithm(request.slug, request.algorithm);
-      await audit.append([
-        { at: new Date(ctx.now()).toISOString(), actor: principal.subject, requestId: context.requestId, action: "agency.register", subject: request.slug, data: { name: request.name, creditCode: request.creditCode, types: request.types, algorithm: request.algorithm ?? "EdDSA" } },
-      ]);
+      await registration.register(request, { actor: principal.subject, requestId: context.requestId });
+      await ctx.funds.check(request.slug).catch(() => undefined);
       const view = (await agencies()).find((agency) => agency.slug === request.slug);
       if (!view) throw apiError("CHAIN_UNAVAILABLE");
       return view;
     },
+
+    /** One agency as GET /v1/agencies lists it, with its operator's funds read now when this node serves it. */
+    async agency(slug: string): Promise<AgencyView> {
+      if (ctx.served.get(slug) !== undefined) await ctx.funds.check(slug).catch(() => undefined);
+      const view = (await agencies()).find((agency) => agency.slug === slug);
+      if (!view) throw apiError("AGENCY_NOT_FOUND");
+      return view;
+    },
+
+    /** On start: registrations a previous run left unfinished (and agencies of an earlier release's data directory). */
+    resumeRegistrations: () => registration.resume(),
 
     /** Accredits an agency for a type (`type`: id, newest version, or vct). */
     async accredit(principal: Principal, agency: string, request: { type: string; validFrom?: string; validUntil?: string }, context: RequestContext): Promise<AccreditationView> {
@@ -105,7 +106,7 @@ export function createAgencyRegistry(ctx: ServiceContext) {
       try {
         await ctx.chainLock(ROOT_WRITES, () => admin.setAccreditation(agency, entry.type.vct, validFrom, validUntil));
       } catch (error) {
-        throw chainFailure(error);
+        throw chainWriteFailure(error, { role: "root", account: await ctx.rootAccount() });
       }
       ctx.accreditations.forget(agency, entry.type);
       await audit.append([

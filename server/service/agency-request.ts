@@ -29,6 +29,21 @@ export const CREDIT_CODE_PATTERN = "^[0-9A-HJ-NPQRTUWXY]{2}[0-9]{6}[0-9A-HJ-NPQR
 const SLUG = new RegExp(SLUG_PATTERN);
 const NAME = new RegExp(NAME_PATTERN, "u");
 
+const nameProblem = (name: unknown): string | undefined => {
+  if (typeof name !== "string" || name.length === 0 || [...name].length > NAME_MAX_LENGTH || !NAME.test(name)) {
+    return `must be 1 to ${NAME_MAX_LENGTH} characters of text, without control characters or lone surrogates`;
+  }
+  if (utf8(name).length > NAME_MAX_BYTES) return `must be at most ${NAME_MAX_BYTES} bytes in UTF-8`;
+  return undefined;
+};
+
+/** Checks a new display name (a rename). @throws CertchainError VALIDATION_FAILED */
+export function checkAgencyName(name: unknown): string {
+  const problem = nameProblem(name);
+  if (problem !== undefined) throw apiError("VALIDATION_FAILED", undefined, [{ path: "body/name", message: problem }]);
+  return name as string;
+}
+
 /**
  * Checks a registration before anything is sent to the chain, so a bad request is a 400 with
  * field details, never a failed transaction.
@@ -39,9 +54,8 @@ export function checkAgencyRequest(request: AgencyRequest): AgencyRequest {
   const problems: { path: string; message: string }[] = [];
   const { slug, name, creditCode, types } = request ?? ({} as AgencyRequest);
   if (typeof slug !== "string" || slug.length > 64 || !SLUG.test(slug)) problems.push({ path: "body/slug", message: "must be lowercase letters, digits and single hyphens, at most 64" });
-  if (typeof name !== "string" || name.length === 0 || [...name].length > NAME_MAX_LENGTH || !NAME.test(name)) {
-    problems.push({ path: "body/name", message: `must be 1 to ${NAME_MAX_LENGTH} characters of text, without control characters or lone surrogates` });
-  } else if (utf8(name).length > NAME_MAX_BYTES) problems.push({ path: "body/name", message: `must be at most ${NAME_MAX_BYTES} bytes in UTF-8` });
+  const badName = nameProblem(name);
+  if (badName !== undefined) problems.push({ path: "body/name", message: badName });
   const code = checkCreditCode(creditCode);
   if (!code.ok) problems.push({ path: "body/creditCode", message: code.message });
   if (!Array.isArray(types) || types.length === 0 || !types.every((t) => typeof t === "string")) problems.push({ path: "body/types", message: "must be a non-empty array of type ids" });

@@ -19,7 +19,14 @@ const tokenViewOf = (record: TokenRecord): AgencyTokenView => ({
  */
 export function createBearerTokens(ctx: ServiceContext) {
   const { tokens, tokenRegistry, audit } = ctx;
+  const meta = ctx.db.sublevel<boolean>("meta");
   return {
+    /** Whether a production start already wrote the root token to its file (it is written once). */
+    rootTokenWritten: async (): Promise<boolean> => (await meta.get("root-token-written")) === true,
+    async markRootTokenWritten(): Promise<void> {
+      await ctx.db.write([{ type: "put", sublevel: meta, key: "root-token-written", value: true }]);
+    },
+
     /** Verifies a bearer token (jose, HS256 allow-list) into a principal; throws AUTH_* codes. */
     authenticate: (token: string): Promise<Principal> => tokens.authenticate(token),
 

@@ -1,18 +1,21 @@
-import type { Provider, Signer } from "ethers";
+import { Wallet, type Provider, type Signer } from "ethers";
 import type { Hex } from "@certchain/sdk";
-import { ownValue } from "@certchain/sdk/internal";
 import { createBatcher, type Batcher } from "../anchoring/batcher";
 import { createTokenRegistry, type TokenRegistry } from "../auth/token-registry";
 import { createTokenAuthority, type TokenAuthority } from "../auth/tokens";
 import { openChainGate, type ChainGate } from "../chain/chain-gate";
+import { receiptOf } from "../chain/receipt";
+import { classifyWriteFailure } from "../chain/write-failure";
 import { createRegistryAdmin, type RegistryAdmin } from "../chain/registry-admin";
 import { createRegistryIdSource, type RegistryIdSource } from "../chain/registry-id";
 import { createRegistryReads, type RegistryReads } from "../chain/registry-reads";
 import type { KeyStore } from "../keys/key-store";
 import { createSigningPool, type SigningPool } from "../keys/signing-pool";
+import { silentLogger, type Logger } from "../lib/logger";
 import { createKeyedMutex, type KeyedMutex } from "../lib/mutex";
 import { createPersonalDataCipher, isDataCipherName, type PersonalDataCipher } from "../lib/personal-data-cipher";
 import { createStatusListPublisher, type StatusListPublisher } from "../status-list/publisher";
+import { createAgencyStore, type AgencyStore } from "../store/agency-store";
 import { createAuditLog, type AuditLog } from "../store/audit-log";
 import { createBatchStore, type BatchStore } from "../store/batch-store";
 import { createCertificateStore, type CertificateStore } from "../store/certificate-store";
@@ -21,6 +24,8 @@ import { createIdempotencyStore, type IdempotencyStore } from "../store/idempote
 import { createAccreditationCache, type AccreditationCache } from "./accreditations";
 import { createCreditCodeCache, type CreditCodeCache } from "./credit-codes";
 import { createIssuerMetadataReader, type IssuerMetadataReader } from "./issuer-metadata";
+import { createOperatorFunds, type OperatorFundsTracker } from "./operator-funds";
+import { createServedAgencies, type ServedAgencies } from "./served-agencies";
 import { createTypeCatalogue, type TypeCatalogue } from "./type-catalogue";
 
 export interface IssuingServiceOptions {
@@ -30,8 +35,18 @@ export interface IssuingServiceOptions {
     registryAddress: Hex;
     chainId: number;
     rootAuthority: Signer;
-    /** The operator account that anchors and changes status for an agency this node serves. */
-    operatorSignerFor: ((agency: string) => Signer | undefined) | Record<string, Signer>;
+    /**
+     * Agencies served with operator accounts held elsewhere (tools, tests). Every other agency the
+     * node serves is in its own store, its operator's key sealed in `keys`.
+     */
+    operators?: Record<string, Signer>;
+    /** A signer for an operator key held here; default a plain ethers Wallet on `provider`. */
+    walletFor?: (privateKey: string) => Signer;
+    /**
+     * Dev chain only: new operator accounts get this much (wei) from the root authority, and
+     * one found without funds is topped up. Absent on an external chain: someone funds them.
+     */
+    fundOperators?: bigint;
     registryName?: string;
     /** Whether the chain may be used now (supervised chains); default: always. */
     gate?: ChainGate;
@@ -40,6 +55,10 @@ export interface IssuingServiceOptions {
   };
   keys: KeyStore;
   tokenSecret: Uint8Array;
+  /** Where the node reports what operators must act on (funds); default: nowhere. */
+  logger?: Logger;
+  /** How often operator accounts' funds are read (default 15 s). */
+  fundsCheckIntervalMs?: number;
   batch?: { maxSize?: number; maxDelayMs?: number; finishSlice?: number };
   /** Worker threads signing batch requests (default 0: the main thread); they start in the background. */
   signingWorkers?: number;
@@ -56,7 +75,13 @@ export interface IssuingServiceOptions {
   publicUrl?: string;
   now?: () => number;
   /** Test hooks only. */
-  faults?: { crashAt?: "prepared" | "sent" | "finishing"; signingWorkerCrashOnRequest?: number };
+  faults?: { crashAt?: "prepared" | "sent" | "finishing"; signingWorkerCrashOnRequest?: number; registrationCrashAfter?: string };
+}
+
+/** Sends `amount` wei from `from` to `account`, once mined (the dev chain's funding of operator accounts). */
+export async function fundAccount(from: Signer, account: string, amount: bigint): Promise<void> {
+  const tx = await from.sendTransaction({ to: account, value: amount });
+  await receiptOf(tx);
 }
 
 /** The `chainLock` key of the root authority's registry writes (agency slugs cannot contain "!"). */
@@ -84,6 +109,18 @@ export interface ServiceContext {
   readonly batchDelayMs: number;
   readonly db: Database;
   readonly keys: KeyStore;
+  readonly logger: Logger;
+  /** The agencies this node serves (its store), with their operators. */
+  readonly served: ServedAgencies;
+  readonly agencyStore: AgencyStore;
+  /** Operator accounts' funds, as last read. */
+  readonly funds: OperatorFundsTracker;
+  /** The root authority's account (for messages naming it). */
+  readonly rootAccount: () => Promise<string>;
+  /** The root authority as a signer (funding operators on the dev chain). */
+  readonly rootSigner: Signer;
+  readonly fundOperators: bigint | undefined;
+  readonly faults: IssuingServiceOptions["faults"];
   /** Seals each certificate's personal data under a data key of its own (opened once from the key store). */
   readonly personalData: PersonalDataCipher;
   readonly certificates: CertificateStore;
@@ -97,7 +134,7 @@ export interface ServiceContext {
   readonly registryIds: RegistryIdSource;
   /** The root authority's writes (agencies, accreditations, keys, types). Run them under `chainLock(ROOT_WRITES, …)`. */
   rootAdmin(): RegistryAdmin;
-  /** The operator account of an agency this node serves; undefined for any other agency. */
+  /** The operator account of an agency this node serves (active or suspended); undefined for any other agency. */
   operatorFor(agency: string): Signer | undefined;
   readonly accreditations: AccreditationCache;
   readonly creditCodes: CreditCodeCache;
@@ -148,10 +185,15 @@ function createInFlight(): InFlight {
 export async function createServiceContext(options: IssuingServiceOptions): Promise<ServiceContext> {
   const { db, keys, chain } = options;
   const now = options.now ?? Date.now;
-  const operatorFor =
-    typeof chain.operatorSignerFor === "function"
-      ? chain.operatorSignerFor
-      : (agency: string) => ownValue(chain.operatorSignerFor as Record<string, Signer>, agency);
+  const logger = options.logger ?? silentLogger;
+  const agencyStore = createAgencyStore(db);
+  const served = await createServedAgencies({
+    store: agencyStore,
+    keys,
+    walletFor: chain.walletFor ?? ((privateKey) => new Wallet(privateKey, chain.provider)),
+    external: chain.operators,
+  });
+  const operatorFor = served.operatorFor;
   const publicUrl = (options.publicUrl ?? "http://127.0.0.1:3000").replace(/\/+$/, "");
   const confirmations = Math.max(1, options.confirmations ?? 1);
 
@@ -167,6 +209,8 @@ export async function createServiceContext(options: IssuingServiceOptions): Prom
   const registryIds = createRegistryIdSource(registry);
   const rootAdmin = () => createRegistryAdmin(chain.registryAddress, chain.rootAuthority);
   const chainLock = createKeyedMutex();
+  // Set once the batcher has started (it reports unfunded operators to it).
+  let funds: OperatorFundsTracker | undefined;
   // Types are registered by the root authority's account, as keys and agencies are: one at a time.
   const catalogue = await createTypeCatalogue({ db, publicUrl, registry, admin: rootAdmin, rootWrite: (write) => chainLock(ROOT_WRITES, write) });
   await certificates.ensureLeafIndex();
@@ -190,6 +234,12 @@ export async function createServiceContext(options: IssuingServiceOptions): Prom
     now,
     chainReady: () => gate.ready(0),
     durable: (blockNumber) => gate.durable(blockNumber),
+    onFailure: (agency, error) => {
+      if (classifyWriteFailure(error).kind !== "unfunded") return undefined;
+      funds?.reportUnfunded(agency);
+      const account = served.get(agency)?.account ?? "(unknown)";
+      return `${agency}: OPERATOR_UNFUNDED: the operator account ${account} of agency ${agency} cannot pay for the anchor; send funds to it`;
+    },
     crashAt: options.faults?.crashAt,
   });
   await batcher.start();
@@ -201,12 +251,26 @@ export async function createServiceContext(options: IssuingServiceOptions): Prom
   const statusLists = createStatusListPublisher({
     reader: registry.reader,
     publicUrl,
-    agencies: typeof chain.operatorSignerFor === "function" ? [] : Object.keys(chain.operatorSignerFor),
+    agencies: served.list().map((agency) => agency.slug),
     serves: (agency) => operatorFor(agency) !== undefined,
     signerFor: (agency) => keys.activeSigner(agency),
     pollMs: options.statusListPollMs,
   });
   statusLists.start();
+
+  funds = createOperatorFunds({
+    provider: chain.provider,
+    served,
+    logger,
+    now,
+    intervalMs: options.fundsCheckIntervalMs,
+    topUp:
+      chain.fundOperators === undefined
+        ? undefined
+        : (agency, account) => chainLock(ROOT_WRITES, () => fundAccount(chain.rootAuthority, account, chain.fundOperators!)).then(() => logger.info(`funded the operator account ${account} of ${agency} on the dev chain`)),
+  });
+  funds.start();
+  batcher.onBatchAnchored(({ agency }) => funds!.succeeded(agency));
 
   // Started last: nothing above can fail and leave its threads behind. Stopped with the service.
   const signing = createSigningPool({
@@ -226,6 +290,14 @@ export async function createServiceContext(options: IssuingServiceOptions): Prom
     batchDelayMs: options.batch?.maxDelayMs ?? 2_000,
     db,
     keys,
+    logger,
+    served,
+    agencyStore,
+    funds: funds!,
+    rootAccount: () => chain.rootAuthority.getAddress(),
+    rootSigner: chain.rootAuthority,
+    fundOperators: chain.fundOperators,
+    faults: options.faults,
     personalData,
     certificates,
     batches,
@@ -249,6 +321,7 @@ export async function createServiceContext(options: IssuingServiceOptions): Prom
     certificateLock: createKeyedMutex(),
     inFlight: createInFlight(),
     async close() {
+      funds!.stop();
       statusLists.stop();
       await batcher.stop();
       await signing.close();

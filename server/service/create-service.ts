@@ -1,11 +1,11 @@
 import { mkdir } from "node:fs/promises";
-import { randomBytes } from "node:crypto";
 import type { Provider, Signer } from "ethers";
-import { certificateTypes, type Hex, type SignatureAlgorithm } from "@certchain/sdk";
+import type { Hex, SignatureAlgorithm } from "@certchain/sdk";
 import type { ChainGate } from "../chain/chain-gate";
 import { createRegistryAdmin } from "../chain/registry-admin";
 import { createKeyStore, type KeyStore } from "../keys/key-store";
-import { open, seal, type SealCipher, type SealedBox } from "../keys/sealed-box";
+import type { SealCipher } from "../keys/sealed-box";
+import type { Logger } from "../lib/logger";
 import { openDatabase, type Database } from "../store/database";
 import { createIssuingService, type LocalIssuingService } from "./issuing-service";
 
@@ -16,13 +16,23 @@ export interface ServiceConfig {
   chainId: number;
   registryAddress: Hex;
   rootAuthority: Signer;
-  /** The agencies this node serves, each with the operator account that anchors for it. */
-  operators: Record<string, Signer>;
+  /**
+   * Agencies served with operator accounts held elsewhere (tools, tests). The node serves every
+   * agency in its own store besides (registered through POST /v1/agencies), with operator
+   * accounts whose keys it holds.
+   */
+  operators?: Record<string, Signer>;
+  /** A signer for an operator key held here (npm start: a journaled wallet of its chain session); default a plain ethers Wallet. */
+  walletFor?: (privateKey: string) => Signer;
+  /** Dev chain only: what the root authority gives each new operator account (wei), and tops it up with. */
+  fundOperators?: bigint;
+  /** Where the node reports what needs an operator's attention (funds, registrations). */
+  logger?: Logger;
   /** Encrypts the keys at rest. */
   passphrase: string;
   /** How new keys and the token secret are sealed (SEAL_CIPHER). Default AES-256-GCM. */
   sealCipher?: SealCipher;
-  /** The suite of each served agency's first key (npm start: the civil-affairs bureau signs SM2). Default Ed25519. */
+  /** The suite of the first key of each agency in `operators` (agencies registered through the API choose theirs). Default Ed25519. */
   keyAlgorithms?: Record<string, SignatureAlgorithm>;
   /** HS256 secret for bearer tokens; default: one generated on first start and kept (encrypted) in the database. */
   tokenSecret?: Uint8Array;
@@ -40,20 +50,10 @@ export interface ServiceConfig {
   /** An already opened database at `<dataDir>/db` (server/issuing-node.ts opens it first to decide whether the registry may be deployed); closed with the service. */
   database?: Database;
   /** Test hooks only. */
-  faults?: { crashAt?: "prepared" | "sent" | "finishing"; signingWorkerCrashOnRequest?: number };
+  faults?: { crashAt?: "prepared" | "sent" | "finishing"; signingWorkerCrashOnRequest?: number; registrationCrashAfter?: string };
 }
 
 export type Service = LocalIssuingService & { readonly db: Database; readonly keys: KeyStore; readonly tokenSecret: Uint8Array };
-
-/** Kept across restarts so tokens handed out before a restart stay valid. */
-async function loadTokenSecret(db: Database, passphrase: string, cipher?: SealCipher): Promise<Uint8Array> {
-  const meta = db.sublevel<SealedBox>("meta");
-  const stored = await meta.get("token-secret");
-  if (stored) return new Uint8Array(open(stored, passphrase));
-  const secret = randomBytes(32);
-  await db.write([{ type: "put", sublevel: meta, key: "token-secret", value: seal(secret, passphrase, { cipher }) }]);
-  return new Uint8Array(secret);
-}
 
 /**
  * Wires an issuing node from its configuration: database, keys (provisioned on chain on first
@@ -70,14 +70,15 @@ export async function createService(config: ServiceConfig): Promise<Service> {
   try {
     const admin = createRegistryAdmin(config.registryAddress, config.rootAuthority);
     const keys = createKeyStore({ db, passphrase: config.passphrase, admin, sealCipher: config.sealCipher });
-    for (const agency of Object.keys(config.operators)) {
+    for (const agency of Object.keys(config.operators ?? {})) {
       const algorithm = config.keyAlgorithms?.[agency];
       // An agency's suite is chosen once; later starts leave a later choice (a rotation's) alone.
       if (algorithm !== undefined && (await keys.keys(agency)).length === 0) await keys.chooseAlgorithm(agency, algorithm);
       // A wrong passphrase fails here; without a chain, a missing key is provisioned on first issue instead.
       if ((await keys.loadSigningKey(agency)) === undefined) await keys.ensureSigningKey(agency).catch(() => undefined);
     }
-    const tokenSecret = config.tokenSecret ?? (await loadTokenSecret(db, config.passphrase, config.sealCipher));
+    // A wrong passphrase fails here too (the token secret is sealed like every key).
+    const tokenSecret = config.tokenSecret ?? (await keys.tokenSecret());
     const service = await createIssuingService({
       db,
       chain: {
@@ -85,13 +86,16 @@ export async function createService(config: ServiceConfig): Promise<Service> {
         registryAddress: config.registryAddress,
         chainId: config.chainId,
         rootAuthority: config.rootAuthority,
-        operatorSignerFor: config.operators,
+        operators: config.operators,
+        walletFor: config.walletFor,
+        fundOperators: config.fundOperators,
         registryName: config.registryName,
         gate: config.chainGate,
         timeoutMs: config.chainTimeoutMs,
       },
       keys,
       tokenSecret,
+      logger: config.logger,
       batch: config.batch,
       signingWorkers: config.signingWorkers,
       confirmations: config.confirmations,
@@ -100,7 +104,10 @@ export async function createService(config: ServiceConfig): Promise<Service> {
     });
     // Warm the accreditation cache while the chain is (probably) up, so issuing can go on
     // through a later outage. Best effort.
-    await Promise.allSettled(Object.keys(config.operators).map((agency) => service.primeAccreditations(agency)));
+    // Registrations and operator rotations a previous run left unfinished are finished first.
+    if (config.chainGate === undefined || config.chainGate.status().phase === "ready") await service.resumeAgencies();
+    for (const agency of service.servedAgencies()) await keys.loadSigningKey(agency);
+    await Promise.allSettled(service.servedAgencies().map((agency) => service.primeAccreditations(agency)));
     const close = service.close;
     return Object.assign(service, {
       db,

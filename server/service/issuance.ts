@@ -28,7 +28,11 @@ export function createIssuance(ctx: ServiceContext) {
   const numbering = createNumbering(ctx.db, (agency, list) => ctx.personalData.derivedKey(`status-list index ${agency} ${list}`));
   const planner = createIssuancePlanner(ctx, numbering);
   const idempotent = createIdempotentRunner(ctx.idempotency, ctx.now, (text) => ctx.personalData.digest("idempotency request", text));
-  const servedAgency = (principal: Principal) => requireAgency(principal, (agency) => ctx.operatorFor(agency) !== undefined);
+  const servedAgency = (principal: Principal) => {
+    const agency = requireAgency(principal, (slug) => ctx.operatorFor(slug) !== undefined);
+    if (ctx.served.get(agency.agency)?.state === "suspended") throw apiError("AGENCY_SUSPENDED");
+    return agency;
+  };
 
   /** One synced write for all of a request's certificates, their audit entries, counters and idempotency record; then anchoring. */
   async function commit(agency: string, prepared: readonly Prepared[], extra: readonly WriteOp[]): Promise<void> {

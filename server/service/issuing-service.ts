@@ -10,8 +10,10 @@ import type { AuditEntry } from "../domain/audit-entry";
 import type { BatchItemResult, CertificateRecord, ErasedCertificate, IssueRequest, KeptCertificate, StatusAction } from "../domain/certificate";
 import type { Principal, RequestContext, TokenSubject } from "../domain/principal";
 import type { Readiness } from "../domain/readiness";
+import type { AgencyRecord } from "../domain/agency";
 import type { AccreditationView, AgencyTokenView, AgencyView, TypeView } from "../domain/views";
 import type { SigningPool } from "../keys/signing-pool";
+import { createAgencyLifecycle } from "./agency-lifecycle";
 import { createAgencyRegistry } from "./agency-registry";
 import type { AgencyRequest } from "./agency-request";
 import { createAuditTrail } from "./audit-trail";
@@ -82,8 +84,21 @@ export interface IssuingService {
   audit(principal: Principal, options?: { after?: number; limit?: number }): Promise<{ entries: AuditEntry[]; intact: boolean; head: Hex }>;
   /** `algorithm`: the new key's suite; default the current key's. */
   rotateKey(principal: Principal, agency: string, context: RequestContext, algorithm?: SignatureAlgorithm): Promise<{ keyId: Hex; alg: SignatureAlgorithm; retired: Hex[] }>;
-  /** Root only: registers an agency on the registry and accredits it for `types` (open-ended, from now). */
+  /**
+   * Root only: registers an agency that this node then serves: its signing key (of `algorithm`)
+   * and operator account created and sealed here, registered on chain, accredited for `types`
+   * (open-ended, from now), the operator funded on the dev chain. `service.operator` names the
+   * account to fund elsewhere.
+   */
   registerAgency(principal: Principal, request: AgencyRequest, context: RequestContext): Promise<AgencyView>;
+  /** One agency of the registry; with `service` (state, operator, funds read now) when this node serves it. */
+  agency(slug: string): Promise<AgencyView>;
+  /** Root only: renames an agency on the registry (and here, when served). */
+  renameAgency(principal: Principal, slug: string, name: string, context: RequestContext): Promise<AgencyRecord | undefined>;
+  /** Root only: an agency served here stops issuing (true) or issues again (false). */
+  setAgencySuspended(principal: Principal, slug: string, suspended: boolean, context: RequestContext): Promise<AgencyRecord>;
+  /** Root only: a new operator account for an agency served here; the old one is removed from the registry. */
+  rotateOperator(principal: Principal, slug: string, context: RequestContext): Promise<AgencyRecord>;
   readiness(): Promise<Readiness>;
   /** Verifies a bearer token (jose, HS256 allow-list) into a principal; throws AUTH_* codes. */
   authenticate(token: string): Promise<Principal>;
@@ -102,6 +117,15 @@ export type LocalIssuingService = IssuingService & {
   /** The latest anchors of the agencies this node serves (a few each), for the chain-identity check. */
   recordedAnchors(agencies: readonly string[]): Promise<RecordedAnchor[]>;
   readonly batcher: Batcher;
+  /** Puts the SDK's bundled types on the registry where it lacks them (a fresh registry); how many it lacked. */
+  registerBuiltInTypes(): Promise<number>;
+  /** Whether a production start already wrote the root token to its file; marking it so. */
+  rootTokenWritten(): Promise<boolean>;
+  markRootTokenWritten(): Promise<void>;
+  /** The slugs of the agencies this node serves now. */
+  servedAgencies(): string[];
+  /** Finishes what a previous run left unfinished: registrations, operator rotations. */
+  resumeAgencies(): Promise<void>;
 };
 
 /**
@@ -110,6 +134,8 @@ export type LocalIssuingService = IssuingService & {
  */
 export async function createIssuingService(options: IssuingServiceOptions): Promise<LocalIssuingService> {
   const ctx = await createServiceContext(options);
+  const registry = createAgencyRegistry(ctx);
+  const lifecycle = createAgencyLifecycle(ctx);
   return {
     ...createIssuance(ctx),
     ...createCertificateLookup(ctx),
@@ -117,7 +143,8 @@ export async function createIssuingService(options: IssuingServiceOptions): Prom
     ...createErasure(ctx),
     ...createVerification(ctx),
     ...createCertificateTypes(ctx),
-    ...createAgencyRegistry(ctx),
+    ...registry,
+    ...lifecycle,
     ...createKeyRotation(ctx),
     ...createBearerTokens(ctx),
     ...createAuditTrail(ctx),
@@ -127,6 +154,11 @@ export async function createIssuingService(options: IssuingServiceOptions): Prom
     signing: ctx.signing,
     flush: (agency) => ctx.batcher.flush(agency),
     recordedAnchors: (agencies) => ctx.batches.latestAnchored(agencies),
+    servedAgencies: () => ctx.served.list().map((agency) => agency.slug),
+    async resumeAgencies() {
+      await registry.resumeRegistrations();
+      await lifecycle.resumeRotations();
+    },
     close: () => ctx.close(),
   };
 }

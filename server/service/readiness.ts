@@ -31,6 +31,8 @@ export function createReadiness(ctx: ServiceContext) {
           chainState.error = isCertchainError(error) ? "no answer in time" : error instanceof Error ? error.message.slice(0, 200) : "unreachable";
         }
       }
+      // An account funded since it was last read is not reported unfunded.
+      if (status.phase === "ready") await withDeadline(ctx.funds.recheckUnfunded(), Math.min(ctx.timeoutMs, 2_000)).catch(() => undefined);
       const stats = ctx.batcher.stats();
       // Stuck: work waiting much longer than a batch should take, while attempts keep failing.
       const stuck = stats.oldestPendingAgeMs !== null && stats.oldestPendingAgeMs > ctx.batchDelayMs + 60_000 && stats.failingSinceMs !== null;
@@ -39,6 +41,7 @@ export function createReadiness(ctx: ServiceContext) {
         ready: code === undefined,
         ...(code ? { code } : {}),
         chain: chainState,
+        operators: { served: ctx.served.list().length, unfunded: ctx.funds.unfunded().map(({ agency, account, balance, needed }) => ({ agency, account, balance, needed })) },
         anchoring: { backlog: stats.backlog, oldestPendingAgeMs: stats.oldestPendingAgeMs, lastAnchorAt: stats.lastAnchorAt, stuck, ...(stats.lastError ? { lastError: stats.lastError } : {}) },
       };
     },

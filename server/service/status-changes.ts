@@ -7,7 +7,7 @@ import type { Principal, RequestContext } from "../domain/principal";
 import { apiError } from "../errors";
 import { requireAgency } from "./access";
 import { loadCertificate } from "./certificate-lookup";
-import { chainFailure } from "./chain-call";
+import { chainWriteFailure } from "./chain-call";
 import type { ServiceContext } from "./context";
 
 const STATE_AFTER: Record<StatusAction, CertificateState> = { revoke: "revoked", suspend: "suspended", reinstate: "anchored" };
@@ -43,12 +43,21 @@ export function createStatusChanges(ctx: ServiceContext) {
         if (record.status === "pending" || anchor.status !== "anchored") throw apiError("CERT_NOT_ANCHORED");
         if (!transitionAllowed(record.status, action)) throw apiError("STATUS_TRANSITION_INVALID", undefined, { status: record.status, action });
         await gate.ready();
-        const operator = createOperatorClient(ctx.registryAddress, ctx.operatorFor(record.agency)!);
+        let account = "";
         try {
-          await ctx.chainLock(record.agency, () => operator.changeStatus(action, [{ leaf: record.leaf, root: anchor.root, proof: anchor.proof, statusIndex: record.statusIndex }], reason));
+          await ctx.chainLock(record.agency, async () => {
+            // Inside the lock: an operator rotation switches accounts between two transactions.
+            const signer = ctx.operatorFor(record.agency)!;
+            account = await signer.getAddress();
+            await createOperatorClient(ctx.registryAddress, signer).changeStatus(action, [{ leaf: record.leaf, root: anchor.root, proof: anchor.proof, statusIndex: record.statusIndex }], reason);
+          });
         } catch (error) {
           const revert = revertNameOf(error);
-          if (revert === undefined) throw chainFailure(error);
+          if (revert === undefined) {
+            const failure = chainWriteFailure(error, { role: "operator", agency: record.agency, account });
+            if (failure.code === "OPERATOR_UNFUNDED") ctx.funds.reportUnfunded(record.agency);
+            throw failure;
+          }
           // The chain may already be where we want it (a crash after the transaction, before our write).
           const [onChain] = await registry.reader.statuses(agencyIdOf(record.agency), [record.leaf]).catch(() => [undefined]);
           if (onChain === undefined || ownValue(CHAIN_STATE, onChain.state) !== STATE_AFTER[action]) {

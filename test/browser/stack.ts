@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { parseEther } from "ethers";
 import type { FastifyInstance } from "fastify";
 import { buildApp } from "../../server/app";
 import { DEV_MNEMONIC } from "../../server/config";
@@ -9,7 +10,6 @@ import { createService, type Service } from "../../server/service/create-service
 import { createShareStore, type ShareStore } from "../../server/store/share-store";
 import { openChain, type ChainSession } from "../../server/chain/open-chain";
 import { seedDemo } from "../../scripts/lib/seed-demo";
-import { DEMO_AGENCIES } from "../../scripts/lib/demo-agencies";
 import { freePort } from "../support/ports";
 import { sharedFixture } from "../support/shared";
 
@@ -42,8 +42,6 @@ export async function startShareStack(options: { batchDelayMs?: number } = {}): 
   let service: Service | undefined;
   let app: FastifyInstance | undefined;
   try {
-    const operators = Object.fromEntries(DEMO_AGENCIES.map((agency, i) => [agency.slug, chain.operator(i)]));
-    await seedDemo(chain, operators, silentLogger);
     const port = await freePort();
     const baseUrl = `http://127.0.0.1:${port}`;
     service = await createService({
@@ -52,14 +50,16 @@ export async function startShareStack(options: { batchDelayMs?: number } = {}): 
       chainId: chain.chainId,
       registryAddress: chain.deployment.address,
       rootAuthority: chain.rootAuthority,
-      operators,
+      walletFor: chain.walletFor,
+      fundOperators: parseEther("10"),
       passphrase: "browser-test-passphrase",
-      // As npm start: the civil-affairs bureau signs SM2 (国密), so the pages verify both suites.
-      keyAlgorithms: Object.fromEntries(DEMO_AGENCIES.flatMap((agency) => ("algorithm" in agency ? [[agency.slug, agency.algorithm]] : []))),
       batch: { maxSize: 1000, maxDelayMs: options.batchDelayMs ?? 100 },
       confirmations: 1,
       publicUrl: baseUrl,
     });
+    // The demo agencies, as npm start adds them (the civil-affairs bureau signs SM2, 国密: the pages verify both suites).
+    await service.registerBuiltInTypes();
+    await seedDemo(service, silentLogger);
     const registry = { chainId: chain.chainId, address: chain.deployment.address, name: "certchain 测试链 (test chain)" };
     const shares = createShareStore(service.db.sublevel("shares"));
     app = await buildApp(service, {

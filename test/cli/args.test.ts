@@ -53,6 +53,9 @@ describe("cli: argument parsing", function () {
     agency: ["list", "--api", "http://a", "--api", "http://b"],
     key: ["rotate", "sh-amr", "--token", "a", "--token", "b"],
     chain: ["reanchor", "--config", "a.json", "--config", "b.json"],
+    keys: ["export", "--to", "a.json", "--to", "b.json"],
+    passphrase: ["change", "--new-passphrase-file", "a", "--new-passphrase-file", "b"],
+    token: ["root", "--to", "a", "--to", "b"],
     print: ["x.json", "--out", "a.pdf", "--out", "b.pdf"],
     "status-list": ["rebuild", "--list", "0", "--list", "1"],
   };

@@ -235,13 +235,14 @@ describe("e2e: a start killed in its own chain writes, while it starts", functio
     if (dataDir) rmSync(dataDir, { recursive: true, force: true });
   });
 
-  it("killed while seeding, after an agency is registered and before its operator is, leaves a data directory the next start completes: every agency anchors and verifies", async function () {
+  it("killed while seeding, right after an agency's registration on chain and before it is recorded, leaves a data directory the next start completes: every agency anchors and verifies", async function () {
     dataDir = mkdtempSync(path.join(tmpdir(), "certchain-seeding-"));
     const chainPort = await freePort();
     // A first start's chain writes, in order: the deployment, the built-in types, then each demo
-    // agency's registration, accreditations and operator. Killed right after the second agency's registration.
+    // agency's registration steps (registered, accredited per type, its key, its operator, its
+    // funds). Killed right after the second agency's registration.
     const [first, second] = DEMO_AGENCIES;
-    const killedAt = 1 + bundledTypeVersions.length + (1 + first.types.length + 1) + 1;
+    const killedAt = 1 + bundledTypeVersions.length + (1 + first.types.length + 1 + 1 + 1) + 1;
     const killed = await startServiceProcess(dataDir, { chainPort, env: { CERTCHAIN_FAULT: `broadcast:${killedAt}`, LOG_LEVEL: "info" } }).then(
       (started) => started.crash().then(() => "started"),
       (error: Error) => error.message,
@@ -249,7 +250,7 @@ describe("e2e: a start killed in its own chain writes, while it starts", functio
     expect(killed).to.match(/^service killed by SIGKILL/).and.include(`seeded ${first.name}`).and.not.include(`seeded ${second.name}`);
 
     service = await startServiceProcess(dataDir, { chainPort, env: { BATCH_DELAY_MS: "150", LOG_LEVEL: "info" } });
-    expect(service.output()).to.include(`added the operator`).and.include(second.slug);
+    expect(service.output()).to.include(`finished the registration of ${second.slug}, which a previous run had left at step created`);
     const issued = await issueConcurrently(service.demo, 1, 2);
     expect(new Set(issued.map((a) => a.agency))).to.deep.equal(new Set(DEMO_AGENCIES.map((a) => a.slug)));
     const { failures } = await verifyAgainstChain(service.demo, await anchoredEnvelopes(service.demo, issued, 60_000));

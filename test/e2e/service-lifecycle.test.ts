@@ -1,9 +1,12 @@
 import { expect } from "chai";
-import { mkdtempSync, rmSync } from "node:fs";
+import { chmodSync, mkdtempSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { findTypeById, verify, type Envelope, type VerificationResult } from "@certchain/sdk";
+import { derivedCreditCode } from "../../server/service/identifiers";
+import { runCli } from "../cli/run-cli";
 import { freePort } from "../support/ports";
+import { openEntries } from "../support/private-files";
 import { api, killLeftoverNode, startServiceProcess, type Demo, type ServiceProcess } from "../support/service-process";
 
 const registriesOf = (demo: Demo) => [{ chainId: demo.chainId, address: demo.registry as `0x${string}`, rpcUrl: demo.rpcUrl }];
@@ -73,6 +76,44 @@ describe("e2e: the issuing service as `npm start` runs it", function () {
     expect(again.status).to.equal(201);
     const againEnvelope = await waitAnchored(service.demo, amr.token, again.body.id);
     expect((await verdictOf(service.demo, againEnvelope)).verdict).to.equal("valid");
+  });
+
+  it("an agency added with `certchain agency add` on the default start gets an operator account of its own, funded on the dev chain, and issues certificates that verify, at once and after a restart; the data directory ends 0700 and every file in it private (issue 17)", async function () {
+    const chainPort = await freePort();
+    // A data directory others could enter: the default start (not only production) closes it.
+    chmodSync(dataDir, 0o755);
+    service = await startServiceProcess(dataDir, { chainPort });
+    const { demo } = service;
+    expect(service.output()).to.include(`${dataDir} was open to other users: now 0700`);
+    const creditCode = derivedCreditCode("gz-hrss");
+    const added = await runCli(["agency", "add", "gz-hrss", "--name", "广州市人力资源和社会保障局", "--credit-code", creditCode, "--type", "business-licence", "--api", demo.apiUrl, "--token", demo.rootToken, "--lang", "en"]);
+    expect(added.code, added.stderr).to.equal(0);
+    const operator = /operator account: (0x[0-9a-fA-F]{40})/.exec(added.stdout)?.[1];
+    expect(operator, added.stdout).to.be.a("string");
+    expect(added.stdout).to.include("funded");
+    const minted = await api(demo, "POST", "/v1/agencies/gz-hrss/tokens", demo.rootToken, { subject: "hrss-business-system" });
+    expect(minted.status).to.equal(201);
+    const token = minted.body.token;
+    const claims = findTypeById("business-licence")!.schema.examples![0];
+    const issue = async (d: Demo) => {
+      const issued = await api(d, "POST", "/v1/certificates", token, { type: "business-licence", claims });
+      expect(issued.status, JSON.stringify(issued.body)).to.equal(201);
+      const envelope = await waitAnchored(d, token, issued.body.id);
+      const result = await verdictOf(d, envelope);
+      expect(result.verdict, JSON.stringify(result.reason)).to.equal("valid");
+      expect(result.issuer!.name).to.equal("广州市人力资源和社会保障局");
+      return envelope;
+    };
+    const first = await issue(demo);
+    await service.stop();
+    service = await startServiceProcess(dataDir, { chainPort });
+    await issue(service.demo);
+    expect((await verdictOf(service.demo, first)).verdict).to.equal("valid");
+    const listed = await api(service.demo, "GET", "/v1/agencies/gz-hrss", undefined);
+    expect(listed.body.service).to.deep.include({ state: "active", operator });
+    // 0700 and 0600 in every mode: what the service, LevelDB and the dev node wrote is the owner's alone.
+    expect(statSync(dataDir).mode & 0o777).to.equal(0o700);
+    expect(openEntries(dataDir)).to.deep.equal([]);
   });
 
   it("loses no acknowledged certificate when killed with SIGKILL mid-batch, and anchors each exactly once", async function () {

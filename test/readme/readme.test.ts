@@ -17,6 +17,7 @@ import path from "node:path";
 import { expect } from "chai";
 import ts from "typescript";
 import { parseTrustList, typeMetadataProblems } from "@certchain/sdk";
+import { HELP } from "../../server/config";
 import { freePort } from "../support/ports";
 import { killLeftoverNode, startServiceProcess, type ServiceProcess } from "../support/service-process";
 import { cliBundle } from "../support/bundles";
@@ -50,12 +51,18 @@ const NOT_RUN: { pattern: RegExp; why: string }[] = [
   { pattern: /^npm run soak\b/, why: "the soak runs for half an hour; npm test runs its short form (test/e2e)" },
   { pattern: /^npm link\b/, why: "changes the machine's global npm folder" },
   { pattern: /^(sudo )?apt(-get)? /, why: "installs system packages" },
+  { pattern: /^(podman|docker) run\b/, why: "needs a container engine, which the test machine lacks; it runs `npm start` with the settings the production run above uses (run by this test)" },
   { pattern: /^npx tsc\b|^node verify\.mjs\b/, why: "the SDK example's commands, for the verifying system's own project: run there (a new project with the packed SDK) by the SDK example test" },
 ];
 
 /** What the README says that only holds on the reader's machine, rewritten to this test's. */
-function rewrites(apiPort: number, chainPort: number, verifierPort: number, clone: string): { from: RegExp; to: string; why: string }[] {
+function rewrites(apiPort: number, chainPort: number, verifierPort: number, clone: string, production: { apiPort: number; chainPort: number }): { from: RegExp; to: string; why: string }[] {
   return [
+    { from: /\b(localhost|127\.0\.0\.1):8080\b/g, to: `127.0.0.1:${production.apiPort}`, why: "the production run's API listens on a free port, not 8080" },
+    { from: /\bPORT=8080\b/g, to: `PORT=${production.apiPort}`, why: "(the same)" },
+    { from: /\b(localhost|127\.0\.0\.1):8546\b/g, to: `127.0.0.1:${production.chainPort}`, why: "the stand-in anvil chain listens on a free port, not 8546" },
+    { from: /--port 8546\b/g, to: `--port ${production.chainPort}`, why: "(the same)" },
+    { from: /(?<![\w.])\/(var\/lib|etc)\/certchain/g, to: `${clone}/scratch/srv/$1/certchain`, why: "the production run's data directory and secrets live in the test's scratch/, not in /var/lib and /etc" },
     { from: /\b(localhost|127\.0\.0\.1):3000\b/g, to: `127.0.0.1:${apiPort}`, why: "the API listens on a free port, not 3000" },
     { from: /\b(localhost|127\.0\.0\.1):8545\b/g, to: `127.0.0.1:${chainPort}`, why: "the chain listens on a free port, not 8545" },
     { from: /\b(localhost|127\.0\.0\.1):3100\b/g, to: `127.0.0.1:${verifierPort}`, why: "certchain verifier listens on a free port, not 3100" },
@@ -73,7 +80,8 @@ function rewrites(apiPort: number, chainPort: number, verifierPort: number, clon
  * CLI's commands are also run under ts-node by test/cli.)
  */
 function viaBundle(bundle: string): { from: RegExp; to: string; why: string } {
-  return { from: /^npx certchain\b/, to: `node ${bundle}`, why: "after the first `npx certchain`, the same CLI from its bundle (started in a fraction of the time)" };
+  // After any VAR=value settings in front of it (`DATA_DIR=… npx certchain keys export`).
+  return { from: /^((?:[A-Z][A-Z0-9_]*=\S*\s+(?:\\\n\s*)?)*)npx certchain\b/, to: `$1node ${bundle}`, why: "after the first `npx certchain`, the same CLI from its bundle (started in a fraction of the time)" };
 }
 
 function readmeBlocks(markdown: string): Block[] {
@@ -174,8 +182,8 @@ describe("README.md: every command works pasted into a fresh checkout, every Typ
     expect(blocks.filter((b) => b.lang === "sh").length, "```sh blocks").to.be.at.least(2);
     expect(blocks.filter((b) => b.lang === "ts").length, "```ts blocks").to.be.at.least(1);
     // json: checked below; java: compiled and run against a verifier by test/e2e/verifier-service.test.ts;
-    // js: the SDK example's plain JavaScript, run below.
-    const unknown = blocks.filter((b) => !["sh", "bash", "shell", "ts", "typescript", "js", "json", "java", ""].includes(b.lang));
+    // js: the SDK example's plain JavaScript, run below; ini: the systemd unit, checked below.
+    const unknown = blocks.filter((b) => !["sh", "bash", "shell", "ts", "typescript", "js", "json", "java", "ini", ""].includes(b.lang));
     expect(unknown.map((b) => `line ${b.line}: ${b.lang}`), "blocks of other languages are not checked: add them here").to.deep.equal([]);
   });
 
@@ -189,6 +197,19 @@ describe("README.md: every command works pasted into a fresh checkout, every Typ
         const problems = typeMetadataProblems({ ...value.metadata, "certchain:type_code": value.typeCode }, { vct: "absent" });
         expect(problems, `README.md line ${block.line}: the POST /v1/types example`).to.deep.equal([]);
       }
+    }
+  });
+
+  it("every ```ini block (the systemd unit) sets only settings `npm start` knows, reads secrets from files, and starts it in production", () => {
+    const units = blocks.filter((b) => b.lang === "ini");
+    expect(units.length, "the systemd unit of Running it for real").to.be.at.least(1);
+    for (const unit of units) {
+      const settings = [...unit.code.matchAll(/^Environment=([A-Z_]+)=/gm)].map((m) => m[1]);
+      const unknown = settings.filter((name) => name !== "NODE_ENV" && !new RegExp(`^  ${name}\\b`, "m").test(HELP));
+      expect(unknown, `README.md line ${unit.line}: settings npm start -- --help does not list`).to.deep.equal([]);
+      expect(settings).to.include.members(["NODE_ENV", "CERTCHAIN_PASSPHRASE_FILE", "CHAIN_MNEMONIC_FILE", "CHAIN_RPC_URL", "PUBLIC_URL"]);
+      expect(unit.code, "the secrets are credentials, not environment values").to.not.match(/^Environment=(CERTCHAIN_PASSPHRASE|CHAIN_MNEMONIC)=/m);
+      expect(unit.code).to.match(/^Environment=NODE_ENV=production$/m).and.match(/^UMask=0077$/m);
     }
   });
 
@@ -256,7 +277,7 @@ describe("README.md: every command works pasted into a fresh checkout, every Typ
 
     it("runs every command (those not run are listed with the reason) and each one succeeds", async function () {
       const apiPort = Number(new URL(service!.demo.apiUrl).port);
-      rules = rewrites(apiPort, chainPort, await freePort(), clone);
+      rules = rewrites(apiPort, chainPort, await freePort(), clone, { apiPort: await freePort(), chainPort: await freePort() });
       const before = new Set(readdirSync(clone));
       const bundled = viaBundle(await cliBundle());
       const all = blocks.flatMap((b, i) => (["sh", "bash", "shell"].includes(b.lang) ? commandsOf(b, i) : []));
@@ -302,6 +323,13 @@ describe("README.md: every command works pasted into a fresh checkout, every Typ
       expect(verified, "the README posts a certificate to certchain verifier").to.not.equal(undefined);
       const answer = verified!.output.split("\n").find((line) => line.includes('"verdict"'));
       expect(JSON.parse(answer ?? "{}").verdict, verified!.output).to.equal("valid");
+      // …and the production run added a department with an operator account of its own, and minted its system's token.
+      const addedAgency = outcomes.find((o) => /curl -s -X POST \S+\/v1\/agencies -H/.test(o.run));
+      expect(addedAgency, "Running it for real adds an agency").to.not.equal(undefined);
+      const jsonLine = (o: Outcome) => JSON.parse(o.output.split("\n").find((line) => line.startsWith("{")) ?? "{}");
+      expect(jsonLine(addedAgency!).service?.operator, addedAgency!.output).to.match(/^0x[0-9a-fA-F]{40}$/);
+      const minted = outcomes.find((o) => /\/v1\/agencies\/gz-amr\/tokens/.test(o.run));
+      expect(jsonLine(minted!).token, minted!.output).to.be.a("string");
 
       // …and nothing was left in the checkout: only npm start's data/ and the examples' scratch/,
       // both ignored by git (issue 22, point 9).

@@ -4,7 +4,7 @@ import fp from "fastify-plugin";
 import type { FastifyError, FastifyReply, FastifyRequest } from "fastify";
 import { isCertchainError } from "@certchain/sdk";
 import { ownValue } from "@certchain/sdk/internal";
-import { API_ERRORS, errorBody, isApiErrorCode, statusOfCode, type ApiErrorCode } from "../../errors";
+import { API_ERRORS, SHOWN_SERVICE_FAULTS, errorBody, isApiErrorCode, statusOfCode, type ApiErrorCode } from "../../errors";
 
 export interface FieldError {
   /** `<part>/<JSON pointer>`, e.g. `body/claims`, `querystring/limit`, `body/items/3/type`. */
@@ -67,6 +67,7 @@ export function replyWithError(error: FastifyError, request: FastifyRequest, rep
     if (status >= 500) {
       request.log.error({ err: certchain }, "service failure");
       const code = isApiErrorCode(certchain.code) ? certchain.code : "INTERNAL";
+      if (SHOWN_SERVICE_FAULTS.has(code)) return reply.status(status).send(body(code, certchain.message, certchain.details));
       return reply.status(status).send(body(code, API_ERRORS[code][1]));
     }
     return reply.status(status).send(body(certchain.code, certchain.message, certchain.details));

@@ -142,8 +142,10 @@ describe("HTTP: client mistakes are 4xx, never 5xx", function () {
       });
       expect(res.statusCode, res.body).to.equal(201);
       expect(res.json().slug).to.equal("valueof");
-      // This node does not serve it: rotating its key is refused as unknown here, not attempted.
-      expectError(await app.inject({ method: "POST", url: "/v1/agencies/valueof/keys/rotate", headers: bearer(t.tokens.root) }), 404, "AGENCY_NOT_FOUND");
+      // The node serves the agencies it registers: rotating its key is its own key, not a prototype's.
+      const rotated = await app.inject({ method: "POST", url: "/v1/agencies/valueof/keys/rotate", headers: bearer(t.tokens.root) });
+      expect(rotated.statusCode, rotated.body).to.equal(200);
+      expect((await app.inject({ method: "GET", url: "/v1/agencies/valueof" })).json().service.state).to.equal("active");
     });
 
     it("certificate ids, share ids, actions, RPC methods, asset names, idempotency keys and tokens", async () => {

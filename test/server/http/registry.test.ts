@@ -101,6 +101,29 @@ describe("HTTP: types, agencies, audit, key rotation, health", function () {
       expect(listed.map((a: any) => a.slug)).to.not.include("sh-z");
     });
 
+    it("the new agency is served at once: GET /v1/agencies/:slug names its own operator account; a token issues; PATCH renames; suspend → 403 AGENCY_SUSPENDED, resume → issues again", async () => {
+      const agency = (await t.app.inject({ method: "GET", url: "/v1/agencies/sh-health" })).json();
+      expect(agency.service.state).to.equal("active");
+      expect(agency.service.operator).to.match(/^0x[0-9a-fA-F]{40}$/);
+      expect(agency.service.funds).to.have.property("funded");
+      const minted = await t.app.inject({ method: "POST", url: "/v1/agencies/sh-health/tokens", headers: bearer(t.tokens.root), payload: {} });
+      expect(minted.statusCode, minted.body).to.equal(201);
+      const token = minted.json().token;
+      const issue = () => t.app.inject({ method: "POST", url: "/v1/certificates", headers: bearer(token), payload: { type: "birth-medical-certificate", claims: exampleClaims("birth-medical-certificate") } });
+      expect((await issue()).statusCode).to.equal(201);
+
+      const renamed = await t.app.inject({ method: "PATCH", url: "/v1/agencies/sh-health", headers: bearer(t.tokens.root), payload: { name: "上海市卫生健康委" } });
+      expect(renamed.statusCode, renamed.body).to.equal(200);
+      expect(renamed.json().name).to.equal("上海市卫生健康委");
+      expectError(await t.app.inject({ method: "PATCH", url: "/v1/agencies/sh-health", headers: bearer(token), payload: { name: "x" } }), 403, "FORBIDDEN");
+
+      expect((await t.app.inject({ method: "POST", url: "/v1/agencies/sh-health/suspend", headers: bearer(t.tokens.root) })).json().state).to.equal("suspended");
+      expectError(await issue(), 403, "AGENCY_SUSPENDED");
+      expect((await t.app.inject({ method: "POST", url: "/v1/agencies/sh-health/resume", headers: bearer(t.tokens.root) })).json().state).to.equal("active");
+      expect((await issue()).statusCode).to.equal(201);
+      expectError(await t.app.inject({ method: "POST", url: "/v1/agencies/sh-nobody/suspend", headers: bearer(t.tokens.root) }), 404, "AGENCY_NOT_FOUND");
+    });
+
     it("the agency's certificates carry its registered code and its type's code in their numbers", async () => {
       const res = await t.app.inject({ method: "POST", url: "/v1/certificates", headers: bearer(t.tokens.amr), payload: { type: "business-licence", claims: exampleClaims("business-licence") } });
       const payload = JSON.parse(Buffer.from(res.json().envelope.credential.split(".")[1], "base64url").toString("utf8"));

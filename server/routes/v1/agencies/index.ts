@@ -16,8 +16,35 @@ const agencySchema = {
       items: { type: "object", properties: { id: { type: ["string", "null"] }, vct: { type: ["string", "null"] }, typeId: { type: "string" } } },
     },
     keyIds: { type: "array", items: { type: "string" } },
+    service: {
+      type: "object",
+      description: "Present when this node serves the agency: its state here, its own operator account (the address to fund on an external chain) and that account's funds as last read (wei).",
+      properties: {
+        state: { type: "string", enum: ["active", "suspended"] },
+        operator: { type: "string" },
+        funds: { type: "object", properties: { balance: { type: "string" }, needed: { type: "string" }, funded: { type: "boolean" }, checkedAt: { type: "string" } } },
+        formerOperators: { type: "array", items: { type: "string" } },
+      },
+    },
   },
   required: ["id", "slug", "name", "creditCode", "types", "keyIds"],
+} as const;
+
+const agencyRecordSchema = {
+  type: "object",
+  description: "The agency as this node holds it.",
+  properties: {
+    slug: { type: "string" },
+    name: { type: "string" },
+    creditCode: { type: "string" },
+    types: { type: "array", items: { type: "string" } },
+    state: { type: "string", enum: ["active", "suspended"] },
+    operator: { type: "string" },
+    formerOperators: { type: "array", items: { type: "object", properties: { account: { type: "string" }, until: { type: "string" } } } },
+    createdAt: { type: "string" },
+    updatedAt: { type: "string" },
+  },
+  required: ["slug", "name", "state", "operator"],
 } as const;
 
 export default async function agencies(app: FastifyInstance): Promise<void> {
@@ -40,9 +67,9 @@ export default async function agencies(app: FastifyInstance): Promise<void> {
       config: { auth: "root" },
       schema: {
         tags: ["admin"],
-        summary: "Register an agency and accredit it for certificate types",
+        summary: "Register an agency that this node serves",
         description:
-          "Root authority only. Writes the agency, its unified social credit code and its accreditations (open-ended, from now) to the registry. Signing keys and operators come with the agency's own issuing node.",
+          "Root authority only. In one step: the agency's signing key and an operator account of its own are created and sealed on this node; the agency, its unified social credit code, its accreditations (open-ended, from now), its key and its operator are registered on chain; the operator is funded on the dev chain (elsewhere `service.operator` is the address to fund, `service.funds.funded` says whether it can pay). The agency can get a token and issue at once. A registration cut short (a crash, a chain outage) is finished by the next start, or by the same request again.",
         body: {
           type: "object",
           properties: {
@@ -73,6 +100,64 @@ export default async function agencies(app: FastifyInstance): Promise<void> {
     properties: { slug: { type: "string", minLength: 1, maxLength: 64, pattern: "^[a-z0-9]+(?:-[a-z0-9]+)*$" } },
     required: ["slug"],
   } as const;
+
+  app.get<{ Params: { slug: string } }>(
+    "/:slug",
+    {
+      schema: {
+        tags: ["registry"],
+        summary: "One agency",
+        description: "As GET /v1/agencies lists it; `service` (state, operator account, its funds read now) when this node serves it.",
+        params: slugParams,
+        response: { 200: { ...agencySchema, description: "The agency." }, ...errorResponses },
+      },
+    },
+    async (request) => app.service.agency(request.params.slug),
+  );
+
+  app.patch<{ Params: { slug: string }; Body: { name: string } }>(
+    "/:slug",
+    {
+      bodyLimit: 4096,
+      config: { auth: "root" },
+      schema: {
+        tags: ["admin"],
+        summary: "Rename an agency",
+        description: "Root authority only. The new display name goes to the registry (and to this node's record when it serves the agency).",
+        params: slugParams,
+        body: {
+          type: "object",
+          properties: { name: { type: "string", minLength: 1, maxLength: NAME_MAX_LENGTH, pattern: NAME_PATTERN } },
+          required: ["name"],
+          additionalProperties: false,
+        },
+        response: { 200: { ...agencySchema, description: "The agency, renamed." }, ...errorResponses },
+      },
+    },
+    async (request) => {
+      await app.service.renameAgency(request.principal!, request.params.slug, request.body.name, contextOf(request));
+      return app.service.agency(request.params.slug);
+    },
+  );
+
+  for (const [action, summary, description] of [
+    ["suspend", "Suspend an agency's issuing on this node", "Root authority only. The agency issues nothing (403 AGENCY_SUSPENDED) until resumed; its certificates keep verifying, pending ones still anchor, status changes go on."],
+    ["resume", "Resume a suspended agency's issuing", "Root authority only."],
+    ["operator/rotate", "Give an agency a new operator account", "Root authority only. A new operator account, its key sealed on this node, is registered on chain and funded (dev chain: by the root authority; elsewhere the old account's balance is moved over); the node switches to it between two of the agency's transactions, and the old account is removed from the registry."],
+  ] as const) {
+    app.post<{ Params: { slug: string } }>(
+      `/:slug/${action}`,
+      {
+        bodyLimit: 1024,
+        config: { auth: "root" },
+        schema: { tags: ["admin"], summary, description, params: slugParams, response: { 200: agencyRecordSchema, ...errorResponses } },
+      },
+      async (request) =>
+        action === "operator/rotate"
+          ? app.service.rotateOperator(request.principal!, request.params.slug, contextOf(request))
+          : app.service.setAgencySuspended(request.principal!, request.params.slug, action === "suspend", contextOf(request)),
+    );
+  }
   const isoTime = { type: "string", format: "date-time", maxLength: 64 } as const;
 
   app.post<{ Params: { slug: string }; Body: { type: string; validFrom?: string; validUntil?: string } }>(
