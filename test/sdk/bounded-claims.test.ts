@@ -31,10 +31,20 @@ async function finishesWithin(source: string, ms: number): Promise<boolean> {
   }
 }
 
+/**
+ * `run`'s result and its fastest time of three, after a first call that is not timed (it compiles
+ * the type's checker): on a busy shared machine one run can be descheduled for longer than a whole
+ * check takes, the fastest of three shows what the check itself costs.
+ */
 const timed = <T>(run: () => T): { result: T; ms: number } => {
-  const started = performance.now();
   const result = run();
-  return { result, ms: performance.now() - started };
+  let ms = Infinity;
+  for (let i = 0; i < 3; i++) {
+    const started = performance.now();
+    run();
+    ms = Math.min(ms, performance.now() - started);
+  }
+  return { result, ms };
 };
 
 describe("sdk claims checks in bounded time (issue 21, finding 1)", function () {
