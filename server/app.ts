@@ -15,6 +15,7 @@ import notarisationRoutes from "./routes/v1/notarisations";
 import { sharesRoutes } from "./routes/v1/shares";
 import { RPC_RATE_LIMIT, rpcProxyRoutes } from "./routes/rpc";
 import { wellKnownRoutes } from "./routes/well-known";
+import { oid4vciRoutes } from "./routes/oid4vci";
 import { statusListRoutes } from "./routes/status-lists";
 import { pagesRoutes, type PagesRoutesOptions } from "./routes/pages";
 import type { ShareStore } from "./store/share-store";
@@ -47,6 +48,7 @@ const ISSUING_API = {
     { name: "certificates", description: "Issue and manage certificates (agency token)" },
     { name: "verification", description: "Verify a certificate, look up a pending certificate's proof (no token)" },
     { name: "notarisation", description: "Notarise document digests (notary office token)" },
+    { name: "collecting", description: "OpenID4VCI: a holder collects a certificate into a wallet, bound to its device key (offer, metadata, token, nonce, credential)" },
     { name: "shares", description: "Encrypted share links (no account; ciphertext only)" },
     { name: "registry", description: "Certificate types and agencies" },
     { name: "tokens", description: "Check a bearer token (any token)" },
@@ -88,6 +90,7 @@ export async function buildApp(service: IssuingService, options: BuildAppOptions
   await app.register(typeRoutes, { prefix: "/v1/types" });
   await app.register(typeDocumentRoutes);
   await app.register(wellKnownRoutes);
+  await app.register(oid4vciRoutes);
   await app.register(statusListRoutes);
   await app.register(agencyRoutes, { prefix: "/v1/agencies" });
   await app.register(auditRoutes, { prefix: "/v1/audit" });

@@ -50,6 +50,25 @@ export const API_ERRORS = {
   SHARE_TOO_LARGE: [413, "The ciphertext exceeds 64 KiB."],
   SHARE_EXPIRY_INVALID: [422, "expiresAt must be in the future and at most 30 days ahead."],
   SHARE_CIPHERTEXT_INVALID: [400, "The ciphertext must be a JWE in compact form with alg dir and enc A256GCM."],
+  CERT_NOT_OFFERABLE: [409, "This certificate cannot be offered for collection: it is revoked or suspended, older than holder binding (format v1), or collected the most times it may be."],
+  OFFER_NOT_FOUND: [404, "No such credential offer."],
+  OFFER_GONE: [410, "The credential offer has expired, was already used, or was locked after too many wrong PINs."],
+  // OpenID4VCI and OAuth 2.0 refusals: the token, nonce and credential endpoints answer them as
+  // { error, error_description } with the OAuth error of OAUTH_ERRORS (routes/oid4vci.ts).
+  TOKEN_REQUEST_INVALID: [400, "The token request is malformed (RFC 6749 §5.2)."],
+  GRANT_TYPE_UNSUPPORTED: [400, "Only the pre-authorized code grant (urn:ietf:params:oauth:grant-type:pre-authorized_code) is supported."],
+  PRE_AUTHORIZED_CODE_INVALID: [400, "The pre-authorized code is unknown, expired or already used."],
+  TX_CODE_MISSING: [400, "This offer needs its transaction code (PIN): send it as tx_code."],
+  TX_CODE_UNEXPECTED: [400, "This offer has no transaction code; send none."],
+  TX_CODE_WRONG: [400, "The transaction code (PIN) is wrong."],
+  TX_CODE_LOCKED: [400, "Too many wrong transaction codes: the offer is locked; ask the agency for a new one."],
+  ACCESS_TOKEN_INVALID: [401, "The access token is missing, unknown or expired."],
+  CREDENTIAL_REQUEST_INVALID: [400, "The credential request is malformed (OpenID4VCI 1.0 §8.2)."],
+  CREDENTIAL_CONFIGURATION_UNKNOWN: [400, "The credential configuration is unknown or not covered by this access token."],
+  CREDENTIAL_IDENTIFIER_UNKNOWN: [400, "This issuer hands out no credential identifiers; ask by credential_configuration_id."],
+  CREDENTIAL_ENCRYPTION_UNSUPPORTED: [400, "Credential response encryption is not supported."],
+  CREDENTIAL_REQUEST_DENIED: [400, "The credential cannot be issued."],
+  C_NONCE_INVALID: [400, "The key proof's nonce is not a c_nonce of this issuer, or it expired or was used: fetch a fresh one."],
   RATE_LIMITED: [429, "Too many requests; slow down."],
   CHAIN_UNAVAILABLE: [503, "The chain is unreachable; try again later."],
   CHAIN_STATE_MISMATCH: [503, "The chain does not hold this service's anchors (a wrong, reset or unrebuilt chain); nothing is written to it until the operator repairs it."],
@@ -95,3 +114,24 @@ export const statusOfCode = (code: string): number => (isApiErrorCode(code) ? AP
 export const errorBody = (code: string, message: string, details?: unknown) => ({
   error: details === undefined ? { code, message } : { code, message, details: detailsList(details) },
 });
+
+/** The OAuth 2.0 / OpenID4VCI `error` each code is answered with on the token, nonce and credential endpoints. */
+export const OAUTH_ERRORS: Partial<Record<ApiErrorCode, string>> = {
+  TOKEN_REQUEST_INVALID: "invalid_request",
+  GRANT_TYPE_UNSUPPORTED: "unsupported_grant_type",
+  PRE_AUTHORIZED_CODE_INVALID: "invalid_grant",
+  TX_CODE_MISSING: "invalid_request",
+  TX_CODE_UNEXPECTED: "invalid_request",
+  TX_CODE_WRONG: "invalid_grant",
+  TX_CODE_LOCKED: "invalid_grant",
+  ACCESS_TOKEN_INVALID: "invalid_token",
+  CREDENTIAL_REQUEST_INVALID: "invalid_credential_request",
+  CREDENTIAL_CONFIGURATION_UNKNOWN: "unknown_credential_configuration",
+  CREDENTIAL_IDENTIFIER_UNKNOWN: "unknown_credential_identifier",
+  CREDENTIAL_ENCRYPTION_UNSUPPORTED: "invalid_encryption_parameters",
+  CREDENTIAL_REQUEST_DENIED: "credential_request_denied",
+  C_NONCE_INVALID: "invalid_nonce",
+  RATE_LIMITED: "slow_down",
+  CHAIN_UNAVAILABLE: "temporarily_unavailable",
+  CHAIN_STATE_MISMATCH: "temporarily_unavailable",
+};

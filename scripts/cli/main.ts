@@ -27,6 +27,7 @@ export const COMMANDS: readonly { name: string; summary: Text; load(): Command }
   { name: "suspend", summary: { en: "suspend a certificate", "zh-CN": "暂停证照的效力" }, load: () => (require("./status") as typeof import("./status")).suspendCommand },
   { name: "reinstate", summary: { en: "reinstate a suspended certificate", "zh-CN": "恢复已暂停的证照" }, load: () => (require("./status") as typeof import("./status")).reinstateCommand },
   { name: "erase", summary: { en: "erase a certificate's personal data, keeping its anchor and status (root authority)", "zh-CN": "删除证照中的个人信息，保留上链记录和状态（根管理机构）" }, load: () => (require("./erase") as typeof import("./erase")).eraseCommand },
+  { name: "offer", summary: { en: "offer a certificate for collection into the holder's wallet (OpenID4VCI link, PIN)", "zh-CN": "把证照发给持证人收取到钱包（OpenID4VCI 收证链接、取证码）" }, load: () => (require("./offer") as typeof import("./offer")).offerCommand },
   { name: "get", summary: { en: "fetch a certificate's envelope (optionally once anchored)", "zh-CN": "取回证照文件（可等到上链后）" }, load: () => (require("./status") as typeof import("./status")).getCommand },
   { name: "agency", summary: { en: "list agencies; add or accredit one (root authority)", "zh-CN": "列出机关；登记新机关或授权签发某类证照（根管理机构）" }, load: () => (require("./agency") as typeof import("./agency")).agencyCommand },
   { name: "status-list", summary: { en: "rebuild an agency's published status list from the chain alone and compare", "zh-CN": "只凭区块链重建机关公布的状态列表并比较" }, load: () => (require("./status-list") as typeof import("./status-list")).statusListCommand },

@@ -21,6 +21,16 @@ export interface CertificateRecord {
   statusReason?: number;
   /** Its entry in the agency's Token Status List (format v2 credentials). */
   statusIndex?: number;
+  /**
+   * Set on a holder copy: the id of the certificate it is a copy of. A holder copy is the
+   * certificate issued again, bound to a wallet's device key (`cnf.jwk`) when the holder collects
+   * it with OpenID4VCI: same claims, number, validity, type and status-list index, a leaf of its
+   * own, anchored like any new credential, its status following the certificate's. Its record id
+   * is `<certificate id>.<n>`, which no API route accepts as a certificate id.
+   */
+  copyOf?: string;
+  /** A holder copy's holder key: its RFC 7638 thumbprint. */
+  holderKey?: string;
 }
 
 /**
@@ -42,6 +52,9 @@ export const isErased = (record: KeptCertificate): record is ErasedCertificate =
 
 /** The certificate's anchor (pending or with its proof), erased or not. */
 export const anchorOf = (record: KeptCertificate): Envelope["anchor"] => (isErased(record) ? record.anchor : record.envelope.anchor);
+
+/** The record id of a certificate's n-th holder copy (n from 1): certificate ids never hold a dot. */
+export const holderCopyId = (certificate: string, n: number): string => `${certificate}.${n}`;
 
 /** What an agency asks to be issued. */
 export interface IssueRequest {

@@ -10,7 +10,8 @@ import type { ServiceContext } from "./context";
 /** A stored certificate by id, erased or not; CERT_NOT_FOUND for an unknown (or impossible) id. */
 export async function loadCertificate(certificates: CertificateStore, id: string): Promise<KeptCertificate> {
   const record = typeof id === "string" && id.length > 0 && id.length <= 128 ? await certificates.get(id) : undefined;
-  if (record === undefined) throw apiError("CERT_NOT_FOUND");
+  // A holder copy is part of its certificate, never a certificate of its own.
+  if (record === undefined || record.copyOf !== undefined) throw apiError("CERT_NOT_FOUND");
   return record;
 }
 

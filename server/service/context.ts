@@ -1,3 +1,4 @@
+import { hkdfSync } from "node:crypto";
 import { Wallet, type Provider, type Signer } from "ethers";
 import type { Hex } from "@certchain/sdk";
 import { createBatcher, type Batcher } from "../anchoring/batcher";
@@ -21,8 +22,10 @@ import { createBatchStore, type BatchStore } from "../store/batch-store";
 import { createCertificateStore, type CertificateStore } from "../store/certificate-store";
 import type { Database } from "../store/database";
 import { createIdempotencyStore, type IdempotencyStore } from "../store/idempotency-store";
+import { createOfferStore, type OfferStore } from "../store/offer-store";
 import { createAccreditationCache, type AccreditationCache } from "./accreditations";
 import { createCreditCodeCache, type CreditCodeCache } from "./credit-codes";
+import { createHolderCopyStatus, type HolderCopyStatus } from "./holder-copy-status";
 import { createIssuerMetadataReader, type IssuerMetadataReader } from "./issuer-metadata";
 import { createOperatorFunds, type OperatorFundsTracker } from "./operator-funds";
 import { createServedAgencies, type ServedAgencies } from "./served-agencies";
@@ -126,6 +129,10 @@ export interface ServiceContext {
   readonly certificates: CertificateStore;
   readonly batches: BatchStore;
   readonly idempotency: IdempotencyStore;
+  /** OpenID4VCI credential offers, their codes and tokens (hashed), used c_nonces. */
+  readonly offers: OfferStore;
+  /** The key c_nonces are MACed with (derived from the token secret: stateless until used). */
+  readonly nonceKey: Buffer;
   readonly audit: AuditLog;
   readonly tokenRegistry: TokenRegistry;
   readonly tokens: TokenAuthority;
@@ -145,10 +152,12 @@ export interface ServiceContext {
   readonly signing: SigningPool;
   /** One account's transactions at a time (one nonce): keyed by agency for operators, ROOT_WRITES for the root authority. */
   readonly chainLock: KeyedMutex;
-  /** One change of a certificate's record at a time, by id (status changes, erasure). */
+  /** One change of a certificate's records at a time, by certificate id (status changes, holder copies, erasure). */
   readonly certificateLock: KeyedMutex;
   /** Issuances in progress, per agency: a key rotation waits for them before retiring the old key. */
   readonly inFlight: InFlight;
+  /** Keeps holder copies' status on chain in line with their certificates'. */
+  readonly holderCopies: HolderCopyStatus;
   /** Stops publishing status lists, anchoring and the signing workers. */
   close(): Promise<void>;
 }
@@ -278,7 +287,7 @@ export async function createServiceContext(options: IssuingServiceOptions): Prom
     faults: options.faults?.signingWorkerCrashOnRequest !== undefined ? { crashOnRequest: options.faults.signingWorkerCrashOnRequest } : undefined,
   });
 
-  return {
+  const ctx: ServiceContext = {
     now,
     publicUrl,
     proofService: options.publicUrl?.replace(/\/+$/, "") || undefined,
@@ -302,6 +311,8 @@ export async function createServiceContext(options: IssuingServiceOptions): Prom
     certificates,
     batches,
     idempotency: createIdempotencyStore(db),
+    offers: createOfferStore(db),
+    nonceKey: Buffer.from(hkdfSync("sha256", options.tokenSecret, Buffer.alloc(0), "certchain openid4vci c_nonce", 32)),
     audit,
     tokenRegistry,
     tokens,
@@ -320,11 +331,17 @@ export async function createServiceContext(options: IssuingServiceOptions): Prom
     chainLock,
     certificateLock: createKeyedMutex(),
     inFlight: createInFlight(),
+    holderCopies: undefined as unknown as HolderCopyStatus,
     async close() {
+      await ctx.holderCopies.stop();
       funds!.stop();
       statusLists.stop();
       await batcher.stop();
       await signing.close();
     },
   };
+  // Made last: it listens to the batcher and settles what a previous run left.
+  (ctx as { holderCopies: HolderCopyStatus }).holderCopies = createHolderCopyStatus(ctx);
+  void ctx.holderCopies.settle();
+  return ctx;
 }

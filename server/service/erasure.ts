@@ -10,7 +10,8 @@ import type { ServiceContext } from "./context";
  * removed and the record's files compacted (store/certificate-store.ts), so nothing on disk can be
  * decrypted any more, whatever key or passphrase is known. The id, leaf, anchor and status stay,
  * so the chain's record, status changes and the holder's own file (which still verifies) are
- * untouched; the audit log records the erasure. Erasing again changes nothing.
+ * untouched; the audit log records the erasure. Its holder copies (OpenID4VCI) are erased with it
+ * (an audit entry each). Erasing again changes nothing.
  */
 export function createErasure(ctx: ServiceContext) {
   const { certificates, audit, certificateLock } = ctx;
@@ -18,16 +19,27 @@ export function createErasure(ctx: ServiceContext) {
     async erase(principal: Principal, id: string, context: RequestContext): Promise<ErasedCertificate> {
       requireRoot(principal);
       // With status changes: one would otherwise write back the credential it read before.
+      // Holder copies (collected with OpenID4VCI) hold the same personal data: erased with it.
       return certificateLock(id, async () => {
         const record = await loadCertificate(certificates, id);
-        if (isErased(record)) return record;
+        const copies = (await certificates.copiesOf(id)).filter((copy) => !isErased(copy));
+        if (isErased(record) && copies.length === 0) return record;
         const at = new Date(ctx.now()).toISOString();
-        await certificates.purge(id);
+        const erasing = [...(isErased(record) ? [] : [record]), ...copies];
+        for (const r of erasing) await certificates.purge(r.id);
         await audit.append(
-          [{ at, actor: principal.subject, requestId: context.requestId, action: "certificate.erase", subject: id, data: { agency: record.agency, type: record.type, leaf: record.leaf } }],
-          certificates.eraseOps(record, at),
+          erasing.map((r) => ({
+            at,
+            actor: principal.subject,
+            requestId: context.requestId,
+            action: "certificate.erase",
+            subject: id,
+            data: { agency: r.agency, type: r.type, leaf: r.leaf, ...(r.copyOf !== undefined ? { copy: r.id } : {}) },
+          })),
+          erasing.flatMap((r) => certificates.eraseOps(r, at)),
         );
-        await certificates.purge(id);
+        for (const r of erasing) await certificates.purge(r.id);
+        if (isErased(record)) return record;
         const { envelope, ...rest } = record;
         return { ...rest, erasedAt: at, anchor: envelope.anchor };
       });

@@ -20,7 +20,10 @@ import { createAuditTrail } from "./audit-trail";
 import { createBearerTokens } from "./bearer-tokens";
 import { createCertificateLookup } from "./certificate-lookup";
 import { createCertificateTypes } from "./certificate-types";
+import { createCredentialOffers, type CreatedOffer, type CredentialOfferObject, type OfferRequest, type TokenResponse } from "./credential-offers";
 import { createErasure } from "./erasure";
+import { createHolderCopies } from "./holder-copies";
+import { createOid4vciMetadata } from "./oid4vci-metadata";
 import { createServiceContext, type IssuingServiceOptions } from "./context";
 import { createIssuance } from "./issuance";
 import { createKeyRotation } from "./key-rotation";
@@ -100,6 +103,22 @@ export interface IssuingService {
   /** Root only: a new operator account for an agency served here; the old one is removed from the registry. */
   rotateOperator(principal: Principal, slug: string, context: RequestContext): Promise<AgencyRecord>;
   readiness(): Promise<Readiness>;
+  /** An agency's OpenID4VCI credential offer of one of its certificates (pre-authorized code, optional PIN). */
+  createOffer(principal: Principal, certificateId: string, request: OfferRequest, context: RequestContext): Promise<CreatedOffer>;
+  /** The Credential Offer at an offer's credential_offer_uri (OFFER_NOT_FOUND, OFFER_GONE). */
+  credentialOffer(agency: string, offerId: string): Promise<CredentialOfferObject>;
+  /** The token endpoint of an agency's credential issuer: the form as sent. */
+  token(agency: string, form: Record<string, unknown>): Promise<TokenResponse>;
+  /** A fresh c_nonce of an agency's credential issuer. */
+  nonce(agency: string): { c_nonce: string };
+  /** The credential endpoint: the holder-bound credential (a holder copy of the offered certificate). */
+  credential(agency: string, accessToken: string | undefined, body: unknown): Promise<{ credential: string }>;
+  /** OpenID4VCI Credential Issuer Metadata of an agency this node serves. */
+  credentialIssuerMetadata(agency: string): Promise<Record<string, unknown>>;
+  /** OAuth 2.0 Authorization Server Metadata (RFC 8414) of the same identifier. */
+  authorizationServerMetadata(agency: string): Record<string, unknown>;
+  /** Deletes long-expired offers and used c_nonces past their expiry. */
+  purgeOffers(): Promise<number>;
   /** Verifies a bearer token (jose, HS256 allow-list) into a principal; throws AUTH_* codes. */
   authenticate(token: string): Promise<Principal>;
   issueToken(principal: TokenSubject | Omit<Principal, "tokenId">, expiresInSeconds?: number): Promise<string>;
@@ -149,6 +168,9 @@ export async function createIssuingService(options: IssuingServiceOptions): Prom
     ...createBearerTokens(ctx),
     ...createAuditTrail(ctx),
     ...createReadiness(ctx),
+    ...createCredentialOffers(ctx),
+    ...createHolderCopies(ctx),
+    ...createOid4vciMetadata(ctx),
     publicUrl: ctx.publicUrl,
     batcher: ctx.batcher,
     signing: ctx.signing,

@@ -110,6 +110,19 @@ export function createCertificateStore(db: Database, cipher: PersonalDataCipher)
   const meta = db.sublevel<boolean>("meta");
   const proofs = db.sublevel<Uint8Array>("proofs", "view");
   const batchAnchors = db.sublevel<BatchAnchor>("batch-anchors");
+  // Holder copies whose status on chain may not follow their certificate's yet (not anchored, or
+  // anchored but not brought in line): copy id → certificate id. Written with the copy, deleted
+  // once the copy's leaf is anchored and in the certificate's state on chain.
+  const copiesToSettle = db.sublevel<string>("holder-copies-to-settle");
+
+  /** A new pending certificate (or holder copy): the record, its credential sealed, plus its pending-index and leaf entries. */
+  function insertOps(record: CertificateRecord, acceptedAt: number): WriteOp[] {
+    return [
+      { type: "put", sublevel: records, key: record.id, value: toStored(record, cipher) },
+      { type: "put", sublevel: pending, key: pendingKey(record.agency, record.id), value: { id: record.id, agency: record.agency, leaf: record.leaf, at: acceptedAt } },
+      { type: "put", sublevel: leaves, key: leafKey(record.leaf), value: record.id },
+    ];
+  }
 
   /** Stored records with their proofs put in (where stored). */
   async function merged(stored: (StoredCertificate | undefined)[], ids: readonly string[]): Promise<(KeptCertificate | undefined)[]> {
@@ -158,13 +171,7 @@ export function createCertificateStore(db: Database, cipher: PersonalDataCipher)
     },
 
     /** A new pending certificate: the record (its credential sealed) plus its pending-index entry. */
-    insertOps(record: CertificateRecord, acceptedAt: number): WriteOp[] {
-      return [
-        { type: "put", sublevel: records, key: record.id, value: toStored(record, cipher) },
-        { type: "put", sublevel: pending, key: pendingKey(record.agency, record.id), value: { id: record.id, agency: record.agency, leaf: record.leaf, at: acceptedAt } },
-        { type: "put", sublevel: leaves, key: leafKey(record.leaf), value: record.id },
-      ];
-    },
+    insertOps,
 
     /** The certificate whose issuer-signed JWT hashes to `leaf` (0x-prefixed or not, any case). */
     async getByLeaf(leaf: string): Promise<KeptCertificate | undefined> {
@@ -265,6 +272,31 @@ export function createCertificateStore(db: Database, cipher: PersonalDataCipher)
     /** Taking a certificate into a batch removes it from the index in the same write, so it can join one batch only. */
     unpendOps(entries: readonly Pick<PendingEntry, "agency" | "id">[]): WriteOp[] {
       return entries.map((e) => ({ type: "del", sublevel: pending, key: pendingKey(e.agency, e.id) }));
+    },
+
+    /** A certificate's holder copies (records `<id>.<n>`), in the order they were made. */
+    async copiesOf(id: string): Promise<KeptCertificate[]> {
+      const ids = await records.keys({ gt: `${id}.`, lt: `${id}/` }).all();
+      const found = await merged(await records.getMany(ids), ids);
+      // Erased copies too (their status follows the certificate's; they have no credential).
+      const copies = found.filter((record): record is KeptCertificate => record !== undefined && record.copyOf === id);
+      return copies.sort((a, b) => Number(a.id.slice(id.length + 1)) - Number(b.id.slice(id.length + 1)));
+    },
+
+    /** A new holder copy (see CertificateRecord.copyOf): inserted as a pending certificate, and due to be settled. */
+    insertCopyOps(copy: CertificateRecord, acceptedAt: number): WriteOp[] {
+      return [...insertOps(copy, acceptedAt), { type: "put", sublevel: copiesToSettle, key: copy.id, value: copy.copyOf! }];
+    },
+
+    /** The holder copies whose status on chain may still have to follow their certificate's: [copy id, certificate id]. */
+    async copiesToSettle(ids?: readonly string[]): Promise<[string, string][]> {
+      if (ids === undefined) return copiesToSettle.iterator().all();
+      const found = await copiesToSettle.getMany(ids as string[]);
+      return ids.flatMap((id, i) => (found[i] === undefined ? [] : [[id, found[i]!] as [string, string]]));
+    },
+
+    settledOps(copyId: string): WriteOp[] {
+      return [{ type: "del", sublevel: copiesToSettle, key: copyId }];
     },
 
     /** Whether any certificate was ever stored. */

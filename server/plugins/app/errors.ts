@@ -61,34 +61,44 @@ const PARTS: Record<string, string> = { body: "body", querystring: "query string
  * (/rpc), so what they do not handle themselves leaves in the same shape.
  */
 export function replyWithError(error: FastifyError, request: FastifyRequest, reply: FastifyReply): FastifyReply {
+  const { status, code, message, details } = describeError(error, request);
+  return reply.status(status).send(body(code, message, details));
+}
+
+/**
+ * What `replyWithError` answers an error with: the status, the stable code, the message (fixed
+ * for 5xx, which are logged here) and details. For routes whose specification gives errors
+ * another shape (OAuth 2.0's `{ error, error_description }`, routes/oid4vci.ts).
+ */
+export function describeError(error: FastifyError, request: FastifyRequest): { status: number; code: string; message: string; details?: unknown } {
   const certchain: unknown = error;
   if (isCertchainError(certchain)) {
     const status = statusOfCode(certchain.code);
     if (status >= 500) {
       request.log.error({ err: certchain }, "service failure");
       const code = isApiErrorCode(certchain.code) ? certchain.code : "INTERNAL";
-      if (SHOWN_SERVICE_FAULTS.has(code)) return reply.status(status).send(body(code, certchain.message, certchain.details));
-      return reply.status(status).send(body(code, API_ERRORS[code][1]));
+      if (SHOWN_SERVICE_FAULTS.has(code)) return { status, code, message: certchain.message, details: certchain.details };
+      return { status, code, message: API_ERRORS[code][1] };
     }
-    return reply.status(status).send(body(certchain.code, certchain.message, certchain.details));
+    return { status, code: certchain.code, message: certchain.message, details: certchain.details };
   }
   if (error.validation) {
-    if (isBatchTooLarge(error)) return reply.status(413).send(body("BATCH_TOO_LARGE", API_ERRORS.BATCH_TOO_LARGE[1]));
+    if (isBatchTooLarge(error)) return { status: 413, code: "BATCH_TOO_LARGE", message: API_ERRORS.BATCH_TOO_LARGE[1] };
     const part = error.validationContext ?? "request";
     const details = fieldErrorsOf(error.validation, part);
     const message = part === "body" ? API_ERRORS.VALIDATION_FAILED[1] : `The request's ${ownValue(PARTS, part) ?? part} failed validation against the schema.`;
-    return reply.status(400).send(body("VALIDATION_FAILED", message, details));
+    return { status: 400, code: "VALIDATION_FAILED", message, details };
   }
   const mapped = ownValue(FASTIFY_CODES, error.code) ?? (error instanceof SyntaxError ? "INVALID_JSON" : undefined);
-  if (mapped) return reply.status(API_ERRORS[mapped][0]).send(body(mapped, API_ERRORS[mapped][1]));
+  if (mapped) return { status: API_ERRORS[mapped][0], code: mapped, message: API_ERRORS[mapped][1] };
   const status = typeof error.statusCode === "number" ? error.statusCode : 500;
   if (status >= 400 && status < 500) {
     // Another client mistake fastify detected; its message is about the request, safe to show.
     const code: ApiErrorCode = status === 404 ? "NOT_FOUND" : status === 413 ? "PAYLOAD_TOO_LARGE" : status === 415 ? "UNSUPPORTED_MEDIA_TYPE" : "BAD_REQUEST";
-    return reply.status(status).send(body(code, error.message || API_ERRORS[code][1]));
+    return { status, code, message: error.message || API_ERRORS[code][1] };
   }
   request.log.error({ err: error }, "unhandled error");
-  return reply.status(500).send(body("INTERNAL", API_ERRORS.INTERNAL[1]));
+  return { status: 500, code: "INTERNAL", message: API_ERRORS.INTERNAL[1] };
 }
 
 // Failures the router finds before any route or hook runs (fastify's `frameworkErrors` option).

@@ -32,6 +32,8 @@ import { paperQrOf } from "../../../display/paper-qr";
 import { printoutOf, qrPrintMillimetres, PAPER_TEXTS, QR_QUIET_MODULES, type PaperQr } from "../../../display/printout";
 import { registerOfflineWorker } from "./lib/offline";
 import { breakableText } from "./lib/code-breaks";
+import { initCollect } from "./wallet/collect";
+import { forget, markSaved, read, remember, storedCertificates, storedOf, write, LINKS_KEY } from "./wallet/storage";
 
 const W = {
   status: { "zh-CN": "状态", en: "Status" },
@@ -113,18 +115,6 @@ interface SavedLink {
   revealed: number;
 }
 
-/** A certificate kept on this device: the file itself, by leaf (a presentation shares its leaf). */
-interface StoredCertificate {
-  leaf: string;
-  envelope: Envelope;
-  savedAt: string;
-  /** The anchored file was made here from a fetched proof: the holder's own file is still the pending one. */
-  needsSaving?: boolean;
-}
-
-const LINKS_KEY = "certchain.wallet.links";
-const CERTIFICATES_KEY = "certchain.wallet.certificates";
-
 let config: Promise<WebConfig | undefined> = Promise.resolve(undefined);
 let envelope: Envelope | undefined;
 let result: VerificationResult | undefined;
@@ -136,82 +126,8 @@ const chosen = new Set<string>();
 const statuses = new Map<string, VerificationResult>();
 let downloadUrl: string | undefined;
 
-// ---- storage (this browser only) ----
-
-function read<T>(key: string): T[] {
-  try {
-    const value = JSON.parse(localStorage.getItem(key) ?? "[]") as T[];
-    return Array.isArray(value) ? value : [];
-  } catch {
-    return [];
-  }
-}
-
-function write(key: string, value: unknown[]) {
-  try {
-    localStorage.setItem(key, JSON.stringify(value));
-  } catch {
-    // storage full or disabled: the page still works, only nothing is kept
-  }
-}
-
 const savedLinks = (): SavedLink[] => read<SavedLink>(LINKS_KEY).filter((l) => Date.parse(l.expiresAt) > Date.now());
 const saveLinks = (links: SavedLink[]) => write(LINKS_KEY, links);
-
-function storedCertificates(): StoredCertificate[] {
-  return read<StoredCertificate>(CERTIFICATES_KEY).filter((c) => {
-    try {
-      parseEnvelope(c.envelope);
-      return typeof c.leaf === "string";
-    } catch {
-      return false;
-    }
-  });
-}
-
-const disclosures = (env: Envelope) => env.credential.split("~").length;
-
-/**
- * Keeps a certificate on this device. One entry per leaf: an anchored file beats a pending one,
- * and otherwise the file that discloses more (a presentation never replaces the full certificate).
- * `madeHere`: the anchored file was built in this page from a fetched proof (so the holder still
- * has to save it).
- */
-function remember(env: Envelope, madeHere = false) {
-  const leaf = credentialLeaf(env.credential);
-  const all = storedCertificates();
-  const existing = all.find((c) => c.leaf === leaf);
-  if (existing) {
-    const upgrade = env.anchor.status === "anchored" && existing.envelope.anchor.status === "pending";
-    const more = env.anchor.status === existing.envelope.anchor.status && disclosures(env) > disclosures(existing.envelope);
-    if (!upgrade && !more) return;
-    existing.envelope = env;
-    if (upgrade) existing.needsSaving = madeHere;
-  } else {
-    all.unshift({ leaf, envelope: env, savedAt: new Date().toISOString(), ...(madeHere ? { needsSaving: true } : {}) });
-  }
-  write(CERTIFICATES_KEY, all);
-}
-
-const storedOf = (leaf: string) => storedCertificates().find((c) => c.leaf === leaf);
-
-/** The holder saved the anchored file: stop offering it. */
-function markSaved(leaf: string) {
-  const all = storedCertificates();
-  const entry = all.find((c) => c.leaf === leaf);
-  if (entry?.needsSaving) {
-    delete entry.needsSaving;
-    write(CERTIFICATES_KEY, all);
-  }
-}
-
-function forget(leaf: string) {
-  write(
-    CERTIFICATES_KEY,
-    storedCertificates().filter((c) => c.leaf !== leaf),
-  );
-  statuses.delete(leaf);
-}
 
 // ---- the certificate ----
 
@@ -439,6 +355,7 @@ async function removeStored(leaf: string) {
   const ok = await confirmDialog({ title: tr(W.confirmRemoveTitle), text: tr(W.confirmRemoveText), confirm: tr(W.confirmRemove) });
   if (!ok) return;
   forget(leaf);
+  statuses.delete(leaf);
   renderSaved();
   fill(byId("saved-status"), tr(W.removed));
 }
@@ -763,6 +680,7 @@ async function main() {
   byId("withdraw").addEventListener("click", () => current && void withdraw(current, byId("share-status")));
   renderSaved();
   renderLinks();
+  initCollect({ config, opened: (collected) => open(JSON.stringify(collected)) });
   await config;
   document.body.dataset.state = "ready";
   registerOfflineWorker();

@@ -1,6 +1,8 @@
 import Ajv from "ajv";
 import addFormats from "ajv-formats";
 import type { FastifyInstance } from "fastify";
+import QRCode from "qrcode";
+import { agencyIssuerUrl } from "@certchain/sdk";
 import type { BatchItemResult, IssueRequest, StatusAction } from "../../../domain/certificate";
 import { API_ERRORS } from "../../../errors";
 import { fieldErrorsOf } from "../../../plugins/app/errors";
@@ -13,8 +15,11 @@ import {
   issueHeaders,
   issueRequestExamples,
   issueRequestSchema,
+  openObject,
 } from "../../../schemas";
+import { OFFER_LIFETIME_SECONDS, type OfferRequest } from "../../../service/credential-offers";
 import { MAX_BATCH_ITEMS } from "../../../service/issuance";
+import { issuerEndpoints } from "../../../service/oid4vci-metadata";
 import { contextOf } from "../../request-context";
 import { withPreferredWait } from "./prefer-wait";
 
@@ -131,6 +136,66 @@ export default async function certificates(app: FastifyInstance): Promise<void> 
       }
       const ok = issued.filter((r) => r.ok).length;
       return { results, issued: ok, failed: items.length - ok };
+    },
+  );
+
+  app.post<{ Params: { id: string }; Body: OfferRequest | undefined }>(
+    "/:id/offer",
+    {
+      bodyLimit: SMALL_BODY_LIMIT,
+      config: { auth: "any" },
+      schema: {
+        tags: ["certificates", "collecting"],
+        summary: "Offer a certificate for collection into a wallet (OpenID4VCI)",
+        description:
+          "A credential offer (OpenID4VCI 1.0, pre-authorized code flow) of one of the agency's certificates: single use, expiring (default 1 day), optionally with a 6-digit PIN (`tx_code: true`; the PIN is in the reply once, for the clerk to send another way; 5 wrong PINs lock the offer). Give the holder `link` or `qr` (our /wallet) or `offer_url` (any OpenID4VCI wallet). Redeeming it issues the certificate again bound to the wallet's key (same id, number, claims, validity; a leaf of its own, anchored like any new certificate; its status follows the certificate's). A revoked or suspended certificate is refused (409 CERT_NOT_OFFERABLE).",
+        params: certificateIdParams,
+        body: {
+          type: ["object", "null"],
+          properties: {
+            tx_code: { type: "boolean", description: "Ask for a PIN (transaction code)." },
+            expires_in: { type: "integer", minimum: OFFER_LIFETIME_SECONDS.min, maximum: OFFER_LIFETIME_SECONDS.max, description: "Seconds until the offer expires (default 86400)." },
+          },
+          additionalProperties: false,
+          examples: [{ tx_code: true, expires_in: 3600 }],
+        },
+        response: {
+          201: {
+            type: "object",
+            description: "The offer: by value (`credential_offer`), by reference (`credential_offer_uri`), as `offer_url` for other wallets, as `link` and its QR code (SVG) for this service's /wallet.",
+            properties: {
+              id: { type: "string" },
+              credential_offer: openObject,
+              credential_offer_uri: { type: "string" },
+              offer_url: { type: "string", description: "openid-credential-offer://?credential_offer_uri=… : what an OpenID4VCI wallet scans or opens." },
+              link: { type: "string", description: "<PUBLIC_URL>/wallet#credential_offer_uri=… : opens this service's wallet with the offer." },
+              qr: { type: "string", description: "The QR code of `link`, as SVG markup." },
+              expires_at: { type: "string" },
+              tx_code: { type: "string", description: "The PIN, when asked for: shown only here." },
+            },
+            required: ["id", "credential_offer", "credential_offer_uri", "offer_url", "link", "qr", "expires_at"],
+          },
+          ...errorResponses,
+        },
+      },
+    },
+    async (request, reply) => {
+      const created = await app.service.createOffer(request.principal!, request.params.id, request.body ?? {}, contextOf(request));
+      const uri = issuerEndpoints(agencyIssuerUrl(app.service.publicUrl, created.offer.agency)).offer(created.offer.id);
+      const link = `${app.service.publicUrl}/wallet#credential_offer_uri=${encodeURIComponent(uri)}`;
+      return reply
+        .status(201)
+        .header("cache-control", "no-store")
+        .send({
+          id: created.offer.id,
+          credential_offer: created.credentialOffer,
+          credential_offer_uri: uri,
+          offer_url: `openid-credential-offer://?credential_offer_uri=${encodeURIComponent(uri)}`,
+          link,
+          qr: await QRCode.toString(link, { type: "svg", errorCorrectionLevel: "M", margin: 2 }),
+          expires_at: created.offer.expiresAt,
+          ...(created.txCode ? { tx_code: created.txCode } : {}),
+        });
     },
   );
 
