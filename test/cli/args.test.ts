@@ -51,6 +51,7 @@ describe("cli: argument parsing", function () {
     reinstate: ["id", "--reason", "1", "--reason", "2"],
     get: ["id", "--out", "a", "--out", "b"],
     erase: ["id", "--token", "a", "--token", "b"],
+    offer: ["id", "--expires", "60", "--expires", "120"],
     agency: ["list", "--api", "http://a", "--api", "http://b"],
     key: ["rotate", "sh-amr", "--token", "a", "--token", "b"],
     chain: ["reanchor", "--config", "a.json", "--config", "b.json"],
