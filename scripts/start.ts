@@ -9,7 +9,7 @@
  */
 import { execFileSync } from "node:child_process";
 import path from "node:path";
-import { HELP, DEV_PASSPHRASE, isDevelopmentUrl, loadConfig, productionProblems, type Config } from "../server/config";
+import { HELP, DEV_PASSPHRASE, isDevelopmentUrl, loadConfig, registryNameOf, productionProblems, type Config } from "../server/config";
 import { parseWalletFault } from "../server/chain/chain-wallet";
 import { startIssuingNode, type IssuingNode } from "../server/issuing-node";
 import { acquireDataDirLock, DataDirLockedError, type DataDirLock } from "../server/lib/data-dir-lock";
@@ -73,13 +73,14 @@ async function main() {
     config,
     logger,
     prepare: config.production ? undefined : ({ service }) => seedDemo(service, logger),
-    registryName: config.production ? "certchain" : "certchain 本地开发链 (local dev chain)",
+    registryName: config.registryName?.trim() || (config.production ? "certchain" : "certchain 本地开发链 (local dev chain)"),
     fault: parseWalletFault(process.env.CERTCHAIN_FAULT),
   });
   const { apiUrl, chain, registryId } = node;
 
   // A trust list with this registry, for `certchain verifier --registries` and `certchain verify --registries`.
-  const trustList = [{ name: config.production ? "certchain" : "本地开发链 (local dev chain)", id: registryId, chainId: chain.chainId, address: chain.deployment.address, rpcUrl: chain.rpcUrl }];
+  // Named after this registry (or REGISTRY_NAME): two sites' or cities' lists merge without clashing names.
+  const trustList = [{ name: registryNameOf(config, chain.chainId, chain.deployment.address), id: registryId, chainId: chain.chainId, address: chain.deployment.address, rpcUrl: chain.rpcUrl }];
   writeFileAtomic(path.join(config.dataDir, "registries.json"), `${JSON.stringify(trustList, null, 2)}\n`);
 
   const served = node.service.servedAgencies();

@@ -11,6 +11,7 @@ import typeRoutes, { typeDocumentRoutes } from "./routes/v1/types";
 import agencyRoutes from "./routes/v1/agencies";
 import auditRoutes from "./routes/v1/audit";
 import tokenRoutes from "./routes/v1/tokens";
+import siteRoutes from "./routes/v1/sites";
 import notarisationRoutes from "./routes/v1/notarisations";
 import { sharesRoutes } from "./routes/v1/shares";
 import { RPC_RATE_LIMIT, rpcProxyRoutes } from "./routes/rpc";
@@ -95,6 +96,7 @@ export async function buildApp(service: IssuingService, options: BuildAppOptions
   await app.register(agencyRoutes, { prefix: "/v1/agencies" });
   await app.register(auditRoutes, { prefix: "/v1/audit" });
   await app.register(tokenRoutes, { prefix: "/v1/tokens" });
+  await app.register(siteRoutes, { prefix: "/v1/sites" });
   await app.register(notarisationRoutes, { prefix: "/v1/notarisations" });
   if (options.shares) await app.register(sharesRoutes, { prefix: "/v1/shares", store: options.shares });
   if (options.web) {

@@ -1,6 +1,8 @@
 import { existsSync, readFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import type { Hex } from "@certchain/sdk";
+import { FINALITIES, isFinality, type Finality } from "./domain/finality";
 import { isSealCipher, SEAL_CIPHERS, type SealCipher } from "./domain/seal-cipher";
 
 /** One setting: environment variable, config-file key, default, and what it does. */
@@ -42,7 +44,17 @@ export interface Config {
   /** Heap growth after a full collection, in per cent of what survived (see limitHeapGrowth); 0 is V8's own. */
   heapGrowingPercent: number;
   confirmations: number;
+  /** When an anchor counts: CONFIRMATIONS deep, or at the node's `finalized` block. */
+  finality: Finality;
+  /** Blocks behind the head within which a reorganisation is followed (anchors re-sent); deeper, a missing root means the chain lost its state. */
+  reorgWindow: number;
   rateLimitPerMinute: number;
+  /** JOIN_REGISTRY: the address of a registry another site deployed, which this node joins as a further site (never deploying one). */
+  joinRegistry?: Hex;
+  /** The registry's name in the trust list this node writes (registries.json) and on its pages; default derived from chain id and address. */
+  registryName?: string;
+  /** Which proxies' X-Forwarded-For is believed (fastify `trustProxy`): false, true, a hop count, or addresses / CIDRs. */
+  trustProxy: TrustProxy;
   logLevel: string;
   chainTimeoutMs: number;
   chainTxTimeoutMs: number;
@@ -87,10 +99,71 @@ const SETTINGS: Setting[] = [
   { env: "CHAIN_TX_TIMEOUT_MS", key: "chainTxTimeoutMs", parse: int("CHAIN_TX_TIMEOUT_MS"), fallback: 60_000, help: "longest wait for a sent transaction to be mined" },
   { env: "CHAIN_CHECK_INTERVAL_MS", key: "chainCheckIntervalMs", parse: int("CHAIN_CHECK_INTERVAL_MS"), fallback: 30_000, help: "how often the chain's identity (chain id, registry code, latest anchors) is checked" },
   { env: "DEV_NODE_RESTART_AFTER_MS", key: "devNodeRestartAfterMs", parse: int("DEV_NODE_RESTART_AFTER_MS"), fallback: 15_000, help: "a local node silent this long is killed, restarted and rebuilt from the journal" },
-  { env: "CONFIRMATIONS", key: "confirmations", parse: int("CONFIRMATIONS"), fallback: 1, help: "blocks an anchor waits for" },
+  { env: "CONFIRMATIONS", key: "confirmations", parse: int("CONFIRMATIONS"), fallback: 1, help: "blocks an anchor waits for (its block and those over it) before it is read back and reported anchored" },
+  { env: "FINALITY", key: "finality", parse: finality, fallback: "confirmations", help: `when an anchor counts: ${FINALITIES.join(" or ")} (the node's \`finalized\` block tag)` },
+  { env: "REORG_WINDOW", key: "reorgWindow", parse: int("REORG_WINDOW"), fallback: 64, help: "blocks behind the head in which reorganisations are followed and dropped anchors sent again; a root missing deeper is CHAIN_STATE_MISMATCH" },
   { env: "RATE_LIMIT_PER_MINUTE", key: "rateLimitPerMinute", parse: int("RATE_LIMIT_PER_MINUTE"), fallback: 3000, help: "requests per token (or IP) per minute; 0 disables" },
+  {
+    env: "JOIN_REGISTRY",
+    key: "joinRegistry",
+    parse: registryAddress,
+    fallback: undefined,
+    help: "a further site: the address of the registry another site deployed on CHAIN_RPC_URL; this node serves agencies of its own there, from accounts of its own (the first site grants its root account with POST /v1/sites)",
+  },
+  {
+    env: "REGISTRY_NAME",
+    key: "registryName",
+    parse: text,
+    fallback: undefined,
+    help: "the registry's name in the trust list this node writes (DATA_DIR/registries.json) and on its pages, e.g. the city [certchain <chain id>:<registry address>]",
+  },
+  {
+    env: "TRUST_PROXY",
+    key: "trustProxy",
+    parse: trustProxy,
+    fallback: false,
+    help: "behind a load balancer: the client is the X-Forwarded-For address (rate limits and logs per client): true, a hop count, or the proxies' addresses / CIDRs, comma-separated",
+  },
   { env: "LOG_LEVEL", key: "logLevel", parse: text, fallback: "info", help: "log level (pino, JSON lines on stdout): requests and the chain's events; the banner is always printed" },
 ];
+
+/**
+ * The registry's name in trust lists: REGISTRY_NAME, or one derived from the chain id and the
+ * registry's address, so that two cities' lists merge without TRUST_LIST_AMBIGUOUS (same names).
+ */
+export function registryNameOf(config: Pick<Config, "registryName" | "production">, chainId: number, address: string): string {
+  if (config.registryName?.trim()) return config.registryName.trim();
+  const where = `${chainId}:${address.toLowerCase()}`;
+  return config.production ? `certchain ${where}` : `本地开发链 (local dev chain) ${where}`;
+}
+
+function registryAddress(raw: string): Hex {
+  if (!/^0x[0-9a-fA-F]{40}$/.test(raw.trim())) throw new Error(`JOIN_REGISTRY must be the registry's 0x address, got ${JSON.stringify(raw)}`);
+  return raw.trim() as Hex;
+}
+
+/** fastify's `trustProxy`: whose X-Forwarded-For is believed. */
+export type TrustProxy = boolean | string | ((address: string, hop: number) => boolean);
+
+/** TRUST_PROXY / --trust-proxy: "false" or "" (the socket's address), "true" (any proxy), a hop count, or addresses / CIDRs. */
+export function trustProxy(raw: string): TrustProxy {
+  const value = raw.trim();
+  if (value === "" || value === "false") return false;
+  if (value === "true") return true;
+  if (/^\d+$/.test(value)) {
+    // A hop count, as Express and fastify read one: the last `hops` proxies in front are believed.
+    const hops = Number(value);
+    return (_address: string, hop: number) => hop < hops;
+  }
+  const parts = value.split(",").map((part) => part.trim());
+  if (parts.some((part) => !/^[0-9a-fA-F.:]+(\/\d{1,3})?$/.test(part))) throw new Error(`TRUST_PROXY must be true, false, a hop count or comma-separated proxy addresses / CIDRs, got ${JSON.stringify(raw)}`);
+  return parts.join(",");
+}
+
+function finality(raw: string): Finality {
+  if (!isFinality(raw)) throw new Error(`FINALITY must be ${FINALITIES.join(" or ")}, got ${JSON.stringify(raw)}`);
+  return raw;
+}
 
 function sealCipher(raw: string): SealCipher {
   if (!isSealCipher(raw)) throw new Error(`SEAL_CIPHER must be ${SEAL_CIPHERS.join(" or ")}, got ${JSON.stringify(raw)}`);

@@ -75,7 +75,9 @@ export async function startIssuingNode(options: IssuingNodeOptions): Promise<Iss
       checkIntervalMs: config.chainCheckIntervalMs,
       restartAfterMs: config.devNodeRestartAfterMs,
       mayDeploy: !issued,
-      recordedAnchors: async () => batches.latestAnchored((await agencyStore.list()).map((agency) => agency.slug)),
+      joinRegistry: config.joinRegistry,
+      recordedAnchors: async (settledBelow) => batches.latestAnchored((await agencyStore.list()).map((agency) => agency.slug), 3, settledBelow),
+      reorgWindow: config.reorgWindow,
       fault: options.fault,
     });
     opened.push(() => chain.close());
@@ -99,6 +101,8 @@ export async function startIssuingNode(options: IssuingNodeOptions): Promise<Iss
       batch: { maxSize: config.batchSize, maxDelayMs: config.batchDelayMs },
       signingWorkers: config.signingWorkers,
       confirmations: config.confirmations,
+      finality: config.finality,
+      reorgWindow: config.reorgWindow,
       publicUrl: config.publicUrl,
     });
     opened.push(() => service.close());
@@ -109,6 +113,7 @@ export async function startIssuingNode(options: IssuingNodeOptions): Promise<Iss
     const app = await buildApp(service, {
       loggerInstance: logger,
       rateLimit: config.rateLimitPerMinute > 0 ? { max: config.rateLimitPerMinute, timeWindowMs: 60_000 } : false,
+      trustProxy: config.trustProxy,
       shares: createShareStore(service.db.sublevel("shares")),
       web: {
         registry: { chainId: chain.chainId, address: chain.deployment.address, name: options.registryName },

@@ -1,3 +1,4 @@
+import { trustProxy as parseTrustProxy, type TrustProxy } from "../../server/config";
 import { intOption, parse } from "./args";
 import type { Command } from "./command";
 import { readTrustListFile } from "./connection";
@@ -29,6 +30,9 @@ Options:
   --host <address>      [127.0.0.1]; 0.0.0.0 to listen on every interface
   --timeout <ms>        deadline of each chain read, for registries without their own timeoutMs [5000]
   --rate-limit <n>      requests per minute per client IP; 0 turns it off [${DEFAULT_RATE_LIMIT}]
+  --min-confirmations <n>  blocks an anchor needs before a certificate is valid (fewer: pending) [1]
+  --trust-proxy <value> behind a load balancer: true, a hop count, or the proxies' addresses /
+                        CIDRs (comma-separated); the client IP is then read from X-Forwarded-For [false]
   --log-level <level>   fatal, error, warn, info, debug [info]
 
 Stops on Ctrl-C (SIGINT) or SIGTERM.`,
@@ -52,6 +56,9 @@ Stops on Ctrl-C (SIGINT) or SIGTERM.`,
   --host <地址>         [127.0.0.1]；0.0.0.0 表示在所有网卡上监听
   --timeout <毫秒>      未单独设置 timeoutMs 的登记簿，每次链上读取的时限 [5000]
   --rate-limit <次数>   每个客户端 IP 每分钟的请求数；0 表示不限制 [${DEFAULT_RATE_LIMIT}]
+  --min-confirmations <n>  上链记录需要的区块确认数，不足时结论为待上链 [1]
+  --trust-proxy <值>    部署在负载均衡之后时：true、代理层数，或代理的地址 / CIDR（逗号分隔）；
+                        客户端 IP 取自 X-Forwarded-For [false]
   --log-level <级别>    fatal、error、warn、info、debug [info]
 
 按 Ctrl-C（SIGINT）或 SIGTERM 停止。`,
@@ -79,6 +86,8 @@ async function run(argv: string[]): Promise<number> {
       host: { type: "string" },
       timeout: { type: "string" },
       "rate-limit": { type: "string" },
+      "min-confirmations": { type: "string" },
+      "trust-proxy": { type: "string" },
       "log-level": { type: "string" },
     },
     false,
@@ -89,16 +98,24 @@ async function run(argv: string[]): Promise<number> {
   const host = values.host ?? "127.0.0.1";
   const registryTimeoutMs = intOption("timeout", values.timeout, 5_000, 1, 120_000);
   const rateLimit = intOption("rate-limit", values["rate-limit"], DEFAULT_RATE_LIMIT, 0, 1_000_000);
+  const minConfirmations = intOption("min-confirmations", values["min-confirmations"], 1, 1, 1_000_000);
+  let trustProxy: TrustProxy = false;
+  try {
+    trustProxy = values["trust-proxy"] === undefined ? false : parseTrustProxy(values["trust-proxy"]);
+  } catch (error) {
+    throw new UsageError((error as Error).message.replace("TRUST_PROXY", "--trust-proxy"));
+  }
   const level = values["log-level"] ?? "info";
   if (!LOG_LEVELS.has(level)) throw new UsageError(t(M.logLevel, { levels: [...LOG_LEVELS].join(", ") }));
 
   const registries = readTrustListFile(values.registries, "--registries");
   const { createVerifier } = require("../../server/verifier/verifier") as typeof import("../../server/verifier/verifier");
   const { buildVerifierApp } = require("../../server/verifier/app") as typeof import("../../server/verifier/app");
-  const verifier = createVerifier(registries, { registryTimeoutMs });
+  const verifier = createVerifier(registries, { registryTimeoutMs, minConfirmations });
   const app = await buildVerifierApp(verifier, {
     logger: { level },
     rateLimit: rateLimit === 0 ? false : { max: rateLimit, timeWindowMs: 60_000 },
+    trustProxy,
   });
   try {
     await app.listen({ port, host });

@@ -10,6 +10,7 @@ import type { AuditLog } from "../store/audit-log";
 import type { BatchRecord, BatchStore } from "../store/batch-store";
 import type { BatchAnchor, CertificateStore, PendingEntry } from "../store/certificate-store";
 import type { Database } from "../store/database";
+import type { Finality } from "../domain/finality";
 
 export interface BatcherOptions {
   db: Database;
@@ -30,6 +31,14 @@ export interface BatcherOptions {
   /** Certificates whose proofs go into one LevelDB write when a batch is finished. Default 1,000. */
   finishSlice?: number;
   confirmations?: number;
+  /**
+   * When an anchor counts: "confirmations" (its block `confirmations` deep) or "finalized" (its
+   * block at or below the node's `finalized` block). Either way the root is then read back from
+   * the registry at that block, by block hash.
+   */
+  finality?: Finality;
+  /** How often the depth of a mined anchor is looked at. Default 1,000 ms. */
+  depthPollMs?: number;
   now?: () => number;
   backoff?: { initialMs?: number; maxMs?: number };
   /**
@@ -46,6 +55,21 @@ export interface BatcherOptions {
   onFailure?: (agency: string, error: unknown) => string | undefined;
   /** Test hook: behave as if the process died right after this step ("finishing": after the first proof slice). */
   crashAt?: "prepared" | "sent" | "finishing";
+}
+
+/** Where a root stands once its block is deep enough, read back at that depth. */
+interface SettledAnchor {
+  transaction: Hex;
+  block: number;
+  blockHash: Hex;
+  anchoredAt: number;
+}
+
+/** The root was in a block that left the canonical chain before it was deep enough: send it again. */
+export class AnchorVanishedError extends Error {
+  constructor(root: Hex, at: string) {
+    super(`root ${root} is no longer on the canonical chain at ${at} (a reorganisation dropped its block): it is anchored again`);
+  }
 }
 
 export interface BatcherStats {
@@ -78,8 +102,11 @@ export class SimulatedCrash extends Error {
  *              certificate is in the index or in exactly one batch);
  *   send     — unless the chain already has the root, send anchorRoot from the agency's operator;
  *              the contract refuses a root twice, so a resend can never double-anchor;
- *   finish   — read the anchor back, find its transaction from the RootAnchored log, wait for
- *              confirmations and for the block to be journaled, store every certificate's proof
+ *   settle   — wait until the anchor's block is `confirmations` deep (or finalized), then read the
+ *              root back from the registry at that depth by block hash (EIP-1898) and find its
+ *              transaction from the RootAnchored log of the block that holds it now: a root whose
+ *              block vanished in a reorganisation is sent again, never reported anchored;
+ *   finish   — wait for the block to be journaled (dev chain), store every certificate's proof
  *              beside its record (the record is not rewritten) and mark the batch anchored.
  *
  * Any failure is retried with exponential backoff (capped) while issuance goes on; on restart,
@@ -90,6 +117,8 @@ export function createBatcher(options: BatcherOptions) {
   const maxSize = options.maxSize ?? 10_000;
   const maxDelayMs = options.maxDelayMs ?? 2_000;
   const confirmations = Math.max(1, options.confirmations ?? 1);
+  const finality: Finality = options.finality ?? "confirmations";
+  const depthPollMs = options.depthPollMs ?? 1_000;
   const now = options.now ?? Date.now;
   const initialBackoff = options.backoff?.initialMs ?? 250;
   const maxBackoff = options.backoff?.maxMs ?? 10_000;
@@ -246,18 +275,52 @@ export function createBatcher(options: BatcherOptions) {
     if (anchor.agencyId.toLowerCase() !== agencyIdOf(batch.agency).toLowerCase()) {
       throw new Error(`root ${batch.root} is anchored by another agency`);
     }
-    // The log, not our memory, names the transaction: after a crash we may never have seen it.
-    const transaction = await registry.anchoringTransaction(batch.root, anchor.blockNumber);
-    if (transaction === undefined) throw new Error(`no RootAnchored log for ${batch.root} in block ${anchor.blockNumber}`);
-    while ((await provider.getBlockNumber()) - anchor.blockNumber + 1 < confirmations) {
-      await sleep(1_000);
-      if (stopped) return;
-    }
-    await options.durable?.(anchor.blockNumber);
-    await finish(batch, transaction, anchor.blockNumber, new Date(anchor.anchoredAt * 1000).toISOString());
+    const settled = await settle(batch, anchor.blockNumber);
+    if (settled === undefined) return;
+    await options.durable?.(settled.block);
+    await finish(batch, settled.transaction, settled.block, settled.blockHash, new Date(settled.anchoredAt * 1000).toISOString());
   }
 
-  async function finish(batch: BatchRecord, transaction: Hex, block: number, anchoredAt: string): Promise<void> {
+  /** The block at the configured depth once the chain has one over `blockNumber`; undefined until then. */
+  async function checkpointOver(blockNumber: number): Promise<{ number: number; hash: Hex } | undefined> {
+    if (finality === "finalized") {
+      const finalized = await provider.getBlock("finalized");
+      return finalized !== null && finalized.number >= blockNumber ? { number: finalized.number, hash: finalized.hash as Hex } : undefined;
+    }
+    const head = await provider.getBlockNumber();
+    if (head - blockNumber + 1 < confirmations) return undefined;
+    const atDepth = await provider.getBlock(blockNumber + confirmations - 1);
+    return atDepth === null ? undefined : { number: atDepth.number, hash: atDepth.hash as Hex };
+  }
+
+  /**
+   * Waits until the anchor mined in `blockNumber` is deep enough, then reads it back there by
+   * block hash; undefined when stopped meanwhile. The height alone proves nothing: a reorganisation
+   * may have replaced the block that held it, so the root is read from the state at the checkpoint.
+   */
+  async function settle(batch: BatchRecord, blockNumber: number): Promise<SettledAnchor | undefined> {
+    let checkpoint: { number: number; hash: Hex } | undefined;
+    while ((checkpoint = await checkpointOver(blockNumber)) === undefined) {
+      await sleep(depthPollMs);
+      if (stopped) return undefined;
+    }
+    // A checkpoint that itself left the canonical chain meanwhile makes the node refuse the call: retried.
+    const atDepth = await registry.anchorAtBlock(batch.root, checkpoint.hash);
+    if (atDepth === undefined) {
+      // The next attempt finds the root missing at the head too and sends it again.
+      throw new AnchorVanishedError(batch.root, `block ${checkpoint.number} (${checkpoint.hash})`);
+    }
+    if (atDepth.agencyId.toLowerCase() !== agencyIdOf(batch.agency).toLowerCase()) throw new Error(`root ${batch.root} is anchored by another agency`);
+    // The log of the block that holds the root on the canonical chain now (re-included elsewhere, it names the new block).
+    const holder = await provider.getBlock(atDepth.blockNumber);
+    const log = (await registry.anchorLogs(atDepth.blockNumber, atDepth.blockNumber)).find((l) => l.root === batch.root.toLowerCase());
+    if (holder === null || log === undefined || log.blockHash !== holder.hash?.toLowerCase()) {
+      throw new Error(`the chain moved while the anchor of ${batch.root} was read back: read again`);
+    }
+    return { transaction: log.transaction, block: atDepth.blockNumber, blockHash: log.blockHash, anchoredAt: atDepth.anchoredAt };
+  }
+
+  async function finish(batch: BatchRecord, transaction: Hex, block: number, blockHash: Hex, anchoredAt: string): Promise<void> {
     const tree = trees.get(batch.root) ?? buildMerkleTree(batch.leaves);
     // Proofs go to disk beside the records (no record is read or rewritten), a slice at a time,
     // each slice synced, so a 10,000-certificate batch never sits in one LevelDB write whole. Only
@@ -273,7 +336,7 @@ export function createBatcher(options: BatcherOptions) {
       await db.write(certificates.anchorOps(batch.root, anchor, batch.ids.slice(start, end), paths));
       if (options.crashAt === "finishing") throw new SimulatedCrash("finishing");
     }
-    const done: BatchRecord = { ...batch, state: "anchored", transaction, block, anchoredAt };
+    const done: BatchRecord = { ...batch, state: "anchored", transaction, block, blockHash, anchoredAt };
     await audit.append(
       [{ at: new Date(now()).toISOString(), actor: `operator:${batch.agency}`, requestId: `batch:${batch.root}`, action: "batch.anchor", subject: batch.root, data: { agency: batch.agency, size: batch.leaves.length, transaction, block, auditHead: batch.auditHead } }],
       batches.putOps(done),
@@ -352,6 +415,38 @@ export function createBatcher(options: BatcherOptions) {
     onBatchAnchored(listener: (batch: AnchoredBatch) => void): () => void {
       anchoredListeners.add(listener);
       return () => void anchoredListeners.delete(listener);
+    },
+
+    /**
+     * A batch whose anchor left the canonical chain (anchor-follower.ts saw its block replaced):
+     * its certificates read as pending again, in one write with its audit entry, and it is anchored
+     * again before the agency's next new batch: the same root, a new transaction. No operator acts.
+     */
+    async reopen(batch: BatchRecord, reason: string): Promise<void> {
+      if (stopped || list(open, batch.agency).some((b) => b.root === batch.root)) return;
+      const reopened: BatchRecord = { root: batch.root, agency: batch.agency, ids: batch.ids, leaves: batch.leaves, auditHead: batch.auditHead, state: "prepared", preparedAt: batch.preparedAt };
+      await audit.append(
+        [{ at: new Date(now()).toISOString(), actor: "service", requestId: `batch:${batch.root}`, action: "batch.unanchor", subject: batch.root, data: { agency: batch.agency, transaction: batch.transaction, block: batch.block, reason } }],
+        [...batches.putOps(reopened, batch), ...certificates.unanchorOps(batch.root)],
+      );
+      list(open, batch.agency).push(reopened);
+      schedule(batch.agency);
+    },
+
+    /**
+     * A batch whose anchor a reorganisation put in another block (the same root, on chain, deep
+     * enough): its record and its certificates' anchor name the new block, transaction and time.
+     */
+    async moved(batch: BatchRecord, to: { transaction: Hex; block: number; blockHash: Hex; anchoredAt: string }): Promise<void> {
+      const updated: BatchRecord = { ...batch, ...to };
+      const current = await certificates.batchAnchorOf(batch.root);
+      const ops = [...batches.putOps(updated, batch), ...(current ? certificates.reanchorOps(batch.root, { ...current, transaction: to.transaction, block: to.block, anchoredAt: to.anchoredAt }) : [])];
+      // A batch anchored before block hashes were kept only gets its hash recorded.
+      if (batch.blockHash === undefined && batch.block === to.block && batch.transaction === to.transaction) return db.write(ops);
+      await audit.append(
+        [{ at: new Date(now()).toISOString(), actor: "service", requestId: `batch:${batch.root}`, action: "batch.reinclude", subject: batch.root, data: { agency: batch.agency, previous: { transaction: batch.transaction, block: batch.block, anchoredAt: batch.anchoredAt }, ...to } }],
+        ops,
+      );
     },
 
     stats(): BatcherStats {

@@ -11,6 +11,9 @@ export interface RecordedAnchor {
   anchoredAt: string;
 }
 
+/** How many blocks under the head the anchor follower owns: anchors there may still move (anchoring/anchor-follower.ts). */
+export const DEFAULT_REORG_WINDOW = 64;
+
 export interface ExpectedChain {
   chainId: number;
   registry: Hex;

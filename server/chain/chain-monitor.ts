@@ -2,7 +2,7 @@ import type { Hex } from "@certchain/sdk";
 import type { Logger } from "../lib/logger";
 import { ChainDivergedError, type ChainFollower } from "./chain-follower";
 import type { ChainGateControl } from "./chain-gate";
-import { checkChainIdentity, type ExpectedChain, type RecordedAnchor } from "./chain-identity";
+import { checkChainIdentity, DEFAULT_REORG_WINDOW, type ExpectedChain, type RecordedAnchor } from "./chain-identity";
 import { JournalCorruptError, LegacyJournalError, type Journal } from "./journal";
 import type { JsonRpc } from "./json-rpc";
 import { ForeignNodeError, type DevNodeSupervisor } from "./node-supervisor";
@@ -12,8 +12,13 @@ export interface ChainMonitorOptions {
   gate: ChainGateControl;
   rpc: JsonRpc;
   expected: () => ExpectedChain;
-  /** The service's latest anchors (a few per agency); checked on chain with every identity check. */
-  recordedAnchors?: () => Promise<RecordedAnchor[]>;
+  /**
+   * The service's latest settled anchors (a few per agency, in blocks up to `settledBelow`, the
+   * head less the reorganisation window); checked on chain with every identity check.
+   */
+  recordedAnchors?: (settledBelow: number) => Promise<RecordedAnchor[]>;
+  /** Blocks under the head where anchors may still move: not this check's business. Default 64. */
+  reorgWindow?: number;
   /** Told the registry's code hash when the deployment record lacks one. */
   onCodeHash?: (codeHash: Hex) => void;
   /** The sentence telling the operator the way out of a mismatch. */
@@ -98,7 +103,10 @@ export function createChainMonitor(options: ChainMonitorOptions): ChainMonitor {
   async function checkIdentity(): Promise<boolean> {
     lastCheckAt = Date.now();
     try {
-      const anchors = options.recordedAnchors ? await options.recordedAnchors() : [];
+      // Anchors within the reorganisation window may move or be re-sent (the anchor follower's work):
+      // only one missing deeper means the chain lost its state.
+      const head = options.recordedAnchors ? Number(await rpc.call("eth_blockNumber", [], { timeoutMs: probeTimeoutMs })) : 0;
+      const anchors = options.recordedAnchors ? await options.recordedAnchors(head - (options.reorgWindow ?? DEFAULT_REORG_WINDOW)) : [];
       const verdict = await checkChainIdentity(rpc, options.expected(), anchors);
       if (!verdict.ok) {
         if (verdict.problem === "journal-tip" && options.devNode?.supervisor.managed) rebuildDiverged = true;

@@ -1,6 +1,6 @@
 import path from "node:path";
-import { HDNodeWallet, keccak256, type JsonRpcProvider } from "ethers";
-import type { Hex } from "@certchain/sdk";
+import { getAddress, HDNodeWallet, Interface, keccak256, type JsonRpcProvider } from "ethers";
+import { CERTCHAIN_REGISTRY_ABI, type Hex } from "@certchain/sdk";
 import { silentLogger, type Logger } from "../lib/logger";
 import { createChainFollower, type ChainFollower } from "./chain-follower";
 import { createChainGate, type ChainGate } from "./chain-gate";
@@ -54,10 +54,37 @@ export interface OpenChainOptions {
    * certificate or batch in the data directory). Otherwise a missing registry is a mismatch.
    */
   mayDeploy?: boolean;
-  /** The service's latest anchors, checked on chain with every identity check. */
-  recordedAnchors?: () => Promise<RecordedAnchor[]>;
+  /** The service's latest anchors settled below a block (the head less the reorganisation window), checked on chain with every identity check. */
+  recordedAnchors?: (settledBelow: number) => Promise<RecordedAnchor[]>;
+  /** Blocks under the head in which anchors may still move (REORG_WINDOW). */
+  reorgWindow?: number;
+  /**
+   * JOIN_REGISTRY: this node is a further site on a registry another site deployed. Without a
+   * deployment.json it records that registry (found by its RegistryDeployed log) and never deploys.
+   */
+  joinRegistry?: Hex;
   /** Test hook (CERTCHAIN_FAULT). */
   fault?: WalletFault;
+}
+
+/** The record of a registry another site deployed, from its RegistryDeployed log; undefined when `address` holds none. */
+async function joinedDeployment(provider: JsonRpcProvider, address: Hex, chainId: number): Promise<DeploymentRecord | undefined> {
+  const code = await provider.getCode(address);
+  if (code === "0x") return undefined;
+  const registry = new Interface(CERTCHAIN_REGISTRY_ABI);
+  const [log] = await provider.getLogs({ address, topics: [registry.getEvent("RegistryDeployed")!.topicHash], fromBlock: 0, toBlock: "latest" });
+  if (log === undefined) return undefined;
+  const event = registry.parseLog(log)!;
+  return {
+    address: getAddress(address) as Hex,
+    transaction: log.transactionHash as Hex,
+    block: log.blockNumber,
+    registryId: (event.args.registryId as string).toLowerCase() as Hex,
+    salt: event.args.salt as Hex,
+    chainId,
+    codeHash: keccak256(code) as Hex,
+    deployer: event.args.rootAuthority as string,
+  };
 }
 
 const DEV_CHAIN_ID = 31337;
@@ -121,7 +148,16 @@ export async function openChain(options: OpenChainOptions): Promise<ChainSession
   const rootAuthority = wallet(0);
 
   let deployment = readDeployment(deploymentFile);
-  const mayDeploy = options.mayDeploy ?? true;
+  if (deployment === undefined && options.joinRegistry !== undefined && openError === undefined) {
+    deployment = await joinedDeployment(provider, options.joinRegistry, chainId);
+    if (deployment === undefined) {
+      provider.destroy();
+      throw new Error(`JOIN_REGISTRY ${options.joinRegistry}: there is no certchain registry at that address on chain ${chainId} (${rpcUrl})`);
+    }
+    writeDeployment(deploymentFile, deployment);
+    logger.info(`joined the registry at ${deployment.address} (id ${deployment.registryId}) as a further site`);
+  }
+  const mayDeploy = (options.mayDeploy ?? true) && options.joinRegistry === undefined;
   if (deployment === undefined && (!mayDeploy || openError !== undefined)) {
     await supervisor?.stop();
     journal?.close();
@@ -169,6 +205,7 @@ export async function openChain(options: OpenChainOptions): Promise<ChainSession
       tip: journal?.state.lastBlock ? { number: journal.state.lastBlock.number, hash: journal.state.lastBlock.hash } : undefined,
     }),
     recordedAnchors: options.recordedAnchors,
+    reorgWindow: options.reorgWindow,
     onCodeHash: (codeHash) => {
       deployment = { ...current(), codeHash };
       writeDeployment(deploymentFile, deployment);

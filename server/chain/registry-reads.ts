@@ -41,6 +41,15 @@ export interface RegistryReads {
   anchorOf(root: Hex): Promise<AnchorRecord | undefined>;
   /** The transaction that anchored `root`, from its RootAnchored log in block `blockNumber`. */
   anchoringTransaction(root: Hex, blockNumber: number): Promise<Hex | undefined>;
+  /**
+   * Who anchored `root` as of the block with hash `blockHash` (EIP-1898: the node refuses a block
+   * that is not on its canonical chain, so a vanished block is an error, never the latest state).
+   */
+  anchorAtBlock(root: Hex, blockHash: Hex): Promise<AnchorRecord | undefined>;
+  /** The registry's RootAnchored logs of blocks `fromBlock`..`toBlock`, each with the hash of its block. */
+  anchorLogs(fromBlock: number, toBlock: number): Promise<AnchorLog[]>;
+  /** The certificates whose status changed (suspended, reinstated, revoked) in blocks `fromBlock`..`toBlock`: their leaves, once each. */
+  statusChangedLeaves(fromBlock: number, toBlock: number): Promise<Hex[]>;
   /** The agency as registered (`registered: false` when the slug is free). */
   agency(slug: string): Promise<AgencyRecord>;
   /** The agency that holds a unified social credit code; undefined when none does. */
@@ -55,7 +64,25 @@ export interface RegistryReads {
   typeRecord(vct: string): Promise<CertificateTypeRecord>;
 }
 
+/** A RootAnchored log as the chain holds it now. */
+export interface AnchorLog {
+  root: Hex;
+  agencyId: Hex;
+  transaction: Hex;
+  blockNumber: number;
+  blockHash: Hex;
+}
+
 const registryInterface = new Interface(CERTCHAIN_REGISTRY_ABI);
+const ROOT_ANCHORED = registryInterface.getEvent("RootAnchored")!.topicHash;
+const STATUS_EVENTS = ["CertificateSuspended", "CertificateReinstated", "CertificateRevoked"].map((name) => registryInterface.getEvent(name)!.topicHash);
+
+/** A JSON-RPC request through the provider as given (ethers cannot name a block by hash in `eth_call`). */
+function rpcOf(provider: Provider): (method: string, params: unknown[]) => Promise<any> {
+  const send = (provider as unknown as { send?: (method: string, params: unknown[]) => Promise<unknown> }).send;
+  if (typeof send !== "function") throw new Error("the chain provider cannot send JSON-RPC requests");
+  return (method, params) => send.call(provider, method, params);
+}
 
 const anchorRecordOf = (anchor: { agencyId: string; anchoredAt: bigint; blockNumber: bigint; size: bigint }): AnchorRecord | undefined =>
   Number(anchor.anchoredAt) === 0 ? undefined : { agencyId: anchor.agencyId as Hex, anchoredAt: Number(anchor.anchoredAt), blockNumber: Number(anchor.blockNumber), size: Number(anchor.size) };
@@ -98,6 +125,35 @@ export function createRegistryReads(options: RegistryReadsOptions): RegistryRead
     async anchoringTransaction(root, blockNumber) {
       const [log] = await contract.queryFilter(contract.filters.RootAnchored(root), blockNumber, blockNumber);
       return log?.transactionHash as Hex | undefined;
+    },
+
+    async anchorAtBlock(root, blockHash) {
+      const data = await rpcOf(options.provider)("eth_call", [{ to: options.address, data: anchorOfCall(root) }, { blockHash, requireCanonical: true }]);
+      return anchorFromResult(data);
+    },
+
+    async anchorLogs(fromBlock, toBlock) {
+      if (toBlock < fromBlock) return [];
+      const logs: { topics: string[]; transactionHash: string; blockNumber: string; blockHash: string; removed?: boolean }[] = await rpcOf(options.provider)("eth_getLogs", [
+        { address: options.address, topics: [ROOT_ANCHORED], fromBlock: `0x${fromBlock.toString(16)}`, toBlock: `0x${toBlock.toString(16)}` },
+      ]);
+      return logs
+        .filter((log) => !log.removed)
+        .map((log) => ({
+          root: log.topics[1].toLowerCase() as Hex,
+          agencyId: log.topics[2].toLowerCase() as Hex,
+          transaction: log.transactionHash as Hex,
+          blockNumber: Number(log.blockNumber),
+          blockHash: log.blockHash.toLowerCase() as Hex,
+        }));
+    },
+
+    async statusChangedLeaves(fromBlock, toBlock) {
+      if (toBlock < fromBlock) return [];
+      const logs: { topics: string[]; removed?: boolean }[] = await rpcOf(options.provider)("eth_getLogs", [
+        { address: options.address, topics: [STATUS_EVENTS], fromBlock: `0x${fromBlock.toString(16)}`, toBlock: `0x${toBlock.toString(16)}` },
+      ]);
+      return [...new Set(logs.filter((log) => !log.removed).map((log) => log.topics[1].toLowerCase() as Hex))];
     },
 
     async agency(slug) {

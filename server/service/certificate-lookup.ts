@@ -29,8 +29,8 @@ export function createCertificateLookup(ctx: ServiceContext) {
   const { certificates, registry, gate } = ctx;
 
   /** Whether the chain holds the record's root for its agency at the recorded time (one read, with a deadline). */
-  async function chainHolds(record: CertificateRecord): Promise<boolean> {
-    const anchor = record.envelope.anchor;
+  async function chainHolds(record: KeptCertificate): Promise<boolean> {
+    const anchor = anchorOf(record);
     if (anchor.status !== "anchored") return false;
     try {
       const onChain = await withDeadline(registry.anchorOf(anchor.root), ctx.timeoutMs);
@@ -40,14 +40,33 @@ export function createCertificateLookup(ctx: ServiceContext) {
     }
   }
 
+  /**
+   * Anchored within the reorganisation window, and the chain (asked now, while it is ready) does not
+   * hold the root as recorded: a reorganisation the anchor follower has not handled yet.
+   */
+  async function unconfirmedOnChain(record: KeptCertificate): Promise<boolean> {
+    const anchor = anchorOf(record);
+    const { phase, blockNumber: head } = gate.status();
+    return phase === "ready" && anchor.status === "anchored" && (head === undefined || head - anchor.block < ctx.reorgWindow) && !(await chainHolds(record));
+  }
+
   return {
     async get(principal: Principal, id: string): Promise<CertificateRecord> {
       const kept = await loadCertificate(certificates, id);
       if (principal?.kind !== "root" && (principal?.kind !== "agency" || principal.agency !== kept.agency)) throw apiError("FORBIDDEN_AGENCY");
       const record = withEnvelope(kept);
-      if (gate.status().phase === "mismatch" && record.envelope.anchor.status === "anchored" && !(await chainHolds(record))) {
+      const anchor = record.envelope.anchor;
+      if (gate.status().phase === "mismatch" && anchor.status === "anchored" && !(await chainHolds(record))) {
         // The stored envelope says "anchored" but this chain lacks the root: do not hand out a claim the chain denies.
-        throw apiError("CHAIN_STATE_MISMATCH", undefined, { root: record.envelope.anchor.root });
+        throw apiError("CHAIN_STATE_MISMATCH", undefined, { root: anchor.root });
+      }
+      // Anchored within the reorganisation window: until the anchor follower has seen a reorganisation
+      // that dropped or moved it, the chain itself is asked (one read); not held there, it is pending.
+      // (Only while the chain is ready: during an outage the record is as the last look found it, and the
+      // answer comes at once, not after a read's deadline.)
+      if (await unconfirmedOnChain(record)) {
+        const stored = await certificates.getStored(record.id);
+        if (stored !== undefined && anchorOf(stored).status === "pending") return withEnvelope(stored);
       }
       return record;
     },
@@ -58,7 +77,7 @@ export function createCertificateLookup(ctx: ServiceContext) {
       const record = typeof leaf === "string" && /^(0x)?[0-9a-fA-F]{64}$/.test(leaf) ? await certificates.getByLeaf(leaf) : undefined;
       if (record === undefined) return undefined;
       const anchor = anchorOf(record);
-      if (anchor.status !== "anchored") return { status: "pending" };
+      if (anchor.status !== "anchored" || (await unconfirmedOnChain(record))) return { status: "pending" };
       const { root, proof, registry, registryId, chainId, anchoredAt, transaction, block } = anchor;
       return { status: "anchored", proof: { root, proof, registry, ...(registryId ? { registryId } : {}), chainId, anchoredAt, transaction, block } };
     },

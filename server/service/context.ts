@@ -1,10 +1,13 @@
 import { hkdfSync } from "node:crypto";
 import { Wallet, type Provider, type Signer } from "ethers";
 import type { Hex } from "@certchain/sdk";
+import { createAnchorFollower, type AnchorFollower } from "../anchoring/anchor-follower";
 import { createBatcher, type Batcher } from "../anchoring/batcher";
+import { createRootAudit, type RootAudit } from "../anchoring/root-audit";
 import { createTokenRegistry, type TokenRegistry } from "../auth/token-registry";
 import { createTokenAuthority, type TokenAuthority } from "../auth/tokens";
 import { openChainGate, type ChainGate } from "../chain/chain-gate";
+import { DEFAULT_REORG_WINDOW } from "../chain/chain-identity";
 import { receiptOf } from "../chain/receipt";
 import { classifyWriteFailure } from "../chain/write-failure";
 import { createRegistryAdmin, type RegistryAdmin } from "../chain/registry-admin";
@@ -27,6 +30,7 @@ import { createAccreditationCache, type AccreditationCache } from "./accreditati
 import { createCreditCodeCache, type CreditCodeCache } from "./credit-codes";
 import { createHolderCopyStatus, type HolderCopyStatus } from "./holder-copy-status";
 import { createIssuerMetadataReader, type IssuerMetadataReader } from "./issuer-metadata";
+import type { Finality } from "../domain/finality";
 import { createOperatorFunds, type OperatorFundsTracker } from "./operator-funds";
 import { createServedAgencies, type ServedAgencies } from "./served-agencies";
 import { createTypeCatalogue, type TypeCatalogue } from "./type-catalogue";
@@ -67,6 +71,12 @@ export interface IssuingServiceOptions {
   signingWorkers?: number;
   /** Blocks an anchor needs before proofs are handed out (1 = mined). */
   confirmations?: number;
+  /** When an anchor counts (FINALITY); default "confirmations". */
+  finality?: Finality;
+  /** Blocks behind the head in which reorganisations are followed (REORG_WINDOW); default 64. */
+  reorgWindow?: number;
+  /** How often the depth of a mined anchor, and the chain's recent anchors, are looked at (default 1 s). */
+  anchorPollMs?: number;
   /** How often published status lists follow the chain for changes made elsewhere. Default 1 s. */
   statusListPollMs?: number;
   /**
@@ -106,6 +116,8 @@ export interface ServiceContext {
   readonly registryAddress: Hex;
   readonly provider: Provider;
   readonly confirmations: number;
+  /** Blocks under the head in which anchors may still move (REORG_WINDOW). */
+  readonly reorgWindow: number;
   /** Deadline of a chain read made for a caller. */
   readonly timeoutMs: number;
   /** The longest a certificate waits for its batch (readiness calls anchoring stuck well after it). */
@@ -149,6 +161,10 @@ export interface ServiceContext {
   readonly catalogue: TypeCatalogue;
   readonly statusLists: StatusListPublisher;
   readonly batcher: Batcher;
+  /** Follows the registry's recent anchors: a batch a reorganisation dropped is anchored again. */
+  readonly anchorFollower: AnchorFollower;
+  /** Every settled anchored root checked against the registry, a page at a time, pass after pass. */
+  readonly rootAudit: RootAudit;
   readonly signing: SigningPool;
   /** One account's transactions at a time (one nonce): keyed by agency for operators, ROOT_WRITES for the root authority. */
   readonly chainLock: KeyedMutex;
@@ -240,6 +256,8 @@ export async function createServiceContext(options: IssuingServiceOptions): Prom
     maxDelayMs: options.batch?.maxDelayMs,
     finishSlice: options.batch?.finishSlice,
     confirmations,
+    finality: options.finality,
+    depthPollMs: options.anchorPollMs,
     now,
     chainReady: () => gate.ready(0),
     durable: (blockNumber) => gate.durable(blockNumber),
@@ -252,6 +270,21 @@ export async function createServiceContext(options: IssuingServiceOptions): Prom
     crashAt: options.faults?.crashAt,
   });
   await batcher.start();
+  const anchorFollower = createAnchorFollower({
+    provider: chain.provider,
+    registry,
+    batches,
+    batcher,
+    gate,
+    logger,
+    reorgWindow: Math.max(1, options.reorgWindow ?? DEFAULT_REORG_WINDOW),
+    confirmations,
+    finality: options.finality,
+    intervalMs: options.anchorPollMs,
+  });
+  anchorFollower.start();
+  const rootAudit = createRootAudit({ provider: chain.provider, registry, batches, certificates, gate, logger, reorgWindow: options.reorgWindow, intervalMs: options.anchorPollMs });
+  rootAudit.start();
   // Pending envelopes name the registry id from the first one on; a chain that does not answer
   // now only delays it (issuing goes on, the id is read again in the background).
   await Promise.race([registryIds.get().catch(() => undefined), new Promise((resolve) => setTimeout(resolve, 2_000).unref())]);
@@ -295,6 +328,7 @@ export async function createServiceContext(options: IssuingServiceOptions): Prom
     registryAddress: chain.registryAddress,
     provider: chain.provider,
     confirmations,
+    reorgWindow: Math.max(1, options.reorgWindow ?? DEFAULT_REORG_WINDOW),
     timeoutMs: chain.timeoutMs ?? 4_000,
     batchDelayMs: options.batch?.maxDelayMs ?? 2_000,
     db,
@@ -327,6 +361,8 @@ export async function createServiceContext(options: IssuingServiceOptions): Prom
     catalogue,
     statusLists,
     batcher,
+    anchorFollower,
+    rootAudit,
     signing,
     chainLock,
     certificateLock: createKeyedMutex(),
@@ -336,6 +372,8 @@ export async function createServiceContext(options: IssuingServiceOptions): Prom
       await ctx.holderCopies.stop();
       funds!.stop();
       statusLists.stop();
+      await anchorFollower.stop();
+      await rootAudit.stop();
       await batcher.stop();
       await signing.close();
     },

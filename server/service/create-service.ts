@@ -5,6 +5,7 @@ import type { ChainGate } from "../chain/chain-gate";
 import { createRegistryAdmin } from "../chain/registry-admin";
 import { createKeyStore, type KeyStore } from "../keys/key-store";
 import type { SealCipher } from "../keys/sealed-box";
+import type { Finality } from "../domain/finality";
 import type { Logger } from "../lib/logger";
 import { openDatabase, type Database } from "../store/database";
 import { createIssuingService, type LocalIssuingService } from "./issuing-service";
@@ -40,6 +41,12 @@ export interface ServiceConfig {
   /** Worker threads signing batch requests (default 0: the main thread). */
   signingWorkers?: number;
   confirmations?: number;
+  /** When an anchor counts (FINALITY); default "confirmations". */
+  finality?: Finality;
+  /** Blocks behind the head in which reorganisations are followed (REORG_WINDOW); default 64. */
+  reorgWindow?: number;
+  /** Test hooks: how often the depth of a mined anchor, and the chain's recent anchors, are looked at (default 1 s). */
+  anchorPollMs?: number;
   registryName?: string;
   /** Where the service is reachable; written into credentials (`iss`), type `vct`s and pending envelopes (where their proofs are). Default http://127.0.0.1:3000. */
   publicUrl?: string;
@@ -99,6 +106,9 @@ export async function createService(config: ServiceConfig): Promise<Service> {
       batch: config.batch,
       signingWorkers: config.signingWorkers,
       confirmations: config.confirmations,
+      finality: config.finality,
+      reorgWindow: config.reorgWindow,
+      anchorPollMs: config.anchorPollMs,
       publicUrl: config.publicUrl,
       faults: config.faults,
     });

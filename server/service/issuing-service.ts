@@ -14,6 +14,7 @@ import type { AgencyRecord } from "../domain/agency";
 import type { AccreditationView, AgencyTokenView, AgencyView, TypeView } from "../domain/views";
 import type { SigningPool } from "../keys/signing-pool";
 import { createAgencyLifecycle } from "./agency-lifecycle";
+import { createSites, type SiteView } from "./sites";
 import { createAgencyRegistry } from "./agency-registry";
 import type { AgencyRequest } from "./agency-request";
 import { createAuditTrail } from "./audit-trail";
@@ -103,6 +104,8 @@ export interface IssuingService {
   /** Root only: a new operator account for an agency served here; the old one is removed from the registry. */
   rotateOperator(principal: Principal, slug: string, context: RequestContext): Promise<AgencyRecord>;
   readiness(): Promise<Readiness>;
+  /** Root only: a further site's own account may act as root authority on this registry (services/sites.ts). */
+  addSite(principal: Principal, account: string, context: RequestContext): Promise<SiteView>;
   /** An agency's OpenID4VCI credential offer of one of its certificates (pre-authorized code, optional PIN). */
   createOffer(principal: Principal, certificateId: string, request: OfferRequest, context: RequestContext): Promise<CreatedOffer>;
   /** The Credential Offer at an offer's credential_offer_uri (OFFER_NOT_FOUND, OFFER_GONE). */
@@ -164,6 +167,7 @@ export async function createIssuingService(options: IssuingServiceOptions): Prom
     ...createCertificateTypes(ctx),
     ...registry,
     ...lifecycle,
+    ...createSites(ctx),
     ...createKeyRotation(ctx),
     ...createBearerTokens(ctx),
     ...createAuditTrail(ctx),

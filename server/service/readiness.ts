@@ -36,13 +36,16 @@ export function createReadiness(ctx: ServiceContext) {
       const stats = ctx.batcher.stats();
       // Stuck: work waiting much longer than a batch should take, while attempts keep failing.
       const stuck = stats.oldestPendingAgeMs !== null && stats.oldestPendingAgeMs > ctx.batchDelayMs + 60_000 && stats.failingSinceMs !== null;
-      const code = status.phase === "mismatch" ? "CHAIN_STATE_MISMATCH" : !chainState.reachable ? "CHAIN_UNAVAILABLE" : stuck ? "ANCHORING_STUCK" : undefined;
+      const audit = ctx.rootAudit.stats();
+      const code = status.phase === "mismatch" || audit.missing.length > 0 ? "CHAIN_STATE_MISMATCH" : !chainState.reachable ? "CHAIN_UNAVAILABLE" : stuck ? "ANCHORING_STUCK" : undefined;
       return {
         ready: code === undefined,
         ...(code ? { code } : {}),
         chain: chainState,
         operators: { served: ctx.served.list().length, unfunded: ctx.funds.unfunded().map(({ agency, account, balance, needed }) => ({ agency, account, balance, needed })) },
         anchoring: { backlog: stats.backlog, oldestPendingAgeMs: stats.oldestPendingAgeMs, lastAnchorAt: stats.lastAnchorAt, stuck, ...(stats.lastError ? { lastError: stats.lastError } : {}) },
+        audit,
+        reorgs: ctx.anchorFollower.stats(),
       };
     },
   };

@@ -54,7 +54,9 @@ export function createVerification(ctx: ServiceContext) {
       const result = await check(anchored ?? input);
       if (result.reason?.code === "CHAIN_UNREACHABLE") throw apiError("CHAIN_UNAVAILABLE");
       if (anchored === undefined) return result;
-      return result.checks.some((c) => c.name === "anchor" && c.status === "passed") ? { ...result, envelope: anchored } : result;
+      if (result.checks.some((c) => c.name === "anchor" && c.status === "passed")) return { ...result, envelope: anchored };
+      // The store's anchor is not on the chain (a reorganisation dropped it; it is being sent again): the pending envelope's own verdict.
+      return result.reason?.code === "ANCHOR_ROOT_NOT_FOUND" ? check(input) : result;
     },
 
     issuerMetadata: (agency: string): Promise<IssuerMetadata> => ctx.issuerMetadata.metadataOf(agency),

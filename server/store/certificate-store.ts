@@ -154,6 +154,12 @@ export function createCertificateStore(db: Database, cipher: PersonalDataCipher)
       return merged(await records.getMany(ids as string[]), ids);
     },
 
+    /** The record as written, its credential opened, without its stored proof (pending until its batch's anchor was written into it). */
+    async getStored(id: string): Promise<KeptCertificate | undefined> {
+      const stored = await records.get(id);
+      return stored === undefined ? undefined : fromStored(stored, cipher);
+    },
+
     /**
      * The anchors as written, without the stored proofs: a record anchored before proofs were
      * kept apart holds its own, which re-anchoring rewrites (`anchorRewriteOps`).
@@ -267,6 +273,15 @@ export function createCertificateStore(db: Database, cipher: PersonalDataCipher)
     },
     reanchorOps(root: Hex, anchor: BatchAnchor): WriteOp[] {
       return [{ type: "put", sublevel: batchAnchors, key: root, value: anchor }];
+    },
+
+    /**
+     * A batch whose anchor left the canonical chain: without its batch's anchor a stored proof is
+     * not read, so every certificate of the batch reads as pending again, in this one write. The
+     * proofs stay (the same root gets the same proofs when it is anchored again).
+     */
+    unanchorOps(root: Hex): WriteOp[] {
+      return [{ type: "del", sublevel: batchAnchors, key: root }];
     },
 
     /** Taking a certificate into a batch removes it from the index in the same write, so it can join one batch only. */

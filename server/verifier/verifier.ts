@@ -30,6 +30,8 @@ export interface VerifierReadiness {
 export interface VerifierOptions {
   /** Deadline of each chain read for trust entries without their own `timeoutMs`. Default 5,000 ms. */
   registryTimeoutMs?: number;
+  /** Blocks an anchor needs (its block and those over it) before a certificate is valid. Default 1. */
+  minConfirmations?: number;
   /** Readiness is probed at most this often (concurrent /readyz calls share one probe). Default 2,000 ms. */
   readinessCacheMs?: number;
 }
@@ -52,7 +54,7 @@ export function createVerifier(registries: readonly TrustedRegistry[], options: 
   // A verifier never fetches what it is handed (it must not be steerable into calling arbitrary
   // hosts): no share service and no proof service is allowed, so a share link is answered with
   // SHARE_HOST_NOT_ALLOWED and a pending certificate stays pending, with nothing requested.
-  const verifyOptions: VerifyAnyOptions = { registries: readers, registryTimeoutMs: options.registryTimeoutMs, shareServices: [], proofServices: [] };
+  const verifyOptions: VerifyAnyOptions = { registries: readers, registryTimeoutMs: options.registryTimeoutMs, minConfirmations: options.minConfirmations, shareServices: [], proofServices: [] };
   const cacheMs = options.readinessCacheMs ?? 2_000;
   let probing: { at: number; result: Promise<VerifierReadiness> } | undefined;
 

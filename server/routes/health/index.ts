@@ -11,6 +11,8 @@ const readinessSchema = {
       description: "phase: starting | replaying | restarting | ready | unreachable | mismatch; detail says why not ready and the way out.",
     },
     anchoring: openObject,
+    audit: { ...openObject, description: "Every settled anchored root checked against the registry: rootsChecked (pass under way), rootsInLastFullPass, lastFullPassAt, missing (CHAIN_STATE_MISMATCH)." },
+    reorgs: { ...openObject, description: "Reorganisations followed within REORG_WINDOW: anchors followed, dropped (sent again) and moved since the start." },
   },
   required: ["ready", "chain", "anchoring"],
 } as const;

@@ -12,6 +12,21 @@ describe("HTTP: types, agencies, audit, key rotation, health", function () {
   });
   after(async () => t?.close());
 
+  it("POST /v1/sites → root only: a further site's account may act as root authority (on the registry, audited, idempotent); a malformed account is 400", async () => {
+    const account = "0x90F79bf6EB2c4f870365E785982E1f101E93b906";
+    expectError(await t.app.inject({ method: "POST", url: "/v1/sites", headers: bearer(t.tokens.amr), payload: { account } }), 403, "FORBIDDEN");
+    expectError(await t.app.inject({ method: "POST", url: "/v1/sites", headers: bearer(t.tokens.root), payload: { account: "0x1234" } }), 400, "VALIDATION_FAILED");
+    const first = await t.app.inject({ method: "POST", url: "/v1/sites", headers: bearer(t.tokens.root), payload: { account } });
+    expect(first.statusCode, first.body).to.equal(200);
+    expect(first.json()).to.deep.equal({ account, added: true });
+    expect((await t.app.inject({ method: "POST", url: "/v1/sites", headers: bearer(t.tokens.root), payload: { account: account.toLowerCase() } })).json()).to.deep.equal({ account, added: false });
+    const audit = (await t.app.inject({ method: "GET", url: "/v1/audit?limit=1000", headers: bearer(t.tokens.root) })).json();
+    expect(audit.entries.filter((e: any) => e.action === "registry.site-add").map((e: any) => [e.subject, e.data.added])).to.deep.equal([
+      [account, true],
+      [account, false],
+    ]);
+  });
+
   it("GET /v1/types → every type with id, vct, typeCode, names, claim labels, schema with examples, and its metadata document", async () => {
     const res = await t.app.inject({ method: "GET", url: "/v1/types" });
     expect(res.statusCode).to.equal(200);

@@ -4,6 +4,7 @@ import path from "node:path";
 import { expect } from "chai";
 import type { FastifyInstance } from "fastify";
 import { createPendingEnvelope, type AnchorProof, type Envelope, type TrustedRegistry } from "@certchain/sdk";
+import { trustProxy } from "../../../server/config";
 import { buildVerifierApp } from "../../../server/verifier/app";
 import { EXAMPLE_ENVELOPE, EXAMPLE_RESULT } from "../../../server/verifier/openapi-examples";
 import { createVerifier } from "../../../server/verifier/verifier";
@@ -117,6 +118,39 @@ describe("certchain verifier (the standalone service, over fastify)", function (
     } finally {
       await limited.close();
     }
+  });
+
+  it("behind a load balancer (TRUST_PROXY / --trust-proxy), each client has its own rate limit budget; without it, the proxy's address is everyone's", async function () {
+    const fromClient = (app: FastifyInstance, client: string) =>
+      app.inject({ method: "POST", url: "/v1/verify", payload: { envelope: "{}" }, remoteAddress: "10.0.0.5", headers: { "x-forwarded-for": client } }).then((reply) => reply.statusCode);
+    for (const [setting, expected] of [
+      ["1", [200, 200, 429, 200]],
+      ["10.0.0.0/8", [200, 200, 429, 200]],
+      ["false", [200, 200, 429, 429]],
+    ] as const) {
+      const app = await buildVerifierApp(createVerifier([entry(r.a)]), { rateLimit: { max: 2, timeWindowMs: 60_000 }, trustProxy: trustProxy(setting) });
+      try {
+        const codes = [await fromClient(app, "198.51.100.1"), await fromClient(app, "198.51.100.1"), await fromClient(app, "198.51.100.1"), await fromClient(app, "198.51.100.2")];
+        expect(codes, `TRUST_PROXY=${setting}`).to.deep.equal(expected);
+      } finally {
+        await app.close();
+      }
+    }
+    expect(trustProxy("true")).to.equal(true);
+    expect(trustProxy("")).to.equal(false);
+    expect(() => trustProxy("the balancer")).to.throw(/TRUST_PROXY must be/);
+  });
+
+  it("--min-confirmations: an anchor fewer blocks deep than asked is pending, never valid", async function () {
+    const strict = await buildVerifierApp(createVerifier([entry(r.a)], { minConfirmations: 1_000_000 }), { rateLimit: false });
+    try {
+      const result = (await strict.inject({ method: "POST", url: "/v1/verify", payload: { envelope: fromA } })).json();
+      expect(result.verdict).to.equal("pending");
+      expect(result.reason.code).to.equal("ANCHOR_UNCONFIRMED");
+    } finally {
+      await strict.close();
+    }
+    expect((await post("/v1/verify", { envelope: fromA })).json().verdict, "the default: 1").to.equal("valid");
   });
 
   it("fetches no foreign host: a share link or a pending envelope gets a verdict, and nothing is requested", async function () {
