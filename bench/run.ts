@@ -5,6 +5,7 @@
 // sequential POSTs, default 200). Prints a table with the targets of issue 12, every rate also as
 // a multiple of the primitives figure of the same run (the machines are noisy: ratios compare
 // across runs), and writes the figures to test-artifacts/bench/results.json. Exits non-zero on any failure.
+import { measurePersonalDataCost } from "./personal-data";
 import os from "node:os";
 import { anchorBatches } from "./anchoring";
 import { deployAndSeed } from "./chain-setup";
@@ -149,11 +150,22 @@ async function main(): Promise<void> {
   const latency = config.latencyCount > 0 ? await runSingleLatency({ count: config.latencyCount, log }) : undefined;
   const latencyMet = latency !== undefined && latency.p50Ms <= targets.singleP50Ms && latency.p99Ms <= targets.singleP99Ms;
 
+  // 5. encryption at rest (issue 21): what sealing and opening a certificate's personal data costs, against the service's CPU per certificate
+  const atRest = measurePersonalDataCost();
+  const serviceUsPerCertificate = (http.serviceCpuMs * 1000) / http.issued;
+  const sealShare = atRest[0].sealUs / serviceUsPerCertificate;
+
   const rows: Row[] = [
     ...sdkRows,
     { metric: "service: all batch requests answered (durably accepted)", value: seconds(http.acknowledgedMs) },
     { metric: "service: HTTP batch issuing → anchored, certificates/s", value: `${int(httpRate)}/s (${seconds(http.ms)})`, ratio: httpRatio, target: `≥ ${int(targets.httpIssuingPerSecond)}/s, ≥ ${targets.httpToIssuingRatio}×`, met: httpMet },
     { metric: "service: CPU time (service process, all threads)", value: `${seconds(http.serviceCpuMs)} (${((http.serviceCpuMs * 1000) / http.issued).toFixed(0)} µs/certificate)` },
+    {
+      metric: "service: personal data at rest, seal / open per certificate",
+      value: atRest.map((r) => `${r.cipher} ${r.sealUs.toFixed(0)} / ${r.openUs.toFixed(0)} µs`).join("; ") + ` (seal ${(sealShare * 100).toFixed(1)} % of service CPU)`,
+      target: "seal ≤ 10 % of service CPU per certificate",
+      met: sealShare <= 0.1,
+    },
     { metric: "service: anchor transactions (per 1,000 certificates)", value: `${int(http.anchorTransactions)} (${((http.anchorTransactions * 1000) / http.issued).toFixed(2)})`, target: "≤ 1", met: (http.anchorTransactions * 1000) / http.issued <= 1 },
     { metric: "service: anchor gas per certificate", value: httpGasPerCertificate.toFixed(2), target: `≤ ${targets.gasPerCertificate}`, met: httpGasPerCertificate <= targets.gasPerCertificate },
     { metric: "service: peak RSS (service process)", value: mib(http.servicePeakRss), target: `≤ ${mib(targets.servicePeakRssBytes)}`, met: (http.servicePeakRss ?? Infinity) <= targets.servicePeakRssBytes },

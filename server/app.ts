@@ -14,7 +14,7 @@ import tokenRoutes from "./routes/v1/tokens";
 import siteRoutes from "./routes/v1/sites";
 import notarisationRoutes from "./routes/v1/notarisations";
 import { sharesRoutes } from "./routes/v1/shares";
-import { rpcProxyRoutes } from "./routes/rpc";
+import { RPC_RATE_LIMIT, rpcProxyRoutes } from "./routes/rpc";
 import { wellKnownRoutes } from "./routes/well-known";
 import { oid4vciRoutes } from "./routes/oid4vci";
 import { statusListRoutes } from "./routes/status-lists";
@@ -117,7 +117,14 @@ export async function buildApp(service: IssuingService, options: BuildAppOptions
   await app.register(verifierAttestationRoutes);
   if (options.shares) await app.register(sharesRoutes, { prefix: "/v1/shares", store: options.shares });
   if (options.web) {
-    await app.register(rpcProxyRoutes, { upstreamUrl: options.web.upstreamRpcUrl, timeoutMs: options.web.upstreamTimeoutMs });
+    // /rpc has a limit of its own (a counter of its own), never looser than the app's.
+    const appLimit = options.rateLimit ?? DEFAULT_RATE_LIMIT;
+    await app.register(rpcProxyRoutes, {
+      upstreamUrl: options.web.upstreamRpcUrl,
+      registries: [options.web.registry.address],
+      timeoutMs: options.web.upstreamTimeoutMs,
+      rateLimit: appLimit === false ? RPC_RATE_LIMIT : Math.min(RPC_RATE_LIMIT, appLimit.max),
+    });
     await app.register(pagesRoutes, { registry: options.web.registry });
   }
   return app;

@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import Ajv from "ajv";
 import addFormats from "ajv-formats";
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyServerOptions } from "fastify";
+import { apiError } from "./errors";
 import errorsPlugin, { replyToClientError, replyToExpectation, replyToFrameworkError } from "./plugins/app/errors";
 import jsonBodyPlugin from "./plugins/app/json-body";
 import rateLimitPlugin from "./plugins/external/rate-limit";
@@ -61,7 +62,9 @@ export async function createHttpApp(options: HttpAppOptions): Promise<FastifyIns
     // fastify's requestTimeout 0 would switch Node's off entirely: a client trickling bytes could
     // hold a connection for ever. Node checks the deadline every connectionsCheckingInterval.
     requestTimeout,
-    http: { requestTimeout, headersTimeout: Math.min(60_000, requestTimeout), connectionsCheckingInterval: Math.max(50, Math.min(30_000, Math.floor(requestTimeout / 4))) },
+    // Node answers an HTTP/1.1 request without Host itself (a bare, empty 400) unless told not
+    // to: the hook below answers it in the error shape instead.
+    http: { requestTimeout, headersTimeout: Math.min(60_000, requestTimeout), connectionsCheckingInterval: Math.max(50, Math.min(30_000, Math.floor(requestTimeout / 4))), requireHostHeader: false },
     routerOptions: { maxParamLength: MAX_PARAM_LENGTH },
     // Replies fastify and Node would otherwise write in their own shapes (FST_ERR_BAD_URL, 414, 431, 408, 400).
     frameworkErrors: replyToFrameworkError,
@@ -83,6 +86,9 @@ export async function createHttpApp(options: HttpAppOptions): Promise<FastifyIns
 
   app.addHook("onSend", async (request, reply) => {
     reply.header("x-request-id", request.id);
+  });
+  app.addHook("onRequest", async (request) => {
+    if (request.raw.httpVersion === "1.1" && request.headers.host === undefined) throw apiError("HOST_MISSING");
   });
 
   // Order matters: the error handler first; then the rate limiter, whose route hook must come

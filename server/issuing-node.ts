@@ -10,7 +10,7 @@ import { developmentChainFunds, type Config } from "./config";
 import { createService, type Service } from "./service/create-service";
 import { createAgencyStore } from "./store/agency-store";
 import { createBatchStore } from "./store/batch-store";
-import { createCertificateStore } from "./store/certificate-store";
+import { anyCertificates } from "./store/certificate-store";
 import { openDatabase } from "./store/database";
 import { createShareStore } from "./store/share-store";
 
@@ -61,7 +61,7 @@ export async function startIssuingNode(options: IssuingNodeOptions): Promise<Iss
       if (dbOwned) await db.close();
     });
     // The registry is deployed only on a truly first start: never under existing certificates.
-    const issued = (await createCertificateStore(db).any()) || (await createBatchStore(db).any());
+    const issued = (await anyCertificates(db)) || (await createBatchStore(db).any());
     const batches = createBatchStore(db);
     const agencyStore = createAgencyStore(db);
     const chain = await openChain({

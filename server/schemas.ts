@@ -113,7 +113,8 @@ export const envelopeSchema = {
 
 export const certificateSchema = {
   type: "object",
-  description: "The certificate record: its state, and the envelope to hand to the holder (pending until anchored, then with its proof).",
+  description:
+    "The certificate record: its state, and the envelope to hand to the holder (pending until anchored, then with its proof). Once its personal data is erased, `erasedAt` and `anchor` instead of the envelope.",
   properties: {
     id: { type: "string" },
     status: { type: "string", enum: ["pending", "anchored", "suspended", "revoked"] },
@@ -130,8 +131,10 @@ export const certificateSchema = {
       required: ["action", "sentAt"],
     },
     envelope: envelopeSchema,
+    erasedAt: { type: "string", description: "When the certificate's personal data was erased (crypto-shredded)." },
+    anchor: { type: "object", additionalProperties: true, description: "An erased certificate's anchor (the envelope's, without the credential)." },
   },
-  required: ["id", "status", "envelope"],
+  required: ["id", "status"],
 } as const;
 
 export const certificateIdParams = {

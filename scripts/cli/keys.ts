@@ -14,9 +14,10 @@ const HELP: Text = {
        certchain keys import --from <file> [--backup-passphrase-file <file>] [--config <file>]
 
 export  writes every sealed key of the service (agencies' signing keys, their operator accounts'
-        keys, the bearer tokens' secret) to <file>, sealed under a backup passphrase of its own,
-        with what goes with them: the agencies, their certificate serials and status-list
-        indexes, the tokens minted, and the registry (deployment.json). The file is 0600.
+        keys, the bearer tokens' secret, the personal-data key) to <file>, sealed under a backup
+        passphrase of its own, with what goes with them: the agencies, their certificate serials
+        and status-list allocations, the tokens minted, and the registry (deployment.json). The
+        file is 0600.
 import  restores such a file into an empty data directory (keys sealed again under the
         service's passphrase); then \`npm start\` with CHAIN_RPC_URL serves the agencies again.
 
@@ -26,7 +27,7 @@ backup passphrase comes from --backup-passphrase-file or CERTCHAIN_BACKUP_PASSPH
   "zh-CN": `用法：certchain keys export --to <文件> [--backup-passphrase-file <文件>] [--config <文件>]
       certchain keys import --from <文件> [--backup-passphrase-file <文件>] [--config <文件>]
 
-export  把服务的全部加密密钥（各机关的签名密钥、上链账户密钥、令牌密钥）用单独的备份口令加密后写入
+export  把服务的全部加密密钥（各机关的签名密钥、上链账户密钥、令牌密钥、个人信息数据密钥）用单独的备份口令加密后写入
         <文件>，并附上与之配套的记录：机关、证照序号和状态列表序号、已发放的令牌、登记合约
         （deployment.json）。文件权限为 0600。
 import  把这样的文件恢复到一个空的数据目录（密钥改用服务口令加密）；之后带 CHAIN_RPC_URL 运行

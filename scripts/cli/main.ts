@@ -7,7 +7,7 @@ import { wantsHelp } from "./args";
 import type { Command } from "./command";
 import { ApiError, apiErrorLine } from "./http-client";
 import { detectLang, setLang, t, takeLangOption, type Text } from "./i18n";
-import { EXIT, describeError, err, out } from "./output";
+import { EXIT, describeError, err, out, printable } from "./output";
 import { withIo, type CliIo } from "./run-context";
 import { handleInterrupts, restoreTerminal } from "./terminal";
 
@@ -27,6 +27,7 @@ export const COMMANDS: readonly { name: string; summary: Text; load(): Command }
   { name: "revoke", summary: { en: "revoke a certificate (final)", "zh-CN": "撤销证照（不可恢复）" }, load: () => (require("./status") as typeof import("./status")).revokeCommand },
   { name: "suspend", summary: { en: "suspend a certificate", "zh-CN": "暂停证照的效力" }, load: () => (require("./status") as typeof import("./status")).suspendCommand },
   { name: "reinstate", summary: { en: "reinstate a suspended certificate", "zh-CN": "恢复已暂停的证照" }, load: () => (require("./status") as typeof import("./status")).reinstateCommand },
+  { name: "erase", summary: { en: "erase a certificate's personal data, keeping its anchor and status (root authority)", "zh-CN": "删除证照中的个人信息，保留上链记录和状态（根管理机构）" }, load: () => (require("./erase") as typeof import("./erase")).eraseCommand },
   { name: "offer", summary: { en: "offer a certificate for collection into the holder's wallet (OpenID4VCI link, PIN)", "zh-CN": "把证照发给持证人收取到钱包（OpenID4VCI 收证链接、取证码）" }, load: () => (require("./offer") as typeof import("./offer")).offerCommand },
   { name: "get", summary: { en: "fetch a certificate's envelope (optionally once anchored)", "zh-CN": "取回证照文件（可等到上链后）" }, load: () => (require("./status") as typeof import("./status")).getCommand },
   { name: "agency", summary: { en: "list agencies; add or accredit one (root authority)", "zh-CN": "列出机关；登记新机关或授权签发某类证照（根管理机构）" }, load: () => (require("./agency") as typeof import("./agency")).agencyCommand },
@@ -88,7 +89,7 @@ export function runAsProcess(): Promise<void> {
   return main(process.argv.slice(2)).then(
     (code) => void (process.exitCode = code),
     (error: { message?: string } | undefined) => {
-      process.stderr.write(`certchain: ${error?.message ? error.message : String(error)}\n`);
+      process.stderr.write(`certchain: ${printable(error?.message ? error.message : String(error))}\n`);
       process.exitCode = EXIT.INTERNAL;
     },
   );

@@ -28,8 +28,19 @@ export class CommandFailed extends Error {
   }
 }
 
-export const out = (line = ""): void => void io().stdout.write(`${line}\n`);
-export const err = (line: string): void => void io().stderr.write(`${line}\n`);
+/**
+ * Text from elsewhere (labels of a type anyone registered, claims, the service's messages) may
+ * hold terminal control sequences: an ESC can set the window title or clear the screen. Every
+ * line printed goes through here: C0 and C1 control characters other than newline and tab are
+ * dropped (the printable rest of a sequence stays visible, harmlessly). JSON output escapes them
+ * itself.
+ */
+// eslint-disable-next-line no-control-regex
+const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g;
+export const printable = (text: string): string => text.replace(CONTROL, "");
+
+export const out = (line = ""): void => void io().stdout.write(`${printable(String(line))}\n`);
+export const err = (line: string): void => void io().stderr.write(`${printable(String(line))}\n`);
 export const printJson = (value: unknown): void => out(JSON.stringify(value, null, 2));
 
 // East Asian wide and fullwidth characters take two terminal columns: without this, tables of

@@ -9,17 +9,17 @@ import { io } from "./run-context";
 const HELP: Text = {
   en: `Usage: certchain passphrase change [--new-passphrase-file <file>] [--config <file>]
 
-Seals every secret of the service (signing keys, operator keys, the bearer tokens' secret) again
-under a new passphrase, in one atomic write: interrupted at any point, everything opens with the
-old passphrase or everything with the new one, never a mix. Then point CERTCHAIN_PASSPHRASE_FILE
-(or CERTCHAIN_PASSPHRASE) at the new one and start the service.
+Seals every secret of the service (signing keys, operator keys, the bearer tokens' secret, the
+personal-data key) again under a new passphrase, in one atomic write: interrupted at any point,
+everything opens with the old passphrase or everything with the new one, never a mix. Then point
+CERTCHAIN_PASSPHRASE_FILE (or CERTCHAIN_PASSPHRASE) at the new one and start the service.
 
 Run it with the service stopped and the settings \`npm start\` uses (the current passphrase from
 CERTCHAIN_PASSPHRASE_FILE or CERTCHAIN_PASSPHRASE); the new one comes from
 --new-passphrase-file or CERTCHAIN_NEW_PASSPHRASE.`,
   "zh-CN": `用法：certchain passphrase change [--new-passphrase-file <文件>] [--config <文件>]
 
-用新口令重新加密服务的全部密钥（签名密钥、上链账户密钥、令牌密钥），一次原子写入：无论在哪一步中断，
+用新口令重新加密服务的全部密钥（签名密钥、上链账户密钥、令牌密钥、个人信息数据密钥），一次原子写入：无论在哪一步中断，
 要么全部仍用旧口令打开，要么全部用新口令打开，不会混杂。之后把 CERTCHAIN_PASSPHRASE_FILE
 （或 CERTCHAIN_PASSPHRASE）改为新口令再启动服务。
 

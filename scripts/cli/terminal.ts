@@ -8,6 +8,7 @@
  */
 import { SingleBar } from "cli-progress";
 import { io, perRun } from "./run-context";
+import { printable } from "./output";
 
 const SHOW_CURSOR = "\x1b[?25h";
 const WRAP_ON = "\x1b[?7h";
@@ -43,7 +44,7 @@ export function startProgress(label: string, total: number, options: { quiet?: b
   let done = 0;
   let printedAt = 0;
   let stopped = false;
-  const line = () => stderr.write(`${label} ${done}/${total}\n`);
+  const line = () => stderr.write(`${printable(label)} ${done}/${total}\n`);
   line();
   printedAt = Date.now();
   return {

@@ -148,13 +148,13 @@ function displayProblems(display: unknown, at: string, field: "name" | "label", 
   for (const locale of REQUIRED_LOCALES) if (!seen.has(locale)) problems.push({ pointer: at, message: `needs an entry for ${locale}` });
 }
 
-function claimSchemaProblems(schema: unknown, at: string, problems: PointedProblem[]): schema is JsonSchemaObject {
+function claimSchemaProblems(schema: unknown, at: string, problems: PointedProblem[], bounds: boolean): schema is JsonSchemaObject {
   if (!isPlainObject(schema) || schema.type !== "object" || schema.additionalProperties !== false || !isPlainObject(schema.properties)) {
     problems.push({ pointer: at, message: "must be a closed object schema (type object, properties, additionalProperties: false)" });
     return false;
   }
   const before = problems.length;
-  problems.push(...schemaProblemsAt(schema, at));
+  problems.push(...schemaProblemsAt(schema, at, { bounds }));
   const properties = Object.keys(schema.properties);
   if (properties.length === 0) problems.push({ pointer: `${at}/properties`, message: "has no properties" });
   for (const name of properties) {
@@ -245,12 +245,13 @@ function claimsProblems(claims: unknown, schema: JsonSchemaObject | undefined, p
  * Pointer (RFC 6901) of the fault; none means it is usable. Checks the SD-JWT VC members
  * (`vct`, `display` with zh-CN and en, `claims` with paths, labels and `sd`) and ours: the type
  * code, the claim order and the JSON Schema (closed, supported keywords only, examples that fit).
- * Every claim the schema defines, at every depth, must have labels.
+ * Every claim the schema defines, at every depth, must have labels. With `bounds` (a type
+ * registered now), the schema must also bound its arrays (SCHEMA_BOUNDS).
  *
  * @example
  * typeMetadataProblems({ vct: "urn:certchain:vct:x:1" }); // [{ pointer: "/certchain:type_code", … }, …]
  */
-export function typeMetadataProblems(document: unknown, options: { vct?: "required" | "absent" } = {}): PointedProblem[] {
+export function typeMetadataProblems(document: unknown, options: { vct?: "required" | "absent"; bounds?: boolean } = {}): PointedProblem[] {
   const problems: PointedProblem[] = [];
   if (!isPlainObject(document)) return [{ pointer: "", message: "must be a JSON object" }];
   const text = JSON.stringify(document);
@@ -269,7 +270,7 @@ export function typeMetadataProblems(document: unknown, options: { vct?: "requir
   if (typeof code !== "string" || !TYPE_CODE.test(code)) problems.push({ pointer: "/certchain:type_code", message: "must be four characters 0-9 or A-Z" });
 
   const schema = document["certchain:schema"];
-  const usableSchema = claimSchemaProblems(schema, "/certchain:schema", problems) ? (schema as JsonSchemaObject) : undefined;
+  const usableSchema = claimSchemaProblems(schema, "/certchain:schema", problems, options.bounds === true) ? (schema as JsonSchemaObject) : undefined;
   claimsProblems(document.claims, usableSchema, problems);
 
   const order = document["certchain:claim_order"];

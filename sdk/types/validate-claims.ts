@@ -1,6 +1,7 @@
 import { Validator, type OutputUnit, type Schema } from "@cfworker/json-schema";
 import { CertchainError } from "../errors";
 import type { CertificateType } from "./define";
+import { boundedSchema, patternOfFormat, UNIQUE_ITEMS_LIMIT } from "./bounded-schema";
 import { schemaProblems } from "./schema-problems";
 
 /** Why one claim was rejected. */
@@ -75,7 +76,8 @@ function checkerFor(type: CertificateType, partial: boolean): Checker {
       });
     }
     // Checked above by schemaProblems; the library's Schema type only differs in readonly-ness.
-    const schema = structuredClone(partial ? withoutPresence(type.schema) : type.schema) as Schema;
+    // Bounded: patterns run in linear time, uniqueness only within maxItems (bounded-schema.ts).
+    const schema = boundedSchema(structuredClone(partial ? withoutPresence(type.schema) : type.schema)) as Schema;
     // shortCircuit off: report every failing claim, not only the first.
     checker = { schema, validator: new Validator(schema, "2020-12", false) };
     entry[key] = checker;
@@ -121,7 +123,7 @@ const MESSAGES: Record<string, (value: unknown) => string> = {
 };
 
 // Units that only say "a child failed"; the child's own unit says how.
-const AGGREGATES = new Set(["properties", "items", "prefixItems", "allOf", "additionalProperties"]);
+const AGGREGATES = new Set(["properties", "items", "prefixItems", "allOf", "additionalProperties", "if"]);
 const REQUIRED = /^Instance does not have required property "(.*)"\.$/s;
 const escapePointer = (key: string): string => key.replace(/~/g, "~0").replace(/\//g, "~1");
 
@@ -133,13 +135,17 @@ function claimErrorsOf(units: readonly OutputUnit[], schema: unknown): ClaimErro
     if (unit.keyword === "false") {
       // A property `additionalProperties: false` refuses: point at the claim itself.
       const extra = units[i - 1]?.keyword === "additionalProperties";
-      errors.push({ path, message: extra ? "must NOT have additional properties" : "boolean schema is false" });
+      // bounded-schema.ts's `else: false`: an array too long to check its items' uniqueness.
+      const unchecked = units[i - 1]?.keyword === "if";
+      errors.push({ path, message: extra ? "must NOT have additional properties" : unchecked ? `must NOT have more than ${UNIQUE_ITEMS_LIMIT} items` : "boolean schema is false" });
     } else if (unit.keyword === "required") {
       const name = REQUIRED.exec(unit.error)?.[1];
       errors.push(name === undefined ? { path, message: unit.error } : { path: `${path}/${escapePointer(name)}`, message: `must have required property '${name}'` });
     } else {
-      const message = MESSAGES[unit.keyword];
-      errors.push({ path, message: message ? message(schemaValueAt(schema, unit.keywordLocation)) : unit.error });
+      const value = schemaValueAt(schema, unit.keywordLocation);
+      const pattern = unit.keyword === "format" ? patternOfFormat(value) : undefined;
+      const message = pattern !== undefined ? MESSAGES.pattern : MESSAGES[unit.keyword];
+      errors.push({ path, message: message ? message(pattern ?? value) : unit.error });
     }
   });
   return errors;

@@ -572,11 +572,17 @@ function inspectSafely(input: unknown): Item {
   }
 }
 
-/** The checks that need no chain, then the result. */
+const passed = (item: Item, name: CheckName) => item.checks.get(name)?.status === "passed";
+
+/**
+ * The checks that need no chain, then the result. Claims are checked against the type's schema
+ * only once the issuer and the signature passed: an unsigned forgery costs no more than parsing,
+ * whatever its claims hold (and a registered type is what judges only what its issuer signed).
+ */
 function conclude(item: Item, now: number): VerificationResult {
   if (item.parsed && !failed(item, "format")) {
     judgeValidity(item, now);
-    if (!failed(item, "integrity")) judgeSchema(item);
+    if (!failed(item, "integrity") && passed(item, "issuer") && passed(item, "signature")) judgeSchema(item);
   }
   return finish(item);
 }

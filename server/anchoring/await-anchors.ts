@@ -1,4 +1,4 @@
-import type { CertificateRecord } from "../domain/certificate";
+import { isErased, type CertificateRecord } from "../domain/certificate";
 import type { CertificateStore } from "../store/certificate-store";
 import type { Batcher } from "./batcher";
 
@@ -29,7 +29,8 @@ export async function awaitAnchors(
   try {
     for (;;) {
       const seen = signals;
-      const records = await certificates.getMany(ids);
+      // An erased certificate has no envelope to hand back: it reads as unknown here.
+      const records = (await certificates.getMany(ids)).map((record) => (record === undefined || isErased(record) ? undefined : record));
       records.forEach((record, i) => {
         if (record === undefined || record.status !== "pending") waiting.delete(ids[i]);
       });

@@ -1,16 +1,17 @@
 import { getCreateAddress, keccak256, type Provider, type Signer } from "ethers";
-import { agencyIdOf, createAnchoredEnvelope, findTypeById, type Hex } from "@certchain/sdk";
+import { agencyIdOf, findTypeById, type Hex } from "@certchain/sdk";
 import { deployRegistry, type DeploymentRecord } from "../chain/deploy";
 import { createOperatorClient } from "../chain/operator";
 import { createRegistryAdmin } from "../chain/registry-admin";
 import { createRegistryReads } from "../chain/registry-reads";
-import type { CertificateRecord, StatusAction } from "../domain/certificate";
+import { anchorOf, type CertificateRecord, type KeptCertificate, type StatusAction } from "../domain/certificate";
 import type { KeyStore } from "../keys/key-store";
 import type { Logger } from "../lib/logger";
+import { createPersonalDataCipher } from "../lib/personal-data-cipher";
 import { createAuditLog, type NewAuditEntry } from "../store/audit-log";
 import { createBatchStore, type BatchRecord } from "../store/batch-store";
 import { createCertificateStore } from "../store/certificate-store";
-import type { Database } from "../store/database";
+import type { Database, WriteOp } from "../store/database";
 
 /** An agency as the service knows it: enough to register it again on a redeployed registry. */
 export interface ReanchorAgency {
@@ -79,7 +80,7 @@ export async function reanchor(options: ReanchorOptions): Promise<ReanchorReport
   const registry = createRegistryReads({ provider, address, chainId: deployment.chainId });
   const admin = createRegistryAdmin(address, options.rootAuthority);
   const batches = createBatchStore(db);
-  const certificates = createCertificateStore(db);
+  const certificates = createCertificateStore(db, createPersonalDataCipher(await options.keys.personalDataKey()));
   const audit = createAuditLog(db);
   const report: ReanchorReport = { registered: { agencies: 0, keys: 0, operators: 0 }, roots: { checked: 0, reanchored: 0, repaired: 0, intact: 0, conflicts: [] }, certificates: 0, statusesReapplied: 0, keysRetired: 0 };
   const at = () => new Date(now()).toISOString();
@@ -116,7 +117,7 @@ export async function reanchor(options: ReanchorOptions): Promise<ReanchorReport
     throw new ReanchorRefused(`the contract at ${address} is not the registry deployed there (its code differs): this is not the chain the certificates were anchored on`);
   }
 
-  const reapply: CertificateRecord[] = [];
+  const reapply: KeptCertificate[] = [];
   for (const batch of await batches.anchoredBatches()) {
     report.roots.checked += 1;
     const onChain = await registry.anchorOf(batch.root);
@@ -166,8 +167,8 @@ export async function reanchor(options: ReanchorOptions): Promise<ReanchorReport
   return report;
 
   /** Gives every record of the batch its new anchor; the batch record (with the audit entry) last. */
-  async function rewrite(batch: BatchRecord, anchor: { transaction: Hex; block: number; anchoredAt: string }): Promise<CertificateRecord[]> {
-    const changed: CertificateRecord[] = [];
+  async function rewrite(batch: BatchRecord, anchor: { transaction: Hex; block: number; anchoredAt: string }): Promise<KeptCertificate[]> {
+    const changed: KeptCertificate[] = [];
     const slice = Math.max(1, options.slice ?? 1_000);
     // Certificates whose proofs are stored beside them share their batch's anchor: one write moves them all.
     const shared = await certificates.batchAnchorOf(batch.root);
@@ -175,18 +176,14 @@ export async function reanchor(options: ReanchorOptions): Promise<ReanchorReport
     for (let start = 0; start < batch.ids.length; start += slice) {
       const ids = batch.ids.slice(start, start + slice);
       // Records anchored before proofs were kept apart hold their anchored envelope: rewritten.
-      const updated: CertificateRecord[] = [];
-      for (const record of await certificates.getManyStored(ids)) {
-        if (record === undefined || record.envelope.anchor.status !== "anchored") continue;
-        const previous = record.envelope.anchor;
-        updated.push({
-          ...record,
-          anchoredAt: anchor.anchoredAt,
-          envelope: createAnchoredEnvelope(record.envelope.credential, { ...previous, transaction: anchor.transaction, block: anchor.block, anchoredAt: anchor.anchoredAt }),
-        });
+      const updated: WriteOp[] = [];
+      const stored = await certificates.storedAnchors(ids);
+      for (const [i, previous] of stored.entries()) {
+        if (previous?.status !== "anchored") continue;
+        updated.push(...(await certificates.anchorRewriteOps(ids[i], { ...previous, transaction: anchor.transaction, block: anchor.block, anchoredAt: anchor.anchoredAt })));
       }
-      if (updated.length > 0) await db.write(updated.flatMap((r) => certificates.updateOps(r)));
-      const current = (await certificates.getMany(ids)).filter((r): r is CertificateRecord => r !== undefined && r.envelope.anchor.status === "anchored");
+      if (updated.length > 0) await db.write(updated);
+      const current = (await certificates.getMany(ids)).filter((r): r is KeptCertificate => r !== undefined && anchorOf(r).status === "anchored");
       report.certificates += current.length;
       changed.push(...current.filter((r) => STATE_ACTION[r.status] !== undefined));
     }
@@ -200,7 +197,7 @@ export async function reanchor(options: ReanchorOptions): Promise<ReanchorReport
   }
 
   /** Revocations and suspensions the records hold but the chain does not: sent again, 100 per transaction. */
-  async function reapplyStatuses(records: CertificateRecord[]): Promise<number> {
+  async function reapplyStatuses(records: KeptCertificate[]): Promise<number> {
     let applied = 0;
     for (const agency of new Set(records.map((r) => r.agency))) {
       const mine = records.filter((r) => r.agency === agency);
@@ -209,7 +206,7 @@ export async function reanchor(options: ReanchorOptions): Promise<ReanchorReport
       const operator = options.agencies.find((a) => a.slug === agency)?.operator;
       if (!operator || todo.length === 0) continue;
       const client = createOperatorClient(address, operator);
-      const groups = new Map<string, CertificateRecord[]>();
+      const groups = new Map<string, KeptCertificate[]>();
       for (const record of todo) {
         const key = `${STATE_ACTION[record.status]}:${record.statusReason ?? 0}`;
         groups.set(key, [...(groups.get(key) ?? []), record]);
@@ -219,7 +216,7 @@ export async function reanchor(options: ReanchorOptions): Promise<ReanchorReport
         for (let start = 0; start < group.length; start += 100) {
           const chunk = group.slice(start, start + 100);
           const updates = chunk.map((r) => {
-            const anchor = r.envelope.anchor as { root: Hex; proof: Hex[] };
+            const anchor = anchorOf(r) as { root: Hex; proof: Hex[] };
             return { leaf: r.leaf, root: anchor.root, proof: anchor.proof };
           });
           const receipt = await client.changeStatus(action as StatusAction, updates, Number(reason));

@@ -39,6 +39,26 @@ export interface CertificateRecord {
   holderKey?: string;
 }
 
+/**
+ * A certificate whose personal data was erased (crypto-shredded, PIPL's right to deletion): its
+ * credential is gone for good; its id, leaf, anchor, status and audit trail stay, and the file
+ * its holder keeps still verifies against the chain.
+ */
+export interface ErasedCertificate extends Omit<CertificateRecord, "envelope"> {
+  erasedAt: string; // ISO
+  /** The envelope's anchor, as the record's would be: pending until its batch is anchored, then with its proof. */
+  anchor: Envelope["anchor"];
+  envelope?: undefined;
+}
+
+/** What the node keeps of a certificate: the whole record, or what stays of it after an erasure. */
+export type KeptCertificate = CertificateRecord | ErasedCertificate;
+
+export const isErased = (record: KeptCertificate): record is ErasedCertificate => record.envelope === undefined;
+
+/** The certificate's anchor (pending or with its proof), erased or not. */
+export const anchorOf = (record: KeptCertificate): Envelope["anchor"] => (isErased(record) ? record.anchor : record.envelope.anchor);
+
 /** The record id of a certificate's n-th holder copy (n from 1): certificate ids never hold a dot. */
 export const holderCopyId = (certificate: string, n: number): string => `${certificate}.${n}`;
 

@@ -4,10 +4,12 @@ import { isSealedBox, reseal, sealedEntries, SEALED_SUBLEVELS, type SealedEntry 
 
 /**
  * What a node needs besides the chain to serve its agencies again in an empty data directory:
- * every sealed key (signing keys, operator keys, the tokens' secret), sealed under a backup
- * passphrase of its own, and the plain records that go with them — the agencies, their
- * certificate serials and status-list indexes (so numbers are not handed out twice), the
- * tokens minted (revocations stay revoked), and the registry (deployment.json).
+ * every sealed key (signing keys, operator keys, the tokens' secret, the personal-data key that
+ * opens certificates' personal data and keys the status-list index permutation), sealed under a
+ * backup passphrase of its own, and the plain records that go with them — the agencies, their
+ * certificate serials and status-list allocations (so numbers are not handed out twice: the
+ * restored personal-data key permutes indexes as before, the allocation says how many are
+ * taken), the tokens minted (revocations stay revoked), and the registry (deployment.json).
  */
 export interface KeyBackup {
   format: "certchain-key-backup";
@@ -18,7 +20,8 @@ export interface KeyBackup {
   records: { sublevel: (typeof PLAIN_SUBLEVELS)[number]; key: string; value: unknown }[];
 }
 
-const PLAIN_SUBLEVELS = ["agencies", "key-algorithms", "serials", "status-indexes", "tokens"] as const;
+// `status-indexes`: the sequential counters of nodes from before indexes were random (service/numbering.ts).
+const PLAIN_SUBLEVELS = ["agencies", "key-algorithms", "serials", "status-indexes", "status-allocation", "tokens"] as const;
 
 export class KeyBackupError extends Error {}
 

@@ -36,6 +36,9 @@ export interface KeyStoreOptions {
   now?: () => number;
 }
 
+/** Where the personal-data key is kept: a sealed box in the `meta` sublevel, beside the token secret. */
+export const PERSONAL_DATA_KEY = { sublevel: "meta", key: "personal-data-key" } as const;
+
 /**
  * A fresh private key of a suite: Ed25519, P-256, or SM2 (stored, like the others, as PKCS#8: the
  * SM2 curve's OID inside; it signs through the SDK, see node-signer.ts).
@@ -47,7 +50,14 @@ export function generateSigningKey(algorithm: SignatureAlgorithm): KeyObject {
 
 /**
  * Per-agency credential signing keys and operator wallets, generated here and stored encrypted
- * at rest. Keys are decrypted once into memory (signing is the issuing hot path).
+ * at rest, and the node's personal-data key (lib/personal-data-cipher.ts). Keys are decrypted
+ * once into memory (signing is the issuing hot path).
+ *
+ * What is sealed under the passphrase (what a passphrase change seals again and a key backup
+ * carries: keys/sealed-records.ts finds every sealed box in SEALED_SUBLEVELS): every
+ * `signing-keys` record's `privateKey`, every `operator-wallets` record's `privateKey`, and in
+ * `meta` the `token-secret` and `personal-data-key` boxes. Certificates' data keys are wrapped
+ * under the personal-data key, not the passphrase: they need no re-sealing.
  */
 export function createKeyStore(options: KeyStoreOptions) {
   const { db, passphrase, admin } = options;
@@ -55,7 +65,9 @@ export function createKeyStore(options: KeyStoreOptions) {
   const now = options.now ?? Date.now;
   const signingKeys = db.sublevel<StoredSigningKey>("signing-keys");
   const wallets = db.sublevel<StoredWallet>("operator-wallets");
-  const meta = db.sublevel<SealedBox>("meta");
+  // The bearer tokens' secret and the personal-data key.
+  const meta = db.sublevel<SealedBox>(PERSONAL_DATA_KEY.sublevel);
+  let personalDataKey: Promise<Uint8Array> | undefined;
   // The suite an agency's keys are made in, as its registration (or last rotation) chose.
   const algorithms = db.sublevel<SignatureAlgorithm>("key-algorithms");
   const chosenAlgorithm = async (agency: string): Promise<SignatureAlgorithm> => (await algorithms.get(agency)) ?? "EdDSA";
@@ -163,6 +175,25 @@ export function createKeyStore(options: KeyStoreOptions) {
 
     async keys(agency: string): Promise<{ keyId: Hex; state: string; createdAt: string }[]> {
       return (await storedKeys(agency)).map(({ keyId, state, createdAt }) => ({ keyId, state, createdAt }));
+    },
+
+    /** How new secrets are sealed (SEAL_CIPHER); personal data is encrypted with the same cipher. */
+    sealCipher: options.sealCipher ?? ("aes-256-gcm" as SealCipher),
+
+    /**
+     * The node's personal-data key (32 bytes): opened once, created (random) and stored sealed
+     * on first use. Every certificate's data key is wrapped under it. @throws Error on a wrong passphrase.
+     */
+    personalDataKey(): Promise<Uint8Array> {
+      personalDataKey ??= (async () => {
+        const stored = await meta.get(PERSONAL_DATA_KEY.key);
+        if (stored) return new Uint8Array(open(stored, passphrase));
+        const key = randomBytes(32);
+        await db.write([{ type: "put", sublevel: meta, key: PERSONAL_DATA_KEY.key, value: seal(key, passphrase, sealing) }]);
+        return new Uint8Array(key);
+      })();
+      personalDataKey.catch(() => (personalDataKey = undefined));
+      return personalDataKey;
     },
 
     /**

@@ -1,18 +1,27 @@
 import { agencyIdOf, type ProofRecord } from "@certchain/sdk";
 import { awaitAnchors } from "../anchoring/await-anchors";
 import { chainStateOf } from "../anchoring/root-audit";
-import type { CertificateRecord } from "../domain/certificate";
+import { anchorOf, isErased, type CertificateRecord, type ErasedCertificate, type KeptCertificate } from "../domain/certificate";
 import type { Principal } from "../domain/principal";
 import { apiError } from "../errors";
 import type { CertificateStore } from "../store/certificate-store";
 import { withDeadline } from "./chain-call";
 import type { ServiceContext } from "./context";
 
-/** A stored certificate by id; CERT_NOT_FOUND for an unknown (or impossible) id. */
-export async function loadCertificate(certificates: CertificateStore, id: string): Promise<CertificateRecord> {
+/** A stored certificate by id, erased or not; CERT_NOT_FOUND for an unknown (or impossible) id. */
+export async function loadCertificate(certificates: CertificateStore, id: string): Promise<KeptCertificate> {
   const record = typeof id === "string" && id.length > 0 && id.length <= 128 ? await certificates.get(id) : undefined;
   // A holder copy is part of its certificate, never a certificate of its own.
   if (record === undefined || record.copyOf !== undefined) throw apiError("CERT_NOT_FOUND");
+  return record;
+}
+
+/** CERT_ERASED, with what stays of the certificate, for a read that wanted its envelope. */
+export const erasedError = (record: ErasedCertificate) => apiError("CERT_ERASED", undefined, { id: record.id, erasedAt: record.erasedAt, status: record.status, leaf: record.leaf });
+
+/** The whole record (its envelope); CERT_ERASED once its personal data was erased. */
+export function withEnvelope(record: KeptCertificate): CertificateRecord {
+  if (isErased(record)) throw erasedError(record);
   return record;
 }
 
@@ -21,8 +30,8 @@ export function createCertificateLookup(ctx: ServiceContext) {
   const { certificates, registry, gate } = ctx;
 
   /** Whether the chain holds the record's root for its agency at the recorded time (one read, with a deadline). */
-  async function chainHolds(record: CertificateRecord): Promise<boolean> {
-    const anchor = record.envelope.anchor;
+  async function chainHolds(record: KeptCertificate): Promise<boolean> {
+    const anchor = anchorOf(record);
     if (anchor.status !== "anchored") return false;
     try {
       const onChain = await withDeadline(registry.anchorOf(anchor.root), ctx.timeoutMs);
@@ -36,8 +45,8 @@ export function createCertificateLookup(ctx: ServiceContext) {
    * Anchored within the reorganisation window, and the chain (asked now, while it is ready) does not
    * hold the root as recorded: a reorganisation the anchor follower has not handled yet.
    */
-  async function unconfirmedOnChain(record: CertificateRecord): Promise<boolean> {
-    const anchor = record.envelope.anchor;
+  async function unconfirmedOnChain(record: KeptCertificate): Promise<boolean> {
+    const anchor = anchorOf(record);
     const { phase, blockNumber: head } = gate.status();
     return phase === "ready" && anchor.status === "anchored" && (head === undefined || head - anchor.block < ctx.reorgWindow) && !(await chainHolds(record));
   }
@@ -62,8 +71,9 @@ export function createCertificateLookup(ctx: ServiceContext) {
 
   return {
     async get(principal: Principal, id: string): Promise<CertificateRecord> {
-      const record = await loadCertificate(certificates, id);
-      if (principal?.kind !== "root" && (principal?.kind !== "agency" || principal.agency !== record.agency)) throw apiError("FORBIDDEN_AGENCY");
+      const kept = await loadCertificate(certificates, id);
+      if (principal?.kind !== "root" && (principal?.kind !== "agency" || principal.agency !== kept.agency)) throw apiError("FORBIDDEN_AGENCY");
+      const record = withEnvelope(kept);
       const anchor = record.envelope.anchor;
       if (gate.status().phase === "mismatch" && anchor.status === "anchored" && !(await chainHolds(record))) {
         // The stored envelope says "anchored" but this chain lacks the root: do not hand out a claim the chain denies.
@@ -74,8 +84,8 @@ export function createCertificateLookup(ctx: ServiceContext) {
       // (Only while the chain is ready: during an outage the record is as the last look found it, and the
       // answer comes at once, not after a read's deadline.)
       if (await unconfirmedOnChain(record)) {
-        const [stored] = await certificates.getManyStored([record.id]);
-        if (stored !== undefined && stored.envelope.anchor.status === "pending") return stored;
+        const stored = await certificates.getStored(record.id);
+        if (stored !== undefined && anchorOf(stored).status === "pending") return withEnvelope(stored);
       }
       return statusAsSettled(record);
     },
@@ -85,7 +95,7 @@ export function createCertificateLookup(ctx: ServiceContext) {
     async proofOf(leaf: string): Promise<{ status: "anchored"; proof: ProofRecord } | { status: "pending" } | undefined> {
       const record = typeof leaf === "string" && /^(0x)?[0-9a-fA-F]{64}$/.test(leaf) ? await certificates.getByLeaf(leaf) : undefined;
       if (record === undefined) return undefined;
-      const anchor = record.envelope.anchor;
+      const anchor = anchorOf(record);
       if (anchor.status !== "anchored" || (await unconfirmedOnChain(record))) return { status: "pending" };
       const { root, proof, registry, registryId, chainId, anchoredAt, transaction, block } = anchor;
       return { status: "anchored", proof: { root, proof, registry, ...(registryId ? { registryId } : {}), chainId, anchoredAt, transaction, block } };

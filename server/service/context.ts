@@ -19,6 +19,7 @@ import type { KeyStore } from "../keys/key-store";
 import { createSigningPool, type SigningPool } from "../keys/signing-pool";
 import { silentLogger, type Logger } from "../lib/logger";
 import { createKeyedMutex, type KeyedMutex } from "../lib/mutex";
+import { createPersonalDataCipher, isDataCipherName, type PersonalDataCipher } from "../lib/personal-data-cipher";
 import { createStatusListPublisher, type StatusListPublisher } from "../status-list/publisher";
 import { createAgencyStore, type AgencyStore } from "../store/agency-store";
 import { createAuditLog, type AuditLog } from "../store/audit-log";
@@ -140,6 +141,8 @@ export interface ServiceContext {
   readonly rootSigner: Signer;
   readonly fundOperators: bigint | undefined;
   readonly faults: IssuingServiceOptions["faults"];
+  /** Seals each certificate's personal data under a data key of its own (opened once from the key store). */
+  readonly personalData: PersonalDataCipher;
   readonly certificates: CertificateStore;
   readonly batches: BatchStore;
   readonly idempotency: IdempotencyStore;
@@ -170,7 +173,7 @@ export interface ServiceContext {
   readonly signing: SigningPool;
   /** One account's transactions at a time (one nonce): keyed by agency for operators, ROOT_WRITES for the root authority. */
   readonly chainLock: KeyedMutex;
-  /** One change of a certificate's records at a time, by certificate id (status changes, holder copies). */
+  /** One change of a certificate's records at a time, by certificate id (status changes, holder copies, erasure). */
   readonly certificateLock: KeyedMutex;
   /** Issuances in progress, per agency: a key rotation waits for them before retiring the old key. */
   readonly inFlight: InFlight;
@@ -226,7 +229,9 @@ export async function createServiceContext(options: IssuingServiceOptions): Prom
   const publicUrl = (options.publicUrl ?? "http://127.0.0.1:3000").replace(/\/+$/, "");
   const confirmations = Math.max(1, options.confirmations ?? 1);
 
-  const certificates = createCertificateStore(db);
+  // SEAL_CIPHER chooses for personal data as for keys (AES-256-GCM, or SM4 with HMAC-SM3); every record opens with the cipher it names.
+  const personalData = createPersonalDataCipher(await keys.personalDataKey(), isDataCipherName(keys.sealCipher) ? keys.sealCipher : "aes-256-gcm");
+  const certificates = createCertificateStore(db, personalData);
   const batches = createBatchStore(db);
   const audit = createAuditLog(db);
   const tokenRegistry = await createTokenRegistry(db);
@@ -241,6 +246,8 @@ export async function createServiceContext(options: IssuingServiceOptions): Prom
   // Types are registered by the root authority's account, as keys and agencies are: one at a time.
   const catalogue = await createTypeCatalogue({ db, publicUrl, registry, admin: rootAdmin, rootWrite: (write) => chainLock(ROOT_WRITES, write) });
   await certificates.ensureLeafIndex();
+  // Data directories from before encryption at rest: their certificates are sealed before any request.
+  await certificates.ensureSealed();
   const batcher = createBatcher({
     db,
     certificates,
@@ -341,6 +348,7 @@ export async function createServiceContext(options: IssuingServiceOptions): Prom
     rootSigner: chain.rootAuthority,
     fundOperators: chain.fundOperators,
     faults: options.faults,
+    personalData,
     certificates,
     batches,
     idempotency: createIdempotencyStore(db),

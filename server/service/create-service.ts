@@ -4,7 +4,6 @@ import type { Hex, SignatureAlgorithm } from "@certchain/sdk";
 import type { ChainGate } from "../chain/chain-gate";
 import { createRegistryAdmin } from "../chain/registry-admin";
 import { createKeyStore, type KeyStore } from "../keys/key-store";
-import { loadRecordSealer } from "../keys/record-sealer";
 import type { SealCipher } from "../keys/sealed-box";
 import type { Finality } from "../domain/finality";
 import type { Logger } from "../lib/logger";
@@ -116,7 +115,7 @@ export async function createService(config: ServiceConfig): Promise<Service> {
       reorgWindow: config.reorgWindow,
       anchorPollMs: config.anchorPollMs,
       publicUrl: config.publicUrl,
-      consent: { sealer: await loadRecordSealer(db, config.passphrase, config.sealCipher), webhooks: config.webhooks },
+      consent: { webhooks: config.webhooks },
       ...(config.now ? { now: config.now } : {}),
       faults: config.faults,
     });

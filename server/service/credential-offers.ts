@@ -1,11 +1,12 @@
 import { createHmac, randomBytes, randomInt, scrypt, timingSafeEqual } from "node:crypto";
 import { promisify } from "node:util";
 import { agencyIssuerUrl } from "@certchain/sdk";
+import { isErased } from "../domain/certificate";
 import type { Principal, RequestContext } from "../domain/principal";
 import { apiError } from "../errors";
 import { secretHash, type OfferRecord } from "../store/offer-store";
 import { requireAgency } from "./access";
-import { loadCertificate } from "./certificate-lookup";
+import { erasedError, loadCertificate } from "./certificate-lookup";
 import type { ServiceContext } from "./context";
 import { MAX_HOLDER_COPIES } from "./holder-copies";
 
@@ -88,6 +89,8 @@ export function createCredentialOffers(ctx: ServiceContext) {
       }
       const record = await loadCertificate(certificates, certificateId);
       if (record.agency !== agencyPrincipal.agency) throw apiError("FORBIDDEN_AGENCY");
+      // Its personal data is gone: nothing to hand to a wallet.
+      if (isErased(record)) throw erasedError(record);
       // A holder copy carries its certificate's status-list index: a v1 certificate has none.
       if (record.status === "revoked" || record.status === "suspended" || record.statusIndex === undefined) {
         throw apiError("CERT_NOT_OFFERABLE", undefined, { status: record.status, ...(record.statusIndex === undefined ? { format: 1 } : {}) });

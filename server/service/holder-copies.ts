@@ -12,7 +12,7 @@ import {
   type VerifiedKeyProof,
 } from "@certchain/sdk";
 import { base64urlDecode, disclosedSubjectClaimsOf } from "@certchain/sdk/internal";
-import { holderCopyId, type CertificateRecord } from "../domain/certificate";
+import { holderCopyId, isErased, type CertificateRecord } from "../domain/certificate";
 import { apiError } from "../errors";
 import { issueLocally, type UnsignedCredential } from "../keys/signing-pool";
 import type { OfferRecord } from "../store/offer-store";
@@ -118,6 +118,7 @@ export function createHolderCopies(ctx: ServiceContext) {
   async function issueCopy(offer: OfferRecord, holder: VerifiedKeyProof, nonce: string, nonceExpiresAt: number): Promise<string> {
     const record = await certificates.get(offer.certificate);
     if (!record || record.copyOf !== undefined) throw apiError("CREDENTIAL_REQUEST_DENIED", "The certificate no longer exists.");
+    if (isErased(record)) throw apiError("CREDENTIAL_REQUEST_DENIED", "The certificate's personal data was erased.");
     if (record.status === "revoked" || record.status === "suspended") throw apiError("CREDENTIAL_REQUEST_DENIED", `The certificate is ${record.status}.`);
     if (ctx.served.get(record.agency)?.state === "suspended") throw apiError("CREDENTIAL_REQUEST_DENIED", "The issuing agency is suspended: it issues nothing now.");
     const copies = await certificates.copiesOf(record.id);
@@ -190,7 +191,7 @@ export function createHolderCopies(ctx: ServiceContext) {
           if (offer.state === "issued") {
             if (offer.holderKey !== holder.thumbprint || offer.copy === undefined) throw apiError("CREDENTIAL_REQUEST_DENIED", "This offer's credential was issued already, to another key.");
             const copy = await certificates.get(offer.copy);
-            if (!copy || copy.copyOf === undefined) throw apiError("CREDENTIAL_REQUEST_DENIED", "This offer's credential no longer exists.");
+            if (!copy || copy.copyOf === undefined || isErased(copy)) throw apiError("CREDENTIAL_REQUEST_DENIED", "This offer's credential no longer exists.");
             return { credential: copy.envelope.credential };
           }
           if (offer.state !== "redeemed") throw apiError("ACCESS_TOKEN_INVALID");

@@ -1,6 +1,6 @@
 import { agencyIdOf, type CertificateState as ChainState } from "@certchain/sdk";
 import { createOperatorClient, type StatusUpdate } from "../chain/operator";
-import type { CertificateRecord, CertificateState, StatusAction } from "../domain/certificate";
+import { anchorOf, type CertificateState, type KeptCertificate, type StatusAction } from "../domain/certificate";
 import type { ServiceContext } from "./context";
 
 /** The chain's state a certificate of this node's state has (pending ones are active once anchored). */
@@ -20,8 +20,8 @@ export function actionApplies(action: StatusAction, state: ChainState): boolean 
   return state === "suspended";
 }
 
-export const statusUpdateOf = (record: CertificateRecord): StatusUpdate | undefined => {
-  const anchor = record.envelope.anchor;
+export const statusUpdateOf = (record: KeptCertificate): StatusUpdate | undefined => {
+  const anchor = anchorOf(record);
   return anchor.status === "anchored" ? { leaf: record.leaf, root: anchor.root, proof: anchor.proof, statusIndex: record.statusIndex } : undefined;
 };
 
@@ -59,7 +59,7 @@ export function createHolderCopyStatus(ctx: ServiceContext) {
         });
         void ctx.statusLists.kick();
       }
-      const settled: CertificateRecord = { ...copy, status: certificate.status === "pending" ? copy.status : certificate.status, statusReason: certificate.statusReason };
+      const settled: KeptCertificate = { ...copy, status: certificate.status === "pending" ? copy.status : certificate.status, statusReason: certificate.statusReason };
       const entries =
         action === undefined
           ? []

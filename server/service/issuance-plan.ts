@@ -6,7 +6,6 @@ import {
   selectivePathsOf,
   statusListPosition,
   statusListUri,
-  validateClaims,
   type TypeFromMetadata,
 } from "@certchain/sdk";
 import type { CertificateRecord, IssueRequest } from "../domain/certificate";
@@ -17,6 +16,7 @@ import type { IssuedCredential, SigningPool, UnsignedCredential } from "../keys/
 import type { NewAuditEntry } from "../store/audit-log";
 import type { PendingEntry } from "../store/certificate-store";
 import type { AgencyPrincipal } from "./access";
+import { createClaimsBudget, type ClaimsBudget } from "./claims-budget";
 import { ROOT_WRITES, type ServiceContext } from "./context";
 import { formatSerial, newCertificateId } from "./identifiers";
 import { parseTime } from "./iso-time";
@@ -52,13 +52,13 @@ export function createIssuancePlanner(ctx: ServiceContext, numbering: Numbering)
   const { keys, catalogue, accreditations, creditCodes } = ctx;
 
   /** The type to issue, once the registry says the agency may issue it and the claims fit it. */
-  async function checkAllowed(principal: AgencyPrincipal, request: IssueRequest): Promise<TypeFromMetadata> {
+  async function checkAllowed(principal: AgencyPrincipal, request: IssueRequest, budget: ClaimsBudget): Promise<TypeFromMetadata> {
     if (typeof request !== "object" || request === null) throw apiError("BAD_REQUEST", "Each item must be an object.");
     const type = catalogue.byId(request.type)?.type;
     if (type === undefined) throw apiError("CERT_TYPE_UNKNOWN", undefined, { type: request.type });
     // The token names the agency; the registry decides what it may issue.
     if (!(await accreditations.isAccredited(principal.agency, type))) throw apiError("CERT_TYPE_NOT_ACCREDITED", undefined, { type: type.id, vct: type.vct });
-    const claims = validateClaims(type, request.claims);
+    const claims = await budget.check(type, request.claims);
     if (!claims.ok) throw apiError("CLAIMS_INVALID", undefined, claims.errors);
     return type;
   }
@@ -75,9 +75,12 @@ export function createIssuancePlanner(ctx: ServiceContext, numbering: Numbering)
   }
 
   return {
-    /** Everything of one issuance but the signature: checks, serial and status index, what to sign. */
-    async plan(principal: AgencyPrincipal, request: IssueRequest, context: RequestContext): Promise<Planned> {
-      const type = await checkAllowed(principal, request);
+    /**
+     * Everything of one issuance but the signature: checks, serial and status index, what to
+     * sign. `budget` is the request's (one for all the items of a batch).
+     */
+    async plan(principal: AgencyPrincipal, request: IssueRequest, context: RequestContext, budget: ClaimsBudget = createClaimsBudget()): Promise<Planned> {
+      const type = await checkAllowed(principal, request, budget);
       const validFrom = parseTime(request.validFrom, "validFrom");
       const validUntil = parseTime(request.validUntil, "validUntil");
       if (validFrom !== undefined && validUntil !== undefined && validFrom >= validUntil) throw apiError("VALIDITY_INVALID");

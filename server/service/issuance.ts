@@ -1,13 +1,14 @@
 import { isCertchainError } from "@certchain/sdk";
-import type { BatchItemResult, CertificateRecord, IssueRequest } from "../domain/certificate";
+import { isErased, type BatchItemResult, type CertificateRecord, type IssueRequest } from "../domain/certificate";
 import type { Principal, RequestContext } from "../domain/principal";
 import { apiError, detailsList } from "../errors";
 import { issueLocally } from "../keys/signing-pool";
 import type { WriteOp } from "../store/database";
 import type { StoredItemResult } from "../store/idempotency-store";
 import { requireAgency } from "./access";
-import { loadCertificate } from "./certificate-lookup";
+import { erasedError, loadCertificate, withEnvelope } from "./certificate-lookup";
 import type { ServiceContext } from "./context";
+import { createClaimsBudget } from "./claims-budget";
 import { createIdempotentRunner } from "./idempotent-runner";
 import { createIssuancePlanner, signAll, type Planned, type Prepared } from "./issuance-plan";
 import { createNumbering } from "./numbering";
@@ -24,9 +25,9 @@ const errorOf = (error: unknown): { code: string; message: string; details?: unk
  */
 export function createIssuance(ctx: ServiceContext) {
   const { catalogue, accreditations, creditCodes, certificates, audit, batcher, inFlight } = ctx;
-  const numbering = createNumbering(ctx.db);
+  const numbering = createNumbering(ctx.db, (agency, list) => ctx.personalData.derivedKey(`status-list index ${agency} ${list}`));
   const planner = createIssuancePlanner(ctx, numbering);
-  const idempotent = createIdempotentRunner(ctx.idempotency, ctx.now);
+  const idempotent = createIdempotentRunner(ctx.idempotency, ctx.now, (text) => ctx.personalData.digest("idempotency request", text));
   const servedAgency = (principal: Principal) => {
     const agency = requireAgency(principal, (slug) => ctx.operatorFor(slug) !== undefined);
     if (ctx.served.get(agency.agency)?.state === "suspended") throw apiError("AGENCY_SUSPENDED");
@@ -64,7 +65,7 @@ export function createIssuance(ctx: ServiceContext) {
               return prepared.record;
             })(),
           ),
-        async ([first]) => loadCertificate(certificates, (first as { id: string }).id),
+        async ([first]) => withEnvelope(await loadCertificate(certificates, (first as { id: string }).id)),
       );
     },
 
@@ -85,9 +86,11 @@ export function createIssuance(ctx: ServiceContext) {
               const results: BatchItemResult[] = new Array(items.length);
               const planned: Planned[] = [];
               const plannedIndex: number[] = [];
+              // One budget for the whole request: its checks yield the thread between items and stop at its share.
+              const budget = createClaimsBudget();
               for (let index = 0; index < items.length; index++) {
                 try {
-                  planned.push(await planner.plan(agencyPrincipal, items[index], context));
+                  planned.push(await planner.plan(agencyPrincipal, items[index], context, budget));
                   plannedIndex.push(index);
                 } catch (error) {
                   if (!isCertchainError(error)) throw error;
@@ -106,7 +109,12 @@ export function createIssuance(ctx: ServiceContext) {
         async (stored) => {
           const records = await certificates.getMany(stored.flatMap((r) => (r.ok ? [r.id] : [])));
           let next = 0;
-          return stored.map((r): BatchItemResult => (r.ok ? { index: r.index, ok: true, certificate: records[next++]! } : r));
+          return stored.map((r): BatchItemResult => {
+            if (!r.ok) return r;
+            const record = records[next++]!;
+            // Erased since: the replay cannot hand its envelope back.
+            return isErased(record) ? { index: r.index, ok: false, error: errorOf(erasedError(record)) } : { index: r.index, ok: true, certificate: record };
+          });
         },
       );
     },

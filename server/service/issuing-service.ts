@@ -7,7 +7,7 @@ import type { Hex, ProofRecord, ShareReader, SignatureAlgorithm, VerificationRes
 import type { Batcher } from "../anchoring/batcher";
 import type { RecordedAnchor } from "../chain/chain-identity";
 import type { AuditEntry } from "../domain/audit-entry";
-import type { BatchItemResult, CertificateRecord, IssueRequest, StatusAction } from "../domain/certificate";
+import type { BatchItemResult, CertificateRecord, ErasedCertificate, IssueRequest, KeptCertificate, StatusAction } from "../domain/certificate";
 import type { Principal, RequestContext, TokenSubject } from "../domain/principal";
 import type { Readiness } from "../domain/readiness";
 import type { AgencyRecord } from "../domain/agency";
@@ -22,6 +22,7 @@ import { createBearerTokens } from "./bearer-tokens";
 import { createCertificateLookup } from "./certificate-lookup";
 import { createCertificateTypes } from "./certificate-types";
 import { createCredentialOffers, type CreatedOffer, type CredentialOfferObject, type OfferRequest, type TokenResponse } from "./credential-offers";
+import { createErasure } from "./erasure";
 import { createHolderCopies } from "./holder-copies";
 import { createOid4vciMetadata } from "./oid4vci-metadata";
 import { createServiceContext, type IssuingServiceOptions } from "./context";
@@ -51,7 +52,13 @@ export interface IssuingService {
    * anchored, `pending` before, undefined for a leaf this node never issued. Nothing personal.
    */
   proofOf(leaf: string): Promise<{ status: "anchored"; proof: ProofRecord } | { status: "pending" } | undefined>;
-  changeStatus(principal: Principal, id: string, action: StatusAction, reason: number, context: RequestContext): Promise<CertificateRecord>;
+  /** The record after the change (an erased certificate's status changes too: it comes back without an envelope). */
+  changeStatus(principal: Principal, id: string, action: StatusAction, reason: number, context: RequestContext): Promise<KeptCertificate>;
+  /**
+   * Root only: crypto-shreds the certificate's personal data (its data key and ciphertext are
+   * destroyed); id, leaf, anchor and status stay, and the audit log records it. Idempotent.
+   */
+  erase(principal: Principal, id: string, context: RequestContext): Promise<ErasedCertificate>;
   /**
    * The SDK's verdict. A pending envelope this node issued is verified with the proof from its
    * store; a share link is opened only when it is of `shares.origin`, read with `shares.read`
@@ -166,6 +173,7 @@ export async function createIssuingService(options: IssuingServiceOptions): Prom
     ...createIssuance(ctx),
     ...createCertificateLookup(ctx),
     ...createStatusChanges(ctx),
+    ...createErasure(ctx),
     ...createVerification(ctx),
     ...createCertificateTypes(ctx),
     ...registry,

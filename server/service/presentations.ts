@@ -5,17 +5,16 @@ import { revertNameOf } from "../chain/revert-name";
 import { createPresentationService, type Department, type PresentationService } from "../consent/presentation-requests";
 import type { WebhookPolicy } from "../consent/webhook-target";
 import { createWebhookDispatcher, type WebhookDispatcher } from "../consent/webhooks";
+import { anchorOf } from "../domain/certificate";
 import type { Principal, RequestContext } from "../domain/principal";
 import { apiError } from "../errors";
 import { generateRequestSigningKey } from "../keys/request-key";
-import { createPresentationStore, type RecordSealer, type StoredReceipt } from "../store/presentation-store";
+import { createPresentationStore, type StoredReceipt } from "../store/presentation-store";
 import { requireAgency } from "./access";
 import { ROOT_WRITES, type ServiceContext } from "./context";
 
 /** What consented use needs beyond the service context. */
 export interface PresentationOptions {
-  /** Seals answers at rest (the node's personal-data cipher). */
-  sealer: RecordSealer;
   webhooks?: WebhookPolicy & { retryDelaysMs?: readonly number[] };
 }
 
@@ -62,7 +61,8 @@ const MAX_RECEIPTS_PER_ANCHOR = 100_000;
  * operator account, as a batch root of the agency.
  */
 export function createPresentations(ctx: ServiceContext, options: PresentationOptions) {
-  const store = createPresentationStore(ctx.db, options.sealer);
+  // Answers hold disclosed claims: sealed like certificates, a data key per record under the node's personal-data key.
+  const store = createPresentationStore(ctx.db, ctx.personalData);
   const webhooks: WebhookDispatcher = createWebhookDispatcher({ ...options.webhooks });
   const requestKey = generateRequestSigningKey();
   const serves = (agency: string) => ctx.operatorFor(agency) !== undefined;
@@ -79,7 +79,8 @@ export function createPresentations(ctx: ServiceContext, options: PresentationOp
   }
 
   async function ownAnchor(leaf: Hex): Promise<PresentationAnchor | undefined> {
-    const anchor = (await ctx.certificates.getByLeaf(leaf))?.envelope.anchor;
+    const record = await ctx.certificates.getByLeaf(leaf);
+    const anchor = record === undefined ? undefined : anchorOf(record);
     if (anchor?.status !== "anchored") return undefined;
     const { status: _status, ...proof } = anchor;
     return proof;

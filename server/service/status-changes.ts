@@ -2,7 +2,7 @@ import { agencyIdOf, type Hex } from "@certchain/sdk";
 import { ownValue } from "@certchain/sdk/internal";
 import { createOperatorClient, type StatusUpdate } from "../chain/operator";
 import { revertNameOf } from "../chain/revert-name";
-import type { CertificateRecord, CertificateState, StatusAction, FollowedStatusChange, UnsettledStatusChange } from "../domain/certificate";
+import { anchorOf, type CertificateState, type FollowedStatusChange, type KeptCertificate, type StatusAction, type UnsettledStatusChange } from "../domain/certificate";
 import type { Principal, RequestContext } from "../domain/principal";
 import { apiError } from "../errors";
 import { requireAgency } from "./access";
@@ -33,7 +33,7 @@ export function createStatusChanges(ctx: ServiceContext) {
   const { certificates, audit, gate, registry } = ctx;
 
   /** The anchored copies `action` applies to on chain now (their state read from the chain). */
-  async function anchoredCopyUpdates(copies: readonly CertificateRecord[], action: StatusAction): Promise<StatusUpdate[]> {
+  async function anchoredCopyUpdates(copies: readonly KeptCertificate[], action: StatusAction): Promise<StatusUpdate[]> {
     const anchored = copies.flatMap((copy) => statusUpdateOf(copy) ?? []);
     if (anchored.length === 0) return [];
     const states = await registry.reader.statuses(agencyIdOf(copies[0].agency), anchored.map((u) => u.leaf)).catch(() => {
@@ -48,8 +48,8 @@ export function createStatusChanges(ctx: ServiceContext) {
    * the state (a crash after the transaction, before our write; or a change sent again). Any other
    * refusal throws `refused()`.
    */
-  async function sendChange(record: CertificateRecord, action: StatusAction, reason: number, copyUpdates: readonly StatusUpdate[], refused: () => Error): Promise<Hex | undefined> {
-    const anchor = record.envelope.anchor;
+  async function sendChange(record: KeptCertificate, action: StatusAction, reason: number, copyUpdates: readonly StatusUpdate[], refused: () => Error): Promise<Hex | undefined> {
+    const anchor = anchorOf(record);
     if (anchor.status !== "anchored") throw apiError("CERT_NOT_ANCHORED");
     let account = "";
     try {
@@ -114,14 +114,14 @@ export function createStatusChanges(ctx: ServiceContext) {
       });
     },
 
-    async changeStatus(principal: Principal, id: string, action: StatusAction, reason: number, context: RequestContext): Promise<CertificateRecord> {
+    async changeStatus(principal: Principal, id: string, action: StatusAction, reason: number, context: RequestContext): Promise<KeptCertificate> {
       const agencyPrincipal = requireAgency(principal, (agency) => ctx.operatorFor(agency) !== undefined);
       if (!Object.hasOwn(STATE_AFTER, action)) throw apiError("BAD_REQUEST", "Unknown status action.");
       if (!Number.isInteger(reason) || reason < 0 || reason > 65_535) throw apiError("VALIDATION_FAILED", "reason must be an integer from 0 to 65535.", [{ path: "/reason", message: "out of range" }]);
       return ctx.certificateLock(id, async () => {
         const record = await loadCertificate(certificates, id);
         if (record.agency !== agencyPrincipal.agency) throw apiError("FORBIDDEN_AGENCY");
-        const anchor = record.envelope.anchor;
+        const anchor = anchorOf(record);
         if (record.status === "pending" || anchor.status !== "anchored") throw apiError("CERT_NOT_ANCHORED");
         if (!transitionAllowed(record.status, action)) throw apiError("STATUS_TRANSITION_INVALID", undefined, { status: record.status, action });
         await gate.ready();
@@ -134,7 +134,7 @@ export function createStatusChanges(ctx: ServiceContext) {
         void ctx.statusLists.kick();
         // Settled once its block is deep enough and the state read back there (status-settlement.ts).
         const statusChange: UnsettledStatusChange = { action, ...(transaction !== undefined ? { transaction } : {}), sentAt: new Date(ctx.now()).toISOString() };
-        const updated: CertificateRecord = { ...record, status: STATE_AFTER[action], statusReason: reason, statusChange };
+        const updated: KeptCertificate = { ...record, status: STATE_AFTER[action], statusReason: reason, statusChange };
         const at = new Date(ctx.now()).toISOString();
         await audit.append(
           [

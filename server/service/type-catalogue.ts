@@ -129,7 +129,7 @@ export async function createTypeCatalogue(options: {
       const { id, typeCode } = request;
       const metadata: Record<string, unknown> = typeof request.metadata === "object" && request.metadata !== null && !Array.isArray(request.metadata) ? request.metadata : {};
       if (typeof id !== "string" || !SLUG.test(id) || id.length > 64) throw apiError("VALIDATION_FAILED", undefined, [{ path: "body/id", message: "must be a lowercase slug" }]);
-      const problems = typeMetadataProblems({ ...metadata, "certchain:type_code": metadata["certchain:type_code"] ?? typeCode }, { vct: "absent" });
+      const problems = typeMetadataProblems({ ...metadata, "certchain:type_code": metadata["certchain:type_code"] ?? typeCode }, { vct: "absent", bounds: true });
       if (metadata["certchain:type_code"] !== undefined && metadata["certchain:type_code"] !== typeCode) {
         problems.push({ pointer: "/certchain:type_code", message: "differs from typeCode" });
       }

@@ -1,5 +1,6 @@
 import { anchorPendingEnvelope, credentialLeaf, parseEnvelope, verify as sdkVerify, type Envelope, type ShareReader, type VerificationResult } from "@certchain/sdk";
 import { snapshotOrUnreadable } from "@certchain/sdk/internal";
+import { anchorOf } from "../domain/certificate";
 import { apiError } from "../errors";
 import { withDeadline } from "./chain-call";
 import type { ServiceContext } from "./context";
@@ -24,7 +25,7 @@ export function createVerification(ctx: ServiceContext) {
     if (envelope.anchor.status !== "pending") return undefined;
     if (envelope.anchor.chainId !== ctx.chainId || envelope.anchor.registry.toLowerCase() !== ctx.registryAddress.toLowerCase()) return undefined;
     const record = await certificates.getByLeaf(credentialLeaf(envelope.credential));
-    const anchor = record?.envelope.anchor;
+    const anchor = record && anchorOf(record);
     if (anchor?.status !== "anchored") return undefined;
     return anchorPendingEnvelope(envelope, anchor);
   }

@@ -25,6 +25,12 @@ export interface Database {
   sublevel<V>(name: string, valueEncoding?: ValueEncoding): Sublevel<V>;
   /** Atomic and synced (fsync) unless `sync: false`; nothing acknowledged is ever only in memory. */
   write(ops: readonly WriteOp[], options?: { sync?: boolean }): Promise<void>;
+  /**
+   * Rewrites the files holding `sublevel`'s keys from `first` to `last` (all of it when absent),
+   * so that overwritten and deleted values of those keys no longer sit in any file (LevelDB keeps
+   * them in older log and table files until a compaction reaches them).
+   */
+  compact(sublevel: Sublevel<any>, first?: string, last?: string): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -54,6 +60,12 @@ export async function openDatabase(dir: string): Promise<Database> {
         throw error;
       }
       await batch.write({ sync: options.sync ?? true } as object);
+    },
+    async compact(sublevel, first, last) {
+      // The sublevel's own range in the root's key space (prefix "!name!"); its end is just below the next prefix.
+      const prefix = sublevel.prefix;
+      // `level` types the browser's database too; in Node it is classic-level, which compacts.
+      await (root as unknown as { compactRange(start: string, end: string): Promise<void> }).compactRange(first === undefined ? prefix : prefix + first, last === undefined ? `${prefix}\xff` : prefix + last);
     },
     close: () => root.close(),
   };

@@ -7,13 +7,22 @@ export type StoredItemResult = { index: number; ok: true; id: string } | { index
 
 /** What a request produced, kept so that a retry with the same key gets the same answer. */
 export interface IdempotencyRecord {
-  requestHash: Hex;
+  /**
+   * Which body the key came with. Since v 2 a keyed hash (HMAC-SHA256 under a key derived from the
+   * node's personal-data key): the bodies hold personal data, and a plain hash of one could be
+   * confirmed by anyone guessing it. Records without `v` hold the plain SHA-256 (requestHashOf).
+   */
+  v?: 2;
+  requestHash: Hex | string;
   results: StoredItemResult[];
   at: string;
 }
 
-/** The same key names a request only together with the body it came with (and per agency). */
-export const requestHashOf = (kind: string, body: unknown): Hex => sha256Hex(canonicalJson({ kind, body }));
+/** The same key names a request only together with the body it came with (and per agency). Records without `v` hold this; newer ones a keyed hash of the same text (requestTextOf). */
+export const requestHashOf = (kind: string, body: unknown): Hex => sha256Hex(requestTextOf(kind, body));
+
+/** The canonical text of a request, which the idempotency record's hash covers. */
+export const requestTextOf = (kind: string, body: unknown): string => canonicalJson({ kind, body });
 
 export function createIdempotencyStore(db: Database) {
   const records = db.sublevel<IdempotencyRecord>("idempotency");

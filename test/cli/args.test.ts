@@ -52,6 +52,7 @@ describe("cli: argument parsing", function () {
     suspend: ["id", "--reason", "1", "--reason", "2"],
     reinstate: ["id", "--reason", "1", "--reason", "2"],
     get: ["id", "--out", "a", "--out", "b"],
+    erase: ["id", "--token", "a", "--token", "b"],
     agency: ["list", "--api", "http://a", "--api", "http://b"],
     key: ["rotate", "sh-amr", "--token", "a", "--token", "b"],
     chain: ["reanchor", "--config", "a.json", "--config", "b.json"],

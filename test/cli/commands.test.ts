@@ -130,6 +130,31 @@ describe("cli: status, agency, key and help", function () {
     expect([header(before).alg, header(after).alg]).to.deep.equal(["EdDSA", "SM2"]);
   });
 
+  it("erase (root authority) removes a certificate's personal data: get answers CERT_ERASED, the holder's file still verifies", async function () {
+    const amr = { CERTCHAIN_API_URL: env.apiUrl, CERTCHAIN_TOKEN: env.tokens["sh-amr"] };
+    const response = await fetch(`${env.apiUrl}/v1/certificates`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${env.tokens["sh-amr"]}`, "content-type": "application/json" },
+      body: JSON.stringify({ type: "business-licence", claims: findTypeById("business-licence")!.schema.examples[0] }),
+    });
+    const { id: erasable } = (await response.json()) as { id: string };
+    const file = path.join(dir, "erasable.json");
+    expect((await runCli(["get", erasable, "--wait", "--out", file], { env: amr })).code).to.equal(0);
+
+    const refused = await runCli(["erase", erasable, ...flagsFor(env, env.tokens["sh-amr"])]);
+    expect(refused.code).to.equal(1);
+    expect(refused.stderr).to.include("FORBIDDEN");
+    expect((await runCli(["erase", "--demo", env.demoFile])).code).to.equal(2);
+
+    const erased = await runCli(["erase", erasable, "--demo", env.demoFile, "--json"]);
+    expect(erased.code, erased.stderr).to.equal(0);
+    expect(JSON.parse(erased.stdout)).to.include({ id: erasable, status: "anchored" }).and.have.property("erasedAt");
+    const gone = await runCli(["get", erasable], { env: amr });
+    expect(gone.code).to.equal(1);
+    expect(gone.stderr).to.include("CERT_ERASED");
+    expect((await verify(readFileSync(file, "utf8"), { registries: [env.registry] })).verdict).to.equal("valid");
+  });
+
   it("--help works for every command and says how to use it; unknown commands exit 2", async function () {
     const top = await runCli(["--help"]);
     expect(top.code).to.equal(0);

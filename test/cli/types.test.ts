@@ -27,6 +27,25 @@ describe("cli: a type added from its metadata file, accredited, then issued from
     expect(run.stderr).to.contain("TYPE_METADATA_INVALID").and.contain("/metadata/claims/3/display");
   });
 
+  it("types show prints no terminal control sequence from a type's labels (issue 21, finding 6: they set the title and cleared the screen)", async function () {
+    const hostile = structuredClone(SOCIAL_SECURITY_CARD) as any;
+    hostile.id = "escape-card";
+    hostile.typeCode = "ESCC";
+    hostile.metadata.display[0].name = "社保卡\u001b]0;pwned\u0007\u001b[2J";
+    hostile.metadata.claims[2].display[0].label = "姓名\u001b[31m\u009b2J";
+    const file = path.join(dir, "escape-card.json");
+    writeFileSync(file, JSON.stringify(hostile));
+    const added = await runCli(["types", "add", file, ...flagsFor(env, env.tokens.root)]);
+    expect(added.code, added.stderr).to.equal(0);
+    for (const args of [["types"], ["types", "show", "escape-card"], ["types", "show", "escape-card", "--lang", "en"]]) {
+      const run = await runCli([...args, ...flagsFor(env, env.tokens.root)]);
+      expect(run.code, run.stderr).to.equal(0);
+      expect(run.stdout + run.stderr).to.not.match(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/);
+    }
+    const shown = await runCli(["types", "show", "escape-card", ...flagsFor(env, env.tokens.root)]);
+    expect(shown.stdout).to.include("社保卡]0;pwned[2J"); // what stays is printable and harmless
+  });
+
   it("types add → agency accredit → issue with the agency's existing token: every certificate names the new type", async function () {
     const file = path.join(dir, "social-security-card.json");
     writeFileSync(file, JSON.stringify(SOCIAL_SECURITY_CARD, null, 2));

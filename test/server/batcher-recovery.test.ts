@@ -1,3 +1,4 @@
+import { createPersonalDataCipher } from "../../server/lib/personal-data-cipher";
 import { expect } from "chai";
 import { verify } from "@certchain/sdk";
 import type { Service } from "../../server/service/create-service";
@@ -102,10 +103,13 @@ describe("anchoring batcher: restart and exactly-once", function () {
     for (const id of ids) {
       const stored = await records.get(id);
       expect(stored.status).to.equal("pending");
-      expect(stored.envelope.anchor.status).to.equal("pending");
+      // As written at issue: the pending anchor in clear, the credential sealed (encryption at rest).
+      expect(stored.anchor.status).to.equal("pending");
+      expect(stored).to.not.have.property("envelope");
+      expect(stored.credential).to.have.keys("c", "k", "iv", "d");
       const record = await service.get(amrPrincipal, id);
       expect(record.status).to.equal("anchored");
-      expect(record.envelope.credential).to.equal(stored.envelope.credential);
+      expect(record.envelope.credential).to.equal(createPersonalDataCipher(await service.keys.personalDataKey()).open(id, stored.credential));
       expect((await verify(record.envelope, { registries: [fx.chain.registry] })).verdict).to.equal("valid");
       const proof = await service.proofOf(record.leaf);
       expect(proof).to.deep.include({ status: "anchored" });

@@ -5,11 +5,13 @@ import type { Hex } from "@certchain/sdk";
 import { auditProblem, createRootAudit } from "../../server/anchoring/root-audit";
 import { openChainGate } from "../../server/chain/chain-gate";
 import { createRegistryReads } from "../../server/chain/registry-reads";
+import { createKeyStore } from "../../server/keys/key-store";
 import { silentLogger } from "../../server/lib/logger";
+import { createPersonalDataCipher } from "../../server/lib/personal-data-cipher";
 import { createBatchStore, type BatchRecord } from "../../server/store/batch-store";
 import { createCertificateStore } from "../../server/store/certificate-store";
 import type { Service } from "../../server/service/create-service";
-import { amrPrincipal, ctx, example, serviceFixture, type ServiceFixture } from "./service-fixture";
+import { PASSPHRASE, amrPrincipal, ctx, example, serviceFixture, type ServiceFixture } from "./service-fixture";
 import type { CertificateRecord } from "../../server/domain/certificate";
 import { waitFor } from "../support/service-process";
 
@@ -48,8 +50,9 @@ describe("root audit: every settled root and status change checked on chain", fu
     const suspended = await service.changeStatus(amrPrincipal, issued[1].id, "suspend", 2, ctx());
     // Compared once settled (an unsettled change is the status settlement's to finish).
     await waitFor("the status changes to settle", async () => (await Promise.all([issued[0], suspended].map((r) => service.get(amrPrincipal, r.id)))).every((r) => r.statusChange === undefined));
-    const certificates = createCertificateStore(service.db);
-    await service.db.write(certificates.updateOps({ ...(await certificates.getManyStored([suspended.id]))[0]!, status: "anchored" }));
+    // The records' credentials are sealed under the node's personal-data key (opened here as the service does).
+    const certificates = createCertificateStore(service.db, createPersonalDataCipher(await createKeyStore({ db: service.db, passphrase: PASSPHRASE }).personalDataKey()));
+    await service.db.write(certificates.updateOps({ ...(await certificates.getStored(suspended.id))!, status: "anchored" }));
     const batches = createBatchStore(service.db);
     // An old batch the store calls anchored whose root the chain never held (as after a reset that lost it).
     const lost: BatchRecord = { root: `0x${"ab".repeat(32)}` as Hex, agency: "sh-amr", ids: ["lost"], leaves: [`0x${"cd".repeat(32)}` as Hex], auditHead: `0x${"00".repeat(32)}` as Hex, state: "anchored", preparedAt: "2026-01-01T00:00:00.000Z", transaction: `0x${"ef".repeat(32)}` as Hex, block: 1, anchoredAt: "2026-01-01T00:00:01.000Z" };
@@ -70,7 +73,7 @@ describe("root audit: every settled root and status change checked on chain", fu
     expect(stats.statusesCheckedUpToBlock).to.equal((await provider.getBlockNumber()) - 2);
     expect(stats.statusMismatches.map((m) => [m.id, m.here, m.onChain])).to.deep.equal([[suspended.id, "anchored", "suspended"]]);
     // Put right here, it is no longer reported.
-    await service.db.write(certificates.updateOps({ ...(await certificates.getManyStored([suspended.id]))[0]!, status: "suspended" }));
+    await service.db.write(certificates.updateOps({ ...(await certificates.getStored(suspended.id))!, status: "suspended" }));
     await audit.step();
     expect(audit.stats().statusMismatches).to.deep.equal([]);
 

@@ -26,7 +26,7 @@ describe("read-only JSON-RPC proxy (POST /rpc) against a Hardhat node", function
     accounts = await direct("eth_accounts");
     expect(accounts.length).to.be.greaterThan(1); // the node would sign for these: the proxy must never let anyone ask
     app = Fastify();
-    await app.register(rpcProxyRoutes, { upstreamUrl: node.rpcUrl });
+    await app.register(rpcProxyRoutes, { upstreamUrl: node.rpcUrl, registries: [accounts[1]] });
     await app.ready();
   });
 
@@ -45,7 +45,7 @@ describe("read-only JSON-RPC proxy (POST /rpc) against a Hardhat node", function
     expect((await rpc(call("eth_blockNumber", [], "b"))).json()).to.deep.equal({ jsonrpc: "2.0", id: "b", result: head });
     // eth_call of an account without code returns empty data
     expect((await rpc(call("eth_call", [{ to: accounts[1], data: "0x12345678" }, "latest"], 3))).json()).to.deep.equal({ jsonrpc: "2.0", id: 3, result: "0x" });
-    expect((await rpc(call("eth_getLogs", [{ fromBlock: "0x0", toBlock: "latest" }], 4))).json()).to.deep.equal({ jsonrpc: "2.0", id: 4, result: [] });
+    expect((await rpc(call("eth_getLogs", [{ address: accounts[1], fromBlock: "0x0", toBlock: "latest" }], 4))).json()).to.deep.equal({ jsonrpc: "2.0", id: 4, result: [] });
   });
 
   it("passes the node's own errors through for allowed methods", async function () {
@@ -105,7 +105,7 @@ describe("read-only JSON-RPC proxy (POST /rpc) against a Hardhat node", function
       { id: 5, method: "eth_chainId" }, // no jsonrpc version
       { jsonrpc: "2.0", id: 6, method: 42 },
       { jsonrpc: "2.0", id: { not: "an id" }, method: "eth_chainId" },
-      call("eth_getLogs", [{ fromBlock: "0x0", toBlock: "latest" }], null),
+      call("eth_getLogs", [{ address: accounts[1], fromBlock: "0x0", toBlock: "latest" }], null),
     ]);
     expect(res.statusCode).to.equal(200);
     expect(res.json()).to.deep.equal([
@@ -158,16 +158,88 @@ describe("read-only JSON-RPC proxy (POST /rpc) against a Hardhat node", function
       expect(res.json()).to.deep.equal({ jsonrpc: "2.0", id: null, error: { code: -32600, message: "invalid request: nested too deeply" } });
     }
     // At the limit (the body, params and the arrays in them), the call is forwarded and the node answers for itself.
-    const atLimit = await rpc(call("eth_getLogs", [{ fromBlock: "0x0", topics: [[[[[]]]]] }]));
+    const atLimit = await rpc(call("eth_getLogs", [{ address: accounts[1], fromBlock: "0x0", topics: [[[[[]]]]] }]));
     expect(atLimit.statusCode).to.equal(200);
     expect(atLimit.json()).to.have.property("error");
     expect(atLimit.json().error.code).to.be.a("number");
     expect(await direct("eth_blockNumber")).to.equal(head);
   });
 
+  describe("only what the pages read, bounded (issue 21, finding 2)", function () {
+    let looper: string;
+    before(async function () {
+      // A contract that loops until its gas runs out: JUMPDEST PUSH1 0 JUMP, deployed from the node's own account.
+      const hash = await direct("eth_sendTransaction", [{ from: accounts[0], data: "0x6004600c60003960046000f35b600056", gas: "0x100000" }]);
+      looper = (await direct("eth_getTransactionReceipt", [hash])).contractAddress;
+      expect(await direct("eth_getCode", [looper, "latest"])).to.equal("0x5b600056");
+    });
+
+    it("reproduces the attack: one looping eth_call straight to the node burns its whole default gas; through the proxy it is refused, or capped when trusted", async function () {
+      const started = performance.now();
+      const straight = await fetch(node.rpcUrl, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(call("eth_call", [{ to: looper, data: "0x" }, "latest"])) });
+      expect(((await straight.json()) as any).error).to.be.an("object"); // out of gas, after all of it
+      const uncapped = performance.now() - started;
+
+      // Not a registry this service trusts: never forwarded.
+      const refused = await rpc(call("eth_call", [{ to: looper, data: "0x" }, "latest"], 7));
+      expect(refused.json()).to.deep.equal({ jsonrpc: "2.0", id: 7, error: { code: -32602, message: "only calls to the registry this service trusts are forwarded" } });
+
+      // Trusted (a registry with a loop in it, say): it runs, but only on RPC_GAS_CAP of gas, however much it asks for.
+      const trusting = Fastify();
+      await trusting.register(rpcProxyRoutes, { upstreamUrl: node.rpcUrl, registries: [looper] });
+      try {
+        const at = performance.now();
+        const capped = await trusting.inject({ method: "POST", url: "/rpc", payload: call("eth_call", [{ to: looper, data: "0x", gas: "0x1c9c380" }, "latest"], 8) });
+        const cappedMs = performance.now() - at;
+        expect(capped.json().error).to.be.an("object");
+        // 30 times less gas; a third of the time leaves room for a busy machine's noise.
+        expect(cappedMs, `capped ${cappedMs.toFixed(0)} ms, uncapped ${uncapped.toFixed(0)} ms`).to.be.below(uncapped / 3);
+      } finally {
+        await trusting.close();
+      }
+    });
+
+    it("forwards eth_call and eth_getLogs of the trusted registry only, with no state overrides, value or sender", async function () {
+      const other = accounts[2];
+      const refusals = [
+        call("eth_call", [{ to: other, data: "0x" }, "latest"], 1),
+        call("eth_call", [{ data: "0x" }, "latest"], 2),
+        call("eth_call", [{ to: accounts[1], data: "0x" }, "latest", { [accounts[1]]: { code: "0x5b600056" } }], 3),
+        call("eth_getLogs", [{ fromBlock: "0x0" }], 4),
+        call("eth_getLogs", [{ address: [accounts[1], other] }], 5),
+        call("eth_chainId", ["extra"], 6),
+      ];
+      const res = (await rpc(refusals)).json();
+      expect(res.map((r: any) => r.error?.code)).to.deep.equal([-32602, -32602, -32602, -32602, -32602, -32602]);
+      // A value and a sender are dropped, not forwarded: the call still reads.
+      expect((await rpc(call("eth_call", [{ to: accounts[1], from: accounts[0], value: "0x1", data: "0x" }, "latest"], 9))).json()).to.deep.equal({ jsonrpc: "2.0", id: 9, result: "0x" });
+    });
+
+    it(`refuses a batch of ${RPC_MAX_BATCH + 1} looping calls before anything reaches the node`, async function () {
+      const res = await rpc(Array.from({ length: RPC_MAX_BATCH + 1 }, (_, i) => call("eth_call", [{ to: accounts[1], data: "0x" }, "latest"], i)));
+      expect(res.statusCode).to.equal(400);
+      expect(res.json().error).to.deep.equal({ code: -32600, message: `at most ${RPC_MAX_BATCH} calls per batch` });
+    });
+
+    it("has a rate limit of its own per client IP (answered in the API's shape), whatever the app's", async function () {
+      const limited = Fastify();
+      await limited.register(rpcProxyRoutes, { upstreamUrl: node.rpcUrl, registries: [accounts[1]], rateLimit: 3 });
+      limited.get("/other", async () => ({ ok: true }));
+      try {
+        for (let i = 0; i < 3; i++) expect((await limited.inject({ method: "POST", url: "/rpc", payload: call("eth_chainId") })).statusCode).to.equal(200);
+        const over = await limited.inject({ method: "POST", url: "/rpc", payload: call("eth_chainId") });
+        expect(over.statusCode).to.equal(429);
+        expect(over.json().error.code).to.equal("RATE_LIMITED");
+        expect((await limited.inject({ method: "GET", url: "/other" })).statusCode).to.equal(200);
+      } finally {
+        await limited.close();
+      }
+    });
+  });
+
   it("reports an unreachable node as a JSON-RPC error (502 for a single call)", async function () {
     const down = Fastify();
-    await down.register(rpcProxyRoutes, { upstreamUrl: `http://127.0.0.1:${await freePort()}`, timeoutMs: 2_000 });
+    await down.register(rpcProxyRoutes, { upstreamUrl: `http://127.0.0.1:${await freePort()}`, registries: [], timeoutMs: 2_000 });
     try {
       const single = await down.inject({ method: "POST", url: "/rpc", payload: call("eth_chainId") });
       expect(single.statusCode).to.equal(502);
@@ -185,7 +257,7 @@ describe("read-only JSON-RPC proxy (POST /rpc) against a Hardhat node", function
 
   it("serves ethers' JsonRpcProvider over HTTP (batched reads work, writes are refused)", async function () {
     const served = Fastify();
-    await served.register(rpcProxyRoutes, { upstreamUrl: node.rpcUrl });
+    await served.register(rpcProxyRoutes, { upstreamUrl: node.rpcUrl, registries: [accounts[1]] });
     const port = await freePort();
     await served.listen({ port, host: "127.0.0.1" });
     const provider = new JsonRpcProvider(`http://127.0.0.1:${port}/rpc`, 31337, { staticNetwork: true, cacheTimeout: -1 });

@@ -8,6 +8,8 @@ export interface RateLimitOptions {
   /** Requests allowed per key and window. */
   max: number;
   timeWindowMs: number;
+  /** Every route (default), or only routes that set `config: { rateLimit: {…} }`. */
+  global?: boolean;
 }
 
 /**
@@ -27,7 +29,7 @@ async function keyOf(request: FastifyRequest): Promise<string> {
 export default fp<RateLimitOptions>(
   async (app, options) => {
     await app.register(rateLimit, {
-      global: true,
+      global: options.global ?? true,
       max: options.max,
       timeWindow: options.timeWindowMs,
       keyGenerator: keyOf,

@@ -28,6 +28,8 @@ export default fp<SwaggerOptions>(
         tags: options.tags,
       },
     });
+    // The pages' headers on /docs too: its own scripts and styles only (hashes for its inline
+    // ones), no framing by anyone, no sniffing, no referrer.
     await app.register(swaggerUi, {
       routePrefix: "/docs",
       // BaseLayout: no top bar (its logo, URL box and button are unlabelled, low-contrast and
@@ -35,6 +37,14 @@ export default fp<SwaggerOptions>(
       uiConfig: { docExpansion: "list", deepLinking: false, layout: "BaseLayout" },
       // Overrides for axe (WCAG AA): served as files, so a CSP of 'self' covers them.
       theme: { title: `${options.title} · API`, css: [{ filename: "docs.css", content: THEME_CSS }], js: [{ filename: "docs.js", content: THEME_JS }] },
+      staticCSP: true,
+      transformStaticCSP: (header: string) => `${header.replace(/frame-ancestors [^;]*;/, "frame-ancestors 'none';").replace(/ validator\.swagger\.io/, "").replace(/ upgrade-insecure-requests;/, "")} form-action 'self';`,
+      uiHooks: {
+        onRequest: (_request, reply, done) => {
+          reply.header("x-frame-options", "DENY").header("x-content-type-options", "nosniff").header("referrer-policy", "no-referrer").header("cross-origin-opener-policy", "same-origin");
+          done();
+        },
+      },
     });
     app.get("/openapi.json", { schema: { hide: true }, config: { rateLimit: false } }, async () => app.swagger());
   },

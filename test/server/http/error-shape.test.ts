@@ -108,7 +108,21 @@ describe("HTTP: one error shape for everything fastify and Node answer themselve
     { what: "a body that is not JSON", request: post("/v1/verify", "envelope=x", { type: "application/x-www-form-urlencoded" }), status: 415, code: "UNSUPPORTED_MEDIA_TYPE" },
     { what: "malformed JSON", request: post("/v1/verify", '{"envelope":'), status: 400, code: "INVALID_JSON" },
     { what: "an empty JSON body", request: post("/v1/verify", ""), status: 400, code: "INVALID_JSON" },
-    { what: "__proto__ in JSON", request: post("/v1/verify", '{"__proto__":{"x":1}}'), status: 400, code: "INVALID_JSON" },
+    { what: "__proto__ in JSON (valid JSON, refused for the key)", request: post("/v1/verify", '{"__proto__":{"x":1}}'), status: 400, code: "JSON_FORBIDDEN_KEY" },
+    {
+      what: "constructor.prototype in a batch item (issue 21, finding 7: it was INVALID_JSON, 'not valid JSON')",
+      request: () => post("/v1/certificates/batch", '{"items":[{"type":"business-licence","claims":{"constructor":{"prototype":{"x":1}}}}]}', { extra: `Authorization: ${bearer(t.tokens.amr).authorization}\r\n` }),
+      status: 400,
+      code: "JSON_FORBIDDEN_KEY",
+    },
+    { what: "a request without Host (issue 21, finding 8: Node's bare 400, empty and chunked)", request: "GET /v1/types HTTP/1.1\r\nConnection: close\r\n\r\n", status: 400, code: "HOST_MISSING" },
+    { what: "JSON in UTF-16 (issue 21, finding 8: it was read as UTF-8 and issued)", request: post("/v1/verify", "{}", { type: "application/json; charset=utf-16" }), status: 415, code: "UNSUPPORTED_MEDIA_TYPE" },
+    {
+      what: "an issue request declaring charset=utf-16",
+      request: () => post("/v1/certificates", '{"type":"business-licence","claims":{}}', { type: "application/json; charset=utf-16", extra: `Authorization: ${bearer(t.tokens.amr).authorization}\r\n` }),
+      status: 415,
+      code: "UNSUPPORTED_MEDIA_TYPE",
+    },
     { what: "JSON nested 40 levels", request: post("/v1/verify", `{"envelope":${"[".repeat(40)}${"]".repeat(40)}}`), status: 400, code: "JSON_TOO_DEEP" },
     { what: "a body over the route's limit", request: post("/v1/verify", `{"envelope":"${"x".repeat(1_100_000)}"}`), status: 413, code: "PAYLOAD_TOO_LARGE" },
     { what: "a validation failure", request: post("/v1/verify", '{"nothing":1}'), status: 400, code: "VALIDATION_FAILED" },
@@ -129,9 +143,11 @@ describe("HTTP: one error shape for everything fastify and Node answer themselve
     expect(JSON.parse(reply.body)).to.deep.equal({ jsonrpc: "2.0", id: null, error: { code: -32700, message: "parse error" } });
   });
 
-  it("rate limits → 429 RATE_LIMITED, on /rpc too", async () => {
+  it("rate limits → 429 RATE_LIMITED, on /rpc too (its own counter, never looser than the app's)", async () => {
     expect((await send(limitedPort, get("/v1/types"))).status).to.equal(200);
-    for (const request of [get("/v1/types"), post("/rpc", '{"jsonrpc":"2.0","id":1,"method":"eth_chainId"}')]) {
+    const rpcCall = post("/rpc", '{"jsonrpc":"2.0","id":1,"method":"eth_chainId"}');
+    expect((await send(limitedPort, rpcCall)).status).to.not.equal(429);
+    for (const request of [get("/v1/types"), rpcCall]) {
       const reply = await send(limitedPort, request);
       expectShape(reply, 429, "RATE_LIMITED", request.split("\r\n")[0]);
       expect(Number(reply.headers["retry-after"])).to.be.greaterThan(0);

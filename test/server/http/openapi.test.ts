@@ -76,6 +76,22 @@ describe("HTTP: /openapi.json can be used as it is", function () {
     return op;
   };
 
+  it("/docs has the pages' security headers (issue 21, finding 5: none, and Chromium framed it cross-origin)", async () => {
+    for (const url of ["/docs", "/docs/", "/docs/static/index.html"]) {
+      const res = await t.app.inject({ method: "GET", url });
+      if (res.statusCode >= 300 && res.statusCode < 400) continue;
+      expect(res.statusCode, url).to.equal(200);
+      const csp = String(res.headers["content-security-policy"]);
+      expect(csp, url).to.include("frame-ancestors 'none'").and.include("object-src 'none'").and.include("script-src 'self'");
+      expect(csp, url).to.not.include("unsafe-inline");
+      expect(res.headers["x-frame-options"], url).to.equal("DENY");
+      expect(res.headers["x-content-type-options"], url).to.equal("nosniff");
+      expect(res.headers["referrer-policy"], url).to.equal("no-referrer");
+    }
+    const redirect = await t.app.inject({ method: "GET", url: "/docs" });
+    expect(redirect.headers["x-frame-options"]).to.equal("DENY");
+  });
+
   it("every example in the document fits its own schema", () => {
     const examples = allExamples(doc);
     expect(examples.length, "examples found").to.be.at.least(15);

@@ -21,6 +21,8 @@ export interface TestApp {
   /** The registry's id (its registryId()), which envelopes name. */
   registryId: Hex;
   tokens: { root: string; amr: string; mca: string };
+  /** The service's data directory (removed by close). */
+  dataDir: string;
   /** Another app over the same service (e.g. with a tight rate limit); closed with the rest. */
   appWith(options: BuildAppOptions): Promise<FastifyInstance>;
   close(): Promise<void>;
@@ -72,6 +74,7 @@ export async function buildTestApp(options: BuildAppOptions = {}, serviceOptions
     registry: deployment.address,
     registryId: deployment.registryId,
     tokens,
+    dataDir,
     appWith,
     async close() {
       for (const a of apps) await a.close();

@@ -213,6 +213,23 @@ export default async function certificates(app: FastifyInstance): Promise<void> 
     async (request) => app.service.get(request.principal!, request.params.id),
   );
 
+  app.post<{ Params: { id: string } }>(
+    "/:id/erase",
+    {
+      bodyLimit: SMALL_BODY_LIMIT,
+      config: { auth: "any" },
+      schema: {
+        tags: ["admin"],
+        summary: "Erase a certificate's personal data (root authority)",
+        description:
+          "The right to deletion (PIPL): the certificate's credential is crypto-shredded (its data key and ciphertext destroyed, no copy left on disk). Its id, leaf, anchor and status remain; the holder's file still verifies against the chain; the audit log records the erasure (certificate.erase). Reads of the certificate answer 410 CERT_ERASED from then on. Erasing again returns the same record.",
+        params: certificateIdParams,
+        response: { 200: certificateSchema, ...errorResponses },
+      },
+    },
+    async (request) => app.service.erase(request.principal!, request.params.id, contextOf(request)),
+  );
+
   for (const { action, summary } of STATUS_ACTIONS) {
     app.post<{ Params: { id: string }; Body: { reason: number } }>(
       `/:id/${action}`,
