@@ -7,6 +7,7 @@ import type { Finality } from "../domain/finality";
 import type { Logger } from "../lib/logger";
 import type { BatchRecord, BatchStore } from "../store/batch-store";
 import type { Batcher } from "./batcher";
+import { createBackgroundLoop } from "../lib/background-loop";
 
 export interface AnchorFollowerOptions {
   provider: Provider;
@@ -72,9 +73,6 @@ export function createAnchorFollower(options: AnchorFollowerOptions) {
   const confirmations = Math.max(1, options.confirmations ?? 1);
   const intervalMs = options.intervalMs ?? 1_000;
   let lastHead: string | undefined;
-  let timer: NodeJS.Timeout | undefined;
-  let running: Promise<void> | undefined;
-  let stopped = true;
   const stats: AnchorFollowerStats = { followed: 0, dropped: 0, moved: 0, lastPassAt: null };
 
   async function pass(): Promise<void> {
@@ -87,7 +85,7 @@ export function createAnchorFollower(options: AnchorFollowerOptions) {
       const from = Math.min(...recent.map((b) => b.block!));
       const logs = new Map<string, AnchorLog>((await registry.anchorLogs(from, head.number)).map((log) => [log.root, log]));
       for (const batch of recent) {
-        if (stopped) return;
+        if (loop.stopped()) return;
         const known = logs.get(batch.root.toLowerCase());
         if (known !== undefined && known.blockHash === batch.blockHash?.toLowerCase()) continue;
         // The state at the head, named by its hash: a head that vanished meanwhile makes the node refuse (next pass).
@@ -121,35 +119,15 @@ export function createAnchorFollower(options: AnchorFollowerOptions) {
     if (settled) lastHead = head.hash;
   }
 
-  function schedule(): void {
-    if (stopped) return;
-    timer = setTimeout(() => {
-      running = pass()
-        .catch((error) => {
-          stats.lastError = error instanceof Error ? error.message.slice(0, 300) : String(error);
-        })
-        .finally(() => {
-          running = undefined;
-          schedule();
-        });
-    }, intervalMs);
-    timer.unref();
-  }
+
+  const loop = createBackgroundLoop(pass, { intervalMs, onError: (error) => (stats.lastError = error instanceof Error ? error.message.slice(0, 300) : String(error)) });
 
   return {
     /** One pass now (tests; the timer runs them in the background). */
     pass,
     stats: (): AnchorFollowerStats => ({ ...stats }),
-    start(): void {
-      if (!stopped) return;
-      stopped = false;
-      schedule();
-    },
-    async stop(): Promise<void> {
-      stopped = true;
-      clearTimeout(timer);
-      await running;
-    },
+    start: loop.start,
+    stop: loop.stop,
   };
 }
 

@@ -7,6 +7,7 @@ import type { Logger } from "../lib/logger";
 import type { CertificateState } from "../domain/certificate";
 import type { BatchRecord, BatchStore } from "../store/batch-store";
 import type { CertificateStore } from "../store/certificate-store";
+import { createBackgroundLoop } from "../lib/background-loop";
 
 export interface RootAuditOptions {
   provider: Provider;
@@ -107,9 +108,6 @@ export function createRootAudit(options: RootAuditOptions) {
     await compareStatuses(await registry.statusChangedLeaves(from, to));
     statusCursor = to;
   }
-  let timer: NodeJS.Timeout | undefined;
-  let running: Promise<void> | undefined;
-  let stopped = true;
 
   /** One page of the walk; true when it finished a full pass. */
   async function step(): Promise<boolean> {
@@ -139,19 +137,8 @@ export function createRootAudit(options: RootAuditOptions) {
     return false;
   }
 
-  function schedule(): void {
-    if (stopped) return;
-    timer = setTimeout(() => {
-      running = step()
-        .then(() => undefined)
-        .catch(() => undefined) // the chain's outage is the monitor's to report; the walk resumes where it was
-        .finally(() => {
-          running = undefined;
-          schedule();
-        });
-    }, intervalMs);
-    timer.unref();
-  }
+
+  const loop = createBackgroundLoop(step, { intervalMs });
 
   return {
     /** One page now (tests); true when it completed a full pass. */
@@ -164,16 +151,8 @@ export function createRootAudit(options: RootAuditOptions) {
       statusesChecked,
       statusMismatches: [...statusMismatches.values()],
     }),
-    start(): void {
-      if (!stopped) return;
-      stopped = false;
-      schedule();
-    },
-    async stop(): Promise<void> {
-      stopped = true;
-      clearTimeout(timer);
-      await running;
-    },
+    start: loop.start,
+    stop: loop.stop,
   };
 }
 

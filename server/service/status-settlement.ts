@@ -8,6 +8,7 @@ import type { ChainGate } from "../chain/chain-gate";
 import type { RegistryReads } from "../chain/registry-reads";
 import type { CertificateStore } from "../store/certificate-store";
 import { chainStateOf } from "../anchoring/root-audit";
+import { createBackgroundLoop } from "../lib/background-loop";
 
 export interface StatusSettlementOptions {
   provider: Provider;
@@ -63,9 +64,6 @@ export function createStatusSettlement(options: StatusSettlementOptions) {
   const intervalMs = options.intervalMs ?? 1_000;
   const window = Math.max(1, options.reorgWindow ?? DEFAULT_REORG_WINDOW);
   const stats: StatusSettlementStats = { unsettled: 0, resent: 0 };
-  let timer: NodeJS.Timeout | undefined;
-  let running: Promise<void> | undefined;
-  let stopped = true;
   let lastHead: string | undefined;
   let lastCount = -1;
 
@@ -86,7 +84,7 @@ export function createStatusSettlement(options: StatusSettlementOptions) {
     const depth = stats.unsettled > 0 ? await depthBlock() : undefined;
     let clean = depth !== undefined || stats.unsettled === 0;
     for (const [id, change] of followed) {
-      if (stopped) return;
+      if (loop.stopped()) return;
       const settled = change.settledBlock !== undefined;
       if (settled && head - change.settledBlock! + 1 > window) {
         await options.forget(id, change);
@@ -119,35 +117,15 @@ export function createStatusSettlement(options: StatusSettlementOptions) {
     lastCount = followed.length;
   }
 
-  function schedule(): void {
-    if (stopped) return;
-    timer = setTimeout(() => {
-      running = pass()
-        .catch((error) => {
-          stats.lastError = error instanceof Error ? error.message.slice(0, 300) : String(error);
-        })
-        .finally(() => {
-          running = undefined;
-          schedule();
-        });
-    }, intervalMs);
-    timer.unref();
-  }
+
+  const loop = createBackgroundLoop(pass, { intervalMs, onError: (error) => (stats.lastError = error instanceof Error ? error.message.slice(0, 300) : String(error)) });
 
   return {
     /** One pass now (tests; the timer runs them in the background). */
     pass,
     stats: (): StatusSettlementStats => ({ ...stats }),
-    start(): void {
-      if (!stopped) return;
-      stopped = false;
-      schedule();
-    },
-    async stop(): Promise<void> {
-      stopped = true;
-      clearTimeout(timer);
-      await running;
-    },
+    start: loop.start,
+    stop: loop.stop,
   };
 }
 
