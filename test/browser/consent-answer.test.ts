@@ -5,28 +5,12 @@ import type { BrowserContext, Page } from "playwright-core";
 import { credentialLeaf, findTypeById, readHolderKey, type Envelope, type HolderPublicJwk } from "@certchain/sdk";
 import { Wallet, parseEther } from "ethers";
 import { createRegistryAdmin } from "../../server/chain/registry-admin";
-import { holderBoundCopy } from "../support/holder-credentials";
+import { holderBoundCopy, LICENCE_QUERY as QUERY } from "../support/holder-credentials";
 import { ARTIFACTS, PHONE, checkAccessibility, sharedChromium, watch } from "./chromium";
 import { issueAnchored, sharedShareStack, type ShareStack } from "./stack";
 
 const licence = findTypeById("business-licence")!;
 const example = licence.schema.examples[0] as Record<string, string>;
-// 3 of the licence's fields, the legal representative optional.
-const QUERY = {
-  credentials: [
-    {
-      id: "licence",
-      format: "dc+sd-jwt",
-      meta: { vct_values: [licence.vct] },
-      claims: [
-        { id: "name", path: ["company_name"] },
-        { id: "code", path: ["unified_social_credit_code"] },
-        { id: "rep", path: ["legal_representative"] },
-      ],
-      claim_sets: [["name", "code", "rep"], ["name", "code"]],
-    },
-  ],
-};
 
 /**
  * An operator account of `slug` for the test's own anchoring (the service's operator accounts are

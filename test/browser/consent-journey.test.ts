@@ -5,26 +5,11 @@ import type { BrowserContext, Page } from "playwright-core";
 import { findTypeById } from "@certchain/sdk";
 import { ARTIFACTS, PHONE, checkAccessibility, sharedChromium, watch } from "./chromium";
 import { issueAnchored, sharedShareStack, type ShareStack } from "./stack";
+import { LICENCE_QUERY as QUERY } from "../support/holder-credentials";
 
 // Issue 20, "Done when": the whole journey in one test, in real Chromium at 360×740.
 const licence = findTypeById("business-licence")!;
 const example = licence.schema.examples[0] as Record<string, string>;
-// 3 of the licence's fields, the legal representative optional.
-const QUERY = {
-  credentials: [
-    {
-      id: "licence",
-      format: "dc+sd-jwt",
-      meta: { vct_values: [licence.vct] },
-      claims: [
-        { id: "name", path: ["company_name"] },
-        { id: "code", path: ["unified_social_credit_code"] },
-        { id: "rep", path: ["legal_representative"] },
-      ],
-      claim_sets: [["name", "code", "rep"], ["name", "code"]],
-    },
-  ],
-};
 
 async function axeFindings(page: Page): Promise<string[]> {
   const { violations } = await new AxeBuilder({ page }).analyze();

@@ -65,3 +65,20 @@ export async function holderBoundCopy(options: {
     anchoredAt: new Date(block!.timestamp * 1000).toISOString(),
   });
 }
+
+/** A department's DCQL query of the tests: 3 of the business licence's fields, the legal representative optional. */
+export const LICENCE_QUERY = {
+  credentials: [
+    {
+      id: "licence",
+      format: "dc+sd-jwt",
+      meta: { vct_values: [findTypeById("business-licence")!.vct] },
+      claims: [
+        { id: "name", path: ["company_name"] },
+        { id: "code", path: ["unified_social_credit_code"] },
+        { id: "rep", path: ["legal_representative"] },
+      ],
+      claim_sets: [["name", "code", "rep"], ["name", "code"]],
+    },
+  ],
+};

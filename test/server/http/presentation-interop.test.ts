@@ -8,28 +8,12 @@ import { createWebCryptoHolderSigner, credentialLeaf, findTypeById, verifyPresen
 import { WEBHOOK_SIGNATURE_HEADER, webhookSignature } from "../../../server/consent/webhooks";
 import type { Service } from "../../../server/service/create-service";
 import { freePort } from "../../support/ports";
-import { holderBoundCopy } from "../../support/holder-credentials";
+import { holderBoundCopy, LICENCE_QUERY as QUERY } from "../../support/holder-credentials";
 import { collect } from "./oid4vci-support";
 import { bearer, buildTestApp, exampleClaims, waitForStatus, type TestApp } from "./support";
 
 const licence = findTypeById("business-licence")!;
 const example = licence.schema.examples[0] as Record<string, unknown>;
-// 3 of the licence's fields, the legal representative optional.
-const QUERY = {
-  credentials: [
-    {
-      id: "licence",
-      format: "dc+sd-jwt",
-      meta: { vct_values: [licence.vct] },
-      claims: [
-        { id: "name", path: ["company_name"] },
-        { id: "code", path: ["unified_social_credit_code"] },
-        { id: "rep", path: ["legal_representative"] },
-      ],
-      claim_sets: [["name", "code", "rep"], ["name", "code"]],
-    },
-  ],
-};
 
 /** What an outside wallet reads from a request: only the specifications (RFC 9101, OpenID4VP 1.0 §5.9.3) and jose. */
 interface OutsideRequest {

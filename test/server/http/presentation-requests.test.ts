@@ -14,27 +14,11 @@ import {
   type HolderSigner,
 } from "@certchain/sdk";
 import type { Service } from "../../../server/service/create-service";
-import { deviceKey, holderBoundCopy } from "../../support/holder-credentials";
+import { deviceKey, holderBoundCopy, LICENCE_QUERY as QUERY } from "../../support/holder-credentials";
 import { bearer, buildTestApp, exampleClaims, expectError, waitForStatus, type TestApp } from "./support";
 
 const licence = findTypeById("business-licence")!;
 const example = licence.schema.examples[0] as Record<string, unknown>;
-// 3 of the licence's fields, the legal representative optional.
-const QUERY = {
-  credentials: [
-    {
-      id: "licence",
-      format: "dc+sd-jwt",
-      meta: { vct_values: [licence.vct] },
-      claims: [
-        { id: "name", path: ["company_name"] },
-        { id: "code", path: ["unified_social_credit_code"] },
-        { id: "rep", path: ["legal_representative"] },
-      ],
-      claim_sets: [["name", "code", "rep"], ["name", "code"]],
-    },
-  ],
-};
 const form = (fields: Record<string, string>) => ({ headers: { "content-type": "application/x-www-form-urlencoded" }, payload: new URLSearchParams(fields).toString() });
 const pathOf = (url: string) => new URL(url).pathname;
 
