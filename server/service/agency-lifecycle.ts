@@ -3,8 +3,8 @@ import type { Principal, RequestContext } from "../domain/principal";
 import { apiError } from "../errors";
 import { requireRoot } from "./access";
 import { checkAgencyName } from "./agency-request";
-import { chainFailure, chainWriteFailure } from "./chain-call";
-import { ROOT_WRITES, fundAccount, type ServiceContext } from "./context";
+import { chainRead, rootChainWrite } from "./chain-call";
+import { fundAccount, type ServiceContext } from "./context";
 import { receiptOf } from "../chain/receipt";
 
 /**
@@ -21,21 +21,8 @@ import { receiptOf } from "../chain/receipt";
 export function createAgencyLifecycle(ctx: ServiceContext) {
   const { agencyStore, registry, keys } = ctx;
   const at = () => new Date(ctx.now()).toISOString();
-  const rootWrite = async <T>(write: () => Promise<T>): Promise<T> => {
-    try {
-      return await ctx.chainLock(ROOT_WRITES, write);
-    } catch (error) {
-      throw chainWriteFailure(error, { role: "root", account: await ctx.rootAccount() });
-    }
-  };
-  const read = async <T>(work: () => Promise<T>): Promise<T> => {
-    try {
-      await ctx.gate.ready();
-      return await work();
-    } catch (error) {
-      throw chainFailure(error);
-    }
-  };
+  const rootWrite = <T>(write: () => Promise<T>): Promise<T> => rootChainWrite(ctx, write);
+  const read = <T>(work: () => Promise<T>): Promise<T> => chainRead(ctx, work);
 
   async function servedRecord(slug: string): Promise<AgencyRecord> {
     const record = typeof slug === "string" ? await agencyStore.get(slug) : undefined;

@@ -5,7 +5,7 @@ import { apiError } from "../errors";
 import { createMutex } from "../lib/mutex";
 import type { WriteOp } from "../store/database";
 import type { AgencyRequest } from "./agency-request";
-import { chainFailure, chainWriteFailure } from "./chain-call";
+import { chainRead, chainWriteFailure, rootChainWrite } from "./chain-call";
 import { ROOT_WRITES, fundAccount, type ServiceContext } from "./context";
 
 /** Test hook (faults.registrationCrashAfter): the process "dies" right after this step's chain write, before it is recorded. */
@@ -39,21 +39,8 @@ const nextStep = (step: RegistrationStep | undefined): RegistrationStep | undefi
 export function createAgencyRegistration(ctx: ServiceContext) {
   const { registry, keys, agencyStore, catalogue } = ctx;
   const admin = () => ctx.rootAdmin();
-  const rootWrite = async <T>(write: () => Promise<T>): Promise<T> => {
-    try {
-      return await ctx.chainLock(ROOT_WRITES, write);
-    } catch (error) {
-      throw chainWriteFailure(error, { role: "root", account: await ctx.rootAccount() });
-    }
-  };
-  const read = async <T>(work: () => Promise<T>): Promise<T> => {
-    try {
-      await ctx.gate.ready();
-      return await work();
-    } catch (error) {
-      throw chainFailure(error);
-    }
-  };
+  const rootWrite = <T>(write: () => Promise<T>): Promise<T> => rootChainWrite(ctx, write);
+  const read = <T>(work: () => Promise<T>): Promise<T> => chainRead(ctx, work);
   const crashAfter = (step: RegistrationStep) => {
     if (ctx.faults?.registrationCrashAfter === step) throw new RegistrationCrash(step);
   };

@@ -1,6 +1,7 @@
 import { isCertchainError } from "@certchain/sdk";
 import { classifyWriteFailure } from "../chain/write-failure";
 import { apiError } from "../errors";
+import { ROOT_WRITES, type ServiceContext } from "./context";
 
 /** Whose transaction failed: named in the error, so whoever reads it knows which account to fund. */
 export type WritingAccount = { role: "operator"; agency: string; account: string } | { role: "root"; account: string };
@@ -39,5 +40,24 @@ export function chainWriteFailure(error: unknown, by: WritingAccount) {
       return apiError("CHAIN_TX_REVERTED", `The registry reverted the transaction from ${by.account}: ${failure.name}.`, { account: by.account, revert: failure.name });
     case "refused":
       return apiError("CHAIN_WRITE_REFUSED", `The chain refused the transaction from ${by.account}: ${failure.message}`, { account: by.account });
+  }
+}
+
+/** A write of the root authority: one at a time (its one nonce), a failure named as chainWriteFailure names it. */
+export async function rootChainWrite<T>(ctx: Pick<ServiceContext, "chainLock" | "rootAccount">, write: () => Promise<T>): Promise<T> {
+  try {
+    return await ctx.chainLock(ROOT_WRITES, write);
+  } catch (error) {
+    throw chainWriteFailure(error, { role: "root", account: await ctx.rootAccount() });
+  }
+}
+
+/** A read once the chain gate is ready; a failure as chainFailure says it. */
+export async function chainRead<T>(ctx: Pick<ServiceContext, "gate">, work: () => Promise<T>): Promise<T> {
+  try {
+    await ctx.gate.ready();
+    return await work();
+  } catch (error) {
+    throw chainFailure(error);
   }
 }
