@@ -39,7 +39,13 @@ export interface BuildAppOptions {
   /** Where share-link ciphertexts are kept; without it /v1/shares is not served. */
   shares?: ShareStore;
   /** The citizen pages (/wallet, /s/:id, /verify) and their read-only JSON-RPC proxy (/rpc) in front of `upstreamRpcUrl`. */
-  web?: { registry: PagesRoutesOptions["registry"]; upstreamRpcUrl: string; upstreamTimeoutMs?: number };
+  web?: {
+    registry: PagesRoutesOptions["registry"];
+    upstreamRpcUrl: string;
+    upstreamTimeoutMs?: number;
+    /** /rpc's own limit per client and minute: by default RPC_RATE_LIMIT, never looser than the app's; false: none (tests of many pages in a row). */
+    rpcRateLimit?: number | false;
+  };
 }
 
 export const DEFAULT_BODY_LIMIT = 16 * 1024 * 1024;
@@ -123,7 +129,7 @@ export async function buildApp(service: IssuingService, options: BuildAppOptions
       upstreamUrl: options.web.upstreamRpcUrl,
       registries: [options.web.registry.address],
       timeoutMs: options.web.upstreamTimeoutMs,
-      rateLimit: appLimit === false ? RPC_RATE_LIMIT : Math.min(RPC_RATE_LIMIT, appLimit.max),
+      rateLimit: options.web.rpcRateLimit ?? (appLimit === false ? RPC_RATE_LIMIT : Math.min(RPC_RATE_LIMIT, appLimit.max)),
     });
     await app.register(pagesRoutes, { registry: options.web.registry });
   }

@@ -65,7 +65,10 @@ export async function startShareStack(options: { batchDelayMs?: number } = {}): 
     app = await buildApp(service, {
       rateLimit: false,
       shares,
-      web: { registry, upstreamRpcUrl: chain.rpcUrl },
+      // Every page of every browser test in this process reads the chain through this one /rpc, from
+      // one address: its per-client limit (60 a minute) would turn later pages' verdicts into
+      // "cannot verify". The limit has its own tests (test/server/rpc-proxy.test.ts).
+      web: { registry, upstreamRpcUrl: chain.rpcUrl, rpcRateLimit: false },
     });
     await app.listen({ port, host: "127.0.0.1" });
     const amr = await service.issueToken({ kind: "agency", agency: "sh-amr", types: ["business-licence", "production-licence"], subject: "browser-test" }, 3600);
