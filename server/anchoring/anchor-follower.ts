@@ -119,7 +119,6 @@ export function createAnchorFollower(options: AnchorFollowerOptions) {
     if (settled) lastHead = head.hash;
   }
 
-
   const loop = createBackgroundLoop(pass, { intervalMs, onError: (error) => (stats.lastError = error instanceof Error ? error.message.slice(0, 300) : String(error)) });
 
   return {

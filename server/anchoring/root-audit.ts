@@ -137,7 +137,6 @@ export function createRootAudit(options: RootAuditOptions) {
     return false;
   }
 
-
   const loop = createBackgroundLoop(step, { intervalMs });
 
   return {

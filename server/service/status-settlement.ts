@@ -117,7 +117,6 @@ export function createStatusSettlement(options: StatusSettlementOptions) {
     lastCount = followed.length;
   }
 
-
   const loop = createBackgroundLoop(pass, { intervalMs, onError: (error) => (stats.lastError = error instanceof Error ? error.message.slice(0, 300) : String(error)) });
 
   return {
