@@ -6,6 +6,7 @@ import { expect } from "chai";
 import type { Envelope } from "@certchain/sdk";
 import { cliBundle } from "../support/bundles";
 import { regions, type Regions } from "../support/regions";
+import { waitFor } from "../support/service-process";
 import { requireTools } from "../support/tools";
 
 // `certchain verifier` as a department runs it: its own process on a real port, a trust list
@@ -81,6 +82,8 @@ describe("certchain verifier, as its own process", function () {
   });
 
   it("says which registries it trusts and is ready", async function () {
+    // The trust list is printed right after the "listening" line, which startVerifier waits for: maybe in a later chunk.
+    await waitFor("the trust list in the verifier's output", () => verifier.output().includes(r.b.registry.id), 30_000);
     expect(verifier.output()).to.include(`${r.a.registry.name}  chain 31337`).and.include(r.b.registry.id);
     const ready = await fetch(`${verifier.url}/readyz`);
     expect(ready.status).to.equal(200);
