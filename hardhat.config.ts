@@ -1,3 +1,4 @@
+import { tmpdir } from "node:os";
 import path from "node:path";
 import { subtask } from "hardhat/config";
 import { TASK_COMPILE_SOLIDITY_GET_SOLC_BUILD, TASK_TEST_GET_TEST_FILES } from "hardhat/builtin-tasks/task-names";
@@ -30,6 +31,12 @@ subtask(TASK_TEST_GET_TEST_FILES).setAction(async (args: { testFiles: string[] }
 // A restored dev chain must start no later than its first recorded block (server/chain/replay.ts).
 const initialDate = process.env.CERTCHAIN_CHAIN_INITIAL_DATE;
 
+/** The reporter, and (for --parallel) the workers' root hooks that time each file into a log it reads (after hardhat/register, which loads TypeScript). */
+function fileTimes() {
+  process.env.TEST_FILE_TIMES_LOG ??= path.join(tmpdir(), `certchain-file-times-${process.pid}.jsonl`);
+  return { reporter: path.join(__dirname, "test", "support", "file-times-reporter.ts"), require: ["hardhat/register", path.join(__dirname, "test", "support", "file-times-hooks.ts")] };
+}
+
 const config: HardhatUserConfig = {
   solidity: {
     version: SOLC_VERSION,
@@ -46,7 +53,7 @@ const config: HardhatUserConfig = {
     // Workers of `hardhat test --parallel` (npm test): files run two at a time by default.
     jobs: Number(process.env.TEST_JOBS ?? 2),
     // TEST_FILE_TIMES=1: after the spec output, each test file's wall time, slowest first.
-    ...(process.env.TEST_FILE_TIMES ? { reporter: path.join(__dirname, "test", "support", "file-times-reporter.ts") } : {}),
+    ...(process.env.TEST_FILE_TIMES ? fileTimes() : {}),
   },
   paths: { tests: "./test" },
 };

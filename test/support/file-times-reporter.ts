@@ -1,12 +1,14 @@
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync, rmSync } from "node:fs";
 import Mocha from "mocha";
+import { cpuMs } from "./cpu-time";
 
 /**
  * Mocha's spec reporter, then the wall time of every test file (its top-level suites, hooks
  * included), slowest first, with the CPU time this process and the child processes it waited
  * for (services, nodes, CLI runs) spent meanwhile: where the suite's time goes. Enabled by
  * TEST_FILE_TIMES=1 (hardhat.config.ts). In parallel mode a worker's events arrive only when its
- * file has ended, so there the times are those of the file's tests alone, not of its hooks.
+ * file has ended: there each worker times its files with root hooks (file-times-hooks.ts) and
+ * writes them to TEST_FILE_TIMES_LOG, read here at the end.
  */
 class FileTimesReporter extends Mocha.reporters.Spec {
   constructor(runner: Mocha.Runner, options: Mocha.MochaOptions) {
@@ -40,23 +42,27 @@ class FileTimesReporter extends Mocha.reporters.Spec {
       });
     }
     runner.once("end", () => {
+      if (parallel) fromWorkers(perFile);
       const rows = [...perFile].sort((a, b) => b[1].ms - a[1].ms);
       const total = (Date.now() - runStarted) / 1000;
       console.log(`\n  Time per test file (wall with hooks, CPU of this process and its children; run ${total.toFixed(0)} s wall, ${(cpuMs() / 1000).toFixed(0)} s CPU):`);
-      for (const [file, { ms, cpu, tests }] of rows) console.log(`  ${(ms / 1000).toFixed(1).padStart(7)} s  ${parallel ? "     - " : `${(cpu / 1000).toFixed(1).padStart(6)} s`} CPU  ${String(tests).padStart(4)} tests  ${file}`);
+      for (const [file, { ms, cpu, tests }] of rows) console.log(`  ${(ms / 1000).toFixed(1).padStart(7)} s  ${(cpu / 1000).toFixed(1).padStart(6)} s CPU  ${String(tests).padStart(4)} tests  ${file}`);
     });
   }
 }
 
-/** User and system time of this process and of the children it has waited for (Linux /proc), in ms. */
-function cpuMs(): number {
-  try {
-    const fields = readFileSync("/proc/self/stat", "utf8").split(") ")[1].split(" ");
-    // utime, stime, cutime, cstime: fields 14-17 of stat(5), in clock ticks (100 per second).
-    return fields.slice(11, 15).reduce((sum, ticks) => sum + Number(ticks), 0) * 10;
-  } catch {
-    return 0;
+/** The workers' own times of each file (hooks included), in place of its tests' durations. */
+function fromWorkers(perFile: Map<string, { ms: number; cpu: number; tests: number }>): void {
+  const log = process.env.TEST_FILE_TIMES_LOG;
+  if (!log || !existsSync(log)) return;
+  for (const line of readFileSync(log, "utf8").split("\n")) {
+    if (line === "") continue;
+    const { file, ms, cpu } = JSON.parse(line) as { file: string; ms: number; cpu: number };
+    const e = perFile.get(relative(file)) ?? perFile.set(relative(file), { ms: 0, cpu: 0, tests: 0 }).get(relative(file))!;
+    e.ms = ms;
+    e.cpu = cpu;
   }
+  rmSync(log, { force: true });
 }
 
 function sumDurations(suite: Mocha.Suite): number {
