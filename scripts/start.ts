@@ -7,7 +7,6 @@
  * secrets and a data directory others can read, starts with no agencies, and writes the root
  * authority's token once to <data dir>/root-token, readable by its owner only.
  */
-import { execFileSync } from "node:child_process";
 import path from "node:path";
 import { HELP, DEV_PASSPHRASE, isDevelopmentUrl, loadConfig, registryNameOf, productionProblems, type Config } from "../server/config";
 import { parseWalletFault } from "../server/chain/chain-wallet";
@@ -16,6 +15,7 @@ import { acquireDataDirLock, DataDirLockedError, type DataDirLock } from "../ser
 import { limitHeapGrowth } from "../server/lib/heap-growth";
 import { createLogger } from "../server/lib/logger";
 import { PRIVATE_UMASK, ensurePrivateDir, openToOthers, writePrivateOnce } from "../server/lib/private-files";
+import { compileContractsIfChanged } from "./lib/compiled-contracts";
 import { seedDemo } from "./lib/seed-demo";
 import { writeFileAtomic } from "./cli/files";
 import { DEMO_AGENCIES } from "./lib/demo-agencies";
@@ -64,8 +64,7 @@ async function main() {
     logger.warn(`PUBLIC_URL ${config.publicUrl} is not https: standard SD-JWT VC verifiers will not fetch issuer keys or type metadata from it`);
   }
 
-  logger.info("compiling contracts…");
-  execFileSync(process.execPath, [require.resolve("hardhat/internal/cli/cli"), "compile", "--quiet"], { cwd: path.join(__dirname, ".."), stdio: "inherit" });
+  compileContractsIfChanged(() => logger.info("compiling contracts…"));
   // From here on everything the service, LevelDB and the dev node create is 0600 (the compiled contracts above are not the data directory's).
   process.umask(PRIVATE_UMASK);
 

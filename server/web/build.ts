@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
 import { mkdir, rename, writeFile } from "node:fs/promises";
 import path from "node:path";
@@ -17,6 +18,24 @@ export type BundleName = keyof typeof WEB_ENTRY_POINTS;
 export type WebAssets = ReadonlyMap<`${BundleName}.bundle.js`, Buffer>;
 
 /**
+ * What the bundles on disk were built from: the builder (esbuild's version, this file, the options)
+ * and every file esbuild read, with its hash. While all still match, a start reuses the bundles
+ * instead of running esbuild again (a second or so of CPU per process).
+ */
+const manifestIn = (dir: string) => path.join(dir, "bundles.manifest.json");
+/** esbuild runs from the repository root, so the manifest's paths do not depend on where the service started. */
+const ROOT = path.join(WEB_DIR, "..", "..");
+interface Manifest {
+  builder: string;
+  /** Path (relative to the working directory esbuild ran in) → sha256 of the content it bundled. */
+  inputs: Record<string, string>;
+}
+
+const sha256 = (data: string | Uint8Array) => createHash("sha256").update(data).digest("hex");
+const builderOf = (esbuildVersion: string, minify: boolean) => sha256([esbuildVersion, readFileSync(__filename, "utf8"), String(minify)].join("\n"));
+const minifyByDefault = () => process.env.CERTCHAIN_WEB_MINIFY !== "0";
+
+/**
  * Bundles the pages' TypeScript (with display/ and the SDK they verify with) for browsers with
  * esbuild and writes `server/web/assets/*.bundle.js`, each file replaced atomically. Takes about
  * a second.
@@ -25,43 +44,68 @@ export type WebAssets = ReadonlyMap<`${BundleName}.bundle.js`, Buffer>;
  * const assets = await buildWebAssets();
  * assets.get("wallet.bundle.js"); // the wallet page's script
  */
-export async function buildWebAssets(options: { minify?: boolean; write?: boolean } = {}): Promise<WebAssets> {
+export async function buildWebAssets(options: { minify?: boolean; write?: boolean; dir?: string } = {}): Promise<WebAssets> {
+  const dir = options.dir ?? ASSETS_DIR;
   const esbuild = await import("esbuild");
+  const minify = options.minify ?? minifyByDefault();
   const result = await esbuild.build({
+    absWorkingDir: ROOT,
     entryPoints: WEB_ENTRY_POINTS,
     entryNames: "[name].bundle",
-    outdir: ASSETS_DIR,
+    outdir: dir,
     bundle: true,
     platform: "browser",
     format: "iife",
     target: ["es2020"],
-    minify: options.minify ?? process.env.CERTCHAIN_WEB_MINIFY !== "0",
+    minify,
     legalComments: "none",
     sourcemap: false,
     write: false,
+    metafile: true,
     logLevel: "silent",
     define: { "process.env.NODE_ENV": '"production"' },
   });
   const assets = new Map<`${BundleName}.bundle.js`, Buffer>();
   for (const file of result.outputFiles) assets.set(path.basename(file.path) as `${BundleName}.bundle.js`, Buffer.from(file.contents));
   if (options.write ?? true) {
-    await mkdir(ASSETS_DIR, { recursive: true });
+    await mkdir(dir, { recursive: true });
     for (const [name, contents] of assets) {
-      const target = path.join(ASSETS_DIR, name);
+      const target = path.join(dir, name);
       // Named to match the .gitignore rule, should a crash leave it behind.
       const temporary = target.replace(/\.bundle\.js$/, `.tmp-${process.pid}-${Date.now()}.bundle.js`);
       await writeFile(temporary, contents);
       await rename(temporary, target);
     }
+    // Last, once the bundles it describes are in place.
+    const inputs: Record<string, string> = {};
+    for (const input of Object.keys(result.metafile.inputs)) inputs[input] = sha256(readFileSync(path.join(ROOT, input)));
+    const temporary = manifestIn(dir).replace(/\.json$/, `.tmp-${process.pid}-${Date.now()}.json`);
+    await writeFile(temporary, JSON.stringify({ builder: builderOf(esbuild.version, minify), inputs } satisfies Manifest));
+    await rename(temporary, manifestIn(dir));
   }
   return assets;
 }
 
+/** The bundles on disk if they were built, with these options, from the sources as they are now; else undefined. */
+export async function freshBuiltWebAssets(dir = ASSETS_DIR): Promise<WebAssets | undefined> {
+  try {
+    const manifest = JSON.parse(readFileSync(manifestIn(dir), "utf8")) as Manifest;
+    const { version } = await import("esbuild");
+    if (manifest.builder !== builderOf(version, minifyByDefault())) return undefined;
+    for (const [input, hash] of Object.entries(manifest.inputs)) {
+      if (sha256(readFileSync(path.join(ROOT, input))) !== hash) return undefined;
+    }
+    return readBuiltWebAssets(dir);
+  } catch {
+    return undefined; // no manifest, a source gone, or esbuild missing: build (or fall back) as before
+  }
+}
+
 /** Bundles built earlier (e.g. where esbuild, a dev dependency, is not installed), or undefined. */
-export function readBuiltWebAssets(): WebAssets | undefined {
+export function readBuiltWebAssets(dir = ASSETS_DIR): WebAssets | undefined {
   const assets = new Map<`${BundleName}.bundle.js`, Buffer>();
   for (const name of Object.keys(WEB_ENTRY_POINTS) as BundleName[]) {
-    const file = path.join(ASSETS_DIR, `${name}.bundle.js`);
+    const file = path.join(dir, `${name}.bundle.js`);
     if (!existsSync(file)) return undefined;
     assets.set(`${name}.bundle.js`, readFileSync(file));
   }
@@ -72,11 +116,11 @@ let building: Promise<WebAssets> | undefined;
 
 /**
  * The bundles, built once per process on first use (so a fresh clone needs no build step and
- * a running service always serves bundles of its own sources). Falls back to bundles already on
- * disk when esbuild is unavailable.
+ * a running service always serves bundles of its own sources), or those on disk when they were
+ * built from the same sources. Falls back to bundles already on disk when esbuild is unavailable.
  */
 export function webAssets(): Promise<WebAssets> {
-  building ??= buildWebAssets().catch((error: unknown) => {
+  building ??= freshBuiltWebAssets().then((fresh) => fresh ?? buildWebAssets()).catch((error: unknown) => {
     const built = readBuiltWebAssets();
     if (built) return built;
     building = undefined; // let a later request try again
