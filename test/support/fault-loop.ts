@@ -51,9 +51,13 @@ export function randomFrom(seed: number): () => number {
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const RESTART_AFTER_MS = 5_000;
+/** Each agency's pause between its batch requests. */
+const ISSUE_PAUSE_MS = 250;
 
 export async function runFaultLoop(options: { seed: number; rounds: number; log?: (line: string) => void; keepDataDir?: boolean }): Promise<FaultLoopResult> {
-  const log = options.log ?? (() => undefined);
+  const began = Date.now();
+  const elapsed = () => `${((Date.now() - began) / 1000).toFixed(1)} s`;
+  const log = options.log ? (line: string) => options.log!(`[${elapsed()}] ${line}`) : () => undefined;
   const random = randomFrom(options.seed);
   const sizes = randomFrom(options.seed ^ 0x5bd1e995);
   const dataDir = mkdtempSync(path.join(tmpdir(), "certchain-faults-"));
@@ -83,7 +87,20 @@ export async function runFaultLoop(options: { seed: number; rounds: number; log?
 
   try {
     service = await start();
-    issuers = startIssuers(() => service!.demo, { size: () => 1 + Math.floor(sizes() * 12) });
+    // A fresh data directory gets the demo agencies only if the chain answered in time at start
+    // (server/issuing-node.ts); under heavy load, with the short CHAIN_TIMEOUT_MS here, it may not
+    // have, and the issuers would have no agency to issue for. The next start adds them.
+    for (let attempt = 1; service.demo.agencies.length === 0; attempt++) {
+      if (attempt === 3) throw new Error(`the service started ${attempt} times without the demo agencies (the chain was not ready in time)`);
+      log(`started without the demo agencies (the chain was not ready in time): starting again`);
+      await service.stop();
+      service = await start();
+    }
+    log(`service started`);
+    // Paced, not back to back: requests are still in flight at every fault and certificates are
+    // acknowledged shortly before it, but the volume no longer grows with how long restarts take
+    // (flat out, a slow recovery left thousands to issue, anchor and verify twice: most of the CPU).
+    issuers = startIssuers(() => service!.demo, { size: () => 1 + Math.floor(sizes() * 12), pauseMs: ISSUE_PAUSE_MS });
     for (let round = 0; round < options.rounds; round++) {
       if (!service) throw new Error("no service");
       await sleep(400 + random() * 2_500);
@@ -146,20 +163,25 @@ export async function runFaultLoop(options: { seed: number; rounds: number; log?
       result.faults.push(label);
       log(`seed ${options.seed} round ${round + 1}: ${label}; ${issuers.acknowledged.length} acknowledged so far`);
       await ready(label);
+      log(`round ${round + 1}: ready again; ${issuers.acknowledged.length} acknowledged so far`);
     }
     await issuers.stop();
     const acknowledged = [...issuers.acknowledged];
     result.acknowledged = acknowledged.length;
 
+    log(`issuers stopped: ${acknowledged.length} acknowledged, ${issuers.failures()} failed requests`);
     const envelopes = await anchoredEnvelopes(service.demo, acknowledged, 300_000);
     result.anchored = envelopes.length;
+    log(`all ${envelopes.length} anchored`);
     const first = await verifyAgainstChain(service.demo, envelopes);
+    log(`verified before the final restart`);
     result.failures.push(...first.failures.map((f) => `before the final restart: ${f}`));
 
     // Final restart: Ctrl-C stops the node, so the chain is rebuilt from the journal alone.
     await service.stop();
     service = await start();
     await ready("final restart");
+    log(`final restart ready`);
     const again = await anchoredEnvelopes(service.demo, acknowledged, 300_000);
     const second = await verifyAgainstChain(service.demo, again);
     result.failures.push(...second.failures.map((f) => `after the final restart: ${f}`));
@@ -169,7 +191,9 @@ export async function runFaultLoop(options: { seed: number; rounds: number; log?
     });
     await service.stop();
     service = undefined;
+    log(`verified after the final restart`);
     result.failures.push(...(await replayJournalOnFreshNode(dataDir)));
+    log(`journal replayed on a fresh node`);
   } catch (error) {
     result.failures.push(`aborted: ${(error as Error).message}`);
   } finally {

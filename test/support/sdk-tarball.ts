@@ -149,15 +149,21 @@ export const installedVersion = (name: string): string => (JSON.parse(readFileSy
 
 /**
  * A new project of a department's own, outside this repository (`npm init -y` in a temporary
- * directory), with the packed SDK installed and `devDependencies` (exact specs) beside it, from
- * npm's cache where it has them. The caller removes the directory.
+ * directory), with the packed SDK installed and `devDependencies` (exact specs, `name@version`)
+ * beside it, from npm's cache where it has them. The caller removes the directory.
  */
 export async function sdkProject(name: string, devDependencies: string[] = []): Promise<{ dir: string; packed: PackedSdk }> {
   const dir = mkdtempSync(path.join(tmpdir(), `certchain-${name}-`));
   try {
     const [packed] = await Promise.all([packedSdk(), mustRunOutside("npm", ["init", "-y"], dir)]);
+    // The devDependencies go into package.json as `npm install --save-dev` would write them, so that
+    // one `npm install` of the tarball installs everything (a second npm run costs seconds of CPU).
+    if (devDependencies.length > 0) {
+      const manifest = JSON.parse(readFileSync(path.join(dir, "package.json"), "utf8")) as { devDependencies?: Record<string, string> };
+      manifest.devDependencies = Object.fromEntries(devDependencies.map((spec) => /^(@?[^@]+)@(.+)$/.exec(spec)!.slice(1)));
+      writeFileSync(path.join(dir, "package.json"), `${JSON.stringify(manifest, null, 2)}\n`);
+    }
     await mustRunOutside("npm", ["install", packed.tarball, "--prefer-offline", "--no-audit", "--no-fund"], dir);
-    if (devDependencies.length > 0) await mustRunOutside("npm", ["install", "--save-dev", ...devDependencies, "--prefer-offline", "--no-audit", "--no-fund"], dir);
     return { dir, packed };
   } catch (error) {
     rmSync(dir, { recursive: true, force: true });
