@@ -59,10 +59,13 @@ describe("e2e: the dev chain survives crashes, restarts and outages (issue 8)", 
 
   it("finding 1: three agencies anchoring at once leave a journal that replays (Ctrl-C, start: every certificate valid, same anchor times)", async function () {
     await start();
-    // Rounds of concurrent batches: the three operators' anchors land in the same seconds.
+    // Rounds of concurrent batches: the three operators' anchors land in the same seconds. An
+    // anchor is one root whatever its batch's size: batches of 2 make the same transactions as
+    // larger ones, with fewer certificates to read and verify after every step of the story.
     for (let round = 0; round < 3; round++) {
-      acknowledged.push(...(await issueConcurrently(service!.demo, 3, 5)));
-      await anchoredEnvelopes(service!.demo, acknowledged);
+      const issued = await issueConcurrently(service!.demo, 3, 2);
+      acknowledged.push(...issued);
+      await anchoredEnvelopes(service!.demo, issued);
     }
     await expectAllValid();
     await service!.stop();
