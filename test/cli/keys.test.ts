@@ -1,14 +1,10 @@
 import { expect } from "chai";
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { parseEther } from "ethers";
 import { verify, type Envelope } from "@certchain/sdk";
-import { writeDeployment } from "../../server/chain/deploy";
-import type { Service } from "../../server/service/create-service";
 import type { Principal } from "../../server/domain/principal";
 import { derivedCreditCode } from "../../server/service/identifiers";
-import { PASSPHRASE, ctx, example, rootPrincipal, serviceFixture, type ServiceFixture } from "../server/service-fixture";
+import { PASSPHRASE, ctx, example, nodeOnDiskPerTest, rootPrincipal } from "../server/service-fixture";
 import { runCli, runCliProcess } from "./support";
 
 const agency = { slug: "gz-kfq", name: "广州开发区行政审批局", creditCode: derivedCreditCode("gz-kfq"), types: ["business-licence"] };
@@ -20,58 +16,36 @@ const agencyPrincipal: Principal = { kind: "agency", agency: agency.slug, subjec
  */
 describe("certchain keys and passphrase (issue 17): backups, restore into an empty data directory, a new passphrase", function () {
   this.timeout(180_000);
-  let fx: ServiceFixture;
-  let service: Service | undefined;
   let token: string;
   let issued: Envelope;
-  const scratch: string[] = [];
-  const start = async (dataDir: string, passphrase = PASSPHRASE) =>
-    (service = await fx.start({ dataDir, passphrase, tokenSecret: undefined, operators: {}, fundOperators: parseEther("10") }));
-  const stop = async () => {
-    await service?.close();
-    service = undefined;
-  };
-  const env = (dataDir: string, extra: Record<string, string> = {}) => ({ DATA_DIR: dataDir, CERTCHAIN_PASSPHRASE: PASSPHRASE, ...extra });
-  const temp = (name: string) => {
-    const dir = mkdtempSync(path.join(tmpdir(), `certchain-${name}-`));
-    scratch.push(dir);
-    return dir;
-  };
+  const node = nodeOnDiskPerTest(async (node) => {
+    await node.start();
+    await node.service!.registerAgency(rootPrincipal, agency, ctx());
+    token = (await node.service!.mintAgencyToken(rootPrincipal, agency.slug, {}, ctx())).token;
+    issued = await issueValid();
+  });
+  const { start, temp } = node;
+  const env = node.cliEnv;
 
   async function issueValid(): Promise<Envelope> {
-    const record = await service!.issue(agencyPrincipal, { type: "business-licence", claims: example("business-licence") }, ctx());
-    await service!.flush(agency.slug);
-    const envelope = (await service!.get(agencyPrincipal, record.id)).envelope;
-    expect((await verify(envelope, { registries: [fx.chain.registry] })).verdict).to.equal("valid");
+    const record = await node.service!.issue(agencyPrincipal, { type: "business-licence", claims: example("business-licence") }, ctx());
+    await node.service!.flush(agency.slug);
+    const envelope = (await node.service!.get(agencyPrincipal, record.id)).envelope;
+    expect((await verify(envelope, { registries: [node.chain.registry] })).verdict).to.equal("valid");
     return envelope;
   }
-
-  beforeEach(async function () {
-    fx = await serviceFixture();
-    writeDeployment(path.join(fx.dir, "deployment.json"), { address: fx.chain.registry.address, registryId: fx.chain.registry.id, chainId: 31337 } as never);
-    await start(fx.dir);
-    await service!.registerAgency(rootPrincipal, agency, ctx());
-    token = (await service!.mintAgencyToken(rootPrincipal, agency.slug, {}, ctx())).token;
-    issued = await issueValid();
-    await stop();
-  });
-  afterEach(async function () {
-    await stop().catch(() => undefined);
-    await fx.cleanup();
-    for (const dir of scratch.splice(0)) rmSync(dir, { recursive: true, force: true });
-  });
 
   it("export, then import into an empty data directory: the agency is served again, its token works, it issues, and its earlier certificate verifies", async function () {
     const out = temp("backup");
     const backupFile = path.join(out, "keys.json");
     const passphraseFile = path.join(out, "backup-passphrase");
     writeFileSync(passphraseFile, "a backup passphrase kept elsewhere\n");
-    const exported = await runCli(["keys", "export", "--to", backupFile, "--backup-passphrase-file", passphraseFile], { env: env(fx.dir) });
+    const exported = await runCli(["keys", "export", "--to", backupFile, "--backup-passphrase-file", passphraseFile], { env: env(node.dir) });
     expect(exported.code, exported.stderr).to.equal(0);
     expect(statSync(backupFile).mode & 0o777).to.equal(0o600);
     const text = readFileSync(backupFile, "utf8");
     expect(text).to.not.include(PASSPHRASE);
-    expect((await runCli(["keys", "export", "--to", backupFile, "--backup-passphrase-file", passphraseFile], { env: env(fx.dir) })).code, "never over an existing file").to.equal(2);
+    expect((await runCli(["keys", "export", "--to", backupFile, "--backup-passphrase-file", passphraseFile], { env: env(node.dir) })).code, "never over an existing file").to.equal(2);
 
     const empty = temp("restored");
     const wrong = await runCli(["keys", "import", "--from", backupFile], { env: env(empty, { CERTCHAIN_BACKUP_PASSPHRASE: "not it" }) });
@@ -85,9 +59,9 @@ describe("certchain keys and passphrase (issue 17): backups, restore into an emp
     expect(again.code, "a restore never mixes with keys a node holds").to.equal(1);
 
     await start(empty);
-    expect(service!.servedAgencies()).to.include(agency.slug);
-    expect((await service!.authenticate(token)).kind).to.equal("agency");
-    expect((await verify(issued, { registries: [fx.chain.registry] })).verdict).to.equal("valid");
+    expect(node.service!.servedAgencies()).to.include(agency.slug);
+    expect((await node.service!.authenticate(token)).kind).to.equal("agency");
+    expect((await verify(issued, { registries: [node.chain.registry] })).verdict).to.equal("valid");
     const next = await issueValid();
     // Numbering went on from the backup: no certificate number is handed out twice.
     const numberOf = (e: Envelope) => JSON.parse(Buffer.from(e.credential.split(".")[1], "base64url").toString()).certificate_number;
@@ -95,13 +69,13 @@ describe("certchain keys and passphrase (issue 17): backups, restore into an emp
   });
 
   it("passphrase change: everything opens with the new passphrase only, tokens stay valid, the agency issues", async function () {
-    const changed = await runCli(["passphrase", "change"], { env: env(fx.dir, { CERTCHAIN_NEW_PASSPHRASE: "a much better passphrase" }) });
+    const changed = await runCli(["passphrase", "change"], { env: env(node.dir, { CERTCHAIN_NEW_PASSPHRASE: "a much better passphrase" }) });
     expect(changed.code, changed.stderr).to.equal(0);
     let refused: unknown;
-    await start(fx.dir).catch((error) => (refused = error));
+    await start(node.dir).catch((error) => (refused = error));
     expect(String(refused)).to.include("wrong passphrase");
-    await start(fx.dir, "a much better passphrase");
-    expect((await service!.authenticate(token)).kind).to.equal("agency");
+    await start(node.dir, "a much better passphrase");
+    expect((await node.service!.authenticate(token)).kind).to.equal("agency");
     await issueValid();
   });
 
@@ -110,13 +84,13 @@ describe("certchain keys and passphrase (issue 17): backups, restore into an emp
     ["after-write", "new"],
   ] as const) {
     it(`passphrase change killed ${point}: everything opens with the ${opensWith} passphrase, nothing with the other`, async function () {
-      const killed = await runCliProcess(["passphrase", "change"], { env: env(fx.dir, { CERTCHAIN_NEW_PASSPHRASE: "the new one", CERTCHAIN_FAULT: `passphrase:${point}` }) });
+      const killed = await runCliProcess(["passphrase", "change"], { env: env(node.dir, { CERTCHAIN_NEW_PASSPHRASE: "the new one", CERTCHAIN_FAULT: `passphrase:${point}` }) });
       expect(killed.signal, killed.stderr + killed.stdout).to.equal("SIGKILL");
       const [good, bad] = opensWith === "old" ? [PASSPHRASE, "the new one"] : ["the new one", PASSPHRASE];
       let refused: unknown;
-      await start(fx.dir, bad).catch((error) => (refused = error));
+      await start(node.dir, bad).catch((error) => (refused = error));
       expect(String(refused)).to.include("wrong passphrase");
-      await start(fx.dir, good);
+      await start(node.dir, good);
       // Every sealed key opens: the agency's signing key and operator key sign and anchor.
       await issueValid();
     });

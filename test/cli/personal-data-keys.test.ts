@@ -1,19 +1,15 @@
 import { expect } from "chai";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { writeFileSync } from "node:fs";
 import path from "node:path";
-import { parseEther } from "ethers";
 import { parseCredential, verify, type Envelope } from "@certchain/sdk";
-import { writeDeployment } from "../../server/chain/deploy";
 import type { Principal } from "../../server/domain/principal";
 import { createKeyStore } from "../../server/keys/key-store";
 import { createPersonalDataCipher } from "../../server/lib/personal-data-cipher";
-import type { Service } from "../../server/service/create-service";
 import { derivedCreditCode } from "../../server/service/identifiers";
 import { createCertificateStore } from "../../server/store/certificate-store";
 import { openDatabase } from "../../server/store/database";
 import { searchFiles } from "../support/data-dir-search";
-import { PASSPHRASE, ctx, example, rootPrincipal, serviceFixture, type ServiceFixture } from "../server/service-fixture";
+import { PASSPHRASE, ctx, example, nodeOnDiskPerTest, rootPrincipal } from "../server/service-fixture";
 import { runCli } from "./support";
 
 const agency = { slug: "hz-amr", name: "杭州市市场监督管理局", creditCode: derivedCreditCode("hz-amr"), types: ["business-licence"] };
@@ -32,57 +28,36 @@ const statusIndexOf = (envelope: Envelope): number => (parseCredential(envelope.
  */
 describe("personal data across passphrase change and key backup (issues 17 and 21)", function () {
   this.timeout(180_000);
-  let fx: ServiceFixture;
-  let service: Service | undefined;
   let issued: { id: string; envelope: Envelope }[];
-  const scratch: string[] = [];
-  const start = async (dataDir: string, passphrase = PASSPHRASE) =>
-    (service = await fx.start({ dataDir, passphrase, tokenSecret: undefined, operators: {}, fundOperators: parseEther("10") }));
-  const stop = async () => {
-    await service?.close();
-    service = undefined;
-  };
-  const env = (dataDir: string, extra: Record<string, string> = {}) => ({ DATA_DIR: dataDir, CERTCHAIN_PASSPHRASE: PASSPHRASE, ...extra });
-  const temp = (name: string) => {
-    const dir = mkdtempSync(path.join(tmpdir(), `certchain-${name}-`));
-    scratch.push(dir);
-    return dir;
-  };
+  const node = nodeOnDiskPerTest(async (node) => {
+    await node.start();
+    await node.service!.registerAgency(rootPrincipal, agency, ctx());
+    issued = await issueAnchored(3);
+    expect(parseCredential(issued[0].envelope.credential).disclosures.some((d) => d.name === "legal_representative" && d.value === REPRESENTATIVE)).to.equal(true);
+    await node.stop();
+    expect(searchFiles(node.dir, [REPRESENTATIVE]), "sealed at rest").to.deep.equal([]);
+  });
+  const { start, temp } = node;
+  const env = node.cliEnv;
 
   /** `n` certificates with the distinctive representative, anchored; their envelopes as the holder keeps them. */
   async function issueAnchored(n: number): Promise<{ id: string; envelope: Envelope }[]> {
     const claims = { ...example("business-licence"), legal_representative: REPRESENTATIVE };
     const records = [];
-    for (let i = 0; i < n; i++) records.push(await service!.issue(agencyPrincipal, { type: "business-licence", claims }, ctx()));
-    await service!.flush(agency.slug);
-    return Promise.all(records.map(async (r) => ({ id: r.id, envelope: (await service!.get(agencyPrincipal, r.id)).envelope })));
+    for (let i = 0; i < n; i++) records.push(await node.service!.issue(agencyPrincipal, { type: "business-licence", claims }, ctx()));
+    await node.service!.flush(agency.slug);
+    return Promise.all(records.map(async (r) => ({ id: r.id, envelope: (await node.service!.get(agencyPrincipal, r.id)).envelope })));
   }
 
-  const verdictOf = async (envelope: Envelope) => (await verify(envelope, { registries: [fx.chain.registry] })).verdict;
-
-  beforeEach(async function () {
-    fx = await serviceFixture();
-    writeDeployment(path.join(fx.dir, "deployment.json"), { address: fx.chain.registry.address, registryId: fx.chain.registry.id, chainId: 31337 } as never);
-    await start(fx.dir);
-    await service!.registerAgency(rootPrincipal, agency, ctx());
-    issued = await issueAnchored(3);
-    expect(parseCredential(issued[0].envelope.credential).disclosures.some((d) => d.name === "legal_representative" && d.value === REPRESENTATIVE)).to.equal(true);
-    await stop();
-    expect(searchFiles(fx.dir, [REPRESENTATIVE]), "sealed at rest").to.deep.equal([]);
-  });
-  afterEach(async function () {
-    await stop().catch(() => undefined);
-    await fx.cleanup();
-    for (const dir of scratch.splice(0)) rmSync(dir, { recursive: true, force: true });
-  });
+  const verdictOf = async (envelope: Envelope) => (await verify(envelope, { registries: [node.chain.registry] })).verdict;
 
   it("passphrase change: the node starts with the new passphrase, its certificates' personal data opens, they verify", async function () {
-    const changed = await runCli(["passphrase", "change"], { env: env(fx.dir, { CERTCHAIN_NEW_PASSPHRASE: "a new passphrase for personal data" }) });
+    const changed = await runCli(["passphrase", "change"], { env: env(node.dir, { CERTCHAIN_NEW_PASSPHRASE: "a new passphrase for personal data" }) });
     expect(changed.code, changed.stderr).to.equal(0);
     // Started with the new passphrase, the service opens the personal-data key (a wrong passphrase would refuse the start).
-    await start(fx.dir, "a new passphrase for personal data");
+    await start(node.dir, "a new passphrase for personal data");
     for (const { id, envelope } of issued) {
-      const read = await service!.get(agencyPrincipal, id);
+      const read = await node.service!.get(agencyPrincipal, id);
       expect(read.envelope.credential).to.equal(envelope.credential);
       expect(await verdictOf(read.envelope)).to.equal("valid");
     }
@@ -95,7 +70,7 @@ describe("personal data across passphrase change and key backup (issues 17 and 2
     const backupFile = path.join(out, "keys.json");
     const passphraseFile = path.join(out, "backup-passphrase");
     writeFileSync(passphraseFile, "a backup passphrase for personal data\n");
-    const exported = await runCli(["keys", "export", "--to", backupFile, "--backup-passphrase-file", passphraseFile], { env: env(fx.dir) });
+    const exported = await runCli(["keys", "export", "--to", backupFile, "--backup-passphrase-file", passphraseFile], { env: env(node.dir) });
     expect(exported.code, exported.stderr).to.equal(0);
     const restoredDir = temp("pd-restored");
     const imported = await runCli(["keys", "import", "--from", backupFile, "--backup-passphrase-file", passphraseFile], { env: env(restoredDir) });
@@ -104,7 +79,7 @@ describe("personal data across passphrase change and key backup (issues 17 and 2
     // The certificate records come back from a copy of db/ (the key backup holds keys, not certificates): the restored key opens them.
     const restoredDb = await openDatabase(path.join(restoredDir, "db"));
     const restoredKey = await createKeyStore({ db: restoredDb, passphrase: PASSPHRASE }).personalDataKey().finally(() => restoredDb.close());
-    const originalDb = await openDatabase(path.join(fx.dir, "db"));
+    const originalDb = await openDatabase(path.join(node.dir, "db"));
     try {
       const certificates = createCertificateStore(originalDb, createPersonalDataCipher(restoredKey));
       for (const { id, envelope } of issued) expect((await certificates.get(id))?.envelope?.credential).to.equal(envelope.credential);

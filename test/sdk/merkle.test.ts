@@ -8,8 +8,10 @@ const leavesOf = (n: number, seed = "leaf"): Hex[] => Array.from({ length: n }, 
 
 describe("sdk merkle", function () {
   it("builds the same root as OpenZeppelin's SimpleMerkleTree, and every proof verifies with it", function () {
+    // Up to 160 leaves: every depth from 0 to 8, with odd levels at each; deeper trees are the
+    // 3,000-leaf test's. The cost is OpenZeppelin's verify of every proof, not the tree.
     fc.assert(
-      fc.property(fc.integer({ min: 1, max: 300 }), fc.string(), (n, seed) => {
+      fc.property(fc.integer({ min: 1, max: 160 }), fc.string(), (n, seed) => {
         const leaves = leavesOf(n, seed);
         const ours = buildMerkleTree(leaves);
         const theirs = SimpleMerkleTree.of(leaves);

@@ -8,7 +8,7 @@ import { RegistrationCrash } from "../../server/service/agency-registration";
 import { derivedCreditCode } from "../../server/service/identifiers";
 import type { Service } from "../../server/service/create-service";
 import type { Principal } from "../../server/domain/principal";
-import { ctx, example, expectCode, rootPrincipal, serviceFixture, type ServiceFixture } from "./service-fixture";
+import { ctx, example, expectCode, rootPrincipal, serviceFixturePerTest, type ServiceFixture } from "./service-fixture";
 
 /** A new agency's registration request; each test its own slug and (made-up, well-formed) credit code. */
 let next = 0;
@@ -23,11 +23,12 @@ const mnemonicAccounts = new Set(Array.from({ length: 20 }, (_, i) => HDNodeWall
 describe("agencies as data on the node (issue 17)", function () {
   this.timeout(120_000);
   let fx: ServiceFixture;
+  const freshFixture = serviceFixturePerTest();
   let service: Service | undefined;
   const start = async (overrides: Parameters<ServiceFixture["start"]>[0] = {}) => (service = await fx.start({ fundOperators: parseEther("10"), ...overrides }));
 
   beforeEach(async function () {
-    fx = await serviceFixture();
+    fx = await freshFixture();
   });
   afterEach(async function () {
     await service?.close().catch(() => undefined);

@@ -2,14 +2,15 @@ import { createPersonalDataCipher } from "../../server/lib/personal-data-cipher"
 import { expect } from "chai";
 import { verify } from "@certchain/sdk";
 import type { Service } from "../../server/service/create-service";
-import { amrPrincipal, anchorEventsOf, ctx, example, serviceFixture, type ServiceFixture } from "./service-fixture";
+import { amrPrincipal, anchorEventsOf, ctx, example, serviceFixturePerTest, type ServiceFixture } from "./service-fixture";
 
 describe("anchoring batcher: restart and exactly-once", function () {
   let fx: ServiceFixture;
+  const freshFixture = serviceFixturePerTest();
   let service: Service | undefined;
 
   beforeEach(async function () {
-    fx = await serviceFixture();
+    fx = await freshFixture();
   });
 
   afterEach(async function () {

@@ -3,14 +3,15 @@ import hre from "hardhat";
 import { keyIdFromKid, verify } from "@certchain/sdk";
 import type { Service } from "../../server/service/create-service";
 import type { CertificateRecord } from "../../server/domain/certificate";
-import { amrPrincipal, anchorEventsOf, ctx, example, expectCode, mcaPrincipal, rootPrincipal, serviceFixture, type ServiceFixture } from "./service-fixture";
+import { amrPrincipal, anchorEventsOf, ctx, example, expectCode, mcaPrincipal, rootPrincipal, serviceFixturePerTest, type ServiceFixture } from "./service-fixture";
 
 describe("issuing service", function () {
   let fx: ServiceFixture;
+  const freshFixture = serviceFixturePerTest();
   let service: Service;
 
   beforeEach(async function () {
-    fx = await serviceFixture();
+    fx = await freshFixture();
     service = await fx.start();
   });
 

@@ -7,7 +7,7 @@ import { verify } from "@certchain/sdk";
 import type { Service } from "../../server/service/create-service";
 import type { CertificateRecord } from "../../server/domain/certificate";
 import { filesContaining, searchDatabase, searchFiles } from "../support/data-dir-search";
-import { amrPrincipal, ctx, example, expectCode, mcaPrincipal, rootPrincipal, serviceFixture, type ServiceFixture } from "./service-fixture";
+import { amrPrincipal, ctx, example, expectCode, mcaPrincipal, rootPrincipal, serviceFixturePerTest, type ServiceFixture } from "./service-fixture";
 
 // Issue 21, finding 3: the holder's name and ID number sat in data/db/*.log as base64url
 // disclosures. Each certificate's claims and disclosures are now encrypted at rest under a data
@@ -30,10 +30,11 @@ function marriage(overrides: { holder?: string; spouse?: string; idA?: string; i
 describe("personal data at rest (issue 21, findings 3 and erasure)", function () {
   this.timeout(120_000);
   let fx: ServiceFixture;
+  const freshFixture = serviceFixturePerTest();
   let service: Service | undefined;
 
   beforeEach(async function () {
-    fx = await serviceFixture();
+    fx = await freshFixture();
     service = await fx.start();
   });
 

@@ -5,14 +5,15 @@ import { typeIdOf } from "@certchain/sdk";
 import type { Service } from "../../server/service/create-service";
 import { SOCIAL_SECURITY_CARD, socialSecurityClaims } from "../support/social-security-card";
 import { freePort } from "../support/ports";
-import { amrPrincipal, ctx, expectCode, rootPrincipal, serviceFixture, type ServiceFixture } from "./service-fixture";
+import { amrPrincipal, ctx, expectCode, rootPrincipal, serviceFixturePerTest, type ServiceFixture } from "./service-fixture";
 
 describe("types and agency tokens survive restarts", function () {
   let fx: ServiceFixture;
+  const freshFixture = serviceFixturePerTest();
   let service: Service;
 
   beforeEach(async function () {
-    fx = await serviceFixture();
+    fx = await freshFixture();
     service = await fx.start();
   });
   afterEach(async function () {
