@@ -41,14 +41,16 @@ describe("browser: /docs (Swagger UI) passes axe", function () {
         // Our overrides are in force (the POST badge's colour is the theme's, not Swagger UI's).
         expect(await page.$eval(".opblock-post .opblock-summary-method", (el) => getComputedStyle(el).backgroundColor)).to.equal("rgb(11, 107, 58)");
         const first = await axeViolations(page);
+        // 60 s for each state to render (Swagger UI re-renders the whole operation): at a load of 30
+        // on this 2-core machine, playwright's default 30 s ran out once, waiting for Execute at 360 px.
         await page.locator(".opblock-summary").first().click();
-        await page.waitForSelector(".opblock.is-open");
+        await page.waitForSelector(".opblock.is-open", { timeout: 60_000 });
         const opened = await axeViolations(page);
         await page.locator(".opblock.is-open .try-out__btn").click();
-        await page.waitForSelector(".opblock.is-open .execute");
+        await page.waitForSelector(".opblock.is-open .execute", { timeout: 60_000 });
         const tryingOut = await axeViolations(page);
         await page.locator(".btn.authorize").first().click();
-        await page.waitForSelector(".dialog-ux .modal-ux");
+        await page.waitForSelector(".dialog-ux .modal-ux", { timeout: 60_000 });
         const authorizing = await axeViolations(page);
         const summary = [...first.map((v) => `listed: ${v}`), ...opened.map((v) => `opened: ${v}`), ...tryingOut.map((v) => `trying out: ${v}`), ...authorizing.map((v) => `authorizing: ${v}`)];
         await page.screenshot({ path: path.join(ARTIFACTS, `docs-${viewport.width}x${viewport.height}.png`) });
