@@ -2,6 +2,7 @@ import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { expect } from "chai";
+import AxeBuilder from "@axe-core/playwright";
 import type { Browser, Page } from "playwright-core";
 import { sharedFixture } from "../support/shared";
 import { findTool, requireTools } from "../support/tools";
@@ -55,6 +56,19 @@ export function watch(page: Page): string[] {
     if (message.type() === "error" || /Content Security Policy/i.test(message.text())) problems.push(`console ${message.type()}: ${message.text()}`);
   });
   return problems;
+}
+
+/**
+ * axe-core's violations on the page as it is now, a line each: every rule axe runs by default
+ * (WCAG 2.x A/AA and best practices). Two settings make a run several times cheaper and find the
+ * same violations: legacy mode runs axe.run in the page itself (the default merges each frame's
+ * partial results in a blank page it opens per run; our pages have no frames), and only the
+ * violations list every node (the passes' nodes of /docs alone came to 1.5 MB, copied to Node on
+ * every run and never read).
+ */
+export async function axeViolations(page: Page): Promise<string[]> {
+  const { violations } = await new AxeBuilder({ page }).setLegacyMode(true).options({ resultTypes: ["violations"] }).analyze();
+  return violations.map((v) => `${v.id} (${v.impact}, ${v.nodes.length}): ${v.help} — ${v.nodes.slice(0, 3).map((n) => `${n.target.join(" ")} ${n.failureSummary?.split("\n")[1] ?? ""}`).join(" | ")}`);
 }
 
 /**

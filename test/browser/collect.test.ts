@@ -1,16 +1,9 @@
 import path from "node:path";
 import { expect } from "chai";
-import AxeBuilder from "@axe-core/playwright";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { credentialLeaf, findTypeById, parseCredential, readHolderKey, type Envelope } from "@certchain/sdk";
-import { ARTIFACTS, PHONE, checkAccessibility, sharedChromium, watch } from "./chromium";
+import { ARTIFACTS, PHONE, axeViolations, checkAccessibility, sharedChromium, watch } from "./chromium";
 import { issueAnchored, sharedShareStack, type ShareStack } from "./stack";
-
-/** Axe's violations on the page as it is, in a line each. */
-async function axeViolations(page: Page): Promise<string[]> {
-  const { violations } = await new AxeBuilder({ page }).analyze();
-  return violations.map((v) => `${v.id} (${v.nodes.length}): ${v.help} — ${v.nodes.slice(0, 3).map((n) => n.target.join(" ")).join(" | ")}`);
-}
 
 /** The wallet's certificates as this browser keeps them. */
 const keptEnvelopes = (page: Page): Promise<{ leaf: string; envelope: Envelope }[]> =>

@@ -1,12 +1,11 @@
 import path from "node:path";
-import AxeBuilder from "@axe-core/playwright";
 import { expect } from "chai";
 import type { BrowserContext, Page } from "playwright-core";
 import { credentialLeaf, findTypeById, readHolderKey, type Envelope, type HolderPublicJwk } from "@certchain/sdk";
 import { Wallet, parseEther } from "ethers";
 import { createRegistryAdmin } from "../../server/chain/registry-admin";
 import { holderBoundCopy, LICENCE_QUERY as QUERY } from "../support/holder-credentials";
-import { ARTIFACTS, PHONE, checkAccessibility, sharedChromium, watch } from "./chromium";
+import { ARTIFACTS, PHONE, axeViolations, checkAccessibility, sharedChromium, watch } from "./chromium";
 import { issueAnchored, sharedShareStack, type ShareStack } from "./stack";
 
 const licence = findTypeById("business-licence")!;
@@ -21,12 +20,6 @@ async function extraOperator(stack: ShareStack, slug: string): Promise<Wallet> {
   await (await stack.chain.rootAuthority.sendTransaction({ to: operator.address, value: parseEther("1") })).wait();
   await createRegistryAdmin(stack.chain.deployment.address, stack.chain.rootAuthority).addOperator(slug, operator.address);
   return operator;
-}
-
-/** axe's findings on the page as it is now, one line each. */
-async function axeFindings(page: Page): Promise<string[]> {
-  const { violations } = await new AxeBuilder({ page }).analyze();
-  return violations.map((v) => `${v.id} (${v.nodes.length}): ${v.help} — ${v.nodes.slice(0, 3).map((n) => n.target.join(" ")).join(" | ")}`);
 }
 
 /**
@@ -103,7 +96,7 @@ describe("browser: a department asks, the citizen consents in the wallet (real C
     expect(await wallet.getAttribute("[data-verified]", "data-verified")).to.equal("true");
     expect(await wallet.isVisible("#open-section")).to.equal(false);
     await checkAccessibility(wallet, "answer: who");
-    expect(await axeFindings(wallet)).to.deep.equal([]);
+    expect(await axeViolations(wallet)).to.deep.equal([]);
 
     await next();
     await wallet.waitForSelector("#purpose");
@@ -123,7 +116,7 @@ describe("browser: a department asks, the citizen consents in the wallet (real C
     expect(await wallet.isChecked("[data-optional=rep]")).to.equal(true);
     await wallet.uncheck("[data-optional=rep]");
     await checkAccessibility(wallet, "answer: optional fields");
-    expect(await axeFindings(wallet)).to.deep.equal([]);
+    expect(await axeViolations(wallet)).to.deep.equal([]);
     await wallet.screenshot({ path: path.join(ARTIFACTS, "consent-answer-optional-360x740.png") });
     await next();
     await wallet.waitForSelector("body[data-answer]", { timeout: 30_000 });

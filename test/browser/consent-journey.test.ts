@@ -1,20 +1,14 @@
 import path from "node:path";
-import AxeBuilder from "@axe-core/playwright";
 import { expect } from "chai";
 import type { BrowserContext, Page } from "playwright-core";
 import { findTypeById } from "@certchain/sdk";
-import { ARTIFACTS, PHONE, checkAccessibility, sharedChromium, watch } from "./chromium";
+import { ARTIFACTS, PHONE, axeViolations, checkAccessibility, sharedChromium, watch } from "./chromium";
 import { issueAnchored, sharedShareStack, type ShareStack } from "./stack";
 import { LICENCE_QUERY as QUERY } from "../support/holder-credentials";
 
 // Issue 20, "Done when": the whole journey in one test, in real Chromium at 360×740.
 const licence = findTypeById("business-licence")!;
 const example = licence.schema.examples[0] as Record<string, string>;
-
-async function axeFindings(page: Page): Promise<string[]> {
-  const { violations } = await new AxeBuilder({ page }).analyze();
-  return violations.map((v) => `${v.id} (${v.nodes.length}): ${v.help} — ${v.nodes.slice(0, 3).map((n) => n.target.join(" ")).join(" | ")}`);
-}
 
 describe("browser: the consented-use journey — offer, collect, request, consent, result, replay refused, record (real Chromium, 360×740)", function () {
   this.timeout(300_000);
@@ -73,7 +67,7 @@ describe("browser: the consented-use journey — offer, collect, request, consen
     await wallet.waitForSelector("[data-optional=rep]");
     await wallet.uncheck("[data-optional=rep]");
     await checkAccessibility(wallet, "journey: consent");
-    expect(await axeFindings(wallet)).to.deep.equal([]);
+    expect(await axeViolations(wallet)).to.deep.equal([]);
     await wallet.click("#answer-next");
     await wallet.waitForSelector("body[data-answer]", { timeout: 30_000 });
     expect(await wallet.getAttribute("body", "data-answer"), (await wallet.textContent("#answer-section")) ?? "").to.equal("sent");

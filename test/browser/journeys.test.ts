@@ -2,20 +2,17 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { expect } from "chai";
-import AxeBuilder from "@axe-core/playwright";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { createShare, findTypeById, presentCredential, shareLinkOf, verify, type Envelope } from "@certchain/sdk";
 import { replaceDisclosure } from "../support/tamper";
-import { ARTIFACTS, PHONE, sharedChromium, watch } from "./chromium";
+import { ARTIFACTS, PHONE, axeViolations, sharedChromium, watch } from "./chromium";
 import { sharedShareStack, type ShareStack } from "./stack";
 
 const COMPANY = "上海青禾数字科技有限公司";
 
 /** axe-core on the page as it is now: no violations of any rule axe runs by default (WCAG 2.x A/AA and best practices). */
 async function expectNoAxeViolations(page: Page, label: string) {
-  const { violations } = await new AxeBuilder({ page }).analyze();
-  const summary = violations.map((v) => `${v.id} (${v.impact}): ${v.help} — ${v.nodes.map((n) => n.target.join(" ")).slice(0, 3).join(", ")}`);
-  expect(summary, `axe on ${label}`).to.deep.equal([]);
+  expect(await axeViolations(page), `axe on ${label}`).to.deep.equal([]);
 }
 
 /**

@@ -4,7 +4,6 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
 import { expect } from "chai";
-import AxeBuilder from "@axe-core/playwright";
 import jsQR from "jsqr";
 import { PNG } from "pngjs";
 import type { Browser, Page } from "playwright-core";
@@ -14,7 +13,7 @@ import { qrTextFromImage } from "../../scripts/lib/paper/read-paper";
 import { paperQrOf } from "../../display/paper-qr";
 import { formatTime } from "../../display/time";
 import { requireTools } from "../support/tools";
-import { ARTIFACTS, PHONE, checkAccessibility, sharedChromium, watch } from "./chromium";
+import { ARTIFACTS, PHONE, axeViolations, checkAccessibility, sharedChromium, watch } from "./chromium";
 import { issueAnchored, sharedShareStack, type ShareStack } from "./stack";
 
 const run = promisify(execFile);
@@ -23,8 +22,7 @@ const COMPANY = "上海青禾数字科技有限公司";
 const LICENCE_FIELDS = ["company_name", "unified_social_credit_code", "legal_representative", "domicile"];
 
 async function expectNoAxeViolations(page: Page, label: string) {
-  const { violations } = await new AxeBuilder({ page }).analyze();
-  expect(violations.map((v) => `${v.id}: ${v.help} — ${v.nodes.map((n) => n.target.join(" ")).slice(0, 3).join(", ")}`), `axe on ${label}`).to.deep.equal([]);
+  expect(await axeViolations(page), `axe on ${label}`).to.deep.equal([]);
 }
 
 async function rasterise(pdf: string, dpi = 200): Promise<string> {
