@@ -32,6 +32,11 @@ interface Manifest {
 }
 
 const sha256 = (data: string | Uint8Array) => createHash("sha256").update(data).digest("hex");
+/** An input's hash; esbuild also lists inputs that are no file (a package's `"browser": {"x": false}`). */
+const hashOfInput = (input: string) => {
+  const file = path.join(ROOT, input);
+  return existsSync(file) ? sha256(readFileSync(file)) : "no file";
+};
 const builderOf = (esbuildVersion: string, minify: boolean) => sha256([esbuildVersion, readFileSync(__filename, "utf8"), String(minify)].join("\n"));
 const minifyByDefault = () => process.env.CERTCHAIN_WEB_MINIFY !== "0";
 
@@ -78,7 +83,7 @@ export async function buildWebAssets(options: { minify?: boolean; write?: boolea
     }
     // Last, once the bundles it describes are in place.
     const inputs: Record<string, string> = {};
-    for (const input of Object.keys(result.metafile.inputs)) inputs[input] = sha256(readFileSync(path.join(ROOT, input)));
+    for (const input of Object.keys(result.metafile.inputs)) inputs[input] = hashOfInput(input);
     const temporary = manifestIn(dir).replace(/\.json$/, `.tmp-${process.pid}-${Date.now()}.json`);
     await writeFile(temporary, JSON.stringify({ builder: builderOf(esbuild.version, minify), inputs } satisfies Manifest));
     await rename(temporary, manifestIn(dir));
@@ -93,7 +98,7 @@ export async function freshBuiltWebAssets(dir = ASSETS_DIR): Promise<WebAssets |
     const { version } = await import("esbuild");
     if (manifest.builder !== builderOf(version, minifyByDefault())) return undefined;
     for (const [input, hash] of Object.entries(manifest.inputs)) {
-      if (sha256(readFileSync(path.join(ROOT, input))) !== hash) return undefined;
+      if (hashOfInput(input) !== hash) return undefined;
     }
     return readBuiltWebAssets(dir);
   } catch {
