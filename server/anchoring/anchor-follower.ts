@@ -7,7 +7,7 @@ import type { Finality } from "../domain/finality";
 import type { Logger } from "../lib/logger";
 import type { BatchRecord, BatchStore } from "../store/batch-store";
 import type { Batcher } from "./batcher";
-import { createBackgroundLoop } from "../lib/background-loop";
+import { createBackgroundLoop, errorSummary } from "../lib/background-loop";
 
 export interface AnchorFollowerOptions {
   provider: Provider;
@@ -119,7 +119,7 @@ export function createAnchorFollower(options: AnchorFollowerOptions) {
     if (settled) lastHead = head.hash;
   }
 
-  const loop = createBackgroundLoop(pass, { intervalMs, onError: (error) => (stats.lastError = error instanceof Error ? error.message.slice(0, 300) : String(error)) });
+  const loop = createBackgroundLoop(pass, { intervalMs, onError: (error) => (stats.lastError = errorSummary(error)) });
 
   return {
     /** One pass now (tests; the timer runs them in the background). */

@@ -8,6 +8,9 @@
  * loop.start();
  * await loop.stop(); // waits for a pass under way
  */
+/** A failed pass as a loop's stats show it (`lastError`): its message, bounded. */
+export const errorSummary = (error: unknown): string => (error instanceof Error ? error.message.slice(0, 300) : String(error));
+
 export function createBackgroundLoop(pass: () => Promise<unknown>, options: { intervalMs: number; onError?: (error: unknown) => void }) {
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<unknown> | undefined;

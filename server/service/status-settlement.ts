@@ -8,7 +8,7 @@ import type { ChainGate } from "../chain/chain-gate";
 import type { RegistryReads } from "../chain/registry-reads";
 import type { CertificateStore } from "../store/certificate-store";
 import { chainStateOf } from "../anchoring/root-audit";
-import { createBackgroundLoop } from "../lib/background-loop";
+import { createBackgroundLoop, errorSummary } from "../lib/background-loop";
 
 export interface StatusSettlementOptions {
   provider: Provider;
@@ -117,7 +117,7 @@ export function createStatusSettlement(options: StatusSettlementOptions) {
     lastCount = followed.length;
   }
 
-  const loop = createBackgroundLoop(pass, { intervalMs, onError: (error) => (stats.lastError = error instanceof Error ? error.message.slice(0, 300) : String(error)) });
+  const loop = createBackgroundLoop(pass, { intervalMs, onError: (error) => (stats.lastError = errorSummary(error)) });
 
   return {
     /** One pass now (tests; the timer runs them in the background). */
