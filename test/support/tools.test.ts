@@ -48,7 +48,7 @@ describe("a browser test", function () {
     const { status, output } = runMocha({ CI: "true" });
     expect(status, output).to.equal(2); // mocha's exit status: the number of failures
     expect(output).to.include("2 failing").and.not.include("pending");
-    expect(output).to.include("CI=true and this test needs Chromium, not found on PATH (apt-get install -y chromium)");
+    expect(output).to.include("CI=true and this test needs Chromium, not found on PATH (apt-get install -y chromium-headless-shell)");
     expect(output).to.include("pdftoppm (rasterises printed PDFs), not found on PATH (apt-get install -y poppler-utils)");
   });
 
@@ -56,7 +56,7 @@ describe("a browser test", function () {
     const { status, output } = runMocha({});
     expect(status, output).to.equal(0);
     expect(output).to.include("2 pending");
-    expect(output).to.include("SKIPPED: a browser test drives Chromium needs Chromium, not found on PATH (apt-get install -y chromium)");
+    expect(output).to.include("SKIPPED: a browser test drives Chromium needs Chromium, not found on PATH (apt-get install -y chromium-headless-shell)");
   });
 
   it("with the tools on PATH, under CI=true, the tests run", function () {
