@@ -31,6 +31,9 @@ exports.create = ({ service }) => {
         sourcefile: fileName,
         sourcemap: "external",
         tsconfigRaw,
+        // import() becomes require(), as TypeScript's CommonJS output has it: Node's own import()
+        // would load the .ts file without ts-node.
+        supported: { "dynamic-import": false },
       });
       return { outputText: code, sourceMapText: map };
     },

@@ -1,4 +1,4 @@
-import { Contract, type ContractTransactionReceipt, type ContractTransactionResponse, type Signer } from "ethers";
+import { Contract, Interface, type ContractTransactionReceipt, type ContractTransactionResponse, type Signer } from "ethers";
 import { CERTCHAIN_REGISTRY_ABI, type Hex } from "@certchain/sdk";
 import type { StatusAction } from "../domain/certificate";
 import { receiptOf } from "./receipt";
@@ -14,9 +14,13 @@ export interface StatusUpdate {
 /** The contract's `NO_STATUS_INDEX`: a certificate without a status-list entry. */
 export const NO_STATUS_INDEX = 2n ** 64n - 1n;
 
+// Parsed once: ethers parses a human-readable ABI anew for every Contract given the array, and an
+// operator client is made per batch.
+const registryInterface = new Interface(CERTCHAIN_REGISTRY_ABI);
+
 /** An agency operator's writes: anchoring roots and changing certificate status in bulk. */
 export function createOperatorClient(address: string, operator: Signer) {
-  const contract = new Contract(address, CERTCHAIN_REGISTRY_ABI, operator);
+  const contract = new Contract(address, registryInterface, operator);
   const sendAnchorRoot = (root: Hex, size: number, auditHead: Hex = `0x${"00".repeat(32)}`): Promise<ContractTransactionResponse> => contract.anchorRoot(root, size, auditHead);
   return {
     contract,

@@ -1,4 +1,4 @@
-import { Contract, id, type ContractTransactionReceipt, type Signer } from "ethers";
+import { Contract, Interface, id, type ContractTransactionReceipt, type Signer } from "ethers";
 import { ALLOWED_ALGORITHMS, CERTCHAIN_REGISTRY_ABI, agencyIdOf, creditCodeToBytes18, keyIdOf, toHexBytes, typeIdOf, type Hex, type RawPublicKey } from "@certchain/sdk/internal";
 import { receiptOf } from "./receipt";
 
@@ -7,10 +7,12 @@ export const ROOT_AUTHORITY_ROLE = id("ROOT_AUTHORITY_ROLE");
 
 // AccessControl's functions, which verifiers never need (the SDK's ABI leaves them out).
 const ACCESS_CONTROL_ABI = ["function grantRole(bytes32 role, address account)", "function hasRole(bytes32 role, address account) view returns (bool)"];
+// Parsed once (ethers parses an ABI array anew for every Contract; an admin is made per request).
+const adminInterface = new Interface([...CERTCHAIN_REGISTRY_ABI, ...ACCESS_CONTROL_ABI]);
 
 /** The root authority's writes to the registry, each waiting for its receipt. */
 export function createRegistryAdmin(address: string, rootAuthority: Signer) {
-  const contract = new Contract(address, [...CERTCHAIN_REGISTRY_ABI, ...ACCESS_CONTROL_ABI], rootAuthority);
+  const contract = new Contract(address, adminInterface, rootAuthority);
   const send = async (method: string, ...args: unknown[]): Promise<ContractTransactionReceipt> => {
     const tx = await contract.getFunction(method)(...args);
     return receiptOf(tx);

@@ -108,7 +108,7 @@ export const anchorFromResult = (data: string): AnchorRecord | undefined => anch
  * const { validFrom, validUntil } = await registry.accreditation("sh-amr", vct);
  */
 export function createRegistryReads(options: RegistryReadsOptions): RegistryReads {
-  const contract = new Contract(options.address, CERTCHAIN_REGISTRY_ABI, options.provider);
+  const contract = new Contract(options.address, registryInterface, options.provider);
   const reader = createRegistryReader({ chainId: options.chainId, address: options.address, provider: options.provider, name: options.name });
 
   return {
