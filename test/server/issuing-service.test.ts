@@ -258,7 +258,9 @@ describe("issuing service", function () {
     expect(raw.length).to.equal(2);
     expect(JSON.stringify(raw)).to.not.include("PRIVATE");
     expect(raw[0].privateKey).to.include.keys("salt", "iv", "tag", "data");
-    expect(raw[0].privateKey.salt).to.not.equal(raw[1].privateKey.salt);
+    // One salt per process (sealed-box.ts), but never the same IV or ciphertext.
+    expect(raw[0].privateKey.iv).to.not.equal(raw[1].privateKey.iv);
+    expect(raw[0].privateKey.data).to.not.equal(raw[1].privateKey.data);
     await service.close();
     let failed = false;
     try {

@@ -6,6 +6,7 @@ import path from "node:path";
 import { deployRegistry } from "../../server/chain/deploy";
 import { createRegistryAdmin } from "../../server/chain/registry-admin";
 import { createKeyStore } from "../../server/keys/key-store";
+import { forgetDerivedKeys, scryptDerivations } from "../../server/keys/sealed-box";
 import { openDatabase, type Database } from "../../server/store/database";
 import { CERTCHAIN_REGISTRY_ABI, keyIdOf, type Hex } from "@certchain/sdk";
 import { Contract } from "ethers";
@@ -13,6 +14,12 @@ import { opensslVerifiesSm2 } from "../support/openssl-sm2";
 
 // The key store with a real LevelDB and a real (in-process Hardhat) registry: keys of each suite
 // are generated, registered with their algorithm, sealed as configured and loaded back.
+
+async function expectRejects(promise: Promise<unknown>, message: RegExp): Promise<void> {
+  let error: unknown;
+  await promise.catch((caught) => (error = caught));
+  expect(String(error)).to.match(message);
+}
 
 describe("key store: signing keys of each suite", function () {
   this.timeout(60_000);
@@ -73,5 +80,35 @@ describe("key store: signing keys of each suite", function () {
     const signer = await keys.ensureSigningKey("ks-p256", "ES256");
     expect(signer.alg).to.equal("ES256");
     expect(Number((await registry.signingKey(signer.keyId as Hex)).alg)).to.equal(2);
+  });
+
+  it("seals many agencies' keys with one scrypt, and a restarted node opens them all with one", async function () {
+    forgetDerivedKeys();
+    const agencies = ["ks-a", "ks-b", "ks-c", "ks-d"];
+    const before = scryptDerivations();
+    const keys = createKeyStore({ db, passphrase: "口令" });
+    const created = agencies.map((agency) => ({ agency, signing: keys.newSigningKey(agency), operator: keys.newOperatorKey(agency) }));
+    for (const { signing, operator } of created) await db.write([...signing.ops, ...operator.ops]);
+    const tokenSecret = await keys.tokenSecret();
+    const personalDataKey = await keys.personalDataKey();
+    expect(scryptDerivations() - before, "scrypt runs to seal 4 signing keys, 4 operator keys, 2 secrets").to.equal(1);
+
+    const boxes = [...(await db.sublevel<any>("signing-keys").values().all()), ...(await db.sublevel<any>("operator-wallets").values().all())].map((record) => record.privateKey);
+    expect(boxes).to.have.length(8);
+    expect(new Set(boxes.map((box) => box.salt)).size).to.equal(1);
+    expect(new Set(boxes.map((box) => box.iv)).size).to.equal(8);
+    expect(new Set(boxes.map((box) => box.data)).size).to.equal(8);
+
+    forgetDerivedKeys(); // as a restarted node
+    const restarted = createKeyStore({ db, passphrase: "口令" });
+    const opened = scryptDerivations();
+    for (const { agency, signing, operator } of created) {
+      expect((await restarted.loadSigningKey(agency))!.keyId).to.equal(signing.keyId);
+      expect(await restarted.operatorKey(operator.address)).to.match(/^0x[0-9a-f]{64}$/);
+    }
+    expect(await restarted.tokenSecret()).to.deep.equal(tokenSecret);
+    expect(await restarted.personalDataKey()).to.deep.equal(personalDataKey);
+    expect(scryptDerivations() - opened, "scrypt runs to open all ten at a restart").to.equal(1);
+    await expectRejects(createKeyStore({ db, passphrase: "not the passphrase" }).loadSigningKey("ks-a"), /wrong passphrase/);
   });
 });

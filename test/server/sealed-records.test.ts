@@ -2,7 +2,7 @@ import { expect } from "chai";
 import path from "node:path";
 import { parseEther } from "ethers";
 import { exportKeys } from "../../server/keys/key-backup";
-import { open, type SealedBox } from "../../server/keys/sealed-box";
+import { forgetDerivedKeys, open, scryptDerivations, type SealedBox } from "../../server/keys/sealed-box";
 import { mapSealedBoxes, resealOps, sealedEntries, SEALED_SUBLEVELS } from "../../server/keys/sealed-records";
 import { openDatabase, type Database } from "../../server/store/database";
 import { derivedCreditCode } from "../../server/service/identifiers";
@@ -82,9 +82,15 @@ describe("sealed secrets: a passphrase change and a key backup cover every seale
   });
 
   it("after a passphrase change every box in the database opens with the new passphrase, none with the old", async function () {
+    const salts = new Set((await everyBox(db!)).map(({ box }) => `${box.cipher}|${box.salt}`));
+    forgetDerivedKeys(); // as the CLI's own process
+    const before = scryptDerivations();
     await db!.write(await resealOps(db!, PASSPHRASE, "the new passphrase"));
+    expect(scryptDerivations() - before, "scrypt runs: one per salt under the old passphrase, one for the new").to.equal(salts.size + 1);
     const boxes = await everyBox(db!);
     expect(boxes.length).to.be.greaterThan(3);
+    // One salt per cipher now (each box keeps its cipher).
+    expect(new Set(boxes.map(({ box }) => box.salt)).size).to.equal(new Set(boxes.map(({ box }) => box.cipher)).size);
     for (const { sublevel, key, box } of boxes) {
       expect(() => open(box, "the new passphrase"), `${sublevel}/${key}`).to.not.throw();
       expect(() => open(box, PASSPHRASE), `${sublevel}/${key}`).to.throw();
