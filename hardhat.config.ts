@@ -1,8 +1,9 @@
-import { tmpdir } from "node:os";
+import { availableParallelism, tmpdir } from "node:os";
 import path from "node:path";
 import { subtask } from "hardhat/config";
 import { TASK_COMPILE_SOLIDITY_GET_SOLC_BUILD, TASK_TEST_GET_TEST_FILES } from "hardhat/builtin-tasks/task-names";
 import type { HardhatUserConfig } from "hardhat/config";
+import { HDNodeWallet, Mnemonic } from "ethers";
 import "@nomicfoundation/hardhat-ethers";
 import "@nomicfoundation/hardhat-chai-matchers";
 import { testFilesOf } from "./test/tiers";
@@ -31,6 +32,17 @@ subtask(TASK_TEST_GET_TEST_FILES).setAction(async (args: { testFiles: string[] }
 // A restored dev chain must start no later than its first recorded block (server/chain/replay.ts).
 const initialDate = process.env.CERTCHAIN_CHAIN_INITIAL_DATE;
 
+/**
+ * Hardhat's default accounts, the same 20 keys of its published mnemonic with the same 10,000 ETH,
+ * derived here with ethers, whose PBKDF2 is Node's own: Hardhat derives them in pure JavaScript,
+ * which was ~0.7 CPU-s of every `hardhat node` start and of every in-process network.
+ */
+function hardhatDefaultAccounts() {
+  const mnemonic = Mnemonic.fromPhrase("test test test test test test test test test test test junk");
+  const parent = HDNodeWallet.fromMnemonic(mnemonic, "m/44'/60'/0'/0");
+  return Array.from({ length: 20 }, (_, i) => ({ privateKey: parent.deriveChild(i).privateKey, balance: "10000000000000000000000" }));
+}
+
 /** The reporter, and (for --parallel) the workers' root hooks that time each file into a log it reads (after hardhat/register, which loads TypeScript). */
 function fileTimes() {
   process.env.TEST_FILE_TIMES_LOG ??= path.join(tmpdir(), `certchain-file-times-${process.pid}.jsonl`);
@@ -45,13 +57,15 @@ const config: HardhatUserConfig = {
   networks: {
     hardhat: {
       chainId: 31337,
+      accounts: hardhatDefaultAccounts(),
       ...(initialDate ? { initialDate } : {}),
     },
   },
   mocha: {
     timeout: 120_000,
-    // Workers of `hardhat test --parallel` (npm test): files run two at a time by default.
-    jobs: Number(process.env.TEST_JOBS ?? 2),
+    // Workers of `hardhat test --parallel` (npm test): two per core (at most 8) unless TEST_JOBS says:
+    // much of a file's time is waiting (blocks, a service's start, Chromium), which another file fills.
+    jobs: Number(process.env.TEST_JOBS ?? Math.min(8, 2 * availableParallelism())),
     // TEST_FILE_TIMES=1: after the spec output, each test file's wall time, slowest first.
     ...(process.env.TEST_FILE_TIMES ? fileTimes() : {}),
   },
