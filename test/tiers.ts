@@ -3,7 +3,7 @@ import path from "node:path";
 /**
  * Which test files a run takes, and in which order (hardhat.config.ts asks this file).
  *
- *   npm test             every *.test.ts under test/, in parallel (mocha's workers, TEST_JOBS, two per core by default)
+ *   npm test             every *.test.ts under test/, in parallel (mocha's workers, TEST_JOBS, one per core and at least 2 by default)
  *   npm run test:unit    the unit tier: the folders below, each test in this process or a few
  *                        small ones (the in-process Hardhat network, a Hardhat node at most, fastify's
  *                        inject): no service process, no browser, no CLI run. For the inner loop.
