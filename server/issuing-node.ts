@@ -3,7 +3,6 @@ import type { FastifyInstance } from "fastify";
 import type { Logger as PinoLogger } from "pino";
 import type { Hex, SignatureAlgorithm } from "@certchain/sdk";
 import { buildApp } from "./app";
-import type { ChainGate } from "./chain/chain-gate";
 import type { WalletFault } from "./chain/chain-wallet";
 import { openChain, type ChainSession } from "./chain/open-chain";
 import { createRegistryReads } from "./chain/registry-reads";
@@ -17,8 +16,6 @@ import { createShareStore } from "./store/share-store";
 
 /** How long a start with a `prepare` step (the demo) waits for a chain that is not ready yet. */
 const PREPARE_WAIT_MS = 60_000;
-/** Ready, or known to be the wrong chain (which waiting does not fix). */
-const settled = (gate: ChainGate) => ["ready", "mismatch"].includes(gate.status().phase);
 
 export interface IssuingNodeOptions {
   config: Config;
@@ -115,11 +112,12 @@ export async function startIssuingNode(options: IssuingNodeOptions): Promise<Iss
     opened.push(() => service.close());
     // A node started moments ago may miss its first check on a busy machine (CHAIN_TIMEOUT_MS): wait
     // for it rather than come up without the built-in types and the demo's agencies.
-    if (options.prepare && !settled(chain.gate)) {
+    // The gate's own wait ends at once on a chain found wrong (which waiting does not fix).
+    if (options.prepare && chain.gate.status().phase !== "ready") {
       logger.info(`waiting up to ${PREPARE_WAIT_MS / 1000} s for the chain (${chain.gate.status().phase}) before adding the demo`);
-      const deadline = Date.now() + PREPARE_WAIT_MS;
-      while (!settled(chain.gate) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 250));
-      if (!settled(chain.gate)) logger.warn("the chain is still not ready: starting without the demo's agencies (the next start adds them)");
+      await chain.gate.ready(PREPARE_WAIT_MS).catch(() => {
+        if (chain.gate.status().phase !== "mismatch") logger.warn("the chain is still not ready: starting without the demo's agencies (the next start adds them)");
+      });
     }
     if (chain.gate.status().phase === "ready") {
       await service.registerBuiltInTypes();

@@ -103,7 +103,8 @@ export function createChainGate(options: { chainId: number; phase?: ChainPhase; 
       status = { chainId: status.chainId, phase, since: changed ? new Date().toISOString() : status.since, ...(changed ? {} : pick(status)), ...extra };
       if (phase !== "replaying") delete status.progress;
       if (phase === "ready") delete status.detail;
-      if (phase === "ready") for (const wake of [...waiters]) wake();
+      // Waiters learn both outcomes waiting cannot change: ready, or the wrong chain.
+      if (phase === "ready" || phase === "mismatch") for (const wake of [...waiters]) wake();
       if (changed) for (const listener of listeners) listener(status);
     },
     update(extra) {
